@@ -1,0 +1,215 @@
+/**
+ * The handoff between sources and analysis (`MetricWindows`) and the report contract (schemaVersion 1).
+ * Plain data only: typed arrays, numbers and strings — never a client object — so that a window can be
+ * moved to a worker thread, stored, or built by a test by hand.
+ * Times are epoch milliseconds inside the program and RFC 3339 strings in the report.
+ */
+
+/** Half-open time range [start, stop) in epoch milliseconds. */
+export interface TimeRange {
+  start: number;
+  stop: number;
+}
+
+/**
+ * Latency-like values of one window: either every observation (exact) or a histogram.
+ * Histograms use non-cumulative counts per bucket; bucket i holds values in (upperBounds[i-1], upperBounds[i]]
+ * (bucket 0 from `lowerBound`, default 0). The last bound may be `Infinity`. Sources convert cumulative
+ * Prometheus-style `le` buckets into this form.
+ */
+export type SampleSet = RawSamples | HistogramSamples;
+
+export interface RawSamples {
+  kind: 'raw';
+  /** Observations in the metric's unit (ms), any order. */
+  values: Float64Array;
+}
+
+export interface HistogramSamples {
+  kind: 'histogram';
+  /** Ascending upper bucket edges. */
+  upperBounds: Float64Array;
+  /** Observation count per bucket (same length as upperBounds). */
+  counts: Float64Array;
+  /** Lower edge of the first bucket (default 0). */
+  lowerBound?: number;
+}
+
+/** Per-interval series over both windows, for charts (p99 per minute and so on). */
+export interface LatencyTimeline {
+  intervalMs: number;
+  /** Interval start times (epoch ms), ascending. */
+  t: Float64Array;
+  count: Float64Array;
+  p50: Float64Array;
+  p99: Float64Array;
+}
+
+export interface UpstreamTimeline {
+  intervalMs: number;
+  t: Float64Array;
+  calls: Float64Array;
+  retries: Float64Array;
+  exhausted: Float64Array;
+}
+
+/** Request latency of one endpoint of one service, before and after. */
+export interface LatencySeries {
+  service: string;
+  endpoint: string;
+  before: SampleSet;
+  after: SampleSet;
+  timeline?: LatencyTimeline;
+}
+
+/** One window of calls to one upstream API. */
+export interface UpstreamWindow {
+  /** Logical calls (a call retried three times counts once). */
+  calls: number;
+  /** Sum of (attempts − 1) over the calls. */
+  retries: number;
+  /** Calls that finally failed (`ok=false`, retries exhausted). */
+  exhausted: number;
+  /** `backoff_ms` of the calls that were retried (attempts > 1). */
+  backoff: SampleSet;
+}
+
+export interface UpstreamSeries {
+  service: string;
+  upstream: string;
+  before: UpstreamWindow;
+  after: UpstreamWindow;
+  timeline?: UpstreamTimeline;
+}
+
+/** The one handoff type from any `MetricSource` to the analysis. */
+export interface MetricWindows {
+  upgradeAt: number;
+  before: TimeRange;
+  after: TimeRange;
+  latency: LatencySeries[];
+  upstreams: UpstreamSeries[];
+  /** Partial data, dropped lines and the like: carried onto the report. */
+  warnings: string[];
+  /** Free-form description of where the data came from (no secrets). */
+  source?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report contract, schemaVersion 1 (see ../shared/DESIGN.md). Additive fields only.
+
+export type Verdict = 'pass' | 'warn' | 'fail';
+export type FindingKind = 'tail_latency' | 'retry_rate' | 'backoff';
+export type FindingStatus = 'regression' | 'improvement' | 'no_change' | 'insufficient_data';
+
+export interface Finding {
+  kind: FindingKind;
+  service: string;
+  /** Endpoint for tail_latency, upstream API for retry_rate and backoff. */
+  subject: string;
+  /** e.g. p50 … p99.9, retries_per_call, exhausted_rate, median_wait. */
+  statistic: string;
+  unit: string;
+  before: number | null;
+  after: number | null;
+  /** after / before − 1. */
+  relativeChange: number | null;
+  /** Confidence interval of relativeChange. */
+  ci: [number, number] | null;
+  /** Name of the test that produced pValue. */
+  test: string;
+  pValue: number | null;
+  /** Benjamini-Hochberg adjusted p-value across all findings of the report. */
+  qValue: number | null;
+  status: FindingStatus;
+  nBefore: number;
+  nAfter: number;
+  /** One plain-English line. */
+  reason: string;
+  /** Confidence intervals of the before/after estimates themselves. */
+  beforeCi?: [number, number] | null;
+  afterCi?: [number, number] | null;
+  /** after − before in `unit`. */
+  absoluteChange?: number | null;
+  /** For histogram input: the relative width of the bucket the estimate fell in. */
+  resolution?: number | null;
+  /** Extra numbers specific to the finding kind (e.g. Hodges-Lehmann shift for backoff). */
+  details?: Record<string, number | string | null>;
+}
+
+export interface Report {
+  schemaVersion: 1;
+  verdict: Verdict;
+  upgradeAt: string;
+  windows: { before: { start: string; stop: string }; after: { start: string; stop: string } };
+  findings: Finding[];
+  /** Human-readable summary line of the verdict. */
+  summary: string;
+  warnings: string[];
+  source?: string;
+  /** Effective decision settings, so a reader can check the verdict. */
+  settings: AnalysisSettings;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Series kept next to the report for charts: compact, independent of the raw volume.
+
+export interface DistributionSketch {
+  /** Probabilities at which quantiles are given, ascending in (0, 1). */
+  probs: number[];
+  /** Quantile values at those probabilities (null where the window is empty). */
+  values: (number | null)[];
+  n: number;
+}
+
+export interface ReportSeries {
+  latency: Array<{
+    service: string;
+    endpoint: string;
+    before: DistributionSketch;
+    after: DistributionSketch;
+    timeline?: { intervalMs: number; t: number[]; count: number[]; p50: (number | null)[]; p99: (number | null)[] };
+  }>;
+  upstreams: Array<{
+    service: string;
+    upstream: string;
+    backoffBefore: DistributionSketch;
+    backoffAfter: DistributionSketch;
+    timeline?: { intervalMs: number; t: number[]; calls: number[]; retries: number[]; exhausted: number[] };
+  }>;
+}
+
+export interface AnalysisResult {
+  report: Report;
+  series: ReportSeries;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decision settings (defaults in config/default.yaml).
+
+export interface Tolerance {
+  /** Minimum relative worsening to count as a regression (0.10 = +10 %). */
+  relative: number;
+  /** Minimum absolute worsening, in the statistic's unit. */
+  absolute: number;
+}
+
+export interface AnalysisSettings {
+  /** False-discovery rate for Benjamini-Hochberg across all findings of a report. */
+  fdr: number;
+  /** Confidence level of the intervals. */
+  confidence: number;
+  /** Quantiles tested for tail latency, e.g. [0.5, 0.9, 0.95, 0.99, 0.999]. */
+  quantiles: number[];
+  /** A quantile q needs at least minTailCount / (1 − q) observations in each window. */
+  minTailCount: number;
+  tolerance: {
+    tail: Tolerance;
+    retryRate: Tolerance;
+    exhaustedRate: Tolerance;
+    backoff: Tolerance;
+  };
+  /** Minimum calls per window for rate findings, minimum retried calls for backoff findings. */
+  minCalls: number;
+  minRetriedCalls: number;
+}

@@ -1,0 +1,130 @@
+/**
+ * Loads config/default.yaml, deep-merges an optional user file over it, applies environment overrides,
+ * and validates the result against a schema. Any problem is an AppError('BAD_INPUT') naming the file and
+ * the field, so the CLI can exit 2 with a message a person can act on.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseDocument } from 'yaml';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { AppError } from './errors.ts';
+import type { AnalysisSettings } from './analysis/types.ts';
+
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const DEFAULT_CONFIG_PATH = path.join(PROJECT_ROOT, 'config', 'default.yaml');
+
+const Fraction = Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 });
+const NonNegative = Type.Number({ minimum: 0 });
+const ToleranceSchema = Type.Object({ relative: NonNegative, absolute: NonNegative }, { additionalProperties: false });
+
+const AnalysisSchema = Type.Object(
+  {
+    fdr: Fraction,
+    confidence: Fraction,
+    quantiles: Type.Array(Fraction, { minItems: 1 }),
+    minTailCount: Type.Number({ minimum: 1 }),
+    minCalls: Type.Integer({ minimum: 1 }),
+    minRetriedCalls: Type.Integer({ minimum: 2 }),
+    tolerance: Type.Object(
+      { tail: ToleranceSchema, retryRate: ToleranceSchema, exhaustedRate: ToleranceSchema, backoff: ToleranceSchema },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const Name = Type.String({ minLength: 1 });
+export const SchemaMappingSchema = Type.Object({
+  request: Type.Object({ measurement: Name, serviceTag: Name, endpointTag: Name, durationField: Name }),
+  upstream: Type.Object({
+    measurement: Name,
+    serviceTag: Name,
+    upstreamTag: Name,
+    attemptsField: Name,
+    backoffField: Name,
+    okField: Name,
+  }),
+  histogram: Type.Object({ measurement: Name, leTag: Name, countField: Name }),
+  counters: Type.Object({ measurement: Name, callsField: Name, retriesField: Name, exhaustedField: Name }),
+});
+export type SchemaMapping = Static<typeof SchemaMappingSchema>;
+
+/** One named source; kind-specific fields are validated by the source factory. */
+const SourceSchema = Type.Object({ kind: Type.Union([Type.Literal('demo'), Type.Literal('file'), Type.Literal('influx1'), Type.Literal('influx2')]) }, { additionalProperties: true });
+
+export const ConfigSchema = Type.Object(
+  {
+    analysis: AnalysisSchema,
+    input: Type.Object({ maxBadLineShare: Type.Number({ minimum: 0, maximum: 1 }), timelineIntervalMs: Type.Integer({ minimum: 1000 }) }),
+    schema: SchemaMappingSchema,
+    sources: Type.Record(Type.String(), SourceSchema),
+  },
+  // Other sections (server, store, unleash, guard, charts) are validated by their own modules.
+  { additionalProperties: true },
+);
+
+export type Config = Static<typeof ConfigSchema> & Record<string, unknown>;
+export type SourceConfig = Static<typeof SourceSchema> & Record<string, unknown>;
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Objects merge key by key; arrays and scalars from `over` replace those in `base`. */
+export function deepMerge<T>(base: T, over: unknown): T {
+  if (!isPlainObject(base) || !isPlainObject(over)) return (over === undefined ? base : over) as T;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = k in out ? deepMerge(out[k], v) : v;
+  return out as T;
+}
+
+export function readYamlFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new AppError('BAD_INPUT', `cannot read config file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
+  }
+  const doc = parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length > 0) {
+    const err = doc.errors[0];
+    const line = err.linePos?.[0];
+    throw new AppError('BAD_INPUT', `${file}${line ? `:${line.line}:${line.col}` : ''}: invalid YAML: ${err.message.split('\n')[0]}`);
+  }
+  return doc.toJS() ?? {};
+}
+
+/** Validates `value` against `schema`; the first error names the file and the dotted field path. */
+export function validateOrThrow<S extends TSchema>(schema: S, value: unknown, where: string): Static<S> {
+  if (Value.Check(schema, value)) return value as Static<S>;
+  const first = Value.Errors(schema, value).First();
+  const field = first ? first.path.replace(/^\//, '').replace(/\//g, '.') || '(root)' : '(root)';
+  throw new AppError('BAD_INPUT', `${where}: invalid value at "${field}": ${first?.message ?? 'does not match the schema'}`);
+}
+
+export interface LoadConfigOptions {
+  /** A user file merged over the defaults. */
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  let merged = readYamlFile(DEFAULT_CONFIG_PATH);
+  const where = options.file ? path.relative(process.cwd(), options.file) || options.file : 'config/default.yaml';
+  if (options.file && path.resolve(options.file) !== DEFAULT_CONFIG_PATH) {
+    const user = readYamlFile(options.file);
+    if (!isPlainObject(user)) throw new AppError('BAD_INPUT', `${where}: expected a mapping at the top level`);
+    merged = deepMerge(merged, user);
+  }
+  const config = validateOrThrow(ConfigSchema, merged, where) as Config;
+  for (const q of config.analysis.quantiles) {
+    if (!(q > 0 && q < 1)) throw new AppError('BAD_INPUT', `${where}: analysis.quantiles must lie strictly between 0 and 1 (got ${q})`);
+  }
+  return config;
+}
+
+export function analysisSettings(config: Config): AnalysisSettings {
+  return structuredClone(config.analysis) as AnalysisSettings;
+}

@@ -1,0 +1,27 @@
+import type { MetricWindows, TimeRange } from '../analysis/types.ts';
+
+/** What to fetch: the two windows around the upgrade and optional filters. */
+export interface MetricQuery {
+  upgradeAt: number;
+  before: TimeRange;
+  after: TimeRange;
+  /** Only these services (all when absent or empty). */
+  services?: string[];
+  /** Only these endpoints (all when absent or empty). */
+  endpoints?: string[];
+  signal?: AbortSignal;
+  /** Progress in [0, 1] for long reads; may be called often. */
+  onProgress?: (fraction: number) => void;
+  /** Log sink for warnings and progress lines (stderr in the CLI, pino in the service). */
+  log?: (message: string) => void;
+}
+
+/** A place telemetry comes from. Implementations by technology: LineProtocolFileSource, DemoSource, InfluxV1Source, InfluxV2Source. */
+export interface MetricSource {
+  /** Short description without secrets, copied onto the report. */
+  readonly description: string;
+  fetch(query: MetricQuery): Promise<MetricWindows>;
+  /** Cheap reachability check for /readyz. */
+  ping?(signal?: AbortSignal): Promise<void>;
+  close?(): Promise<void>;
+}
