@@ -1,0 +1,55 @@
+/**
+ * The imperative shell around the pure analysis: resolve the source, fetch both windows, analyze.
+ * Used by the CLI, the HTTP service (inside worker threads) and the guard.
+ */
+import { analyze } from './analysis/analyze.ts';
+import type { AnalysisResult } from './analysis/types.ts';
+import { analysisSettings, type Config } from './config.ts';
+import { parseDuration, parseTimestamp } from './duration.ts';
+import { createSource } from './sources/resolve-source.ts';
+
+export interface AnalysisRequest {
+  /** A configured source name, `demo`, a line-protocol file path, or an influx1+http:// / influx2+http(s):// URL. */
+  source: string;
+  /** RFC 3339 time of the upgrade. */
+  upgradeAt: string;
+  /** Window lengths, e.g. "2h": before ends at the upgrade, after starts at it. */
+  before?: string;
+  after?: string;
+  services?: string[];
+  endpoints?: string[];
+}
+
+export const DEFAULT_WINDOW = '2h';
+
+export interface RunOptions {
+  config: Config;
+  signal?: AbortSignal;
+  onProgress?: (fraction: number) => void;
+  log?: (message: string) => void;
+  /** Overrides merged over config.analysis for this run (e.g. other tolerances in a notebook). */
+  settings?: Partial<Config['analysis']>;
+}
+
+export async function runAnalysis(request: AnalysisRequest, options: RunOptions): Promise<AnalysisResult> {
+  const upgradeAt = parseTimestamp(request.upgradeAt, 'upgradeAt');
+  const beforeMs = parseDuration(request.before ?? DEFAULT_WINDOW, 'before');
+  const afterMs = parseDuration(request.after ?? DEFAULT_WINDOW, 'after');
+  const source = createSource(request.source, options.config);
+  try {
+    const windows = await source.fetch({
+      upgradeAt,
+      before: { start: upgradeAt - beforeMs, stop: upgradeAt },
+      after: { start: upgradeAt, stop: upgradeAt + afterMs },
+      services: request.services,
+      endpoints: request.endpoints,
+      signal: options.signal,
+      onProgress: options.onProgress,
+      log: options.log,
+    });
+    const settings = { ...analysisSettings(options.config), ...(options.settings ?? {}) };
+    return analyze(windows, settings);
+  } finally {
+    await source.close?.();
+  }
+}
