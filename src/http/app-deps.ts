@@ -1,0 +1,22 @@
+/**
+ * What every route plugin of the app receives. app.ts builds it once and registers each plugin under
+ * `src/http/routes/` with `{ deps }` as options, so route plugins written by different people share one
+ * store, one config and one auth scheme.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../config.ts';
+import type { SqlClient } from '../store/sql-client.ts';
+import type { ReportStore } from '../store/report-store.ts';
+
+export type PreHandler = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
+export interface AppDeps {
+  config: Config;
+  sql: SqlClient;
+  store: ReportStore;
+  /** preHandlers enforcing bearer-token scopes (a write token also reads). */
+  requireRead: PreHandler;
+  requireWrite: PreHandler;
+  /** Identity of the caller for audit records (token label, never the token itself). */
+  principal(request: FastifyRequest): string;
+}

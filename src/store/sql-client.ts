@@ -1,0 +1,15 @@
+/**
+ * The one SQL seam of the store: PGlite (embedded, default) and PostgreSQL (`DATABASE_URL`) both implement it,
+ * so every store (reports, audit log, guard state) is written once and tested against both.
+ * Migrations are numbered files in src/store/migrations/ (`0001-reports.sql`, `0100-actions.sql`, …) applied in
+ * order on start and recorded in a `schema_migrations` table.
+ */
+export interface SqlClient {
+  readonly kind: 'pglite' | 'postgres';
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: T[] }>;
+  /** Runs fn inside BEGIN … COMMIT (ROLLBACK on throw) on one connection. */
+  transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T>;
+  /** Runs fn on one dedicated connection (for session-scoped state such as advisory locks). */
+  session<T>(fn: (conn: SqlClient) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
