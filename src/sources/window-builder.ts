@@ -262,6 +262,20 @@ export class WindowBuilder {
     return i < 0 ? 0 : i >= this.intervals ? this.intervals - 1 : i;
   }
 
+  /** Counts the point as kept, outside both windows, or filtered out; true when it is kept. */
+  private admit(w: number, subject: unknown): subject is object {
+    if (w < 0) {
+      this.counts.outsideWindows++;
+      return false;
+    }
+    if (subject === null) {
+      this.counts.filtered++;
+      return false;
+    }
+    this.counts.kept++;
+    return true;
+  }
+
   private latencySubject(service: string, endpoint: string): LatencySubject | null {
     if (this.serviceFilter !== null && !this.serviceFilter.has(service)) return null;
     if (this.endpointFilter !== null && !this.endpointFilter.has(endpoint)) return null;
@@ -311,35 +325,20 @@ export class WindowBuilder {
   /** One request of `endpoint` taking `durationMs`. */
   addRequest(service: string, endpoint: string, timeMs: number, durationMs: number): boolean {
     const w = this.windowOf(timeMs);
-    if (w < 0) {
-      this.counts.outsideWindows++;
-      return false;
-    }
-    const s = this.latencySubject(service, endpoint);
-    if (s === null) {
-      this.counts.filtered++;
-      return false;
-    }
+    const s = w < 0 ? null : this.latencySubject(service, endpoint);
+    if (!this.admit(w, s)) return false;
     const acc = s.windows[w];
     if (acc.raw === null) acc.raw = new GrowableFloat64();
     acc.raw.push(durationMs);
     s.timeline.add(this.intervalOf(timeMs), durationMs, 1);
-    this.counts.kept++;
     return true;
   }
 
   /** One logical upstream call: `attempts` tries (1 = no retry), `backoffMs` waited in total, `ok` = finally succeeded. */
   addUpstreamCall(service: string, upstream: string, timeMs: number, attempts: number, backoffMs: number, ok: boolean): boolean {
     const w = this.windowOf(timeMs);
-    if (w < 0) {
-      this.counts.outsideWindows++;
-      return false;
-    }
-    const s = this.upstreamSubject(service, upstream);
-    if (s === null) {
-      this.counts.filtered++;
-      return false;
-    }
+    const s = w < 0 ? null : this.upstreamSubject(service, upstream);
+    if (!this.admit(w, s)) return false;
     const acc = s.windows[w];
     const retries = attempts > 1 ? attempts - 1 : 0;
     acc.rawCalls++;
@@ -353,7 +352,6 @@ export class WindowBuilder {
     s.calls[i]++;
     s.retries[i] += retries;
     if (!ok) s.exhausted[i]++;
-    this.counts.kept++;
     return true;
   }
 
@@ -363,15 +361,8 @@ export class WindowBuilder {
    */
   addHistogramBucket(service: string, endpoint: string, timeMs: number, le: number, cumulativeCount: number): boolean {
     const w = this.windowOf(timeMs);
-    if (w < 0) {
-      this.counts.outsideWindows++;
-      return false;
-    }
-    const s = this.latencySubject(service, endpoint);
-    if (s === null) {
-      this.counts.filtered++;
-      return false;
-    }
+    const s = w < 0 ? null : this.latencySubject(service, endpoint);
+    if (!this.admit(w, s)) return false;
     const acc = s.windows[w];
     if (acc.hist === null) acc.hist = new Map();
     let buckets = acc.hist.get(timeMs);
@@ -381,22 +372,14 @@ export class WindowBuilder {
     }
     // A repeated (interval, le) pair (e.g. two series merged by the query) adds up.
     buckets.set(le, (buckets.get(le) ?? 0) + cumulativeCount);
-    this.counts.kept++;
     return true;
   }
 
   /** Per-interval upstream counters (pre-aggregated form), optionally with the interval's backoff histogram. */
   addUpstreamCounters(service: string, upstream: string, timeMs: number, counters: UpstreamCounters, backoffHistogram?: BackoffHistogram): boolean {
     const w = this.windowOf(timeMs);
-    if (w < 0) {
-      this.counts.outsideWindows++;
-      return false;
-    }
-    const s = this.upstreamSubject(service, upstream);
-    if (s === null) {
-      this.counts.filtered++;
-      return false;
-    }
+    const s = w < 0 ? null : this.upstreamSubject(service, upstream);
+    if (!this.admit(w, s)) return false;
     const acc = s.windows[w];
     acc.counterPoints++;
     acc.counterCalls += counters.calls;
@@ -413,7 +396,6 @@ export class WindowBuilder {
     s.calls[i] += counters.calls;
     s.retries[i] += counters.retries;
     s.exhausted[i] += counters.exhausted;
-    this.counts.kept++;
     return true;
   }
 
@@ -421,7 +403,7 @@ export class WindowBuilder {
     this.warnings.push(message);
   }
 
-  /** True when at least one point landed in a window (before filters are considered, use counts.kept). */
+  /** True when at least one point landed in a window and passed the filters. */
   get hasData(): boolean {
     return this.counts.kept > 0;
   }
