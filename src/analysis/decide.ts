@@ -1,0 +1,98 @@
+/**
+ * The decision rule. A finding is a regression only if it is significant after Benjamini-Hochberg across all
+ * findings of the report (q < fdr) AND the change is for the worse beyond both tolerance limits. Controlling
+ * the false-discovery rate over the whole report, not per test, is what keeps a report with 200 findings from
+ * crying wolf; the tolerance is what keeps a million samples from making a 1 % shift "a regression".
+ */
+import { benjaminiHochberg } from '../stats/index.ts';
+import { beyondTolerance, type Candidate } from './candidate.ts';
+import { formatInterval, formatP, formatPercent, formatValue } from './format.ts';
+import type { AnalysisSettings, Finding, FindingStatus, Verdict } from './types.ts';
+
+export function decide(candidates: Candidate[], settings: AnalysisSettings): Finding[] {
+  const testedIdx: number[] = [];
+  const pValues: number[] = [];
+  candidates.forEach((c, i) => {
+    if (!c.insufficient && c.finding.pValue !== null && Number.isFinite(c.finding.pValue)) {
+      testedIdx.push(i);
+      pValues.push(c.finding.pValue);
+    }
+  });
+  const qValues = new Array<number | null>(candidates.length).fill(null);
+  if (pValues.length > 0) {
+    const adjusted = benjaminiHochberg(pValues);
+    testedIdx.forEach((idx, k) => (qValues[idx] = adjusted[k]));
+  }
+  return candidates.map((c, i) => {
+    const q = qValues[i];
+    const { status, reason } = classify(c, q, settings);
+    return { ...c.finding, qValue: q, status, reason } as Finding;
+  });
+}
+
+function classify(c: Candidate, q: number | null, settings: AnalysisSettings): { status: FindingStatus; reason: string } {
+  const f = c.finding;
+  if (c.insufficient) return { status: 'insufficient_data', reason: `Insufficient data: ${c.insufficient}.` };
+  const change = `${formatValue(f.before, f.unit)} → ${formatValue(f.after, f.unit)}, ${formatPercent(f.relativeChange)}`;
+  const ciText = f.ci ? `; ${Math.round(settings.confidence * 100)}% CI ${formatInterval(f.ci)}` : '';
+  const tol = `${formatPercent(c.tolerance.relative, 0)} and ${formatValue(c.tolerance.absolute, f.unit)}${f.unit === 'ms' ? '' : ` ${f.unit}`}`;
+  const significant = q !== null && q < settings.fdr && c.direction !== 0;
+  if (!significant) {
+    return {
+      status: 'no_change',
+      reason: `No significant change in ${c.label} (${change}${ciText}; q = ${formatP(q)}).`,
+    };
+  }
+  const before = f.before ?? 0;
+  const after = f.after ?? 0;
+  if (c.direction === 1 && beyondTolerance(before, after, c.tolerance, 1)) {
+    return {
+      status: 'regression',
+      reason: `${capitalize(c.label)} got worse: ${change}${ciText}; q = ${formatP(q)}; beyond the tolerance of ${tol}.`,
+    };
+  }
+  if (c.direction === -1 && beyondTolerance(before, after, c.tolerance, -1)) {
+    return {
+      status: 'improvement',
+      reason: `${capitalize(c.label)} improved: ${change}${ciText}; q = ${formatP(q)}.`,
+    };
+  }
+  return {
+    status: 'no_change',
+    reason: `${capitalize(c.label)} changed significantly (${change}${ciText}; q = ${formatP(q)}) but within the tolerance of ${tol}.`,
+  };
+}
+
+/** True for a no_change finding that is nevertheless statistically significant (drives the `warn` verdict). */
+export function isSignificantWithinTolerance(f: Finding, settings: AnalysisSettings): boolean {
+  return f.status === 'no_change' && f.qValue !== null && f.qValue < settings.fdr;
+}
+
+export function verdictOf(findings: Finding[], settings: AnalysisSettings): Verdict {
+  if (findings.some((f) => f.status === 'regression')) return 'fail';
+  if (findings.some((f) => f.status === 'insufficient_data' || isSignificantWithinTolerance(f, settings))) return 'warn';
+  return 'pass';
+}
+
+export function summarize(findings: Finding[], verdict: Verdict, settings: AnalysisSettings): string {
+  const regressions = findings.filter((f) => f.status === 'regression');
+  if (verdict === 'fail') {
+    const worst = [...regressions].sort((a, b) => (b.relativeChange ?? 0) - (a.relativeChange ?? 0))[0];
+    const where = new Set(regressions.map((f) => `${f.service} ${f.subject}`));
+    return `Fail: ${regressions.length} regression${regressions.length === 1 ? '' : 's'} in ${[...where].join(', ')}; worst: ${worst.service} ${worst.subject} ${worst.statistic} ${formatValue(worst.before, worst.unit)} → ${formatValue(worst.after, worst.unit)} (${formatPercent(worst.relativeChange)}).`;
+  }
+  if (verdict === 'warn') {
+    const within = findings.filter((f) => isSignificantWithinTolerance(f, settings)).length;
+    const insufficient = findings.filter((f) => f.status === 'insufficient_data').length;
+    const parts = [];
+    if (within) parts.push(`${within} significant change${within === 1 ? '' : 's'} within tolerance`);
+    if (insufficient) parts.push(`${insufficient} finding${insufficient === 1 ? '' : 's'} with insufficient data`);
+    return `Warn: no regression beyond tolerance, but ${parts.join(' and ')}.`;
+  }
+  const improvements = findings.filter((f) => f.status === 'improvement').length;
+  return `Pass: no regression among ${findings.length} findings${improvements ? ` (${improvements} improvement${improvements === 1 ? '' : 's'})` : ''}.`;
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

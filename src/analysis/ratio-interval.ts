@@ -1,0 +1,32 @@
+/**
+ * Confidence interval for a ratio of two independent positive estimates from their own intervals, by the
+ * MOVER method on the log scale (Donner & Zou 2012, "Closed-form confidence intervals for functions of the
+ * normal mean and standard deviation", Stat Methods Med Res 21:347; Newcombe 2016 for ratios). It needs
+ * nothing but each estimate's interval, so it works alike for order-statistic intervals of raw samples and
+ * for intervals read off histogram buckets.
+ *
+ * Returns the interval of (after / before − 1), or null when an estimate or bound is not positive.
+ */
+export function relativeChangeInterval(
+  before: { estimate: number; lower: number; upper: number },
+  after: { estimate: number; lower: number; upper: number },
+): [number, number] | null {
+  const ok = (v: number) => Number.isFinite(v) && v > 0;
+  if (!ok(before.estimate) || !ok(after.estimate)) return null;
+  const la = Math.log(after.estimate);
+  const lb = Math.log(before.estimate);
+  // An open bound (rank beyond the sample) means the interval is unbounded on that side.
+  const aLo = ok(after.lower) ? la - Math.log(after.lower) : Infinity;
+  const aHi = Number.isFinite(after.upper) ? Math.log(after.upper) - la : Infinity;
+  const bLo = ok(before.lower) ? lb - Math.log(before.lower) : Infinity;
+  const bHi = Number.isFinite(before.upper) ? Math.log(before.upper) - lb : Infinity;
+  const d = la - lb;
+  const lower = d - Math.sqrt(aLo * aLo + bHi * bHi);
+  const upper = d + Math.sqrt(aHi * aHi + bLo * bLo);
+  return [Math.expm1(lower), Math.expm1(upper)];
+}
+
+export function relativeChange(before: number | null, after: number | null): number | null {
+  if (before === null || after === null || !(before > 0)) return null;
+  return after / before - 1;
+}

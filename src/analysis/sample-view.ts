@@ -1,0 +1,137 @@
+/**
+ * One view over raw and histogram samples, so each finding is written once: size, quantile with a
+ * distribution-free interval, and counts above a threshold (for the exceedance test).
+ * Raw values are copied once into a sorted Float64Array (the handoff arrays are never mutated).
+ */
+import { histogramQuantileCI, quantileCI } from '../stats/index.ts';
+import type { SampleSet } from './types.ts';
+
+export interface QuantileEstimate {
+  estimate: number;
+  lower: number;
+  upper: number;
+  /** Relative bucket width for histogram input; null for exact (raw) input. */
+  resolution: number | null;
+}
+
+export type SampleView = SortedRawView | HistogramView;
+
+export interface SortedRawView {
+  kind: 'raw';
+  n: number;
+  sorted: Float64Array;
+}
+
+export interface HistogramView {
+  kind: 'histogram';
+  n: number;
+  upperBounds: Float64Array;
+  counts: Float64Array;
+  lowerBound: number;
+}
+
+export function viewOf(samples: SampleSet): SampleView {
+  if (samples.kind === 'raw') {
+    const sorted = Float64Array.from(samples.values).sort();
+    return { kind: 'raw', n: sorted.length, sorted };
+  }
+  let n = 0;
+  for (let i = 0; i < samples.counts.length; i++) n += samples.counts[i];
+  return { kind: 'histogram', n, upperBounds: samples.upperBounds, counts: samples.counts, lowerBound: samples.lowerBound ?? 0 };
+}
+
+export function quantileOf(view: SampleView, q: number, confidence: number): QuantileEstimate | null {
+  if (view.n === 0) return null;
+  if (view.kind === 'raw') {
+    const r = quantileCI(view.sorted, q, confidence);
+    return { estimate: r.estimate, lower: r.lower, upper: r.upper, resolution: null };
+  }
+  const r = histogramQuantileCI(view.upperBounds, view.counts, q, confidence, view.lowerBound);
+  return { estimate: r.estimate, lower: r.lower, upper: r.upper, resolution: r.resolution };
+}
+
+/** Number of values strictly above `threshold`. */
+export function countAbove(view: SampleView, threshold: number): number {
+  if (view.kind === 'raw') return view.n - upperBoundIndex(view.sorted, threshold);
+  let c = 0;
+  for (let i = view.counts.length - 1; i >= 0; i--) {
+    // bucket i covers (upperBounds[i-1], upperBounds[i]]: it lies above the threshold when its lower edge does
+    const lo = i === 0 ? view.lowerBound : view.upperBounds[i - 1];
+    if (lo >= threshold) c += view.counts[i];
+    else break;
+  }
+  return c;
+}
+
+/** First index whose value is > x (values ascending). */
+export function upperBoundIndex(sorted: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Threshold splitting the pooled sample at its q-quantile, for Mood's generalized median test.
+ * Raw input: the k-th smallest value of the union (k = ceil(q·N)), found by bisection over the two sorted arrays.
+ * Histogram input (same buckets on both sides): the bucket edge at which the pooled cumulative share first
+ * reaches q. Returns null when the two views cannot be pooled (histograms on different buckets).
+ */
+export function pooledThreshold(a: SampleView, b: SampleView, q: number): number | null {
+  const total = a.n + b.n;
+  if (total === 0) return null;
+  if (a.kind === 'raw' && b.kind === 'raw') {
+    const k = Math.min(total, Math.max(1, Math.ceil(q * total)));
+    return kthOfTwo(a.sorted, b.sorted, k);
+  }
+  if (a.kind === 'histogram' && b.kind === 'histogram' && sameBuckets(a, b)) {
+    let cum = 0;
+    for (let i = 0; i < a.counts.length; i++) {
+      cum += a.counts[i] + b.counts[i];
+      if (cum >= q * total) return a.upperBounds[i];
+    }
+    return a.upperBounds[a.upperBounds.length - 1];
+  }
+  return null;
+}
+
+export function sameBuckets(a: HistogramView, b: HistogramView): boolean {
+  if (a.upperBounds.length !== b.upperBounds.length || a.lowerBound !== b.lowerBound) return false;
+  for (let i = 0; i < a.upperBounds.length; i++) if (a.upperBounds[i] !== b.upperBounds[i]) return false;
+  return true;
+}
+
+/** k-th smallest (1-based) of the union of two ascending arrays, by bisection on the value range. */
+function kthOfTwo(x: Float64Array, y: Float64Array, k: number): number {
+  // Bisection over candidate positions in x: count how many of the union are <= candidate.
+  const pick = (arr: Float64Array, other: Float64Array): number | null => {
+    let lo = 0;
+    let hi = arr.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const v = arr[mid];
+      const below = lowerBoundIndex(arr, v) + lowerBoundIndex(other, v); // strictly less than v
+      const atOrBelow = upperBoundIndex(arr, v) + upperBoundIndex(other, v);
+      if (atOrBelow < k) lo = mid + 1;
+      else if (below >= k) hi = mid - 1;
+      else return v;
+    }
+    return null;
+  };
+  return pick(x, y) ?? pick(y, x) ?? Number.NaN;
+}
+
+function lowerBoundIndex(sorted: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

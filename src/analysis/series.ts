@@ -1,0 +1,59 @@
+/**
+ * Compact series kept next to a report for charts: quantile sketches at fixed probabilities (an ECDF that does not
+ * grow with volume, dense in the tail where the story usually is) and per-interval timelines.
+ */
+import { histogramQuantile } from '../stats/index.ts';
+import type { SampleView } from './sample-view.ts';
+import type { DistributionSketch, LatencyTimeline, ReportSeries, UpstreamTimeline } from './types.ts';
+
+/** 1 %…99 % in steps of 1 %, then denser towards the tail up to p99.99. */
+export const DEFAULT_SKETCH_PROBS: number[] = (() => {
+  const p: number[] = [0.001, 0.005];
+  for (let i = 1; i <= 99; i++) p.push(i / 100);
+  p.push(0.991, 0.992, 0.993, 0.994, 0.995, 0.996, 0.997, 0.998, 0.999, 0.9995, 0.9999);
+  return p;
+})();
+
+export function sketchOf(view: SampleView, probs: number[] = DEFAULT_SKETCH_PROBS): DistributionSketch {
+  const values = probs.map((p): number | null => {
+    // A quantile beyond the last order statistic would only repeat the maximum: leave it out.
+    if (view.n === 0 || p > 1 - 1 / view.n) return null;
+    if (view.kind === 'raw') return typeSevenQuantile(view.sorted, p);
+    const v = histogramQuantile(view.upperBounds, view.counts, p, view.lowerBound);
+    return Number.isFinite(v) ? v : null;
+  });
+  return { probs, values, n: view.n };
+}
+
+function typeSevenQuantile(sorted: Float64Array, p: number): number {
+  const h = (sorted.length - 1) * p;
+  const lo = Math.floor(h);
+  const hi = Math.min(sorted.length - 1, lo + 1);
+  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+}
+
+export function latencyTimelineJson(t: LatencyTimeline | undefined): ReportSeries['latency'][number]['timeline'] {
+  if (!t) return undefined;
+  return {
+    intervalMs: t.intervalMs,
+    t: Array.from(t.t),
+    count: Array.from(t.count),
+    p50: Array.from(t.p50, nullIfNaN),
+    p99: Array.from(t.p99, nullIfNaN),
+  };
+}
+
+export function upstreamTimelineJson(t: UpstreamTimeline | undefined): ReportSeries['upstreams'][number]['timeline'] {
+  if (!t) return undefined;
+  return {
+    intervalMs: t.intervalMs,
+    t: Array.from(t.t),
+    calls: Array.from(t.calls),
+    retries: Array.from(t.retries),
+    exhausted: Array.from(t.exhausted),
+  };
+}
+
+function nullIfNaN(v: number): number | null {
+  return Number.isFinite(v) ? v : null;
+}

@@ -1,0 +1,127 @@
+/**
+ * Tail-latency findings: one per endpoint and quantile (p50 … p99.9).
+ *
+ * Why not Mann-Whitney: a rank test on the whole distribution barely notices when only the slowest 3 % get
+ * slower. The test here is Mood's generalized median test at the quantile being judged: split the pooled
+ * sample at its q-quantile and compare the share of each window above that point (2×2 table; Fisher's exact
+ * test when an expected cell count is below 5, else the pooled two-proportion z-test, which equals Pearson's
+ * chi-square). Under "no change" the pooled sample is exchangeable, so the conditional test is exact
+ * (Fisher) or asymptotically exact (z) whatever the latency distribution, ties included; and it puts all its
+ * power where the quantile moved. Estimates and their intervals are distribution-free order statistics
+ * (or bucket-interpolated for histograms, with the bucket resolution stated); the interval of the relative
+ * change combines the two intervals by MOVER (ratio-interval.ts).
+ */
+import { fisherExact, twoProportionTest } from '../stats/index.ts';
+import type { Candidate } from './candidate.ts';
+import { quantileLabel } from './format.ts';
+import { relativeChange, relativeChangeInterval } from './ratio-interval.ts';
+import { countAbove, pooledThreshold, quantileOf, type SampleView } from './sample-view.ts';
+import type { AnalysisSettings, LatencySeries } from './types.ts';
+
+/** Below this expected count in any cell of the 2×2 table the normal approximation is not trusted. */
+export const DEFAULT_MIN_EXPECTED_CELL = 5;
+
+export interface ExceedanceResult {
+  threshold: number;
+  aboveBefore: number;
+  aboveAfter: number;
+  pValue: number;
+  method: 'fisher-exact' | 'two-proportion-z';
+}
+
+/** Mood's generalized median test at quantile q; null when the samples cannot be pooled. */
+export function exceedanceTest(before: SampleView, after: SampleView, q: number): ExceedanceResult | null {
+  const threshold = pooledThreshold(before, after, q);
+  if (threshold === null || !Number.isFinite(threshold)) return null;
+  const aboveBefore = countAbove(before, threshold);
+  const aboveAfter = countAbove(after, threshold);
+  const n1 = before.n;
+  const n2 = after.n;
+  const above = aboveBefore + aboveAfter;
+  const total = n1 + n2;
+  const minExpected = Math.min(n1, n2) * Math.min(above, total - above) / total;
+  if (minExpected < DEFAULT_MIN_EXPECTED_CELL) {
+    const r = fisherExact(aboveAfter, n2, aboveBefore, n1, { alternative: 'two-sided' });
+    return { threshold, aboveBefore, aboveAfter, pValue: r.pValue, method: 'fisher-exact' };
+  }
+  const r = twoProportionTest(aboveAfter, n2, aboveBefore, n1, { alternative: 'two-sided' });
+  return { threshold, aboveBefore, aboveAfter, pValue: r.pValue, method: 'two-proportion-z' };
+}
+
+export function minimumCountFor(q: number, minTailCount: number): number {
+  return Math.ceil(minTailCount / (1 - q) - 1e-9);
+}
+
+export function tailLatencyCandidates(
+  series: LatencySeries,
+  views: { before: SampleView; after: SampleView },
+  settings: AnalysisSettings,
+): Candidate[] {
+  const { before, after } = views;
+  return settings.quantiles.map((q): Candidate => {
+    const statistic = quantileLabel(q);
+    const label = `${statistic} latency`;
+    const eb = quantileOf(before, q, settings.confidence);
+    const ea = quantileOf(after, q, settings.confidence);
+    const base = {
+      kind: 'tail_latency' as const,
+      service: series.service,
+      subject: series.endpoint,
+      statistic,
+      unit: 'ms',
+      before: eb?.estimate ?? null,
+      after: ea?.estimate ?? null,
+      beforeCi: eb ? ([eb.lower, eb.upper] as [number, number]) : null,
+      afterCi: ea ? ([ea.lower, ea.upper] as [number, number]) : null,
+      nBefore: before.n,
+      nAfter: after.n,
+      resolution: maxOrNull(eb?.resolution ?? null, ea?.resolution ?? null),
+    };
+    const change = relativeChange(base.before, base.after);
+    const absoluteChange = base.before !== null && base.after !== null ? base.after - base.before : null;
+    const needed = minimumCountFor(q, settings.minTailCount);
+    if (before.n < needed || after.n < needed) {
+      return {
+        finding: { ...base, relativeChange: change, absoluteChange, ci: null, test: 'none', pValue: null },
+        direction: 0,
+        tolerance: settings.tolerance.tail,
+        label,
+        insufficient: `${statistic} needs at least ${needed} requests in each window; had ${before.n} before and ${after.n} after`,
+      };
+    }
+    const test = exceedanceTest(before, after, q);
+    const ci = eb && ea ? relativeChangeInterval(eb, ea) : null;
+    let direction: -1 | 0 | 1 = 0;
+    if (test) {
+      const shareBefore = test.aboveBefore / before.n;
+      const shareAfter = test.aboveAfter / after.n;
+      direction = shareAfter > shareBefore ? 1 : shareAfter < shareBefore ? -1 : 0;
+    }
+    return {
+      finding: {
+        ...base,
+        relativeChange: change,
+        absoluteChange,
+        ci,
+        test: test ? `mood-quantile-test (${test.method}) at pooled ${statistic}` : 'none (histograms on different buckets)',
+        pValue: test?.pValue ?? null,
+        details: test
+          ? {
+              threshold: test.threshold,
+              shareAboveBefore: test.aboveBefore / before.n,
+              shareAboveAfter: test.aboveAfter / after.n,
+            }
+          : undefined,
+      },
+      direction,
+      tolerance: settings.tolerance.tail,
+      label,
+    };
+  });
+}
+
+function maxOrNull(a: number | null, b: number | null): number | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return Math.max(a, b);
+}

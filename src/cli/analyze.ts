@@ -1,0 +1,102 @@
+/**
+ * `aftershock analyze`: one analysis from the command line, for CI gates.
+ *   aftershock analyze --source <file.lp | demo | name | influx URL> --upgrade-at <RFC 3339>
+ *     [--before 2h] [--after 2h] [--config FILE] [--format json|markdown|html] [--out FILE]
+ *     [--service S]... [--endpoint E]...
+ */
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { renderMarkdown } from '../analysis/report-markdown.ts';
+import type { AnalysisResult } from '../analysis/types.ts';
+import { loadConfig } from '../config.ts';
+import { AppError } from '../errors.ts';
+import { DEFAULT_WINDOW, runAnalysis } from '../run-analysis.ts';
+import { createProgress } from './progress.ts';
+
+export const ANALYZE_USAGE = `Usage: aftershock analyze --source <file.lp | demo | name | URL> --upgrade-at <RFC 3339> [options]
+
+  --source S        a line-protocol file, "demo", a source named in the config, or
+                    influx1+http://[user:pass@]host:port/<db>[?rp=…] | influx2+http(s)://host:port/<bucket>?org=<org>
+  --upgrade-at T    when the upgrade shipped, e.g. 2026-11-20T14:00:00Z
+  --before D        length of the window before the upgrade (default ${DEFAULT_WINDOW})
+  --after D         length of the window after the upgrade (default ${DEFAULT_WINDOW})
+  --config FILE     YAML merged over config/default.yaml
+  --format F        json (default), markdown or html
+  --out FILE        write the report there instead of stdout
+  --service S       only this service (repeatable)
+  --endpoint E      only this endpoint (repeatable)
+
+Exit codes: 0 pass or warn, 1 fail, 2 bad input or usage.`;
+
+const FORMATS = ['json', 'markdown', 'html'] as const;
+type Format = (typeof FORMATS)[number];
+
+export async function analyzeCommand(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        source: { type: 'string' },
+        'upgrade-at': { type: 'string' },
+        before: { type: 'string' },
+        after: { type: 'string' },
+        config: { type: 'string' },
+        format: { type: 'string', default: 'json' },
+        out: { type: 'string' },
+        service: { type: 'string', multiple: true },
+        endpoint: { type: 'string', multiple: true },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    throw new AppError('BAD_INPUT', `${(e as Error).message}\n\n${ANALYZE_USAGE}`);
+  }
+  if (values.help) {
+    process.stdout.write(ANALYZE_USAGE + '\n');
+    return 0;
+  }
+  if (!values.source) throw new AppError('BAD_INPUT', `--source is required\n\n${ANALYZE_USAGE}`);
+  if (!values['upgrade-at']) throw new AppError('BAD_INPUT', `--upgrade-at is required\n\n${ANALYZE_USAGE}`);
+  const format = values.format as Format;
+  if (!FORMATS.includes(format)) throw new AppError('BAD_INPUT', `--format must be one of ${FORMATS.join(', ')} (got "${values.format}")`);
+
+  const config = loadConfig({ file: values.config });
+  const progress = createProgress(process.stderr);
+  let result: AnalysisResult;
+  try {
+    result = await runAnalysis(
+      {
+        source: values.source,
+        upgradeAt: values['upgrade-at'],
+        before: values.before,
+        after: values.after,
+        services: values.service,
+        endpoints: values.endpoint,
+      },
+      { config, onProgress: progress.update, log: (m) => progress.log(m) },
+    );
+  } finally {
+    progress.done();
+  }
+  const text = await formatResult(result, format);
+  if (values.out) await writeFile(values.out, text);
+  else process.stdout.write(text);
+  for (const w of result.report.warnings) process.stderr.write(`aftershock: warning: ${w}\n`);
+  process.stderr.write(`aftershock: ${result.report.summary}\n`);
+  return result.report.verdict === 'fail' ? 1 : 0;
+}
+
+async function formatResult(result: AnalysisResult, format: Format): Promise<string> {
+  if (format === 'json') return JSON.stringify(result.report, jsonSafe, 2) + '\n';
+  if (format === 'markdown') return renderMarkdown(result.report);
+  const { renderHtmlReport } = await import('../charts/html-report.ts');
+  return renderHtmlReport(result);
+}
+
+/** JSON has no Infinity: an unbounded interval end is written as null. */
+export function jsonSafe(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isFinite(value) ? null : value;
+}
