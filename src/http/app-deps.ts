@@ -7,6 +7,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
 import type { SqlClient } from '../store/sql-client.ts';
 import type { ReportStore } from '../store/report-store.ts';
+import type { AnalysisService } from './analysis-service.ts';
+import type { ServiceMetrics } from './metrics-registry.ts';
+import type { ServiceSettings } from './service-config.ts';
 
 export type PreHandler = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
@@ -19,4 +22,10 @@ export interface AppDeps {
   requireWrite: PreHandler;
   /** Identity of the caller for audit records (token label, never the token itself). */
   principal(request: FastifyRequest): string;
+  /** Validated server/store/auth/pool settings with environment overrides applied. */
+  settings: ServiceSettings;
+  /** Submits analyses to the worker pool and answers cached verdicts. */
+  analyses: AnalysisService;
+  /** Prometheus registry: route plugins may add their own counters. */
+  metrics: ServiceMetrics;
 }

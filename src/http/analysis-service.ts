@@ -1,0 +1,147 @@
+/**
+ * Runs analyses for the service: admits a request (BUSY when the pool is full), records it, hands it to the
+ * worker pool, writes throttled progress and the outcome to the store, keeps heartbeats of its unfinished
+ * analyses fresh, and answers verdict look-ups from a short-lived in-memory cache so the SLA-guard poll never
+ * recomputes anything and rarely touches the store.
+ */
+import type { Config } from '../config.ts';
+import { parseDuration, parseTimestamp } from '../duration.ts';
+import { AppError, isAppError } from '../errors.ts';
+import type { AnalysisRequest } from '../run-analysis.ts';
+import type { AnalysisRecord, ReportStore, ServiceVerdict } from '../store/report-store.ts';
+import type { AnalysisPool } from '../worker/analysis-pool.ts';
+import type { ServiceMetrics } from './metrics-registry.ts';
+
+export interface AnalysisServiceOptions {
+  store: ReportStore;
+  pool: AnalysisPool;
+  metrics: ServiceMetrics;
+  config: Config;
+  /** Identifies this process as the owner of the analyses it runs. */
+  owner: string;
+  progressIntervalMs: number;
+  verdictCacheMs: number;
+  heartbeatMs: number;
+  log: { info: (obj: object, msg: string) => void; warn: (obj: object, msg: string) => void };
+}
+
+interface CacheEntry {
+  expires: number;
+  value: Promise<ServiceVerdict | null>;
+}
+
+export class AnalysisService {
+  private readonly verdicts = new Map<string, CacheEntry>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private closing = false;
+
+  constructor(private readonly o: AnalysisServiceOptions) {}
+
+  /** Checks a request before anything is stored: source must be a configured name, times must parse. */
+  validate(request: AnalysisRequest): void {
+    const sources = Object.keys(this.o.config.sources ?? {});
+    if (!sources.includes(request.source)) {
+      // Over HTTP only configured sources are allowed: a file path or URL would let callers read server files or probe hosts.
+      throw new AppError('BAD_INPUT', `source: "${request.source}" is not a configured source; configured: ${sources.join(', ') || '(none)'}`);
+    }
+    parseTimestamp(request.upgradeAt, 'upgradeAt');
+    if (request.before !== undefined) parseDuration(request.before, 'before');
+    if (request.after !== undefined) parseDuration(request.after, 'after');
+  }
+
+  /** Stores a queued analysis and starts it in the background; BUSY when the pool is full. */
+  async submit(request: AnalysisRequest): Promise<AnalysisRecord> {
+    if (this.closing) throw new AppError('BUSY', 'the service is shutting down');
+    this.validate(request);
+    let reservation;
+    try {
+      reservation = this.o.pool.reserve();
+    } catch (e) {
+      this.o.metrics.analyses.inc({ outcome: 'rejected' });
+      throw e;
+    }
+    let record: AnalysisRecord;
+    try {
+      record = await this.o.store.create({ request, owner: this.o.owner });
+    } catch (e) {
+      reservation.release();
+      throw e;
+    }
+    const run = this.run(record, reservation.submit.bind(reservation));
+    this.inFlight.add(run);
+    void run.finally(() => this.inFlight.delete(run));
+    return record;
+  }
+
+  async verdict(service: string, now = Date.now()): Promise<ServiceVerdict | null> {
+    const hit = this.verdicts.get(service);
+    if (hit && hit.expires > now) return hit.value;
+    // One store read per service and cache period, however many pollers arrive at once.
+    const value = this.o.store.latestVerdict(service);
+    this.verdicts.set(service, { expires: now + this.o.verdictCacheMs, value });
+    value.catch(() => this.verdicts.delete(service));
+    return value;
+  }
+
+  /** Marks unfinished analyses of dead processes failed and starts this process's heartbeat. */
+  async start(options: { staleMs: number }): Promise<number> {
+    const n = await this.o.store.failInterrupted({
+      staleMs: options.staleMs,
+      reason: 'interrupted: the service stopped (crash or shutdown) before this analysis finished; submit it again',
+    });
+    if (n > 0) this.o.log.warn({ count: n }, 'marked interrupted analyses as failed');
+    this.heartbeatTimer = setInterval(() => {
+      this.o.store.heartbeat(this.o.owner).catch((e) => this.o.log.warn({ err: { message: (e as Error).message } }, 'heartbeat failed'));
+    }, this.o.heartbeatMs);
+    this.heartbeatTimer.unref();
+    return n;
+  }
+
+  /** Stops workers; analyses they were running or had queued are marked failed ("interrupted"). */
+  async close(): Promise<void> {
+    this.closing = true;
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    await this.o.pool.close('interrupted: the service shut down before this analysis finished; submit it again');
+    await Promise.allSettled([...this.inFlight]);
+    await this.o.store.failInterrupted({ staleMs: 0, owner: this.o.owner, reason: 'interrupted: the service shut down before this analysis finished; submit it again' });
+  }
+
+  private async run(record: AnalysisRecord, submit: AnalysisPool['submit']): Promise<void> {
+    const { id } = record;
+    const { store, metrics, log } = this.o;
+    let started = 0;
+    let lastWrite = 0;
+    let progressWrite: Promise<void> = Promise.resolve();
+    const swallow = (what: string) => (e: unknown) => log.warn({ analysisId: id, err: { message: (e as Error).message } }, `${what} failed`);
+    try {
+      const result = await submit(record.request, {
+        onStart: () => {
+          started = Date.now();
+          progressWrite = store.markRunning(id).catch(swallow('marking running'));
+        },
+        onProgress: (fraction) => {
+          const now = Date.now();
+          if (now - lastWrite < this.o.progressIntervalMs) return;
+          lastWrite = now;
+          progressWrite = progressWrite.then(() => store.setProgress(id, fraction)).catch(swallow('progress update'));
+        },
+        onLog: (message) => log.info({ analysisId: id }, message),
+      });
+      await progressWrite;
+      await store.complete(id, result);
+      this.verdicts.clear();
+      metrics.analyses.inc({ outcome: result.report.verdict });
+      metrics.analysisSeconds.observe((Date.now() - started) / 1000);
+      log.info({ analysisId: id, verdict: result.report.verdict }, 'analysis done');
+    } catch (e) {
+      await progressWrite;
+      const message = isAppError(e) ? e.message : `internal error: ${(e as Error).message}`;
+      const outcome = isAppError(e) && e.code === 'TIMEOUT' ? 'timeout' : 'failed';
+      metrics.analyses.inc({ outcome });
+      if (started) metrics.analysisSeconds.observe((Date.now() - started) / 1000);
+      log.warn({ analysisId: id, code: isAppError(e) ? e.code : 'INTERNAL' }, `analysis failed: ${message}`);
+      await store.fail(id, message).catch(swallow('storing the failure'));
+    }
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * The one place that maps errors to HTTP responses. AppError codes map to fixed status codes; Fastify's own
+ * client errors (validation, body too large, bad content type) keep their 4xx status and message; anything
+ * else is a 500 with a generic message. Bodies never carry stacks; logs carry code and message only.
+ */
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { isAppError, type ErrorCode } from '../errors.ts';
+
+export const STATUS_BY_CODE: Record<ErrorCode, number> = {
+  BAD_INPUT: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  OUT_OF_BOUNDS: 422,
+  BUSY: 429,
+  UPSTREAM: 502,
+  TIMEOUT: 504,
+  INTERNAL: 500,
+};
+
+const CODE_BY_STATUS: Record<number, ErrorCode> = { 400: 'BAD_INPUT', 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 409: 'CONFLICT', 429: 'BUSY' };
+
+export function registerErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | Error, request, reply) => {
+    let status: number;
+    let code: string;
+    let message: string;
+    if (isAppError(error)) {
+      status = STATUS_BY_CODE[error.code];
+      code = error.code;
+      message = error.message;
+    } else if ('validation' in error && error.validation) {
+      status = 400;
+      code = 'BAD_INPUT';
+      message = `invalid request: ${error.message}`;
+    } else if ('statusCode' in error && typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+      // Fastify's client errors (FST_ERR_CTP_BODY_TOO_LARGE → 413, unsupported media type → 415, bad JSON → 400).
+      status = error.statusCode;
+      code = CODE_BY_STATUS[status] ?? ('code' in error && typeof error.code === 'string' ? error.code : 'BAD_INPUT');
+      message = error.message;
+    } else {
+      status = 500;
+      code = 'INTERNAL';
+      message = 'internal error; the server log has details under this request id';
+    }
+    const logged = { code, message: status === 500 ? error.message : message, statusCode: status };
+    if (status >= 500) request.log.error({ err: logged }, 'request failed');
+    else request.log.info({ err: logged }, 'request rejected');
+    if (status === 401) reply.header('www-authenticate', 'Bearer realm="aftershock"');
+    void reply.code(status).type('application/json; charset=utf-8').send({ statusCode: status, code, message, requestId: String(request.id) });
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).send({ statusCode: 404, code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}`, requestId: String(request.id) });
+  });
+}

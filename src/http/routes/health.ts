@@ -1,0 +1,92 @@
+/**
+ * GET /healthz (the process answers), GET /readyz (store and configured sources reachable) and GET /metrics
+ * (Prometheus text). Health routes are open: they reveal nothing but up/down; /metrics needs the read scope.
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { createSource } from '../../sources/resolve-source.ts';
+import type { AppDeps } from '../app-deps.ts';
+import { ErrorBody } from '../schemas.ts';
+
+export const DEFAULT_READY_TIMEOUT_MS = 3000;
+
+const Check = Type.Object({ ok: Type.Boolean(), message: Type.Optional(Type.String()) });
+const ReadyResponse = Type.Object({ ready: Type.Boolean(), checks: Type.Record(Type.String(), Check) });
+
+async function withTimeout<T>(what: string, ms: number, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new Error(`${what} did not answer within ${ms} ms`));
+    }, ms);
+  });
+  try {
+    return await Promise.race([fn(controller.signal), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const healthRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
+  app.get(
+    '/healthz',
+    { schema: { tags: ['operations'], summary: 'The process is alive', response: { 200: Type.Object({ ok: Type.Literal(true) }) } } },
+    async () => ({ ok: true as const }),
+  );
+
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'The store and every configured source are reachable',
+        response: { 200: ReadyResponse, 503: ReadyResponse },
+      },
+    },
+    async (_request, reply) => {
+      const checks: Record<string, { ok: boolean; message?: string }> = {};
+      const run = async (name: string, fn: (signal: AbortSignal) => Promise<void>) => {
+        try {
+          await withTimeout(name, DEFAULT_READY_TIMEOUT_MS, fn);
+          checks[name] = { ok: true };
+        } catch (e) {
+          checks[name] = { ok: false, message: (e as Error).message };
+        }
+      };
+      await Promise.all([
+        run('store', () => deps.store.ping()),
+        ...Object.keys(deps.config.sources ?? {}).map((name) =>
+          run(`source:${name}`, async (signal) => {
+            const source = createSource(name, deps.config);
+            try {
+              await source.ping?.(signal);
+            } finally {
+              await source.close?.();
+            }
+          }),
+        ),
+      ]);
+      const ready = Object.values(checks).every((c) => c.ok);
+      return reply.code(ready ? 200 : 503).send({ ready, checks });
+    },
+  );
+
+  app.get(
+    '/metrics',
+    {
+      preHandler: deps.requireRead,
+      schema: {
+        tags: ['operations'],
+        summary: 'Prometheus metrics (text format 0.0.4)',
+        security: [{ bearer: [] }],
+        produces: ['text/plain'],
+        response: { 200: { type: 'string' }, 401: ErrorBody, 403: ErrorBody },
+      },
+    },
+    async (_request, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').send(deps.metrics.registry.render()),
+  );
+};
+
+export default healthRoutes;

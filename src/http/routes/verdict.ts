@@ -1,0 +1,31 @@
+/** GET /v1/verdict?service=…: the SLA-guard poll, answered from the cache/store, never recomputed. */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { AppError } from '../../errors.ts';
+import type { AppDeps } from '../app-deps.ts';
+import { ErrorBody, VerdictQuery, VerdictResponse } from '../schemas.ts';
+
+const verdictRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
+  app.get(
+    '/v1/verdict',
+    {
+      preHandler: deps.requireRead,
+      schema: {
+        tags: ['verdict'],
+        summary: 'Latest verdict and regressions for a service',
+        description:
+          'The newest finished analysis covering the service (by upgrade time, then creation): its verdict and the ' +
+          "service's regression findings. Served from memory for server.verdictCacheMs; never starts an analysis.",
+        security: [{ bearer: [] }],
+        querystring: VerdictQuery,
+        response: { 200: VerdictResponse, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const verdict = await deps.analyses.verdict(request.query.service);
+      if (!verdict) throw new AppError('NOT_FOUND', `no finished analysis covers service "${request.query.service}"`);
+      return verdict;
+    },
+  );
+};
+
+export default verdictRoutes;

@@ -1,0 +1,129 @@
+/**
+ * TypeBox schemas of the HTTP API: they validate requests, serialize responses and become the OpenAPI document.
+ * Report and finding objects allow additional properties so that additive fields of the report contract
+ * (../analysis/types.ts) reach clients without a change here.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+
+const Nullable = <T extends ReturnType<typeof Type.Number>>(t: T) => Type.Union([t, Type.Null()]);
+const Timestamp = Type.String({ format: 'date-time', description: 'RFC 3339 with a zone, e.g. 2026-11-20T14:00:00Z' });
+const Duration = Type.String({ pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$', description: 'Window length, e.g. 2h, 90m, 1h30m', examples: ['2h'] });
+const Name = Type.String({ minLength: 1, maxLength: 200 });
+
+export const ErrorBody = Type.Object(
+  {
+    statusCode: Type.Integer(),
+    code: Type.String({ description: 'AppError code: BAD_INPUT, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, CONFLICT, BUSY, …' }),
+    message: Type.String(),
+    requestId: Type.String(),
+  },
+  { description: 'Every error response' },
+);
+
+export const AnalysisRequestBody = Type.Object(
+  {
+    source: Type.String({ minLength: 1, maxLength: 200, description: 'A configured source name (config `sources`), e.g. demo', examples: ['demo'] }),
+    upgradeAt: Timestamp,
+    before: Type.Optional(Duration),
+    after: Type.Optional(Duration),
+    services: Type.Optional(Type.Array(Name, { maxItems: 100, description: 'Only these services (all when absent)' })),
+    endpoints: Type.Optional(Type.Array(Name, { maxItems: 100, description: 'Only these endpoints (all when absent)' })),
+  },
+  { additionalProperties: false },
+);
+export type AnalysisRequestBody = Static<typeof AnalysisRequestBody>;
+
+const Interval = Type.Union([Type.Tuple([Type.Number(), Type.Number()]), Type.Null()]);
+export const FindingSchema = Type.Object(
+  {
+    kind: Type.String(),
+    service: Type.String(),
+    subject: Type.String(),
+    statistic: Type.String(),
+    unit: Type.String(),
+    before: Nullable(Type.Number()),
+    after: Nullable(Type.Number()),
+    relativeChange: Nullable(Type.Number()),
+    ci: Interval,
+    test: Type.String(),
+    pValue: Nullable(Type.Number()),
+    qValue: Nullable(Type.Number()),
+    status: Type.String({ description: 'regression | improvement | no_change | insufficient_data' }),
+    nBefore: Type.Number(),
+    nAfter: Type.Number(),
+    reason: Type.String(),
+  },
+  { additionalProperties: true },
+);
+
+const WindowRange = Type.Object({ start: Type.String(), stop: Type.String() });
+export const ReportSchema = Type.Object(
+  {
+    schemaVersion: Type.Literal(1),
+    verdict: Type.String({ description: 'pass | warn | fail' }),
+    upgradeAt: Type.String(),
+    windows: Type.Object({ before: WindowRange, after: WindowRange }),
+    findings: Type.Array(FindingSchema),
+    summary: Type.String(),
+    warnings: Type.Array(Type.String()),
+  },
+  { additionalProperties: true, description: 'Report contract, schemaVersion 1' },
+);
+
+const Status = Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('done'), Type.Literal('failed')]);
+const VerdictSchema = Type.Union([Type.Literal('pass'), Type.Literal('warn'), Type.Literal('fail')]);
+const StoredRequest = Type.Object({}, { additionalProperties: true, description: 'The request as submitted' });
+
+export const AnalysisResponse = Type.Object({
+  id: Type.String(),
+  status: Status,
+  progress: Type.Number({ minimum: 0, maximum: 1 }),
+  request: StoredRequest,
+  report: Type.Union([ReportSchema, Type.Null()]),
+  error: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+  links: Type.Object({ self: Type.String(), markdown: Type.String(), html: Type.String() }),
+});
+
+export const CreatedResponse = Type.Object({ id: Type.String(), status: Status, links: Type.Object({ self: Type.String() }) });
+
+export const AnalysisSummarySchema = Type.Object({
+  id: Type.String(),
+  status: Status,
+  progress: Type.Number(),
+  request: StoredRequest,
+  verdict: Type.Union([VerdictSchema, Type.Null()]),
+  summary: Type.Union([Type.String(), Type.Null()]),
+  services: Type.Array(Type.String()),
+  error: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+
+export const ListQuerySchema = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+    cursor: Type.Optional(Type.String({ maxLength: 1000, description: 'nextCursor of the previous page' })),
+    service: Type.Optional(Name),
+    verdict: Type.Optional(VerdictSchema),
+    status: Type.Optional(Status),
+    from: Type.Optional(Type.String({ format: 'date-time', description: 'Upgrade time at or after (RFC 3339)' })),
+    to: Type.Optional(Type.String({ format: 'date-time', description: 'Upgrade time before (RFC 3339)' })),
+  },
+  { additionalProperties: false },
+);
+
+export const ListResponse = Type.Object({ items: Type.Array(AnalysisSummarySchema), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+
+export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+
+export const VerdictQuery = Type.Object({ service: Name }, { additionalProperties: false });
+export const VerdictResponse = Type.Object({
+  service: Type.String(),
+  analysisId: Type.String(),
+  verdict: VerdictSchema,
+  upgradeAt: Type.String(),
+  createdAt: Type.String(),
+  regressions: Type.Array(FindingSchema),
+});

@@ -1,0 +1,43 @@
+/**
+ * Opens the configured store: PostgreSQL when a database URL is given, embedded PGlite otherwise;
+ * applies migrations before anything reads or writes.
+ */
+import { migrate } from './migrate.ts';
+import { PgliteClient } from './pglite-client.ts';
+import { PgReportStore } from './pg-report-store.ts';
+import { PostgresClient } from './postgres-client.ts';
+import type { SqlClient } from './sql-client.ts';
+
+export interface OpenStoreOptions {
+  /** PostgreSQL connection URL (DATABASE_URL); embedded PGlite when absent. */
+  databaseUrl?: string;
+  /** PGlite data directory (or memory://). */
+  dataDir: string;
+}
+
+export interface OpenedStore {
+  sql: SqlClient;
+  store: PgReportStore;
+  /** Where the data lives, without credentials. */
+  description: string;
+}
+
+export async function openStore(options: OpenStoreOptions): Promise<OpenedStore> {
+  let sql: SqlClient;
+  let description: string;
+  if (options.databaseUrl) {
+    const pg = new PostgresClient(options.databaseUrl);
+    sql = pg;
+    description = `PostgreSQL ${pg.describe()}`;
+  } else {
+    sql = await PgliteClient.open(options.dataDir);
+    description = `PGlite ${options.dataDir}`;
+  }
+  try {
+    await migrate(sql);
+  } catch (e) {
+    await sql.close().catch(() => undefined);
+    throw e;
+  }
+  return { sql, store: new PgReportStore(sql), description };
+}
