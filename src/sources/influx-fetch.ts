@@ -1,0 +1,377 @@
+/**
+ * What the InfluxDB 1.x and 2.x sources share: choosing raw / aggregated / pre-aggregated per metric
+ * (`auto` asks the database for a count first), the fixed log-spaced bucket grid of the aggregated mode,
+ * staging of one query's rows (committed to the WindowBuilder only when the query completed, so a retried
+ * query never adds rows twice), and the error for an empty window. The dialects only run queries.
+ */
+import type { MetricWindows, TimeRange } from '../analysis/types.ts';
+import { AppError } from '../errors.ts';
+import { GrowableFloat64, WindowBuilder } from './window-builder.ts';
+import type { MetricQuery } from './metric-source.ts';
+import type { InfluxCommonSettings, MetricMode } from './influx-config.ts';
+
+export type WindowName = 'before' | 'after';
+
+/** Fixed log-spaced upper bucket edges `perDecade` per decade from `min` to `max` (both included). */
+export function bucketGrid(b: { min: number; max: number; perDecade: number }): Float64Array {
+  const lo = Math.floor(Math.log10(b.min) * b.perDecade + 1e-9);
+  const hi = Math.ceil(Math.log10(b.max) * b.perDecade - 1e-9);
+  const edges = new Float64Array(hi - lo + 1);
+  // Rounded to 6 significant digits so the edges print identically in queries and reports.
+  for (let k = lo; k <= hi; k++) edges[k - lo] = Number((10 ** (k / b.perDecade)).toPrecision(6));
+  return edges;
+}
+
+/** Index i with edges[i-1] < v <= edges[i]; edges.length for values above the last edge (the +Inf bucket). */
+export function gridIndex(edges: Float64Array, v: number): number {
+  let lo = 0;
+  let hi = edges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (edges[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The buckets a query covers: indices first..last into the grid (last may be edges.length = +Inf). */
+export interface BucketRange {
+  edges: Float64Array;
+  first: number;
+  last: number;
+}
+
+/** (lower, upper] of bucket i; lower null for the first grid bucket, upper Infinity for the +Inf bucket. */
+export function bucketBounds(range: BucketRange, i: number): { lower: number | null; upper: number } {
+  const { edges } = range;
+  return { lower: i === 0 ? null : edges[i - 1], upper: i >= edges.length ? Infinity : edges[i] };
+}
+
+export function bucketRangeFor(edges: Float64Array, min: number, max: number): BucketRange {
+  return { edges, first: gridIndex(edges, min), last: gridIndex(edges, max) };
+}
+
+interface HistAcc {
+  service: string;
+  name: string;
+  t: number;
+  counts: Float64Array;
+}
+
+interface CounterAcc {
+  service: string;
+  upstream: string;
+  t: number;
+  calls: number;
+  retries: number;
+  exhausted: number;
+}
+
+/**
+ * Rows of one query attempt. Everything is kept in typed arrays or small per-interval maps; `commit`
+ * replays it into the WindowBuilder.
+ */
+export class InfluxStage {
+  private seriesKeys = new Map<string, number>();
+  private series: Array<[string, string]> = [];
+  private idx = new GrowableFloat64();
+  private t = new GrowableFloat64();
+  private v1 = new GrowableFloat64();
+  private v2 = new GrowableFloat64();
+  private v3 = new GrowableFloat64();
+  private hist = new Map<string, HistAcc>();
+  private le: Array<[string, string, number, number, number]> = [];
+  private counters = new Map<string, CounterAcc>();
+  private backoff = new Map<string, HistAcc>();
+  /** Observations (requests or calls) staged: for the empty-window check. */
+  points = 0;
+
+  constructor(
+    readonly window: TimeRange,
+    readonly range: BucketRange | null = null,
+  ) {}
+
+  /** Drops everything staged (before a retry of the query). */
+  reset(): void {
+    this.seriesKeys = new Map();
+    this.series = [];
+    this.idx = new GrowableFloat64();
+    this.t = new GrowableFloat64();
+    this.v1 = new GrowableFloat64();
+    this.v2 = new GrowableFloat64();
+    this.v3 = new GrowableFloat64();
+    this.hist = new Map();
+    this.le = [];
+    this.counters = new Map();
+    this.backoff = new Map();
+    this.points = 0;
+  }
+
+  /** Interval start clamped into the window: GROUP BY time buckets may start before the window does. */
+  intervalTime(t: number): number {
+    return t < this.window.start ? this.window.start : t;
+  }
+
+  private seriesIndex(a: string, b: string): number {
+    const key = `${a}\u0000${b}`;
+    let i = this.seriesKeys.get(key);
+    if (i === undefined) {
+      i = this.series.length;
+      this.series.push([a, b]);
+      this.seriesKeys.set(key, i);
+    }
+    return i;
+  }
+
+  request(service: string, endpoint: string, t: number, durationMs: number): void {
+    this.idx.push(this.seriesIndex(service, endpoint));
+    this.t.push(t);
+    this.v1.push(durationMs);
+    this.points++;
+  }
+
+  call(service: string, upstream: string, t: number, attempts: number, backoffMs: number, ok: boolean): void {
+    this.idx.push(this.seriesIndex(service, upstream));
+    this.t.push(t);
+    this.v1.push(attempts);
+    this.v2.push(backoffMs);
+    this.v3.push(ok ? 1 : 0);
+    this.points++;
+  }
+
+  private histAcc(map: Map<string, HistAcc>, service: string, name: string, t: number): HistAcc {
+    const key = `${service}\u0000${name}\u0000${t}`;
+    let h = map.get(key);
+    if (h === undefined) {
+      const r = this.range as BucketRange;
+      h = { service, name, t, counts: new Float64Array(r.last - r.first + 1) };
+      map.set(key, h);
+    }
+    return h;
+  }
+
+  /** Non-cumulative count of grid bucket `bucket` for one interval (aggregated request latency). */
+  requestBucket(service: string, endpoint: string, t: number, bucket: number, count: number): void {
+    const r = this.range as BucketRange;
+    this.histAcc(this.hist, service, endpoint, this.intervalTime(t)).counts[bucket - r.first] += count;
+    this.points += count;
+  }
+
+  /** Non-cumulative count of grid bucket `bucket` of the retried calls' backoff for one interval. */
+  backoffBucket(service: string, upstream: string, t: number, bucket: number, count: number): void {
+    const r = this.range as BucketRange;
+    this.histAcc(this.backoff, service, upstream, this.intervalTime(t)).counts[bucket - r.first] += count;
+  }
+
+  /** A cumulative `le` bucket of a pre-aggregated histogram. */
+  leBucket(service: string, endpoint: string, t: number, le: number, cumulative: number): void {
+    this.le.push([service, endpoint, this.intervalTime(t), le, cumulative]);
+    if (le === Infinity) this.points += cumulative;
+  }
+
+  /** Adds to the per-interval upstream counters (aggregated or pre-aggregated). */
+  counter(service: string, upstream: string, t: number, add: { calls?: number; retries?: number; exhausted?: number }): void {
+    const ti = this.intervalTime(t);
+    const key = `${service}\u0000${upstream}\u0000${ti}`;
+    let c = this.counters.get(key);
+    if (c === undefined) {
+      c = { service, upstream, t: ti, calls: 0, retries: 0, exhausted: 0 };
+      this.counters.set(key, c);
+    }
+    c.calls += add.calls ?? 0;
+    c.retries += add.retries ?? 0;
+    c.exhausted += add.exhausted ?? 0;
+    this.points += add.calls ?? 0;
+  }
+
+  /** Replays the staged rows into the builder. */
+  commit(b: WindowBuilder): void {
+    const n = this.t.length;
+    if (n > 0) {
+      const idx = this.idx.toArray();
+      const t = this.t.toArray();
+      const v1 = this.v1.toArray();
+      const upstream = this.v2.length === n;
+      const v2 = upstream ? this.v2.toArray() : null;
+      const v3 = upstream ? this.v3.toArray() : null;
+      for (let i = 0; i < n; i++) {
+        const [a, c] = this.series[idx[i]];
+        if (v2 && v3) b.addUpstreamCall(a, c, t[i], v1[i], v2[i], v3[i] === 1);
+        else b.addRequest(a, c, t[i], v1[i]);
+      }
+    }
+    for (const h of this.hist.values()) this.commitHistogram(b, h);
+    for (const [s, e, t, le, cum] of this.le) b.addHistogramBucket(s, e, t, le, cum);
+    for (const c of this.counters.values()) {
+      const h = this.backoff.get(`${c.service}\u0000${c.upstream}\u0000${c.t}`);
+      b.addUpstreamCounters(c.service, c.upstream, c.t, { calls: c.calls, retries: c.retries, exhausted: c.exhausted }, h ? this.backoffHistogram(h) : undefined);
+    }
+  }
+
+  /** Cumulative counts at every edge of the range (plus the empty one below it), so all intervals share the same bounds. */
+  private commitHistogram(b: WindowBuilder, h: HistAcc): void {
+    const r = this.range as BucketRange;
+    if (r.first > 0) b.addHistogramBucket(h.service, h.name, h.t, r.edges[r.first - 1], 0);
+    let cum = 0;
+    for (let i = r.first; i <= r.last; i++) {
+      cum += h.counts[i - r.first];
+      b.addHistogramBucket(h.service, h.name, h.t, bucketBounds(r, i).upper, cum);
+    }
+  }
+
+  private backoffHistogram(h: HistAcc): { upperBounds: number[]; counts: number[] } {
+    const r = this.range as BucketRange;
+    const upperBounds: number[] = [];
+    const counts: number[] = [];
+    if (r.first > 0) {
+      upperBounds.push(r.edges[r.first - 1]);
+      counts.push(0);
+    }
+    for (let i = r.first; i <= r.last; i++) {
+      upperBounds.push(bucketBounds(r, i).upper);
+      counts.push(h.counts[i - r.first]);
+    }
+    return { upperBounds, counts };
+  }
+}
+
+/** Count and value range of one metric in one window (the cheap query behind `auto`). */
+export interface WindowCount {
+  count: number;
+  /** Smallest/largest latency (requests) or backoff of retried calls (upstreams); null when none. */
+  min: number | null;
+  max: number | null;
+}
+
+/** The queries one InfluxDB dialect runs; each call is one retried unit that fills `stage`. */
+export interface InfluxDialect {
+  /** e.g. `InfluxDB 1.x at 127.0.0.1:8086 db "telemetry"`: names the server in every message. */
+  readonly where: string;
+  /** Throws NOT_FOUND naming the database/bucket or measurement that does not exist. */
+  checkMeasurements(measurements: string[], query: MetricQuery): Promise<void>;
+  countRequests(window: TimeRange, query: MetricQuery): Promise<WindowCount>;
+  countUpstreams(window: TimeRange, query: MetricQuery): Promise<WindowCount>;
+  rawRequests(stage: InfluxStage, query: MetricQuery): Promise<void>;
+  rawUpstreams(stage: InfluxStage, query: MetricQuery): Promise<void>;
+  aggregatedRequests(stage: InfluxStage, query: MetricQuery): Promise<void>;
+  aggregatedUpstreams(stage: InfluxStage, query: MetricQuery): Promise<void>;
+  preaggregatedRequests(stage: InfluxStage, query: MetricQuery): Promise<void>;
+  preaggregatedUpstreams(stage: InfluxStage, query: MetricQuery): Promise<void>;
+}
+
+function mergeCounts(counts: WindowCount[]): { count: number; min: number | null; max: number | null } {
+  let count = 0;
+  let min: number | null = null;
+  let max: number | null = null;
+  for (const c of counts) {
+    count += c.count;
+    if (c.min !== null) min = min === null ? c.min : Math.min(min, c.min);
+    if (c.max !== null) max = max === null ? c.max : Math.max(max, c.max);
+  }
+  return { count, min, max };
+}
+
+const iso = (t: number): string => new Date(t).toISOString();
+
+/** The modes each metric actually used in the last fetch (for logs, tests and the benchmark). */
+export interface FetchOutcome {
+  requests: MetricMode;
+  upstreams: MetricMode;
+}
+
+export async function fetchFromInflux(
+  dialect: InfluxDialect,
+  settings: InfluxCommonSettings,
+  query: MetricQuery,
+  description: string,
+  outcome?: FetchOutcome,
+): Promise<MetricWindows> {
+  const builder = new WindowBuilder({
+    upgradeAt: query.upgradeAt,
+    before: query.before,
+    after: query.after,
+    services: query.services,
+    endpoints: query.endpoints,
+    timelineIntervalMs: settings.timelineIntervalMs,
+    source: description,
+  });
+  const { schema, modes } = settings;
+  const windows: Array<[WindowName, TimeRange]> = [
+    ['before', query.before],
+    ['after', query.after],
+  ];
+  const measurements: string[] = [];
+  if (modes.requests !== 'off') measurements.push(modes.requests === 'preaggregated' ? schema.histogram.measurement : schema.request.measurement);
+  if (modes.upstreams !== 'off') measurements.push(modes.upstreams === 'preaggregated' ? schema.counters.measurement : schema.upstream.measurement);
+  if (measurements.length === 0) throw new AppError('BAD_INPUT', `${dialect.where}: both requests and upstreams are off; nothing to fetch`);
+  await dialect.checkMeasurements(measurements, query);
+
+  const perWindow = [0, 0];
+  const grid = bucketGrid(settings.buckets);
+  const steps = 6;
+  let done = 0;
+  const progress = (): void => query.onProgress?.(Math.min(1, ++done / steps));
+
+  const run = async (
+    metric: 'requests' | 'upstreams',
+    ops: {
+      count: (w: TimeRange, q: MetricQuery) => Promise<WindowCount>;
+      raw: (s: InfluxStage, q: MetricQuery) => Promise<void>;
+      aggregated: (s: InfluxStage, q: MetricQuery) => Promise<void>;
+      preaggregated: (s: InfluxStage, q: MetricQuery) => Promise<void>;
+    },
+  ): Promise<MetricMode> => {
+    let mode = modes[metric];
+    if (mode === 'off') return mode;
+    let range: BucketRange | null = null;
+    if (mode === 'auto' || mode === 'aggregated') {
+      const counts: WindowCount[] = [];
+      for (const [, w] of windows) counts.push(await ops.count(w, query));
+      progress();
+      const total = mergeCounts(counts);
+      if (mode === 'auto') {
+        mode = total.count > settings.autoThreshold ? 'aggregated' : 'raw';
+        query.log?.(`${dialect.where}: ${metric}: ${total.count} points in both windows → ${mode} mode (threshold ${settings.autoThreshold})`);
+      }
+      // Union of both windows' value ranges, so before and after share the same bucket bounds.
+      if (mode === 'aggregated') range = bucketRangeFor(grid, total.min ?? grid[0], total.max ?? grid[0]);
+    } else progress();
+    for (const [name, w] of windows) {
+      const stage = new InfluxStage(w, range);
+      const op = mode === 'raw' ? ops.raw : mode === 'aggregated' ? ops.aggregated : ops.preaggregated;
+      await op(stage, query);
+      stage.commit(builder);
+      perWindow[name === 'before' ? 0 : 1] += stage.points;
+      progress();
+    }
+    return mode;
+  };
+
+  const requestsMode = await run('requests', {
+    count: (w, q) => dialect.countRequests(w, q),
+    raw: (s, q) => dialect.rawRequests(s, q),
+    aggregated: (s, q) => dialect.aggregatedRequests(s, q),
+    preaggregated: (s, q) => dialect.preaggregatedRequests(s, q),
+  });
+  const upstreamsMode = await run('upstreams', {
+    count: (w, q) => dialect.countUpstreams(w, q),
+    raw: (s, q) => dialect.rawUpstreams(s, q),
+    aggregated: (s, q) => dialect.aggregatedUpstreams(s, q),
+    preaggregated: (s, q) => dialect.preaggregatedUpstreams(s, q),
+  });
+  if (outcome) {
+    outcome.requests = requestsMode;
+    outcome.upstreams = upstreamsMode;
+  }
+  for (let i = 0; i < 2; i++) {
+    if (perWindow[i] === 0) {
+      const [name, w] = windows[i];
+      throw new AppError(
+        'NOT_FOUND',
+        `${dialect.where}: no data in the ${name} window ${iso(w.start)} – ${iso(w.stop)} (measurements ${measurements.map((m) => `"${m}"`).join(', ')}` +
+          `${query.services?.length ? `, services ${query.services.join(', ')}` : ''})`,
+      );
+    }
+  }
+  return builder.build();
+}
