@@ -1,0 +1,159 @@
+/**
+ * The ReportStore contract, run against every engine (PGlite in pglite-report-store.test.ts, PostgreSQL in
+ * postgres-report-store.integration.test.ts) so both implementations of SqlClient behave the same.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { migrate } from '../../src/store/migrate.ts';
+import { PgReportStore } from '../../src/store/pg-report-store.ts';
+import type { SqlClient } from '../../src/store/sql-client.ts';
+import type { AnalysisRequest } from '../../src/run-analysis.ts';
+import { finding, makeReport, makeSeries } from './report-fixtures.ts';
+
+export interface Engine {
+  open(): Promise<SqlClient>;
+  cleanup?(): Promise<void>;
+}
+
+const request = (services?: string[], upgradeAt = '2026-11-20T14:00:00Z'): AnalysisRequest => ({ source: 'demo', upgradeAt, before: '2h', after: '2h', services });
+
+export function reportStoreSuite(name: string, engine: Engine): void {
+  describe(`PgReportStore on ${name}`, () => {
+    let sql: SqlClient;
+    let store: PgReportStore;
+    let clock = Date.parse('2026-11-21T10:00:00.000Z');
+    const tick = () => new Date((clock += 1000));
+
+    beforeAll(async () => {
+      sql = await engine.open();
+      expect((await migrate(sql)).length).toBeGreaterThanOrEqual(1);
+      store = new PgReportStore(sql, tick);
+    });
+    afterAll(async () => {
+      await sql?.close();
+      await engine.cleanup?.();
+    });
+    beforeEach(async () => {
+      await sql.query('DELETE FROM analyses');
+    });
+
+    it('applies migrations once: a second run applies nothing and the tables stay', async () => {
+      expect(await migrate(sql)).toEqual([]);
+      const { rows } = await sql.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+      expect(rows.map((r) => Number(r.version))).toContain(1);
+    });
+
+    it('stores a queued analysis and reads it back; unknown ids give null', async () => {
+      const created = await store.create({ request: request(['shop']), owner: 'p1' });
+      expect(created).toMatchObject({ status: 'queued', progress: 0, report: null, series: null, error: null });
+      expect(created.id).toMatch(/^[0-9a-f-]{36}$/);
+      const got = await store.get(created.id);
+      expect(got).toEqual(created);
+      expect(got!.request).toEqual(request(['shop']));
+      expect(await store.get('00000000-0000-0000-0000-000000000000')).toBeNull();
+      expect(await store.count()).toBe(1);
+      await store.ping();
+    });
+
+    it('runs the lifecycle queued → running → done with progress, report and series', async () => {
+      const { id } = await store.create({ request: request(), owner: 'p1' });
+      await store.markRunning(id);
+      expect((await store.get(id))!.status).toBe('running');
+      await store.setProgress(id, 0.4);
+      await store.setProgress(id, 0.2); // progress never goes back
+      expect((await store.get(id))!.progress).toBeCloseTo(0.4, 12);
+      const report = makeReport('fail', [finding('shop', '/checkout', 'regression'), finding('billing', '/pay', 'no_change')]);
+      const series = makeSeries('shop');
+      await store.complete(id, { report, series });
+      const done = (await store.get(id))!;
+      expect(done.status).toBe('done');
+      expect(done.progress).toBe(1);
+      expect(done.report).toEqual(report);
+      expect(done.series).toEqual(series);
+      // A late failure (e.g. a timeout racing the result) must not overwrite a finished analysis.
+      await store.fail(id, 'too late');
+      expect((await store.get(id))!.status).toBe('done');
+      const page = await store.list({ limit: 10 });
+      expect(page.items[0]).toMatchObject({ id, verdict: 'fail', services: ['billing', 'shop'], summary: report.summary });
+    });
+
+    it('stores a failure with its reason', async () => {
+      const { id } = await store.create({ request: request(), owner: 'p1' });
+      await store.fail(id, 'source: demo unreachable');
+      expect(await store.get(id)).toMatchObject({ status: 'failed', error: 'source: demo unreachable', report: null });
+    });
+
+    it('pages newest first with an opaque cursor and no duplicates or gaps, also for equal creation times', async () => {
+      const ids: string[] = [];
+      const sameInstant = new Date('2026-11-21T12:00:00.000Z');
+      for (let i = 0; i < 7; i++) ids.push((await store.create({ request: request(), owner: 'p1', now: i < 3 ? sameInstant : undefined })).id);
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = await store.list({ limit: 3, cursor });
+        expect(page.items.length).toBeLessThanOrEqual(3);
+        seen.push(...page.items.map((x) => x.id));
+        cursor = page.nextCursor ?? undefined;
+        pages += 1;
+      } while (cursor);
+      expect(pages).toBe(3);
+      expect(new Set(seen).size).toBe(7);
+      expect(seen.sort()).toEqual([...ids].sort());
+      const all = (await store.list({ limit: 100 })).items;
+      for (let i = 1; i < all.length; i++) {
+        const [a, b] = [all[i - 1], all[i]];
+        expect(a.createdAt > b.createdAt || (a.createdAt === b.createdAt && a.id > b.id)).toBe(true);
+      }
+      expect((await store.list({ limit: 7 })).nextCursor).toBeNull();
+    });
+
+    it('rejects a cursor it did not issue', async () => {
+      await expect(store.list({ limit: 5, cursor: 'not-a-cursor' })).rejects.toMatchObject({ code: 'BAD_INPUT' });
+    });
+
+    it('filters by service, verdict, status and upgrade time', async () => {
+      const a = await store.create({ request: request(undefined, '2026-11-01T00:00:00Z'), owner: 'p1' });
+      await store.complete(a.id, { report: makeReport('fail', [finding('shop', '/checkout', 'regression')]), series: makeSeries('shop') });
+      const b = await store.create({ request: request(undefined, '2026-11-10T00:00:00Z'), owner: 'p1' });
+      await store.complete(b.id, { report: makeReport('pass', [finding('billing', '/pay', 'no_change')]), series: makeSeries('billing') });
+      const c = await store.create({ request: request(['shop'], '2026-11-20T00:00:00Z'), owner: 'p1' });
+      const ids = async (q: Parameters<PgReportStore['list']>[0]) => (await store.list(q)).items.map((x) => x.id);
+      expect(await ids({ limit: 10, service: 'shop' })).toEqual([c.id, a.id]);
+      expect(await ids({ limit: 10, verdict: 'pass' })).toEqual([b.id]);
+      expect(await ids({ limit: 10, status: 'queued' })).toEqual([c.id]);
+      expect(await ids({ limit: 10, upgradeFrom: Date.parse('2026-11-05T00:00:00Z'), upgradeTo: Date.parse('2026-11-15T00:00:00Z') })).toEqual([b.id]);
+      expect(await ids({ limit: 10, service: 'nobody' })).toEqual([]);
+    });
+
+    it('answers the latest verdict per service with that service’s regressions only', async () => {
+      expect(await store.latestVerdict('shop')).toBeNull();
+      const old = await store.create({ request: request(undefined, '2026-11-01T00:00:00Z'), owner: 'p1' });
+      await store.complete(old.id, { report: makeReport('pass', [finding('shop', '/checkout', 'no_change')]), series: makeSeries('shop') });
+      const recent = await store.create({ request: request(undefined, '2026-11-20T00:00:00Z'), owner: 'p1' });
+      const report = makeReport('fail', [finding('shop', '/checkout', 'regression'), finding('shop', '/cart', 'no_change'), finding('billing', '/pay', 'regression')]);
+      await store.complete(recent.id, { report, series: makeSeries('shop') });
+      // Unfinished and older-upgrade analyses do not count.
+      await store.create({ request: request(['shop'], '2026-11-21T00:00:00Z'), owner: 'p1' });
+      const v = await store.latestVerdict('shop');
+      expect(v).toMatchObject({ service: 'shop', analysisId: recent.id, verdict: 'fail', upgradeAt: '2026-11-20T00:00:00.000Z' });
+      expect(v!.regressions.map((f) => `${f.service} ${f.subject}`)).toEqual(['shop /checkout']);
+      expect((await store.latestVerdict('billing'))!.regressions).toHaveLength(1);
+    });
+
+    it('marks interrupted analyses failed: by heartbeat age, and by owner on shutdown', async () => {
+      const stale = await store.create({ request: request(), owner: 'dead', now: new Date(clock - 120_000) });
+      const live = await store.create({ request: request(), owner: 'alive' });
+      await store.markRunning(live.id);
+      const finished = await store.create({ request: request(), owner: 'dead', now: new Date(clock - 120_000) });
+      await store.fail(finished.id, 'earlier failure');
+      expect(await store.failInterrupted({ staleMs: 60_000, reason: 'interrupted: crash' })).toBe(1);
+      expect(await store.get(stale.id)).toMatchObject({ status: 'failed', error: 'interrupted: crash' });
+      expect((await store.get(live.id))!.status).toBe('running');
+      expect((await store.get(finished.id))!.error).toBe('earlier failure');
+      await store.heartbeat('alive');
+      expect(await store.failInterrupted({ staleMs: 0, owner: 'someone-else', reason: 'x' })).toBe(0);
+      expect(await store.failInterrupted({ staleMs: 0, owner: 'alive', reason: 'interrupted: shutdown' })).toBe(1);
+      expect(await store.get(live.id)).toMatchObject({ status: 'failed', error: 'interrupted: shutdown' });
+    });
+  });
+}
