@@ -1,0 +1,233 @@
+/**
+ * The one place flag actions are decided, applied and audited; the HTTP routes, the CLI and the SLA guard
+ * all go through it so they share the same semantics:
+ *  - dry run by default: the exact diff is returned and recorded, nothing is sent;
+ *  - bounds checked before anything is sent (OUT_OF_BOUNDS, recorded as `refused`);
+ *  - idempotent: a change to the state the flag already has is a `noop`;
+ *  - all-or-nothing: a change of both the constants and on/off is applied in the safe order (constants
+ *    before switching on, switching off before constants) and a failed second step undoes the first;
+ *  - revert restores exactly the recorded `before` state, and refuses (CONFLICT) if the flag changed since;
+ *  - with no Unleash configured, everything is a dry run and the message says so.
+ */
+import { AppError, isAppError } from '../errors.ts';
+import {
+  assertWithinBounds,
+  BACKOFF_FIELDS,
+  backoffShapeProblem,
+  diffSnapshots,
+  formatDiff,
+  sameConstants,
+  sameSnapshot,
+  type BackoffBounds,
+  type BackoffConstants,
+  type FlagSnapshot,
+} from './backoff-constants.ts';
+import type { FlagActions, FlagRef, FlagState } from './flag-actions.ts';
+import { snapshotOf } from './flag-actions.ts';
+import type { ActionKind, ActionPage, ActionRecord, ActionStatus, AuditLog, NewActionRecord } from './audit-log.ts';
+
+export interface ActionContext {
+  /** Who asks: token label, `cli:<user>`, `guard:<id>`. */
+  actor: string;
+  /** Why, in the asker's words. */
+  reason: string;
+  analysisId?: string | null;
+  /** Defaults to the service's `dryRunDefault` (true unless configured otherwise). */
+  dryRun?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface ActionServiceOptions {
+  /** null: no Unleash configured (dry runs only). */
+  flags: FlagActions | null;
+  audit: AuditLog;
+  ref: FlagRef;
+  bounds: BackoffBounds;
+  dryRunDefault: boolean;
+  now?: () => Date;
+}
+
+export const UNCONFIGURED_MESSAGE =
+  'Unleash is not configured (set unleash.url and unleash.adminToken, or UNLEASH_URL and UNLEASH_ADMIN_TOKEN): dry run only, nothing was changed';
+
+type Step = { name: string; run: () => Promise<unknown>; undo: () => Promise<unknown> };
+
+export class ActionService {
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly now: () => Date;
+
+  constructor(private readonly options: ActionServiceOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  get configured(): boolean {
+    return this.options.flags !== null;
+  }
+
+  get ref(): FlagRef {
+    return this.options.ref;
+  }
+
+  /** Current flag state; AppError('BAD_INPUT') explaining the dry-run mode when Unleash is not configured. */
+  async readState(signal?: AbortSignal): Promise<FlagState> {
+    if (!this.options.flags) throw new AppError('BAD_INPUT', `${UNCONFIGURED_MESSAGE}; there is no flag state to show`);
+    return this.options.flags.readState(signal);
+  }
+
+  listActions(query: Parameters<AuditLog['list']>[0]): Promise<ActionPage> {
+    return this.options.audit.list(query);
+  }
+
+  getAction(id: number): Promise<ActionRecord | null> {
+    return this.options.audit.get(id);
+  }
+
+  /** Sets the backoff constants (fields not given keep their current values); `enable` also switches the flag on. */
+  tune(constants: Partial<BackoffConstants>, ctx: ActionContext & { enable?: boolean }): Promise<ActionRecord> {
+    return this.act('backoff_constants', ctx, (before) => {
+      const merged = { ...(before?.constants ?? {}), ...constants } as BackoffConstants;
+      const problem = backoffShapeProblem(merged);
+      if (problem) {
+        throw new AppError('BAD_INPUT', before?.constants
+          ? `constants: ${problem}`
+          : `constants: ${problem}; the flag carries no constants yet${before ? '' : ' (or Unleash is not configured)'}, so give all of ${BACKOFF_FIELDS.join(', ')}`);
+      }
+      return { enabled: ctx.enable ? true : (before?.enabled ?? true), constants: merged };
+    });
+  }
+
+  /** Switches the new strategy off (clients fall back to the old one). */
+  killSwitch(ctx: ActionContext): Promise<ActionRecord> {
+    return this.act('kill_switch', ctx, (before) => ({ enabled: false, constants: before?.constants ?? null }));
+  }
+
+  enable(ctx: ActionContext): Promise<ActionRecord> {
+    return this.act('enable', ctx, (before) => ({ enabled: true, constants: before?.constants ?? null }));
+  }
+
+  /** Restores the state recorded before action `id`; CONFLICT if the flag changed since that action. */
+  async revert(id: number, ctx: ActionContext): Promise<ActionRecord> {
+    const original = await this.options.audit.get(id);
+    if (!original) throw new AppError('NOT_FOUND', `action ${id} does not exist`);
+    if (original.status !== 'applied' || !original.before || !original.after) {
+      throw new AppError('CONFLICT', `action ${id} was not applied (status ${original.status}); there is nothing to revert`);
+    }
+    if (original.revertedById !== null) throw new AppError('CONFLICT', `action ${id} was already reverted by action ${original.revertedById}`);
+    const { before, after } = original;
+    return this.act(
+      'revert',
+      { ...ctx, reason: ctx.reason || `revert of action ${id}` },
+      (current) => {
+        if (current && !sameSnapshot(current, after)) {
+          throw new AppError('CONFLICT', `flag "${original.flag}" changed since action ${id} (${formatDiff(diffSnapshots(after, current))}); refusing to revert over it`, {
+            details: { expected: after, current: snapshotOf(current) },
+          });
+        }
+        return before;
+      },
+      { revertsId: id },
+    );
+  }
+
+  private act(kind: ActionKind, ctx: ActionContext, targetOf: (before: FlagState | null) => FlagSnapshot, extra: { revertsId?: number } = {}): Promise<ActionRecord> {
+    // One action at a time per process: read → decide → write must not interleave with another action.
+    const run = this.queue.then(() => this.actNow(kind, ctx, targetOf, extra));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async actNow(kind: ActionKind, ctx: ActionContext, targetOf: (before: FlagState | null) => FlagSnapshot, extra: { revertsId?: number }): Promise<ActionRecord> {
+    const { flags, ref, bounds } = this.options;
+    const dryRun = ctx.dryRun ?? this.options.dryRunDefault;
+    const base = {
+      kind,
+      dryRun: flags ? dryRun : true,
+      mode: flags ? ('unleash' as const) : ('unconfigured' as const),
+      actor: ctx.actor,
+      reason: ctx.reason,
+      analysisId: ctx.analysisId ?? null,
+      ...ref,
+      revertsId: extra.revertsId ?? null,
+    };
+    const record = (status: ActionStatus, fields: Partial<NewActionRecord>) =>
+      this.options.audit.insert({ ...base, status, before: null, target: null, after: null, diff: [], message: '', error: null, createdAt: this.now(), ...fields });
+
+    const before = flags ? await flags.readState(ctx.signal) : null;
+    const beforeSnap = before ? snapshotOf(before) : null;
+    let target: FlagSnapshot;
+    try {
+      target = targetOf(before);
+      if (target.constants) assertWithinBounds(target.constants, bounds);
+      if (beforeSnap?.constants && target.constants === null) {
+        throw new AppError('CONFLICT', 'the target state has no constants but the flag carries some; removing the variant is not supported, edit it in Unleash');
+      }
+    } catch (e) {
+      if (isAppError(e) && (e.code === 'OUT_OF_BOUNDS' || e.code === 'CONFLICT' || e.code === 'BAD_INPUT')) {
+        await record('refused', { before: beforeSnap, message: `refused: ${e.message}`, error: e.message });
+      }
+      throw e;
+    }
+    const diff = diffSnapshots(beforeSnap, target);
+    if (!flags) {
+      return record('dry_run', { target, diff, message: `${UNCONFIGURED_MESSAGE}. Would apply: ${formatDiff(diff)}` });
+    }
+    if (diff.length === 0) return record('noop', { before: beforeSnap, target, after: beforeSnap, message: `flag "${ref.flag}" already is in the requested state; nothing sent` });
+    if (dryRun) return record('dry_run', { before: beforeSnap, target, diff, message: `dry run: would apply ${formatDiff(diff)}; nothing was changed` });
+
+    try {
+      const after = await this.apply(flags, before!, target, ctx.signal);
+      const rec = await record('applied', { before: beforeSnap, target, after, diff, message: `applied ${formatDiff(diff)}` });
+      if (extra.revertsId !== undefined) await this.options.audit.markReverted(extra.revertsId, rec.id);
+      return rec;
+    } catch (e) {
+      const err = e as Error;
+      const now = await flags.readState().then(snapshotOf, () => null);
+      await record('failed', { before: beforeSnap, target, after: now, diff, message: err.message, error: err.message });
+      throw e;
+    }
+  }
+
+  /** Applies target over before in the safe order; undoes completed steps when a later one fails. */
+  private async apply(flags: FlagActions, before: FlagState, target: FlagSnapshot, signal?: AbortSignal): Promise<FlagSnapshot> {
+    const steps: Step[] = [];
+    const constantsStep: Step | null =
+      target.constants && !sameConstants(before.constants, target.constants)
+        ? { name: 'set constants', run: () => flags.setBackoffConstants(target.constants!, signal), undo: () => flags.setBackoffConstants(before.constants!) }
+        : null;
+    const switchStep: Step | null =
+      before.enabled !== target.enabled
+        ? target.enabled
+          ? { name: 'switch on', run: () => flags.enable(signal), undo: () => flags.disable() }
+          : { name: 'switch off', run: () => flags.disable(signal), undo: () => flags.enable() }
+        : null;
+    // Switching on last and off first means clients never run the new strategy with half-written constants.
+    if (target.enabled) steps.push(...[constantsStep, switchStep].filter((s): s is Step => s !== null));
+    else steps.push(...[switchStep, constantsStep].filter((s): s is Step => s !== null));
+    if (constantsStep && before.constants === null) {
+      // No prior constants to restore on failure: only safe when it is the last step.
+      if (steps.indexOf(constantsStep) !== steps.length - 1) {
+        throw new AppError('CONFLICT', 'the flag carries no valid constants yet; set them first, then switch it on');
+      }
+    }
+    const done: Step[] = [];
+    for (const step of steps) {
+      try {
+        await step.run();
+        done.push(step);
+      } catch (e) {
+        const undone: string[] = [];
+        for (const d of done.reverse()) {
+          try {
+            await d.undo();
+            undone.push(d.name);
+          } catch (undoError) {
+            throw new AppError('UPSTREAM', `${step.name} failed (${(e as Error).message}) and undoing "${d.name}" failed too (${(undoError as Error).message}); the flag may be half-changed — check it with \`aftershock flag show\``, { cause: e });
+          }
+        }
+        const msg = `${step.name} failed: ${(e as Error).message}; ${undone.length ? `undid ${undone.join(', ')}, ` : ''}nothing was left half-applied`;
+        throw new AppError(isAppError(e) ? e.code : 'UPSTREAM', msg, { cause: e });
+      }
+    }
+    return snapshotOf(await flags.readState(signal));
+  }
+}

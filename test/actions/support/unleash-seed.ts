@@ -1,0 +1,45 @@
+/**
+ * Test support: creates a uniquely named flag in the real Unleash server with one flexibleRollout (100 %)
+ * strategy whose variant carries the backoff constants, the way a team would set it up by hand.
+ */
+import { randomBytes } from 'node:crypto';
+import type { BackoffConstants } from '../../../src/actions/backoff-constants.ts';
+
+export const TEST_VARIANT = 'backoff-constants';
+export const TEST_ENVIRONMENT = 'development';
+export const SEED_CONSTANTS: BackoffConstants = { baseMs: 200, maxMs: 8000, multiplier: 3, jitter: 0.2, maxAttempts: 4 };
+
+export async function admin(url: string, token: string, method: string, path: string, body?: unknown): Promise<unknown> {
+  const res = await fetch(url + path, {
+    method,
+    headers: { Authorization: token, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`seed: ${method} ${path} → ${res.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+export async function seedFlag(
+  url: string,
+  token: string,
+  options: { constants?: BackoffConstants; enabled?: boolean; prefix?: string } = {},
+): Promise<string> {
+  const flag = `${options.prefix ?? 'dten.backoff.v2'}.${randomBytes(4).toString('hex')}`;
+  await admin(url, token, 'POST', '/api/admin/projects/default/features', { name: flag, type: 'release' });
+  await admin(url, token, 'POST', `/api/admin/projects/default/features/${flag}/environments/${TEST_ENVIRONMENT}/strategies`, {
+    name: 'flexibleRollout',
+    parameters: { rollout: '100', stickiness: 'default', groupId: flag },
+    variants: [
+      {
+        name: TEST_VARIANT,
+        weight: 1000,
+        weightType: 'variable',
+        stickiness: 'default',
+        payload: { type: 'json', value: JSON.stringify(options.constants ?? SEED_CONSTANTS) },
+      },
+    ],
+  });
+  if (options.enabled ?? true) await admin(url, token, 'POST', `/api/admin/projects/default/features/${flag}/environments/${TEST_ENVIRONMENT}/on`);
+  return flag;
+}
