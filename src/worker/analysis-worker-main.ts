@@ -5,7 +5,7 @@
 import { parentPort } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { isAppError } from '../errors.ts';
-import { runAnalysis } from '../run-analysis.ts';
+import type { runAnalysis } from '../run-analysis.ts';
 import type { RunMessage, WorkerMessage } from './messages.ts';
 
 /** Progress is posted at most this often; sources may report per chunk. */
@@ -21,7 +21,8 @@ function post(message: WorkerMessage): void {
 type Runner = typeof runAnalysis;
 
 async function loadRunner(module: string | undefined): Promise<Runner> {
-  if (!module) return runAnalysis;
+  // Loaded on demand so a worker only pays for the analysis code it runs.
+  if (!module) return (await import('../run-analysis.ts')).runAnalysis;
   const url = module.startsWith('file:') ? module : pathToFileURL(module).href;
   return ((await import(url)) as { default: Runner }).default;
 }
