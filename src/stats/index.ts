@@ -1,0 +1,34 @@
+// The statistics core: pure numeric functions, one per file, each validated against SciPy (see
+// test/stats and scripts/reference/make_stats_reference.py).
+export type { Alternative } from './assert-sample.ts';
+export { benjaminiHochberg } from './benjamini-hochberg.ts';
+export { binomialCdf } from './binomial-cdf.ts';
+export { binomialPmf } from './binomial-pmf.ts';
+export { binomialQuantile } from './binomial-quantile.ts';
+export { binomialSf } from './binomial-sf.ts';
+export { binomialTest } from './binomial-test.ts';
+export { bucketIndex } from './bucket-index.ts';
+export { clopperPearson } from './clopper-pearson.ts';
+export { fisherExact, type FisherExactResult } from './fisher-exact.ts';
+export { histogramQuantile } from './histogram-quantile.ts';
+export { histogramQuantileCI, type HistogramQuantileCI } from './histogram-quantile-ci.ts';
+export { hodgesLehmann, type HodgesLehmannResult } from './hodges-lehmann.ts';
+export { hypergeometric } from './hypergeometric.ts';
+export { kolmogorovSf } from './kolmogorov-sf.ts';
+export { ksTwoSample, DEFAULT_KS_MAX_AUTO_N, type KsOptions, type KsResult } from './ks-two-sample.ts';
+export { kthPairwiseDifference } from './kth-pairwise-difference.ts';
+export { logBucketBounds, type LogBucketOptions } from './log-bucket-bounds.ts';
+export { logGamma } from './log-gamma.ts';
+export { mannWhitneyU, type MannWhitneyOptions } from './mann-whitney-u.ts';
+export { mannWhitneyUBinned, type MannWhitneyBinnedOptions } from './mann-whitney-u-binned.ts';
+export { normalCdf } from './normal-cdf.ts';
+export { normalQuantile } from './normal-quantile.ts';
+export { normalSf } from './normal-sf.ts';
+export { orderStatisticRanks, type OrderStatisticRanks } from './order-statistic-ranks.ts';
+export { poissonRateTest, type PoissonRateOptions, type PoissonRateResult } from './poisson-rate-test.ts';
+export { quantileCI, typeSevenQuantile, DEFAULT_CONFIDENCE, type QuantileCI } from './quantile-ci.ts';
+export type { MannWhitneyResult } from './rank-sum-normal.ts';
+export { regularizedIncompleteBeta } from './regularized-incomplete-beta.ts';
+export { seededRandom, type SeededRandom } from './seeded-random.ts';
+export { smirnovSf } from './smirnov-sf.ts';
+export { twoProportionTest, type TwoProportionResult } from './two-proportion-test.ts';
