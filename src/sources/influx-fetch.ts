@@ -150,6 +150,11 @@ export class InfluxStage {
     return h;
   }
 
+  /** Drops only the staged backoff histograms (before a retry of a separate backoff query). */
+  resetBackoff(): void {
+    this.backoff = new Map();
+  }
+
   /** Non-cumulative count of grid bucket `bucket` for one interval (aggregated request latency). */
   requestBucket(service: string, endpoint: string, t: number, bucket: number, count: number): void {
     const r = this.range as BucketRange;
@@ -334,7 +339,8 @@ export async function fetchFromInflux(
         query.log?.(`${dialect.where}: ${metric}: ${total.count} points in both windows → ${mode} mode (threshold ${settings.autoThreshold})`);
       }
       // Union of both windows' value ranges, so before and after share the same bucket bounds.
-      if (mode === 'aggregated') range = bucketRangeFor(grid, total.min ?? grid[0], total.max ?? grid[0]);
+      // Without a value range from the count query (Flux), the query covers the whole grid.
+      if (mode === 'aggregated') range = total.min !== null && total.max !== null ? bucketRangeFor(grid, total.min, total.max) : { edges: grid, first: 0, last: grid.length };
     } else progress();
     for (const [name, w] of windows) {
       const stage = new InfluxStage(w, range);

@@ -1,0 +1,53 @@
+/**
+ * Helpers for the InfluxDB 1.x integration tests and the push-down benchmark: create a uniquely named
+ * database and load the seeded demo telemetry into it through `/write` in batches.
+ */
+import { Writable } from 'node:stream';
+import { randomBytes } from 'node:crypto';
+import { writeDemoLineProtocol, type DemoLineProtocolOptions } from '../../src/sources/demo-telemetry.ts';
+
+/** Line-protocol bytes per /write request: large enough to be quick, small enough for the server's body limit. */
+export const DEFAULT_WRITE_BATCH_BYTES = 4_000_000;
+
+export function uniqueDbName(prefix: string): string {
+  return `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
+}
+
+export async function influxQuery(url: string, q: string, db?: string, auth?: string): Promise<unknown> {
+  const body = new URLSearchParams({ q, ...(db ? { db } : {}) });
+  const res = await fetch(`${url}/query`, { method: 'POST', body, headers: auth ? { authorization: auth } : {} });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${q}: HTTP ${res.status} ${text}`);
+  return JSON.parse(text);
+}
+
+export async function writeLines(url: string, db: string, text: string, auth?: string): Promise<void> {
+  const res = await fetch(`${url}/write?db=${encodeURIComponent(db)}&precision=ns`, { method: 'POST', body: text, headers: auth ? { authorization: auth } : {} });
+  if (res.status !== 204) throw new Error(`/write: HTTP ${res.status} ${await res.text()}`);
+}
+
+/** Writes the demo telemetry for `options` into `db` (created first); returns the number of points. */
+export async function loadDemo(url: string, db: string, options: DemoLineProtocolOptions, auth?: string): Promise<number> {
+  await influxQuery(url, `CREATE DATABASE "${db}"`, undefined, auth);
+  let buf: string[] = [];
+  let size = 0;
+  const flush = async (): Promise<void> => {
+    if (buf.length === 0) return;
+    const text = buf.join('');
+    buf = [];
+    size = 0;
+    await writeLines(url, db, text, auth);
+  };
+  const out = new Writable({
+    write(chunk: Buffer | string, _enc, cb) {
+      const s = chunk.toString();
+      buf.push(s);
+      size += s.length;
+      if (size >= DEFAULT_WRITE_BATCH_BYTES) flush().then(() => cb(), cb);
+      else cb();
+    },
+  });
+  const lines = await writeDemoLineProtocol(out, options);
+  await flush();
+  return lines;
+}
