@@ -59,7 +59,7 @@ export function connectionErrorCode(e: unknown): string | null {
     if (typeof code === 'string' && CONNECTION_ERROR_CODES.has(code)) return code;
   }
   // undici reports a body cut off mid-stream as TypeError('terminated') with the socket error as cause
-  if (e instanceof TypeError && /terminated|fetch failed|other side closed/i.test(e.message)) return 'ECONNRESET';
+  if (e instanceof TypeError && /terminated|other side closed/i.test(e.message)) return 'ECONNRESET';
   return null;
 }
 
@@ -135,7 +135,11 @@ export async function withRetries<T>(fn: (attempt: Attempt) => Promise<T>, optio
       if (signal?.aborted) throw cancelled(what, signal);
       const err = ctl.signal.aborted && ctl.signal.reason instanceof RetriableError ? ctl.signal.reason : e;
       if (err instanceof RetriableError) retryAfterMs = err.retryAfterMs;
-      else if (connectionErrorCode(err) === null) throw err;
+      else if (connectionErrorCode(err) === null) {
+        if (isAppError(err)) throw err;
+        // DNS failures, refused URLs and the like: not worth retrying, but still an error with a code.
+        throw new AppError('UPSTREAM', `${what}: ${describe(err)}`, { cause: err });
+      }
       lastError = err;
     } finally {
       clearTimeout(idleTimer);
@@ -156,10 +160,15 @@ export async function withRetries<T>(fn: (attempt: Attempt) => Promise<T>, optio
   throw new AppError('UPSTREAM', `${what}: failed after ${retry.retries + 1} attempts: ${describe(lastError)}`, { cause: lastError });
 }
 
+/** The error's message plus the innermost useful detail of its `cause` chain (errno code or message). */
 export function describe(e: unknown): string {
-  const code = connectionErrorCode(e);
   const msg = e instanceof Error ? e.message : String(e);
-  return code && !msg.includes(code) ? `${msg} (${code})` : msg;
+  let detail = connectionErrorCode(e);
+  for (let cur: unknown = (e as { cause?: unknown })?.cause, depth = 0; !detail && cur && depth < 5; cur = (cur as { cause?: unknown }).cause, depth++) {
+    const c = cur as { code?: unknown; message?: unknown };
+    detail = typeof c.code === 'string' ? c.code : typeof c.message === 'string' && c.message ? c.message : null;
+  }
+  return detail && !msg.includes(detail) ? `${msg} (${detail})` : msg;
 }
 
 /** host:port of a URL, for messages (never user info). */

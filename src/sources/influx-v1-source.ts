@@ -194,11 +194,15 @@ export class InfluxV1Source implements MetricSource {
     return {
       where: this.where,
       checkMeasurements: async (measurements, q) => {
+        // SHOW MEASUREMENTS on a missing database answers with no rows, so the database is checked first.
         const found = new Set<number>();
+        let dbExists = false;
         const stmts = measurements.map((name) => renderInfluxQL('SHOW MEASUREMENTS WITH MEASUREMENT = ${m}', { m: ident(name) }, 'checkMeasurements'));
-        await this.run(joinFragments(stmts, '; '), 'checking measurements', (st, x) => {
-          if ((x.values?.length ?? 0) > 0) found.add(st);
+        await this.run(joinFragments([renderInfluxQL('SHOW DATABASES', {}, 'checkMeasurements'), ...stmts], '; '), 'checking measurements', (st, x) => {
+          if (st === 0) dbExists ||= (x.values ?? []).some((row) => row[0] === s.db);
+          else if ((x.values?.length ?? 0) > 0) found.add(st - 1);
         }, q);
+        if (!dbExists) throw new AppError('NOT_FOUND', `${this.where}: database not found`);
         const missing = measurements.filter((_n, i) => !found.has(i));
         if (missing.length > 0) throw new AppError('NOT_FOUND', `${this.where}: measurement ${missing.map((n) => `"${n}"`).join(', ')} not found`);
       },
