@@ -1,0 +1,151 @@
+/**
+ * Plain-English wording of findings and verdicts for chart titles and the report page. A product owner
+ * should read "the slowest 1 % of requests", not "p99"; the statistic stays in parentheses for SREs.
+ */
+import type { Finding, Report } from '../analysis/types.ts';
+
+const PERCENTILE = /^p(\d+(?:\.\d+)?)$/;
+
+/** Quantile level of a statistic name such as "p99.9" (0.999), or null for non-quantile statistics. */
+export function quantileLevel(statistic: string): number | null {
+  const m = PERCENTILE.exec(statistic);
+  if (!m) return null;
+  const level = Number(m[1]) / 100;
+  return level > 0 && level < 1 ? level : null;
+}
+
+/** "the typical request (median)", "the slowest 1 % of requests", … */
+export function whoIsAffected(statistic: string): string {
+  const level = quantileLevel(statistic);
+  if (level === null) return statistic;
+  if (Math.abs(level - 0.5) < 1e-9) return 'the typical request';
+  return `the slowest ${formatPercentNumber((1 - level) * 100)} % of requests`;
+}
+
+/** Human names for the non-quantile statistics the analysis reports. */
+export function statisticLabel(statistic: string): string {
+  const labels: Record<string, string> = {
+    retries_per_call: 'retries per call',
+    exhausted_rate: 'share of calls that gave up',
+    median_wait: 'median backoff wait',
+  };
+  return labels[statistic] ?? statistic.replace(/_/g, ' ');
+}
+
+function formatPercentNumber(x: number): string {
+  // 1, 5, 10, 0.1: drop float noise such as 0.09999999.
+  return String(Number(x.toPrecision(3)));
+}
+
+/** Compact number for labels: 805, 65.6, 1.23, 0.021. */
+export function formatNumber(raw: number | null | undefined): string {
+  if (raw === null || raw === undefined || !Number.isFinite(raw)) return 'n/a';
+  // Drop float noise first: 0.012 × 100 is 1.2000000000000002.
+  const v = Number(raw.toPrecision(12));
+  const a = Math.abs(v);
+  if (Number.isInteger(v) && a < 1e6) return v.toLocaleString('en-US');
+  if (a >= 100) return Math.round(v).toLocaleString('en-US');
+  if (a >= 10) return v.toFixed(1);
+  // Trailing zeros dropped: "1.2", not "1.20".
+  if (a >= 1) return String(Number(v.toFixed(2)));
+  if (a === 0) return '0';
+  return String(Number(v.toPrecision(2)));
+}
+
+/** "+23 %", "−4.2 %" (true minus sign), "n/a". */
+export function formatChange(rel: number | null | undefined): string {
+  if (rel === null || rel === undefined || !Number.isFinite(rel)) return 'n/a';
+  const pct = rel * 100;
+  const digits = Math.abs(pct) >= 10 ? 0 : 1;
+  const body = Math.abs(pct).toFixed(digits);
+  if (Number(body) === 0) return '±0 %';
+  return `${pct > 0 ? '+' : '−'}${body} %`;
+}
+
+const BARE_UNITS = new Set(['', '1', 'ratio', 'fraction', 'retries/call']);
+const SHARE_UNITS = new Set(['share of calls', 'share']);
+
+/** Value with unit: "805 ms", "0.052" (retries per call), "1.2 %" (a share). */
+export function formatValue(v: number | null | undefined, unit: string): string {
+  if (v !== null && v !== undefined && Number.isFinite(v) && SHARE_UNITS.has(unit)) return `${formatNumber(v * 100)} %`;
+  const n = formatNumber(v);
+  if (n === 'n/a' || BARE_UNITS.has(unit)) return n;
+  return `${n} ${unit}`;
+}
+
+/** Name of a subject, with the service when the report covers several services. */
+export function subjectLabel(f: Pick<Finding, 'service' | 'subject'>, withService: boolean): string {
+  return withService ? `${f.subject} (${f.service})` : f.subject;
+}
+
+export function hasSeveralServices(report: Report): boolean {
+  return new Set(report.findings.map((f) => f.service)).size > 1;
+}
+
+/** "/checkout got slower for the slowest 1 % of requests" and the like. */
+export function findingPhrase(f: Finding, withService = false): string {
+  const who = subjectLabel(f, withService);
+  const worse = f.status === 'regression' || (f.status !== 'improvement' && (f.relativeChange ?? 0) > 0);
+  const changed = f.status === 'regression' || f.status === 'improvement';
+  if (f.kind === 'tail_latency') {
+    if (!changed) return `${who} showed no meaningful change for ${whoIsAffected(f.statistic)}`;
+    return `${who} got ${worse ? 'slower' : 'faster'} for ${whoIsAffected(f.statistic)}`;
+  }
+  if (f.kind === 'retry_rate') {
+    if (f.statistic === 'exhausted_rate') {
+      if (!changed) return `calls to ${who} gave up after all retries about as often as before`;
+      return `${worse ? 'more' : 'fewer'} calls to ${who} gave up after all retries`;
+    }
+    if (!changed) return `calls to ${who} were retried about as often as before`;
+    return `calls to ${who} were retried ${worse ? 'more' : 'less'} often`;
+  }
+  if (!changed) return `calls to ${who} waited about as long between retries as before`;
+  return `calls to ${who} waited ${worse ? 'longer' : 'less'} between retries`;
+}
+
+/** "(p99 656 → 805 ms, +23 %)" */
+export function findingNumbers(f: Finding): string {
+  const stat = quantileLevel(f.statistic) === null ? statisticLabel(f.statistic) : f.statistic;
+  // The unit once, after the second number: "656 → 805 ms", "0.4 % → 1.2 %" for shares.
+  const share = SHARE_UNITS.has(f.unit);
+  const before = share ? formatValue(f.before, f.unit) : formatNumber(f.before);
+  return `(${stat} ${before} → ${formatValue(f.after, f.unit)}, ${formatChange(f.relativeChange)})`;
+}
+
+function capitalize(s: string): string {
+  return s.length > 0 && s[0] >= 'a' && s[0] <= 'z' ? s[0].toUpperCase() + s.slice(1) : s;
+}
+
+/** Regressions, worst (largest relative change) first. */
+export function regressionsBySeverity(report: Report): Finding[] {
+  return report.findings
+    .filter((f) => f.status === 'regression')
+    .sort((a, b) => (b.relativeChange ?? 0) - (a.relativeChange ?? 0));
+}
+
+/**
+ * The one sentence at the top of the page, e.g.
+ * "Fail: /checkout got slower for the slowest 1 % of requests (p99 656 → 805 ms, +23 %)."
+ */
+export function verdictSentence(report: Report): string {
+  const label = { pass: 'Pass', warn: 'Warn', fail: 'Fail' }[report.verdict];
+  const withService = hasSeveralServices(report);
+  const regressions = regressionsBySeverity(report);
+  if (regressions.length > 0) {
+    const worst = regressions[0];
+    const more = regressions.length - 1;
+    const tail = more > 0 ? `, and ${more} more regression${more === 1 ? '' : 's'} below` : '';
+    return `${label}: ${findingPhrase(worst, withService)} ${findingNumbers(worst)}${tail}.`;
+  }
+  const endpoints = new Set(report.findings.filter((f) => f.kind === 'tail_latency').map((f) => `${f.service}\u0000${f.subject}`)).size;
+  const upstreams = new Set(report.findings.filter((f) => f.kind !== 'tail_latency').map((f) => `${f.service}\u0000${f.subject}`)).size;
+  const scope = `${endpoints} endpoint${endpoints === 1 ? '' : 's'} and ${upstreams} upstream API${upstreams === 1 ? '' : 's'}`;
+  const undecided = report.findings.filter((f) => f.status === 'insufficient_data').length;
+  const withinTolerance = report.findings.filter((f) => f.status === 'no_change' && f.qValue !== null && f.qValue < report.settings.fdr).length;
+  if (report.verdict === 'pass') return `Pass: no regression found across ${scope}.`;
+  const buts: string[] = [];
+  if (withinTolerance > 0) buts.push(`${withinTolerance} change${withinTolerance === 1 ? ' was' : 's were'} real but within the tolerance`);
+  if (undecided > 0) buts.push(`${undecided} check${undecided === 1 ? ' had' : 's had'} too little data to decide`);
+  if (buts.length > 0) return `${label}: no regression found across ${scope}, but ${buts.join(' and ')}.`;
+  return `${label}: ${capitalize(report.summary.replace(/^(pass|warn|fail):\s*/i, '').replace(/\.$/, ''))}.`;
+}
