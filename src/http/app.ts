@@ -37,7 +37,8 @@ export async function buildApp({ deps, logger }: BuildAppOptions): Promise<Fasti
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     bodyLimit: deps.settings.server.writeBodyLimitBytes,
-    ajv: { customOptions: { allErrors: false, coerceTypes: 'array', removeAdditional: false } },
+    // No 'array' coercion: a string where the body needs a list is an error, not a one-element list.
+    ajv: { customOptions: { allErrors: false, coerceTypes: true, removeAdditional: false } },
   });
 
   registerErrorHandler(app);

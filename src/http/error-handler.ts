@@ -21,7 +21,26 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = { 400: 'BAD_INPUT', 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 409: 'CONFLICT', 429: 'BUSY' };
 
+interface SchemaError {
+  keyword: string;
+  instancePath: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+/** "body.before must match pattern …", "body has unknown property \"colour\"", "querystring.service is required". */
+export function formatSchemaErrors(errors: SchemaError[], dataVar: string): Error {
+  const e = errors[0];
+  const where = `${dataVar}${e.instancePath.replace(/\//g, '.')}`;
+  let text: string;
+  if (e.keyword === 'required') text = `${where}.${String(e.params.missingProperty)} is required`;
+  else if (e.keyword === 'additionalProperties') text = `${where} has unknown property "${String(e.params.additionalProperty)}"`;
+  else text = `${where} ${e.message ?? 'is invalid'}`;
+  return new Error(text);
+}
+
 export function registerErrorHandler(app: FastifyInstance): void {
+  app.setSchemaErrorFormatter((errors, dataVar) => formatSchemaErrors(errors as SchemaError[], dataVar));
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
     let status: number;
     let code: string;

@@ -23,8 +23,10 @@ export const DEMO_UPGRADE_AGO_MS = 2 * 3_600_000;
 export interface CreateServiceOptions {
   config: Config;
   env?: NodeJS.ProcessEnv;
-  /** Replaces the logger built from server.logLevel (tests pass a silent or capturing one). */
+  /** Replaces the logger built from server.logLevel. */
   logger?: Logger;
+  /** Where the built logger writes (stdout by default; tests capture it). */
+  logDestination?: NodeJS.WritableStream;
   /** A module whose default export replaces runAnalysis in the workers (tests, benchmarks). */
   runnerModule?: string;
   /** Adjusts settings after env overrides (tests: pool size, timeouts). */
@@ -43,12 +45,13 @@ export interface Service {
   demoAnalysisId: string | null;
 }
 
-export function createLogger(level: string): Logger {
-  return pino({
+export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
+  const options = {
     level,
     // Secrets never reach the log: tokens travel in Authorization, database passwords in DATABASE_URL.
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', '*.databaseUrl', '*.password'], censor: '[redacted]' },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 function demoSourceName(config: Config): string | null {
@@ -59,7 +62,7 @@ export async function createService(options: CreateServiceOptions): Promise<Serv
   const env = options.env ?? process.env;
   const settings = serviceSettings(options.config, env);
   options.adjust?.(settings);
-  const logger = options.logger ?? createLogger(settings.server.logLevel);
+  const logger = options.logger ?? createLogger(settings.server.logLevel, options.logDestination);
   const opened: OpenedStore = await openStore({ databaseUrl: settings.store.databaseUrl, dataDir: settings.store.dataDir });
   const pool = new AnalysisPool({ ...settings.pool, config: options.config, runnerModule: options.runnerModule });
   const metrics = createServiceMetrics({ queued: () => pool.queued, running: () => pool.running });
