@@ -9,6 +9,9 @@ import { validateOrThrow, type Config } from '../config.ts';
 import type { BackoffBounds } from './backoff-constants.ts';
 import { UnleashAdminActions } from './unleash-admin-actions.ts';
 import type { FlagActions, FlagRef } from './flag-actions.ts';
+import type { SqlClient } from '../store/sql-client.ts';
+import { ActionService } from './action-service.ts';
+import { AuditLog } from './audit-log.ts';
 
 const RangeSchema = Type.Object({ min: Type.Number(), max: Type.Number() }, { additionalProperties: false });
 
@@ -81,4 +84,11 @@ export function createFlagActions(config: Config, env: NodeJS.ProcessEnv = proce
     throw new AppError('BAD_INPUT', `config section "unleash": url "${u.url}" is not a URL (e.g. http://unleash:4242)`);
   }
   return new UnleashAdminActions({ ...u, token: u.adminToken, bounds: actionsSettings(config).bounds });
+}
+
+/** The ActionService every entry point uses: Unleash when configured (dry runs only otherwise), audit in `sql`. */
+export function createActionService(config: Config, sql: SqlClient, env: NodeJS.ProcessEnv = process.env): ActionService {
+  const u = unleashSettings(config, env);
+  const a = actionsSettings(config);
+  return new ActionService({ flags: createFlagActions(config, env), audit: new AuditLog(sql), ref: flagRefOf(u), bounds: a.bounds, dryRunDefault: a.dryRunDefault });
 }

@@ -1,0 +1,103 @@
+/**
+ * Loads and validates the SLA guard policy (config/guard.yaml, or the file named by actions.guardFile /
+ * AFTERSHOCK_GUARD_FILE). Errors name the file and the field.
+ */
+import path from 'node:path';
+import { Type, type Static } from '@sinclair/typebox';
+import { PROJECT_ROOT, readYamlFile, validateOrThrow } from '../config.ts';
+import { parseDuration, parseTimestamp } from '../duration.ts';
+import { AppError } from '../errors.ts';
+import type { FindingKind } from '../analysis/types.ts';
+
+const Kind = Type.Union([Type.Literal('tail_latency'), Type.Literal('retry_rate'), Type.Literal('backoff')]);
+const Duration = Type.String({ minLength: 1 });
+
+const TargetSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9_.:-]+$' }),
+    source: Type.String({ minLength: 1 }),
+    services: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+    endpoints: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+    upgradeAt: Type.String({ minLength: 1 }),
+    before: Type.Optional(Duration),
+    after: Type.Optional(Duration),
+  },
+  { additionalProperties: false },
+);
+
+const GuardFileSchema = Type.Object(
+  {
+    enabled: Type.Boolean(),
+    dryRun: Type.Boolean(),
+    interval: Duration,
+    targets: Type.Array(TargetSchema, { minItems: 1 }),
+    hysteresis: Type.Object({ consecutive: Type.Integer({ minimum: 1, maximum: 100 }) }, { additionalProperties: false }),
+    cooldown: Type.Union([Duration, Type.Literal(0)]),
+    maxActionsPerHour: Type.Integer({ minimum: 0 }),
+    steps: Type.Object(
+      {
+        tune: Type.Object(
+          {
+            enabled: Type.Boolean(),
+            when: Type.Array(Kind),
+            maxPerEpisode: Type.Integer({ minimum: 0 }),
+            aim: Type.Number({ exclusiveMinimum: 0, maximum: 1 }),
+          },
+          { additionalProperties: false },
+        ),
+        killSwitch: Type.Object({ enabled: Type.Boolean(), when: Type.Array(Kind) }, { additionalProperties: false }),
+      },
+      { additionalProperties: false },
+    ),
+    lockKey: Type.Integer(),
+  },
+  { additionalProperties: false },
+);
+
+export type GuardTarget = Static<typeof TargetSchema>;
+
+export interface GuardConfig {
+  enabled: boolean;
+  dryRun: boolean;
+  intervalMs: number;
+  targets: GuardTarget[];
+  consecutive: number;
+  cooldownMs: number;
+  maxActionsPerHour: number;
+  tune: { enabled: boolean; when: FindingKind[]; maxPerEpisode: number; aim: number };
+  killSwitch: { enabled: boolean; when: FindingKind[] };
+  lockKey: number;
+}
+
+/** Validates a parsed guard file (already an object); `where` names it in errors. */
+export function parseGuardConfig(raw: unknown, where: string): GuardConfig {
+  const g = validateOrThrow(GuardFileSchema, raw, where);
+  const names = new Set<string>();
+  g.targets.forEach((t, i) => {
+    if (names.has(t.name)) throw new AppError('BAD_INPUT', `${where}: targets.${i}.name "${t.name}" is used twice`);
+    names.add(t.name);
+    parseTimestamp(t.upgradeAt, `${where}: targets.${i}.upgradeAt`);
+    if (t.before) parseDuration(t.before, `${where}: targets.${i}.before`);
+    if (t.after) parseDuration(t.after, `${where}: targets.${i}.after`);
+  });
+  return {
+    enabled: g.enabled,
+    dryRun: g.dryRun,
+    intervalMs: parseDuration(g.interval, `${where}: interval`),
+    targets: g.targets,
+    consecutive: g.hysteresis.consecutive,
+    cooldownMs: g.cooldown === 0 || g.cooldown === '0' ? 0 : parseDuration(g.cooldown, `${where}: cooldown`),
+    maxActionsPerHour: g.maxActionsPerHour,
+    tune: g.steps.tune,
+    killSwitch: g.steps.killSwitch,
+    lockKey: g.lockKey,
+  };
+}
+
+/** Reads the guard file: `file`, else AFTERSHOCK_GUARD_FILE, else actions.guardFile relative to the project. */
+export function loadGuardConfig(options: { file?: string; configured?: string; env?: NodeJS.ProcessEnv } = {}): GuardConfig {
+  const env = options.env ?? process.env;
+  const chosen = options.file ?? env.AFTERSHOCK_GUARD_FILE ?? options.configured ?? 'config/guard.yaml';
+  const file = path.isAbsolute(chosen) ? chosen : path.resolve(options.file ? process.cwd() : PROJECT_ROOT, chosen);
+  return parseGuardConfig(readYamlFile(file), path.relative(process.cwd(), file) || file);
+}

@@ -1,0 +1,319 @@
+/**
+ * Pure: from a report's `tail_latency`, `retry_rate` and `backoff` findings, propose new backoff constants
+ * with a rationale a person can check, or recommend the kill switch when no constants within bounds can
+ * bring the regressed quantiles back within tolerance. No I/O, no clock; randomness is seeded.
+ *
+ * Model (the one the reference client helper implements, src/unleash-backoff-client.ts):
+ *  - each attempt of a call fails independently with probability p; a call retries up to maxAttempts − 1
+ *    times, so P(retries ≥ k) = p^k. p is solved from the observed retries per call r = Σ_{k<maxAttempts} p^k;
+ *  - retry k waits min(maxMs, baseMs · multiplier^(k−1)) · (1 − jitter · U), U uniform in [0, 1);
+ *  - the wait W a call adds to its request is the sum of its retry waits; the extra latency retried calls
+ *    add at quantile q of the request latency is taken as the q-quantile of W (the tail of a request whose
+ *    call retried is where that wait lands). The model is scaled by observed/modelled median wait of retried
+ *    calls so it matches the wait distribution actually measured after the upgrade.
+ *  - predicted quantile under constants C = observed after − extra(current) + extra(C); it must come back
+ *    under before + `aim` × the tolerance band (tolerance.tail: relative and absolute, as in the report).
+ * Graduated: the least aggressive change that meets the target (largest mean wait kept), first lowering
+ * baseMs alone, then also the multiplier and maxMs; the kill switch only when nothing within bounds does.
+ */
+import type { DistributionSketch, Finding, Report, ReportSeries } from '../analysis/types.ts';
+import { seededRandom } from '../stats/seeded-random.ts';
+import { BACKOFF_FIELDS, boundViolations, type BackoffBounds, type BackoffConstants } from './backoff-constants.ts';
+
+export const DEFAULT_MODEL_SAMPLES = 20_000;
+export const DEFAULT_MODEL_SEED = 6;
+/** Aim for this fraction of the tolerance band, not its edge: the model is approximate. */
+export const DEFAULT_AIM = 0.5;
+
+export interface RecommendOptions {
+  /** The service whose regression is acted on (default: the service of the worst tail regression). */
+  service?: string;
+  current: BackoffConstants;
+  bounds: BackoffBounds;
+  series?: ReportSeries;
+  aim?: number;
+  samples?: number;
+  seed?: number;
+}
+
+export interface QuantileCheck {
+  subject: string;
+  statistic: string;
+  q: number;
+  beforeMs: number;
+  afterMs: number;
+  /** before + aim × tolerance band: what the prediction must not exceed. */
+  targetMs: number;
+  extraWaitCurrentMs: number;
+  extraWaitProposedMs: number | null;
+  predictedMs: number | null;
+}
+
+export interface BackoffRecommendation {
+  action: 'tune' | 'kill_switch' | 'none';
+  service: string | null;
+  upstream: string | null;
+  current: BackoffConstants;
+  /** Proposed constants (tune only). */
+  constants: BackoffConstants | null;
+  checks: QuantileCheck[];
+  model: {
+    retriesPerCall: number | null;
+    attemptFailProbability: number | null;
+    observedMedianWaitMs: number | null;
+    modelMedianWaitMs: number | null;
+    /** observed / model median wait of retried calls (1 when nothing was observed). */
+    waitScale: number;
+  } | null;
+  /** Plain sentences, in order: what regressed, what the model says, what is proposed and why. */
+  rationale: string[];
+}
+
+const round = (x: number, digits = 1) => {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+};
+
+/** `p99.9` → 0.999; null for statistics that are not quantiles. */
+export function quantileOf(statistic: string): number | null {
+  const m = /^p(\d+(?:\.\d+)?)$/.exec(statistic);
+  if (!m) return null;
+  const q = Number(m[1]) / 100;
+  return q > 0 && q < 1 ? q : null;
+}
+
+/** Solves Σ_{k=1}^{A−1} p^k = r for p in [0, 1) by bisection. */
+export function attemptFailProbability(retriesPerCall: number, maxAttempts: number): number {
+  const maxRetries = maxAttempts - 1;
+  if (maxRetries <= 0 || retriesPerCall <= 0) return 0;
+  const mean = (p: number) => {
+    let s = 0;
+    let pk = 1;
+    for (let k = 1; k <= maxRetries; k++) s += pk *= p;
+    return s;
+  };
+  let lo = 0;
+  let hi = 0.999;
+  if (mean(hi) <= retriesPerCall) return hi;
+  for (let i = 0; i < 60; i++) {
+    const mid = (lo + hi) / 2;
+    if (mean(mid) < retriesPerCall) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+/**
+ * Common random numbers for every candidate: the same calls (which retry, how many times, which jitter
+ * draws) are replayed under each set of constants, so their comparison is not blurred by sampling noise.
+ */
+interface Draws {
+  retries: Uint8Array;
+  jitterU: Float64Array;
+  width: number;
+}
+
+function drawCalls(p: number, maxAttempts: number, samples: number, seed: number): Draws {
+  const rnd = seededRandom(seed);
+  const width = Math.max(1, maxAttempts - 1);
+  const retries = new Uint8Array(samples);
+  const jitterU = new Float64Array(samples * width);
+  for (let i = 0; i < samples; i++) {
+    const u = rnd.uniform();
+    let k = 0;
+    // P(retries ≥ k) = p^k: count how many powers of p stay above u.
+    let pk = p;
+    while (k < width && u < pk) {
+      k++;
+      pk *= p;
+    }
+    retries[i] = k;
+    for (let j = 0; j < width; j++) jitterU[i * width + j] = rnd.uniform();
+  }
+  return { retries, jitterU, width };
+}
+
+/** Per-call waits W under constants c (0 for calls that did not retry), sorted ascending. */
+function waits(d: Draws, c: BackoffConstants): Float64Array {
+  const n = d.retries.length;
+  const out = new Float64Array(n);
+  const maxRetries = Math.min(d.width, c.maxAttempts - 1);
+  for (let i = 0; i < n; i++) {
+    let w = 0;
+    const r = Math.min(d.retries[i], maxRetries);
+    for (let k = 1; k <= r; k++) {
+      const delay = Math.min(c.maxMs, c.baseMs * c.multiplier ** (k - 1));
+      w += delay * (1 - c.jitter * d.jitterU[i * d.width + k - 1]);
+    }
+    out[i] = w;
+  }
+  return out.sort();
+}
+
+function quantileSorted(sorted: Float64Array, q: number): number {
+  if (sorted.length === 0) return 0;
+  const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[idx];
+}
+
+/** Median of the waits of calls that retried at least once (null when none did). */
+function retriedMedian(sorted: Float64Array): number | null {
+  let first = 0;
+  while (first < sorted.length && sorted[first] === 0) first++;
+  if (first === sorted.length) return null;
+  return sorted[first + Math.floor((sorted.length - first - 1) / 2)];
+}
+
+function sketchMedian(s: DistributionSketch | undefined): number | null {
+  if (!s || s.n === 0) return null;
+  let best = -1;
+  for (let i = 0; i < s.probs.length; i++) if (s.values[i] !== null && (best < 0 || Math.abs(s.probs[i] - 0.5) < Math.abs(s.probs[best] - 0.5))) best = i;
+  return best >= 0 && Math.abs(s.probs[best] - 0.5) < 0.05 ? (s.values[best] as number) : null;
+}
+
+/** Candidates from least to most aggressive: baseMs alone first, then with a lower multiplier and cap. */
+function candidates(c: BackoffConstants, bounds: BackoffBounds): BackoffConstants[] {
+  const out: BackoffConstants[] = [];
+  const baseGrid: number[] = [];
+  for (let b = c.baseMs; b >= bounds.baseMs.min; b *= 0.85) baseGrid.push(Math.max(bounds.baseMs.min, Math.round(b)));
+  baseGrid.push(bounds.baseMs.min);
+  const multGrid = [c.multiplier, (c.multiplier + bounds.multiplier.min) / 2, bounds.multiplier.min].map((m) => round(m, 2));
+  for (const multiplier of [...new Set(multGrid)]) {
+    for (const baseMs of [...new Set(baseGrid)]) {
+      const capped = Math.max(bounds.maxMs.min, Math.min(c.maxMs, baseMs * multiplier ** Math.max(0, c.maxAttempts - 2)));
+      for (const maxMs of [...new Set([c.maxMs, Math.round(capped)])]) {
+        const cand = { ...c, baseMs, multiplier, maxMs: Math.max(maxMs, baseMs) };
+        if (boundViolations(cand, bounds).length === 0) out.push(cand);
+      }
+    }
+  }
+  return out;
+}
+
+function meanOf(a: Float64Array): number {
+  let s = 0;
+  for (const x of a) s += x;
+  return a.length ? s / a.length : 0;
+}
+
+function pickUpstream(findings: Finding[]): { upstream: string; retriesPerCall: number | null; medianWait: number | null } | null {
+  const retry = findings.filter((f) => f.kind === 'retry_rate' && f.statistic === 'retries_per_call');
+  const backoff = findings.filter((f) => f.kind === 'backoff' && f.statistic === 'median_wait');
+  const score = (subject: string) => {
+    const b = backoff.find((f) => f.subject === subject);
+    const r = retry.find((f) => f.subject === subject);
+    // A regressed backoff explains a tail regression best; otherwise the busiest retrier.
+    return (b?.status === 'regression' ? 1e6 : 0) + (b?.relativeChange ?? 0) * 1e3 + (r?.after ?? 0);
+  };
+  const subjects = [...new Set([...retry, ...backoff].map((f) => f.subject))].sort((a, b) => score(b) - score(a));
+  if (subjects.length === 0) return null;
+  const upstream = subjects[0];
+  return {
+    upstream,
+    retriesPerCall: retry.find((f) => f.subject === upstream)?.after ?? null,
+    medianWait: backoff.find((f) => f.subject === upstream)?.after ?? null,
+  };
+}
+
+export function recommendBackoff(report: Report, options: RecommendOptions): BackoffRecommendation {
+  const { current, bounds } = options;
+  const aim = options.aim ?? DEFAULT_AIM;
+  const tails = report.findings.filter((f) => f.kind === 'tail_latency' && f.status === 'regression' && quantileOf(f.statistic) !== null && f.before !== null && f.after !== null);
+  const worst = [...tails].sort((a, b) => (b.relativeChange ?? 0) - (a.relativeChange ?? 0))[0];
+  const service = options.service ?? worst?.service ?? null;
+  const base: BackoffRecommendation = { action: 'none', service, upstream: null, current, constants: null, checks: [], model: null, rationale: [] };
+  const mine = tails.filter((f) => f.service === service);
+  if (mine.length === 0) {
+    base.rationale.push(service ? `No tail-latency regression in service "${service}": nothing to tune.` : 'No tail-latency regression in the report: nothing to tune.');
+    return base;
+  }
+  const tol = report.settings.tolerance.tail;
+  base.rationale.push(
+    `Regressed: ${mine.map((f) => `${f.subject} ${f.statistic} ${round(f.before!)} → ${round(f.after!)} ms`).join('; ')} (tolerance +${round(tol.relative * 100)} % and +${tol.absolute} ms; aiming at ${round(aim * 100)} % of that band).`,
+  );
+  const up = pickUpstream(report.findings.filter((f) => f.service === service));
+  if (!up || up.retriesPerCall === null) {
+    base.action = 'kill_switch';
+    base.rationale.push(`No retry data for service "${service}", so the effect of other constants cannot be estimated: recommend switching the new strategy off.`);
+    return base;
+  }
+  base.upstream = up.upstream;
+  const p = attemptFailProbability(up.retriesPerCall, current.maxAttempts);
+  const draws = drawCalls(p, current.maxAttempts, options.samples ?? DEFAULT_MODEL_SAMPLES, options.seed ?? DEFAULT_MODEL_SEED);
+  const curWaits = waits(draws, current);
+  const modelMedian = retriedMedian(curWaits);
+  const sketch = options.series?.upstreams.find((u) => u.service === service && u.upstream === up.upstream)?.backoffAfter;
+  const observedMedian = sketchMedian(sketch) ?? up.medianWait;
+  const scale = observedMedian !== null && modelMedian !== null && modelMedian > 0 ? observedMedian / modelMedian : 1;
+  base.model = { retriesPerCall: up.retriesPerCall, attemptFailProbability: p, observedMedianWaitMs: observedMedian, modelMedianWaitMs: modelMedian, waitScale: scale };
+  base.rationale.push(
+    `${up.upstream}: ${round(up.retriesPerCall, 4)} retries per call → each attempt fails with p ≈ ${round(p, 4)} (${current.maxAttempts} attempts at most).` +
+      (observedMedian !== null && modelMedian !== null
+        ? ` Retried calls waited ${round(observedMedian)} ms (median) after the upgrade; the current constants predict ${round(modelMedian)} ms, so modelled waits are scaled by ${round(scale, 2)}.`
+        : ' No wait distribution was observed; modelled waits are used as they are.'),
+  );
+  if (scale < 0.5 || scale > 2) {
+    base.rationale.push(`Caution: observed waits differ from what the flag's constants predict by a factor ${round(scale, 2)}; clients may not be reading the flag.`);
+  }
+  const checksFor = (waitsSorted: Float64Array | null): QuantileCheck[] =>
+    mine.map((f) => {
+      const q = quantileOf(f.statistic)!;
+      const band = Math.max(tol.relative * f.before!, tol.absolute);
+      const extraCur = scale * quantileSorted(curWaits, q);
+      const extraNew = waitsSorted ? scale * quantileSorted(waitsSorted, q) : null;
+      return {
+        subject: f.subject,
+        statistic: f.statistic,
+        q,
+        beforeMs: f.before!,
+        afterMs: f.after!,
+        targetMs: f.before! + aim * band,
+        extraWaitCurrentMs: extraCur,
+        extraWaitProposedMs: extraNew,
+        predictedMs: extraNew === null ? null : f.after! - extraCur + extraNew,
+      };
+    });
+  let chosen: { c: BackoffConstants; checks: QuantileCheck[] } | null = null;
+  let mostAggressive: { c: BackoffConstants; checks: QuantileCheck[] } | null = null;
+  let bestMean = -1;
+  let bestChanged = Infinity;
+  let leastMean = Infinity;
+  for (const cand of candidates(current, bounds)) {
+    if (BACKOFF_FIELDS.every((k) => cand[k] === current[k])) continue;
+    const w = waits(draws, cand);
+    const checks = checksFor(w);
+    const m = meanOf(w);
+    if (m < leastMean) {
+      leastMean = m;
+      mostAggressive = { c: cand, checks };
+    }
+    // Least aggressive passing candidate: fewest fields changed, then as much backoff (mean wait) kept as
+    // the target allows.
+    const changedFields = BACKOFF_FIELDS.filter((k) => cand[k] !== current[k]).length;
+    if (checks.every((c) => c.predictedMs! <= c.targetMs) && (changedFields < bestChanged || (changedFields === bestChanged && m > bestMean))) {
+      bestMean = m;
+      bestChanged = changedFields;
+      chosen = { c: cand, checks };
+    }
+  }
+  const fmt = (c: QuantileCheck) =>
+    `${c.subject} ${c.statistic}: waits add ≈ ${round(c.extraWaitCurrentMs)} ms now and ≈ ${round(c.extraWaitProposedMs ?? 0)} ms proposed → predicted ${round(c.predictedMs ?? 0)} ms against a target of ${round(c.targetMs)} ms (before ${round(c.beforeMs)} ms)`;
+  if (chosen) {
+    base.action = 'tune';
+    base.constants = chosen.c;
+    base.checks = chosen.checks;
+    const changed = BACKOFF_FIELDS.filter((k) => chosen!.c[k] !== current[k]).map((k) => `${k} ${current[k]} → ${chosen!.c[k]}`);
+    base.rationale.push(`Propose ${changed.join(', ')}: the least aggressive change within bounds that brings every regressed quantile back within tolerance.`);
+    base.rationale.push(...chosen.checks.map(fmt));
+    return base;
+  }
+  base.action = 'kill_switch';
+  base.checks = mostAggressive?.checks ?? checksFor(null);
+  base.rationale.push(
+    mostAggressive
+      ? `Even the most aggressive constants within bounds (${BACKOFF_FIELDS.map((k) => `${k} ${mostAggressive!.c[k]}`).join(', ')}) leave a quantile above its target, so tuning cannot fix this: recommend switching the new strategy off.`
+      : 'No constants within bounds differ from the current ones: recommend switching the new strategy off.',
+  );
+  base.rationale.push(...base.checks.map(fmt));
+  return base;
+}
