@@ -35,10 +35,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
   try {
     const config = loadConfig({ file: values.config });
     const running = await startServer({ config, env, handleSignals: true });
-    process.stdout.write(`aftershock is listening on ${running.url}/  (API docs: ${running.url}/docs)\n`);
-    if (running.service.demoAnalysisId) {
-      process.stdout.write(`first start: running a demo analysis; open ${running.url}/ to see its report\n`);
-    }
+    const demo = running.service.demoAnalysisId ? `first start: running a demo analysis; open ${running.url}/ to see its report\n` : '';
+    process.stdout.write(`aftershock is listening on ${running.url}/  (API docs: ${running.url}/docs)\n${demo}`);
     await running.stopped;
     return 0;
   } catch (e) {
