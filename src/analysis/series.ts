@@ -2,7 +2,7 @@
  * Compact series kept next to a report for charts: quantile sketches at fixed probabilities (an ECDF that does not
  * grow with volume, dense in the tail where the story usually is) and per-interval timelines.
  */
-import { histogramQuantile } from '../stats/index.ts';
+import { histogramQuantile, typeSevenQuantile } from '../stats/index.ts';
 import type { SampleView } from './sample-view.ts';
 import type { DistributionSketch, LatencyTimeline, ReportSeries, UpstreamTimeline } from './types.ts';
 
@@ -23,13 +23,6 @@ export function sketchOf(view: SampleView, probs: number[] = DEFAULT_SKETCH_PROB
     return Number.isFinite(v) ? v : null;
   });
   return { probs, values, n: view.n };
-}
-
-function typeSevenQuantile(sorted: Float64Array, p: number): number {
-  const h = (sorted.length - 1) * p;
-  const lo = Math.floor(h);
-  const hi = Math.min(sorted.length - 1, lo + 1);
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
 }
 
 export function latencyTimelineJson(t: LatencyTimeline | undefined): ReportSeries['latency'][number]['timeline'] {

@@ -45,8 +45,10 @@ describe('false-alarm calibration on no-change data', () => {
     expect(rate).toBeGreaterThan(0.005);
   });
 
-  it('never fails the verdict on no-change data (tolerance guards against chance)', () => {
-    expect(failVerdicts / RUNS).toBeLessThanOrEqual(0.01);
+  it('fails the verdict on no-change data at most about half as often as the FDR level', () => {
+    // A chance significance fails the verdict only if it is also for the worse (about half of them) and beyond the
+    // tolerance, so the false-fail rate is bounded by fdr / 2 (plus sampling noise).
+    expect(failVerdicts / RUNS).toBeLessThanOrEqual(FDR / 2 + 3 * se(FDR / 2, RUNS));
   });
 
   it('gives roughly uniform raw tail-test p-values (share below 0.05 near 0.05)', () => {

@@ -1,0 +1,125 @@
+/**
+ * The CLI contract pipelines rely on: stdout carries the report, stderr the messages, and the exit code is
+ * 0 for pass/warn, 1 for fail, 2 for bad input or usage. Runs the real launcher (bin/aftershock.js) as a process.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { rmSync } from 'node:fs';
+import { seededRandom } from '../../src/stats/seeded-random.ts';
+
+const BIN = path.resolve(__dirname, '../../bin/aftershock.js');
+const UPGRADE = '2026-11-20T14:00:00Z';
+const T0 = Date.parse(UPGRADE);
+const dir = mkdtempSync(path.join(tmpdir(), 'aftershock-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function run(args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A line-protocol file with no change across the upgrade: same distributions before and after. */
+function noChangeFile(): string {
+  const r = seededRandom(77);
+  const lines: string[] = ['# no-change telemetry', ''];
+  for (let i = 0; i < 6000; i++) {
+    const t = T0 - 3_600_000 + Math.floor((i / 6000) * 7_200_000);
+    lines.push(`http_request,service=shop,endpoint=/cart duration_ms=${r.lognormal(Math.log(40), 0.4).toFixed(3)} ${t}000000`);
+    const attempts = r.uniform() < 0.03 ? 2 : 1;
+    lines.push(`upstream_call,service=shop,upstream=inventory-api attempts=${attempts}i,backoff_ms=${attempts > 1 ? (r.uniform() * 100).toFixed(1) : 0},ok=true ${t}000000`);
+  }
+  const file = path.join(dir, 'no-change.lp');
+  writeFileSync(file, lines.join('\n') + '\n');
+  return file;
+}
+
+describe('aftershock analyze (CLI)', () => {
+  it('exits 1 with a fail verdict on the demo data and prints JSON on stdout', () => {
+    const r = run(['analyze', '--source', 'demo', '--upgrade-at', UPGRADE]);
+    expect(r.stderr).toMatch(/Fail:/);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout);
+    expect(report.schemaVersion).toBe(1);
+    expect(report.verdict).toBe('fail');
+    const p99 = report.findings.find((f: { subject: string; statistic: string }) => f.subject === '/checkout' && f.statistic === 'p99');
+    expect(p99.status).toBe('regression');
+    const others = report.findings.filter((f: { subject: string; status: string }) => f.status === 'regression' && !['/checkout', 'payments-api'].includes(f.subject));
+    expect(others).toEqual([]);
+  });
+
+  it('exits 0 on unchanged telemetry from a line-protocol file', () => {
+    const r = run(['analyze', '--source', noChangeFile(), '--upgrade-at', UPGRADE, '--before', '1h', '--after', '1h']);
+    expect(r.code).toBe(0);
+    expect(['pass', 'warn']).toContain(JSON.parse(r.stdout).verdict);
+  });
+
+  it('writes Markdown with the verdict first and a regressions table to --out', () => {
+    const out = path.join(dir, 'report.md');
+    const r = run(['analyze', '--source', 'demo', '--upgrade-at', UPGRADE, '--format', 'markdown', '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    const md = readFileSync(out, 'utf8');
+    expect(md.split('\n')[0]).toBe('# aftershock: ❌ FAIL');
+    expect(md).toMatch(/## Regressions \(\d+\)\n\n\| what \| service \| subject/);
+    expect(md).toContain('`/checkout`');
+  });
+
+  it.each([
+    [['analyze'], /--source is required/],
+    [['analyze', '--source', 'demo'], /--upgrade-at is required/],
+    [['analyze', '--source', 'demo', '--upgrade-at', 'yesterday'], /upgradeAt: "yesterday" is not an RFC 3339 time/],
+    [['analyze', '--source', 'demo', '--upgrade-at', UPGRADE, '--before', 'two hours'], /before: "two hours" is not a duration/],
+    [['analyze', '--source', 'demo', '--upgrade-at', UPGRADE, '--format', 'pdf'], /--format must be one of json, markdown, html/],
+    [['analyze', '--bogus'], /Unknown option '--bogus'/],
+    [['frobnicate'], /unknown command "frobnicate"/],
+  ])('exits 2 on bad usage %j', (args, message) => {
+    const r = run(args as string[]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message as RegExp);
+    expect(r.stdout).toBe('');
+  });
+
+  it('exits 2 naming the file when it does not exist', () => {
+    const r = run(['analyze', '--source', path.join(dir, 'missing.lp'), '--upgrade-at', UPGRADE]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('missing.lp');
+  });
+
+  it('exits 2 on an empty file', () => {
+    const file = path.join(dir, 'empty.lp');
+    writeFileSync(file, '');
+    const r = run(['analyze', '--source', file, '--upgrade-at', UPGRADE]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/empty/i);
+  });
+
+  it('exits 2 naming line and field when too many lines are malformed', () => {
+    const file = path.join(dir, 'bad.lp');
+    const t = `${T0 - 60_000}000000`;
+    writeFileSync(
+      file,
+      [
+        `http_request,service=shop,endpoint=/cart duration_ms=12.5 ${t}`,
+        `http_request,service=shop,endpoint=/cart duration_ms=abc ${t}`,
+        `http_request,service=shop,endpoint=/cart duration_ms=1`, // no timestamp
+        `http_request,service=shop,endpoint=/cart duration_ms=3 12x`,
+        `http_request,service=shop,endpoint=/ca\\`, // truncated, bad escape
+      ].join('\n'),
+    );
+    const r = run(['analyze', '--source', file, '--upgrade-at', UPGRADE]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/line 2/);
+    expect(r.stderr).toMatch(/duration_ms/);
+  });
+
+  it('exits 2 with a clear message on an invalid config file', () => {
+    const cfg = path.join(dir, 'bad.yaml');
+    writeFileSync(cfg, 'analysis:\n  fdr: 2\n');
+    const r = run(['analyze', '--source', 'demo', '--upgrade-at', UPGRADE, '--config', cfg]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/bad\.yaml: invalid value at "analysis\.fdr"/);
+  });
+});
