@@ -6,7 +6,7 @@
  * Reference: Benjamini & Hochberg, J. R. Statist. Soc. B 57 (1995) 289–300.
  *
  * @example
- * benjaminiHochberg([0.01, 0.04, 0.03, 0.2]); // [0.04, 0.05333333333333334, 0.05333333333333334, 0.2]
+ * benjaminiHochberg([0.01, 0.04, 0.03, 0.2]); // [0.04, 0.05333333333333333, 0.05333333333333333, 0.2]
  */
 export function benjaminiHochberg(pValues: ArrayLike<number>): number[] {
   const m = pValues.length;

@@ -6,7 +6,7 @@ import { binomialTail } from './binomial-tail.ts';
  * I_{1−p}(n − k, k + 1) (Abramowitz & Stegun 26.5.24) for very wide distributions — see {@link binomialTail}.
  *
  * @example
- * binomialCdf(3, 10, 0.5); // 0.171875
+ * binomialCdf(3, 10, 0.5); // 0.1718750000000002  (exact: 0.171875)
  */
 export function binomialCdf(k: number, n: number, p: number): number {
   return binomialTail(k, n, p, false);

@@ -26,6 +26,7 @@ export function binomialPmf(k: number, n: number, p: number, q: number = 1 - p):
   const np = p <= q ? n * p : n - n * q;
   const nq = n - np;
   const lc = stirlingError(n) - stirlingError(k) - stirlingError(n - k) - binomialDeviance(k, np) - binomialDeviance(n - k, nq);
-  const lf = LN_2PI + Math.log(k) + Math.log1p(-k / n);
+  // log(2π·k·(n−k)/n); (n − k)/n rather than log1p(−k/n), which loses digits when k is close to n.
+  const lf = LN_2PI + Math.log(k) + Math.log((n - k) / n);
   return Math.exp(lc - 0.5 * lf);
 }

@@ -17,7 +17,7 @@ export const DEFAULT_BINOMIAL_SUM_MAX_SD = 3000;
  * value is off by 4.5e-11 there too, checked against mpmath).
  *
  * @example
- * binomialTail(3, 10, 0.5, false); // 0.171875
+ * binomialTail(3, 10, 0.5, false); // 0.1718750000000002  (exact: 0.171875)
  */
 export function binomialTail(k: number, n: number, p: number, upper: boolean): number {
   assertBinomial(n, p);

@@ -11,7 +11,7 @@ import { searchPmfBoundary } from './search-pmf-boundary.ts';
  * fine. Reference: SciPy `_binomtest.py`; Zar, "Biostatistical Analysis" (5th ed.).
  *
  * @example
- * binomialTest(3, 15, 0.1, 'greater'); // 0.18406106910639106
+ * binomialTest(3, 15, 0.1, 'greater'); // 0.18406106910639103
  */
 export function binomialTest(k: number, n: number, p: number, alternative: Alternative = 'two-sided'): number {
   assertAlternative(alternative);

@@ -12,7 +12,7 @@ import { binomialTail } from './binomial-tail.ts';
  * Reference: Clopper & Pearson, Biometrika 26 (1934) 404–413.
  *
  * @example
- * clopperPearson(3, 15, 0.95); // [0.04331200510583635, 0.48089113380685886]
+ * clopperPearson(3, 15, 0.95); // [0.043312005105836625, 0.4808911338068531]
  */
 export function clopperPearson(
   k: number,

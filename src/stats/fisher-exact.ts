@@ -20,7 +20,7 @@ export interface FisherExactResult {
  * of each other. Reference: Agresti, "Categorical Data Analysis" (3rd ed.) §3.5.
  *
  * @example
- * fisherExact(8, 10, 2, 10); // { oddsRatio: 16, pValue: 0.02301413756252212 }
+ * fisherExact(8, 10, 2, 10); // { oddsRatio: 16, pValue: 0.023014137565221113 }
  */
 export function fisherExact(k1: number, n1: number, k2: number, n2: number, options: { alternative?: Alternative } = {}): FisherExactResult {
   const { alternative = 'two-sided' } = options;

@@ -25,7 +25,7 @@ export interface HistogramQuantileCI {
  *
  * @example
  * histogramQuantileCI([10, 20, 40, Infinity], [50, 100, 40, 10], 0.5);
- * // { estimate: 15, lower: 13.6, upper: 16.4, resolution: 0.5 }
+ * // { estimate: 15, lower: 13.6, upper: 16.5, resolution: 0.5 }
  */
 export function histogramQuantileCI(
   upperBounds: ArrayLike<number>,

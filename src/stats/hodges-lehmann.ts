@@ -27,7 +27,7 @@ export interface HodgesLehmannResult {
  *
  * @example
  * hodgesLehmann([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], [11, 12, 13, 14, 15, 16, 17, 18, 19, 20]);
- * // { estimate: -10, lower: -14, upper: -6 }
+ * // { estimate: -10, lower: -13, upper: -7 }
  */
 export function hodgesLehmann(x: ArrayLike<number>, y: ArrayLike<number>, confidence: number = DEFAULT_CONFIDENCE): HodgesLehmannResult {
   if (!(confidence > 0 && confidence < 1)) throw new RangeError(`confidence must be strictly between 0 and 1 (got ${confidence})`);

@@ -9,7 +9,7 @@ import { binomialPmf } from './binomial-pmf.ts';
  * "Fast and accurate computation of binomial probabilities" (2000); R's dhyper/phyper.
  *
  * @example
- * hypergeometric(10, 10, 10).pmf(5); // 0.34371820130334063
+ * hypergeometric(10, 10, 10).pmf(5); // 0.3437182013033407
  */
 export function hypergeometric(successes: number, failures: number, draws: number) {
   const r = successes;

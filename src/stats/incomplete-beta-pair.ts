@@ -11,7 +11,7 @@ const EPS = 1e-16;
  * form, which keeps 1e-14 relative accuracy for a, b in the millions.
  *
  * @example
- * incompleteBetaPair(2, 3, 0.4, 0.6); // [0.5248, 0.4752]
+ * incompleteBetaPair(2, 3, 0.4, 0.6); // [0.5247999999999998, 0.4752000000000002]  (exact: 0.5248)
  */
 export function incompleteBetaPair(a: number, b: number, x: number, y: number = 1 - x): [number, number] {
   if (!(a > 0) || !(b > 0)) throw new RangeError(`incomplete beta: a and b must be > 0 (got a=${a}, b=${b})`);

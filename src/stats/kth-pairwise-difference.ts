@@ -15,7 +15,7 @@ const DEFAULT_SAMPLE_SIZE = 1024;
  * (Algorithm 616); Floyd & Rivest, CACM 18 (1975) 165–172.
  *
  * @example
- * kthPairwiseDifference(new Float64Array([1, 5]), new Float64Array([0, 2]), 2); // 3
+ * kthPairwiseDifference(new Float64Array([1, 5]), new Float64Array([0, 2]), 2); // 1  (differences −1, 1, 3, 5)
  */
 export function kthPairwiseDifference(a: Float64Array, b: Float64Array, k: number): number {
   const n = a.length;

@@ -16,7 +16,7 @@ export interface MannWhitneyBinnedOptions {
  *
  * @example
  * mannWhitneyUBinned([2, 1, 1], [0, 2, 3]);
- * // { u: 4, z: -1.1547005383792517, pValue: 0.2482130789899235 }
+ * // { u: 4.5, z: -1.3093073414159544, pValue: 0.19043026382552405 }
  */
 export function mannWhitneyUBinned(
   countsX: ArrayLike<number>,

@@ -11,13 +11,14 @@ export interface MannWhitneyOptions {
 /**
  * Mann-Whitney U (Wilcoxon rank-sum) test of x against y with the tie-corrected normal approximation.
  * Equals `scipy.stats.mannwhitneyu(x, y, method='asymptotic', alternative=…, use_continuity=…)`:
- * `u` is U of x, ties get midranks. O((n + m) log(n + m)): both samples are copied into typed arrays,
+ * `u` is U of x, ties get midranks (all values tied without continuity correction: pValue 1 where
+ * SciPy gives NaN, see {@link rankSumNormal}). O((n + m) log(n + m)): both samples are copied into typed arrays,
  * sorted, and merged once to get the rank sum of x and the tie term Σ(t³ − t).
  * Reference: Mann & Whitney, Ann. Math. Statist. 18 (1947) 50–60.
  *
  * @example
  * mannWhitneyU([1, 2, 3, 4], [3, 5, 6, 7, 8]);
- * // { u: 1.5, z: -2.0945177399628356, pValue: 0.03620607049094924 }
+ * // { u: 1.5, z: -1.9678081480578906, pValue: 0.04909011632260757 }
  */
 export function mannWhitneyU(x: ArrayLike<number>, y: ArrayLike<number>, options: MannWhitneyOptions = {}): MannWhitneyResult {
   const { alternative = 'two-sided', continuity = true } = options;

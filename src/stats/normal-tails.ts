@@ -21,7 +21,7 @@ const INV_SQRT_2PI = 0.3989422804014327;
  * approximations for the error function", Math. Comp. 23 (1969) 631–637; Cody (1993) ACM TOMS 715.
  *
  * @example
- * normalTails(-1); // [0.15865525393145707, 0.8413447460685429]
+ * normalTails(-1); // [0.15865525393145705, 0.8413447460685429]
  */
 export function normalTails(x: number): [number, number] {
   if (Number.isNaN(x)) return [NaN, NaN];
@@ -59,6 +59,8 @@ export function normalTails(x: number): [number, number] {
   } else {
     small = 0; // below the smallest subnormal (Φ(−38.5) ≈ 1e-324)
   }
+  // Below DBL_MIN the result would be subnormal with few significant bits: flush to 0 as R and SciPy do.
+  if (small < 2.2250738585072014e-308) small = 0;
   return x > 0 ? [1 - small, small] : [small, 1 - small];
 }
 

@@ -28,7 +28,7 @@ export interface PoissonRateResult {
  *
  * @example
  * poissonRateTest(10, 100, 25, 100);
- * // { rateRatio: 2.5, lower: 1.1581371034302836, upper: 5.8007510138271405, pValue: 0.016725562810897827 }
+ * // { rateRatio: 2.5, lower: 1.1596189735922389, upper: 5.8327132003357205, pValue: 0.01667384780012069 }
  */
 export function poissonRateTest(
   countBefore: number,

@@ -15,12 +15,14 @@ export interface MannWhitneyResult {
 /**
  * Normal approximation of the Mann-Whitney U test from the rank sum of x and the tie term Σ(t³ − t),
  * reproducing `scipy.stats.mannwhitneyu(method='asymptotic')` step for step (SciPy's `_get_mwu_z`).
+ * One deliberate difference: when every value is tied and there is no continuity correction, SciPy's
+ * z is 0/0 and its p-value NaN; here the p-value is 1 (no evidence of a difference).
  * Reference: Mann & Whitney (1947); tie correction as in Wikipedia "Mann–Whitney U test", normal
  * approximation and tie correction.
  *
  * @example
  * rankSumNormal({ rankSumX: 4, n1: 2, n2: 2, tieTerm: 0, alternative: 'two-sided', continuity: true });
- * // { u: 1, z: -0.38729833462074165, pValue: 0.6985353583033387 }
+ * // { u: 1, z: -0.3872983346207417, pValue: 0.6985353583033387 }
  */
 export function rankSumNormal(args: {
   rankSumX: number;

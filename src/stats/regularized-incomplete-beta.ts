@@ -6,7 +6,7 @@ import { incompleteBetaPair } from './incomplete-beta-pair.ts';
  * complement without cancellation).
  *
  * @example
- * regularizedIncompleteBeta(0.4, 2, 3); // 0.5248
+ * regularizedIncompleteBeta(0.4, 2, 3); // 0.5247999999999998  (exact: 0.5248)
  */
 export function regularizedIncompleteBeta(x: number, a: number, b: number): number {
   return incompleteBetaPair(a, b, x)[0];

@@ -19,7 +19,7 @@ export interface TwoProportionResult {
  *
  * @example
  * twoProportionTest(30, 100, 15, 100);
- * // { z: 2.5354627641855494, pValue: 0.011229473559089503, p1: 0.3, p2: 0.15 }
+ * // { z: 2.5400025400038095, pValue: 0.011085166380602708, p1: 0.3, p2: 0.15 }
  */
 export function twoProportionTest(k1: number, n1: number, k2: number, n2: number, options: { alternative?: Alternative } = {}): TwoProportionResult {
   const { alternative = 'two-sided' } = options;
