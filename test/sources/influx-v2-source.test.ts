@@ -12,6 +12,8 @@ import { influxSettingsFromUrl, type Influx2Settings } from '../../src/sources/i
 import { InfluxV2Source } from '../../src/sources/influx-v2-source.ts';
 import { isAppError, type AppError } from '../../src/errors.ts';
 import type { MetricQuery } from '../../src/sources/metric-source.ts';
+import type { MetricMode } from '../../src/sources/influx-config.ts';
+import { fluxErrors, fluxNodes, loadFluxParser } from './flux-parser.ts';
 
 const FIXTURES = new URL('../fixtures/influx2/', import.meta.url);
 const fixture = (name: string): string => readFileSync(new URL(name, FIXTURES), 'utf8');
@@ -240,5 +242,46 @@ describe('InfluxV2Source on recorded annotated CSV', () => {
     const e = await failure(p);
     expect(e.code).toBe('TIMEOUT');
     expect(e.message).toContain('cancelled');
+  });
+});
+
+describe('the Flux the source sends', () => {
+  const ALL_MEASUREMENTS = ['#group,false,false,false', '#datatype,string,long,string', '#default,_result,,', ',result,table,_value']
+    .concat(['http_request', 'upstream_call', 'http_request_duration_ms_bucket', 'upstream_calls_total'].map((m) => `,,0,${m}`))
+    .join('\r\n');
+  const EVIL = ['x" or true //', '"); drop(bucket: "telemetry") //', 'a\\" ${r._value}'];
+
+  it('parses with the official Flux parser in every mode, with injection attempts as plain string literals', async () => {
+    responder = (r, res) => {
+      const q = r.body.query;
+      if (q.includes('schema.measurements')) return csv(res, `${ALL_MEASUREMENTS}\r\n\r\n`);
+      if (q.includes('|> count()')) return csv(res, fixture('requests-count.csv'));
+      return csv(res, fixture('empty.csv'));
+    };
+    const modes: Array<{ requests: MetricMode; upstreams: MetricMode }> = [
+      { requests: 'raw', upstreams: 'raw' },
+      { requests: 'aggregated', upstreams: 'aggregated' },
+      { requests: 'preaggregated', upstreams: 'preaggregated' },
+    ];
+    for (const m of modes) await failure(source({ modes: m }).fetch(query({ services: [EVIL[0], EVIL[1]], endpoints: [EVIL[2]] })));
+    const queries = [...new Set(recorded.map((r) => r.body.query))];
+    // measurements, 2 counts, and per window: raw ×2, histogram + counters + backoff, preaggregated ×2
+    expect(queries.length).toBeGreaterThanOrEqual(1 + 2 + 2 * (2 + 3 + 2));
+    const parser = await loadFluxParser();
+    for (const q of queries) {
+      const ast = parser.parse(q);
+      expect(fluxErrors(ast), q).toEqual([]);
+      if (q.includes('contains(')) {
+        const strings = fluxNodes(ast, 'StringLiteral').map((n) => n.value);
+        for (const evil of q.includes('"endpoint"') ? EVIL : EVIL.slice(0, 2)) expect(strings).toContain(evil);
+      }
+    }
+    // a sample query really has the pipeline shape the files describe
+    const hist = queries.find((q) => q.includes('histogram(')) as string;
+    const ast = parser.parse(hist);
+    const calleeName = (c: unknown): string | undefined => ((c as { callee?: { name?: string } }).callee ?? {}).name;
+    // pipe stages are PipeExpression.call (no `type` of their own); plain calls are CallExpression nodes
+    const calls = [...fluxNodes(ast, 'CallExpression').map(calleeName), ...fluxNodes(ast, 'PipeExpression').map((p) => calleeName(p.call))];
+    expect(calls).toEqual(expect.arrayContaining(['from', 'range', 'filter', 'group', 'window', 'histogram', 'keep', 'contains']));
   });
 });
