@@ -6,7 +6,7 @@ needs no Python.
 Run from the repository root:  python3 scripts/reference/make_stats_reference.py
 
 Inputs are generated from fixed NumPy seeds and STORED in the JSON (not regenerated on the TS side).
-NaN is written as null.
+NaN is written as null, ±inf as the strings "Infinity" / "-Infinity".
 """
 import json
 import math
@@ -23,7 +23,8 @@ ALTS = ['two-sided', 'less', 'greater']
 
 
 def clean(v):
-    """Plain JSON: numpy scalars to Python, NaN to None, arrays to lists."""
+    """Plain JSON: numpy scalars to Python, NaN to None, ±inf to the strings "Infinity"/"-Infinity"
+    (the TS loader revives them), arrays to lists."""
     if isinstance(v, dict):
         return {k: clean(x) for k, x in v.items()}
     if isinstance(v, (list, tuple)):
@@ -32,6 +33,8 @@ def clean(v):
         return [clean(x) for x in v.tolist()]
     if isinstance(v, (np.floating, float)):
         f = float(v)
+        if math.isinf(f):
+            return 'Infinity' if f > 0 else '-Infinity'
         return None if math.isnan(f) else f
     if isinstance(v, (np.integer,)):
         return int(v)
@@ -232,15 +235,22 @@ def count_tests():
         for alt in ALTS:
             binom_tests.append({'k': k, 'n': n, 'p': p, 'alternative': alt,
                                 'pValue': stats.binomtest(k, n, p, alternative=alt).pvalue})
+    # Clopper-Pearson bounds from beta.ppf (Boost's inverse incomplete beta, accurate to ~1e-15);
+    # binomtest's proportion_ci solves the same equations with brentq at an ABSOLUTE xtol of 2e-12, so it
+    # is stored too but only good to ~1e-11 absolute (1e-4 relative at p ~ 5e-9).
+    def beta_bounds(k, n, tail):
+        lo = 0.0 if k == 0 else stats.beta.ppf(tail, k, n - k + 1)
+        hi = 1.0 if k == n else stats.beta.ppf(1 - tail, k + 1, n - k)
+        return lo, hi
     cp = []
     for k, n in [(0, 10), (10, 10), (3, 15), (50, 100), (1, 1_000_000), (123_456, 1_000_000), (5_000_000, 10_000_000)]:
         for conf in [0.9, 0.95, 0.99]:
-            two = stats.binomtest(k, n).proportion_ci(confidence_level=conf, method='exact')
             a = 1 - conf
-            greater_low = 0.0 if k == 0 else stats.beta.ppf(a, k, n - k + 1)
-            less_high = 1.0 if k == n else stats.beta.ppf(1 - a, k + 1, n - k)
-            cp.append({'k': k, 'n': n, 'confidence': conf, 'twoSided': [two.low, two.high],
-                       'greater': [greater_low, 1.0], 'less': [0.0, less_high]})
+            two = beta_bounds(k, n, a / 2)
+            one = beta_bounds(k, n, a)
+            brentq = stats.binomtest(k, n).proportion_ci(confidence_level=conf, method='exact')
+            cp.append({'k': k, 'n': n, 'confidence': conf, 'twoSided': list(two), 'greater': [one[0], 1.0],
+                       'less': [0.0, one[1]], 'proportionCi': [brentq.low, brentq.high]})
     poisson = []
     for cb, eb, ca, ea in [(10, 100, 25, 100), (0, 50, 7, 60), (9, 30, 0, 30), (1000, 3600, 1100, 3600),
                            (120, 1.5, 80, 2.5), (2_000_000, 86400, 2_003_000, 86400), (3, 1e6, 40, 2e6)]:
@@ -248,13 +258,12 @@ def count_tests():
         p0 = ea / (ea + eb)
         for alt in ALTS:
             r = stats.binomtest(ca, n, p0, alternative=alt)
-            ci = r.proportion_ci(confidence_level=0.95, method='exact') if alt == 'two-sided' else None
             if alt == 'two-sided':
-                lo, hi = ci.low, ci.high
+                lo, hi = beta_bounds(ca, n, 0.025)
             elif alt == 'greater':
-                lo, hi = (0.0 if ca == 0 else stats.beta.ppf(0.05, ca, n - ca + 1)), 1.0
+                lo, hi = beta_bounds(ca, n, 0.05)[0], 1.0
             else:
-                lo, hi = 0.0, (1.0 if ca == n else stats.beta.ppf(0.95, ca + 1, n - ca))
+                lo, hi = 0.0, beta_bounds(ca, n, 0.05)[1]
             to_ratio = lambda p: math.inf if p >= 1 else p / (1 - p) * eb / ea
             poisson.append({'countBefore': cb, 'exposureBefore': eb, 'countAfter': ca, 'exposureAfter': ea,
                             'alternative': alt, 'pValue': r.pvalue, 'lower': to_ratio(lo),

@@ -8,7 +8,14 @@ import { expect } from 'vitest';
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 export function fixture<T>(name: string): T {
-  return JSON.parse(readFileSync(path.join(here, 'fixtures', name), 'utf8')) as T;
+  // JSON has no infinities: the script writes them as strings, revived here.
+  const revive = (_key: string, v: unknown) => (v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : v);
+  return JSON.parse(readFileSync(path.join(here, 'fixtures', name), 'utf8'), revive) as T;
+}
+
+/** Same number, where −0 and +0 count as equal (NumPy's sort may order tied −0/+0 either way). */
+export function expectSameNumber(actual: number, expected: number, what = ''): void {
+  expect(actual === expected, `${what}: got ${actual}, expected ${expected}`).toBe(true);
 }
 
 /** Relative tolerance where SciPy is exact or asymptotic by the same formula (the brief's 1e-9). */
