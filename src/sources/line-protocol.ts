@@ -9,23 +9,22 @@
  *   is an error.
  * - Field values: floats (`1`, `-1.5`, `1e3`, `.5`), integers `12i`, unsigned `12u`, booleans
  *   (t T true True TRUE f F false False FALSE) and double-quoted strings with `\"` and `\\` escapes.
- *   `inf`/`NaN` are rejected like InfluxDB does. Newlines cannot occur inside values (the docs say so), so a
- *   quote still open at the end of the line is "unterminated quoted string".
+ *   `inf`/`NaN` are rejected, as InfluxDB does. The docs rule out newlines inside values, so a quote still
+ *   open at the end of the line is "unterminated quoted string".
  * - Timestamp: optional integer in the `precision` unit (ns default, us, ms, s). A line without one is bad
  *   unless `defaultTimeMs` is given, because a point without a time cannot be placed in a window. Times
  *   outside [minTimeMs, maxTimeMs) are bad too (usually a wrong precision).
- * - `#` comment lines, blank lines and CRLF endings are accepted.
+ * - `#` comment lines, blank lines and CRLF endings are accepted. Text is UTF-8.
  *
- * For speed (millions of lines per second) the parser keeps nothing per line: each point is parsed into one
- * reusable scratch `LineProtocolPoint` handed synchronously to a callback, which copies what it needs.
- * Buffers are decoded once per chunk as latin1 (one byte = one char, the cheapest decoding); tokens holding
- * bytes ≥ 0x80 are re-decoded as UTF-8 individually. Lines are split with indexOf and scanned with
- * charCodeAt, with a fast path for tokens without backslashes.
+ * For speed (millions of lines per second) the parser works on the bytes and keeps nothing per line: each
+ * point is parsed into one reusable scratch `LineProtocolPoint` handed synchronously to a callback, which
+ * copies what it needs. Lines are found with indexOf, scanned byte by byte; measurement names, keys and tag
+ * values come from a small intern table (no string allocated for a token seen before); numbers and
+ * timestamps are parsed from the bytes directly.
  */
 
 export const FieldType = { Float: 0, Integer: 1, Unsigned: 2, Boolean: 3, String: 4 } as const;
 export type FieldType = (typeof FieldType)[keyof typeof FieldType];
-export const FIELD_TYPE_NAMES = ['float', 'integer', 'unsigned integer', 'boolean', 'string'] as const;
 
 export type Precision = 'ns' | 'us' | 'ms' | 's';
 
@@ -34,8 +33,9 @@ export const DEFAULT_MIN_TIME_MS = 946_684_800_000;
 /** 2200-01-01T00:00:00Z */
 export const DEFAULT_MAX_TIME_MS = 7_258_118_400_000;
 export const DEFAULT_BAD_LINES_KEPT = 10;
-const EXCERPT_CHARS = 80;
+const EXCERPT_BYTES = 80;
 
+const LF = 10;
 const CR = 13;
 const SP = 32;
 const TAB = 9;
@@ -54,11 +54,39 @@ const PLUS = 43;
 const LOWER_I = 105;
 const LOWER_U = 117;
 
-/** Digits dropped from the timestamp to get milliseconds, or (negative) the factor's exponent for seconds. */
+/** Digits dropped from the timestamp to get milliseconds (negative: the power of ten to multiply by). */
 const PRECISION_SHIFT: Record<Precision, number> = { ns: 6, us: 3, ms: 0, s: -3 };
 const POW10 = [1, 10, 100, 1000, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
-const BOOLEANS: Record<string, boolean> = { t: true, T: true, true: true, True: true, TRUE: true, f: false, F: false, false: false, False: false, FALSE: false };
+const BOOLEAN_WORDS = ['t', 'T', 'true', 'True', 'TRUE', 'f', 'F', 'false', 'False', 'FALSE'];
 const NON_FINITE = /^[+-]?(inf|infinity|nan)$/i;
+const MEASUREMENT_SPECIALS = ', ';
+const KEY_SPECIALS = ',= ';
+const STRING_SPECIALS = '"\\';
+const DANGLING_BACKSLASH = 'backslash at end of line';
+
+function utf8(b: Uint8Array, s: number, e: number): string {
+  return Buffer.prototype.utf8Slice.call(b, s, e) as string;
+}
+
+function quote(s: string): string {
+  return JSON.stringify(s);
+}
+
+/** Removes backslash escapes of the given special characters; other backslashes stay. */
+function unescape(text: string, specials: string): string {
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) === BS && i + 1 < text.length) {
+      if (specials.includes(text[i + 1])) {
+        out += text.slice(from, i);
+        from = i + 1;
+      }
+      i++;
+    }
+  }
+  return out + text.slice(from);
+}
 
 /** The scratch record: overwritten for every line, so copy what you keep. */
 export class LineProtocolPoint {
@@ -77,13 +105,11 @@ export class LineProtocolPoint {
   timeMs = NaN;
   /** 1-based line number in the input. */
   lineNumber = 0;
-  /** Where the field values were written, for messages (see fieldText). */
+  /** Byte offsets of the field values in `src`, for messages (see fieldText). */
   readonly fieldStart: number[] = [];
   readonly fieldEnd: number[] = [];
-  /** @internal text holding the current line */
-  src = '';
-  /** @internal true when `src` is latin1-decoded bytes */
-  bytes = false;
+  /** @internal the bytes holding the current line */
+  src: Uint8Array = new Uint8Array(0);
 
   /** Value of tag `key`, or undefined. */
   tag(key: string): string | undefined {
@@ -99,7 +125,7 @@ export class LineProtocolPoint {
 
   /** The field value exactly as written in the line (e.g. `12i`, `"abc"`), for messages. */
   fieldText(i: number): string {
-    return decodeToken(this.src.slice(this.fieldStart[i], this.fieldEnd[i]), this.bytes);
+    return utf8(this.src, this.fieldStart[i], this.fieldEnd[i]);
   }
 }
 
@@ -114,6 +140,8 @@ export type PointHandler = (point: LineProtocolPoint) => string | null | undefin
 
 export interface LineProtocolParserOptions {
   precision?: Precision;
+  /** Names to pre-seed the intern table with (the schema's measurements and keys), so tokens equal to them are these very objects. */
+  knownTokens?: readonly string[];
   /** Time given to points without a timestamp; without it such lines are bad. */
   defaultTimeMs?: number;
   /** Timestamps outside [minTimeMs, maxTimeMs) are bad (defaults: 2000-01-01 … 2200-01-01). */
@@ -123,36 +151,126 @@ export interface LineProtocolParserOptions {
   keepBadLines?: number;
 }
 
-function decodeToken(s: string, bytes: boolean): string {
-  if (!bytes) return s;
-  for (let i = 0; i < s.length; i++) {
-    if (s.charCodeAt(i) > 127) return Buffer.from(s, 'latin1').toString('utf8');
-  }
-  return s;
+/** Size of the token intern table (a power of two); rarer tokens just evict each other. */
+const INTERN_SLOTS = 4096;
+
+/**
+ * A cheap hash of bytes [s, e) from the length and five sampled bytes (no per-byte work on the hot path).
+ * A collision only costs a fresh string (the slot is overwritten), never a wrong result.
+ */
+function sampleHash(b: Uint8Array, s: number, e: number): number {
+  const n = e - s;
+  const q = n >> 2;
+  let h = Math.imul(n, 0x9e3779b1);
+  h = Math.imul(h ^ b[s], 0x01000193);
+  h = Math.imul(h ^ b[s + q], 0x01000193);
+  h = Math.imul(h ^ b[s + (n >> 1)], 0x01000193);
+  h = Math.imul(h ^ b[e - 1 - q], 0x01000193);
+  h = Math.imul(h ^ b[e - 1], 0x01000193);
+  return h ^ (h >>> 15);
 }
 
-/** Removes backslash escapes of the given special characters; other backslashes stay. */
-function unescape(text: string, start: number, end: number, specials: string): string {
-  let out = '';
-  let from = start;
-  for (let i = start; i < end; i++) {
-    if (text.charCodeAt(i) === BS && i + 1 < end) {
-      if (specials.includes(text[i + 1])) {
-        out += text.slice(from, i);
-        from = i + 1;
+/**
+ * Measurement names, keys and tag values repeat on almost every line: this table returns the same string
+ * object for the same bytes, so the hot path allocates nothing, later Map lookups hit a cached hash, and
+ * names pre-seeded from the schema compare by identity. Only ASCII tokens are stored (a byte compares
+ * equal to a char code only then).
+ */
+class InternTable {
+  private readonly slots: Array<string | undefined> = new Array<string | undefined>(INTERN_SLOTS);
+
+  add(s: string): void {
+    const b = Buffer.from(s, 'utf8');
+    if (b.length === s.length && s.length > 0) this.slots[sampleHash(b, 0, b.length) & (INTERN_SLOTS - 1)] = s;
+  }
+
+  get(b: Uint8Array, s: number, e: number): string {
+    const slot = sampleHash(b, s, e) & (INTERN_SLOTS - 1);
+    const cand = this.slots[slot];
+    const n = e - s;
+    if (cand !== undefined && cand.length === n) {
+      let k = 0;
+      while (k < n && cand.charCodeAt(k) === b[s + k]) k++;
+      if (k === n) return cand;
+    }
+    let ascii = true;
+    for (let k = s; k < e; k++) {
+      if (b[k] > 127) {
+        ascii = false;
+        break;
       }
-      i++;
+    }
+    if (!ascii) return utf8(b, s, e);
+    const str = Buffer.prototype.latin1Slice.call(b, s, e) as string;
+    this.slots[slot] = str;
+    return str;
+  }
+}
+
+/** Size of the series cache (a power of two). */
+const SERIES_SLOTS = 256;
+
+interface SeriesEntry {
+  bytes: Uint8Array;
+  measurement: string;
+  tagKeys: string[];
+  tagValues: string[];
+}
+
+/** Parsed measurement + tag set of recently seen series keys, looked up by their bytes. */
+class SeriesCache {
+  private readonly slots: Array<SeriesEntry | undefined> = new Array<SeriesEntry | undefined>(SERIES_SLOTS);
+
+  /** Copies a cached series for bytes [s, e) into the point; false when not cached. */
+  restore(b: Uint8Array, s: number, e: number, p: LineProtocolPoint): boolean {
+    if (e === s) return false;
+    const entry = this.slots[sampleHash(b, s, e) & (SERIES_SLOTS - 1)];
+    if (entry === undefined) return false;
+    const bytes = entry.bytes;
+    const n = e - s;
+    if (bytes.length !== n) return false;
+    // Compare from the end: series differ mostly in their last tag value.
+    for (let k = n - 1; k >= 0; k--) if (bytes[k] !== b[s + k]) return false;
+    p.measurement = entry.measurement;
+    const nt = entry.tagKeys.length;
+    for (let k = 0; k < nt; k++) {
+      p.tagKeys[k] = entry.tagKeys[k];
+      p.tagValues[k] = entry.tagValues[k];
+    }
+    p.tagCount = nt;
+    return true;
+  }
+
+  store(b: Uint8Array, s: number, e: number, p: LineProtocolPoint): void {
+    if (e === s) return;
+    this.slots[sampleHash(b, s, e) & (SERIES_SLOTS - 1)] = {
+      bytes: b.slice(s, e),
+      measurement: p.measurement,
+      tagKeys: p.tagKeys.slice(0, p.tagCount),
+      tagValues: p.tagValues.slice(0, p.tagCount),
+    };
+  }
+}
+
+/** Returns -1 when a backslash ends the line (set by scanToken). */
+let scanEscaped = false;
+
+/**
+ * Scans an unquoted token from `j` to the first unescaped comma or space (or '=' when `stopAtEq`); a backslash
+ * protects the next byte. Returns the end, or -1 when a backslash ends the line. Sets scanEscaped.
+ */
+function scanToken(b: Uint8Array, j: number, end: number, stopAtEq: boolean): number {
+  scanEscaped = false;
+  for (; j < end; j++) {
+    const c = b[j];
+    if (c === COMMA || c === SP || (c === EQ && stopAtEq)) break;
+    if (c === BS) {
+      if (j + 1 >= end) return -1;
+      scanEscaped = true;
+      j++;
     }
   }
-  return out + text.slice(from, end);
-}
-
-const MEASUREMENT_SPECIALS = ', ';
-const KEY_SPECIALS = ',= ';
-const STRING_SPECIALS = '"\\';
-
-function quote(s: string): string {
-  return JSON.stringify(s);
+  return j;
 }
 
 export class LineProtocolParser {
@@ -172,7 +290,9 @@ export class LineProtocolParser {
   private readonly maxTimeMs: number;
   private readonly keepBadLines: number;
   private readonly precision: Precision;
-  private rest = '';
+  private readonly intern = new InternTable();
+  private readonly series = new SeriesCache();
+  private rest: Buffer | null = null;
 
   constructor(onPoint: PointHandler, options: LineProtocolParserOptions = {}) {
     this.onPoint = onPoint;
@@ -182,157 +302,160 @@ export class LineProtocolParser {
     this.minTimeMs = options.minTimeMs ?? DEFAULT_MIN_TIME_MS;
     this.maxTimeMs = options.maxTimeMs ?? DEFAULT_MAX_TIME_MS;
     this.keepBadLines = options.keepBadLines ?? DEFAULT_BAD_LINES_KEPT;
+    for (const t of options.knownTokens ?? []) this.intern.add(t);
   }
 
-  /** Feeds a chunk; a line split across chunks is completed by the next one. Do not mix strings and Buffers. */
-  push(chunk: string | Buffer): void {
-    let text: string;
-    if (typeof chunk === 'string') {
-      text = chunk;
-    } else {
-      text = chunk.toString('latin1');
-      this.point.bytes = true;
+  /** Feeds a chunk (bytes, or text which is encoded as UTF-8); a line split across chunks is completed by the next one. */
+  push(chunk: Uint8Array | string): void {
+    // A Buffer view (no copy) for its native indexOf/lastIndexOf.
+    let b: Buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (this.rest !== null) {
+      // Complete the carried partial line with the head of this chunk only (no copy of the whole chunk).
+      const nl = b.indexOf(LF);
+      if (nl < 0) {
+        this.rest = Buffer.concat([this.rest, b]);
+        return;
+      }
+      const line = Buffer.concat([this.rest, b.subarray(0, nl + 1)]);
+      this.rest = null;
+      this.parseLines(line, line.length);
+      b = b.subarray(nl + 1);
     }
-    if (this.rest.length > 0) text = this.rest + text;
-    let pos = 0;
-    for (;;) {
-      const nl = text.indexOf('\n', pos);
-      if (nl < 0) break;
-      this.parseLine(text, pos, nl);
-      pos = nl + 1;
-    }
-    this.rest = pos < text.length ? text.slice(pos) : '';
+    const last = b.lastIndexOf(LF);
+    // Copy the unterminated tail: the caller may reuse its buffer.
+    if (last + 1 < b.length) this.rest = Buffer.from(b.subarray(last + 1));
+    if (last >= 0) this.parseLines(b, last + 1);
   }
 
   /** Parses a last line without a trailing newline. */
   end(): void {
-    if (this.rest.length > 0) {
-      const text = this.rest;
-      this.rest = '';
-      this.parseLine(text, 0, text.length);
+    if (this.rest !== null) {
+      const b = this.rest;
+      this.rest = null;
+      this.parseLine(b, 0, b.length);
     }
   }
 
-  private parseLine(text: string, start: number, end: number): void {
+  /** Parses the complete lines in b[0, stop). */
+  private parseLines(b: Buffer, stop: number): void {
+    this.point.src = b;
+    let pos = 0;
+    while (pos < stop) {
+      const nl = b.indexOf(LF, pos);
+      this.parseLine(b, pos, nl);
+      pos = nl + 1;
+    }
+  }
+
+  private parseLine(b: Uint8Array, start: number, end: number): void {
     this.lines++;
-    if (end > start && text.charCodeAt(end - 1) === CR) end--;
+    if (end > start && b[end - 1] === CR) end--;
     let i = start;
     let c = 0;
-    while (i < end && ((c = text.charCodeAt(i)) === SP || c === TAB)) i++;
+    while (i < end && ((c = b[i]) === SP || c === TAB)) i++;
     if (i === end || c === HASH) return;
     this.dataLines++;
     const p = this.point;
     p.lineNumber = this.lines;
-    p.src = text;
-    let reason = this.parsePoint(text, i, end);
+    p.src = b;
+    let reason = this.parsePoint(b, i, end);
     if (reason === null) {
       const r = this.onPoint(p);
       if (typeof r === 'string') reason = r;
     }
     if (reason === null) this.points++;
-    else this.bad(reason, text, start, end);
+    else this.bad(reason, b, start, end);
   }
 
-  private bad(reason: string, text: string, start: number, end: number): void {
+  private bad(reason: string, b: Uint8Array, start: number, end: number): void {
     this.badLineCount++;
     if (this.badLines.length >= this.keepBadLines) return;
-    const long = end - start > EXCERPT_CHARS;
-    const excerpt = decodeToken(text.slice(start, long ? start + EXCERPT_CHARS : end), this.point.bytes) + (long ? '…' : '');
-    this.badLines.push({ line: this.lines, reason, excerpt });
+    const long = end - start > EXCERPT_BYTES;
+    // Cut at a UTF-8 character start so the excerpt never ends in half a character.
+    let cut = long ? start + EXCERPT_BYTES : end;
+    while (long && cut > start && (b[cut] & 0xc0) === 0x80) cut--;
+    this.badLines.push({ line: this.lines, reason, excerpt: utf8(b, start, cut) + (long ? '…' : '') });
+  }
+
+  /** Parses the measurement and tags in [i, se) (se: the series' end) into the point. */
+  private parseSeries(b: Uint8Array, i: number, se: number): string | null {
+    const p = this.point;
+    p.tagCount = 0;
+    // Measurement: up to an unescaped comma or space.
+    let j = scanToken(b, i, se, false);
+    if (j < 0) return DANGLING_BACKSLASH;
+    if (j === i) return 'missing measurement';
+    p.measurement = this.token(b, i, j, MEASUREMENT_SPECIALS);
+    let nt = 0;
+    while (j < se && b[j] === COMMA) {
+      const ks = ++j;
+      j = scanToken(b, j, se, true);
+      if (j < 0) return DANGLING_BACKSLASH;
+      if (j === ks) return 'empty tag key';
+      const key = this.token(b, ks, j, KEY_SPECIALS);
+      if (j >= se || b[j] !== EQ) return `tag ${quote(key)} has no "=" and value`;
+      const vs = ++j;
+      j = scanToken(b, j, se, true);
+      if (j < 0) return DANGLING_BACKSLASH;
+      if (j < se && b[j] === EQ) return `tag ${quote(key)}: unescaped "=" in the value`;
+      if (j === vs) return `tag ${quote(key)} has an empty value`;
+      p.tagKeys[nt] = key;
+      p.tagValues[nt] = this.token(b, vs, j, KEY_SPECIALS);
+      p.tagCount = ++nt;
+    }
+    return null;
+  }
+
+  private token(b: Uint8Array, s: number, e: number, specials: string): string {
+    return scanEscaped ? unescape(utf8(b, s, e), specials) : this.intern.get(b, s, e);
   }
 
   /** Fills the scratch point; returns null or the reason the line is malformed. */
-  private parsePoint(text: string, i: number, end: number): string | null {
+  private parsePoint(b: Uint8Array, i: number, end: number): string | null {
     const p = this.point;
-    const bytes = p.bytes;
 
-    // Measurement: up to an unescaped comma or space.
+    // Series key (measurement and tag set): up to the first unescaped space. Most lines repeat a recent
+    // series, whose parsed form the cache hands back after one byte comparison.
     let j = i;
-    let esc = false;
     for (; j < end; j++) {
-      const c = text.charCodeAt(j);
-      if (c === COMMA || c === SP) break;
+      const c = b[j];
+      if (c === SP) break;
       if (c === BS) {
-        if (j + 1 >= end) return 'backslash at end of line';
-        esc = true;
+        if (j + 1 >= end) return DANGLING_BACKSLASH;
         j++;
       }
     }
-    if (j === i) return 'missing measurement';
-    p.measurement = decodeToken(esc ? unescape(text, i, j, MEASUREMENT_SPECIALS) : text.slice(i, j), bytes);
-    if (j >= end) return 'missing field set';
-
-    // Tag set.
-    let nt = 0;
-    while (text.charCodeAt(j) === COMMA) {
-      const ks = ++j;
-      esc = false;
-      for (; j < end; j++) {
-        const c = text.charCodeAt(j);
-        if (c === EQ || c === COMMA || c === SP) break;
-        if (c === BS) {
-          if (j + 1 >= end) return 'backslash at end of line';
-          esc = true;
-          j++;
-        }
-      }
-      if (j === ks) return 'empty tag key';
-      const key = decodeToken(esc ? unescape(text, ks, j, KEY_SPECIALS) : text.slice(ks, j), bytes);
-      if (j >= end || text.charCodeAt(j) !== EQ) return `tag ${quote(key)} has no "=" and value`;
-      const vs = ++j;
-      esc = false;
-      for (; j < end; j++) {
-        const c = text.charCodeAt(j);
-        if (c === COMMA || c === SP) break;
-        if (c === EQ) return `tag ${quote(key)}: unescaped "=" in the value`;
-        if (c === BS) {
-          if (j + 1 >= end) return 'backslash at end of line';
-          esc = true;
-          j++;
-        }
-      }
-      if (j === vs) return `tag ${quote(key)} has an empty value`;
-      p.tagKeys[nt] = key;
-      p.tagValues[nt] = decodeToken(esc ? unescape(text, vs, j, KEY_SPECIALS) : text.slice(vs, j), bytes);
-      nt++;
-      if (j >= end) {
-        p.tagCount = nt;
-        return 'missing field set';
-      }
+    if (!this.series.restore(b, i, j, p)) {
+      const reason = this.parseSeries(b, i, j);
+      if (reason !== null) return reason;
+      this.series.store(b, i, j, p);
     }
-    p.tagCount = nt;
+    if (j >= end) return 'missing field set';
 
     // One or more spaces, then the field set.
-    while (j < end && text.charCodeAt(j) === SP) j++;
+    while (j < end && b[j] === SP) j++;
     if (j >= end) return 'missing field set';
     let nf = 0;
+    p.fieldCount = 0;
     for (;;) {
       const ks = j;
-      esc = false;
-      for (; j < end; j++) {
-        const c = text.charCodeAt(j);
-        if (c === EQ || c === COMMA || c === SP) break;
-        if (c === BS) {
-          if (j + 1 >= end) return 'backslash at end of line';
-          esc = true;
-          j++;
-        }
-      }
-      if (j >= end || text.charCodeAt(j) !== EQ) {
+      j = scanToken(b, j, end, true);
+      if (j < 0) return DANGLING_BACKSLASH;
+      if (j >= end || b[j] !== EQ) {
         // "m,t=a 1700000000000000000" has a timestamp where the fields should be.
         if (nf === 0) return 'missing field set';
-        return `field ${quote(decodeToken(text.slice(ks, j), bytes))} has no "=" and value`;
+        return `field ${quote(utf8(b, ks, j))} has no "=" and value`;
       }
       if (j === ks) return 'empty field key';
-      const key = decodeToken(esc ? unescape(text, ks, j, KEY_SPECIALS) : text.slice(ks, j), bytes);
+      const key = this.token(b, ks, j, KEY_SPECIALS);
       const vs = ++j;
       if (j >= end) return `field ${quote(key)} has no value`;
-      let c = text.charCodeAt(j);
+      let c = b[j];
       if (c === COMMA || c === SP) return `field ${quote(key)} has no value`;
       if (c === DQ) {
-        esc = false;
+        let esc = false;
         for (j++; j < end; j++) {
-          c = text.charCodeAt(j);
+          c = b[j];
           if (c === DQ) break;
           if (c === BS) {
             esc = true;
@@ -340,34 +463,34 @@ export class LineProtocolParser {
           }
         }
         if (j >= end) return 'unterminated quoted string';
+        const raw = utf8(b, vs + 1, j);
         p.fieldTypes[nf] = FieldType.String;
         p.fieldNumbers[nf] = NaN;
-        p.fieldStrings[nf] = decodeToken(esc ? unescape(text, vs + 1, j, STRING_SPECIALS) : text.slice(vs + 1, j), bytes);
+        p.fieldStrings[nf] = esc ? unescape(raw, STRING_SPECIALS) : raw;
         j++;
-        if (j < end && (c = text.charCodeAt(j)) !== COMMA && c !== SP) return `field ${quote(key)}: unexpected text after the closing quote`;
+        if (j < end && (c = b[j]) !== COMMA && c !== SP) return `field ${quote(key)}: unexpected text after the closing quote`;
       } else {
         for (; j < end; j++) {
-          c = text.charCodeAt(j);
+          c = b[j];
           if (c === COMMA || c === SP) break;
         }
-        const reason = this.scalar(text, vs, j, nf, key);
+        const reason = this.scalar(b, vs, j, nf, key);
         if (reason !== null) return reason;
         p.fieldStrings[nf] = '';
       }
       p.fieldKeys[nf] = key;
       p.fieldStart[nf] = vs;
       p.fieldEnd[nf] = j;
-      nf++;
-      if (j < end && text.charCodeAt(j) === COMMA) {
+      p.fieldCount = ++nf;
+      if (j < end && b[j] === COMMA) {
         j++;
         continue;
       }
       break;
     }
-    p.fieldCount = nf;
 
     // Optional timestamp.
-    while (j < end && (text.charCodeAt(j) === SP || text.charCodeAt(j) === TAB)) j++;
+    while (j < end && (b[j] === SP || b[j] === TAB)) j++;
     if (j >= end) {
       if (this.defaultTimeMs === undefined) return 'missing timestamp (a point without one cannot be placed in a window)';
       p.timeMs = this.defaultTimeMs;
@@ -375,50 +498,44 @@ export class LineProtocolParser {
     }
     const ts = j;
     let c = 0;
-    while (j < end && (c = text.charCodeAt(j)) !== SP && c !== TAB) j++;
+    while (j < end && (c = b[j]) !== SP && c !== TAB) j++;
     const te = j;
-    while (j < end && ((c = text.charCodeAt(j)) === SP || c === TAB)) j++;
-    if (j < end) return `unexpected text after the timestamp: ${quote(decodeToken(text.slice(j, Math.min(end, j + 20)), bytes))}`;
-    return this.timestamp(text, ts, te);
+    while (j < end && ((c = b[j]) === SP || c === TAB)) j++;
+    if (j < end) return `unexpected text after the timestamp: ${quote(utf8(b, j, Math.min(end, j + 20)))}`;
+    return this.timestamp(b, ts, te);
   }
 
   /** Parses an unquoted field value at [s, e) into slot `nf`. */
-  private scalar(text: string, s: number, e: number, nf: number, key: string): string | null {
+  private scalar(b: Uint8Array, s: number, e: number, nf: number, key: string): string | null {
     const p = this.point;
-    const last = text.charCodeAt(e - 1);
+    const last = b[e - 1];
     if (last === LOWER_I || last === LOWER_U) {
       const unsigned = last === LOWER_U;
+      const what = unsigned ? 'an unsigned integer' : 'an integer';
       let k = s;
-      const neg = text.charCodeAt(k) === MINUS;
+      const neg = b[k] === MINUS;
       if (neg && !unsigned) k++;
+      if (k === e - 1) return `field ${quote(key)}: ${quote(utf8(b, s, e))} is not ${what}`;
       let v = 0;
-      if (k === e - 1) return `field ${quote(key)}: ${quote(text.slice(s, e))} is not ${unsigned ? 'an unsigned' : 'an'} integer`;
       for (; k < e - 1; k++) {
-        const d = text.charCodeAt(k) - D0;
-        if (d < 0 || d > 9) return `field ${quote(key)}: ${quote(decodeToken(text.slice(s, e), p.bytes))} is not ${unsigned ? 'an unsigned' : 'an'} integer`;
+        const d = b[k] - D0;
+        if (d < 0 || d > 9) return `field ${quote(key)}: ${quote(utf8(b, s, e))} is not ${what}`;
         v = v * 10 + d;
       }
-      if (v >= (unsigned ? 2 ** 64 : 2 ** 63)) {
-        return `field ${quote(key)}: ${text.slice(s, e)} is out of the ${unsigned ? 'uint64' : 'int64'} range`;
-      }
+      if (v >= (unsigned ? 2 ** 64 : 2 ** 63)) return `field ${quote(key)}: ${utf8(b, s, e)} is out of the ${unsigned ? 'uint64' : 'int64'} range`;
       p.fieldTypes[nf] = unsigned ? FieldType.Unsigned : FieldType.Integer;
       p.fieldNumbers[nf] = neg ? -v : v;
       return null;
     }
-    const first = text.charCodeAt(s);
-    if (first === 116 || first === 84 || first === 102 || first === 70) {
-      // t T f F: maybe a boolean
-      const word = text.slice(s, e);
-      const b = BOOLEANS[word];
-      if (b !== undefined) {
-        p.fieldTypes[nf] = FieldType.Boolean;
-        p.fieldNumbers[nf] = b ? 1 : 0;
-        return null;
-      }
+    const bool = parseBooleanBytes(b, s, e);
+    if (bool >= 0) {
+      p.fieldTypes[nf] = FieldType.Boolean;
+      p.fieldNumbers[nf] = bool;
+      return null;
     }
-    const v = parseFloatToken(text, s, e);
+    const v = parseFloatBytes(b, s, e);
     if (Number.isNaN(v)) {
-      const word = decodeToken(text.slice(s, e), p.bytes);
+      const word = utf8(b, s, e);
       if (NON_FINITE.test(word)) return `field ${quote(key)}: ${quote(word)} is not a number (InfluxDB rejects inf and NaN)`;
       return `field ${quote(key)}: ${quote(word)} is not a number`;
     }
@@ -427,100 +544,99 @@ export class LineProtocolParser {
     return null;
   }
 
-  private timestamp(text: string, s: number, e: number): string | null {
-    const p = this.point;
+  private timestamp(b: Uint8Array, s: number, e: number): string | null {
     let k = s;
-    const neg = text.charCodeAt(k) === MINUS;
+    const neg = b[k] === MINUS;
     if (neg) k++;
     const digits = e - k;
-    let ok = digits > 0;
-    for (let q = k; ok && q < e; q++) {
-      const d = text.charCodeAt(q);
-      if (d < D0 || d > D9) ok = false;
-    }
-    if (!ok) return `timestamp ${quote(decodeToken(text.slice(s, e), p.bytes))} is not an integer`;
-    if (digits > 19) return `timestamp ${text.slice(s, e)} is out of the int64 range`;
     // Whole milliseconds from the leading digits (exact), the sub-millisecond rest as a fraction, so that a
     // point exactly at a window boundary lands on the right side even for 19-digit nanosecond stamps.
     let ms = 0;
     let frac = 0;
-    if (this.shift >= 0) {
-      const split = e - this.shift;
-      for (let q = k; q < e; q++) {
-        const d = text.charCodeAt(q) - D0;
-        if (q < split) ms = ms * 10 + d;
-        else frac = frac * 10 + d;
-      }
-      frac /= POW10[this.shift];
-    } else {
-      for (let q = k; q < e; q++) ms = ms * 10 + (text.charCodeAt(q) - D0);
-      ms *= POW10[-this.shift];
+    let bad = digits === 0;
+    const split = this.shift > 0 ? e - this.shift : e;
+    for (; k < split; k++) {
+      const d = b[k] - D0;
+      if (d < 0 || d > 9) bad = true;
+      ms = ms * 10 + d;
     }
-    let t = ms + frac;
-    if (neg) t = -t;
+    for (; k < e; k++) {
+      const d = b[k] - D0;
+      if (d < 0 || d > 9) bad = true;
+      frac = frac * 10 + d;
+    }
+    if (bad) return `timestamp ${quote(utf8(b, s, e))} is not an integer`;
+    if (digits > 19) return `timestamp ${utf8(b, s, e)} is out of the int64 range`;
+    if (this.shift > 0) frac /= POW10[this.shift];
+    else if (this.shift < 0) ms *= POW10[-this.shift];
+    const t = neg ? -(ms + frac) : ms + frac;
     if (!(t >= this.minTimeMs && t < this.maxTimeMs)) {
-      const when = Number.isFinite(t) && Math.abs(t) < 8.64e15 ? new Date(t).toISOString() : 'out of range';
-      return (
-        `timestamp ${text.slice(s, e)} (precision ${this.precision}) is ${when}, outside ` +
-        `${new Date(this.minTimeMs).toISOString().slice(0, 10)} … ${new Date(this.maxTimeMs).toISOString().slice(0, 10)}; wrong precision?`
-      );
+      const when = Math.abs(t) < 8.64e15 ? new Date(t).toISOString() : 'out of range';
+      const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+      return `timestamp ${utf8(b, s, e)} (precision ${this.precision}) is ${when}, outside ${day(this.minTimeMs)} … ${day(this.maxTimeMs)}; wrong precision?`;
     }
-    p.timeMs = t;
+    this.point.timeMs = t;
     return null;
   }
 }
 
+/** 1 for t T true True TRUE, 0 for f F false False FALSE, -1 otherwise (no string allocated). */
+export function parseBooleanBytes(b: Uint8Array, s: number, e: number): number {
+  const first = b[s];
+  // t T f F
+  if (first !== 116 && first !== 84 && first !== 102 && first !== 70) return -1;
+  const n = e - s;
+  for (let w = 0; w < BOOLEAN_WORDS.length; w++) {
+    const word = BOOLEAN_WORDS[w];
+    if (word.length !== n) continue;
+    let k = 0;
+    while (k < n && word.charCodeAt(k) === b[s + k]) k++;
+    if (k === n) return w < 5 ? 1 : 0;
+  }
+  return -1;
+}
+
 /**
- * Parses a float field value [s, e): optional '-', digits with an optional '.', optional exponent.
- * Returns NaN when the text is not such a number. Short plain decimals take an exact fast path
- * (an integer mantissa below 2^53 divided by an exact power of ten rounds once, so correctly);
- * everything else goes through Number().
+ * Parses a float field value from bytes [s, e): optional '-', digits with an optional '.', optional exponent.
+ * Returns NaN when the text is not such a number. Short plain decimals take an exact fast path (an integer
+ * mantissa below 2^53 divided by an exact power of ten rounds once, so correctly); the rest goes through Number().
  */
-export function parseFloatToken(text: string, s: number, e: number): number {
+export function parseFloatBytes(b: Uint8Array, s: number, e: number): number {
   let k = s;
   // InfluxDB accepts a leading '-' but not '+'.
-  const neg = text.charCodeAt(k) === MINUS;
+  const neg = b[k] === MINUS;
   if (neg) k++;
   let mantissa = 0;
   let digits = 0;
   let fracDigits = 0;
   let seenDot = false;
-  let simple = true;
   for (; k < e; k++) {
-    const c = text.charCodeAt(k);
+    const c = b[k];
     if (c >= D0 && c <= D9) {
       mantissa = mantissa * 10 + (c - D0);
       digits++;
       if (seenDot) fracDigits++;
     } else if (c === DOT && !seenDot) {
       seenDot = true;
-    } else if (c === LOWER_E || c === UPPER_E) {
-      simple = false;
-      break;
+    } else if ((c === LOWER_E || c === UPPER_E) && digits > 0) {
+      // exponent: [eE][+-]?digits and nothing after
+      let q = k + 1;
+      if (b[q] === PLUS || b[q] === MINUS) q++;
+      if (q >= e) return NaN;
+      for (; q < e; q++) if (b[q] < D0 || b[q] > D9) return NaN;
+      return Number(utf8(b, s, e));
     } else {
       return NaN;
     }
   }
   if (digits === 0) return NaN;
-  if (!simple) {
-    // exponent: [eE][+-]?digits, nothing after
-    let q = k + 1;
-    const sign = text.charCodeAt(q);
-    if (sign === PLUS || sign === MINUS) q++;
-    if (q >= e) return NaN;
-    for (; q < e; q++) {
-      const c = text.charCodeAt(q);
-      if (c < D0 || c > D9) return NaN;
-    }
-    return Number(text.slice(s, e));
-  }
-  if (digits > 15) return Number(text.slice(s, e));
+  if (digits > 15) return Number(utf8(b, s, e));
   const v = mantissa / POW10[fracDigits];
   return neg ? -v : v;
 }
 
 /** Parses a whole text (tests, small inputs); returns the parser with its counters and bad lines. */
-export function parseLineProtocol(text: string, onPoint: PointHandler, options: LineProtocolParserOptions = {}): LineProtocolParser {
+export function parseLineProtocol(text: string | Uint8Array, onPoint: PointHandler, options: LineProtocolParserOptions = {}): LineProtocolParser {
   const parser = new LineProtocolParser(onPoint, options);
   parser.push(text);
   parser.end();
