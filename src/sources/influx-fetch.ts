@@ -6,49 +6,33 @@
  */
 import type { MetricWindows, TimeRange } from '../analysis/types.ts';
 import { AppError } from '../errors.ts';
+import { bucketIndex, logBucketBounds } from '../stats/index.ts';
 import { GrowableFloat64, WindowBuilder } from './window-builder.ts';
 import type { MetricQuery } from './metric-source.ts';
 import type { InfluxCommonSettings, MetricMode } from './influx-config.ts';
 
 export type WindowName = 'before' | 'after';
 
-/** Fixed log-spaced upper bucket edges `perDecade` per decade from `min` to `max` (both included). */
+/** The fixed grid of the aggregated mode: log-spaced upper edges ending with Infinity (stats/logBucketBounds). */
 export function bucketGrid(b: { min: number; max: number; perDecade: number }): Float64Array {
-  const lo = Math.floor(Math.log10(b.min) * b.perDecade + 1e-9);
-  const hi = Math.ceil(Math.log10(b.max) * b.perDecade - 1e-9);
-  const edges = new Float64Array(hi - lo + 1);
-  // Rounded to 6 significant digits so the edges print identically in queries and reports.
-  for (let k = lo; k <= hi; k++) edges[k - lo] = Number((10 ** (k / b.perDecade)).toPrecision(6));
-  return edges;
+  return logBucketBounds(b);
 }
 
-/** Index i with edges[i-1] < v <= edges[i]; edges.length for values above the last edge (the +Inf bucket). */
-export function gridIndex(edges: Float64Array, v: number): number {
-  let lo = 0;
-  let hi = edges.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (edges[mid] < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** The buckets a query covers: indices first..last into the grid (last may be edges.length = +Inf). */
+/** The buckets a query covers: indices first..last into the grid (whose last edge is Infinity). */
 export interface BucketRange {
   edges: Float64Array;
   first: number;
   last: number;
 }
 
-/** (lower, upper] of bucket i; lower null for the first grid bucket, upper Infinity for the +Inf bucket. */
+/** (lower, upper] of bucket i; lower null for the first grid bucket (everything at or below its edge). */
 export function bucketBounds(range: BucketRange, i: number): { lower: number | null; upper: number } {
   const { edges } = range;
-  return { lower: i === 0 ? null : edges[i - 1], upper: i >= edges.length ? Infinity : edges[i] };
+  return { lower: i === 0 ? null : edges[i - 1], upper: edges[i] };
 }
 
 export function bucketRangeFor(edges: Float64Array, min: number, max: number): BucketRange {
-  return { edges, first: gridIndex(edges, min), last: gridIndex(edges, max) };
+  return { edges, first: bucketIndex(edges, min), last: bucketIndex(edges, max) };
 }
 
 interface HistAcc {
@@ -340,7 +324,7 @@ export async function fetchFromInflux(
       }
       // Union of both windows' value ranges, so before and after share the same bucket bounds.
       // Without a value range from the count query (Flux), the query covers the whole grid.
-      if (mode === 'aggregated') range = total.min !== null && total.max !== null ? bucketRangeFor(grid, total.min, total.max) : { edges: grid, first: 0, last: grid.length };
+      if (mode === 'aggregated') range = total.min !== null && total.max !== null ? bucketRangeFor(grid, total.min, total.max) : { edges: grid, first: 0, last: grid.length - 1 };
     } else progress();
     for (const [name, w] of windows) {
       const stage = new InfluxStage(w, range);

@@ -7,7 +7,8 @@
 import { fluxDateTime, fluxDuration, fluxExpression, fluxFloat, flux, HttpError, InfluxDB, type FluxTableMetaData, type ParameterizedQuery } from '@influxdata/influxdb-client';
 import type { MetricWindows, TimeRange } from '../analysis/types.ts';
 import { AppError } from '../errors.ts';
-import { fetchFromInflux, gridIndex, type FetchOutcome, type InfluxDialect, type InfluxStage, type WindowCount } from './influx-fetch.ts';
+import { bucketIndex } from '../stats/index.ts';
+import { fetchFromInflux, type FetchOutcome, type InfluxDialect, type InfluxStage, type WindowCount } from './influx-fetch.ts';
 import type { Influx2Settings } from './influx-config.ts';
 import { queryTemplate, renderFlux } from './influx-escape.ts';
 import { hostPort, isRetriableStatus, parseRetryAfter, RetriableError, withRetries, type Attempt } from './influx-http.ts';
@@ -129,7 +130,7 @@ export class InfluxV2Source implements MetricSource {
       const r = stage.range;
       if (!r) throw new AppError('INTERNAL', 'aggregated query without a bucket range');
       const out: unknown[] = [];
-      for (let i = r.first; i <= r.last; i++) out.push(fluxFloat(i >= r.edges.length ? Infinity : r.edges[i]));
+      for (let i = r.first; i <= r.last; i++) out.push(fluxFloat(r.edges[i]));
       return out;
     };
     const render = (file: string, params: Record<string, unknown>): ParameterizedQuery => renderFlux(queryTemplate(file), params, file);
@@ -157,7 +158,7 @@ export class InfluxV2Source implements MetricSource {
         const le = parseLe(v[c.le] ?? '');
         const cum = Number(v[c._value]);
         if (le === null || !Number.isFinite(cum) || !Number.isFinite(t)) return;
-        if (cum > prev) add(a, b, t, gridIndex((stage.range as NonNullable<InfluxStage['range']>).edges, le), cum - prev);
+        if (cum > prev) add(a, b, t, bucketIndex((stage.range as NonNullable<InfluxStage['range']>).edges, le), cum - prev);
         prev = Math.max(prev, cum);
       };
     };

@@ -2,6 +2,7 @@
  * Helpers for the InfluxDB 1.x integration tests and the push-down benchmark: create a uniquely named
  * database and load the seeded demo telemetry into it through `/write` in batches.
  */
+import { readFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { writeDemoLineProtocol, type DemoLineProtocolOptions } from '../../src/sources/demo-telemetry.ts';
@@ -50,4 +51,16 @@ export async function loadDemo(url: string, db: string, options: DemoLineProtoco
   const lines = await writeDemoLineProtocol(out, options);
   await flush();
   return lines;
+}
+
+/** Writes a line-protocol file (ns precision) into `db` (created first) in batches split at line ends. */
+export async function loadLineProtocolFile(url: string, db: string, file: string): Promise<void> {
+  await influxQuery(url, `CREATE DATABASE "${db}"`);
+  const text = await readFile(file, 'utf8');
+  for (let from = 0; from < text.length; ) {
+    let to = Math.min(text.length, from + DEFAULT_WRITE_BATCH_BYTES);
+    if (to < text.length) to = text.lastIndexOf('\n', to) + 1;
+    await writeLines(url, db, text.slice(from, to));
+    from = to;
+  }
 }

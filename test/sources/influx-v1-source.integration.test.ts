@@ -1,22 +1,30 @@
 /**
- * InfluxV1Source against a real InfluxDB 1.x (Debian influxd, started by test/setup/influxdb.global.ts),
- * loaded with the seeded demo telemetry through /write. The same telemetry fed straight into a
- * WindowBuilder (DemoSource) is the reference: raw mode must match it exactly, aggregated mode within
- * the stated bucket resolution.
+ * InfluxV1Source against a real InfluxDB 1.x (Debian influxd, started by test/setup/influxdb.global.ts).
+ * The seeded demo telemetry is written to a line-protocol file; the file source reads that file and the
+ * same file is loaded into InfluxDB through /write. Raw mode must match the file source exactly (samples,
+ * findings, verdict); aggregated mode within the stated bucket resolution and with the same verdict.
  */
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { finished } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
+import { analyze } from '../../src/analysis/analyze.ts';
+import { analysisSettings, loadConfig } from '../../src/config.ts';
 import { isAppError, type AppError } from '../../src/errors.ts';
 import { influxSettingsFromUrl, type Influx1Settings, type MetricMode } from '../../src/sources/influx-config.ts';
 import { InfluxV1Source } from '../../src/sources/influx-v1-source.ts';
-import { DemoSource } from '../../src/sources/demo-source.ts';
+import { LineProtocolFileSource } from '../../src/sources/file-source.ts';
+import { writeDemoLineProtocol } from '../../src/sources/demo-telemetry.ts';
 import type { MetricQuery } from '../../src/sources/metric-source.ts';
-import type { MetricWindows, SampleSet } from '../../src/analysis/types.ts';
+import type { AnalysisResult, MetricWindows, SampleSet } from '../../src/analysis/types.ts';
 import { freePort, startInfluxd, type InfluxdInstance } from '../setup/influxdb.global.ts';
-import { influxQuery, loadDemo, uniqueDbName, writeLines } from './influx-test-helpers.ts';
+import { influxQuery, loadDemo, loadLineProtocolFile, uniqueDbName, writeLines } from './influx-test-helpers.ts';
 
 const url = inject('influxUrl');
 const config = loadConfig();
+const settings = analysisSettings(config);
 const upgradeAt = Date.parse('2026-11-20T14:00:00Z');
 const HOUR = 3_600_000;
 const query = (extra: Partial<MetricQuery> = {}): MetricQuery => ({
@@ -27,7 +35,9 @@ const query = (extra: Partial<MetricQuery> = {}): MetricQuery => ({
 });
 const DEMO = { seed: 11, scale: 0.5 };
 const db = uniqueDbName('aftershock_v1');
+let tmpDir: string;
 let reference: MetricWindows;
+let referenceResult: AnalysisResult;
 
 function source(modes: { requests: MetricMode; upstreams: MetricMode }, spec = `influx1+${url}/${db}`): InfluxV1Source {
   const s = influxSettingsFromUrl(spec, config, {}) as Influx1Settings;
@@ -48,6 +58,7 @@ async function failure(p: Promise<unknown>): Promise<AppError> {
 
 const sorted = (s: SampleSet): number[] => (s.kind === 'raw' ? Array.from(s.values).sort((a, b) => a - b) : []);
 const total = (s: SampleSet): number => (s.kind === 'raw' ? s.values.length : s.counts.reduce((a, b) => a + b, 0));
+const statuses = (r: AnalysisResult): string[] => r.report.findings.map((f) => `${f.kind} ${f.service} ${f.subject} ${f.statistic}: ${f.status}`);
 
 /** Bucket of the exact q-quantile must match the bucket of the histogram's q-quantile. */
 function histogramQuantileBucket(s: SampleSet, q: number): [number, number] {
@@ -64,16 +75,24 @@ function histogramQuantileBucket(s: SampleSet, q: number): [number, number] {
 
 beforeAll(async () => {
   const q = query();
-  await loadDemo(url, db, { upgradeAt, before: q.before, after: q.after, ...DEMO });
-  reference = await new DemoSource({ ...DEMO, timelineIntervalMs: config.input.timelineIntervalMs }).fetch(q);
+  tmpDir = await mkdtemp(path.join(os.tmpdir(), 'aftershock-influx-v1-'));
+  const file = path.join(tmpDir, 'demo.lp');
+  const out = createWriteStream(file);
+  await writeDemoLineProtocol(out, { upgradeAt, before: q.before, after: q.after, ...DEMO });
+  out.end();
+  await finished(out);
+  await loadLineProtocolFile(url, db, file);
+  reference = await new LineProtocolFileSource({ path: file, schema: config.schema, maxBadLineShare: 0, timelineIntervalMs: config.input.timelineIntervalMs }).fetch(q);
+  referenceResult = analyze(reference, settings);
 });
 
 afterAll(async () => {
   await influxQuery(url, `DROP DATABASE "${db}"`);
+  await rm(tmpDir, { recursive: true, force: true });
 });
 
 describe('InfluxV1Source on a real InfluxDB 1.x', () => {
-  it('raw mode returns exactly the points the file/demo source sees', async () => {
+  it('raw mode returns exactly the points the file source sees, hence the same findings and verdict', async () => {
     const w = await source({ requests: 'raw', upstreams: 'raw' }).fetch(query());
     expect(w.latency.map((l) => `${l.service} ${l.endpoint}`)).toEqual(reference.latency.map((l) => `${l.service} ${l.endpoint}`));
     for (let i = 0; i < w.latency.length; i++) {
@@ -86,6 +105,9 @@ describe('InfluxV1Source on a real InfluxDB 1.x', () => {
       expect({ ...a.after, backoff: sorted(a.after.backoff) }).toEqual({ ...b.after, backoff: sorted(b.after.backoff) });
     }
     expect(w.warnings).toEqual([]);
+    const result = analyze(w, settings);
+    expect(result.report.verdict).toBe(referenceResult.report.verdict);
+    expect(statuses(result)).toEqual(statuses(referenceResult));
   });
 
   it('aggregated mode: same counts, quantiles in the same fixed bucket as the exact ones', async () => {
@@ -114,6 +136,16 @@ describe('InfluxV1Source on a real InfluxDB 1.x', () => {
       expect(total(a.after.backoff)).toBe(total(b.after.backoff));
     }
     expect(w.warnings).toEqual([]);
+    const result = analyze(w, settings);
+    // the demo's story: the payments-api backoff change makes /checkout's tail regress → fail
+    expect(referenceResult.report.verdict).toBe('fail');
+    expect(result.report.verdict).toBe(referenceResult.report.verdict);
+    const regressions = (r: AnalysisResult): string[] => statuses(r).filter((x) => x.endsWith('regression'));
+    expect(regressions(result)).toEqual(regressions(referenceResult));
+    // findings from histograms state the bucket resolution: (hi − lo) / hi = 1 − 10^(−1/20) on this grid
+    const tail = result.report.findings.filter((x) => x.kind === 'tail_latency' && x.status !== 'insufficient_data');
+    expect(tail.length).toBeGreaterThan(0);
+    for (const f of tail) expect(f.resolution).toBeCloseTo(1 - 10 ** (-1 / 20), 9);
   });
 
   it('auto mode switches to aggregated above the threshold and stays raw below it', async () => {
@@ -254,6 +286,7 @@ describe('InfluxV1Source against dedicated servers', () => {
       }),
     );
     await victim.stop();
+    expect(logs.some((m) => m.includes('retrying'))).toBe(true);
     expect(e.code).toBe('UPSTREAM');
     expect(e.message).toMatch(/InfluxDB 1\.x at 127\.0\.0\.1:\d+ db "aftershock_victim.*failed after 3 attempts/);
   });

@@ -11,6 +11,7 @@ import { loadConfig } from '../../src/config.ts';
 import { influxSettingsFromUrl, type Influx2Settings } from '../../src/sources/influx-config.ts';
 import { InfluxV2Source } from '../../src/sources/influx-v2-source.ts';
 import { isAppError, type AppError } from '../../src/errors.ts';
+import { bucketIndex, logBucketBounds } from '../../src/stats/index.ts';
 import type { MetricQuery } from '../../src/sources/metric-source.ts';
 import type { MetricMode } from '../../src/sources/influx-config.ts';
 import { fluxErrors, fluxNodes, loadFluxParser } from './flux-parser.ts';
@@ -138,17 +139,21 @@ describe('InfluxV2Source on recorded annotated CSV', () => {
     const total = (a: Float64Array): number => a.reduce((x, y) => x + y, 0);
     expect(total(c.before.counts)).toBe(8);
     expect(total(c.after.counts)).toBe(6);
-    // 150 falls in (141.254, 158.489], 300 in (281.838, 316.228], 2000 in (1995.26, 2238.72] on the 20-per-decade grid
-    expect(c.before.counts[Array.from(c.before.upperBounds).indexOf(158.489)]).toBe(5);
-    expect(c.before.counts[Array.from(c.before.upperBounds).indexOf(316.228)]).toBe(3);
-    expect(c.after.counts[Array.from(c.after.upperBounds).indexOf(2238.72)]).toBe(4);
+    // 150 falls in (141.25, 158.49], 300 in (281.84, 316.23], 2000 in (1995.3, 2238.7] on the 20-per-decade grid
+    const grid = logBucketBounds({ min: 0.1, max: 100_000, perDecade: 20 });
+    const at = (h: { upperBounds: Float64Array; counts: Float64Array }, v: number): number => h.counts[Array.from(h.upperBounds).indexOf(grid[bucketIndex(grid, v)])];
+    expect(grid[bucketIndex(grid, 150)]).toBeCloseTo(158.489, 3);
+    expect(at(c.before, 150)).toBe(5);
+    expect(at(c.before, 300)).toBe(3);
+    expect(at(c.after, 2000)).toBe(4);
+    expect(c.before.upperBounds).toEqual(c.after.upperBounds);
     const pay = w.upstreams[0];
     expect(pay.before).toMatchObject({ calls: 100, retries: 2, exhausted: 0 });
     expect(pay.after).toMatchObject({ calls: 80, retries: 3, exhausted: 1 });
     if (pay.after.backoff.kind !== 'histogram') throw new Error('expected a backoff histogram');
     expect(total(pay.after.backoff.counts)).toBe(3);
     const hist = recorded.find((r) => r.body.query.includes('histogram(bins:'));
-    expect(hist?.body.query).toMatch(/histogram\(bins: \[0\.1,0\.112202,.*,100000\.0,float\(v: "Infinity"\)\]\)/);
+    expect(hist?.body.query).toMatch(/histogram\(bins: \[0\.1,0\.11220184543019\d*,.*,float\(v: "Infinity"\)\]\)/);
     expect(hist?.body.query).toContain('window(every: duration(v: "60000ms"), offset: duration(v: "0ms"))');
   });
 
