@@ -33,15 +33,7 @@ export class DemoSource implements MetricSource {
     const expected = seconds * demoPointsPerSecond();
     const maxPoints = this.options.maxPoints ?? DEFAULT_DEMO_MAX_POINTS;
     const scale = this.options.scale ?? Math.min(1, maxPoints / Math.max(1, expected));
-    const builder = new WindowBuilder({
-      upgradeAt: query.upgradeAt,
-      before: query.before,
-      after: query.after,
-      services: query.services,
-      endpoints: query.endpoints,
-      timelineIntervalMs: this.options.timelineIntervalMs,
-      source: this.description,
-    });
+    const builder = WindowBuilder.forQuery(query, { timelineIntervalMs: this.options.timelineIntervalMs, source: this.description });
     if (scale < 1 && this.options.scale === undefined) {
       builder.warn(`demo: request rates scaled by ${scale.toPrecision(2)} to keep the long windows at about ${maxPoints} points`);
     }

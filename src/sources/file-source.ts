@@ -49,6 +49,9 @@ class SchemaMapper {
   readonly otherMeasurements = new Map<string, number>();
   private readonly s: SchemaMapping;
   private readonly b: WindowBuilder;
+  /** Tags of the current point, set by subjectTags (saves an object per point). */
+  private service = '';
+  private subject = '';
 
   constructor(schema: SchemaMapping, builder: WindowBuilder) {
     this.s = schema;
@@ -75,27 +78,34 @@ class SchemaMapper {
     return reason;
   };
 
+  /** Reads the service tag and the subject tag (endpoint or upstream) into this.service / this.subject. */
+  private subjectTags(p: LineProtocolPoint, serviceTag: string, subjectTag: string): string | null {
+    const service = p.tag(serviceTag);
+    if (service === undefined) return `missing tag "${serviceTag}"`;
+    const subject = p.tag(subjectTag);
+    if (subject === undefined) return `missing tag "${subjectTag}"`;
+    this.service = service;
+    this.subject = subject;
+    return null;
+  }
+
   private request(p: LineProtocolPoint): string | null {
     const r = this.s.request;
-    const service = p.tag(r.serviceTag);
-    if (service === undefined) return `missing tag "${r.serviceTag}"`;
-    const endpoint = p.tag(r.endpointTag);
-    if (endpoint === undefined) return `missing tag "${r.endpointTag}"`;
-    const fi = p.fieldIndex(r.durationField);
-    const reason = numericField(p, fi, r.durationField, false);
+    let reason = this.subjectTags(p, r.serviceTag, r.endpointTag);
     if (reason !== null) return reason;
-    this.b.addRequest(service, endpoint, p.timeMs, p.fieldNumbers[fi]);
+    const fi = p.fieldIndex(r.durationField);
+    reason = numericField(p, fi, r.durationField, false);
+    if (reason !== null) return reason;
+    this.b.addRequest(this.service, this.subject, p.timeMs, p.fieldNumbers[fi]);
     return null;
   }
 
   private upstreamCall(p: LineProtocolPoint): string | null {
     const u = this.s.upstream;
-    const service = p.tag(u.serviceTag);
-    if (service === undefined) return `missing tag "${u.serviceTag}"`;
-    const upstream = p.tag(u.upstreamTag);
-    if (upstream === undefined) return `missing tag "${u.upstreamTag}"`;
+    let reason = this.subjectTags(p, u.serviceTag, u.upstreamTag);
+    if (reason !== null) return reason;
     const ai = p.fieldIndex(u.attemptsField);
-    let reason = numericField(p, ai, u.attemptsField, true);
+    reason = numericField(p, ai, u.attemptsField, true);
     if (reason !== null) return reason;
     const attempts = p.fieldNumbers[ai];
     if (attempts < 1) return `field "${u.attemptsField}": ${p.fieldText(ai)} is less than 1`;
@@ -110,37 +120,33 @@ class SchemaMapper {
       if (reason !== null) return reason;
       backoff = p.fieldNumbers[bi];
     }
-    this.b.addUpstreamCall(service, upstream, p.timeMs, attempts, backoff, p.fieldNumbers[oi] === 1);
+    this.b.addUpstreamCall(this.service, this.subject, p.timeMs, attempts, backoff, p.fieldNumbers[oi] === 1);
     return null;
   }
 
   private histogramBucket(p: LineProtocolPoint): string | null {
     const h = this.s.histogram;
     const r = this.s.request;
-    const service = p.tag(r.serviceTag);
-    if (service === undefined) return `missing tag "${r.serviceTag}"`;
-    const endpoint = p.tag(r.endpointTag);
-    if (endpoint === undefined) return `missing tag "${r.endpointTag}"`;
+    let reason = this.subjectTags(p, r.serviceTag, r.endpointTag);
+    if (reason !== null) return reason;
     const leText = p.tag(h.leTag);
     if (leText === undefined) return `missing tag "${h.leTag}"`;
     const le = parseLe(leText);
     if (Number.isNaN(le)) return `tag "${h.leTag}": "${leText}" is not a number or +Inf`;
     const ci = p.fieldIndex(h.countField);
-    const reason = numericField(p, ci, h.countField, false);
+    reason = numericField(p, ci, h.countField, false);
     if (reason !== null) return reason;
-    this.b.addHistogramBucket(service, endpoint, p.timeMs, le, p.fieldNumbers[ci]);
+    this.b.addHistogramBucket(this.service, this.subject, p.timeMs, le, p.fieldNumbers[ci]);
     return null;
   }
 
   private counters(p: LineProtocolPoint): string | null {
     const c = this.s.counters;
     const u = this.s.upstream;
-    const service = p.tag(u.serviceTag);
-    if (service === undefined) return `missing tag "${u.serviceTag}"`;
-    const upstream = p.tag(u.upstreamTag);
-    if (upstream === undefined) return `missing tag "${u.upstreamTag}"`;
+    let reason = this.subjectTags(p, u.serviceTag, u.upstreamTag);
+    if (reason !== null) return reason;
     const ci = p.fieldIndex(c.callsField);
-    let reason = numericField(p, ci, c.callsField, false);
+    reason = numericField(p, ci, c.callsField, false);
     if (reason !== null) return reason;
     const ri = p.fieldIndex(c.retriesField);
     reason = numericField(p, ri, c.retriesField, false);
@@ -151,7 +157,7 @@ class SchemaMapper {
       reason = numericField(p, ei, c.exhaustedField, false);
       if (reason !== null) return reason;
     }
-    this.b.addUpstreamCounters(service, upstream, p.timeMs, {
+    this.b.addUpstreamCounters(this.service, this.subject, p.timeMs, {
       calls: p.fieldNumbers[ci],
       retries: p.fieldNumbers[ri],
       exhausted: ei >= 0 ? p.fieldNumbers[ei] : 0,
@@ -204,15 +210,7 @@ export class LineProtocolFileSource implements MetricSource {
     const size = await this.fileSize();
     query.signal?.throwIfAborted();
 
-    const builder = new WindowBuilder({
-      upgradeAt: query.upgradeAt,
-      before: query.before,
-      after: query.after,
-      services: query.services,
-      endpoints: query.endpoints,
-      timelineIntervalMs: this.options.timelineIntervalMs,
-      source: this.description,
-    });
+    const builder = WindowBuilder.forQuery(query, { timelineIntervalMs: this.options.timelineIntervalMs, source: this.description });
     const mapper = new SchemaMapper(this.options.schema, builder);
     const parser = new LineProtocolParser(mapper.onPoint, { precision: this.options.precision ?? 'ns', knownTokens: schemaTokens(this.options.schema) });
 

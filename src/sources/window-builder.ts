@@ -5,6 +5,7 @@
  * Stable API (other sources depend on it; change additively only):
  * ```ts
  * const b = new WindowBuilder({ upgradeAt, before, after, services, endpoints, timelineIntervalMs: 60_000 });
+ * // or: WindowBuilder.forQuery(query, { timelineIntervalMs, source: description })
  * b.addRequest('shop', '/checkout', timeMs, 412.5);                          // one raw request
  * b.addUpstreamCall('shop', 'payments-api', timeMs, 3, 850, true);           // one logical upstream call
  * b.addHistogramBucket('shop', '/checkout', intervalStartMs, 500, 1234);     // cumulative `le` count
@@ -42,6 +43,7 @@ import type {
   UpstreamTimeline,
   UpstreamWindow,
 } from '../analysis/types.ts';
+import type { MetricQuery } from './metric-source.ts';
 
 export interface WindowBuilderOptions {
   upgradeAt: number;
@@ -237,6 +239,19 @@ export class WindowBuilder {
   private readonly intervalMs: number;
   private readonly intervals: number;
   private built = false;
+
+  /** A builder for the windows and filters of a MetricQuery. */
+  static forQuery(query: MetricQuery, options: { timelineIntervalMs: number; source?: string }): WindowBuilder {
+    return new WindowBuilder({
+      upgradeAt: query.upgradeAt,
+      before: query.before,
+      after: query.after,
+      services: query.services,
+      endpoints: query.endpoints,
+      timelineIntervalMs: options.timelineIntervalMs,
+      source: options.source,
+    });
+  }
 
   constructor(options: WindowBuilderOptions) {
     this.options = options;
