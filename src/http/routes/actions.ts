@@ -1,12 +1,271 @@
 /**
- * Owned by the Unleash helper: flag actions and guard decision routes. Registered by app.ts with `{ deps }`
- * (see ../app-deps.ts); guard writes with `preHandler: deps.requireWrite` and record `deps.principal(request)`.
+ * Flag actions and SLA guard decisions (issue 6). Writes need the `write` scope, are dry runs unless the
+ * body says `"dryRun": false`, return the exact diff, and are recorded with who/when/why/before/after.
+ *   GET  /v1/flag                          current state of the backoff flag
+ *   POST /v1/actions/backoff-constants     tune (explicit constants, or the recommendation of an analysis)
+ *   POST /v1/actions/kill-switch           switch the new strategy off
+ *   POST /v1/actions/:id/revert            restore the state before action :id (409 if the flag changed since)
+ *   GET  /v1/actions, GET /v1/actions/:id  audit log, newest first, `before` cursor
+ *   GET  /v1/guard/decisions               what the guard decided and why, newest first
  */
+import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { actionsSettings, createActionService } from '../../actions/actions-config.ts';
+import { UNCONFIGURED_MESSAGE } from '../../actions/action-service.ts';
+import type { ActionRecord } from '../../actions/audit-log.ts';
+import { ACTION_STATUSES, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../actions/audit-log.ts';
+import { GuardLog } from '../../actions/guard-log.ts';
+import { recommendBackoff, type BackoffRecommendation } from '../../actions/recommend-backoff.ts';
+import { AppError } from '../../errors.ts';
 import type { AppDeps } from '../app-deps.ts';
+import { ErrorBody } from '../schemas.ts';
 
-const actionRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (_app, _opts) => {
-  // Routes are added by the Unleash helper.
+const Reason = Type.String({ minLength: 1, maxLength: 2000, description: 'Why, in your words; recorded in the audit log' });
+const AnalysisId = Type.String({ minLength: 1, maxLength: 100, description: 'The analysis that motivated the action' });
+const DryRun = Type.Boolean({ description: 'Default true: return the exact diff without changing anything' });
+
+const ConstantsBody = Type.Object(
+  {
+    baseMs: Type.Optional(Type.Number()),
+    maxMs: Type.Optional(Type.Number()),
+    multiplier: Type.Optional(Type.Number()),
+    jitter: Type.Optional(Type.Number()),
+    maxAttempts: Type.Optional(Type.Integer()),
+  },
+  { additionalProperties: false, description: 'Fields to change; the others keep their current values' },
+);
+
+const TuneBody = Type.Object(
+  {
+    constants: Type.Optional(ConstantsBody),
+    enable: Type.Optional(Type.Boolean({ description: 'Also switch the new strategy on (constants first, then on)' })),
+    dryRun: Type.Optional(DryRun),
+    reason: Reason,
+    analysisId: Type.Optional(AnalysisId),
+  },
+  { additionalProperties: false },
+);
+const KillBody = Type.Object({ dryRun: Type.Optional(DryRun), reason: Reason, analysisId: Type.Optional(AnalysisId) }, { additionalProperties: false });
+const RevertBody = Type.Object({ dryRun: Type.Optional(DryRun), reason: Type.Optional(Reason) }, { additionalProperties: false });
+const ActionIdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+const PageQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })),
+    before: Type.Optional(Type.Integer({ minimum: 1, description: 'Cursor: `nextBefore` of the previous page' })),
+  },
+  { additionalProperties: false },
+);
+const ActionsQuery = Type.Composite([PageQuery, Type.Object({ status: Type.Optional(Type.Union(ACTION_STATUSES.map((s) => Type.Literal(s)))) })], { additionalProperties: false });
+const DecisionsQuery = Type.Composite([PageQuery, Type.Object({ target: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) })], { additionalProperties: false });
+
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+const Constants = Type.Object({ baseMs: Type.Number(), maxMs: Type.Number(), multiplier: Type.Number(), jitter: Type.Number(), maxAttempts: Type.Number() });
+const Snapshot = Type.Object({ enabled: Type.Boolean(), constants: Nullable(Constants) });
+const Range = Type.Object({ min: Type.Number(), max: Type.Number() });
+const Bounds = Type.Object({ baseMs: Range, maxMs: Range, multiplier: Range, jitter: Range, maxAttempts: Range });
+const Diff = Type.Array(Type.Object({ field: Type.String(), from: Type.Unknown(), to: Type.Unknown() }));
+const ActionSchema = Type.Object({
+  id: Type.Integer(),
+  createdAt: Type.String({ format: 'date-time' }),
+  kind: Type.String({ description: 'backoff_constants | kill_switch | enable | revert' }),
+  status: Type.String({ description: 'dry_run | noop | applied | failed | refused' }),
+  dryRun: Type.Boolean(),
+  mode: Type.String({ description: 'unleash, or unconfigured (no Unleash: dry runs only)' }),
+  actor: Type.String(),
+  reason: Type.String(),
+  analysisId: Nullable(Type.String()),
+  project: Type.String(),
+  environment: Type.String(),
+  flag: Type.String(),
+  before: Nullable(Snapshot),
+  target: Nullable(Snapshot),
+  after: Nullable(Snapshot),
+  diff: Diff,
+  revertsId: Nullable(Type.Integer()),
+  revertedById: Nullable(Type.Integer()),
+  message: Type.String(),
+  error: Nullable(Type.String()),
+});
+const Recommendation = Type.Object({
+  action: Type.String(),
+  service: Nullable(Type.String()),
+  upstream: Nullable(Type.String()),
+  current: Constants,
+  constants: Nullable(Constants),
+  checks: Type.Array(
+    Type.Object({
+      subject: Type.String(),
+      statistic: Type.String(),
+      q: Type.Number(),
+      beforeMs: Type.Number(),
+      afterMs: Type.Number(),
+      targetMs: Type.Number(),
+      extraWaitCurrentMs: Type.Number(),
+      extraWaitProposedMs: Nullable(Type.Number()),
+      predictedMs: Nullable(Type.Number()),
+    }),
+  ),
+  model: Nullable(
+    Type.Object({
+      retriesPerCall: Nullable(Type.Number()),
+      attemptFailProbability: Nullable(Type.Number()),
+      observedMedianWaitMs: Nullable(Type.Number()),
+      modelMedianWaitMs: Nullable(Type.Number()),
+      waitScale: Type.Number(),
+    }),
+  ),
+  rationale: Type.Array(Type.String()),
+});
+const Outcome = Type.Object({
+  applied: Type.Boolean(),
+  dryRun: Type.Boolean(),
+  message: Type.String(),
+  diff: Diff,
+  action: ActionSchema,
+  recommendation: Type.Optional(Recommendation),
+});
+const ActionPageSchema = Type.Object({ items: Type.Array(ActionSchema), nextBefore: Nullable(Type.Integer()) });
+const DecisionPageSchema = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      id: Type.Integer(),
+      createdAt: Type.String({ format: 'date-time' }),
+      guardId: Type.String(),
+      target: Type.String(),
+      evaluation: Type.String({ description: 'failing | passing | error | standby' }),
+      decision: Type.String({ description: 'acted | dry_run | nothing' }),
+      step: Nullable(Type.String()),
+      reason: Type.String(),
+      consecutive: Type.Integer(),
+      actionId: Nullable(Type.Integer()),
+      analysisId: Nullable(Type.String()),
+      verdict: Nullable(Type.String()),
+      details: Nullable(Type.Record(Type.String(), Type.Unknown())),
+    }),
+  ),
+  nextBefore: Nullable(Type.Integer()),
+});
+const FlagResponse = Type.Object({
+  configured: Type.Boolean(),
+  message: Type.Optional(Type.String()),
+  project: Type.String(),
+  environment: Type.String(),
+  flag: Type.String(),
+  enabled: Type.Optional(Type.Boolean()),
+  constants: Type.Optional(Nullable(Constants)),
+  strategyId: Type.Optional(Nullable(Type.String())),
+  payloadProblem: Type.Optional(Type.String()),
+  bounds: Bounds,
+});
+
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody, 502: ErrorBody, 504: ErrorBody };
+
+/** What a write answers: the audit record plus flags a client should not have to derive. */
+function outcome(action: ActionRecord, recommendation?: BackoffRecommendation) {
+  return {
+    applied: action.status === 'applied',
+    dryRun: action.status === 'dry_run',
+    message: action.message,
+    diff: action.diff,
+    action,
+    ...(recommendation ? { recommendation } : {}),
+  };
+}
+
+const actionRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
+  const actions = createActionService(deps.config, deps.sql);
+  const bounds = actionsSettings(deps.config).bounds;
+  const guardLog = new GuardLog(deps.sql);
+  const tags = ['actions'];
+  const security = [{ bearer: [] }];
+
+  app.get(
+    '/v1/flag',
+    { preHandler: deps.requireRead, schema: { tags, security, summary: 'Current state of the backoff flag in Unleash', response: { 200: FlagResponse, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 502: ErrorBody, 504: ErrorBody } } },
+    async () => {
+      if (!actions.configured) return { configured: false, message: UNCONFIGURED_MESSAGE, ...actions.ref, bounds };
+      return { configured: true, ...(await actions.readState()), bounds };
+    },
+  );
+
+  app.post(
+    '/v1/actions/backoff-constants',
+    {
+      preHandler: deps.requireWrite,
+      schema: {
+        tags,
+        security,
+        summary: 'Set the backoff constants (dry run by default)',
+        description: 'Give `constants`, or only `analysisId` to apply that analysis\'s recommendation. Outside the configured bounds → 422.',
+        body: TuneBody,
+        response: { 200: Outcome, ...errors },
+      },
+    },
+    async (request) => {
+      const b = request.body;
+      let constants = b.constants;
+      let recommendation: BackoffRecommendation | undefined;
+      if (!constants) {
+        if (!b.analysisId) throw new AppError('BAD_INPUT', 'body needs `constants`, or `analysisId` to apply the recommendation of that analysis');
+        const record = await deps.store.get(b.analysisId);
+        if (!record?.report) throw new AppError('NOT_FOUND', `analysis ${b.analysisId} does not exist or has no report yet`);
+        const state = await actions.readState();
+        if (!state.constants) throw new AppError('CONFLICT', `flag "${state.flag}" carries no valid constants to tune from (${state.payloadProblem ?? 'unknown'})`);
+        recommendation = recommendBackoff(record.report, { current: state.constants, bounds, series: record.series ?? undefined });
+        if (recommendation.action !== 'tune' || !recommendation.constants) {
+          throw new AppError('CONFLICT', `analysis ${b.analysisId} does not call for tuning (${recommendation.action}): ${recommendation.rationale.at(-1) ?? ''}`, {
+            details: { recommendation },
+          });
+        }
+        constants = recommendation.constants;
+      }
+      const rec = await actions.tune(constants, { actor: deps.principal(request), reason: b.reason, analysisId: b.analysisId, dryRun: b.dryRun, enable: b.enable });
+      return outcome(rec, recommendation);
+    },
+  );
+
+  app.post(
+    '/v1/actions/kill-switch',
+    { preHandler: deps.requireWrite, schema: { tags, security, summary: 'Switch the new strategy off (dry run by default)', body: KillBody, response: { 200: Outcome, ...errors } } },
+    async (request) => {
+      const b = request.body;
+      return outcome(await actions.killSwitch({ actor: deps.principal(request), reason: b.reason, analysisId: b.analysisId, dryRun: b.dryRun }));
+    },
+  );
+
+  app.post(
+    '/v1/actions/:id/revert',
+    {
+      preHandler: deps.requireWrite,
+      schema: { tags, security, summary: 'Restore the state before an action (dry run by default; 409 if the flag changed since)', params: ActionIdParams, body: Type.Optional(RevertBody), response: { 200: Outcome, ...errors } },
+    },
+    async (request) => {
+      const b = request.body ?? {};
+      return outcome(await actions.revert(request.params.id, { actor: deps.principal(request), reason: b.reason ?? '', dryRun: b.dryRun }));
+    },
+  );
+
+  app.get(
+    '/v1/actions',
+    { preHandler: deps.requireRead, schema: { tags, security, summary: 'Audit log of flag actions, newest first', querystring: ActionsQuery, response: { 200: ActionPageSchema, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody } } },
+    async (request) => actions.listActions({ limit: request.query.limit, before: request.query.before, status: request.query.status }),
+  );
+
+  app.get(
+    '/v1/actions/:id',
+    { preHandler: deps.requireRead, schema: { tags, security, summary: 'One audit record', params: ActionIdParams, response: { 200: ActionSchema, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody } } },
+    async (request) => {
+      const rec = await actions.getAction(request.params.id);
+      if (!rec) throw new AppError('NOT_FOUND', `action ${request.params.id} does not exist`);
+      return rec;
+    },
+  );
+
+  app.get(
+    '/v1/guard/decisions',
+    { preHandler: deps.requireRead, schema: { tags: ['guard'], security, summary: 'SLA guard decisions (including "did nothing because …"), newest first', querystring: DecisionsQuery, response: { 200: DecisionPageSchema, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody } } },
+    async (request) => guardLog.list({ limit: request.query.limit, before: request.query.before, target: request.query.target }),
+  );
 };
 
 export default actionRoutes;

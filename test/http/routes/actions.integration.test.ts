@@ -1,0 +1,129 @@
+/**
+ * /v1/flag, /v1/actions… and /v1/guard/decisions through the real app (inject) against the real Unleash
+ * server: scopes, dry run by default with the exact diff, apply, bounds (422), revert and its 409, the audit
+ * log with cursor pagination, tuning from a real demo analysis's recommendation, and the unconfigured mode.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { loadConfig, type Config } from '../../../src/config.ts';
+import { admin, seedFlag, TEST_ENVIRONMENT, TEST_VARIANT } from '../../actions/support/unleash-seed.ts';
+import { auth, READ_TOKEN, startTestService, waitFinished, WRITE_TOKEN, type TestService } from '../test-service.ts';
+
+const url = inject('unleashUrl');
+const adminToken = inject('unleashAdminToken');
+const DEMO_NEW_STRATEGY = { baseMs: 400, maxMs: 8000, multiplier: 2, jitter: 0.5, maxAttempts: 4 };
+
+function configFor(flag: string | null): Config {
+  const config = loadConfig();
+  if (flag) config.unleash = { ...(config.unleash as object), url, adminToken, environment: TEST_ENVIRONMENT, flag, variant: TEST_VARIANT, retryBaseMs: 50 };
+  return config;
+}
+
+describe('action routes against a real Unleash', () => {
+  let service: TestService;
+  let flag: string;
+  beforeAll(async () => {
+    flag = await seedFlag(url, adminToken, { constants: DEMO_NEW_STRATEGY });
+    service = await startTestService({ config: configFor(flag), realAnalysis: true });
+  });
+  afterAll(async () => {
+    await service?.close();
+  });
+
+  const post = (path: string, body: unknown, token = WRITE_TOKEN) => service.app.inject({ method: 'POST', url: path, headers: auth(token), payload: body as object });
+  const get = (path: string) => service.app.inject({ url: path, headers: auth(READ_TOKEN) });
+
+  it('shows the flag; writes need the write scope', async () => {
+    const res = await get('/v1/flag');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ configured: true, flag, environment: TEST_ENVIRONMENT, enabled: true, constants: DEMO_NEW_STRATEGY, bounds: { baseMs: { min: 10, max: 2000 } } });
+    expect((await post('/v1/actions/kill-switch', { reason: 'x' }, READ_TOKEN)).statusCode).toBe(403);
+    expect((await service.app.inject({ method: 'POST', url: '/v1/actions/kill-switch', payload: { reason: 'x' } })).statusCode).toBe(401);
+    const noReason = await post('/v1/actions/kill-switch', {});
+    expect(noReason.statusCode).toBe(400);
+    expect(noReason.json().message).toMatch(/body.reason is required/);
+  });
+
+  it('dry run by default returns the exact diff; dryRun false applies and records who/why/before/after; revert restores', async () => {
+    const dry = await post('/v1/actions/backoff-constants', { constants: { baseMs: 100 }, reason: 'p99 up on /checkout', analysisId: 'an-1' });
+    expect(dry.statusCode).toBe(200);
+    expect(dry.json()).toMatchObject({ applied: false, dryRun: true, diff: [{ field: 'constants.baseMs', from: 400, to: 100 }] });
+    expect((await get('/v1/flag')).json().constants.baseMs).toBe(400);
+
+    const res = await post('/v1/actions/backoff-constants', { constants: { baseMs: 100 }, reason: 'p99 up on /checkout', analysisId: 'an-1', dryRun: false });
+    expect(res.json()).toMatchObject({ applied: true, dryRun: false });
+    const action = res.json().action;
+    expect(action).toMatchObject({ kind: 'backoff_constants', status: 'applied', actor: expect.any(String), reason: 'p99 up on /checkout', analysisId: 'an-1', before: { enabled: true, constants: DEMO_NEW_STRATEGY }, after: { enabled: true, constants: { ...DEMO_NEW_STRATEGY, baseMs: 100 } } });
+    expect(action.actor).not.toBe('anonymous');
+    expect((await get('/v1/flag')).json().constants.baseMs).toBe(100);
+
+    const revert = await post(`/v1/actions/${action.id}/revert`, { dryRun: false, reason: 'undo' });
+    expect(revert.json()).toMatchObject({ applied: true, diff: [{ field: 'constants.baseMs', from: 100, to: 400 }], action: { kind: 'revert', revertsId: action.id } });
+    expect((await get('/v1/flag')).json().constants.baseMs).toBe(400);
+    expect((await get(`/v1/actions/${action.id}`)).json().revertedById).toBe(revert.json().action.id);
+    const again = await post(`/v1/actions/${action.id}/revert`, { dryRun: false });
+    expect(again.statusCode).toBe(409);
+    expect(again.json()).toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/already reverted/) });
+  });
+
+  it('refuses out-of-bounds constants with 422 naming the field and bound', async () => {
+    const res = await post('/v1/actions/backoff-constants', { constants: { multiplier: 6 }, reason: 'too far', dryRun: false });
+    expect(res.statusCode).toBe(422);
+    expect(res.json()).toMatchObject({ code: 'OUT_OF_BOUNDS', message: expect.stringMatching(/multiplier=6 is above the maximum 4/) });
+  });
+
+  it('kill switch, then revert with 409 when the flag was changed by hand in between', async () => {
+    const kill = await post('/v1/actions/kill-switch', { reason: 'tuning did not help', dryRun: false });
+    expect(kill.json()).toMatchObject({ applied: true, diff: [{ field: 'enabled', from: true, to: false }] });
+    await admin(url, adminToken, 'POST', `/api/admin/projects/default/features/${flag}/environments/${TEST_ENVIRONMENT}/on`);
+    const res = await post(`/v1/actions/${kill.json().action.id}/revert`, { dryRun: false });
+    expect(res.statusCode).toBe(409);
+    expect(res.json().message).toMatch(/changed since action \d+ \(enabled: false → true\)/);
+  });
+
+  it('tunes from the recommendation of a stored (real demo) analysis', async () => {
+    const created = await post('/v1/analyses', { source: 'demo', upgradeAt: '2026-11-20T14:00:00Z', services: ['shop'] });
+    expect(created.statusCode).toBe(202);
+    const id = created.json().id as string;
+    await waitFinished(service, id, 60_000);
+    const res = await post('/v1/actions/backoff-constants', { analysisId: id, reason: 'apply the recommendation' });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body.dryRun).toBe(true);
+    expect(body.recommendation).toMatchObject({ action: 'tune', service: 'shop', upstream: 'payments-api' });
+    expect(body.diff).toEqual([{ field: 'constants.baseMs', from: 400, to: body.recommendation.constants.baseMs }]);
+    expect(body.recommendation.rationale.join(' ')).toMatch(/\/checkout p99: waits add/);
+  });
+
+  it('lists the audit log newest first with a cursor, and guard decisions', async () => {
+    const page1 = (await get('/v1/actions?limit=2')).json();
+    expect(page1.items).toHaveLength(2);
+    expect(page1.items[0].id).toBeGreaterThan(page1.items[1].id);
+    const page2 = (await get(`/v1/actions?limit=2&before=${page1.nextBefore}`)).json();
+    expect(page2.items[0].id).toBeLessThan(page1.items[1].id);
+    const applied = (await get('/v1/actions?status=applied&limit=100')).json().items;
+    expect(applied.every((a: { status: string }) => a.status === 'applied')).toBe(true);
+    const refused = (await get('/v1/actions?status=refused')).json().items;
+    // the refused revert (409) and the refused out-of-bounds tune, newest first
+    expect(refused.map((r: { kind: string }) => r.kind)).toEqual(['revert', 'backoff_constants']);
+    expect(refused[0].error).toMatch(/changed since action/);
+    expect(refused[1].error).toMatch(/multiplier=6/);
+    const decisions = await get('/v1/guard/decisions');
+    expect(decisions.statusCode).toBe(200);
+    expect(decisions.json()).toEqual({ items: [], nextBefore: null });
+  });
+});
+
+describe('action routes with no Unleash configured', () => {
+  it('answer dry runs and say so plainly', async () => {
+    const service = await startTestService({ config: configFor(null) });
+    try {
+      const flag = await service.app.inject({ url: '/v1/flag', headers: auth(READ_TOKEN) });
+      expect(flag.json()).toMatchObject({ configured: false, message: expect.stringMatching(/Unleash is not configured .*dry run only/) });
+      const res = await service.app.inject({ method: 'POST', url: '/v1/actions/kill-switch', headers: auth(WRITE_TOKEN), payload: { reason: 'test', dryRun: false } });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({ applied: false, dryRun: true, action: { mode: 'unconfigured' }, message: expect.stringMatching(/^Unleash is not configured.*nothing was changed\. Would apply: enabled: null → false/) });
+    } finally {
+      await service.close();
+    }
+  });
+});
