@@ -171,6 +171,17 @@ export function describe(e: unknown): string {
   return detail && !msg.includes(detail) ? `${msg} (${detail})` : msg;
 }
 
+/** Cheap reachability check (1.x and 2.x both answer /ping with 204), one attempt, for /readyz. */
+export async function pingInflux(url: URL, retry: RetryOptions, where: string, signal?: AbortSignal): Promise<void> {
+  await withRetries(
+    async (attempt) => {
+      const res = await fetch(new URL('/ping', url), { signal: attempt.signal });
+      if (res.status !== 204 && res.status !== 200) throw new RetriableError(`/ping answered ${res.status}`);
+    },
+    { retry: { ...retry, retries: 0 }, what: `${where}: ping`, signal },
+  );
+}
+
 /** host:port of a URL, for messages (never user info). */
 export function hostPort(url: URL): string {
   const port = url.port || (url.protocol === 'https:' ? '443' : '80');

@@ -20,7 +20,7 @@ import {
   timeMs,
   type InfluxQLFragment,
 } from './influx-escape.ts';
-import { hostPort, parseRetryAfter, RetriableError, streamLines, withRetries, isRetriableStatus, type Attempt, type ResponseError } from './influx-http.ts';
+import { hostPort, parseRetryAfter, pingInflux, RetriableError, streamLines, withRetries, isRetriableStatus, type Attempt, type ResponseError } from './influx-http.ts';
 import type { MetricQuery, MetricSource } from './metric-source.ts';
 
 interface V1Series {
@@ -65,14 +65,8 @@ export class InfluxV1Source implements MetricSource {
     this.description = `influx1 ${settings.url.protocol}//${settings.url.host} db=${settings.db}${settings.rp ? ` rp=${settings.rp}` : ''}`;
   }
 
-  async ping(signal?: AbortSignal): Promise<void> {
-    await withRetries(
-      async (attempt) => {
-        const res = await fetch(new URL('/ping', this.settings.url), { signal: attempt.signal });
-        if (res.status !== 204 && res.status !== 200) throw new RetriableError(`/ping answered ${res.status}`);
-      },
-      { retry: { ...this.settings.retry, retries: 0 }, what: `${this.where}: ping`, signal },
-    );
+  ping(signal?: AbortSignal): Promise<void> {
+    return pingInflux(this.settings.url, this.settings.retry, this.where, signal);
   }
 
   fetch(query: MetricQuery): Promise<MetricWindows> {
@@ -152,6 +146,15 @@ export class InfluxV1Source implements MetricSource {
       // Offset aligns the GROUP BY time buckets with the upgrade, so no interval straddles it.
       offset: durationMs(((q.upgradeAt % s.aggregationIntervalMs) + s.aggregationIntervalMs) % s.aggregationIntervalMs),
       ...range(w),
+    });
+    const upParams = (q: MetricQuery): Record<string, InfluxQLFragment> => ({
+      measurement: m(up.measurement),
+      attemptsField: ident(up.attemptsField),
+      backoffField: ident(up.backoffField),
+      okField: ident(up.okField),
+      serviceTag: ident(up.serviceTag),
+      upstreamTag: ident(up.upstreamTag),
+      filter: upFilter(q),
     });
     const tag = (x: V1Series, name: string): string => x.tags?.[name] ?? '';
     const col = (x: V1Series, name: string): number => x.columns.indexOf(name);
@@ -248,16 +251,7 @@ export class InfluxV1Source implements MetricSource {
       rawUpstreams: async (stage, q) => {
         const text = renderInfluxQL(
           queryTemplate('upstreams-raw.influxql'),
-          {
-            ...range(stage.window),
-            measurement: m(up.measurement),
-            attemptsField: ident(up.attemptsField),
-            backoffField: ident(up.backoffField),
-            okField: ident(up.okField),
-            serviceTag: ident(up.serviceTag),
-            upstreamTag: ident(up.upstreamTag),
-            filter: upFilter(q),
-          },
+          { ...range(stage.window), ...upParams(q) },
           'upstreams-raw.influxql',
         );
         await this.run(text, 'reading upstream calls', (_st, x) => {
@@ -291,16 +285,7 @@ export class InfluxV1Source implements MetricSource {
         }, q, () => stage.reset());
       },
       aggregatedUpstreams: async (stage, q) => {
-        const params = {
-          ...grouping(stage.window, q),
-          measurement: m(up.measurement),
-          attemptsField: ident(up.attemptsField),
-          backoffField: ident(up.backoffField),
-          okField: ident(up.okField),
-          serviceTag: ident(up.serviceTag),
-          upstreamTag: ident(up.upstreamTag),
-          filter: upFilter(q),
-        };
+        const params = { ...grouping(stage.window, q), ...upParams(q) };
         const counters = renderInfluxQL(queryTemplate('upstreams-counters.influxql'), params, 'upstreams-counters.influxql');
         const backoff = perBucket('backoff-histogram.influxql', stage, params, up.backoffField);
         const first = stage.range?.first ?? 0;

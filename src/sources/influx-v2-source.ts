@@ -11,7 +11,7 @@ import { bucketIndex } from '../stats/index.ts';
 import { fetchFromInflux, type FetchOutcome, type InfluxDialect, type InfluxStage, type WindowCount } from './influx-fetch.ts';
 import type { Influx2Settings } from './influx-config.ts';
 import { queryTemplate, renderFlux } from './influx-escape.ts';
-import { hostPort, isRetriableStatus, parseRetryAfter, RetriableError, withRetries, type Attempt } from './influx-http.ts';
+import { hostPort, isRetriableStatus, parseRetryAfter, pingInflux, RetriableError, withRetries, type Attempt } from './influx-http.ts';
 import { parseLe } from './influx-v1-source.ts';
 import type { MetricQuery, MetricSource } from './metric-source.ts';
 
@@ -44,14 +44,8 @@ export class InfluxV2Source implements MetricSource {
     return fetchFromInflux(this.dialect(), this.settings, query, this.description, this.lastOutcome);
   }
 
-  async ping(signal?: AbortSignal): Promise<void> {
-    await withRetries(
-      async (attempt) => {
-        const res = await fetch(new URL('/ping', this.settings.url), { signal: attempt.signal });
-        if (res.status !== 204 && res.status !== 200) throw new RetriableError(`/ping answered ${res.status}`);
-      },
-      { retry: { ...this.settings.retry, retries: 0 }, what: `${this.where}: ping`, signal },
-    );
+  ping(signal?: AbortSignal): Promise<void> {
+    return pingInflux(this.settings.url, this.settings.retry, this.where, signal);
   }
 
   private mapError(e: unknown, what: string): unknown {

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { writeDemoLineProtocol, type DemoLineProtocolOptions } from '../../src/sources/demo-telemetry.ts';
+import { isAppError, type AppError } from '../../src/errors.ts';
 
 /** Line-protocol bytes per /write request: large enough to be quick, small enough for the server's body limit. */
 export const DEFAULT_WRITE_BATCH_BYTES = 4_000_000;
@@ -63,4 +64,15 @@ export async function loadLineProtocolFile(url: string, db: string, file: string
     await writeLines(url, db, text.slice(from, to));
     from = to;
   }
+}
+
+/** The AppError a promise rejects with (any other outcome fails the test). */
+export async function failure(p: Promise<unknown>): Promise<AppError> {
+  try {
+    await p;
+  } catch (e) {
+    if (isAppError(e)) return e;
+    throw e;
+  }
+  throw new Error('expected a failure');
 }

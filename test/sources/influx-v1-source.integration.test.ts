@@ -12,7 +12,6 @@ import { finished } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { analyze } from '../../src/analysis/analyze.ts';
 import { analysisSettings, loadConfig } from '../../src/config.ts';
-import { isAppError, type AppError } from '../../src/errors.ts';
 import { influxSettingsFromUrl, type Influx1Settings, type MetricMode } from '../../src/sources/influx-config.ts';
 import { InfluxV1Source } from '../../src/sources/influx-v1-source.ts';
 import { LineProtocolFileSource } from '../../src/sources/file-source.ts';
@@ -20,7 +19,7 @@ import { writeDemoLineProtocol } from '../../src/sources/demo-telemetry.ts';
 import type { MetricQuery } from '../../src/sources/metric-source.ts';
 import type { AnalysisResult, MetricWindows, SampleSet } from '../../src/analysis/types.ts';
 import { freePort, startInfluxd, type InfluxdInstance } from '../setup/influxdb.global.ts';
-import { influxQuery, loadDemo, loadLineProtocolFile, uniqueDbName, writeLines } from './influx-test-helpers.ts';
+import { failure, influxQuery, loadDemo, loadLineProtocolFile, uniqueDbName, writeLines } from './influx-test-helpers.ts';
 
 const url = inject('influxUrl');
 const config = loadConfig();
@@ -44,16 +43,6 @@ function source(modes: { requests: MetricMode; upstreams: MetricMode }, spec = `
   s.modes = modes;
   s.retry = { ...s.retry, minDelayMs: 10, maxDelayMs: 50 };
   return new InfluxV1Source(s);
-}
-
-async function failure(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    if (isAppError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a failure');
 }
 
 const sorted = (s: SampleSet): number[] => (s.kind === 'raw' ? Array.from(s.values).sort((a, b) => a - b) : []);

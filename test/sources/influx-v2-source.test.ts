@@ -10,11 +10,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { influxSettingsFromUrl, type Influx2Settings } from '../../src/sources/influx-config.ts';
 import { InfluxV2Source } from '../../src/sources/influx-v2-source.ts';
-import { isAppError, type AppError } from '../../src/errors.ts';
 import { bucketIndex, logBucketBounds } from '../../src/stats/index.ts';
 import type { MetricQuery } from '../../src/sources/metric-source.ts';
 import type { MetricMode } from '../../src/sources/influx-config.ts';
 import { fluxErrors, fluxNodes, loadFluxParser } from './flux-parser.ts';
+import { failure } from './influx-test-helpers.ts';
 
 const FIXTURES = new URL('../fixtures/influx2/', import.meta.url);
 const fixture = (name: string): string => readFileSync(new URL(name, FIXTURES), 'utf8');
@@ -87,16 +87,6 @@ function source(overrides: Partial<Influx2Settings> = {}, env: NodeJS.ProcessEnv
   const s = influxSettingsFromUrl(`influx2+${baseUrl}/telemetry?org=acme`, loadConfig(), env) as Influx2Settings;
   s.retry = { ...s.retry, minDelayMs: 10, maxDelayMs: 50, idleTimeoutMs: 5000 };
   return new InfluxV2Source({ ...s, ...overrides });
-}
-
-async function failure(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    if (isAppError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a failure');
 }
 
 describe('InfluxV2Source on recorded annotated CSV', () => {
