@@ -14,7 +14,8 @@
  * - Timestamp: optional integer in the `precision` unit (ns default, us, ms, s). A line without one is bad
  *   unless `defaultTimeMs` is given, because a point without a time cannot be placed in a window. Times
  *   outside [minTimeMs, maxTimeMs) are bad too (usually a wrong precision).
- * - `#` comment lines, blank lines and CRLF endings are accepted. Text is UTF-8.
+ * - `#` comment lines, blank lines and CRLF endings are accepted. Text is UTF-8. Integers become JavaScript
+ *   numbers: beyond 2^53 they lose precision (irrelevant for latencies, counts and attempts).
  *
  * For speed (millions of lines per second) the parser works on the bytes and keeps nothing per line: each
  * point is parsed into one reusable scratch `LineProtocolPoint` handed synchronously to a callback, which
@@ -569,7 +570,11 @@ export class LineProtocolParser {
     if (digits > 19) return `timestamp ${utf8(b, s, e)} is out of the int64 range`;
     if (this.shift > 0) frac /= POW10[this.shift];
     else if (this.shift < 0) ms *= POW10[-this.shift];
-    const t = neg ? -(ms + frac) : ms + frac;
+    let abs = ms + frac;
+    // ms + 0.999999 may round up to ms + 1 (a 1.7e12 double is only 2.4e-4 fine): keep it below the next
+    // millisecond so that 1 ns before a window boundary stays before it.
+    if (frac > 0 && abs >= ms + 1) abs = ms + (1 - Number.EPSILON * (ms + 1));
+    const t = neg ? -abs : abs;
     if (!(t >= this.minTimeMs && t < this.maxTimeMs)) {
       const when = Math.abs(t) < 8.64e15 ? new Date(t).toISOString() : 'out of range';
       const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
