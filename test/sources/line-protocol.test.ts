@@ -100,7 +100,7 @@ describe('line protocol: syntax', () => {
       g: { type: 'float', value: 0.01 },
       h: { type: 'float', value: 0.5 },
       i: { type: 'float', value: 5 },
-      j: { type: 'float', value: 123456789012345678 },
+      j: { type: 'float', value: Number('123456789012345678') },
     });
   });
 
