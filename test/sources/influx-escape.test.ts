@@ -7,7 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { ident, num, queryTemplate, renderFlux, renderInfluxQL, str, tagFilter, timeMs } from '../../src/sources/influx-escape.ts';
 import { fluxDateTime, fluxExpression, flux } from '@influxdata/influxdb-client';
 import { influxSettingsFromUrl, redactUrl } from '../../src/sources/influx-config.ts';
-import { loadConfig } from '../../src/config.ts';
+import { loadConfig, type Config } from '../../src/config.ts';
+import { createSource } from '../../src/sources/resolve-source.ts';
+import { InfluxV1Source } from '../../src/sources/influx-v1-source.ts';
+import { InfluxV2Source } from '../../src/sources/influx-v2-source.ts';
 
 const EVIL = [`x' OR 1=1 --`, `"); drop(bucket: "telemetry") //`, `a\\' OR ''='`, 'line\nbreak', '${x}'];
 
@@ -103,5 +106,32 @@ describe('--source URLs', () => {
     expect(() => influxSettingsFromUrl('influx2+http://h:8086/b', config, {})).toThrow(/needs a bucket and an org/);
     expect(() => influxSettingsFromUrl('influx1+http://h:8086/', config, {})).toThrow(/must name the database/);
     expect(() => influxSettingsFromUrl('influx2+http://u:tok@h:8086/b?org=o', config, {})).toThrow(/INFLUX_TOKEN environment variable, not in the URL/);
+  });
+});
+
+describe('configured influx sources', () => {
+  const base = loadConfig();
+  const withSources = (sources: Record<string, unknown>): Config => ({ ...base, sources: { ...base.sources, ...sources } as Config['sources'] });
+
+  it('builds the right source from a config entry or a URL, without credentials in the description', () => {
+    const config = withSources({
+      legacy: { kind: 'influx1', url: 'http://influx1.internal:8086', db: 'telemetry', rp: 'autogen', mode: { requests: 'auto', upstreams: 'raw' } },
+      prod: { kind: 'influx2', url: 'https://influx.example.com:8086', org: 'acme', bucket: 'telemetry', tokenEnv: 'PROD_TOKEN' },
+    });
+    const v1 = createSource('legacy', config);
+    expect(v1).toBeInstanceOf(InfluxV1Source);
+    expect(v1.description).toBe('influx1 http://influx1.internal:8086 db=telemetry rp=autogen');
+    expect(createSource('prod', config)).toBeInstanceOf(InfluxV2Source);
+    const fromUrl = createSource('influx1+http://bob:s3cret@h:8086/db1', config);
+    expect(fromUrl).toBeInstanceOf(InfluxV1Source);
+    expect(fromUrl.description).not.toContain('s3cret');
+    expect(createSource('influx2+https://h:8086/b?org=o', config)).toBeInstanceOf(InfluxV2Source);
+  });
+
+  it('rejects a bad entry with BAD_INPUT naming the source and field', () => {
+    expect(() => createSource('x', withSources({ x: { kind: 'influx1', url: 'http://h:8086' } }))).toThrow(/config sources\.x: invalid value at "db"/);
+    expect(() => createSource('x', withSources({ x: { kind: 'influx2', url: 'http://h:8086', org: 'o', bucket: 'b', mode: 'fast' } }))).toThrow(/config sources\.x: invalid value at "mode"/);
+    expect(() => createSource('x', withSources({ x: { kind: 'influx2', url: 'http://h:8086', org: 'o', bucket: 'b', token: 'inline' } }))).toThrow(/config sources\.x: invalid value at "token"/);
+    expect(() => createSource('x', withSources({ x: { kind: 'influx1', url: 'http://h', db: 'd', schema: { request: { measurement: '' } } } }))).toThrow(/config sources\.x\.schema: invalid value at "request\.measurement"/);
   });
 });

@@ -229,6 +229,17 @@ describe('InfluxV2Source on recorded annotated CSV', () => {
     expect(e.message).toMatch(/127\.0\.0\.1:1 .*ECONNREFUSED/);
   });
 
+  it('abandons an attempt that gets no data within the idle timeout, retries, then fails with UPSTREAM', async () => {
+    responder = () => undefined; // accepts the request, never answers
+    const s = source();
+    const settings = (s as unknown as { settings: Influx2Settings }).settings;
+    const slow = new InfluxV2Source({ ...settings, retry: { ...settings.retry, retries: 1, idleTimeoutMs: 150 } });
+    const e = await failure(slow.fetch(query()));
+    expect(e.code).toBe('UPSTREAM');
+    expect(e.message).toMatch(/listing measurements: failed after 2 attempts/);
+    expect(recorded).toHaveLength(2);
+  });
+
   it('stops when the caller aborts', async () => {
     responder = () => undefined; // never answers
     const ctl = new AbortController();
