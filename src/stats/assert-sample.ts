@@ -1,3 +1,5 @@
+import { sortFloat64 } from './sort-float64.ts';
+
 /**
  * Input checks shared by the stats core: a sample must be non-empty and free of NaN, so that a
  * bad value is reported where it is rather than silently poisoning a rank or a quantile.
@@ -7,10 +9,8 @@
  */
 export function sortedSample(values: ArrayLike<number>, name: string): Float64Array {
   assertSample(values, name);
-  // Float64Array.prototype.from + typed sort: about 5× faster than number[] sort, and never mutates the input.
-  const copy = Float64Array.from(values);
-  copy.sort();
-  return copy;
+  // A sorted typed-array copy (radix sort for long inputs): never mutates the input.
+  return sortFloat64(values);
 }
 
 /** Throws a RangeError when `values` is empty or holds a NaN (naming the first bad index). */

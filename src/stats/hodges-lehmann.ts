@@ -1,5 +1,5 @@
 import { sortedSample } from './assert-sample.ts';
-import { kthPairwiseDifference } from './kth-pairwise-difference.ts';
+import { countLessOrEqual, kthPairwiseDifference, smallestDifferenceAbove } from './kth-pairwise-difference.ts';
 import { normalQuantile } from './normal-quantile.ts';
 import { DEFAULT_CONFIDENCE } from './quantile-ci.ts';
 
@@ -36,10 +36,15 @@ export function hodgesLehmann(x: ArrayLike<number>, y: ArrayLike<number>, confid
   const n = a.length;
   const m = b.length;
   const total = n * m;
-  const estimate =
-    total % 2 === 1
-      ? kthPairwiseDifference(a, b, (total + 1) / 2)
-      : (kthPairwiseDifference(a, b, total / 2) + kthPairwiseDifference(a, b, total / 2 + 1)) / 2;
+  let estimate: number;
+  if (total % 2 === 1) {
+    estimate = kthPairwiseDifference(a, b, (total + 1) / 2);
+  } else {
+    // The (k+1)-th follows from the k-th in one pass: the same value if it is repeated, else the next one up.
+    const low = kthPairwiseDifference(a, b, total / 2);
+    const high = countLessOrEqual(a, b, low) > total / 2 ? low : smallestDifferenceAbove(a, b, low);
+    estimate = (low + high) / 2;
+  }
   const sigma = Math.sqrt((total / 12) * (n + m + 1 - tieTerm(a, b) / ((n + m) * (n + m - 1))));
   const c = Math.floor(total / 2 - normalQuantile(1 - (1 - confidence) / 2) * sigma);
   if (c < 1) return { estimate, lower: -Infinity, upper: Infinity };

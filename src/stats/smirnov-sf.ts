@@ -12,7 +12,7 @@ const SMIRNOV_MAX_COMPUTE_N = 1_000_000;
  * References: Birnbaum & Tingey, Ann. Math. Statist. 22 (1951); van Mulbregt, arXiv:1802.06966.
  *
  * @example
- * smirnovSf(10, 0.3); // 0.1354635556
+ * smirnovSf(10, 0.3); // 0.13546355559999992  (SciPy: 0.1354635556)
  */
 export function smirnovSf(n: number, x: number): number {
   if (!(n >= 1) || !Number.isInteger(n)) throw new RangeError(`smirnovSf: n must be a positive integer (got ${n})`);

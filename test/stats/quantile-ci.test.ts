@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { orderStatisticRanks } from '../../src/stats/order-statistic-ranks.ts';
 import { quantileCI } from '../../src/stats/quantile-ci.ts';
+import { quantileCIUnsorted } from '../../src/stats/quantile-ci-unsorted.ts';
+import { seededRandom } from '../../src/stats/seeded-random.ts';
 import { expectClose, expectSameNumber, fixture } from './reference.ts';
 
 const ref = fixture<{
@@ -38,5 +40,39 @@ describe('quantileCI against np.quantile and scipy.stats.quantile_test(...).conf
     expect(() => quantileCI([1, Number.NaN], 0.5)).toThrow(/sortedAscending\[1\] is not a number/);
     expect(() => quantileCI([1, 2], 1)).toThrow(/q must be strictly between 0 and 1/);
     expect(() => quantileCI([1, 2], 0.5, 1)).toThrow(/confidence must be strictly between 0 and 1/);
+  });
+});
+
+describe('quantileCIUnsorted', () => {
+  it('equals quantileCI on the sorted data, large and small, with ties and at extreme q', () => {
+    const r = seededRandom(17);
+    const samples = [
+      Float64Array.from({ length: 200_000 }, () => r.lognormal(5, 1)),
+      Float64Array.from({ length: 50_000 }, () => Math.round(r.exponential(3))),
+      Float64Array.from({ length: 999 }, () => r.normal()),
+    ];
+    for (const x of samples) {
+      const sorted = Float64Array.from(x).sort();
+      for (const q of [0.001, 0.1, 0.5, 0.99, 0.999, 0.9999]) {
+        for (const conf of [0.9, 0.99]) expect(quantileCIUnsorted(x, q, conf)).toEqual(quantileCI(sorted, q, conf));
+      }
+    }
+  });
+
+  it('does not mutate its input and checks it', () => {
+    const x = new Float64Array([3, 1, 2]);
+    quantileCIUnsorted(x, 0.5);
+    expect(Array.from(x)).toEqual([3, 1, 2]);
+    expect(() => quantileCIUnsorted([1, Number.NaN], 0.5)).toThrow(/values\[1\] is not a number/);
+    expect(() => quantileCIUnsorted([], 0.5)).toThrow(/at least one value/);
+  });
+
+  it('matches the SciPy reference cases', () => {
+    for (const { label, q, confidence, estimate, lower, upper } of ref.cases) {
+      const r = quantileCIUnsorted([...ref.samples[label]].reverse(), q, confidence);
+      expectClose(r.estimate, estimate, 1e-15, `${label} q=${q} estimate`);
+      expectSameNumber(r.lower, lower === null ? -Infinity : lower, 'lower');
+      expectSameNumber(r.upper, upper === null ? Infinity : upper, 'upper');
+    }
   });
 });
