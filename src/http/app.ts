@@ -37,6 +37,8 @@ export async function buildApp({ deps, logger }: BuildAppOptions): Promise<Fasti
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     bodyLimit: deps.settings.server.writeBodyLimitBytes,
+    // One log line per request (written in onResponse) instead of Fastify's two: the verdict poll is hot.
+    disableRequestLogging: true,
     // No 'array' coercion: a string where the body needs a list is an error, not a one-element list.
     ajv: { customOptions: { allErrors: false, coerceTypes: true, removeAdditional: false } },
   });
@@ -48,6 +50,7 @@ export async function buildApp({ deps, logger }: BuildAppOptions): Promise<Fasti
   });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? '(unmatched)';
+    request.log.info({ req: { method: request.method, url: request.url, remoteAddress: request.ip }, res: { statusCode: reply.statusCode }, responseTime: reply.elapsedTime }, 'request completed');
     deps.metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
     deps.metrics.httpSeconds.observe(reply.elapsedTime / 1000, { method: request.method, route });
   });

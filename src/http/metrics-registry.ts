@@ -18,8 +18,11 @@ function labelText(labels: Labels, extra?: [string, string]): string {
   return pairs.length ? `{${pairs.map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',')}}` : '';
 }
 
+/** Series key: label values in the order given. Callers pass labels in a fixed order per metric (hot path: no sorting). */
 function key(labels: Labels): string {
-  return JSON.stringify(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
+  let k = '';
+  for (const name in labels) k += `${name}\u0001${labels[name]}\u0002`;
+  return k;
 }
 
 function num(v: number): string {

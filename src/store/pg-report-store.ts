@@ -28,8 +28,9 @@ interface Row {
   status: AnalysisStatus;
   progress: number;
   request: AnalysisRequest;
-  report?: Report | null;
-  series?: ReportSeries | null;
+  /** JSON text (migration 0002). */
+  report?: string | null;
+  series?: string | null;
   verdict: Verdict | null;
   summary?: string | null;
   services: string[];
@@ -49,8 +50,8 @@ function toRecord(r: Row): AnalysisRecord {
     status: r.status,
     progress: Number(r.progress),
     request: r.request,
-    report: r.report ?? null,
-    series: r.series ?? null,
+    report: r.report ? (JSON.parse(r.report) as Report) : null,
+    series: r.series ? (JSON.parse(r.series) as ReportSeries) : null,
     error: r.error,
     createdAt: iso(r.created_at),
     updatedAt: iso(r.updated_at),
@@ -95,8 +96,7 @@ function reportServices(report: Report, request: AnalysisRequest): string[] {
   return [...new Set([...(request.services ?? []), ...report.findings.map((f) => f.service)])].sort();
 }
 
-const SUMMARY_COLUMNS =
-  "id, status, progress, request, verdict, report->>'summary' AS summary, services, error, upgrade_at, created_at, updated_at";
+const SUMMARY_COLUMNS = 'id, status, progress, request, verdict, summary, services, error, upgrade_at, created_at, updated_at';
 const UNFINISHED = "status IN ('queued', 'running')";
 
 export class PgReportStore implements ReportStore {
@@ -177,10 +177,18 @@ export class PgReportStore implements ReportStore {
     if (existing.rows.length === 0) throw new AppError('NOT_FOUND', `analysis ${id} does not exist`);
     const now = this.clock();
     await this.sql.query(
-      `UPDATE analyses SET status = 'done', progress = 1, report = $2::jsonb, series = $3::jsonb, verdict = $4,
-         services = $5::text[], error = NULL, updated_at = $6, heartbeat_at = $6
+      `UPDATE analyses SET status = 'done', progress = 1, report = $2, series = $3, verdict = $4, summary = $5,
+         services = $6::text[], error = NULL, updated_at = $7, heartbeat_at = $7
        WHERE id = $1 AND ${UNFINISHED}`,
-      [id, JSON.stringify(result.report), JSON.stringify(result.series), result.report.verdict, reportServices(result.report, existing.rows[0].request), now],
+      [
+        id,
+        JSON.stringify(result.report),
+        JSON.stringify(result.series),
+        result.report.verdict,
+        result.report.summary,
+        reportServices(result.report, existing.rows[0].request),
+        now,
+      ],
     );
   }
 
@@ -209,8 +217,8 @@ export class PgReportStore implements ReportStore {
   }
 
   async latestVerdict(service: string): Promise<ServiceVerdict | null> {
-    const { rows } = await this.sql.query<{ id: string; verdict: Verdict; findings: Finding[] | null; upgrade_at: Date; created_at: Date }>(
-      `SELECT id, verdict, report->'findings' AS findings, upgrade_at, created_at FROM analyses
+    const { rows } = await this.sql.query<{ id: string; verdict: Verdict; report: string; upgrade_at: Date; created_at: Date }>(
+      `SELECT id, verdict, report, upgrade_at, created_at FROM analyses
        WHERE status = 'done' AND $1::text = ANY(services)
        ORDER BY upgrade_at DESC, created_at DESC, id DESC LIMIT 1`,
       [service],
@@ -223,7 +231,7 @@ export class PgReportStore implements ReportStore {
       verdict: r.verdict,
       upgradeAt: iso(r.upgrade_at),
       createdAt: iso(r.created_at),
-      regressions: (r.findings ?? []).filter((f) => f.service === service && f.status === 'regression'),
+      regressions: ((JSON.parse(r.report) as Report).findings ?? []).filter((f: Finding) => f.service === service && f.status === 'regression'),
     };
   }
 

@@ -32,3 +32,35 @@ describe('PGlite data directory', () => {
     }
   });
 });
+
+describe('migration 0002 (report and series as text)', () => {
+  it('keeps reports written under 0001 readable, with their summary', async () => {
+    const { copyFile, mkdtemp: mk, rm: remove } = await import('node:fs/promises');
+    const { DEFAULT_MIGRATIONS_DIR } = await import('../../src/store/migrate.ts');
+    const { PgReportStore } = await import('../../src/store/pg-report-store.ts');
+    const { makeReport, makeSeries, finding } = await import('./report-fixtures.ts');
+    const dir = await mk(path.join(os.tmpdir(), 'aftershock-mig-'));
+    const sql = await PgliteClient.open('memory://');
+    try {
+      await copyFile(path.join(DEFAULT_MIGRATIONS_DIR, '0001-analyses.sql'), path.join(dir, '0001-analyses.sql'));
+      expect(await migrate(sql, { dir })).toEqual([1]);
+      const report = makeReport('fail', [finding('shop', '/checkout', 'regression')]);
+      const series = makeSeries('shop');
+      await sql.query(
+        `INSERT INTO analyses (id, status, progress, request, upgrade_at, services, verdict, report, series, owner, created_at, updated_at, heartbeat_at)
+         VALUES ('old', 'done', 1, $1::jsonb, now(), '{shop}', 'fail', $2::jsonb, $3::jsonb, 'p', now(), now(), now())`,
+        [JSON.stringify({ source: 'demo', upgradeAt: report.upgradeAt }), JSON.stringify(report), JSON.stringify(series)],
+      );
+      expect(await migrate(sql)).toContain(2);
+      const store = new PgReportStore(sql);
+      const got = await store.get('old');
+      expect(got!.report).toEqual(report);
+      expect(got!.series).toEqual(series);
+      expect((await store.list({ limit: 1 })).items[0].summary).toBe(report.summary);
+      expect((await store.latestVerdict('shop'))!.regressions).toHaveLength(1);
+    } finally {
+      await sql.close();
+      await remove(dir, { recursive: true, force: true });
+    }
+  });
+});
