@@ -223,7 +223,7 @@ export function buildCharts(result: AnalysisResult): ChartEntry[] {
       description: `Small multiples of p99 latency per interval for ${multiples(allLatencyTimelineRows)} endpoints, each with its own latency axis; the dashed line marks the upgrade at ${utcClock(report.upgradeAt)}.`,
       spec: timelineMultiplesSpec({
         title, subtitle: 'One panel per endpoint, each with its own latency axis; dashed line: the upgrade',
-        description: title, rows: allLatencyTimelineRows, upgradeAt, upgradeLabel, valueTitle: 'p99 (ms, log)', logScale: true,
+        description: title, rows: allLatencyTimelineRows, upgradeAt, upgradeLabel, valueTitle: 'p99 (ms)', logScale: false,
       }),
     }, 'latency-over-time-all');
   }

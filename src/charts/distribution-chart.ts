@@ -57,6 +57,13 @@ function valueAxis(valueTitle: string, rows: DistributionRow[]) {
   return { field: 'value', type: 'quantitative', title: valueTitle, scale: { type: 'log', nice: false }, axis: { values: logTickValues(min, max) } } as const;
 }
 
+/** Decades 1, 0.1, 0.01 … down to the lower end of the tail domain, as explicit ticks. */
+function tailTicks(domain: [number, number]): number[] {
+  const out: number[] = [];
+  for (let v = 1; v >= domain[0] * 0.999; v /= 10) out.push(Number(v.toPrecision(6)));
+  return out;
+}
+
 /** Log-scale domain for the tail share: from the smallest tail probability up to 1. */
 function tailDomain(rows: DistributionRow[]): [number, number] {
   const smallest = rows.reduce((m, r) => Math.min(m, r.tail), 1);
@@ -103,7 +110,8 @@ export function distributionSpec(input: DistributionChartInput): TopLevelSpec {
             type: 'quantitative',
             title: `Share of ${input.unitNoun} (log scale)`,
             scale: { type: 'log', domain: tailDomain(input.rows) },
-            axis: { format: '~%' },
+            // Explicit decades: Vega's default log ticks carry blank labels between them.
+            axis: { format: '~%', values: tailTicks(tailDomain(input.rows)) },
           },
           color: windowColor,
           order: { field: 'value' },
@@ -124,13 +132,14 @@ export function distributionMultiplesSpec(input: DistributionChartInput & { colu
       height: DEFAULT_PANEL_HEIGHT,
       mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1.5 },
       encoding: {
-        x: { field: 'value', type: 'quantitative', title: input.valueTitle, scale: { type: 'log', nice: false }, axis: { tickCount: 4 } },
+        // One tick ladder for all panels; Vega drops the ticks outside each panel's own domain.
+        x: { field: 'value', type: 'quantitative', title: input.valueTitle, scale: { type: 'log', nice: false }, axis: { values: logTickValues(Math.min(...input.rows.map((r) => r.value)), Math.max(...input.rows.map((r) => r.value))) } },
         y: {
           field: 'tail',
           type: 'quantitative',
           title: `Share of ${input.unitNoun} slower`,
           scale: { type: 'log', domain: tailDomain(input.rows) },
-          axis: { format: '~%', tickCount: 4 },
+          axis: { format: '~%', values: tailTicks(tailDomain(input.rows)).filter((_, i) => i % 2 === 0) },
         },
         color: windowColor,
         order: { field: 'value' },

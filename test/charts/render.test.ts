@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { findChart } from '../../src/charts/chart-catalog.ts';
+import { buildCharts, findChart } from '../../src/charts/chart-catalog.ts';
 import { DEFAULT_FONT_FILES, renderPng, renderSvg, svgToRaster, type Raster } from '../../src/charts/render.ts';
 import { isAppError } from '../../src/errors.ts';
 import { regressionResult } from './fixtures.ts';
@@ -44,6 +44,15 @@ describe('render', () => {
     expect(darkPixels(withoutFont, titleBand)).toBe(0);
     const all = { x0: 0, y0: 0, x1: withFont.width, y1: withFont.height };
     expect(darkPixels(withFont, all)).toBeGreaterThan(darkPixels(withoutFont, all) + 2000);
+  });
+
+  it('draws no empty text elements and no warnings in any chart (blank log-axis labels would be both)', async () => {
+    for (const c of buildCharts(result)) {
+      const warnings: string[] = [];
+      const svg = await renderSvg(c.spec, { onWarning: (m) => warnings.push(m) });
+      expect(svg.match(/<text[^>]*><\/text>/g) ?? [], c.name).toEqual([]);
+      expect(warnings, c.name).toEqual([]);
+    }
   });
 
   it('renders a PNG at twice the SVG size by default', async () => {

@@ -1,13 +1,145 @@
 /**
- * Owned by the charts helper: GET /v1/analyses/:id/report.html and /v1/analyses/:id/charts/:name.{svg,png,vl.json}.
- * Registered by app.ts with `{ deps }` (see ../app-deps.ts); read analyses through `deps.store.get(id)` and guard
- * read routes with `preHandler: deps.requireRead`. The landing page `/` lives in ./landing.ts (service helper).
+ * Charts of one analysis over HTTP: the self-contained HTML report page, the list of chart names, and each
+ * chart as SVG, PNG or Vega-Lite JSON. Read scope. 404 for an unknown analysis or chart, 409 while the
+ * analysis has no report yet (queued, running, failed). The landing page `/` lives in ./landing.ts.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { AnalysisResult } from '../../analysis/types.ts';
+import { buildCharts, type ChartEntry } from '../../charts/chart-catalog.ts';
+import { renderHtmlReport } from '../../charts/html-report.ts';
+import { renderSvg, svgToPng } from '../../charts/render.ts';
+import { AppError } from '../../errors.ts';
 import type { AppDeps } from '../app-deps.ts';
+import { ErrorBody, IdParams } from '../schemas.ts';
 
-const chartRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (_app, _opts) => {
-  // Routes are added by the charts helper.
+export const CHART_FORMATS = ['svg', 'png', 'vl.json'] as const;
+export type ChartFormat = (typeof CHART_FORMATS)[number];
+const FILE_PATTERN = /^([a-z0-9-]+)\.(svg|png|vl\.json)$/;
+
+/**
+ * The page draws only our own inline SVG and CSS: forbid everything else, so a hostile endpoint name in
+ * the telemetry could not load or run anything even if escaping ever failed.
+ */
+const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+
+export function chartLinks(id: string, name: string): Record<'svg' | 'png' | 'vegaLite', string> {
+  const base = `/v1/analyses/${encodeURIComponent(id)}/charts/${name}`;
+  return { svg: `${base}.svg`, png: `${base}.png`, vegaLite: `${base}.vl.json` };
+}
+
+const ChartFileParams = Type.Object({ id: IdParams.properties.id, file: Type.String({ minLength: 1, maxLength: 300 }) });
+const PngQuery = Type.Object(
+  { scale: Type.Optional(Type.Number({ minimum: 0.5, maximum: 4, description: 'PNG zoom factor (default 2)' })) },
+  { additionalProperties: false },
+);
+const ChartListResponse = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      kind: Type.String(),
+      title: Type.String(),
+      description: Type.String(),
+      regressed: Type.Boolean(),
+      subject: Type.Optional(Type.Object({ type: Type.String(), service: Type.String(), name: Type.String(), label: Type.String() })),
+      links: Type.Object({ svg: Type.String(), png: Type.String(), vegaLite: Type.String() }),
+    }),
+  ),
+});
+
+const chartRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
+  const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+
+  async function loadResult(id: string): Promise<AnalysisResult> {
+    const record = await deps.store.get(id);
+    if (!record) throw new AppError('NOT_FOUND', `analysis ${id} does not exist`);
+    if (record.status !== 'done' || !record.report) {
+      const why = record.status === 'failed' ? `failed: ${record.error ?? 'unknown error'}` : `${record.status} (${Math.round(record.progress * 100)} %)`;
+      throw new AppError('CONFLICT', `analysis ${record.id} has no report yet: it is ${why}`);
+    }
+    return { report: record.report, series: record.series ?? { latency: [], upstreams: [] } };
+  }
+
+  app.get(
+    '/v1/analyses/:id/report.html',
+    {
+      preHandler: deps.requireRead,
+      schema: {
+        tags: ['charts'],
+        summary: 'The report as one self-contained HTML page (inline SVG charts, no script)',
+        description: '409 while the analysis is queued or running or when it failed.',
+        security: [{ bearer: [] }],
+        params: IdParams,
+        produces: ['text/html'],
+        response: { 200: { type: 'string', description: 'HTML' }, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const result = await loadResult(id);
+      const html = await renderHtmlReport(result, {
+        jsonHref: `/v1/analyses/${encodeURIComponent(id)}`,
+        chartHref: (name, format) => `/v1/analyses/${encodeURIComponent(id)}/charts/${name}.${format}`,
+        onWarning: (message) => request.log.warn({ analysis: id, message }, 'chart warning'),
+      });
+      return reply.type('text/html; charset=utf-8').header('content-security-policy', REPORT_CSP).send(html);
+    },
+  );
+
+  app.get(
+    '/v1/analyses/:id/charts',
+    {
+      preHandler: deps.requireRead,
+      schema: {
+        tags: ['charts'],
+        summary: 'Names, titles and links of every chart of an analysis',
+        security: [{ bearer: [] }],
+        params: IdParams,
+        response: { 200: ChartListResponse, ...errors },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const charts = buildCharts(await loadResult(id));
+      return {
+        items: charts.map((c) => ({
+          name: c.name, kind: c.kind, title: c.title, description: c.description, regressed: c.regressed,
+          ...(c.subject ? { subject: c.subject } : {}), links: chartLinks(id, c.name),
+        })),
+      };
+    },
+  );
+
+  app.get(
+    '/v1/analyses/:id/charts/:file',
+    {
+      preHandler: deps.requireRead,
+      schema: {
+        tags: ['charts'],
+        summary: 'One chart as SVG, PNG or Vega-Lite JSON: `<name>.svg`, `<name>.png`, `<name>.vl.json`',
+        description: 'Chart names come from `GET /v1/analyses/{id}/charts`. PNG text is drawn with DejaVu Sans.',
+        security: [{ bearer: [] }],
+        params: ChartFileParams,
+        querystring: PngQuery,
+        produces: ['image/svg+xml', 'image/png', 'application/json'],
+        response: { 200: { description: 'The chart' }, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { id, file } = request.params;
+      const m = FILE_PATTERN.exec(file);
+      if (!m) throw new AppError('NOT_FOUND', `no chart file "${file}": use <name>.svg, <name>.png or <name>.vl.json with a name from /v1/analyses/${id}/charts`);
+      const [, name, format] = m as unknown as [string, string, ChartFormat];
+      const chart: ChartEntry | undefined = buildCharts(await loadResult(id)).find((c) => c.name === name);
+      if (!chart) throw new AppError('NOT_FOUND', `analysis ${id} has no chart "${name}"; GET /v1/analyses/${id}/charts lists them`);
+      if (format === 'vl.json') return reply.type('application/json; charset=utf-8').send(JSON.stringify(chart.spec));
+      const onWarning = (message: string) => request.log.warn({ analysis: id, chart: name, message }, 'chart warning');
+      const svg = await renderSvg(chart.spec, { title: chart.title, description: chart.description, idPrefix: name, onWarning });
+      if (format === 'svg') return reply.type('image/svg+xml; charset=utf-8').send(svg);
+      const png = await svgToPng(svg, { scale: request.query.scale, log: (message) => request.log.warn(message) });
+      return reply.type('image/png').send(png);
+    },
+  );
 };
 
 export default chartRoutes;
