@@ -49,7 +49,7 @@ export function formatNumber(raw: number | null | undefined): string {
   // Trailing zeros dropped: "1.2", not "1.20".
   if (a >= 1) return String(Number(v.toFixed(2)));
   if (a === 0) return '0';
-  return v.toPrecision(2);
+  return String(Number(v.toPrecision(2)));
 }
 
 /** "+23 %", "−4.2 %" (true minus sign), "n/a". */
