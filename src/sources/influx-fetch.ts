@@ -303,6 +303,7 @@ export async function fetchFromInflux(
 
   const run = async (
     metric: 'requests' | 'upstreams',
+    query: MetricQuery,
     ops: {
       count: (w: TimeRange, q: MetricQuery) => Promise<WindowCount>;
       raw: (s: InfluxStage, q: MetricQuery) => Promise<void>;
@@ -337,18 +338,42 @@ export async function fetchFromInflux(
     return mode;
   };
 
-  const requestsMode = await run('requests', {
-    count: (w, q) => dialect.countRequests(w, q),
-    raw: (s, q) => dialect.rawRequests(s, q),
-    aggregated: (s, q) => dialect.aggregatedRequests(s, q),
-    preaggregated: (s, q) => dialect.preaggregatedRequests(s, q),
-  });
-  const upstreamsMode = await run('upstreams', {
-    count: (w, q) => dialect.countUpstreams(w, q),
-    raw: (s, q) => dialect.rawUpstreams(s, q),
-    aggregated: (s, q) => dialect.aggregatedUpstreams(s, q),
-    preaggregated: (s, q) => dialect.preaggregatedUpstreams(s, q),
-  });
+  // The two metrics are independent queries: run them side by side (the database does the work, so this
+  // roughly halves wall time on a multi-core server). If one fails, the other is cancelled.
+  const inner = new AbortController();
+  const onOuterAbort = (): void => inner.abort(query.signal?.reason);
+  query.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  if (query.signal?.aborted) inner.abort(query.signal.reason);
+  const q: MetricQuery = { ...query, signal: inner.signal };
+  const cancelOnError = <T>(p: Promise<T>): Promise<T> =>
+    p.catch((e: unknown) => {
+      inner.abort(e);
+      throw e;
+    });
+  let requestsMode: MetricMode;
+  let upstreamsMode: MetricMode;
+  try {
+    [requestsMode, upstreamsMode] = await Promise.all([
+      cancelOnError(
+        run('requests', q, {
+          count: (w, x) => dialect.countRequests(w, x),
+          raw: (st, x) => dialect.rawRequests(st, x),
+          aggregated: (st, x) => dialect.aggregatedRequests(st, x),
+          preaggregated: (st, x) => dialect.preaggregatedRequests(st, x),
+        }),
+      ),
+      cancelOnError(
+        run('upstreams', q, {
+          count: (w, x) => dialect.countUpstreams(w, x),
+          raw: (st, x) => dialect.rawUpstreams(st, x),
+          aggregated: (st, x) => dialect.aggregatedUpstreams(st, x),
+          preaggregated: (st, x) => dialect.preaggregatedUpstreams(st, x),
+        }),
+      ),
+    ]);
+  } finally {
+    query.signal?.removeEventListener('abort', onOuterAbort);
+  }
   if (outcome) {
     outcome.requests = requestsMode;
     outcome.upstreams = upstreamsMode;
