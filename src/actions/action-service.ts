@@ -109,15 +109,16 @@ export class ActionService {
   async revert(id: number, ctx: ActionContext): Promise<ActionRecord> {
     const original = await this.options.audit.get(id);
     if (!original) throw new AppError('NOT_FOUND', `action ${id} does not exist`);
-    if (original.status !== 'applied' || !original.before || !original.after) {
-      throw new AppError('CONFLICT', `action ${id} was not applied (status ${original.status}); there is nothing to revert`);
-    }
-    if (original.revertedById !== null) throw new AppError('CONFLICT', `action ${id} was already reverted by action ${original.revertedById}`);
-    const { before, after } = original;
     return this.act(
       'revert',
       { ...ctx, reason: ctx.reason || `revert of action ${id}` },
       (current) => {
+        // Checked inside act() so that refusals land in the audit log like any other.
+        const { before, after } = original;
+        if (original.status !== 'applied' || !before || !after) {
+          throw new AppError('CONFLICT', `action ${id} was not applied (status ${original.status}); there is nothing to revert`);
+        }
+        if (original.revertedById !== null) throw new AppError('CONFLICT', `action ${id} was already reverted by action ${original.revertedById}`);
         if (current && !sameSnapshot(current, after)) {
           throw new AppError('CONFLICT', `flag "${original.flag}" changed since action ${id} (${formatDiff(diffSnapshots(after, current))}); refusing to revert over it`, {
             details: { expected: after, current: snapshotOf(current) },

@@ -1,0 +1,195 @@
+/**
+ * `aftershock flag show | tune | off | on | revert | log`: the backoff feature flag in Unleash, by hand.
+ * Same semantics as the HTTP API: dry run unless --apply, exact diff printed, bounds enforced, every action
+ * recorded in the audit log of the configured store (DATABASE_URL, or the embedded store under
+ * AFTERSHOCK_DATA_DIR — which one process opens at a time: stop `serve` first or use PostgreSQL).
+ * Unleash comes from the config's `unleash:` section or UNLEASH_URL / UNLEASH_ADMIN_TOKEN.
+ */
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import type { Report } from '../analysis/types.ts';
+import { actionsSettings, createActionService } from '../actions/actions-config.ts';
+import type { ActionService } from '../actions/action-service.ts';
+import { UNCONFIGURED_MESSAGE } from '../actions/action-service.ts';
+import type { ActionRecord } from '../actions/audit-log.ts';
+import { formatDiff, type BackoffConstants } from '../actions/backoff-constants.ts';
+import { recommendBackoff } from '../actions/recommend-backoff.ts';
+import { loadConfig, type Config } from '../config.ts';
+import { AppError } from '../errors.ts';
+import { serviceSettings } from '../http/service-config.ts';
+import { openStore, type OpenedStore } from '../store/open-store.ts';
+
+export const FLAG_USAGE = `Usage: aftershock flag <show | tune | off | on | revert <id> | log> [options]
+
+  show                        the flag's state in Unleash (JSON on stdout)
+  tune                        set backoff constants; fields not given keep their values
+      --base-ms N --max-ms N --multiplier X --jitter X --max-attempts N
+      --report FILE           or: apply the recommendation computed from a report (aftershock analyze output)
+      --analysis ID           or: from a stored analysis (also recorded as the reason's analysis id)
+      --enable                also switch the new strategy on (constants first, then on)
+  off                         kill switch: switch the new strategy off
+  on                          switch it back on
+  revert <id>                 restore the state before action <id> (refused if the flag changed since)
+  log [--limit N]             the audit log, newest first
+
+Options for changes:
+  --reason TEXT               why (required for tune, off, on)
+  --apply                     really change the flag; without it, print the exact diff only (dry run)
+  --config FILE               YAML merged over config/default.yaml
+
+Exit codes: 0 done (or dry run), 2 bad input, refused (bounds, conflict) or Unleash unreachable.`;
+
+const NUMERIC = [
+  ['base-ms', 'baseMs'],
+  ['max-ms', 'maxMs'],
+  ['multiplier', 'multiplier'],
+  ['jitter', 'jitter'],
+  ['max-attempts', 'maxAttempts'],
+] as const;
+
+function parse(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      options: {
+        'base-ms': { type: 'string' },
+        'max-ms': { type: 'string' },
+        multiplier: { type: 'string' },
+        jitter: { type: 'string' },
+        'max-attempts': { type: 'string' },
+        report: { type: 'string' },
+        analysis: { type: 'string' },
+        enable: { type: 'boolean' },
+        reason: { type: 'string' },
+        apply: { type: 'boolean' },
+        limit: { type: 'string' },
+        config: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: true,
+    });
+  } catch (e) {
+    throw new AppError('BAD_INPUT', `${(e as Error).message}\n\n${FLAG_USAGE}`);
+  }
+}
+
+function number(flag: string, text: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n)) throw new AppError('BAD_INPUT', `--${flag}: "${text}" is not a number`);
+  return n;
+}
+
+function positiveInt(flag: string, text: string): number {
+  const n = number(flag, text);
+  if (!Number.isInteger(n) || n < 1) throw new AppError('BAD_INPUT', `--${flag}: "${text}" is not a positive integer`);
+  return n;
+}
+
+async function readReport(file: string): Promise<Report> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(file, 'utf8'));
+  } catch (e) {
+    throw new AppError('BAD_INPUT', `--report ${file}: cannot read a JSON report (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { cause: e });
+  }
+  const r = parsed as Partial<Report>;
+  if (r?.schemaVersion !== 1 || !Array.isArray(r.findings) || !r.settings) {
+    throw new AppError('BAD_INPUT', `--report ${file}: not an aftershock report (schemaVersion 1 with findings and settings)`);
+  }
+  return r as Report;
+}
+
+/** Prints the record as JSON and one line for a person; dry runs say how to apply. */
+function show(rec: ActionRecord): number {
+  process.stdout.write(JSON.stringify(rec, null, 2) + '\n');
+  const line =
+    rec.status === 'dry_run'
+      ? `${rec.message}${rec.mode === 'unleash' ? ' (rerun with --apply to change the flag)' : ''}`
+      : rec.status === 'applied'
+        ? `action ${rec.id}: applied ${formatDiff(rec.diff)}; undo with \`aftershock flag revert ${rec.id} --apply\``
+        : rec.message;
+  process.stderr.write(`aftershock: ${line}\n`);
+  return 0;
+}
+
+async function tune(values: ReturnType<typeof parse>['values'], config: Config, actions: ActionService, store: OpenedStore, base: { actor: string; reason: string; dryRun: boolean }): Promise<number> {
+  const given: Partial<BackoffConstants> = {};
+  for (const [flag, field] of NUMERIC) if (values[flag] !== undefined) given[field] = number(flag, values[flag]!);
+  const explicit = Object.keys(given).length > 0;
+  if (explicit && (values.report || values.analysis)) {
+    throw new AppError('BAD_INPUT', 'give either constants (--base-ms …) or --report / --analysis for a recommendation, not both');
+  }
+  let constants = given;
+  if (!explicit) {
+    if (!values.report && !values.analysis) throw new AppError('BAD_INPUT', `tune needs constants (--base-ms …), --report FILE or --analysis ID\n\n${FLAG_USAGE}`);
+    let report: Report;
+    let series;
+    if (values.report) report = await readReport(values.report);
+    else {
+      const rec = await store.store.get(values.analysis!);
+      if (!rec?.report) throw new AppError('NOT_FOUND', `analysis ${values.analysis} does not exist in ${store.description} or has no report yet`);
+      report = rec.report;
+      series = rec.series ?? undefined;
+    }
+    const current = (await actions.readState()).constants;
+    if (!current) throw new AppError('CONFLICT', 'the flag carries no valid constants to tune from; give all five with --base-ms … instead');
+    const recommendation = recommendBackoff(report, { current, bounds: actionsSettings(config).bounds, series });
+    for (const line of recommendation.rationale) process.stderr.write(`aftershock: ${line}\n`);
+    if (recommendation.action !== 'tune' || !recommendation.constants) {
+      throw new AppError('CONFLICT', `the report does not call for tuning (recommendation: ${recommendation.action}); see the rationale above`);
+    }
+    constants = recommendation.constants;
+  }
+  return show(await actions.tune(constants, { ...base, enable: values.enable }));
+}
+
+export async function flagCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv);
+  if (values.help || positionals.length === 0) {
+    (values.help ? process.stdout : process.stderr).write(FLAG_USAGE + '\n');
+    return values.help ? 0 : 2;
+  }
+  const [sub, ...rest] = positionals;
+  const expectedArgs = sub === 'revert' ? 1 : 0;
+  if (rest.length !== expectedArgs) throw new AppError('BAD_INPUT', `flag ${sub}: ${expectedArgs ? 'needs exactly one action id' : `unexpected argument "${rest[0]}"`}\n\n${FLAG_USAGE}`);
+  if (!['show', 'tune', 'off', 'on', 'revert', 'log'].includes(sub)) throw new AppError('BAD_INPUT', `unknown flag command "${sub}"\n\n${FLAG_USAGE}`);
+  if (['tune', 'off', 'on'].includes(sub) && !values.reason?.trim()) throw new AppError('BAD_INPUT', `flag ${sub}: --reason is required (it goes into the audit log)`);
+
+  const config = loadConfig({ file: values.config });
+  const settings = serviceSettings(config);
+  const store = await openStore({ databaseUrl: settings.store.databaseUrl, dataDir: settings.store.dataDir });
+  try {
+    const actions = createActionService(config, store.sql);
+    const base = { actor: `cli:${os.userInfo().username}`, reason: values.reason?.trim() ?? '', analysisId: values.analysis ?? null, dryRun: !values.apply };
+    switch (sub) {
+      case 'show': {
+        if (!actions.configured) {
+          process.stdout.write(JSON.stringify({ configured: false, ...actions.ref }, null, 2) + '\n');
+          process.stderr.write(`aftershock: ${UNCONFIGURED_MESSAGE}\n`);
+          return 0;
+        }
+        const state = await actions.readState();
+        process.stdout.write(JSON.stringify(state, null, 2) + '\n');
+        process.stderr.write(`aftershock: flag "${state.flag}" in ${state.environment} is ${state.enabled ? 'on' : 'OFF'}${state.payloadProblem ? `; ${state.payloadProblem}` : ''}\n`);
+        return 0;
+      }
+      case 'tune':
+        return await tune(values, config, actions, store, base);
+      case 'off':
+        return show(await actions.killSwitch(base));
+      case 'on':
+        return show(await actions.enable(base));
+      case 'revert':
+        return show(await actions.revert(positiveInt('revert <id>', rest[0]), base));
+      default: {
+        const page = await actions.listActions({ limit: values.limit ? positiveInt('limit', values.limit) : undefined });
+        process.stdout.write(JSON.stringify(page, null, 2) + '\n');
+        return 0;
+      }
+    }
+  } finally {
+    await store.sql.close();
+  }
+}
