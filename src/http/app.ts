@@ -3,7 +3,7 @@
  * drive it with inject() and server.ts only adds the network around it.
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -38,7 +38,7 @@ export async function buildApp({ deps, logger }: BuildAppOptions): Promise<Fasti
     },
     bodyLimit: deps.settings.server.writeBodyLimitBytes,
     // One log line per request (written in onResponse) instead of Fastify's two: the verdict poll is hot.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     // No 'array' coercion: a string where the body needs a list is an error, not a one-element list.
     ajv: { customOptions: { allErrors: false, coerceTypes: true, removeAdditional: false } },
   });

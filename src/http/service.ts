@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import type { FastifyInstance } from 'fastify';
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { openStore, type OpenedStore } from '../store/open-store.ts';
 import { AnalysisPool } from '../worker/analysis-pool.ts';
@@ -26,7 +26,7 @@ export interface CreateServiceOptions {
   /** Replaces the logger built from server.logLevel. */
   logger?: Logger;
   /** Where the built logger writes (stdout by default; tests capture it). */
-  logDestination?: NodeJS.WritableStream;
+  logDestination?: DestinationStream;
   /** A module whose default export replaces runAnalysis in the workers (tests, benchmarks). */
   runnerModule?: string;
   /** Adjusts settings after env overrides (tests: pool size, timeouts). */
@@ -45,7 +45,7 @@ export interface Service {
   demoAnalysisId: string | null;
 }
 
-export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
+export function createLogger(level: string, destination?: DestinationStream): Logger {
   const options = {
     level,
     // Secrets never reach the log: tokens travel in Authorization, database passwords in DATABASE_URL.
