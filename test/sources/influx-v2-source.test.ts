@@ -7,7 +7,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
+import { analysisSettings, loadConfig } from '../../src/config.ts';
+import { analyze } from '../../src/analysis/analyze.ts';
 import { influxSettingsFromUrl, type Influx2Settings } from '../../src/sources/influx-config.ts';
 import { InfluxV2Source } from '../../src/sources/influx-v2-source.ts';
 import { bucketIndex, logBucketBounds } from '../../src/stats/index.ts';
@@ -207,6 +208,9 @@ describe('InfluxV2Source on recorded annotated CSV', () => {
     expect(logs.some((m) => m.includes('HTTP 429') && m.includes('retrying in 1000 ms'))).toBe(true);
     expect(w.latency.length).toBe(3);
     expect(JSON.stringify({ logs, source: w.source, warnings: w.warnings })).not.toContain(TOKEN);
+    const result = analyze(w, analysisSettings(loadConfig()));
+    expect(result.report.source).toBe(`influx2 ${baseUrl} org=acme bucket=telemetry`);
+    expect(JSON.stringify(result)).not.toContain(TOKEN);
   });
 
   it('gives up on repeated 503s after the configured retries with UPSTREAM', async () => {
