@@ -26,7 +26,7 @@ export { normalQuantile } from './normal-quantile.ts';
 export { normalSf } from './normal-sf.ts';
 export { orderStatisticRanks, type OrderStatisticRanks } from './order-statistic-ranks.ts';
 export { poissonRateTest, type PoissonRateOptions, type PoissonRateResult } from './poisson-rate-test.ts';
-export { quantileCI, typeSevenQuantile, DEFAULT_CONFIDENCE, type QuantileCI } from './quantile-ci.ts';
+export { quantileCI, typeSevenQuantile, typeSevenPosition, numpyLerp, DEFAULT_CONFIDENCE, type QuantileCI } from './quantile-ci.ts';
 export { quantileCIUnsorted } from './quantile-ci-unsorted.ts';
 export type { MannWhitneyResult } from './rank-sum-normal.ts';
 export { regularizedIncompleteBeta } from './regularized-incomplete-beta.ts';

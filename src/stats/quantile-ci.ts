@@ -54,13 +54,30 @@ export function quantileCI(sortedAscending: ArrayLike<number>, q: number, confid
  * typeSevenQuantile([1, 2, 3, 4], 0.5); // 2.5
  */
 export function typeSevenQuantile(x: ArrayLike<number>, q: number): number {
-  const n = x.length;
+  const { prev, next, gamma } = typeSevenPosition(x.length, q);
+  return numpyLerp(x[prev], x[next], gamma);
+}
+
+/**
+ * Where NumPy's linear (type 7) quantile of n sorted values falls: the two neighbouring 0-based indices
+ * and the interpolation weight, computed with NumPy's own virtual-index formula.
+ *
+ * @example
+ * typeSevenPosition(4, 0.5); // { prev: 1, next: 2, gamma: 0.5 }
+ */
+export function typeSevenPosition(n: number, q: number): { prev: number; next: number; gamma: number } {
   const virtual = n * q + (1 + q * (1 - 1 - 1)) - 1;
   const prev = Math.min(Math.max(Math.floor(virtual), 0), n - 1);
-  const next = Math.min(prev + 1, n - 1);
-  const gamma = virtual - Math.floor(virtual);
-  const a = x[prev];
-  const b = x[next];
+  return { prev, next: Math.min(prev + 1, n - 1), gamma: virtual - Math.floor(virtual) };
+}
+
+/**
+ * NumPy's `_lerp`: a + (b − a)·t, computed from the nearer end (b − (b − a)(1 − t) for t ≥ ½).
+ *
+ * @example
+ * numpyLerp(1, 2, 0.25); // 1.25
+ */
+export function numpyLerp(a: number, b: number, t: number): number {
   const diff = b - a;
-  return gamma >= 0.5 ? b - diff * (1 - gamma) : a + diff * gamma;
+  return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
 }

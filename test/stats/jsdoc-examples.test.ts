@@ -66,6 +66,8 @@ describe('JSDoc @example outputs', () => {
     expect(s.orderStatisticRanks(100, 0.5, 0.95)).toEqual({ lowerIndex: 39, upperIndex: 60 });
     expect(s.quantileCI([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.5)).toEqual({ estimate: 5.5, lower: 2, upper: 9, lowerRank: 1, upperRank: 8 });
     expect(s.typeSevenQuantile([1, 2, 3, 4], 0.5)).toBe(2.5);
+    expect(s.typeSevenPosition(4, 0.5)).toEqual({ prev: 1, next: 2, gamma: 0.5 });
+    expect(s.numpyLerp(1, 2, 0.25)).toBe(1.25);
     expect(s.quantileCIUnsorted([10, 9, 8, 7, 6, 5, 4, 3, 2, 1], 0.5)).toEqual({ estimate: 5.5, lower: 2, upper: 9, lowerRank: 1, upperRank: 8 });
     expect(s.logBucketBounds({ min: 1, max: 100, perDecade: 2 })).toEqual(new Float64Array([1, 3.1622776601683795, 10, 31.622776601683793, 100, Infinity]));
     expect(s.bucketIndex(new Float64Array([1, 10, 100, Infinity]), 10)).toBe(1);

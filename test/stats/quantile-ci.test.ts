@@ -76,3 +76,14 @@ describe('quantileCIUnsorted', () => {
     }
   });
 });
+
+describe('quantileCIUnsorted input checks on the selection path', () => {
+  it('names the NaN index in a large sample', () => {
+    const x = new Float64Array(30_000).map((_, i) => i);
+    x[29_999] = Number.NaN;
+    expect(() => quantileCIUnsorted(x, 0.5)).toThrow(/values\[29999\] is not a number/);
+    x[29_999] = 1;
+    x[12] = Number.NaN;
+    expect(() => quantileCIUnsorted(x, 0.99)).toThrow(/values\[12\] is not a number/);
+  });
+});
