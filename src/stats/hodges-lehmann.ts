@@ -33,6 +33,9 @@ export function hodgesLehmann(x: ArrayLike<number>, y: ArrayLike<number>, confid
   if (!(confidence > 0 && confidence < 1)) throw new RangeError(`confidence must be strictly between 0 and 1 (got ${confidence})`);
   const a = sortedSample(x, 'x');
   const b = sortedSample(y, 'y');
+  // ∞ − ∞ is NaN and would poison the order of the differences: only finite values have a shift.
+  assertFinite(x, 'x');
+  assertFinite(y, 'y');
   const n = a.length;
   const m = b.length;
   const total = n * m;
@@ -49,6 +52,12 @@ export function hodgesLehmann(x: ArrayLike<number>, y: ArrayLike<number>, confid
   const c = Math.floor(total / 2 - normalQuantile(1 - (1 - confidence) / 2) * sigma);
   if (c < 1) return { estimate, lower: -Infinity, upper: Infinity };
   return { estimate, lower: kthPairwiseDifference(a, b, c), upper: kthPairwiseDifference(a, b, total - c + 1) };
+}
+
+function assertFinite(values: ArrayLike<number>, name: string): void {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) throw new RangeError(`${name}[${i}] must be finite for a Hodges-Lehmann shift (got ${values[i]})`);
+  }
 }
 
 // Σ(t³ − t) over groups of equal values in the pooled sample (both inputs ascending).

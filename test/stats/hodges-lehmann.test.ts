@@ -55,5 +55,6 @@ describe('hodgesLehmann input checks', () => {
     expect(() => hodgesLehmann([], [1])).toThrow(/x must contain at least one value/);
     expect(() => hodgesLehmann([1], [Number.NaN])).toThrow(/y\[0\] is not a number/);
     expect(() => hodgesLehmann([1], [2], 0)).toThrow(/confidence/);
+    expect(() => hodgesLehmann([1, Infinity], [2])).toThrow(/x\[1\] must be finite/);
   });
 });
