@@ -141,6 +141,27 @@ describe('SLA guard, full cycle against a real Unleash and the real demo analysi
   });
 });
 
+describe('guards sharing one embedded store', () => {
+  it('count as one replica: of two guards in the process, one evaluates and the other stands by', async () => {
+    const sql = await PgliteClient.open('memory://');
+    try {
+      await migrate(sql);
+      const actions = new ActionService({ flags: null, audit: new AuditLog(sql), ref: { project: 'default', environment: 'production', flag: 'dten.backoff.v2' }, bounds: DEFAULT_BACKOFF_BOUNDS, dryRunDefault: true });
+      const analyze = async () => ({ report: BACKOFF_REGRESSION, series: { latency: [], upstreams: [] } });
+      const policy = guardConfig({ targets: [{ name: 'embedded', source: 'demo', upgradeAt: '2026-11-20T14:00:00Z' }] });
+      const [a, b] = ['one', 'two'].map((id) => new SlaGuard({ config, guard: policy, sql, actions, analyze, id }));
+      const decisions = (await Promise.all([a.runOnce(), b.runOnce()])).flat();
+      expect(decisions.map((d) => d.evaluation).sort()).toEqual(['failing', 'standby']);
+      // no Unleash configured: the guard's step is a dry run that says so
+      const acted = decisions.find((d) => d.evaluation === 'failing')!;
+      expect(acted).toMatchObject({ decision: 'dry_run', step: 'tune' });
+      expect(acted.reason).toMatch(/Unleash is not configured/);
+    } finally {
+      await sql.close();
+    }
+  });
+});
+
 describe('concurrent guards on a real PostgreSQL', () => {
   let db: { url: string; drop: () => Promise<void> };
   const clients: PostgresClient[] = [];
