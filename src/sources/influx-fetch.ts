@@ -65,6 +65,7 @@ export class InfluxStage {
   private v3 = new GrowableFloat64();
   private hist = new Map<string, HistAcc>();
   private le: Array<[string, string, number, number, number]> = [];
+  private leTotals = new Map<string, number>();
   private counters = new Map<string, CounterAcc>();
   private backoff = new Map<string, HistAcc>();
   /** Observations (requests or calls) staged: for the empty-window check. */
@@ -86,6 +87,7 @@ export class InfluxStage {
     this.v3 = new GrowableFloat64();
     this.hist = new Map();
     this.le = [];
+    this.leTotals = new Map();
     this.counters = new Map();
     this.backoff = new Map();
     this.points = 0;
@@ -154,8 +156,15 @@ export class InfluxStage {
 
   /** A cumulative `le` bucket of a pre-aggregated histogram. */
   leBucket(service: string, endpoint: string, t: number, le: number, cumulative: number): void {
-    this.le.push([service, endpoint, this.intervalTime(t), le, cumulative]);
-    if (le === Infinity) this.points += cumulative;
+    const ti = this.intervalTime(t);
+    this.le.push([service, endpoint, ti, le, cumulative]);
+    // The interval's total is its largest cumulative count (the +Inf bucket when there is one).
+    const key = `${service}\u0000${endpoint}\u0000${ti}`;
+    const prev = this.leTotals.get(key) ?? 0;
+    if (cumulative > prev) {
+      this.points += cumulative - prev;
+      this.leTotals.set(key, cumulative);
+    }
   }
 
   /** Adds to the per-interval upstream counters (aggregated or pre-aggregated). */
