@@ -25,6 +25,9 @@ export interface AnalysisServiceOptions {
   log: { info: (obj: object, msg: string) => void; warn: (obj: object, msg: string) => void };
 }
 
+const INTERRUPTED = 'interrupted: the service stopped (crash or shutdown) before this analysis finished; submit it again';
+const SHUT_DOWN = 'interrupted: the service shut down before this analysis finished; submit it again';
+
 interface CacheEntry {
   expires: number;
   value: Promise<ServiceVerdict | null>;
@@ -84,15 +87,21 @@ export class AnalysisService {
     return value;
   }
 
-  /** Marks unfinished analyses of dead processes failed and starts this process's heartbeat. */
-  async start(options: { staleMs: number }): Promise<number> {
-    const n = await this.o.store.failInterrupted({
-      staleMs: options.staleMs,
-      reason: 'interrupted: the service stopped (crash or shutdown) before this analysis finished; submit it again',
-    });
+  /**
+   * Marks unfinished analyses of dead processes failed (heartbeat older than `staleMs`; 0 = all) and starts this
+   * process's heartbeat. Every heartbeat also sweeps analyses whose heartbeat is older than `sweepStaleMs`, so a
+   * replica that crashed while others keep running does not leave analyses `running` until the next restart.
+   */
+  async start(options: { staleMs: number; sweepStaleMs: number }): Promise<number> {
+    const n = await this.o.store.failInterrupted({ staleMs: options.staleMs, reason: INTERRUPTED });
     if (n > 0) this.o.log.warn({ count: n }, 'marked interrupted analyses as failed');
+    const warn = (what: string) => (e: unknown) => this.o.log.warn({ err: { message: (e as Error).message } }, `${what} failed`);
     this.heartbeatTimer = setInterval(() => {
-      this.o.store.heartbeat(this.o.owner).catch((e) => this.o.log.warn({ err: { message: (e as Error).message } }, 'heartbeat failed'));
+      this.o.store.heartbeat(this.o.owner).catch(warn('heartbeat'));
+      this.o.store
+        .failInterrupted({ staleMs: options.sweepStaleMs, reason: INTERRUPTED })
+        .then((k) => k > 0 && this.o.log.warn({ count: k }, 'marked analyses of a stopped replica as failed'))
+        .catch(warn('stale-analysis sweep'));
     }, this.o.heartbeatMs);
     this.heartbeatTimer.unref();
     return n;
@@ -102,9 +111,9 @@ export class AnalysisService {
   async close(): Promise<void> {
     this.closing = true;
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
-    await this.o.pool.close('interrupted: the service shut down before this analysis finished; submit it again');
+    await this.o.pool.close(SHUT_DOWN);
     await Promise.allSettled([...this.inFlight]);
-    await this.o.store.failInterrupted({ staleMs: 0, owner: this.o.owner, reason: 'interrupted: the service shut down before this analysis finished; submit it again' });
+    await this.o.store.failInterrupted({ staleMs: 0, owner: this.o.owner, reason: SHUT_DOWN });
   }
 
   private async run(record: AnalysisRecord, submit: AnalysisPool['submit']): Promise<void> {

@@ -82,7 +82,7 @@ export async function createService(options: CreateServiceOptions): Promise<Serv
   try {
     // PGlite is single-process: whatever is unfinished at start was interrupted. PostgreSQL may be shared by
     // live replicas, so only analyses whose heartbeat went stale count.
-    recovered = await analyses.start({ staleMs: opened.sql.kind === 'pglite' ? 0 : settings.store.staleAfterMs });
+    recovered = await analyses.start({ staleMs: opened.sql.kind === 'pglite' ? 0 : settings.store.staleAfterMs, sweepStaleMs: settings.store.staleAfterMs });
   } catch (e) {
     await pool.close();
     await opened.sql.close();
