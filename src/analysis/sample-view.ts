@@ -1,9 +1,9 @@
 /**
  * One view over raw and histogram samples, so each finding is written once: size, quantile with a
  * distribution-free interval, and counts above a threshold (for the exceedance test).
- * Raw values are copied once into a sorted Float64Array (the handoff arrays are never mutated).
+ * Raw values are copied once into a sorted Float64Array (radix sort; the handoff arrays are never mutated).
  */
-import { histogramQuantileCI, quantileCI } from '../stats/index.ts';
+import { histogramQuantileCI, quantileCI, sortFloat64 } from '../stats/index.ts';
 import type { SampleSet } from './types.ts';
 
 export interface QuantileEstimate {
@@ -32,7 +32,7 @@ export interface HistogramView {
 
 export function viewOf(samples: SampleSet): SampleView {
   if (samples.kind === 'raw') {
-    const sorted = Float64Array.from(samples.values).sort();
+    const sorted = sortFloat64(samples.values); // a sorted copy: the handoff arrays stay untouched
     return { kind: 'raw', n: sorted.length, sorted };
   }
   let n = 0;
