@@ -5,7 +5,7 @@
  * HTTP chart routes, the benchmark and the notebooks all draw from one place.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { AnalysisResult, Finding } from '../analysis/types.ts';
+import type { AnalysisResult, Finding, ReportSeries } from '../analysis/types.ts';
 import { distributionMultiplesSpec, distributionRows, distributionSpec } from './distribution-chart.ts';
 import {
   findingNumbers,
@@ -103,7 +103,14 @@ export function buildCharts(result: AnalysisResult): ChartEntry[] {
     if (!rank.has(key)) rank.set(key, i);
   });
   const order = (type: 'e' | 'u', service: string, name: string) => rank.get(`${type}\u0000${service}\u0000${name}`) ?? Number.MAX_SAFE_INTEGER;
-  const latency = [...series.latency].sort((a, b) => order('e', a.service, a.endpoint) - order('e', b.service, b.endpoint));
+  // Endpoints known only from findings (a report loaded without its series) still get a percentile chart.
+  const empty = { probs: [], values: [], n: 0 };
+  type LatencyEntry = ReportSeries['latency'][number];
+  const inSeries = new Set(series.latency.map((s) => `${s.service}\u0000${s.endpoint}`));
+  const findingOnly = [...new Map(report.findings
+    .filter((f) => f.kind === 'tail_latency' && !inSeries.has(`${f.service}\u0000${f.subject}`))
+    .map((f): [string, LatencyEntry] => [`${f.service}\u0000${f.subject}`, { service: f.service, endpoint: f.subject, before: empty, after: empty }])).values()];
+  const latency = [...series.latency, ...findingOnly].sort((a, b) => order('e', a.service, a.endpoint) - order('e', b.service, b.endpoint));
   const upstreams = [...series.upstreams].sort((a, b) => order('u', a.service, a.upstream) - order('u', b.service, b.upstream));
 
   const allDistributionRows: ReturnType<typeof distributionRows> = [];

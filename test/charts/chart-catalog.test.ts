@@ -87,6 +87,14 @@ describe('chart catalog', () => {
     expect(buildCharts(r).map((c) => c.name)).not.toContain('latency-distribution--catalog--api-v1-resource-02');
   });
 
+  it('draws percentile charts and the overview from a report without its series', () => {
+    const bare = { report: result.report, series: { latency: [], upstreams: [] } };
+    const kinds = buildCharts(bare).map((c) => c.name);
+    expect(kinds).toContain('latency-percentiles--shop--checkout');
+    expect(kinds).toContain('latency-change-overview');
+    expect(kinds.filter((k) => k.startsWith('latency-distribution'))).toEqual([]);
+  });
+
   it('makes slugs from paths and de-duplicates colliding names', () => {
     expect(slug('/api/v1/checkout')).toBe('api-v1-checkout');
     expect(slug('/')).toBe('root');
