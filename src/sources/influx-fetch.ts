@@ -66,6 +66,8 @@ export class InfluxStage {
   private hist = new Map<string, HistAcc>();
   private le: Array<[string, string, number, number, number]> = [];
   private leTotals = new Map<string, number>();
+  /** Carried onto MetricWindows.warnings when the stage is committed (e.g. rows skipped as malformed). */
+  warnings: string[] = [];
   private counters = new Map<string, CounterAcc>();
   private backoff = new Map<string, HistAcc>();
   /** Observations (requests or calls) staged: for the empty-window check. */
@@ -88,6 +90,7 @@ export class InfluxStage {
     this.hist = new Map();
     this.le = [];
     this.leTotals = new Map();
+    this.warnings = [];
     this.counters = new Map();
     this.backoff = new Map();
     this.points = 0;
@@ -184,6 +187,7 @@ export class InfluxStage {
 
   /** Replays the staged rows into the builder. */
   commit(b: WindowBuilder): void {
+    for (const w of this.warnings) b.warn(w);
     const n = this.t.length;
     if (n > 0) {
       const idx = this.idx.toArray();

@@ -93,7 +93,7 @@ export class InfluxV1Source implements MetricSource {
     if (e.status === 401) throw new AppError('UNAUTHORIZED', `${this.where}: authorization failed (check the user and password, e.g. INFLUX_USER/INFLUX_PASSWORD)`);
     if (e.status === 403) throw new AppError('FORBIDDEN', msg);
     if (e.status === 404) throw new AppError('NOT_FOUND', `${this.where}: no /query endpoint (is this an InfluxDB 1.x server?)`);
-    throw new AppError(classifyV1Error(text) === 'UPSTREAM' ? 'UPSTREAM' : classifyV1Error(text), msg);
+    throw new AppError(classifyV1Error(text), msg);
   }
 
   /**
@@ -158,10 +158,9 @@ export class InfluxV1Source implements MetricSource {
     });
     const tag = (x: V1Series, name: string): string => x.tags?.[name] ?? '';
     const col = (x: V1Series, name: string): number => x.columns.indexOf(name);
-    const skipped = { n: 0 };
-    const noteSkipped = (q: MetricQuery, what: string): void => {
-      if (skipped.n > 0) q.log?.(`${this.where}: ${what}: skipped ${skipped.n} row(s) with a missing or non-numeric field`);
-      skipped.n = 0;
+    // Rows dropped for a missing/non-numeric field, per query (the two metrics run concurrently).
+    const noteSkipped = (stage: InfluxStage, what: string, skipped: { n: number }): void => {
+      if (skipped.n > 0) stage.warnings.push(`${this.where}: ${what}: skipped ${skipped.n} row(s) with a missing or non-numeric field`);
     };
     const countOf = async (template: string, params: Record<string, InfluxQLFragment>, what: string, q: MetricQuery): Promise<WindowCount> => {
       const out: WindowCount = { count: 0, min: null, max: null };
@@ -230,6 +229,7 @@ export class InfluxV1Source implements MetricSource {
         return out;
       },
       rawRequests: async (stage, q) => {
+        const skipped = { n: 0 };
         const text = renderInfluxQL(
           queryTemplate('requests-raw.influxql'),
           { ...range(stage.window), measurement: m(rq.measurement), durationField: ident(rq.durationField), serviceTag: ident(rq.serviceTag), endpointTag: ident(rq.endpointTag), filter: reqFilter(q) },
@@ -245,10 +245,14 @@ export class InfluxV1Source implements MetricSource {
             if (v === null || t === null) skipped.n++;
             else stage.request(svc, ep, t, v);
           }
-        }, q, () => stage.reset());
-        noteSkipped(q, 'requests');
+        }, q, () => {
+          stage.reset();
+          skipped.n = 0;
+        });
+        noteSkipped(stage, 'requests', skipped);
       },
       rawUpstreams: async (stage, q) => {
+        const skipped = { n: 0 };
         const text = renderInfluxQL(
           queryTemplate('upstreams-raw.influxql'),
           { ...range(stage.window), ...upParams(q) },
@@ -267,8 +271,11 @@ export class InfluxV1Source implements MetricSource {
             }
             stage.call(svc, name, t, a, num(row[ib]) ?? 0, row[io] !== false);
           }
-        }, q, () => stage.reset());
-        noteSkipped(q, 'upstream calls');
+        }, q, () => {
+          stage.reset();
+          skipped.n = 0;
+        });
+        noteSkipped(stage, 'upstream calls', skipped);
       },
       aggregatedRequests: async (stage, q) => {
         const params = { ...grouping(stage.window, q), measurement: m(rq.measurement), durationField: ident(rq.durationField), serviceTag: ident(rq.serviceTag), endpointTag: ident(rq.endpointTag), filter: reqFilter(q) };
@@ -308,6 +315,7 @@ export class InfluxV1Source implements MetricSource {
         }, q, () => stage.reset());
       },
       preaggregatedRequests: async (stage, q) => {
+        const skipped = { n: 0 };
         const text = renderInfluxQL(
           queryTemplate('requests-preaggregated.influxql'),
           { ...grouping(stage.window, q), measurement: m(hg.measurement), countField: ident(hg.countField), serviceTag: ident(rq.serviceTag), endpointTag: ident(rq.endpointTag), leTag: ident(hg.leTag), filter: reqFilter(q) },
@@ -324,8 +332,11 @@ export class InfluxV1Source implements MetricSource {
             const c = num(row[1]);
             if (t !== null && c !== null) stage.leBucket(tag(x, rq.serviceTag), tag(x, rq.endpointTag), t, le, c);
           }
-        }, q, () => stage.reset());
-        noteSkipped(q, `histogram buckets (tag "${hg.leTag}" not a number or +Inf)`);
+        }, q, () => {
+          stage.reset();
+          skipped.n = 0;
+        });
+        noteSkipped(stage, `histogram buckets (tag "${hg.leTag}" not a number or +Inf)`, skipped);
       },
       preaggregatedUpstreams: async (stage, q) => {
         const text = renderInfluxQL(

@@ -217,11 +217,14 @@ describe('InfluxV1Source on a real InfluxDB 1.x', () => {
         }
         lines.push(`upstream_calls_total,service=shop,upstream=payments-api requests=${100 * scale},retries=${5 * scale},exhausted=${scale} ${ns}`);
       }
+      // a bucket whose le is not a number is skipped with a warning on the windows, not silently
+      lines.push(`http_request_duration_ms_bucket,service=shop,endpoint=/checkout,le=abc count=7 ${(upgradeAt - 30 * 60_000) * 1e6}`);
       await writeLines(url, pdb, lines.join('\n'));
       const w = await source({ requests: 'preaggregated', upstreams: 'preaggregated' }, `influx1+${url}/${pdb}`).fetch(query());
       expect(w.latency[0].before).toEqual({ kind: 'histogram', upperBounds: Float64Array.from([100, 250, 500, Infinity]), counts: Float64Array.from([10, 30, 8, 2]) });
       expect(w.latency[0].after).toEqual({ kind: 'histogram', upperBounds: Float64Array.from([100, 250, 500, Infinity]), counts: Float64Array.from([20, 60, 16, 4]) });
       expect(w.upstreams[0].after).toMatchObject({ calls: 200, retries: 10, exhausted: 2 });
+      expect(w.warnings).toEqual([expect.stringMatching(/db "aftershock_pre_.*histogram buckets \(tag "le" not a number or \+Inf\): skipped 1 row/)]);
     } finally {
       await influxQuery(url, `DROP DATABASE "${pdb}"`);
     }
