@@ -208,6 +208,14 @@ class InternTable {
   }
 }
 
+/** `key` when the bytes at j spell it (ASCII, unescaped) followed by '='; null otherwise. */
+function matchKey(b: Uint8Array, j: number, end: number, key: string): string | null {
+  const n = key.length;
+  if (j + n >= end || b[j + n] !== EQ) return null;
+  for (let k = 0; k < n; k++) if (b[j + k] !== key.charCodeAt(k)) return null;
+  return key;
+}
+
 /** Size of the series cache (a power of two). */
 const SERIES_SLOTS = 256;
 
@@ -216,22 +224,24 @@ interface SeriesEntry {
   measurement: string;
   tagKeys: string[];
   tagValues: string[];
+  /** Field keys of the series' last line by position (ASCII, unescaped only), tried first on the next line. */
+  fieldKeys: string[];
 }
 
 /** Parsed measurement + tag set of recently seen series keys, looked up by their bytes. */
 class SeriesCache {
   private readonly slots: Array<SeriesEntry | undefined> = new Array<SeriesEntry | undefined>(SERIES_SLOTS);
 
-  /** Copies a cached series for bytes [s, e) into the point; false when not cached. */
-  restore(b: Uint8Array, s: number, e: number, p: LineProtocolPoint): boolean {
-    if (e === s) return false;
+  /** Copies a cached series for bytes [s, e) into the point and returns it; null when not cached. */
+  restore(b: Uint8Array, s: number, e: number, p: LineProtocolPoint): SeriesEntry | null {
+    if (e === s) return null;
     const entry = this.slots[sampleHash(b, s, e) & (SERIES_SLOTS - 1)];
-    if (entry === undefined) return false;
+    if (entry === undefined) return null;
     const bytes = entry.bytes;
     const n = e - s;
-    if (bytes.length !== n) return false;
+    if (bytes.length !== n) return null;
     // Compare from the end: series differ mostly in their last tag value.
-    for (let k = n - 1; k >= 0; k--) if (bytes[k] !== b[s + k]) return false;
+    for (let k = n - 1; k >= 0; k--) if (bytes[k] !== b[s + k]) return null;
     p.measurement = entry.measurement;
     const nt = entry.tagKeys.length;
     for (let k = 0; k < nt; k++) {
@@ -239,17 +249,20 @@ class SeriesCache {
       p.tagValues[k] = entry.tagValues[k];
     }
     p.tagCount = nt;
-    return true;
+    return entry;
   }
 
-  store(b: Uint8Array, s: number, e: number, p: LineProtocolPoint): void {
-    if (e === s) return;
-    this.slots[sampleHash(b, s, e) & (SERIES_SLOTS - 1)] = {
+  store(b: Uint8Array, s: number, e: number, p: LineProtocolPoint): SeriesEntry | null {
+    if (e === s) return null;
+    const entry: SeriesEntry = {
       bytes: b.slice(s, e),
       measurement: p.measurement,
       tagKeys: p.tagKeys.slice(0, p.tagCount),
       tagValues: p.tagValues.slice(0, p.tagCount),
+      fieldKeys: [],
     };
+    this.slots[sampleHash(b, s, e) & (SERIES_SLOTS - 1)] = entry;
+    return entry;
   }
 }
 
@@ -426,10 +439,11 @@ export class LineProtocolParser {
         j++;
       }
     }
-    if (!this.series.restore(b, i, j, p)) {
+    let entry = this.series.restore(b, i, j, p);
+    if (entry === null) {
       const reason = this.parseSeries(b, i, j);
       if (reason !== null) return reason;
-      this.series.store(b, i, j, p);
+      entry = this.series.store(b, i, j, p);
     }
     if (j >= end) return 'missing field set';
 
@@ -438,17 +452,26 @@ export class LineProtocolParser {
     if (j >= end) return 'missing field set';
     let nf = 0;
     p.fieldCount = 0;
+    const layout = entry !== null ? entry.fieldKeys : null;
     for (;;) {
       const ks = j;
-      j = scanToken(b, j, end, true);
-      if (j < 0) return DANGLING_BACKSLASH;
-      if (j >= end || b[j] !== EQ) {
-        // "m,t=a 1700000000000000000" has a timestamp where the fields should be.
-        if (nf === 0) return 'missing field set';
-        return `field ${quote(utf8(b, ks, j))} has no "=" and value`;
+      // A series almost always repeats its field keys in the same order: try the key seen at this position
+      // last time (a plain byte comparison) before scanning and interning.
+      let key = layout !== null && nf < layout.length ? matchKey(b, j, end, layout[nf]) : null;
+      if (key !== null) {
+        j += key.length;
+      } else {
+        j = scanToken(b, j, end, true);
+        if (j < 0) return DANGLING_BACKSLASH;
+        if (j >= end || b[j] !== EQ) {
+          // "m,t=a 1700000000000000000" has a timestamp where the fields should be.
+          if (nf === 0) return 'missing field set';
+          return `field ${quote(utf8(b, ks, j))} has no "=" and value`;
+        }
+        if (j === ks) return 'empty field key';
+        key = this.token(b, ks, j, KEY_SPECIALS);
+        if (layout !== null && !scanEscaped && key.length === j - ks) layout[nf] = key;
       }
-      if (j === ks) return 'empty field key';
-      const key = this.token(b, ks, j, KEY_SPECIALS);
       const vs = ++j;
       if (j >= end) return `field ${quote(key)} has no value`;
       let c = b[j];
@@ -556,14 +579,15 @@ export class LineProtocolParser {
     let frac = 0;
     let bad = digits === 0;
     const split = this.shift > 0 ? e - this.shift : e;
+    // (d >>> 0) > 9 tests d < 0 || d > 9 in one comparison.
     for (; k < split; k++) {
       const d = b[k] - D0;
-      if (d < 0 || d > 9) bad = true;
+      if (d >>> 0 > 9) bad = true;
       ms = ms * 10 + d;
     }
     for (; k < e; k++) {
       const d = b[k] - D0;
-      if (d < 0 || d > 9) bad = true;
+      if (d >>> 0 > 9) bad = true;
       frac = frac * 10 + d;
     }
     if (bad) return `timestamp ${quote(utf8(b, s, e))} is not an integer`;
