@@ -66,8 +66,8 @@ export class InfluxStage {
   private hist = new Map<string, HistAcc>();
   private le: Array<[string, string, number, number, number]> = [];
   private leTotals = new Map<string, number>();
-  /** Carried onto MetricWindows.warnings when the stage is committed (e.g. rows skipped as malformed). */
-  warnings: string[] = [];
+  /** Rows dropped for a missing or non-numeric field, by what they were: a warning each on commit. */
+  private skipped = new Map<string, number>();
   private counters = new Map<string, CounterAcc>();
   private backoff = new Map<string, HistAcc>();
   /** Observations (requests or calls) staged: for the empty-window check. */
@@ -90,7 +90,7 @@ export class InfluxStage {
     this.hist = new Map();
     this.le = [];
     this.leTotals = new Map();
-    this.warnings = [];
+    this.skipped = new Map();
     this.counters = new Map();
     this.backoff = new Map();
     this.points = 0;
@@ -137,6 +137,11 @@ export class InfluxStage {
       map.set(key, h);
     }
     return h;
+  }
+
+  /** Counts a row that could not be used (never dropped silently: it becomes a warning on the windows). */
+  skip(what: string, rows = 1): void {
+    this.skipped.set(what, (this.skipped.get(what) ?? 0) + rows);
   }
 
   /** Drops only the staged backoff histograms (before a retry of a separate backoff query). */
@@ -187,7 +192,7 @@ export class InfluxStage {
 
   /** Replays the staged rows into the builder. */
   commit(b: WindowBuilder): void {
-    for (const w of this.warnings) b.warn(w);
+    for (const [what, n] of this.skipped) b.warn(`${what}: skipped ${n} row(s) with a missing or non-numeric field`);
     const n = this.t.length;
     if (n > 0) {
       const idx = this.idx.toArray();

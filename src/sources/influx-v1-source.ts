@@ -158,10 +158,6 @@ export class InfluxV1Source implements MetricSource {
     });
     const tag = (x: V1Series, name: string): string => x.tags?.[name] ?? '';
     const col = (x: V1Series, name: string): number => x.columns.indexOf(name);
-    // Rows dropped for a missing/non-numeric field, per query (the two metrics run concurrently).
-    const noteSkipped = (stage: InfluxStage, what: string, skipped: { n: number }): void => {
-      if (skipped.n > 0) stage.warnings.push(`${this.where}: ${what}: skipped ${skipped.n} row(s) with a missing or non-numeric field`);
-    };
     const countOf = async (template: string, params: Record<string, InfluxQLFragment>, what: string, q: MetricQuery): Promise<WindowCount> => {
       const out: WindowCount = { count: 0, min: null, max: null };
       await this.run(
@@ -229,7 +225,6 @@ export class InfluxV1Source implements MetricSource {
         return out;
       },
       rawRequests: async (stage, q) => {
-        const skipped = { n: 0 };
         const text = renderInfluxQL(
           queryTemplate('requests-raw.influxql'),
           { ...range(stage.window), measurement: m(rq.measurement), durationField: ident(rq.durationField), serviceTag: ident(rq.serviceTag), endpointTag: ident(rq.endpointTag), filter: reqFilter(q) },
@@ -242,17 +237,12 @@ export class InfluxV1Source implements MetricSource {
           for (const row of x.values ?? []) {
             const v = num(row[vi]);
             const t = num(row[0]);
-            if (v === null || t === null) skipped.n++;
+            if (v === null || t === null) stage.skip(`${this.where}: requests`);
             else stage.request(svc, ep, t, v);
           }
-        }, q, () => {
-          stage.reset();
-          skipped.n = 0;
-        });
-        noteSkipped(stage, 'requests', skipped);
+        }, q, () => stage.reset());
       },
       rawUpstreams: async (stage, q) => {
-        const skipped = { n: 0 };
         const text = renderInfluxQL(
           queryTemplate('upstreams-raw.influxql'),
           { ...range(stage.window), ...upParams(q) },
@@ -266,16 +256,12 @@ export class InfluxV1Source implements MetricSource {
             const t = num(row[0]);
             const a = num(row[ia]);
             if (t === null || a === null) {
-              skipped.n++;
+              stage.skip(`${this.where}: upstream calls`);
               continue;
             }
             stage.call(svc, name, t, a, num(row[ib]) ?? 0, row[io] !== false);
           }
-        }, q, () => {
-          stage.reset();
-          skipped.n = 0;
-        });
-        noteSkipped(stage, 'upstream calls', skipped);
+        }, q, () => stage.reset());
       },
       aggregatedRequests: async (stage, q) => {
         const params = { ...grouping(stage.window, q), measurement: m(rq.measurement), durationField: ident(rq.durationField), serviceTag: ident(rq.serviceTag), endpointTag: ident(rq.endpointTag), filter: reqFilter(q) };
@@ -315,7 +301,6 @@ export class InfluxV1Source implements MetricSource {
         }, q, () => stage.reset());
       },
       preaggregatedRequests: async (stage, q) => {
-        const skipped = { n: 0 };
         const text = renderInfluxQL(
           queryTemplate('requests-preaggregated.influxql'),
           { ...grouping(stage.window, q), measurement: m(hg.measurement), countField: ident(hg.countField), serviceTag: ident(rq.serviceTag), endpointTag: ident(rq.endpointTag), leTag: ident(hg.leTag), filter: reqFilter(q) },
@@ -324,7 +309,7 @@ export class InfluxV1Source implements MetricSource {
         await this.run(text, 'reading histogram buckets', (_st, x) => {
           const le = parseLe(tag(x, hg.leTag));
           if (le === null) {
-            skipped.n += x.values?.length ?? 0;
+            stage.skip(`${this.where}: histogram buckets (tag "${hg.leTag}" not a number or +Inf)`, x.values?.length ?? 0);
             return;
           }
           for (const row of x.values ?? []) {
@@ -332,11 +317,7 @@ export class InfluxV1Source implements MetricSource {
             const c = num(row[1]);
             if (t !== null && c !== null) stage.leBucket(tag(x, rq.serviceTag), tag(x, rq.endpointTag), t, le, c);
           }
-        }, q, () => {
-          stage.reset();
-          skipped.n = 0;
-        });
-        noteSkipped(stage, `histogram buckets (tag "${hg.leTag}" not a number or +Inf)`, skipped);
+        }, q, () => stage.reset());
       },
       preaggregatedUpstreams: async (stage, q) => {
         const text = renderInfluxQL(

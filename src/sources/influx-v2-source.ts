@@ -178,6 +178,7 @@ export class InfluxV2Source implements MetricSource {
           const t = time(v[c._time]);
           const d = Number(v[c._value]);
           if (Number.isFinite(t) && v[c._value] !== '' && Number.isFinite(d)) stage.request(v[c[rq.serviceTag]] ?? '', v[c[rq.endpointTag]] ?? '', t, d);
+          else stage.skip(`${this.where}: requests`);
         }, q, () => stage.reset());
       },
       rawUpstreams: async (stage, q) => {
@@ -185,7 +186,7 @@ export class InfluxV2Source implements MetricSource {
         await this.run(render('upstreams-raw.flux', params), 'reading upstream calls', (v, c) => {
           const t = time(v[c._time]);
           const a = Number(v[c[up.attemptsField]]);
-          if (!Number.isFinite(t) || v[c[up.attemptsField]] === '' || !Number.isFinite(a)) return;
+          if (!Number.isFinite(t) || v[c[up.attemptsField]] === '' || !Number.isFinite(a)) return stage.skip(`${this.where}: upstream calls`);
           stage.call(v[c[up.serviceTag]] ?? '', v[c[up.upstreamTag]] ?? '', t, a, Number(v[c[up.backoffField]]) || 0, v[c[up.okField]] !== 'false');
         }, q, () => stage.reset());
       },
@@ -212,6 +213,7 @@ export class InfluxV2Source implements MetricSource {
           const n = Number(v[c._value]);
           const t = time(v[c._start]);
           if (le !== null && Number.isFinite(n) && Number.isFinite(t)) stage.leBucket(v[c[rq.serviceTag]] ?? '', v[c[rq.endpointTag]] ?? '', t, le, n);
+          else stage.skip(`${this.where}: histogram buckets (tag "${hg.leTag}" not a number or +Inf)`);
         }, q, () => stage.reset());
       },
       preaggregatedUpstreams: async (stage, q) => {
@@ -222,6 +224,7 @@ export class InfluxV2Source implements MetricSource {
           const n = Number(v[c._value]);
           const t = time(v[c._start]);
           if (field && Number.isFinite(n) && Number.isFinite(t)) stage.counter(v[c[up.serviceTag]] ?? '', v[c[up.upstreamTag]] ?? '', t, { [field]: n });
+          else stage.skip(`${this.where}: upstream counters`);
         }, q, () => stage.reset());
       },
     };

@@ -103,6 +103,8 @@ describe('InfluxV2Source on recorded annotated CSV', () => {
     // /login appears after the upgrade only (second annotation block): kept, with a warning
     expect(w.latency.find((l) => l.endpoint === '/login')?.after).toEqual({ kind: 'raw', values: Float64Array.from([12.5]) });
     expect(w.warnings.some((m) => m.includes('accounts /login') && m.includes('no requests in the before window'))).toBe(true);
+    // a row with an empty _value is not used, and says so
+    expect(w.warnings).toContain(`InfluxDB 2.x at ${baseUrl.slice('http://'.length)} org "acme" bucket "telemetry": requests: skipped 1 row(s) with a missing or non-numeric field`);
     const pay = w.upstreams.find((u) => u.upstream === 'payments-api');
     expect(pay?.before).toMatchObject({ calls: 3, retries: 5, exhausted: 1 });
     expect(pay?.before.backoff).toEqual({ kind: 'raw', values: Float64Array.from([150.5, 350]) });
