@@ -16,7 +16,14 @@ import {
   subjectLabel,
 } from './plain-words.ts';
 import { changeOverviewSpec, changeRows, quantileComparisonSpec } from './quantile-chart.ts';
-import { latencyTimelineRows, retryTimelineRows, timelineMultiplesSpec, timelineSpec, utcClock } from './timeline-chart.ts';
+import { latencyTimelineRows, retryTimelineRows, thinTimeline, timelineMultiplesSpec, timelineSpec, utcClock } from './timeline-chart.ts';
+
+/** Points per line in a small-multiple panel (about one per 2 px of DEFAULT_PANEL_WIDTH). */
+export const DEFAULT_PANEL_POINTS = 100;
+
+function stepText(step: number, what: string): string {
+  return step > 1 ? `; highest ${what} of every ${step} intervals` : '';
+}
 
 export type ChartKind =
   | 'latency-distribution'
@@ -124,7 +131,8 @@ export function buildCharts(result: AnalysisResult): ChartEntry[] {
     const suffix = `${slug(s.service)}--${slug(s.endpoint)}`;
 
     const rows = distributionRows(label, s.before, s.after);
-    allDistributionRows.push(...rows);
+    // The panels show only the tail (share slower, log scale): the lower half adds points, not information.
+    allDistributionRows.push(...rows.filter((r) => r.share >= 0.5));
     if (rows.length > 0) {
       const title = `${label}: request latency before and after the upgrade`;
       add(built, {
@@ -191,7 +199,7 @@ export function buildCharts(result: AnalysisResult): ChartEntry[] {
       }
     }
     const rows = distributionRows(label, u.backoffBefore, u.backoffAfter);
-    allBackoffRows.push(...rows);
+    allBackoffRows.push(...rows.filter((r) => r.share >= 0.5));
     if (rows.length > 0) {
       const backoffFindings = findings.filter((f) => f.kind === 'backoff');
       const summary = subjectSummary(backoffFindings, withService);
@@ -224,13 +232,14 @@ export function buildCharts(result: AnalysisResult): ChartEntry[] {
   }
   const multiples = (rows: { subject: string }[]) => new Set(rows.map((r) => r.subject)).size;
   if (multiples(allLatencyTimelineRows) > 1) {
+    const thin = thinTimeline(allLatencyTimelineRows, DEFAULT_PANEL_POINTS);
     const title = 'p99 latency over time, every endpoint';
     add(built, {
       kind: 'latency-over-time-all', title, regressed: false,
       description: `Small multiples of p99 latency per interval for ${multiples(allLatencyTimelineRows)} endpoints, each with its own latency axis; the dashed line marks the upgrade at ${utcClock(report.upgradeAt)}.`,
       spec: timelineMultiplesSpec({
-        title, subtitle: 'One panel per endpoint, each with its own latency axis; dashed line: the upgrade',
-        description: title, rows: allLatencyTimelineRows, upgradeAt, upgradeLabel, valueTitle: 'p99 (ms)', logScale: false,
+        title, subtitle: `One panel per endpoint, each with its own latency axis${stepText(thin.step, 'p99')}; dashed line: the upgrade`,
+        description: title, rows: thin.rows, upgradeAt, upgradeLabel, valueTitle: 'p99 (ms)', logScale: false,
       }),
     }, 'latency-over-time-all');
   }
@@ -246,13 +255,14 @@ export function buildCharts(result: AnalysisResult): ChartEntry[] {
     }, 'latency-distribution-all');
   }
   if (multiples(allRetryRows) > 1) {
+    const thin = thinTimeline(allRetryRows, DEFAULT_PANEL_POINTS);
     const title = 'Retries per call over time, every upstream API';
     add(built, {
       kind: 'retries-over-time-all', title, regressed: false,
       description: `Small multiples of retries per call per interval for ${multiples(allRetryRows)} upstream APIs; the dashed line marks the upgrade.`,
       spec: timelineMultiplesSpec({
-        title, subtitle: 'One panel per upstream API; dashed line: the upgrade',
-        description: title, rows: allRetryRows, upgradeAt, upgradeLabel, valueTitle: 'Retries per call', logScale: false,
+        title, subtitle: `One panel per upstream API${stepText(thin.step, 'retries per call')}; dashed line: the upgrade`,
+        description: title, rows: thin.rows, upgradeAt, upgradeLabel, valueTitle: 'Retries per call', logScale: false,
       }),
     }, 'retries-over-time-all');
   }

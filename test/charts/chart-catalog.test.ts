@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compile } from 'vega-lite';
 import { buildCharts, findChart, slug } from '../../src/charts/chart-catalog.ts';
 import { logTickValues } from '../../src/charts/chart-style.ts';
+import { thinTimeline } from '../../src/charts/timeline-chart.ts';
 import { manyEndpointsResult, regressionResult } from './fixtures.ts';
 
 function compileWarnings(spec: unknown): string[] {
@@ -104,6 +105,17 @@ describe('chart catalog', () => {
     r.series.latency[1].service = r.series.latency[0].service;
     const names = buildCharts(r).map((c) => c.name).filter((n) => n.startsWith('latency-distribution--'));
     expect(names).toEqual(['latency-distribution--shop--a-b', 'latency-distribution--shop--a-b-2']);
+  });
+
+  it('thins small-multiple lines to the highest value per step, keeping spikes', () => {
+    const rows = Array.from({ length: 240 }, (_, i) => ({ subject: 'a', t: i, window: 'w', series: 'p99', value: i === 123 ? 999 : 1 }));
+    const thin = thinTimeline(rows, 100);
+    expect(thin.step).toBe(3);
+    expect(thin.rows).toHaveLength(80);
+    expect(thin.rows.filter((r) => r.value === 999)).toEqual([{ subject: 'a', t: 123, window: 'w', series: 'p99', value: 999 }]);
+    expect(thinTimeline(rows.slice(0, 50), 100)).toEqual({ rows: rows.slice(0, 50), step: 1 });
+    const many = buildCharts(manyEndpointsResult(3)).find((c) => c.name === 'latency-over-time-all')!;
+    expect((many.spec as { title: { subtitle: string } }).title.subtitle).toContain('highest p99 of every 2 intervals');
   });
 
   it('puts log ticks on a 1-2-5 ladder', () => {
