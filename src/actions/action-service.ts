@@ -50,7 +50,7 @@ export interface ActionServiceOptions {
 export const UNCONFIGURED_MESSAGE =
   'Unleash is not configured (set unleash.url and unleash.adminToken, or UNLEASH_URL and UNLEASH_ADMIN_TOKEN): dry run only, nothing was changed';
 
-type Step = { name: string; run: () => Promise<unknown>; undo: () => Promise<unknown> };
+type Step = { name: string; run: () => Promise<unknown>; undo: () => Promise<{ changed: boolean }> };
 
 export class ActionService {
   private queue: Promise<unknown> = Promise.resolve();
@@ -183,17 +183,25 @@ export class ActionService {
     } catch (e) {
       const err = e as Error;
       const now = await flags.readState().then(snapshotOf, () => null);
-      await record('failed', { before: beforeSnap, target, after: now, diff, message: err.message, error: err.message });
-      throw e;
+      const failed = await record('failed', { before: beforeSnap, target, after: now, diff, message: err.message, error: err.message });
+      // Same error, plus the audit record's id so callers (the guard) can point at it.
+      throw new AppError(isAppError(e) ? e.code : 'UPSTREAM', err.message, { cause: e, details: { actionId: failed.id } });
     }
   }
 
-  /** Applies target over before in the safe order; undoes completed steps when a later one fails. */
+  /**
+   * Applies target over before in the safe order. When a step fails, every step — the failed one included,
+   * since its write may have landed before the error (e.g. a lost verification read) — is undone, and the
+   * result is read back: "nothing was left half-applied" is only said once Unleash shows the before state.
+   */
   private async apply(flags: FlagActions, before: FlagState, target: FlagSnapshot, signal?: AbortSignal): Promise<FlagSnapshot> {
-    const steps: Step[] = [];
+    const restoreConstants = () =>
+      before.constants
+        ? flags.setBackoffConstants(before.constants)
+        : Promise.reject(new AppError('CONFLICT', 'the flag carried no valid constants before, so there is nothing to restore them to'));
     const constantsStep: Step | null =
       target.constants && !sameConstants(before.constants, target.constants)
-        ? { name: 'set constants', run: () => flags.setBackoffConstants(target.constants!, signal), undo: () => flags.setBackoffConstants(before.constants!) }
+        ? { name: 'set constants', run: () => flags.setBackoffConstants(target.constants!, signal), undo: restoreConstants }
         : null;
     const switchStep: Step | null =
       before.enabled !== target.enabled
@@ -202,14 +210,8 @@ export class ActionService {
           : { name: 'switch off', run: () => flags.disable(signal), undo: () => flags.enable() }
         : null;
     // Switching on last and off first means clients never run the new strategy with half-written constants.
-    if (target.enabled) steps.push(...[constantsStep, switchStep].filter((s): s is Step => s !== null));
-    else steps.push(...[switchStep, constantsStep].filter((s): s is Step => s !== null));
-    if (constantsStep && before.constants === null) {
-      // No prior constants to restore on failure: only safe when it is the last step.
-      if (steps.indexOf(constantsStep) !== steps.length - 1) {
-        throw new AppError('CONFLICT', 'the flag carries no valid constants yet; set them first, then switch it on');
-      }
-    }
+    const ordered = target.enabled ? [constantsStep, switchStep] : [switchStep, constantsStep];
+    const steps = ordered.filter((s): s is Step => s !== null);
     const done: Step[] = [];
     for (const step of steps) {
       try {
@@ -217,15 +219,15 @@ export class ActionService {
         done.push(step);
       } catch (e) {
         const undone: string[] = [];
-        for (const d of done.reverse()) {
-          try {
-            await d.undo();
-            undone.push(d.name);
-          } catch (undoError) {
-            throw new AppError('UPSTREAM', `${step.name} failed (${(e as Error).message}) and undoing "${d.name}" failed too (${(undoError as Error).message}); the flag may be half-changed — check it with \`aftershock flag show\``, { cause: e });
-          }
+        try {
+          // Undo is idempotent (no request when already in the before state), so undoing the failed step is safe.
+          for (const d of [step, ...done.reverse()]) if ((await d.undo()).changed) undone.push(d.name);
+          const now = await flags.readState();
+          if (!sameSnapshot(now, before)) throw new AppError('UPSTREAM', `after undoing, Unleash shows ${formatDiff(diffSnapshots(before, now))}`);
+        } catch (undoError) {
+          throw new AppError('UPSTREAM', `${step.name} failed (${(e as Error).message}) and undoing failed too (${(undoError as Error).message}); the flag may be half-changed — check it with \`aftershock flag show\``, { cause: e });
         }
-        const msg = `${step.name} failed: ${(e as Error).message}; ${undone.length ? `undid ${undone.join(', ')}, ` : ''}nothing was left half-applied`;
+        const msg = `${step.name} failed: ${(e as Error).message}; ${undone.length ? `undid ${undone.join(', ')}; ` : ''}Unleash shows the state from before, nothing was left half-applied`;
         throw new AppError(isAppError(e) ? e.code : 'UPSTREAM', msg, { cause: e });
       }
     }

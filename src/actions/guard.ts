@@ -175,7 +175,8 @@ export class SlaGuard {
       return this.record({ ...evaluated, decision, step: d.step, actionId: rec.id, reason, details });
     } catch (e) {
       const msg = isAppError(e) ? `${e.code}: ${e.message}` : (e as Error).message;
-      return this.record({ ...evaluated, decision: 'nothing', step: d.step, reason: `tried to ${d.step === 'tune' ? 'tune' : 'switch off'} but failed: ${msg}`, details });
+      const actionId = isAppError(e) && typeof e.details?.actionId === 'number' ? e.details.actionId : null;
+      return this.record({ ...evaluated, decision: 'nothing', step: d.step, actionId, reason: `tried to ${d.step === 'tune' ? 'tune' : 'switch off'} but failed: ${msg}`, details });
     }
   }
 

@@ -153,13 +153,28 @@ describe('ActionService over a real Unleash', () => {
     const service = serviceFor(flags);
     // "set the constants and switch the new strategy back on": the PUT gets through, every /on is lost
     proxy.dropWhen = (method, path) => method === 'POST' && path.endsWith('/on');
-    const e = await expectAppError(service.tune(TUNED, { ...who, dryRun: false, enable: true }), 'UPSTREAM', /switch on failed: .*unreachable.*undid set constants, nothing was left half-applied/);
+    const e = await expectAppError(service.tune(TUNED, { ...who, dryRun: false, enable: true }), 'UPSTREAM', /switch on failed: .*unreachable.*undid set constants; Unleash shows the state from before, nothing was left half-applied/);
     expect(e.message).toMatch(/3 tries/);
     const puts = proxy.writes().filter((w) => w.method === 'PUT');
     expect(puts).toHaveLength(2); // the change and its undo
     expect(await unleashFor(flag).readState()).toMatchObject({ enabled: false, constants: SEED_CONSTANTS });
     const failed = (await audit.list({ flag, status: 'failed' })).items[0];
     expect(failed.after).toEqual({ enabled: false, constants: SEED_CONSTANTS });
+
+    // down for good right after the PUT lands (its verification read is lost): the undo cannot reach
+    // Unleash either, and the error says so instead of claiming a clean state
+    let putSeen = false;
+    proxy.dropWhen = (method) => {
+      if (putSeen) return true;
+      if (method === 'PUT') putSeen = true;
+      return false;
+    };
+    const stuck = await expectAppError(service.tune(TUNED, { ...who, dryRun: false, enable: true }), 'UPSTREAM', /set constants failed \(.*unreachable.*\) and undoing failed too \(.*\); the flag may be half-changed — check it with `aftershock flag show`/);
+    expect(typeof stuck.details?.actionId).toBe('number');
+    const stuckRecord = (await audit.get(stuck.details!.actionId as number))!;
+    expect(stuckRecord).toMatchObject({ status: 'failed', after: null });
+    expect(await unleashFor(flag).readState()).toMatchObject({ enabled: false, constants: TUNED });
+    await unleashFor(flag).setBackoffConstants(SEED_CONSTANTS);
 
     // down entirely before anything is sent: nothing changes, a clear error
     proxy.dropWhen = null;

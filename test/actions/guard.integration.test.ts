@@ -5,7 +5,7 @@
  * PostgreSQL: only the advisory-lock holder acts, and a follower takes over when the leader stops.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Unleash } from 'unleash-client';
+import { InMemStorageProvider, Unleash } from 'unleash-client';
 import { ActionService } from '../../src/actions/action-service.ts';
 import { AuditLog } from '../../src/actions/audit-log.ts';
 import { DEFAULT_BACKOFF_BOUNDS, type BackoffConstants } from '../../src/actions/backoff-constants.ts';
@@ -75,7 +75,7 @@ describe('SLA guard, full cycle against a real Unleash and the real demo analysi
   beforeAll(async () => {
     sql = await PgliteClient.open('memory://');
     await migrate(sql);
-    client = new Unleash({ url: `${url}/api/`, appName: 'aftershock-guard-test', customHeaders: { Authorization: backendToken }, refreshInterval: 200, disableMetrics: true, storageProvider: undefined });
+    client = new Unleash({ url: `${url}/api/`, appName: 'aftershock-guard-test', customHeaders: { Authorization: backendToken }, refreshInterval: 200, disableMetrics: true, storageProvider: new InMemStorageProvider() });
     client.on('error', () => undefined);
     await new Promise<void>((resolve) => client.once('synchronized', () => resolve()));
   });

@@ -103,10 +103,11 @@ describe('action routes against a real Unleash', () => {
     const applied = (await get('/v1/actions?status=applied&limit=100')).json().items;
     expect(applied.every((a: { status: string }) => a.status === 'applied')).toBe(true);
     const refused = (await get('/v1/actions?status=refused')).json().items;
-    // the refused revert (409) and the refused out-of-bounds tune, newest first
-    expect(refused.map((r: { kind: string }) => r.kind)).toEqual(['revert', 'backoff_constants']);
+    // newest first: the revert over a hand edit (409), the out-of-bounds tune (422), the second revert (409)
+    expect(refused.map((r: { kind: string }) => r.kind)).toEqual(['revert', 'backoff_constants', 'revert']);
     expect(refused[0].error).toMatch(/changed since action/);
     expect(refused[1].error).toMatch(/multiplier=6/);
+    expect(refused[2].error).toMatch(/already reverted/);
     const decisions = await get('/v1/guard/decisions');
     expect(decisions.statusCode).toBe(200);
     expect(decisions.json()).toEqual({ items: [], nextBefore: null });
