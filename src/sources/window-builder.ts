@@ -111,6 +111,18 @@ export class GrowableFloat64 {
     this.data[this.length++] = v;
   }
 
+  pushAll(values: Float64Array): void {
+    if (this.length + values.length > this.data.length) {
+      let cap = this.data.length * 2;
+      while (cap < this.length + values.length) cap *= 2;
+      const bigger = new Float64Array(cap);
+      bigger.set(this.data.subarray(0, this.length));
+      this.data = bigger;
+    }
+    this.data.set(values, this.length);
+    this.length += values.length;
+  }
+
   /** A right-sized copy (the doubled buffer would otherwise keep up to twice the memory alive). */
   toArray(): Float64Array {
     return this.data.slice(0, this.length);
@@ -148,6 +160,16 @@ class LatencyTimelineSketch {
   constructor(intervals: number) {
     this.perInterval = new Array<Uint32Array | undefined>(intervals);
     this.counts = new Float64Array(intervals);
+  }
+
+  /** Adds another sketch's buckets (same intervals). */
+  merge(intervals: Array<[number, Uint32Array]>, counts: Float64Array): void {
+    for (const [i, buckets] of intervals) {
+      const b = this.perInterval[i];
+      if (b === undefined) this.perInterval[i] = buckets;
+      else for (let k = 0; k < buckets.length; k++) b[k] += buckets[k];
+    }
+    for (let i = 0; i < counts.length; i++) this.counts[i] += counts[i];
   }
 
   add(interval: number, value: number, count: number): void {
@@ -211,6 +233,31 @@ interface UpstreamSubject {
 }
 
 const WINDOW_NAMES = ['before', 'after'] as const;
+
+/**
+ * Everything a builder collected, as plain structured-cloneable data (typed arrays listed in `transfer`), so a
+ * builder in a worker thread can hand its part to the main thread's builder (`mergeState`).
+ */
+export interface WindowBuilderState {
+  counts: WindowBuilderCounts;
+  warnings: string[];
+  latency: Array<{
+    service: string;
+    endpoint: string;
+    windows: Array<{ raw: Float64Array | null; hist: Array<[number, Array<[number, number]>]> | null }>;
+    timeline: { intervals: Array<[number, Uint32Array]>; counts: Float64Array };
+  }>;
+  upstreams: Array<{
+    service: string;
+    upstream: string;
+    windows: Array<Omit<UpstreamWindowAcc, 'rawBackoff' | 'counterBackoff'> & { rawBackoff: Float64Array | null; counterBackoff: Array<[number, number]> | null }>;
+    calls: Float64Array;
+    retries: Float64Array;
+    exhausted: Float64Array;
+  }>;
+  /** The typed arrays above, for postMessage's transfer list. */
+  transfer: ArrayBuffer[];
+}
 
 function newUpstreamWindow(): UpstreamWindowAcc {
   return {
@@ -416,6 +463,110 @@ export class WindowBuilder {
 
   warn(message: string): void {
     this.warnings.push(message);
+  }
+
+  /** The collected data for another builder with the same options (see WindowBuilderState); then unusable. */
+  exportState(): WindowBuilderState {
+    this.built = true;
+    const transfer: ArrayBuffer[] = [];
+    const own = <T extends Float64Array | Uint32Array>(a: T): T => {
+      transfer.push(a.buffer as ArrayBuffer);
+      return a;
+    };
+    const latency: WindowBuilderState['latency'] = [];
+    for (const byEndpoint of this.latency.values()) {
+      for (const s of byEndpoint.values()) {
+        const intervals: Array<[number, Uint32Array]> = [];
+        s.timeline.perInterval.forEach((b, i) => {
+          if (b !== undefined) intervals.push([i, own(b)]);
+        });
+        latency.push({
+          service: s.service,
+          endpoint: s.endpoint,
+          windows: s.windows.map((w) => ({
+            raw: w.raw === null ? null : own(w.raw.toArray()),
+            hist: w.hist === null ? null : [...w.hist].map(([t, byLe]) => [t, [...byLe]] as [number, Array<[number, number]>]),
+          })),
+          timeline: { intervals, counts: own(s.timeline.counts) },
+        });
+      }
+    }
+    const upstreams: WindowBuilderState['upstreams'] = [];
+    for (const byUpstream of this.upstreams.values()) {
+      for (const s of byUpstream.values()) {
+        upstreams.push({
+          service: s.service,
+          upstream: s.upstream,
+          windows: s.windows.map((w) => ({
+            ...w,
+            rawBackoff: w.rawBackoff === null ? null : own(w.rawBackoff.toArray()),
+            counterBackoff: w.counterBackoff === null ? null : [...w.counterBackoff],
+          })),
+          calls: own(s.calls),
+          retries: own(s.retries),
+          exhausted: own(s.exhausted),
+        });
+      }
+    }
+    return { counts: { ...this.counts }, warnings: [...this.warnings], latency, upstreams, transfer };
+  }
+
+  /** Adds the data of a builder created with the same options (e.g. in a worker reading another part of a file). */
+  mergeState(state: WindowBuilderState): void {
+    this.counts.kept += state.counts.kept;
+    this.counts.outsideWindows += state.counts.outsideWindows;
+    this.counts.filtered += state.counts.filtered;
+    this.warnings.push(...state.warnings);
+    for (const l of state.latency) {
+      const s = this.latencySubject(l.service, l.endpoint) as LatencySubject;
+      for (let w = 0; w < 2; w++) {
+        const from = l.windows[w];
+        const acc = s.windows[w];
+        if (from.raw !== null) {
+          if (acc.raw === null) acc.raw = new GrowableFloat64(Math.max(INITIAL_CAPACITY, from.raw.length));
+          acc.raw.pushAll(from.raw);
+        }
+        if (from.hist !== null) {
+          if (acc.hist === null) acc.hist = new Map();
+          for (const [t, pairs] of from.hist) {
+            let byLe = acc.hist.get(t);
+            if (byLe === undefined) {
+              byLe = new Map();
+              acc.hist.set(t, byLe);
+            }
+            for (const [le, c] of pairs) byLe.set(le, (byLe.get(le) ?? 0) + c);
+          }
+        }
+      }
+      s.timeline.merge(l.timeline.intervals, l.timeline.counts);
+    }
+    for (const u of state.upstreams) {
+      const s = this.upstreamSubject(u.service, u.upstream) as UpstreamSubject;
+      for (let w = 0; w < 2; w++) {
+        const from = u.windows[w];
+        const acc = s.windows[w];
+        acc.rawCalls += from.rawCalls;
+        acc.rawRetries += from.rawRetries;
+        acc.rawExhausted += from.rawExhausted;
+        acc.counterPoints += from.counterPoints;
+        acc.counterCalls += from.counterCalls;
+        acc.counterRetries += from.counterRetries;
+        acc.counterExhausted += from.counterExhausted;
+        if (from.rawBackoff !== null) {
+          if (acc.rawBackoff === null) acc.rawBackoff = new GrowableFloat64(Math.max(INITIAL_CAPACITY, from.rawBackoff.length));
+          acc.rawBackoff.pushAll(from.rawBackoff);
+        }
+        if (from.counterBackoff !== null) {
+          if (acc.counterBackoff === null) acc.counterBackoff = new Map();
+          for (const [ub, c] of from.counterBackoff) acc.counterBackoff.set(ub, (acc.counterBackoff.get(ub) ?? 0) + c);
+        }
+      }
+      for (let i = 0; i < this.intervals; i++) {
+        s.calls[i] += u.calls[i];
+        s.retries[i] += u.retries[i];
+        s.exhausted[i] += u.exhausted[i];
+      }
+    }
   }
 
   /** True when at least one point landed in a window and passed the filters. */

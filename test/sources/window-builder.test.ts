@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { isDeepStrictEqual } from 'node:util';
 import { WindowBuilder, TIMELINE_BUCKET_RATIO } from '../../src/sources/window-builder.ts';
 
 const UPGRADE = Date.parse('2026-11-20T14:00:00Z');
@@ -161,5 +162,34 @@ describe('WindowBuilder partial data and timelines', () => {
     const tl = b.build().latency[0].timeline!;
     expect(tl.intervalMs).toBe(60_000 * 44);
     expect(tl.t.length).toBeLessThanOrEqual(2000);
+  });
+});
+
+describe('WindowBuilder state transfer (parallel readers)', () => {
+  it('merging the exported state of builders fed with parts equals one builder fed with everything', () => {
+    const feed = (b: WindowBuilder, from: number, to: number) => {
+      for (let i = from; i < to; i++) {
+        const t = UPGRADE - 2 * H + i * 997;
+        b.addRequest('shop', i % 3 === 0 ? '/a' : '/b', t, (i * 37) % 500);
+        b.addUpstreamCall('shop', 'p', t, 1 + (i % 4), (i % 4) * 50, i % 11 !== 0);
+        if (i % 50 === 0) {
+          b.addHistogramBucket('shop', '/h', t - (t % 60_000), 100, 3);
+          b.addHistogramBucket('shop', '/h', t - (t % 60_000), Infinity, 5);
+          b.addUpstreamCounters('shop', 'c', t, { calls: 10, retries: 2, exhausted: 1 }, { upperBounds: [100], counts: [2] });
+        }
+      }
+      b.addRequest('shop', '/a', UPGRADE + 3 * H, 1); // outside
+    };
+    const whole = builder();
+    feed(whole, 0, 12_000);
+    const first = builder();
+    feed(first, 0, 5_000);
+    const second = builder();
+    feed(second, 5_000, 12_000);
+    const state = second.exportState();
+    expect(state.transfer.length).toBeGreaterThan(0);
+    first.mergeState(structuredClone(state, { transfer: state.transfer }));
+    expect(first.counts).toEqual({ kept: whole.counts.kept, outsideWindows: 2, filtered: 0 });
+    expect(isDeepStrictEqual(first.build(), whole.build())).toBe(true);
   });
 });
