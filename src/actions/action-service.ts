@@ -24,6 +24,7 @@ import {
 } from './backoff-constants.ts';
 import type { FlagActions, FlagRef, FlagState } from './flag-actions.ts';
 import { snapshotOf } from './flag-actions.ts';
+import type { SqlClient } from '../store/sql-client.ts';
 import type { ActionKind, ActionPage, ActionRecord, ActionStatus, AuditLog, NewActionRecord } from './audit-log.ts';
 
 export interface ActionContext {
@@ -45,6 +46,31 @@ export interface ActionServiceOptions {
   bounds: BackoffBounds;
   dryRunDefault: boolean;
   now?: () => Date;
+  /**
+   * Serialises actions on one flag across processes (replicas, CLI, guard): read → decide → write must not
+   * interleave, or a record's `before` would be wrong and a revert could undo someone else's change.
+   * Within a process actions are queued anyway.
+   */
+  crossProcessLock?: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
+}
+
+export const DEFAULT_FLAG_LOCK_WAIT_MS = 30_000;
+
+/** An advisory lock per flag on a dedicated PostgreSQL session; BUSY when it cannot be had in time. */
+export function postgresFlagLock(sql: SqlClient, waitMs = DEFAULT_FLAG_LOCK_WAIT_MS) {
+  return <T>(key: string, fn: () => Promise<T>): Promise<T> =>
+    sql.session(async (conn) => {
+      const deadline = Date.now() + waitMs;
+      while (!(await conn.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [key])).rows[0]?.ok) {
+        if (Date.now() > deadline) throw new AppError('BUSY', `another action on ${key} has held its lock for over ${waitMs} ms; try again`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      try {
+        return await fn();
+      } finally {
+        await conn.query('SELECT pg_advisory_unlock(hashtext($1))', [key]).catch(() => undefined);
+      }
+    });
 }
 
 export const UNCONFIGURED_MESSAGE =
@@ -132,7 +158,10 @@ export class ActionService {
 
   private act(kind: ActionKind, ctx: ActionContext, targetOf: (before: FlagState | null) => FlagSnapshot, extra: { revertsId?: number } = {}): Promise<ActionRecord> {
     // One action at a time per process: read → decide → write must not interleave with another action.
-    const run = this.queue.then(() => this.actNow(kind, ctx, targetOf, extra));
+    const { crossProcessLock: lock, ref } = this.options;
+    const now = () => this.actNow(kind, ctx, targetOf, extra);
+    const key = `aftershock-flag:${ref.project}/${ref.environment}/${ref.flag}`;
+    const run = this.queue.then(() => (lock && this.options.flags ? lock(key, now) : now()));
     this.queue = run.catch(() => undefined);
     return run;
   }

@@ -10,7 +10,7 @@ import type { BackoffBounds } from './backoff-constants.ts';
 import { UnleashAdminActions } from './unleash-admin-actions.ts';
 import type { FlagActions, FlagRef } from './flag-actions.ts';
 import type { SqlClient } from '../store/sql-client.ts';
-import { ActionService } from './action-service.ts';
+import { ActionService, postgresFlagLock } from './action-service.ts';
 import { AuditLog } from './audit-log.ts';
 
 const RangeSchema = Type.Object({ min: Type.Number(), max: Type.Number() }, { additionalProperties: false });
@@ -90,5 +90,13 @@ export function createFlagActions(config: Config, env: NodeJS.ProcessEnv = proce
 export function createActionService(config: Config, sql: SqlClient, env: NodeJS.ProcessEnv = process.env): ActionService {
   const u = unleashSettings(config, env);
   const a = actionsSettings(config);
-  return new ActionService({ flags: createFlagActions(config, env), audit: new AuditLog(sql), ref: flagRefOf(u), bounds: a.bounds, dryRunDefault: a.dryRunDefault });
+  return new ActionService({
+    flags: createFlagActions(config, env),
+    audit: new AuditLog(sql),
+    ref: flagRefOf(u),
+    bounds: a.bounds,
+    dryRunDefault: a.dryRunDefault,
+    // PGlite is one process, whose queue already serialises actions.
+    crossProcessLock: sql.kind === 'postgres' ? postgresFlagLock(sql) : undefined,
+  });
 }

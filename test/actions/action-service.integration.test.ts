@@ -4,13 +4,15 @@
  * going down halfway through a two-step change, and the unconfigured (dry-run only) mode.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ActionService, UNCONFIGURED_MESSAGE } from '../../src/actions/action-service.ts';
+import { ActionService, postgresFlagLock, UNCONFIGURED_MESSAGE } from '../../src/actions/action-service.ts';
 import { AuditLog } from '../../src/actions/audit-log.ts';
 import { DEFAULT_BACKOFF_BOUNDS, type BackoffConstants } from '../../src/actions/backoff-constants.ts';
 import { UnleashAdminActions } from '../../src/actions/unleash-admin-actions.ts';
 import { AppError } from '../../src/errors.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { PgliteClient } from '../../src/store/pglite-client.ts';
+import { PostgresClient } from '../../src/store/postgres-client.ts';
+import { createTestDatabase } from '../store/pg-test-database.ts';
 import { CuttableProxy } from './support/cuttable-proxy.ts';
 import { admin, SEED_CONSTANTS, seedFlag, TEST_ENVIRONMENT, TEST_VARIANT } from './support/unleash-seed.ts';
 
@@ -191,5 +193,31 @@ describe('ActionService over a real Unleash', () => {
     expect(rec.message).toContain(UNCONFIGURED_MESSAGE);
     expect(rec.message).toContain('constants: null →');
     await expectAppError(service.readState(), 'BAD_INPUT', /Unleash is not configured/);
+  });
+});
+
+describe('actions from two processes on one flag (real PostgreSQL)', () => {
+  it('are serialised by the flag lock: each record’s before is the previous one’s after', async () => {
+    const db = await createTestDatabase(inject('postgresAdminUrl'), 'aftershock_actions');
+    const clients = [new PostgresClient(db.url), new PostgresClient(db.url)];
+    try {
+      await migrate(clients[0]);
+      const flag = await seedFlag(url, token);
+      const services = clients.map(
+        (sql) => new ActionService({ flags: unleashFor(flag), audit: new AuditLog(sql), ref: unleashFor(flag).ref, bounds: DEFAULT_BACKOFF_BOUNDS, dryRunDefault: true, crossProcessLock: postgresFlagLock(sql) }),
+      );
+      const [a, b] = await Promise.all([
+        services[0].tune({ baseMs: 100 }, { ...who, dryRun: false }),
+        services[1].tune({ baseMs: 150 }, { ...who, dryRun: false }),
+      ]);
+      const [first, second] = [a, b].sort((x, y) => x.id - y.id);
+      expect(first.before!.constants!.baseMs).toBe(200);
+      // Without the lock both read the seeded state and both records claim it as `before` (checked by hand).
+      expect(second.before).toEqual(first.after);
+      expect((await unleashFor(flag).readState()).constants).toEqual(second.after!.constants);
+    } finally {
+      for (const c of clients) await c.close();
+      await db.drop();
+    }
   });
 });
