@@ -61,9 +61,13 @@ export async function run(): Promise<void> {
   const totalPng = rows.reduce((s, r) => s + r.pngMs, 0);
   const build = await median(repeats, async () => buildCharts(result));
   let pageBytes = 0;
+  // CPU time next to wall time: on a shared 2-core machine the wall clock also measures everyone else.
+  const cpuBefore = process.cpuUsage();
   const page = await median(repeats, async () => {
     pageBytes = (await renderHtmlReport(result)).length;
   });
+  const cpu = process.cpuUsage(cpuBefore);
+  const pageCpu = (cpu.user + cpu.system) / 1000 / repeats;
   const demo = await runAnalysis({ source: 'demo', upgradeAt: '2026-11-20T14:00:00Z' }, { config: loadConfig() });
   const demoPage = await median(repeats, () => renderHtmlReport(demo));
 
@@ -75,8 +79,8 @@ export async function run(): Promise<void> {
   }
   console.log(`total: ${charts.length} charts → SVG ${totalSvg.toFixed(0)} ms, SVG → PNG ${totalPng.toFixed(0)} ms; building all specs ${build.toFixed(1)} ms`);
   const verdict = page < PAGE_TARGET_MS ? 'meets' : 'MISSES';
-  console.log(`full HTML page (${ENDPOINTS} endpoints, ${(pageBytes / 1024).toFixed(0)} KB): ${page.toFixed(0)} ms — ${verdict} the ${PAGE_TARGET_MS} ms target`);
+  console.log(`full HTML page (${ENDPOINTS} endpoints, ${(pageBytes / 1024).toFixed(0)} KB): ${page.toFixed(0)} ms wall (${pageCpu.toFixed(0)} ms CPU, mean) — ${verdict} the ${PAGE_TARGET_MS} ms target; ${(page / bare).toFixed(0)}× the bare chart`);
   console.log(`full HTML page of the demo analysis (${demo.series.latency.length} endpoints, ${demo.series.upstreams.length} upstream APIs): ${demoPage.toFixed(0)} ms`);
   await mkdir(OUT, { recursive: true });
-  await writeFile(path.join(OUT, 'render-charts.json'), JSON.stringify({ repeats, bareSvgMs: bare, charts: rows, totalSvgMs: totalSvg, totalPngMs: totalPng, pageMs: page, pageBytes, demoPageMs: demoPage }, null, 2));
+  await writeFile(path.join(OUT, 'render-charts.json'), JSON.stringify({ repeats, bareSvgMs: bare, charts: rows, totalSvgMs: totalSvg, totalPngMs: totalPng, pageMs: page, pageCpuMs: pageCpu, pageBytes, demoPageMs: demoPage }, null, 2));
 }

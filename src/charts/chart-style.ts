@@ -50,7 +50,8 @@ export const CHART_CONFIG: Config = {
   title: { fontSize: 15, anchor: 'start', color: '#111111', subtitleFontSize: 12, subtitleColor: '#333333', offset: 10 },
   axis: { labelFontSize: 11, titleFontSize: 12, labelColor: '#222222', titleColor: '#111111', gridColor: '#e4e4e4' },
   legend: { labelFontSize: 11, titleFontSize: 12, orient: 'bottom', direction: 'horizontal' },
-  header: { labelFontSize: 11, titleFontSize: 12, labelLimit: 190 },
+  // Headless Vega estimates text width without font metrics, generously: limits leave room for that.
+  header: { labelFontSize: 11, titleFontSize: 12, labelLimit: 260 },
   view: { stroke: '#cccccc' },
 };
 
