@@ -112,7 +112,8 @@ export async function run(): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'aftershock-bench-'));
   const server = await startServer({
     config: loadConfig(),
-    env: { PORT: '0', AFTERSHOCK_DATA_DIR: dir, AFTERSHOCK_READ_TOKENS: TOKEN, AFTERSHOCK_WRITE_TOKENS: TOKEN },
+    // DATABASE_URL, when set, benchmarks the PostgreSQL store instead of the embedded PGlite one.
+    env: { PORT: '0', AFTERSHOCK_DATA_DIR: dir, AFTERSHOCK_READ_TOKENS: TOKEN, AFTERSHOCK_WRITE_TOKENS: TOKEN, DATABASE_URL: process.env.DATABASE_URL ?? '' },
     // Production logging (info, a line per request) into /dev/null: its cost counts, the terminal stays readable.
     logger: createLogger('info', pino.destination({ dest: '/dev/null', sync: false })),
     adjust: (s) => {
@@ -155,6 +156,7 @@ export async function run(): Promise<void> {
 
     const ratio = verdict.rps / baseline.rps;
     console.log(`load: ${DEFAULT_CONNECTIONS} connections, ${DEFAULT_ROUNDS} alternating rounds × ${roundSeconds} s per route; pool size 1 running demo analyses (2 h windows)`);
+    console.log(`store: ${server.service.storeDescription}`);
     console.log(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     console.log(`an analysis was running in ${(busyShare * 100).toFixed(0)} % of 100 ms samples; ${submitted + 5} analyses submitted`);
     console.log('route                   mean req/s  worst p50 worst p99  non-2xx   errors');

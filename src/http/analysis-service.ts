@@ -30,7 +30,8 @@ const SHUT_DOWN = 'interrupted: the service shut down before this analysis finis
 
 interface CacheEntry {
   expires: number;
-  value: Promise<ServiceVerdict | null>;
+  /** The verdict and its JSON text: the hot poll sends the text as is instead of serializing per request. */
+  value: Promise<{ verdict: ServiceVerdict; json: string } | null>;
 }
 
 export class AnalysisService {
@@ -78,10 +79,19 @@ export class AnalysisService {
   }
 
   async verdict(service: string, now = Date.now()): Promise<ServiceVerdict | null> {
+    return (await this.cachedVerdict(service, now))?.verdict ?? null;
+  }
+
+  /** The latest verdict for a service as JSON text (null when no finished analysis covers it). */
+  async verdictJson(service: string, now = Date.now()): Promise<string | null> {
+    return (await this.cachedVerdict(service, now))?.json ?? null;
+  }
+
+  private cachedVerdict(service: string, now: number): CacheEntry['value'] {
     const hit = this.verdicts.get(service);
     if (hit && hit.expires > now) return hit.value;
     // One store read per service and cache period, however many pollers arrive at once.
-    const value = this.o.store.latestVerdict(service);
+    const value = this.o.store.latestVerdict(service).then((verdict) => (verdict ? { verdict, json: JSON.stringify(verdict) } : null));
     this.verdicts.set(service, { expires: now + this.o.verdictCacheMs, value });
     value.catch(() => this.verdicts.delete(service));
     return value;

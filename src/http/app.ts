@@ -45,14 +45,18 @@ export async function buildApp({ deps, logger }: BuildAppOptions): Promise<Fasti
 
   registerErrorHandler(app);
 
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback-style hooks: they run on every request, including the hot verdict poll.
+  app.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
+    done();
   });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? '(unmatched)';
-    request.log.info({ req: { method: request.method, url: request.url, remoteAddress: request.ip }, res: { statusCode: reply.statusCode }, responseTime: reply.elapsedTime }, 'request completed');
+    const seconds = reply.elapsedTime / 1000;
+    request.log.info({ method: request.method, url: request.url, remoteAddress: request.ip, statusCode: reply.statusCode, ms: reply.elapsedTime }, 'request completed');
     deps.metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
-    deps.metrics.httpSeconds.observe(reply.elapsedTime / 1000, { method: request.method, route });
+    deps.metrics.httpSeconds.observe(seconds, { method: request.method, route });
+    done();
   });
 
   await app.register(rateLimit, {

@@ -1,5 +1,6 @@
 /** GET /v1/verdict?service=…: the SLA-guard poll, answered from the cache/store, never recomputed. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Static } from '@sinclair/typebox';
 import { AppError } from '../../errors.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { ErrorBody, VerdictQuery, VerdictResponse } from '../schemas.ts';
@@ -20,10 +21,12 @@ const verdictRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, 
         response: { 200: VerdictResponse, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
       },
     },
-    async (request) => {
-      const verdict = await deps.analyses.verdict(request.query.service);
-      if (!verdict) throw new AppError('NOT_FOUND', `no finished analysis covers service "${request.query.service}"`);
-      return verdict;
+    async (request, reply) => {
+      const json = await deps.analyses.verdictJson(request.query.service);
+      if (json === null) throw new AppError('NOT_FOUND', `no finished analysis covers service "${request.query.service}"`);
+      // Serialized once per cache period (a string payload skips the per-request serializer); same shape as VerdictResponse.
+      // The typed reply expects the object; the text is that object already serialized.
+      return reply.type('application/json; charset=utf-8').send(json as unknown as Static<typeof VerdictResponse>);
     },
   );
 };
