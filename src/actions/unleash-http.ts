@@ -86,7 +86,15 @@ export class UnleashHttp {
         continue;
       }
       const text = await res.text().catch(() => '');
-      if (res.ok) return (text ? JSON.parse(text) : null) as T;
+      if (res.ok) {
+        if (!text) return null as T;
+        try {
+          return JSON.parse(text) as T;
+        } catch {
+          // e.g. a proxy's HTML page: not Unleash, or not the admin API.
+          throw new AppError('UPSTREAM', `${what}: answered ${res.status} with a body that is not JSON (${text.slice(0, 80).replace(/\s+/g, ' ')}…); is ${this.baseUrl} the Unleash server?`);
+        }
+      }
       const msg = upstreamMessage(text);
       if (res.status === 401) {
         throw new AppError('UNAUTHORIZED', `${what}: Unleash rejected the admin token (401: ${msg}); check unleash.adminToken / UNLEASH_ADMIN_TOKEN — the header carries the whole token, e.g. "*:*.<secret>"`);
