@@ -76,7 +76,10 @@ describe('service routes (tokens configured)', () => {
 
     const verdict = await s.app.inject({ url: '/v1/verdict?service=shop', headers: auth(READ_TOKEN) });
     expect(verdict.statusCode).toBe(200);
+    expect(verdict.headers['content-type']).toContain('application/json');
     expect(verdict.json()).toMatchObject({ service: 'shop', analysisId: id, verdict: 'fail', regressions: [{ service: 'shop', subject: '/checkout' }] });
+    // Sent pre-serialized from the cache: exactly the documented fields.
+    expect(Object.keys(verdict.json()).sort()).toEqual(['analysisId', 'createdAt', 'regressions', 'service', 'upgradeAt', 'verdict']);
   });
 
   it('answers the newest verdict after a newer analysis finishes (cache refreshed on completion)', async () => {

@@ -1,0 +1,36 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig, PROJECT_ROOT } from '../../src/config.ts';
+import { serviceSettings } from '../../src/http/service-config.ts';
+
+describe('serviceSettings', () => {
+  const config = loadConfig();
+
+  it('defaults: 127.0.0.1:3000, PGlite under .data/pglite in the project, pool of 1', () => {
+    const s = serviceSettings(config, {});
+    expect(s.server).toMatchObject({ host: '127.0.0.1', port: 3000, logLevel: 'info' });
+    expect(s.store.dataDir).toBe(path.join(PROJECT_ROOT, '.data/pglite'));
+    expect(s.store.databaseUrl).toBeUndefined();
+    expect(s.pool.size).toBe(1);
+    expect(s.auth).toEqual({ tokens: [], openReads: 'auto' });
+  });
+
+  it('HOST, PORT, LOG_LEVEL, AFTERSHOCK_DATA_DIR and DATABASE_URL override the config', () => {
+    const s = serviceSettings(config, { HOST: '0.0.0.0', PORT: '8080', LOG_LEVEL: 'warn', AFTERSHOCK_DATA_DIR: '/var/lib/aftershock', DATABASE_URL: 'postgres://db/x' });
+    expect(s.server).toMatchObject({ host: '0.0.0.0', port: 8080, logLevel: 'warn' });
+    expect(s.store).toMatchObject({ dataDir: '/var/lib/aftershock', databaseUrl: 'postgres://db/x' });
+    expect(serviceSettings(config, { AFTERSHOCK_DATA_DIR: 'state/db' }).store.dataDir).toBe(path.join(PROJECT_ROOT, 'state/db'));
+  });
+
+  it('names the variable or field of a bad value', () => {
+    expect(() => serviceSettings(config, { PORT: 'eighty' })).toThrow(/PORT: "eighty" is not a port number/);
+    expect(() => serviceSettings(config, { PORT: '70000' })).toThrow(/PORT/);
+    expect(() => serviceSettings(config, { LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
+    const bad = structuredClone(config);
+    (bad.pool as { size: number }).size = 0;
+    expect(() => serviceSettings(bad, {})).toThrow(/pool\.size/);
+    const badToken = structuredClone(config);
+    (badToken.auth as { tokens: unknown[] }).tokens = [{ name: 'ci', scope: 'write', sha256: 'not-hex' }];
+    expect(() => serviceSettings(badToken, {})).toThrow(/auth\.tokens\.0\.sha256/);
+  });
+});
