@@ -9,12 +9,17 @@ import { createGunzip } from 'node:zlib';
 import type { MetricWindows } from '../analysis/types.ts';
 import type { SchemaMapping } from '../config.ts';
 import { AppError } from '../errors.ts';
-import { FieldType, LineProtocolParser, type BadLine, type LineProtocolPoint, type Precision } from './line-protocol.ts';
+import { LineProtocolParser, type BadLine, type Precision } from './line-protocol.ts';
 import type { MetricQuery, MetricSource } from './metric-source.ts';
 import { WindowBuilder } from './window-builder.ts';
+import { SchemaMapper, schemaTokens } from './schema-mapper.ts';
+import { readRange, totalsOf, type ParseTotals } from './file-read.ts';
+import { DEFAULT_SEGMENT_BYTES, defaultReaderWorkers, readParallel } from './file-source-parallel.ts';
 
 /** 1 MiB reads: few enough chunks that per-chunk costs vanish, small enough to keep memory flat. */
 export const DEFAULT_READ_CHUNK_BYTES = 1 << 20;
+/** Below this size a file is read on the main thread only: a worker takes ~0.3 s to start (TypeScript loader). */
+export const DEFAULT_PARALLEL_MIN_BYTES = 64 << 20;
 /** Bad lines quoted in the refusal error and in the warning. */
 const BAD_LINES_QUOTED = 3;
 
@@ -27,9 +32,15 @@ export interface LineProtocolFileSourceOptions {
   maxBadLineShare: number;
   timelineIntervalMs: number;
   highWaterMark?: number;
+  /** Worker threads next to the main thread for large plain files (default: idle cores − 1, at most 3; 0 = none). */
+  workers?: number;
+  /** Files at least this large are read in parallel (default 64 MiB: below it, starting workers costs more than it saves). */
+  parallelMinBytes?: number;
+  /** Segment size of the parallel read (default 8 MiB). */
+  segmentBytes?: number;
+  /** Parallel read: false = the main thread only coordinates (default true: it parses segments too). */
+  readOnMainThread?: boolean;
 }
-
-const TYPE_WITH_ARTICLE = ['a float', 'an integer', 'an unsigned integer', 'a boolean', 'a string'];
 
 function formatBadLine(b: BadLine): string {
   return `line ${b.line}: ${b.reason}`;
@@ -39,176 +50,17 @@ function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-/**
- * Maps parsed points onto WindowBuilder calls according to the schema; returns a reason for points that break
- * the data contract (missing tag/field, wrong type, negative value). Points of other measurements are counted.
- */
-class SchemaMapper {
-  minTime = Infinity;
-  maxTime = -Infinity;
-  readonly otherMeasurements = new Map<string, number>();
-  private readonly s: SchemaMapping;
-  private readonly b: WindowBuilder;
-  /** Tags of the current point, set by subjectTags (saves an object per point). */
-  private service = '';
-  private subject = '';
-
-  constructor(schema: SchemaMapping, builder: WindowBuilder) {
-    this.s = schema;
-    this.b = builder;
-  }
-
-  readonly onPoint = (p: LineProtocolPoint): string | null => {
-    const m = p.measurement;
-    const s = this.s;
-    let reason: string | null;
-    if (m === s.request.measurement) reason = this.request(p);
-    else if (m === s.upstream.measurement) reason = this.upstreamCall(p);
-    else if (m === s.histogram.measurement) reason = this.histogramBucket(p);
-    else if (m === s.counters.measurement) reason = this.counters(p);
-    else {
-      this.otherMeasurements.set(m, (this.otherMeasurements.get(m) ?? 0) + 1);
-      return null;
-    }
-    if (reason === null) {
-      const t = p.timeMs;
-      if (t < this.minTime) this.minTime = t;
-      if (t > this.maxTime) this.maxTime = t;
-    }
-    return reason;
-  };
-
-  /** Reads the service tag and the subject tag (endpoint or upstream) into this.service / this.subject. */
-  private subjectTags(p: LineProtocolPoint, serviceTag: string, subjectTag: string): string | null {
-    const service = p.tag(serviceTag);
-    if (service === undefined) return `missing tag "${serviceTag}"`;
-    const subject = p.tag(subjectTag);
-    if (subject === undefined) return `missing tag "${subjectTag}"`;
-    this.service = service;
-    this.subject = subject;
-    return null;
-  }
-
-  private request(p: LineProtocolPoint): string | null {
-    const r = this.s.request;
-    let reason = this.subjectTags(p, r.serviceTag, r.endpointTag);
-    if (reason !== null) return reason;
-    const fi = p.fieldIndex(r.durationField);
-    reason = numericField(p, fi, r.durationField, false);
-    if (reason !== null) return reason;
-    this.b.addRequest(this.service, this.subject, p.timeMs, p.fieldNumbers[fi]);
-    return null;
-  }
-
-  private upstreamCall(p: LineProtocolPoint): string | null {
-    const u = this.s.upstream;
-    let reason = this.subjectTags(p, u.serviceTag, u.upstreamTag);
-    if (reason !== null) return reason;
-    const ai = p.fieldIndex(u.attemptsField);
-    reason = numericField(p, ai, u.attemptsField, true);
-    if (reason !== null) return reason;
-    const attempts = p.fieldNumbers[ai];
-    if (attempts < 1) return `field "${u.attemptsField}": ${p.fieldText(ai)} is less than 1`;
-    const oi = p.fieldIndex(u.okField);
-    if (oi < 0) return `missing field "${u.okField}"`;
-    if (p.fieldTypes[oi] !== FieldType.Boolean) return `field "${u.okField}": ${p.fieldText(oi)} is ${TYPE_WITH_ARTICLE[p.fieldTypes[oi]]}, not a boolean`;
-    const bi = p.fieldIndex(u.backoffField);
-    let backoff = 0;
-    // A call without retries waited nothing, so its backoff field may be left out.
-    if (bi >= 0 || attempts > 1) {
-      reason = numericField(p, bi, u.backoffField, false);
-      if (reason !== null) return reason;
-      backoff = p.fieldNumbers[bi];
-    }
-    this.b.addUpstreamCall(this.service, this.subject, p.timeMs, attempts, backoff, p.fieldNumbers[oi] === 1);
-    return null;
-  }
-
-  private histogramBucket(p: LineProtocolPoint): string | null {
-    const h = this.s.histogram;
-    const r = this.s.request;
-    let reason = this.subjectTags(p, r.serviceTag, r.endpointTag);
-    if (reason !== null) return reason;
-    const leText = p.tag(h.leTag);
-    if (leText === undefined) return `missing tag "${h.leTag}"`;
-    const le = parseLe(leText);
-    if (Number.isNaN(le)) return `tag "${h.leTag}": "${leText}" is not a number or +Inf`;
-    const ci = p.fieldIndex(h.countField);
-    reason = numericField(p, ci, h.countField, false);
-    if (reason !== null) return reason;
-    this.b.addHistogramBucket(this.service, this.subject, p.timeMs, le, p.fieldNumbers[ci]);
-    return null;
-  }
-
-  private counters(p: LineProtocolPoint): string | null {
-    const c = this.s.counters;
-    const u = this.s.upstream;
-    let reason = this.subjectTags(p, u.serviceTag, u.upstreamTag);
-    if (reason !== null) return reason;
-    const ci = p.fieldIndex(c.callsField);
-    reason = numericField(p, ci, c.callsField, false);
-    if (reason !== null) return reason;
-    const ri = p.fieldIndex(c.retriesField);
-    reason = numericField(p, ri, c.retriesField, false);
-    if (reason !== null) return reason;
-    // `exhausted` is optional in the pre-aggregated form.
-    const ei = p.fieldIndex(c.exhaustedField);
-    if (ei >= 0) {
-      reason = numericField(p, ei, c.exhaustedField, false);
-      if (reason !== null) return reason;
-    }
-    this.b.addUpstreamCounters(this.service, this.subject, p.timeMs, {
-      calls: p.fieldNumbers[ci],
-      retries: p.fieldNumbers[ri],
-      exhausted: ei >= 0 ? p.fieldNumbers[ei] : 0,
-    });
-    return null;
-  }
-}
-
-/** Checks that field `fi` (named `name`) exists, is a non-negative number and, if asked, a whole one. */
-function numericField(p: LineProtocolPoint, fi: number, name: string, integer: boolean): string | null {
-  if (fi < 0) return `missing field "${name}"`;
-  const type = p.fieldTypes[fi];
-  if (type === FieldType.Boolean || type === FieldType.String) {
-    return `field "${name}": ${p.fieldText(fi)} is ${TYPE_WITH_ARTICLE[type]}, not ${integer ? 'an integer' : 'a number'}`;
-  }
-  const v = p.fieldNumbers[fi];
-  // Exporters often write counts as floats; a whole float is accepted as an integer.
-  if (integer && !Number.isInteger(v)) return `field "${name}": ${p.fieldText(fi)} is not an integer`;
-  if (v < 0) return `field "${name}": ${p.fieldText(fi)} is negative`;
-  return null;
-}
-
-function parseLe(text: string): number {
-  if (text === '+Inf' || text === 'Inf' || text === 'inf' || text === '+inf') return Infinity;
-  if (text.trim() === '') return NaN;
-  const v = Number(text);
-  return Number.isFinite(v) ? v : NaN;
-}
-
-/** Every measurement, tag and field name of the schema: parsed tokens equal to them become these objects. */
-function schemaTokens(schema: SchemaMapping): string[] {
-  return [schema.request, schema.upstream, schema.histogram, schema.counters].flatMap((section) => Object.values(section) as string[]);
-}
-
-/**
- * Reads the file into one reused buffer: a fresh 1 MiB buffer per chunk (as a read stream makes) is external
- * memory that keeps the garbage collector busy. Safe because the parser copies what it keeps.
- */
+/** Reads a plain file on this thread (see readRange for the reused buffer). */
 async function readPlain(path: string, chunkBytes: number, size: number, parser: LineProtocolParser, query: MetricQuery): Promise<void> {
   const fh = await open(path, 'r');
+  let position = 0;
   try {
-    const buffer = Buffer.allocUnsafe(chunkBytes);
-    let position = 0;
-    for (;;) {
-      query.signal?.throwIfAborted();
-      const { bytesRead } = await fh.read(buffer, 0, chunkBytes, position);
-      if (bytesRead === 0) break;
-      position += bytesRead;
-      parser.push(bytesRead === chunkBytes ? buffer : buffer.subarray(0, bytesRead));
+    const onBytes = (n: number): void => {
+      position += n;
       query.onProgress?.(Math.min(1, position / size));
-    }
+    };
+    // readRange ends the parser; fetch() calls end() again, which is a no-op then.
+    await readRange(fh, { start: 0, end: size }, Buffer.allocUnsafe(chunkBytes), parser, { onBytes, signal: query.signal });
   } finally {
     await fh.close();
   }
@@ -249,13 +101,36 @@ export class LineProtocolFileSource implements MetricSource {
 
     const builder = WindowBuilder.forQuery(query, { timelineIntervalMs: this.options.timelineIntervalMs, source: this.description });
     const mapper = new SchemaMapper(this.options.schema, builder);
-    const parser = new LineProtocolParser(mapper.onPoint, { precision: this.options.precision ?? 'ns', knownTokens: schemaTokens(this.options.schema) });
-
     const chunkBytes = this.options.highWaterMark ?? DEFAULT_READ_CHUNK_BYTES;
+    const workers = this.options.workers ?? defaultReaderWorkers();
+    const parallel = !isGzip(path) && workers > 0 && size >= (this.options.parallelMinBytes ?? DEFAULT_PARALLEL_MIN_BYTES);
+    let totals: ParseTotals;
+    let threads = '';
     try {
-      if (isGzip(path)) await readGzip(path, chunkBytes, size, parser, query);
-      else await readPlain(path, chunkBytes, size, parser, query);
-      parser.end();
+      if (parallel) {
+        const result = await readParallel({
+          path,
+          size,
+          workers,
+          segmentBytes: this.options.segmentBytes ?? DEFAULT_SEGMENT_BYTES,
+          chunkBytes,
+          precision: this.options.precision ?? 'ns',
+          schema: this.options.schema,
+          timelineIntervalMs: this.options.timelineIntervalMs,
+          query,
+          builder,
+          mapper,
+          readOnMainThread: this.options.readOnMainThread,
+        });
+        totals = result;
+        threads = ` (segments per thread: ${result.segmentsPerThread.join(', ')})`;
+      } else {
+        const parser = new LineProtocolParser(mapper.onPoint, { precision: this.options.precision ?? 'ns', knownTokens: schemaTokens(this.options.schema) });
+        if (isGzip(path)) await readGzip(path, chunkBytes, size, parser, query);
+        else await readPlain(path, chunkBytes, size, parser, query);
+        parser.end();
+        totals = totalsOf(parser);
+      }
     } catch (e) {
       if (query.signal?.aborted) throw query.signal.reason;
       if (e instanceof AppError) throw e;
@@ -263,20 +138,20 @@ export class LineProtocolFileSource implements MetricSource {
       throw new AppError('BAD_INPUT', `${path}: cannot read: ${code === 'Z_DATA_ERROR' ? 'not valid gzip data' : (e as Error).message}`, { cause: e });
     }
 
-    this.checkBadLines(parser);
-    this.checkCoverage(parser, builder, mapper, query);
-    if (parser.badLineCount > 0) {
+    this.checkBadLines(totals);
+    this.checkCoverage(totals, builder, mapper, query);
+    if (totals.badLineCount > 0) {
       builder.warn(
-        `${path}: ${parser.badLineCount} malformed line${parser.badLineCount === 1 ? '' : 's'} skipped ` +
-          `(${formatShare(parser.badLineCount / parser.dataLines)} of ${parser.dataLines}); first: ` +
-          parser.badLines.slice(0, BAD_LINES_QUOTED).map(formatBadLine).join('; '),
+        `${path}: ${totals.badLineCount} malformed line${totals.badLineCount === 1 ? '' : 's'} skipped ` +
+          `(${formatShare(totals.badLineCount / totals.dataLines)} of ${totals.dataLines}); first: ` +
+          totals.badLines.slice(0, BAD_LINES_QUOTED).map(formatBadLine).join('; '),
       );
     }
     if (mapper.otherMeasurements.size > 0) {
       const names = [...mapper.otherMeasurements.entries()].map(([m, n]) => `${m} (${n})`);
       builder.warn(`${path}: points of measurements outside the schema were ignored: ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}`);
     }
-    query.log?.(`${path}: ${parser.lines} lines, ${parser.points} points, ${builder.counts.kept} in the windows`);
+    query.log?.(`${path}: ${totals.lines} lines, ${totals.points} points, ${builder.counts.kept} in the windows${threads}`);
     return builder.build();
   }
 
@@ -295,7 +170,7 @@ export class LineProtocolFileSource implements MetricSource {
     return st.size;
   }
 
-  private checkBadLines(parser: LineProtocolParser): void {
+  private checkBadLines(parser: ParseTotals): void {
     const { path, maxBadLineShare } = this.options;
     if (parser.dataLines === 0) {
       throw new AppError('BAD_INPUT', `line-protocol file ${path}: no data lines (only ${parser.lines} blank or comment lines)`);
@@ -311,7 +186,7 @@ export class LineProtocolFileSource implements MetricSource {
     }
   }
 
-  private checkCoverage(parser: LineProtocolParser, builder: WindowBuilder, mapper: SchemaMapper, query: MetricQuery): void {
+  private checkCoverage(parser: ParseTotals, builder: WindowBuilder, mapper: SchemaMapper, query: MetricQuery): void {
     const { path, schema } = this.options;
     if (builder.counts.kept > 0) return;
     if (parser.points === 0 || mapper.minTime === Infinity) {

@@ -243,3 +243,45 @@ describe('LineProtocolFileSource: cancellation', () => {
     expect(calls).toBeLessThan(200);
   });
 });
+
+describe('LineProtocolFileSource: parallel read of large files', () => {
+  const parallel = { workers: 2, parallelMinBytes: 0, segmentBytes: 300 };
+
+  it('gives exactly the windows, warnings and bad-line numbers of the single-threaded read', async () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const t = (UPGRADE - H + i * 1000) * 1e6;
+      lines.push(`http_request,service=s,endpoint=/e${i % 3} duration_ms=${(i * 7) % 400} ${t}`);
+      lines.push(`upstream_call,service=s,upstream=u attempts=${1 + (i % 3)}i,backoff_ms=${(i % 3) * 20},ok=${i % 13 !== 0} ${t}`);
+      if (i % 700 === 0) lines.push(`http_request,service=s,endpoint=/e0 duration_ms=oops ${t}`);
+    }
+    const file = writeTmp('parallel.lp', lines.join('\n'));
+    const single = await source(file, { workers: 0, maxBadLineShare: 0.01 }).fetch(QUERY);
+    const progress: number[] = [];
+    const logs: string[] = [];
+    // The main thread only coordinates here, so the workers' states are what gets merged.
+    const multi = await source(file, { ...parallel, readOnMainThread: false, maxBadLineShare: 0.01 }).fetch({
+      ...QUERY,
+      onProgress: (f) => progress.push(f),
+      log: (m) => logs.push(m),
+    });
+    const perThread = /segments per thread: (\d+), (\d+), (\d+)\)$/.exec(logs[0]);
+    expect(perThread?.slice(1).map(Number)).toEqual([0, expect.any(Number), expect.any(Number)]);
+    expect(Number(perThread?.[2]) + Number(perThread?.[3])).toBeGreaterThan(100);
+    expect(single.warnings[0]).toMatch(/: 5 malformed lines skipped \(0.083 % of 6005\); first: line 3: .*; line 1404: .*; line 2805: /);
+    expect(multi.warnings).toEqual(single.warnings);
+    // Raw values arrive in another order (segments finish in any order); compare them sorted.
+    const canon = (w: typeof single) =>
+      JSON.stringify(w, (_k, v) => (v instanceof Float64Array ? Array.from(v).sort((a, b) => a - b) : v instanceof Uint32Array ? Array.from(v) : v));
+    expect(canon(multi)).toBe(canon(single));
+    expect(progress.at(-1)).toBe(1);
+  });
+
+  it('refuses a file with too many bad lines quoting absolute line numbers', async () => {
+    const file = path.join(FIXTURES, 'malformed.lp');
+    const e = await fetchError(source(file, { ...parallel, segmentBytes: 200 }));
+    const details = e.details as { badLines: Array<{ line: number }>; badLineCount: number };
+    expect(details.badLineCount).toBe(12);
+    expect(details.badLines.map((b) => b.line)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+  });
+});

@@ -1,0 +1,86 @@
+/**
+ * Reading a line-protocol file in byte ranges: used by the file source on the main thread and by its worker
+ * threads, which each parse a part of a large file (segments cut at line ends).
+ */
+import type { FileHandle } from 'node:fs/promises';
+import type { BadLine, LineProtocolParser } from './line-protocol.ts';
+
+/** Line counts and bad lines of one parsed range; line numbers are relative to the range's first line. */
+export interface ParseTotals {
+  lines: number;
+  dataLines: number;
+  points: number;
+  badLineCount: number;
+  badLines: BadLine[];
+}
+
+export function totalsOf(parser: LineProtocolParser): ParseTotals {
+  return { lines: parser.lines, dataLines: parser.dataLines, points: parser.points, badLineCount: parser.badLineCount, badLines: parser.badLines };
+}
+
+/** Totals of consecutive ranges (in file order): bad-line numbers become numbers in the whole file. */
+export function combineTotals(parts: ParseTotals[], keepBadLines: number): ParseTotals {
+  const out: ParseTotals = { lines: 0, dataLines: 0, points: 0, badLineCount: 0, badLines: [] };
+  for (const p of parts) {
+    for (const b of p.badLines) if (out.badLines.length < keepBadLines) out.badLines.push({ ...b, line: b.line + out.lines });
+    out.lines += p.lines;
+    out.dataLines += p.dataLines;
+    out.points += p.points;
+    out.badLineCount += p.badLineCount;
+  }
+  return out;
+}
+
+/**
+ * Feeds bytes [start, end) of the file to the parser through one reused buffer (a fresh buffer per chunk, as a
+ * read stream makes, is external memory that keeps the garbage collector busy; the parser copies what it keeps)
+ * and ends the parser. `onBytes` gets each chunk's size.
+ */
+export async function readRange(
+  fh: FileHandle,
+  range: { start: number; end: number },
+  buffer: Buffer,
+  parser: LineProtocolParser,
+  hooks: { onBytes?: (n: number) => void; signal?: AbortSignal } = {},
+): Promise<void> {
+  let position = range.start;
+  while (position < range.end) {
+    hooks.signal?.throwIfAborted();
+    const want = Math.min(buffer.length, range.end - position);
+    const { bytesRead } = await fh.read(buffer, 0, want, position);
+    if (bytesRead === 0) break;
+    position += bytesRead;
+    parser.push(bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead));
+    hooks.onBytes?.(bytesRead);
+  }
+  parser.end();
+}
+
+/** How far past a nominal cut to look for the end of the line (longer lines just move the cut further). */
+const PROBE_BYTES = 64 * 1024;
+
+/**
+ * Cuts [0, size) into segments of about `segmentBytes`, each ending just after a newline, so every line lies in
+ * exactly one segment. Returns the boundaries [0, b1, …, size].
+ */
+export async function segmentBoundaries(fh: FileHandle, size: number, segmentBytes: number): Promise<number[]> {
+  const bounds = [0];
+  const probe = Buffer.allocUnsafe(PROBE_BYTES);
+  let nominal = segmentBytes;
+  while (nominal < size) {
+    let pos = Math.max(nominal, bounds[bounds.length - 1]);
+    let cut = -1;
+    while (cut < 0 && pos < size) {
+      const { bytesRead } = await fh.read(probe, 0, PROBE_BYTES, pos);
+      if (bytesRead === 0) break;
+      const nl = probe.subarray(0, bytesRead).indexOf(10);
+      if (nl >= 0) cut = pos + nl + 1;
+      else pos += bytesRead;
+    }
+    if (cut < 0 || cut >= size) break;
+    bounds.push(cut);
+    nominal = cut + segmentBytes;
+  }
+  bounds.push(size);
+  return bounds;
+}
