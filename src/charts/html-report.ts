@@ -67,8 +67,10 @@ table { border-collapse: collapse; font-size: .9rem; min-width: 100%; }
 caption { text-align: left; font-weight: bold; padding: .4rem 0; }
 th, td { padding: .3rem .55rem; border-bottom: 1px solid #ddd; vertical-align: top; text-align: left; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.num.wrap { white-space: normal; }
 thead th { background: #f3f3f3; border-bottom: 2px solid #bbb; }
-tbody th { font-weight: normal; }
+tbody th { font-weight: normal; white-space: nowrap; }
+td.reason { min-width: 14rem; }
 .chart-error { color: #8B0000; }
 footer { margin-top: 2.5rem; font-size: .85rem; color: #444; }
 a { color: #0B57A3; }
@@ -129,9 +131,9 @@ function findingsTable(result: AnalysisResult): string {
     const measure = quantileLevel(f.statistic) !== null ? `${f.statistic} latency` : statisticLabel(f.statistic);
     return `<tr>${statusCell(f)}<th scope="row">${escapeHtml(subjectLabel(f, withService))}</th><td>${escapeHtml(measure)}</td>` +
       `<td class="num">${escapeHtml(formatValue(f.before, f.unit))}</td><td class="num">${escapeHtml(formatValue(f.after, f.unit))}</td>` +
-      `<td class="num">${escapeHtml(formatChange(f.relativeChange))}</td><td class="num">${escapeHtml(ciText(f))}</td>` +
-      `<td class="num">${escapeHtml(formatQ(f.qValue))}</td><td class="num">${f.nBefore.toLocaleString('en-US')} / ${f.nAfter.toLocaleString('en-US')}</td>` +
-      `<td>${escapeHtml(f.reason)}</td></tr>`;
+      `<td class="num">${escapeHtml(formatChange(f.relativeChange))}</td><td class="num wrap">${escapeHtml(ciText(f))}</td>` +
+      `<td class="num">${escapeHtml(formatQ(f.qValue))}</td><td class="num wrap">${f.nBefore.toLocaleString('en-US')} / ${f.nAfter.toLocaleString('en-US')}</td>` +
+      `<td class="reason">${escapeHtml(f.reason)}</td></tr>`;
   }).join('\n');
   const conf = formatNumber(report.settings.confidence * 100);
   return `<div class="table-wrap"><table>

@@ -37,7 +37,7 @@ function formatPercentNumber(x: number): string {
   return String(Number(x.toPrecision(3)));
 }
 
-/** Compact number for labels: 805, 65.6, 1.23, 0.021. */
+/** Compact number for labels: 805, 65.6, 1.23, 0.0213. */
 export function formatNumber(raw: number | null | undefined): string {
   if (raw === null || raw === undefined || !Number.isFinite(raw)) return 'n/a';
   // Drop float noise first: 0.012 × 100 is 1.2000000000000002.
@@ -49,7 +49,8 @@ export function formatNumber(raw: number | null | undefined): string {
   // Trailing zeros dropped: "1.2", not "1.20".
   if (a >= 1) return String(Number(v.toFixed(2)));
   if (a === 0) return '0';
-  return String(Number(v.toPrecision(2)));
+  // Three significant digits below 1: retry rates such as 0.0105 vs 0.0102 must stay distinguishable.
+  return String(Number(v.toPrecision(3)));
 }
 
 /** "+23 %", "−4.2 %" (true minus sign), "n/a". */

@@ -28,7 +28,8 @@ describe('plain words', () => {
     expect(formatNumber(805.2)).toBe('805');
     expect(formatNumber(65.64)).toBe('65.6');
     expect(formatNumber(95)).toBe('95');
-    expect(formatNumber(0.0213)).toBe('0.021');
+    expect(formatNumber(0.0213)).toBe('0.0213');
+    expect(formatNumber(0.02134)).toBe('0.0213');
     expect(formatNumber(null)).toBe('n/a');
     expect(formatChange(0.227)).toBe('+23 %');
     expect(formatChange(-0.042)).toBe('−4.2 %');
