@@ -7,6 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DEFAULT_DEMO_UPGRADE_AT, makeDemoLp } from '../scripts/make-demo-lp.ts';
@@ -19,7 +20,8 @@ const TARGET_LINES = 2_300_000;
 const TARGET_LINES_PER_S = 1_000_000;
 const TARGET_RSS_MB = 600;
 
-type Mode = 'read' | 'fetch' | 'analyze';
+/** read: bytes only; fetch-1/fetch-2: the file source on one thread / main + one worker; analyze: runAnalysis (threads chosen automatically). */
+type Mode = 'read' | 'fetch-1' | 'fetch-2' | 'analyze';
 
 interface ChildResult {
   mode: Mode;
@@ -32,6 +34,8 @@ interface ChildResult {
   lines?: number;
   verdict?: string;
   findings?: number;
+  /** The file source's summary line (says how many threads read the file). */
+  sourceLog?: string;
 }
 
 async function ensureFile(): Promise<number> {
@@ -65,7 +69,7 @@ function runChild(mode: Mode): ChildResult {
 async function child(mode: Mode, file: string): Promise<void> {
   const importStarted = performance.now();
   const { loadConfig } = await import('../src/config.ts');
-  const { createSource } = await import('../src/sources/resolve-source.ts');
+  const { LineProtocolFileSource } = await import('../src/sources/file-source.ts');
   const { runAnalysis } = await import('../src/run-analysis.ts');
   const importMs = performance.now() - importStarted;
   const started = performance.now();
@@ -82,11 +86,21 @@ async function child(mode: Mode, file: string): Promise<void> {
     const config = loadConfig();
     const upgradeAt = Date.parse(DEFAULT_DEMO_UPGRADE_AT);
     const H2 = 2 * 3_600_000;
-    if (mode === 'fetch') {
-      const w = await createSource(file, config).fetch({ upgradeAt, before: { start: upgradeAt - H2, stop: upgradeAt }, after: { start: upgradeAt, stop: upgradeAt + H2 } });
+    const log = (m: string): void => {
+      if (m.startsWith(file)) out.sourceLog = m.slice(file.length + 2);
+    };
+    if (mode === 'fetch-1' || mode === 'fetch-2') {
+      const src = new LineProtocolFileSource({
+        path: file,
+        schema: config.schema,
+        maxBadLineShare: config.input.maxBadLineShare,
+        timelineIntervalMs: config.input.timelineIntervalMs,
+        workers: mode === 'fetch-1' ? 0 : 1,
+      });
+      const w = await src.fetch({ upgradeAt, before: { start: upgradeAt - H2, stop: upgradeAt }, after: { start: upgradeAt, stop: upgradeAt + H2 }, log });
       out.findings = w.latency.length + w.upstreams.length;
     } else {
-      const { report } = await runAnalysis({ source: file, upgradeAt: DEFAULT_DEMO_UPGRADE_AT, before: '2h', after: '2h' }, { config });
+      const { report } = await runAnalysis({ source: file, upgradeAt: DEFAULT_DEMO_UPGRADE_AT, before: '2h', after: '2h' }, { config, log });
       out.verdict = report.verdict;
       out.findings = report.findings.length;
     }
@@ -103,7 +117,7 @@ export async function run(): Promise<void> {
   const mb = statSync(FILE).size / 1e6;
   console.log(`file: ${path.relative(process.cwd(), FILE)} (${lines} lines, ${mb.toFixed(0)} MB); upgrade ${DEFAULT_DEMO_UPGRADE_AT}, 2 h + 2 h windows`);
   const rows: Array<ChildResult & { linesPerS: number; linesPerCpuS: number }> = [];
-  for (const mode of ['read', 'fetch', 'analyze'] as const) {
+  for (const mode of ['read', 'fetch-1', 'fetch-2', 'analyze'] as const) {
     // Best of two: the machine is shared, a single run can be slowed by a neighbour.
     const a = runChild(mode);
     const b = runChild(mode);
@@ -113,15 +127,19 @@ export async function run(): Promise<void> {
   console.log('\n| step | wall (s) | CPU (s) | lines/s (wall) | lines/CPU-s | peak RSS (MB) | module load (s) | result |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---|');
   for (const r of rows) {
-    const result = r.mode === 'analyze' ? `verdict ${r.verdict}, ${r.findings} findings` : r.mode === 'fetch' ? `${r.findings} series` : `${r.lines} lines`;
+    const threads = r.sourceLog?.includes('segments per thread') ? `; ${/\(segments per thread: [^)]*\)/.exec(r.sourceLog)?.[0]}` : r.sourceLog ? '; one thread' : '';
+    const result = (r.mode === 'analyze' ? `verdict ${r.verdict}, ${r.findings} findings` : r.mode === 'read' ? `${r.lines} lines` : `${r.findings} series`) + threads;
     const n = (x: number) => Math.round(x).toLocaleString('en-US');
     console.log(
       `| ${r.mode} | ${(r.ms / 1000).toFixed(2)} | ${(r.cpuMs / 1000).toFixed(2)} | ${n(r.linesPerS)} | ${n(r.linesPerCpuS)} | ${r.maxRssMb.toFixed(0)} | ${(r.importMs / 1000).toFixed(2)} | ${result} |`,
     );
   }
-  const [read, fetch, analyze] = rows;
+  const [read, fetch1, fetch2, analyze] = rows;
   console.log('(CPU time counts every thread, GC helpers included, so lines/CPU-s can be below lines/s on an idle machine.)');
-  console.log(`\nanalyze vs read-only floor: ${(analyze.ms / read.ms).toFixed(1)}×; fetch share of analyze: ${((100 * fetch.ms) / analyze.ms).toFixed(0)} %`);
+  console.log(
+    `\nanalyze vs read-only floor: ${(analyze.ms / read.ms).toFixed(1)}×; one-thread fetch share of analyze: ${((100 * fetch1.ms) / analyze.ms).toFixed(0)} %; ` +
+      `two-thread fetch vs one: ${(fetch1.ms / fetch2.ms).toFixed(2)}× faster (wall), ${(fetch2.cpuMs / fetch1.cpuMs).toFixed(2)}× the CPU; load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores`,
+  );
   const okSpeed = analyze.linesPerS >= TARGET_LINES_PER_S;
   const okRss = analyze.maxRssMb <= TARGET_RSS_MB;
   console.log(
