@@ -277,6 +277,21 @@ describe('LineProtocolFileSource: parallel read of large files', () => {
     expect(progress.at(-1)).toBe(1);
   });
 
+  it('stops the workers and rejects with the reason when aborted', async () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 20_000; i++) lines.push(`http_request,service=s,endpoint=/e duration_ms=${i % 100} ${(UPGRADE - H + i * 100) * 1e6}`);
+    const file = writeTmp('parallel-abort.lp', lines.join('\n'));
+    const ac = new AbortController();
+    const promise = source(file, { ...parallel, segmentBytes: 4096, readOnMainThread: false }).fetch({
+      ...QUERY,
+      signal: ac.signal,
+      onProgress: (f) => {
+        if (f > 0.1) ac.abort(new Error('cancelled by test'));
+      },
+    });
+    await expect(promise).rejects.toThrow('cancelled by test');
+  });
+
   it('refuses a file with too many bad lines quoting absolute line numbers', async () => {
     const file = path.join(FIXTURES, 'malformed.lp');
     const e = await fetchError(source(file, { ...parallel, segmentBytes: 200 }));
