@@ -4,10 +4,48 @@
  * until it finishes. A query without parameters goes through `exec` (simple protocol) so migration files
  * with several statements work the same way as on PostgreSQL.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { AppError } from '../errors.ts';
 import type { SqlClient } from './sql-client.ts';
+
+export const LOCK_FILE = 'aftershock.lock';
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * PGlite has no multi-process locking: two processes on one data directory corrupt it (and the second would
+ * mark the first one's running analyses interrupted). A pid file taken with O_EXCL refuses a second process;
+ * a file left by a dead process is taken over.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const file = path.join(dataDir, LOCK_FILE);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return () => rmSync(file, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const pid = Number(readFileSync(file, 'utf8').trim());
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
+        throw new AppError('BAD_INPUT', `the embedded store ${dataDir} is in use by process ${pid}; stop it, or set AFTERSHOCK_DATA_DIR to another directory`);
+      }
+      if (pid === process.pid) {
+        throw new AppError('BAD_INPUT', `the embedded store ${dataDir} is already open in this process`);
+      }
+      rmSync(file, { force: true });
+    }
+  }
+  throw new AppError('BAD_INPUT', `cannot lock the embedded store ${dataDir}`);
+}
 
 type Queryable = Pick<PGlite, 'query' | 'exec'> | Transaction;
 
@@ -34,14 +72,22 @@ function transactionClient(tx: Transaction): SqlClient {
 
 export class PgliteClient implements SqlClient {
   readonly kind = 'pglite' as const;
-  private constructor(private readonly db: PGlite) {}
+  private constructor(
+    private readonly db: PGlite,
+    private readonly unlock: () => void,
+  ) {}
 
   /** Opens (creating if needed) a data directory, or `memory://` for a throwaway database. */
   static async open(dataDir: string): Promise<PgliteClient> {
+    let unlock = () => undefined as void;
+    if (!dataDir.startsWith('memory://')) {
+      mkdirSync(dataDir, { recursive: true });
+      unlock = lockDataDir(dataDir);
+    }
     try {
-      if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-      return new PgliteClient(await PGlite.create(dataDir));
+      return new PgliteClient(await PGlite.create(dataDir), unlock);
     } catch (e) {
+      unlock();
       throw new AppError('UPSTREAM', `cannot open the embedded store at ${dataDir}: ${(e as Error).message}`, { cause: e });
     }
   }
@@ -59,6 +105,10 @@ export class PgliteClient implements SqlClient {
   }
 
   async close(): Promise<void> {
-    if (!this.db.closed) await this.db.close();
+    try {
+      if (!this.db.closed) await this.db.close();
+    } finally {
+      this.unlock();
+    }
   }
 }

@@ -149,6 +149,11 @@ describe('aftershock serve as a process', () => {
       const record = (await (await fetch(`${base2}/v1/analyses/${id}`)).json()) as { status: string; error: string };
       expect(record.status).toBe('failed');
       expect(record.error).toContain('interrupted');
+      // A second process on the same embedded store is refused (it would corrupt it) with exit code 2.
+      const third = serve(dir);
+      third.url.catch(() => undefined);
+      expect(await third.exit).toBe(2);
+      expect(third.output()).toMatch(/in use by process \d+/);
     } finally {
       second.proc.kill('SIGTERM');
     }

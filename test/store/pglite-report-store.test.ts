@@ -64,3 +64,25 @@ describe('migration 0002 (report and series as text)', () => {
     }
   });
 });
+
+describe('PGlite data directory lock', () => {
+  it('refuses a second opener while the first is alive, and takes over a lock left by a dead process', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    const { LOCK_FILE } = await import('../../src/store/pglite-client.ts');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'aftershock-lock-'));
+    try {
+      const first = await PgliteClient.open(dir);
+      await expect(PgliteClient.open(dir)).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringContaining('already open in this process') });
+      await first.close();
+      // A pid that is not running (the lock of a crashed process).
+      await writeFile(path.join(dir, LOCK_FILE), '2147483646');
+      const again = await PgliteClient.open(dir);
+      await again.close();
+      // A live process holding it: our parent.
+      await writeFile(path.join(dir, LOCK_FILE), String(process.ppid));
+      await expect(PgliteClient.open(dir)).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringContaining(`in use by process ${process.ppid}`) });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
