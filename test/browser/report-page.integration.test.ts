@@ -163,6 +163,21 @@ describe('report page in Chromium against the running server', () => {
     expect((await res.body()).subarray(1, 4).toString('latin1')).toBe('PNG');
   });
 
+  it('shows the same charts with JavaScript turned off', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 } });
+    try {
+      const noJs = await context.newPage();
+      const res = await noJs.goto(page.url());
+      expect(res?.status()).toBe(200);
+      expect(await noJs.locator('#verdict').textContent()).toBe(await page.locator('#verdict').textContent());
+      const sizes = await noJs.locator('figure.chart svg').evaluateAll((svgs) => svgs.map((s) => s.getBoundingClientRect().width));
+      expect(sizes.length).toBe(await page.locator('figure.chart svg').count());
+      for (const w of sizes) expect(w).toBeGreaterThan(200);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('keeps a full-page screenshot as a test artifact', async () => {
     await mkdir(ARTIFACTS, { recursive: true });
     const file = path.join(ARTIFACTS, 'report-page.png');
