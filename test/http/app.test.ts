@@ -13,23 +13,23 @@ const upgradeAt = '2026-11-20T14:00:00Z';
 const body = (source: string, extra: Record<string, unknown> = {}) => ({ source, upgradeAt, before: '2h', after: '2h', ...extra });
 
 describe('service routes (tokens configured)', () => {
-  let s: TestService;
+  let svc: TestService;
   beforeAll(async () => {
-    s = await startTestService();
+    svc = await startTestService();
   });
-  afterAll(async () => s?.close());
+  afterAll(async () => svc?.close());
 
   const post = (payload: unknown, token = WRITE_TOKEN) =>
-    s.app.inject({ method: 'POST', url: '/v1/analyses', headers: token ? auth(token) : {}, payload: payload as object });
+    svc.app.inject({ method: 'POST', url: '/v1/analyses', headers: token ? auth(token) : {}, payload: payload as object });
 
   it('GET /healthz answers without a token', async () => {
-    const res = await s.app.inject('/healthz');
+    const res = await svc.app.inject('/healthz');
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ ok: true });
   });
 
   it('GET /readyz checks the store and every configured source', async () => {
-    const res = await s.app.inject('/readyz');
+    const res = await svc.app.inject('/readyz');
     const json = res.json();
     expect(json.checks.store).toEqual({ ok: true });
     expect(Object.keys(json.checks)).toContain('source:demo');
@@ -38,14 +38,14 @@ describe('service routes (tokens configured)', () => {
   });
 
   it('serves the OpenAPI 3 document and the Swagger UI', async () => {
-    const doc = (await s.app.inject('/openapi.json')).json();
+    const doc = (await svc.app.inject('/openapi.json')).json();
     expect(doc.openapi).toMatch(/^3\./);
     for (const p of ['/v1/analyses', '/v1/analyses/{id}', '/v1/analyses/{id}/report.md', '/v1/verdict', '/healthz', '/readyz', '/metrics']) {
       expect(Object.keys(doc.paths)).toContain(p);
     }
     expect(doc.paths['/v1/analyses'].post.requestBody.content['application/json'].schema.required).toEqual(['source', 'upgradeAt']);
     expect(doc.paths['/v1/analyses'].post.responses['202']).toBeTruthy();
-    const ui = await s.app.inject('/docs/');
+    const ui = await svc.app.inject('/docs/');
     expect(ui.statusCode).toBe(200);
     expect(ui.headers['content-type']).toContain('text/html');
   });
@@ -57,7 +57,7 @@ describe('service routes (tokens configured)', () => {
     expect(status).toBe('queued');
     expect(res.headers.location).toBe(`/v1/analyses/${id}`);
     expect(links.self).toBe(`/v1/analyses/${id}`);
-    const done = await waitFinished(s, id);
+    const done = await waitFinished(svc, id);
     expect(done).toMatchObject({ id, status: 'done', progress: 1, error: null, request: body('ok:fail', { services: ['shop'] }) });
     const report = done.report as { verdict: string; findings: Array<{ service: string }>; settings: unknown };
     expect(report.verdict).toBe('fail');
@@ -66,15 +66,15 @@ describe('service routes (tokens configured)', () => {
     expect(report.settings).toBeTruthy();
     expect(done).not.toHaveProperty('series');
 
-    const md = await s.app.inject({ url: `/v1/analyses/${id}/report.md`, headers: auth(READ_TOKEN) });
+    const md = await svc.app.inject({ url: `/v1/analyses/${id}/report.md`, headers: auth(READ_TOKEN) });
     expect(md.statusCode).toBe(200);
     expect(md.headers['content-type']).toContain('text/markdown');
     expect(md.body).toContain('/checkout');
 
-    const list = (await s.app.inject({ url: '/v1/analyses?service=shop', headers: auth(READ_TOKEN) })).json();
+    const list = (await svc.app.inject({ url: '/v1/analyses?service=shop', headers: auth(READ_TOKEN) })).json();
     expect(list.items.map((x: { id: string }) => x.id)).toContain(id);
 
-    const verdict = await s.app.inject({ url: '/v1/verdict?service=shop', headers: auth(READ_TOKEN) });
+    const verdict = await svc.app.inject({ url: '/v1/verdict?service=shop', headers: auth(READ_TOKEN) });
     expect(verdict.statusCode).toBe(200);
     expect(verdict.headers['content-type']).toContain('application/json');
     expect(verdict.json()).toMatchObject({ service: 'shop', analysisId: id, verdict: 'fail', regressions: [{ service: 'shop', subject: '/checkout' }] });
@@ -84,28 +84,28 @@ describe('service routes (tokens configured)', () => {
 
   it('answers the newest verdict after a newer analysis finishes (cache refreshed on completion)', async () => {
     const first = (await post(body('ok:fail', { services: ['cart'], upgradeAt: '2026-11-20T10:00:00Z' }))).json();
-    await waitFinished(s, first.id);
-    expect((await s.app.inject({ url: '/v1/verdict?service=cart', headers: auth(READ_TOKEN) })).json().verdict).toBe('fail');
+    await waitFinished(svc, first.id);
+    expect((await svc.app.inject({ url: '/v1/verdict?service=cart', headers: auth(READ_TOKEN) })).json().verdict).toBe('fail');
     const second = (await post(body('ok:pass', { services: ['cart'], upgradeAt: '2026-11-20T12:00:00Z' }))).json();
-    await waitFinished(s, second.id);
-    const v = (await s.app.inject({ url: '/v1/verdict?service=cart', headers: auth(READ_TOKEN) })).json();
+    await waitFinished(svc, second.id);
+    const v = (await svc.app.inject({ url: '/v1/verdict?service=cart', headers: auth(READ_TOKEN) })).json();
     expect(v).toMatchObject({ analysisId: second.id, verdict: 'pass', regressions: [] });
   });
 
   it('GET /v1/verdict: 404 for a service without analyses, 400 without ?service', async () => {
-    const none = await s.app.inject({ url: '/v1/verdict?service=nobody', headers: auth(READ_TOKEN) });
+    const none = await svc.app.inject({ url: '/v1/verdict?service=nobody', headers: auth(READ_TOKEN) });
     expect(none.statusCode).toBe(404);
     expect(none.json()).toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('nobody') });
-    const missing = await s.app.inject({ url: '/v1/verdict', headers: auth(READ_TOKEN) });
+    const missing = await svc.app.inject({ url: '/v1/verdict', headers: auth(READ_TOKEN) });
     expect(missing.statusCode).toBe(400);
     expect(missing.json().message).toContain('service');
   });
 
   it('stores a failed analysis with its reason; its Markdown report is a 409', async () => {
     const { id } = (await post(body('fail'))).json();
-    const done = await waitFinished(s, id);
+    const done = await waitFinished(svc, id);
     expect(done).toMatchObject({ status: 'failed', report: null, error: 'scripted upstream failure' });
-    const md = await s.app.inject({ url: `/v1/analyses/${id}/report.md`, headers: auth(READ_TOKEN) });
+    const md = await svc.app.inject({ url: `/v1/analyses/${id}/report.md`, headers: auth(READ_TOKEN) });
     expect(md.statusCode).toBe(409);
     expect(md.json().message).toContain('scripted upstream failure');
   });
@@ -114,20 +114,20 @@ describe('service routes (tokens configured)', () => {
     const { id } = (await post(body('progress'))).json();
     let sawRunning = false;
     for (let i = 0; i < 100 && !sawRunning; i++) {
-      const r = (await s.app.inject({ url: `/v1/analyses/${id}`, headers: auth(READ_TOKEN) })).json();
+      const r = (await svc.app.inject({ url: `/v1/analyses/${id}`, headers: auth(READ_TOKEN) })).json();
       if (r.status === 'running' && r.progress > 0 && r.progress < 1) {
         sawRunning = true;
-        const md = await s.app.inject({ url: `/v1/analyses/${id}/report.md`, headers: auth(READ_TOKEN) });
+        const md = await svc.app.inject({ url: `/v1/analyses/${id}/report.md`, headers: auth(READ_TOKEN) });
         expect(md.statusCode).toBe(409);
       } else await new Promise((res) => setTimeout(res, 30));
     }
     expect(sawRunning).toBe(true);
-    expect((await waitFinished(s, id)).status).toBe('done');
+    expect((await waitFinished(svc, id)).status).toBe('done');
   });
 
   it('404 for unknown analyses on every per-id route', async () => {
     for (const url of ['/v1/analyses/no-such-id', '/v1/analyses/no-such-id/report.md']) {
-      const res = await s.app.inject({ url, headers: auth(READ_TOKEN) });
+      const res = await svc.app.inject({ url, headers: auth(READ_TOKEN) });
       expect(res.statusCode).toBe(404);
       expect(res.json()).toMatchObject({ code: 'NOT_FOUND', message: 'analysis no-such-id does not exist' });
     }
@@ -151,7 +151,7 @@ describe('service routes (tokens configured)', () => {
       expect(res.json()).toMatchObject({ statusCode: 400, code: 'BAD_INPUT' });
       expect(res.json().message, JSON.stringify(payload)).toContain(field);
     }
-    const notJson = await s.app.inject({ method: 'POST', url: '/v1/analyses', headers: { ...auth(WRITE_TOKEN), 'content-type': 'application/json' }, payload: '{"source":' });
+    const notJson = await svc.app.inject({ method: 'POST', url: '/v1/analyses', headers: { ...auth(WRITE_TOKEN), 'content-type': 'application/json' }, payload: '{"source":' });
     expect(notJson.statusCode).toBe(400);
   });
 
@@ -169,47 +169,47 @@ describe('service routes (tokens configured)', () => {
     const readOnly = await post(body('ok:pass'), READ_TOKEN);
     expect(readOnly.statusCode).toBe(403);
     expect(readOnly.json().message).toContain('write scope');
-    const malformed = await s.app.inject({ url: '/v1/analyses', headers: { authorization: 'Basic abc' } });
+    const malformed = await svc.app.inject({ url: '/v1/analyses', headers: { authorization: 'Basic abc' } });
     expect(malformed.statusCode).toBe(401);
     for (const url of ['/', '/v1/analyses', '/v1/analyses/x', '/v1/analyses/x/report.md', '/v1/verdict?service=shop', '/metrics']) {
-      expect((await s.app.inject(url)).statusCode, url).toBe(401);
-      expect((await s.app.inject({ url, headers: auth('nope') })).statusCode, url).toBe(401);
+      expect((await svc.app.inject(url)).statusCode, url).toBe(401);
+      expect((await svc.app.inject({ url, headers: auth('nope') })).statusCode, url).toBe(401);
     }
-    expect((await s.app.inject({ url: '/v1/analyses', headers: auth(WRITE_TOKEN) })).statusCode).toBe(200);
-    expect((await s.app.inject({ url: '/v1/analyses', headers: auth(READ_TOKEN) })).statusCode).toBe(200);
+    expect((await svc.app.inject({ url: '/v1/analyses', headers: auth(WRITE_TOKEN) })).statusCode).toBe(200);
+    expect((await svc.app.inject({ url: '/v1/analyses', headers: auth(READ_TOKEN) })).statusCode).toBe(200);
   });
 
   it('paginates newest first with an opaque cursor; rejects bad cursors and limits', async () => {
     const owner = 'pagination-test';
     const created: string[] = [];
-    for (let i = 0; i < 5; i++) created.push((await s.deps.store.create({ request: body('ok:pass', { services: ['paged'] }), owner })).id);
-    await s.deps.store.failInterrupted({ staleMs: 0, owner, reason: 'test data' });
+    for (let i = 0; i < 5; i++) created.push((await svc.deps.store.create({ request: body('ok:pass', { services: ['paged'] }), owner })).id);
+    await svc.deps.store.failInterrupted({ staleMs: 0, owner, reason: 'test data' });
     const seen: string[] = [];
     let url = '/v1/analyses?service=paged&limit=2';
     for (let page = 0; page < 10; page++) {
-      const res = (await s.app.inject({ url, headers: auth(READ_TOKEN) })).json();
+      const res = (await svc.app.inject({ url, headers: auth(READ_TOKEN) })).json();
       seen.push(...res.items.map((x: { id: string }) => x.id));
       if (!res.nextCursor) break;
       url = `/v1/analyses?service=paged&limit=2&cursor=${encodeURIComponent(res.nextCursor)}`;
     }
     // Pages concatenate to the one-page listing (newest first, ties by id): no duplicates, no gaps.
-    const onePage = (await s.app.inject({ url: '/v1/analyses?service=paged&limit=100', headers: auth(READ_TOKEN) })).json();
+    const onePage = (await svc.app.inject({ url: '/v1/analyses?service=paged&limit=100', headers: auth(READ_TOKEN) })).json();
     expect(seen).toEqual(onePage.items.map((x: { id: string }) => x.id));
     expect([...seen].sort()).toEqual([...created].sort());
-    const bad = await s.app.inject({ url: '/v1/analyses?cursor=bogus', headers: auth(READ_TOKEN) });
+    const bad = await svc.app.inject({ url: '/v1/analyses?cursor=bogus', headers: auth(READ_TOKEN) });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().message).toContain('cursor');
     for (const q of ['limit=0', 'limit=101', 'limit=abc', 'verdict=maybe', 'from=yesterday', 'unknown=1']) {
-      expect((await s.app.inject({ url: `/v1/analyses?${q}`, headers: auth(READ_TOKEN) })).statusCode, q).toBe(400);
+      expect((await svc.app.inject({ url: `/v1/analyses?${q}`, headers: auth(READ_TOKEN) })).statusCode, q).toBe(400);
     }
-    const ranged = (await s.app.inject({ url: '/v1/analyses?from=2026-11-20T13:00:00Z&to=2026-11-20T15:00:00Z&service=paged', headers: auth(READ_TOKEN) })).json();
+    const ranged = (await svc.app.inject({ url: '/v1/analyses?from=2026-11-20T13:00:00Z&to=2026-11-20T15:00:00Z&service=paged', headers: auth(READ_TOKEN) })).json();
     expect(ranged.items).toHaveLength(5);
-    const outside = (await s.app.inject({ url: '/v1/analyses?from=2026-11-21T00:00:00Z&service=paged', headers: auth(READ_TOKEN) })).json();
+    const outside = (await svc.app.inject({ url: '/v1/analyses?from=2026-11-21T00:00:00Z&service=paged', headers: auth(READ_TOKEN) })).json();
     expect(outside.items).toHaveLength(0);
   });
 
   it('landing page lists analyses with links to their reports', async () => {
-    const res = await s.app.inject({ url: '/', headers: auth(READ_TOKEN) });
+    const res = await svc.app.inject({ url: '/', headers: auth(READ_TOKEN) });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/html');
     expect(res.body).toMatch(/href="\/v1\/analyses\/[0-9a-f-]+\/report\.html"/);
@@ -217,7 +217,7 @@ describe('service routes (tokens configured)', () => {
   });
 
   it('exposes Prometheus metrics: analyses by outcome, durations, queue depth, HTTP', async () => {
-    const res = await s.app.inject({ url: '/metrics', headers: auth(READ_TOKEN) });
+    const res = await svc.app.inject({ url: '/metrics', headers: auth(READ_TOKEN) });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/plain');
     const text = res.body;
@@ -230,13 +230,13 @@ describe('service routes (tokens configured)', () => {
   });
 
   it('echoes a request id, puts it in error bodies, and keeps tokens and stacks out of bodies and logs', async () => {
-    const res = await s.app.inject({ url: '/v1/analyses/missing', headers: { ...auth(READ_TOKEN), 'x-request-id': 'trace-42' } });
+    const res = await svc.app.inject({ url: '/v1/analyses/missing', headers: { ...auth(READ_TOKEN), 'x-request-id': 'trace-42' } });
     expect(res.headers['x-request-id']).toBe('trace-42');
     expect(Object.keys(res.json()).sort()).toEqual(['code', 'message', 'requestId', 'statusCode']);
     expect(res.json().requestId).toBe('trace-42');
-    const generated = await s.app.inject({ url: '/healthz', headers: { 'x-request-id': 'bad id with spaces' } });
+    const generated = await svc.app.inject({ url: '/healthz', headers: { 'x-request-id': 'bad id with spaces' } });
     expect(generated.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
-    const all = s.logs.join('');
+    const all = svc.logs.join('');
     expect(all).toContain('trace-42');
     expect(all).not.toContain(READ_TOKEN);
     expect(all).not.toContain(WRITE_TOKEN);
@@ -245,12 +245,14 @@ describe('service routes (tokens configured)', () => {
   });
 });
 
+/** Services started by one test of the describes below; closed after it. */
+let s: TestService | undefined;
+afterEach(async () => {
+  await s?.close();
+  s = undefined;
+});
+
 describe('service limits', () => {
-  let s: TestService | undefined;
-  afterEach(async () => {
-    await s?.close();
-    s = undefined;
-  });
 
   it('429 when the pool and its queue are full', async () => {
     s = await startTestService({ adjust: (x) => ((x.pool.size = 1), (x.pool.queueLimit = 1)) });
@@ -309,11 +311,6 @@ describe('service limits', () => {
 });
 
 describe('auth defaults', () => {
-  let s: TestService | undefined;
-  afterEach(async () => {
-    await s?.close();
-    s = undefined;
-  });
 
   it('no tokens on a loopback host: reads open, writes refused with how to set a token', async () => {
     s = await startTestService({ env: { AFTERSHOCK_READ_TOKENS: '', AFTERSHOCK_WRITE_TOKENS: '' } });
