@@ -1,8 +1,9 @@
 /**
  * Parallel reading of a large plain line-protocol file: the file is cut into segments at line ends; the main
  * thread and a few worker threads take segments from one queue (so a worker that is still starting up simply
- * takes fewer), each into its own WindowBuilder; at the end the workers' states are merged into the main
- * builder, and bad-line numbers are made absolute from the per-segment line counts.
+ * takes fewer), each segment into its own WindowBuilder; at the end the segments' states are merged into the
+ * main builder in file order (the result equals a one-thread read exactly), and bad-line numbers are made
+ * absolute from the per-segment line counts.
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { open } from 'node:fs/promises';
@@ -12,7 +13,7 @@ import { combineTotals, readRange, segmentBoundaries, totalsOf, type ParseTotals
 import { DEFAULT_BAD_LINES_KEPT, LineProtocolParser, type Precision } from './line-protocol.ts';
 import type { MetricQuery } from './metric-source.ts';
 import { schemaTokens, type SchemaMapper, type SchemaMapperState } from './schema-mapper.ts';
-import type { WindowBuilder, WindowBuilderState } from './window-builder.ts';
+import { WindowBuilder, type WindowBuilderState } from './window-builder.ts';
 
 /** Segments of 8 MiB: about 90 k lines, small enough to balance, large enough that messages cost nothing. */
 export const DEFAULT_SEGMENT_BYTES = 8 << 20;
@@ -33,8 +34,8 @@ export interface ReaderInit {
 
 export type ReaderRequest = { type: 'segment'; index: number; start: number; end: number } | { type: 'finish' };
 export type ReaderReply =
-  | { type: 'segment-done'; index: number; bytes: number; totals: ParseTotals }
-  | { type: 'state'; builder: WindowBuilderState; mapper: SchemaMapperState }
+  | { type: 'segment-done'; index: number; bytes: number; totals: ParseTotals; builder: WindowBuilderState }
+  | { type: 'mapper'; mapper: SchemaMapperState }
   | { type: 'error'; message: string };
 
 /**
@@ -115,6 +116,7 @@ export async function readParallel(o: ParallelReadOptions): Promise<ParallelRead
     const bounds = await segmentBoundaries(fh, o.size, o.segmentBytes);
     const segments = bounds.slice(0, -1).map((start, index) => ({ index, start, end: bounds[index + 1] }));
     const results: ParseTotals[] = new Array<ParseTotals>(segments.length);
+    const states: WindowBuilderState[] = new Array<WindowBuilderState>(segments.length);
     const init: ReaderInit = {
       path: o.path,
       schema: o.schema,
@@ -139,9 +141,12 @@ export async function readParallel(o: ParallelReadOptions): Promise<ParallelRead
     const mainLoop = async (): Promise<void> => {
       while (onMain && next < segments.length) {
         const s = segments[next++];
+        const segmentBuilder = WindowBuilder.forQuery(init.query, { timelineIntervalMs: o.timelineIntervalMs });
+        o.mapper.use(segmentBuilder);
         const parser = new LineProtocolParser(o.mapper.onPoint, { precision: o.precision, knownTokens: tokens });
         await readRange(fh, s, buffer, parser, { onBytes: progress, signal: query.signal });
         results[s.index] = totalsOf(parser);
+        states[s.index] = segmentBuilder.exportState();
         segmentsPerThread[0]++;
       }
     };
@@ -151,15 +156,22 @@ export async function readParallel(o: ParallelReadOptions): Promise<ParallelRead
         const r = await w.call({ type: 'segment', ...s });
         if (r.type !== 'segment-done') throw new Error(`unexpected reply ${r.type}`);
         results[s.index] = r.totals;
+        states[s.index] = r.builder;
         segmentsPerThread[k + 1]++;
         progress(r.bytes);
       }
     };
-    await Promise.all([mainLoop(), ...workers.map((w, k) => workerLoop(w, k))]);
+    try {
+      await Promise.all([mainLoop(), ...workers.map((w, k) => workerLoop(w, k))]);
+    } finally {
+      o.mapper.use(o.builder);
+    }
+    // In file order, whoever parsed the segment: the raw values come out exactly as a one-thread read gives
+    // them, so the report does not depend on scheduling (sums in another order differ in the last bits).
+    for (const state of states) o.builder.mergeState(state);
     for (const w of workers) {
       const r = await w.call({ type: 'finish' });
-      if (r.type !== 'state') throw new Error(`unexpected reply ${r.type}`);
-      o.builder.mergeState(r.builder);
+      if (r.type !== 'mapper') throw new Error(`unexpected reply ${r.type}`);
       o.mapper.mergeState(r.mapper);
     }
     return { ...combineTotals(results, DEFAULT_BAD_LINES_KEPT), segmentsPerThread };

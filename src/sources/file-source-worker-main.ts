@@ -1,6 +1,7 @@
 /**
- * One worker of the parallel line-protocol reader: parses the file segments it is sent into its own
- * WindowBuilder and, on `finish`, hands the collected state to the main thread (typed arrays transferred).
+ * One worker of the parallel line-protocol reader: parses each file segment it is sent into a fresh
+ * WindowBuilder whose state goes back with the segment's result (typed arrays transferred); on `finish` it
+ * sends the schema mapper's totals (time range, ignored measurements).
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -13,8 +14,8 @@ import type { ReaderInit, ReaderReply, ReaderRequest } from './file-source-paral
 const port = parentPort;
 if (!port) throw new Error('file-source-worker-main.ts must run in a worker thread');
 const init = workerData as ReaderInit;
-const builder = WindowBuilder.forQuery(init.query, { timelineIntervalMs: init.timelineIntervalMs });
-const mapper = new SchemaMapper(init.schema, builder);
+// One builder per segment, handed over with the segment's result; the mapper's totals stay here until `finish`.
+const mapper = new SchemaMapper(init.schema, WindowBuilder.forQuery(init.query, { timelineIntervalMs: init.timelineIntervalMs }));
 const tokens = schemaTokens(init.schema);
 const buffer = Buffer.allocUnsafe(init.chunkBytes);
 let fh: FileHandle | null = null;
@@ -26,14 +27,16 @@ function reply(message: ReaderReply, transfer: ArrayBuffer[] = []): void {
 async function handle(msg: ReaderRequest): Promise<void> {
   if (msg.type === 'segment') {
     fh ??= await open(init.path, 'r');
+    const builder = WindowBuilder.forQuery(init.query, { timelineIntervalMs: init.timelineIntervalMs });
+    mapper.use(builder);
     const parser = new LineProtocolParser(mapper.onPoint, { precision: init.precision, knownTokens: tokens });
     await readRange(fh, msg, buffer, parser);
-    reply({ type: 'segment-done', index: msg.index, bytes: msg.end - msg.start, totals: totalsOf(parser) });
+    const state = builder.exportState();
+    reply({ type: 'segment-done', index: msg.index, bytes: msg.end - msg.start, totals: totalsOf(parser), builder: state }, state.transfer);
   } else {
     await fh?.close();
     fh = null;
-    const state = builder.exportState();
-    reply({ type: 'state', builder: state, mapper: mapper.exportState() }, state.transfer);
+    reply({ type: 'mapper', mapper: mapper.exportState() });
   }
 }
 

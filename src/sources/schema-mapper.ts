@@ -23,13 +23,18 @@ export class SchemaMapper {
   maxTime = -Infinity;
   readonly otherMeasurements = new Map<string, number>();
   private readonly s: SchemaMapping;
-  private readonly b: WindowBuilder;
+  private b: WindowBuilder;
   /** Tags of the current point, set by subjectTags (saves an object per point). */
   private service = '';
   private subject = '';
 
   constructor(schema: SchemaMapping, builder: WindowBuilder) {
     this.s = schema;
+    this.b = builder;
+  }
+
+  /** Sends the following points to another builder (the parallel reader uses one per file segment). */
+  use(builder: WindowBuilder): void {
     this.b = builder;
   }
 
