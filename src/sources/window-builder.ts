@@ -15,6 +15,8 @@
  * ```
  * Every `add*` returns true when the point landed in a window and passed the filters, false otherwise.
  * `counts` tells how many points were kept, outside both windows, or filtered out.
+ * Builders with the same options can be combined: `exportState()` (plain data, typed arrays listed for
+ * transfer to another thread) and `mergeState(state)` (appends raw values in call order, adds the rest).
  *
  * Rules:
  * - Windows are half-open [start, stop). A point in neither window is ignored and counted (`outsideWindows`).
