@@ -56,7 +56,8 @@ export function registerErrorHandler(app: FastifyInstance): void {
     } else if ('statusCode' in error && typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
       // Fastify's client errors (FST_ERR_CTP_BODY_TOO_LARGE → 413, unsupported media type → 415, bad JSON → 400).
       status = error.statusCode;
-      code = CODE_BY_STATUS[status] ?? ('code' in error && typeof error.code === 'string' ? error.code : 'BAD_INPUT');
+      // Keep the code set closed: 413 (body too large), 415 (media type) and the like are bad input too.
+      code = CODE_BY_STATUS[status] ?? 'BAD_INPUT';
       message = error.message;
     } else {
       status = 500;

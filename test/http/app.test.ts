@@ -158,7 +158,13 @@ describe('service routes (tokens configured)', () => {
   it('413 for a body over the write body limit', async () => {
     const res = await post(body('ok:pass', { services: Array.from({ length: 100 }, (_, i) => `service-${'x'.repeat(190)}-${i}`) }));
     expect(res.statusCode).toBe(413);
-    expect(res.json().message).toMatch(/body/i);
+    expect(res.json()).toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/body/i) });
+    const wrongType = await svc.app.inject({ method: 'POST', url: '/v1/analyses', headers: { ...auth(WRITE_TOKEN), 'content-type': 'application/xml' }, payload: '<a/>' });
+    expect(wrongType.statusCode).toBe(415);
+    expect(wrongType.json().code).toBe('BAD_INPUT');
+    const text = await svc.app.inject({ method: 'POST', url: '/v1/analyses', headers: { ...auth(WRITE_TOKEN), 'content-type': 'text/plain' }, payload: 'hello' });
+    expect(text.statusCode).toBe(400);
+    expect(text.json().message).toContain('body must be object');
   });
 
   it('auth: 401 without or with an unknown token, 403 for a read token on a write route, write token reads too', async () => {
