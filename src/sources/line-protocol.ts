@@ -34,6 +34,7 @@ export const DEFAULT_MIN_TIME_MS = 946_684_800_000;
 /** 2200-01-01T00:00:00Z */
 export const DEFAULT_MAX_TIME_MS = 7_258_118_400_000;
 export const DEFAULT_BAD_LINES_KEPT = 10;
+export const DEFAULT_MAX_LINE_BYTES = 16 << 20;
 const EXCERPT_BYTES = 80;
 
 const LF = 10;
@@ -150,6 +151,8 @@ export interface LineProtocolParserOptions {
   maxTimeMs?: number;
   /** How many bad lines to keep with number, reason and excerpt (default 10). */
   keepBadLines?: number;
+  /** Longer lines are bad and skipped without being held in memory (default 16 MiB). */
+  maxLineBytes?: number;
 }
 
 /** Size of the token intern table (a power of two); rarer tokens just evict each other. */
@@ -306,7 +309,11 @@ export class LineProtocolParser {
   private readonly precision: Precision;
   private readonly intern = new InternTable();
   private readonly series = new SeriesCache();
-  private rest: Buffer | null = null;
+  private readonly maxLineBytes: number;
+  private restParts: Buffer[] = [];
+  private restBytes = 0;
+  /** Set while skipping a line longer than maxLineBytes: its first bytes, for the excerpt. */
+  private overlong: Buffer | null = null;
 
   constructor(onPoint: PointHandler, options: LineProtocolParserOptions = {}) {
     this.onPoint = onPoint;
@@ -316,6 +323,7 @@ export class LineProtocolParser {
     this.minTimeMs = options.minTimeMs ?? DEFAULT_MIN_TIME_MS;
     this.maxTimeMs = options.maxTimeMs ?? DEFAULT_MAX_TIME_MS;
     this.keepBadLines = options.keepBadLines ?? DEFAULT_BAD_LINES_KEPT;
+    this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     for (const t of options.knownTokens ?? []) this.intern.add(t);
   }
 
@@ -323,30 +331,53 @@ export class LineProtocolParser {
   push(chunk: Uint8Array | string): void {
     // A Buffer view (no copy) for its native indexOf/lastIndexOf.
     let b: Buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    if (this.rest !== null) {
+    if (this.restBytes > 0 || this.overlong !== null) {
       // Complete the carried partial line with the head of this chunk only (no copy of the whole chunk).
       const nl = b.indexOf(LF);
-      if (nl < 0) {
-        this.rest = Buffer.concat([this.rest, b]);
-        return;
-      }
-      const line = Buffer.concat([this.rest, b.subarray(0, nl + 1)]);
-      this.rest = null;
-      this.parseLines(line, line.length);
+      this.carry(nl < 0 ? b : b.subarray(0, nl + 1));
+      if (nl < 0) return;
+      this.finishCarried();
       b = b.subarray(nl + 1);
     }
     const last = b.lastIndexOf(LF);
-    // Copy the unterminated tail: the caller may reuse its buffer.
-    if (last + 1 < b.length) this.rest = Buffer.from(b.subarray(last + 1));
     if (last >= 0) this.parseLines(b, last + 1);
+    if (last + 1 < b.length) this.carry(b.subarray(last + 1));
   }
 
   /** Parses a last line without a trailing newline. */
   end(): void {
-    if (this.rest !== null) {
-      const b = this.rest;
-      this.rest = null;
-      this.parseLine(b, 0, b.length);
+    this.finishCarried();
+  }
+
+  /**
+   * Keeps the start of a line that continues in the next chunk. Parts are joined once, when the line ends
+   * (no quadratic re-concatenation); a line beyond maxLineBytes is dropped but for its excerpt, so a file
+   * without newlines cannot exhaust memory. Copies: the caller may reuse its buffer.
+   */
+  private carry(part: Buffer): void {
+    if (this.overlong !== null) return;
+    this.restParts.push(Buffer.from(part));
+    this.restBytes += part.length;
+    if (this.restBytes > this.maxLineBytes) {
+      this.overlong = Buffer.concat(this.restParts).subarray(0, EXCERPT_BYTES + 8);
+      this.restParts = [];
+      this.restBytes = 0;
+    }
+  }
+
+  private finishCarried(): void {
+    if (this.overlong !== null) {
+      const head = this.overlong;
+      this.overlong = null;
+      this.lines++;
+      this.dataLines++;
+      this.bad(`line longer than ${this.maxLineBytes} bytes`, head, 0, head.length);
+    } else if (this.restBytes > 0) {
+      const line = this.restParts.length === 1 ? this.restParts[0] : Buffer.concat(this.restParts);
+      this.restParts = [];
+      this.restBytes = 0;
+      if (line[line.length - 1] === LF) this.parseLines(line, line.length);
+      else this.parseLine(line, 0, line.length);
     }
   }
 

@@ -202,6 +202,21 @@ describe('line protocol: malformed lines', () => {
     expect(line.startsWith(excerpt.slice(0, -1))).toBe(true);
   });
 
+  it('skips a line longer than maxLineBytes without holding it, and goes on after it', () => {
+    const points: number[] = [];
+    const parser = new LineProtocolParser((p) => void points.push(p.fieldNumbers[0]), { maxLineBytes: 1000 });
+    parser.push(`m x=1 ${T0}\nm s="`);
+    for (let i = 0; i < 50; i++) parser.push('y'.repeat(100));
+    parser.push(`" ${T0}\nm x=2 ${T0}\nm s="${'z'.repeat(2000)}`);
+    parser.end();
+    expect(points).toEqual([1, 2]);
+    expect(parser.lines).toBe(4);
+    expect(parser.badLines).toEqual([
+      { line: 2, reason: 'line longer than 1000 bytes', excerpt: `m s="${'y'.repeat(75)}…` },
+      { line: 4, reason: 'line longer than 1000 bytes', excerpt: `m s="${'z'.repeat(75)}…` },
+    ]);
+  });
+
   it('lets the handler reject a point with its own reason', () => {
     const parser = parseLineProtocol(`m x=1 ${T0}\nm x=-1 ${T0}`, (p) => (p.fieldNumbers[0] < 0 ? `field "x": ${p.fieldText(0)} is negative` : null));
     expect(parser.points).toBe(1);
