@@ -77,9 +77,11 @@ export function verdictOf(findings: Finding[], settings: AnalysisSettings): Verd
 export function summarize(findings: Finding[], verdict: Verdict, settings: AnalysisSettings): string {
   const regressions = findings.filter((f) => f.status === 'regression');
   if (verdict === 'fail') {
-    const worst = [...regressions].sort((a, b) => (b.relativeChange ?? 0) - (a.relativeChange ?? 0))[0];
+    // Lead with what users feel (tail latency), then retries/backoff, which are usually the cause.
+    const kindOrder = { tail_latency: 0, retry_rate: 1, backoff: 2 };
+    const worst = [...regressions].sort((a, b) => kindOrder[a.kind] - kindOrder[b.kind] || (b.relativeChange ?? 0) - (a.relativeChange ?? 0))[0];
     const where = new Set(regressions.map((f) => `${f.service} ${f.subject}`));
-    return `Fail: ${regressions.length} regression${regressions.length === 1 ? '' : 's'} in ${[...where].join(', ')}; worst: ${worst.service} ${worst.subject} ${worst.statistic} ${formatValue(worst.before, worst.unit)} → ${formatValue(worst.after, worst.unit)} (${formatPercent(worst.relativeChange)}).`;
+    return `Fail: ${regressions.length} regression${regressions.length === 1 ? '' : 's'} in ${[...where].join(', ')}; most visible: ${worst.service} ${worst.subject} ${worst.statistic} ${formatValue(worst.before, worst.unit)} → ${formatValue(worst.after, worst.unit)} (${formatPercent(worst.relativeChange)}).`;
   }
   if (verdict === 'warn') {
     const within = findings.filter((f) => isSignificantWithinTolerance(f, settings)).length;

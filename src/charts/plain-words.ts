@@ -118,10 +118,13 @@ function capitalize(s: string): string {
 }
 
 /** Regressions, worst (largest relative change) first. */
+/** What users feel comes first: tail latency, then retries and backoff (usually the cause); then the largest change. */
+const KIND_ORDER: Record<Finding['kind'], number> = { tail_latency: 0, retry_rate: 1, backoff: 2 };
+
 export function regressionsBySeverity(report: Report): Finding[] {
   return report.findings
     .filter((f) => f.status === 'regression')
-    .sort((a, b) => (b.relativeChange ?? 0) - (a.relativeChange ?? 0));
+    .sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || (b.relativeChange ?? 0) - (a.relativeChange ?? 0));
 }
 
 /**
