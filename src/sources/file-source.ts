@@ -135,7 +135,7 @@ export class LineProtocolFileSource implements MetricSource {
       if (query.signal?.aborted) throw query.signal.reason;
       if (e instanceof AppError) throw e;
       const code = (e as NodeJS.ErrnoException).code;
-      throw new AppError('BAD_INPUT', `${path}: cannot read: ${code === 'Z_DATA_ERROR' ? 'not valid gzip data' : (e as Error).message}`, { cause: e });
+      throw new AppError('BAD_INPUT', `line-protocol file ${path}: cannot read: ${code === 'Z_DATA_ERROR' ? 'not valid gzip data' : (e as Error).message}`, { cause: e });
     }
 
     this.checkBadLines(totals);

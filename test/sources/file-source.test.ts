@@ -213,7 +213,7 @@ describe('LineProtocolFileSource: files that cannot be analyzed', () => {
 
   it('refuses data that is not gzip behind a .gz name', async () => {
     const file = writeTmp('fake.lp.gz', 'http_request x=1 1\n');
-    expect((await fetchError(source(file))).message).toBe(`${file}: cannot read: not valid gzip data`);
+    expect((await fetchError(source(file))).message).toBe(`line-protocol file ${file}: cannot read: not valid gzip data`);
   });
 });
 
