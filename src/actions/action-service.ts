@@ -182,7 +182,15 @@ export class ActionService {
     const record = (status: ActionStatus, fields: Partial<NewActionRecord>) =>
       this.options.audit.insert({ ...base, status, before: null, target: null, after: null, diff: [], message: '', error: null, createdAt: this.now(), ...fields });
 
-    const before = flags ? await flags.readState(ctx.signal) : null;
+    let before: FlagState | null = null;
+    if (flags) {
+      try {
+        before = await flags.readState(ctx.signal);
+      } catch (e) {
+        const failed = await record('failed', { message: `could not read the flag, nothing was sent: ${(e as Error).message}`, error: (e as Error).message });
+        throw new AppError(isAppError(e) ? e.code : 'UPSTREAM', (e as Error).message, { cause: e, details: { actionId: failed.id } });
+      }
+    }
     const beforeSnap = before ? snapshotOf(before) : null;
     let target: FlagSnapshot;
     try {

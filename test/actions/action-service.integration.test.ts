@@ -181,7 +181,8 @@ describe('ActionService over a real Unleash', () => {
     // down entirely before anything is sent: nothing changes, a clear error
     proxy.dropWhen = null;
     await proxy.cut();
-    await expectAppError(service.killSwitch({ ...who, dryRun: false }), 'UPSTREAM', /unreachable/);
+    const down = await expectAppError(service.killSwitch({ ...who, dryRun: false }), 'UPSTREAM', /unreachable/);
+    expect(await audit.get(down.details!.actionId as number)).toMatchObject({ kind: 'kill_switch', status: 'failed', before: null, message: expect.stringMatching(/^could not read the flag, nothing was sent/) });
     expect(await unleashFor(flag).readState()).toMatchObject({ enabled: false, constants: SEED_CONSTANTS });
   });
 
