@@ -214,7 +214,7 @@ export class ActionService {
 
     try {
       const after = await this.apply(flags, before!, target, ctx.signal);
-      const rec = await record('applied', { before: beforeSnap, target, after, diff, message: `applied ${formatDiff(diff)}` });
+      const rec = await record('applied', { before: beforeSnap, target, after, diff, message: `applied ${formatDiff(diff)}${await this.servedNote(flags, after)}` });
       if (extra.revertsId !== undefined) await this.options.audit.markReverted(extra.revertsId, rec.id);
       return rec;
     } catch (e) {
@@ -224,6 +224,14 @@ export class ActionService {
       // Same error, plus the audit record's id so callers (the guard) can point at it.
       throw new AppError(isAppError(e) ? e.code : 'UPSTREAM', err.message, { cause: e, details: { actionId: failed.id } });
     }
+  }
+
+  /** Part of the message saying whether SDK clients are being served the change yet. */
+  private async servedNote(flags: FlagActions, after: FlagSnapshot): Promise<string> {
+    if (!flags.waitUntilServed) return '';
+    const check = await flags.waitUntilServed(after);
+    if (check.served) return `; served to SDK clients after ${(check.afterMs / 1000).toFixed(1)} s (they pick it up within their refresh interval)`;
+    return `; not confirmed as served to SDK clients: ${check.detail}`;
   }
 
   /**

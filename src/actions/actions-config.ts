@@ -26,6 +26,8 @@ const UnleashSchema = Type.Object(
     timeoutMs: Type.Integer({ minimum: 100 }),
     retries: Type.Integer({ minimum: 0, maximum: 10 }),
     retryBaseMs: Type.Integer({ minimum: 0 }),
+    clientToken: Type.String(),
+    clientVisibleTimeoutMs: Type.Integer({ minimum: 0 }),
   },
   { additionalProperties: false },
 );
@@ -51,6 +53,7 @@ const ENV_OVERRIDES: Array<[keyof UnleashSettings, string]> = [
   ['project', 'UNLEASH_PROJECT'],
   ['environment', 'UNLEASH_ENVIRONMENT'],
   ['flag', 'UNLEASH_FLAG'],
+  ['clientToken', 'UNLEASH_CLIENT_TOKEN'],
 ];
 
 export function unleashSettings(config: Config, env: NodeJS.ProcessEnv = process.env): UnleashSettings {
@@ -83,7 +86,7 @@ export function createFlagActions(config: Config, env: NodeJS.ProcessEnv = proce
   } catch {
     throw new AppError('BAD_INPUT', `config section "unleash": url "${u.url}" is not a URL (e.g. http://unleash:4242)`);
   }
-  return new UnleashAdminActions({ ...u, token: u.adminToken, bounds: actionsSettings(config).bounds });
+  return new UnleashAdminActions({ ...u, token: u.adminToken, clientToken: u.clientToken || undefined, bounds: actionsSettings(config).bounds });
 }
 
 /** The ActionService every entry point uses: Unleash when configured (dry runs only otherwise), audit in `sql`. */

@@ -33,6 +33,18 @@ export interface FlagActions {
   setBackoffConstants(constants: BackoffConstants, signal?: AbortSignal): Promise<ChangeResult>;
   disable(signal?: AbortSignal): Promise<ChangeResult>;
   enable(signal?: AbortSignal): Promise<ChangeResult>;
+  /**
+   * Optional: waits until the API that SDK clients poll serves `expected` (the admin API is ahead of it by
+   * up to a server tick). Never throws for "not yet": that is `served: false` with the reason.
+   */
+  waitUntilServed?(expected: FlagSnapshot, signal?: AbortSignal): Promise<ServedCheck>;
+}
+
+export interface ServedCheck {
+  served: boolean;
+  /** Time from the start of the check until the client API served it (or until giving up). */
+  afterMs: number;
+  detail: string;
 }
 
 export function snapshotOf(state: FlagSnapshot): FlagSnapshot {

@@ -18,7 +18,7 @@ import {
   type BackoffConstants,
   type FlagSnapshot,
 } from './backoff-constants.ts';
-import type { ChangeResult, FlagActions, FlagRef, FlagState } from './flag-actions.ts';
+import type { ChangeResult, FlagActions, FlagRef, FlagState, ServedCheck } from './flag-actions.ts';
 import { UnleashHttp, type UnleashHttpOptions } from './unleash-http.ts';
 
 export interface UnleashAdminOptions extends UnleashHttpOptions, FlagRef {
@@ -28,7 +28,13 @@ export interface UnleashAdminOptions extends UnleashHttpOptions, FlagRef {
   /** Read-backs before a write counts as not applied (Unleash answers from its database, so 1–2 suffice). */
   verifyAttempts?: number;
   verifyDelayMs?: number;
+  /** Backend (client) token: enables `waitUntilServed`, which reads the flag the way SDKs do. */
+  clientToken?: string;
+  clientVisibleTimeoutMs?: number;
 }
+
+export const DEFAULT_CLIENT_VISIBLE_TIMEOUT_MS = 10_000;
+const SERVED_POLL_MS = 250;
 
 export const DEFAULT_VERIFY_ATTEMPTS = 3;
 export const DEFAULT_VERIFY_DELAY_MS = 150;
@@ -171,6 +177,38 @@ export class UnleashAdminActions implements FlagActions {
     await this.http.request('POST', `${this.envPath}/${enabled ? 'on' : 'off'}`, undefined, signal);
     const what = `switch "${this.ref.flag}" ${enabled ? 'on' : 'off'} in ${this.ref.environment}`;
     return { changed: true, state: await this.verify({ enabled, constants: state.constants }, what, signal) };
+  }
+
+  /** What the client API (`/api/client/features/{flag}`, as SDKs poll it) serves for our environment. */
+  private async servedSnapshot(http: UnleashHttp, signal?: AbortSignal): Promise<FlagSnapshot> {
+    const f = await http.request<{ enabled: boolean; strategies?: UnleashStrategy[] }>('GET', `/api/client/features/${encodeURIComponent(this.ref.flag)}`, undefined, signal);
+    const variant = (f.strategies ?? []).flatMap((s) => s.variants ?? []).find((v) => v.name === this.options.variant);
+    let constants: BackoffConstants | null = null;
+    try {
+      if (variant?.payload) constants = parseBackoffPayload(variant.payload.value, 'served payload');
+    } catch {
+      constants = null;
+    }
+    return { enabled: f.enabled, constants };
+  }
+
+  async waitUntilServed(expected: FlagSnapshot, signal?: AbortSignal): Promise<ServedCheck> {
+    if (!this.options.clientToken) return { served: false, afterMs: 0, detail: 'no client token configured (unleash.clientToken), so what SDKs receive was not checked' };
+    const http = new UnleashHttp({ ...this.options, token: this.options.clientToken });
+    const timeout = this.options.clientVisibleTimeoutMs ?? DEFAULT_CLIENT_VISIBLE_TIMEOUT_MS;
+    const started = Date.now();
+    let last = '';
+    for (;;) {
+      try {
+        const served = await this.servedSnapshot(http, signal);
+        if (sameSnapshot(served, expected)) return { served: true, afterMs: Date.now() - started, detail: 'the client API serves the new state' };
+        last = `still serves ${formatDiff(diffSnapshots(expected, served))} against the new state`;
+      } catch (e) {
+        last = (e as Error).message;
+      }
+      if (Date.now() - started >= timeout) return { served: false, afterMs: Date.now() - started, detail: last };
+      await new Promise((r) => setTimeout(r, SERVED_POLL_MS));
+    }
   }
 
   disable(signal?: AbortSignal): Promise<ChangeResult> {

@@ -30,8 +30,9 @@ afterAll(async () => {
   await sql.close();
 });
 
-function unleashFor(flag: string, base = url, tok = token): UnleashAdminActions {
+function unleashFor(flag: string, base = url, tok = token, extra: { clientToken?: string } = {}): UnleashAdminActions {
   return new UnleashAdminActions({
+    ...extra,
     url: base,
     token: tok,
     project: 'default',
@@ -68,7 +69,7 @@ describe('ActionService over a real Unleash', () => {
     const flag = await seedFlag(url, token);
     const proxy = new CuttableProxy(url);
     await proxy.start();
-    const flags = unleashFor(flag, proxy.url);
+    const flags = unleashFor(flag, proxy.url, token, { clientToken: inject('unleashBackendToken') });
     const service = serviceFor(flags);
 
     const dry = await service.tune({ baseMs: 50, maxMs: 2000 }, who);
@@ -88,6 +89,9 @@ describe('ActionService over a real Unleash', () => {
     const state = await flags.readState();
     expect(state.constants).toEqual({ ...SEED_CONSTANTS, baseMs: 50, maxMs: 2000 });
     expect(proxy.writes()).toHaveLength(1);
+    // checked through the client API, the way SDKs read it
+    expect(applied.message).toMatch(/^applied constants\.baseMs: 200 → 50; constants\.maxMs: 8000 → 2000; served to SDK clients after \d+\.\d s/);
+    expect(proxy.seen.some((r) => r.path === `/api/client/features/${flag}`)).toBe(true);
 
     const again = await service.tune({ baseMs: 50, maxMs: 2000 }, { ...who, dryRun: false });
     expect(again.status).toBe('noop');
