@@ -167,7 +167,7 @@ export async function run(): Promise<void> {
     row('bare, {"ok":true}', tiny);
     console.log(
       `server event loop delay during verdict load (worst round): p99 ${(Math.max(...loopDelays.map((h) => h.percentile(99))) / 1e6).toFixed(1)} ms, ` +
-        `max ${(Math.max(...loopDelays.map((h) => h.max)) / 1e6).toFixed(1)} ms (includes CPU contention; PGlite writes run on this thread)`,
+        `max ${(Math.max(...loopDelays.map((h) => h.max)) / 1e6).toFixed(1)} ms (includes CPU contention from other processes)`,
     );
     console.log(`verdict / bare (same body) throughput: ${(ratio * 100).toFixed(1)} % (target ≥ 50 %) ${ratio >= 0.5 ? 'OK' : 'MISSED'}`);
     console.log(`verdict / bare ({"ok":true}) throughput: ${((verdict.rps / tiny.rps) * 100).toFixed(1)} %`);

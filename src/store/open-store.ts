@@ -1,9 +1,9 @@
 /**
- * Opens the configured store: PostgreSQL when a database URL is given, embedded PGlite otherwise;
+ * Opens the configured store: PostgreSQL when a database URL is given, embedded PGlite (in a worker thread) otherwise;
  * applies migrations before anything reads or writes.
  */
 import { migrate } from './migrate.ts';
-import { PgliteClient } from './pglite-client.ts';
+import { PgliteWorkerClient } from './pglite-worker-client.ts';
 import { PgReportStore } from './pg-report-store.ts';
 import { PostgresClient } from './postgres-client.ts';
 import type { SqlClient } from './sql-client.ts';
@@ -30,7 +30,8 @@ export async function openStore(options: OpenStoreOptions): Promise<OpenedStore>
     sql = pg;
     description = `PostgreSQL ${pg.describe()}`;
   } else {
-    sql = await PgliteClient.open(options.dataDir);
+    // In its own thread: the engine's CPU time and synchronous file I/O stay off the HTTP event loop.
+    sql = await PgliteWorkerClient.open(options.dataDir);
     description = `PGlite ${options.dataDir}`;
   }
   try {

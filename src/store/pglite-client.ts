@@ -26,7 +26,7 @@ function processAlive(pid: number): boolean {
  * mark the first one's running analyses interrupted). A pid file taken with O_EXCL refuses a second process;
  * a file left by a dead process is taken over.
  */
-function lockDataDir(dataDir: string): () => void {
+export function lockDataDir(dataDir: string): () => void {
   const file = path.join(dataDir, LOCK_FILE);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {

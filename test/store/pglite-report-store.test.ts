@@ -5,9 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { migrate } from '../../src/store/migrate.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { PgliteClient } from '../../src/store/pglite-client.ts';
+import { PgliteWorkerClient } from '../../src/store/pglite-worker-client.ts';
 import { reportStoreSuite } from './report-store-suite.ts';
 
 reportStoreSuite('PGlite', { open: () => PgliteClient.open('memory://') });
+reportStoreSuite('PGlite in a worker thread', { open: () => PgliteWorkerClient.open('memory://') });
 
 describe('PGlite data directory', () => {
   it('keeps analyses across a restart (close and reopen the same directory)', async () => {

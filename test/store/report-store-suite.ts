@@ -36,6 +36,32 @@ export function reportStoreSuite(name: string, engine: Engine): void {
       await sql.query('DELETE FROM analyses');
     });
 
+    it('SqlClient: transactions commit, roll back on a throw, and PostgreSQL error codes survive', async () => {
+      await sql.query('CREATE TABLE IF NOT EXISTS sql_client_probe (k text PRIMARY KEY, v integer)');
+      await sql.query('DELETE FROM sql_client_probe');
+      await sql.transaction(async (tx) => {
+        await tx.query('INSERT INTO sql_client_probe VALUES ($1, $2)', ['a', 1]);
+        await tx.query('INSERT INTO sql_client_probe VALUES ($1, $2)', ['b', 2]);
+      });
+      await expect(
+        sql.transaction(async (tx) => {
+          await tx.query('INSERT INTO sql_client_probe VALUES ($1, $2)', ['c', 3]);
+          throw new Error('changed my mind');
+        }),
+      ).rejects.toThrow('changed my mind');
+      const duplicate = await sql.query('INSERT INTO sql_client_probe VALUES ($1, $2)', ['a', 9]).catch((e: unknown) => e);
+      expect(duplicate).toMatchObject({ code: '23505' });
+      const { rows } = await sql.query<{ k: string; v: number }>('SELECT k, v FROM sql_client_probe ORDER BY k');
+      expect(rows).toEqual([
+        { k: 'a', v: 1 },
+        { k: 'b', v: 2 },
+      ]);
+      const when = new Date('2026-11-20T14:00:00.123Z');
+      const echo = await sql.query<{ t: Date; xs: string[] }>('SELECT $1::timestamptz AS t, $2::text[] AS xs', [when, ['x', 'y']]);
+      expect(echo.rows[0]).toEqual({ t: when, xs: ['x', 'y'] });
+      await sql.query('DROP TABLE sql_client_probe');
+    });
+
     it('applies migrations once: a second run applies nothing and the tables stay', async () => {
       expect(await migrate(sql)).toEqual([]);
       const { rows } = await sql.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
