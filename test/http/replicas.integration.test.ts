@@ -20,7 +20,7 @@ describe('replicas sharing PostgreSQL', () => {
   });
 
   const start = async () => {
-    const s = await startTestService({ env: { DATABASE_URL: url }, adjust: (x) => (x.store.staleAfterMs = 5_000) });
+    const s = await startTestService({ env: { DATABASE_URL: url }, adjust: (x) => (x.store.staleAfterMs = 20_000) });
     services.push(s);
     return s;
   };
