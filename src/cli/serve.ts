@@ -34,7 +34,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const env = { ...process.env, ...(values.host ? { HOST: values.host } : {}), ...(values.port ? { PORT: values.port } : {}) };
   try {
     const config = loadConfig({ file: values.config });
-    const running = await startServer({ config, env, handleSignals: true });
+    const running = await startServer({ config, env, handleSignals: true, startGuard: true });
     const demo = running.service.demoAnalysisId ? `first start: running a demo analysis; open ${running.url}/ to see its report\n` : '';
     process.stdout.write(`aftershock is listening on ${running.url}/  (API docs: ${running.url}/docs)\n${demo}`);
     await running.stopped;

@@ -8,6 +8,7 @@ import os from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import type { Config } from '../config.ts';
+import { startGuardInService } from '../actions/guard.ts';
 import { openStore, type OpenedStore } from '../store/open-store.ts';
 import { AnalysisPool } from '../worker/analysis-pool.ts';
 import type { AppDeps } from './app-deps.ts';
@@ -31,6 +32,8 @@ export interface CreateServiceOptions {
   runnerModule?: string;
   /** Adjusts settings after env overrides (tests: pool size, timeouts). */
   adjust?: (settings: ServiceSettings) => void;
+  /** Start the SLA guard when config/guard.yaml enables it (`aftershock serve` does; inject() tests do not). */
+  startGuard?: boolean;
 }
 
 export interface Service {
@@ -101,7 +104,13 @@ export async function createService(options: CreateServiceOptions): Promise<Serv
     metrics,
   };
   const app = await buildApp({ deps, logger });
+  // The SLA guard runs inside the service when config/guard.yaml says `enabled: true` (dry run by default);
+  // it must stop before the store it writes its decisions to is closed.
+  const guard = options.startGuard
+    ? startGuardInService({ config: options.config, sql: opened.sql, store: opened.store, log: (m) => logger.info(m), env: options.env })
+    : null;
   app.addHook('onClose', async () => {
+    await guard?.stop();
     await analyses.close();
     await opened.sql.close();
   });

@@ -33,7 +33,7 @@ export function landingPage(items: AnalysisSummary[]): string {
     ? `<table><thead><tr><th>created</th><th>source</th><th>upgrade at</th><th>services</th><th>result</th><th></th></tr></thead><tbody>${items.map(row).join('')}</tbody></table>`
     : '<p>No analyses yet. Start one with <code>POST /v1/analyses</code> (see the API docs).</p>';
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>aftershock</title>
+<html lang="en"><head><meta charset="utf-8"><title>aftershock</title><link rel="icon" href="data:,">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:70rem}table{border-collapse:collapse;width:100%}td,th{padding:.3rem .5rem;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}.fail{color:#b00}.warn{color:#a60}.pass{color:#070}</style>
 </head><body>
