@@ -267,6 +267,8 @@ export interface StartGuardOptions {
   store?: ReportStore;
   log?: (message: string) => void;
   env?: NodeJS.ProcessEnv;
+  /** How to run an analysis; the service passes its worker pool so the guard never blocks the event loop. */
+  analyze?: (request: AnalysisRequest, signal?: AbortSignal) => Promise<AnalysisResult>;
 }
 
 /**
@@ -277,7 +279,7 @@ export function startGuardInService(options: StartGuardOptions): GuardHandle | n
   const guard = loadGuardConfig({ configured: actionsSettings(options.config).guardFile, env: options.env });
   if (!guard.enabled) return null;
   const actions = createActionService(options.config, options.sql, options.env);
-  const g = new SlaGuard({ config: options.config, guard, sql: options.sql, actions, store: options.store, log: options.log });
+  const g = new SlaGuard({ config: options.config, guard, sql: options.sql, actions, store: options.store, log: options.log, analyze: options.analyze });
   options.log?.(`guard ${g.id}: every ${guard.intervalMs} ms, ${guard.dryRun || !actions.configured ? 'dry run' : 'acting'}${actions.configured ? '' : ' (Unleash is not configured)'}, targets ${guard.targets.map((t) => t.name).join(', ')}`);
   return g.start();
 }

@@ -57,6 +57,17 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
   return destination ? pino(options, destination) : pino(options);
 }
 
+/** Lets the guard stop without waiting for a pool job; the pool terminates that job when it closes. */
+function abortable<T>(work: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason ?? new Error('aborted'));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 function demoSourceName(config: Config): string | null {
   return Object.entries(config.sources ?? {}).find(([, s]) => s.kind === 'demo')?.[0] ?? null;
 }
@@ -107,7 +118,14 @@ export async function createService(options: CreateServiceOptions): Promise<Serv
   // The SLA guard runs inside the service when config/guard.yaml says `enabled: true` (dry run by default);
   // it must stop before the store it writes its decisions to is closed.
   const guard = options.startGuard
-    ? startGuardInService({ config: options.config, sql: opened.sql, store: opened.store, log: (m) => logger.info(m), env: options.env })
+    ? startGuardInService({
+        config: options.config,
+        sql: opened.sql,
+        store: opened.store,
+        log: (m) => logger.info(m),
+        env: options.env,
+        analyze: (request, signal) => abortable(pool.submit(request), signal),
+      })
     : null;
   app.addHook('onClose', async () => {
     await guard?.stop();
