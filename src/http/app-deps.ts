@@ -15,6 +15,8 @@ export type PreHandler = (request: FastifyRequest, reply: FastifyReply) => Promi
 
 export interface AppDeps {
   config: Config;
+  /** The environment the service was created with (process.env unless a test passes its own). */
+  env: NodeJS.ProcessEnv;
   sql: SqlClient;
   store: ReportStore;
   /** preHandlers enforcing bearer-token scopes (a write token also reads). */

@@ -104,6 +104,7 @@ export async function createService(options: CreateServiceOptions): Promise<Serv
   }
 
   const deps: AppDeps = {
+    env,
     config: options.config,
     sql: opened.sql,
     store: opened.store,

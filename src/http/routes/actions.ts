@@ -173,7 +173,7 @@ function outcome(action: ActionRecord, recommendation?: BackoffRecommendation) {
 }
 
 const actionRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const actions = createActionService(deps.config, deps.sql);
+  const actions = createActionService(deps.config, deps.sql, deps.env);
   const bounds = actionsSettings(deps.config).bounds;
   const guardLog = new GuardLog(deps.sql);
   const tags = ['actions'];
