@@ -63,6 +63,20 @@ export function countAbove(view: SampleView, threshold: number): number {
   return c;
 }
 
+/**
+ * Number of values at or above `threshold`. For histograms `threshold` is a bucket edge and the bucket it
+ * closes counts (its values are tied with the edge as far as the histogram can tell).
+ */
+export function countAtOrAbove(view: SampleView, threshold: number): number {
+  if (view.kind === 'raw') return view.n - lowerBoundIndex(view.sorted, threshold);
+  let c = 0;
+  for (let i = view.counts.length - 1; i >= 0; i--) {
+    if (view.upperBounds[i] >= threshold) c += view.counts[i];
+    else break;
+  }
+  return c;
+}
+
 /** First index whose value is > x (values ascending). */
 export function upperBoundIndex(sorted: Float64Array, x: number): number {
   let lo = 0;

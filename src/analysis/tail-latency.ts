@@ -15,7 +15,7 @@ import { fisherExact, twoProportionTest } from '../stats/index.ts';
 import type { Candidate } from './candidate.ts';
 import { quantileLabel } from './format.ts';
 import { relativeChange, relativeChangeInterval } from './ratio-interval.ts';
-import { countAbove, pooledThreshold, quantileOf, type SampleView } from './sample-view.ts';
+import { countAbove, countAtOrAbove, pooledThreshold, quantileOf, type SampleView } from './sample-view.ts';
 import type { AnalysisSettings, LatencySeries } from './types.ts';
 
 /** Below this expected count in any cell of the 2×2 table the normal approximation is not trusted. */
@@ -33,12 +33,25 @@ export interface ExceedanceResult {
 export function exceedanceTest(before: SampleView, after: SampleView, q: number): ExceedanceResult | null {
   const threshold = pooledThreshold(before, after, q);
   if (threshold === null || !Number.isFinite(threshold)) return null;
-  const aboveBefore = countAbove(before, threshold);
-  const aboveAfter = countAbove(after, threshold);
+  let aboveBefore = countAbove(before, threshold);
+  let aboveAfter = countAbove(after, threshold);
   const n1 = before.n;
   const n2 = after.n;
-  const above = aboveBefore + aboveAfter;
   const total = n1 + n2;
+  // Ties at the threshold (integer milliseconds, histogram buckets): "share above t" can miss the tie group
+  // entirely, e.g. when t is the largest value it is 0 on both sides and the test has no power although the
+  // quantile moved. Counting the tie group in ("≥ t") is then the other way to split. Choosing the split whose
+  // pooled share is closer to 1 − q uses the pooled sample only, so the test stays exact under exchangeability.
+  // A tie group of one value (continuous data) keeps the strict split.
+  const atOrBefore = countAtOrAbove(before, threshold);
+  const atOrAfter = countAtOrAbove(after, threshold);
+  const tieGroup = atOrBefore + atOrAfter - aboveBefore - aboveAfter;
+  const target = (1 - q) * total;
+  if (tieGroup > 1 && Math.abs(atOrBefore + atOrAfter - target) < Math.abs(aboveBefore + aboveAfter - target)) {
+    aboveBefore = atOrBefore;
+    aboveAfter = atOrAfter;
+  }
+  const above = aboveBefore + aboveAfter;
   const minExpected = Math.min(n1, n2) * Math.min(above, total - above) / total;
   if (minExpected < DEFAULT_MIN_EXPECTED_CELL) {
     const r = fisherExact(aboveAfter, n2, aboveBefore, n1, { alternative: 'two-sided' });
