@@ -36,19 +36,44 @@ const AnalysisSchema = Type.Object(
 );
 
 const Name = Type.String({ minLength: 1 });
-export const SchemaMappingSchema = Type.Object({
-  request: Type.Object({ measurement: Name, serviceTag: Name, endpointTag: Name, durationField: Name }),
-  upstream: Type.Object({
-    measurement: Name,
-    serviceTag: Name,
-    upstreamTag: Name,
-    attemptsField: Name,
-    backoffField: Name,
-    okField: Name,
-  }),
-  histogram: Type.Object({ measurement: Name, leTag: Name, countField: Name }),
-  counters: Type.Object({ measurement: Name, callsField: Name, retriesField: Name, exhaustedField: Name }),
-});
+// No additional properties: a misspelt key (`measurment:`) would otherwise be dropped silently and the
+// default name used, so the user's data would look empty or be ignored without a word about the config.
+const closed = { additionalProperties: false };
+export const SchemaMappingSchema = Type.Object(
+  {
+    request: Type.Object({ measurement: Name, serviceTag: Name, endpointTag: Name, durationField: Name }, closed),
+    upstream: Type.Object(
+      {
+        measurement: Name,
+        serviceTag: Name,
+        upstreamTag: Name,
+        attemptsField: Name,
+        backoffField: Name,
+        okField: Name,
+      },
+      closed,
+    ),
+    histogram: Type.Object({ measurement: Name, leTag: Name, countField: Name }, closed),
+    counters: Type.Object({ measurement: Name, callsField: Name, retriesField: Name, exhaustedField: Name }, closed),
+  },
+  closed,
+);
+
+/**
+ * The four forms are told apart by measurement name only (SchemaMapper dispatches on it), so two forms on one
+ * name would send every point to the first form and silently ignore the other: refuse that.
+ */
+export function checkSchemaMapping(schema: SchemaMapping, where: string): void {
+  const seen = new Map<string, string>();
+  for (const form of ['request', 'upstream', 'histogram', 'counters'] as const) {
+    const m = schema[form].measurement;
+    const other = seen.get(m);
+    if (other !== undefined) {
+      throw new AppError('BAD_INPUT', `${where}: schema.${form}.measurement "${m}" is also schema.${other}.measurement; each form needs its own measurement`);
+    }
+    seen.set(m, form);
+  }
+}
 export type SchemaMapping = Static<typeof SchemaMappingSchema>;
 
 /** One named source; kind-specific fields are validated by the source factory. */
@@ -119,9 +144,14 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     merged = deepMerge(merged, user);
   }
   const config = validateOrThrow(ConfigSchema, merged, where) as Config;
+  const quantiles = new Set<number>();
   for (const q of config.analysis.quantiles) {
     if (!(q > 0 && q < 1)) throw new AppError('BAD_INPUT', `${where}: analysis.quantiles must lie strictly between 0 and 1 (got ${q})`);
+    // A repeated quantile would give duplicate findings, each counted in the false-discovery step.
+    if (quantiles.has(q)) throw new AppError('BAD_INPUT', `${where}: analysis.quantiles lists ${q} twice`);
+    quantiles.add(q);
   }
+  checkSchemaMapping(config.schema, where);
   return config;
 }
 

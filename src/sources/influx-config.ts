@@ -6,7 +6,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { AppError } from '../errors.ts';
-import { SchemaMappingSchema, validateOrThrow, deepMerge, type Config, type SchemaMapping } from '../config.ts';
+import { SchemaMappingSchema, checkSchemaMapping, validateOrThrow, deepMerge, type Config, type SchemaMapping } from '../config.ts';
 import { DEFAULT_RETRY_OPTIONS, type RetryOptions } from './influx-http.ts';
 
 /** raw = every point; aggregated = histograms/counters computed by the database; auto = decided by a count query;
@@ -103,6 +103,7 @@ function common(raw: Influx1SourceConfig | Influx2SourceConfig, config: Config, 
   const mode = raw.mode ?? 'auto';
   const modes = typeof mode === 'string' ? { requests: mode, upstreams: mode } : { requests: mode.requests ?? 'auto', upstreams: mode.upstreams ?? 'auto' };
   const schema = raw.schema ? validateOrThrow(SchemaMappingSchema, deepMerge(config.schema, raw.schema), `${where}.schema`) : config.schema;
+  if (raw.schema) checkSchemaMapping(schema, where);
   const buckets = raw.buckets ?? DEFAULT_BUCKETS;
   if (!(buckets.max > buckets.min)) throw new AppError('BAD_INPUT', `${where}.buckets: max (${buckets.max}) must be above min (${buckets.min})`);
   return {

@@ -1,0 +1,39 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.ts';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'aftershock-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function load(yaml: string) {
+  const file = path.join(dir, `c${Math.random().toString(36).slice(2)}.yaml`);
+  writeFileSync(file, yaml);
+  return () => loadConfig({ file });
+}
+
+describe('loadConfig: mistakes that would otherwise be silent', () => {
+  it('refuses a misspelt schema key instead of ignoring it (the mapping would silently stay the default)', () => {
+    expect(load('schema:\n  request: { measurment: api_req }\n')).toThrow(/schema\.request\.measurment/);
+  });
+
+  it('refuses two schema forms on one measurement name (points would all go to the first form)', () => {
+    expect(load('schema:\n  histogram: { measurement: http_request }\n')).toThrow(
+      /schema\.histogram\.measurement "http_request" is also schema\.request\.measurement/,
+    );
+  });
+
+  it('refuses repeated quantiles (each would be a duplicate finding and count twice in the FDR step)', () => {
+    expect(load('analysis:\n  quantiles: [0.99, 0.5, 0.99]\n')).toThrow(/analysis\.quantiles lists 0\.99 twice/);
+  });
+
+  it('still accepts a full custom schema mapping', () => {
+    const c = load(
+      'schema:\n  request: { measurement: api_req, serviceTag: svc, endpointTag: route, durationField: lat }\n' +
+        '  upstream: { measurement: dep_call, serviceTag: svc, upstreamTag: dep, attemptsField: tries, backoffField: wait, okField: success }\n',
+    )();
+    expect(c.schema.request.durationField).toBe('lat');
+    expect(c.schema.upstream.okField).toBe('success');
+  });
+});
