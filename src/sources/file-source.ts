@@ -9,7 +9,7 @@ import { createGunzip } from 'node:zlib';
 import type { MetricWindows } from '../analysis/types.ts';
 import type { SchemaMapping } from '../config.ts';
 import { AppError } from '../errors.ts';
-import { LineProtocolParser, type BadLine, type Precision } from './line-protocol.ts';
+import { DEFAULT_MAX_TIME_MS, DEFAULT_MIN_TIME_MS, LineProtocolParser, type BadLine, type Precision } from './line-protocol.ts';
 import type { MetricQuery, MetricSource } from './metric-source.ts';
 import { WindowBuilder } from './window-builder.ts';
 import { SchemaMapper, schemaTokens } from './schema-mapper.ts';
@@ -180,7 +180,8 @@ export class LineProtocolFileSource implements MetricSource {
       throw new AppError(
         'BAD_INPUT',
         `line-protocol file ${path}: ${parser.badLineCount} of ${parser.dataLines} lines are malformed (${formatShare(share)}, ` +
-          `more than the allowed ${formatShare(maxBadLineShare)}); first: ${parser.badLines.slice(0, BAD_LINES_QUOTED).map(formatBadLine).join('; ')}`,
+          `more than the allowed ${formatShare(maxBadLineShare)}); first: ${parser.badLines.slice(0, BAD_LINES_QUOTED).map(formatBadLine).join('; ')}` +
+          precisionHint(parser.badLines, path),
         { details: { badLines: parser.badLines, badLineCount: parser.badLineCount, dataLines: parser.dataLines } },
       );
     }
@@ -210,4 +211,28 @@ export class LineProtocolFileSource implements MetricSource {
 function formatShare(share: number): string {
   const pct = share * 100;
   return `${pct >= 1 ? pct.toFixed(1) : pct.toPrecision(2)} %`;
+}
+
+const WRONG_PRECISION = /^timestamp (\d+) \(precision (ns|us|ms|s)\) is .*wrong precision\?$/;
+const MS_PER_UNIT: Record<Precision, number> = { ns: 1e-6, us: 1e-3, ms: 1, s: 1000 };
+
+/**
+ * "wrong precision?" alone leaves the user guessing which one and where to set it (the command line has no
+ * option for it): name the precision under which the first such timestamp lands in 2000…2200, and the config.
+ */
+function precisionHint(badLines: BadLine[], path: string): string {
+  const m = badLines.map((b) => WRONG_PRECISION.exec(b.reason)).find((x) => x !== null);
+  if (!m) return '';
+  const digits = Number(m[1]);
+  for (const p of ['ns', 'us', 'ms', 's'] as const) {
+    if (p === m[2]) continue;
+    const t = digits * MS_PER_UNIT[p];
+    if (t >= DEFAULT_MIN_TIME_MS && t < DEFAULT_MAX_TIME_MS) {
+      return (
+        `. Read as ${p}, the timestamps fall in ${iso(t).slice(0, 10)}; a file source in the config takes precision: ${p} ` +
+        `(sources: { mine: { kind: file, path: ${path}, precision: ${p} } }, then --source mine)`
+      );
+    }
+  }
+  return '';
 }

@@ -14,8 +14,8 @@
  * - Timestamp: optional integer in the `precision` unit (ns default, us, ms, s). A line without one is bad
  *   unless `defaultTimeMs` is given, because a point without a time cannot be placed in a window. Times
  *   outside [minTimeMs, maxTimeMs) are bad too (usually a wrong precision).
- * - `#` comment lines, blank lines and CRLF endings are accepted. Text is UTF-8. Integers become JavaScript
- *   numbers: beyond 2^53 they lose precision (irrelevant for latencies, counts and attempts).
+ * - `#` comment lines, blank lines and CRLF endings are accepted. Text is UTF-8; a leading byte-order mark is
+ *   skipped. Integers become JavaScript numbers: beyond 2^53 they lose precision (irrelevant for latencies, counts and attempts).
  *
  * For speed (millions of lines per second) the parser works on the bytes and keeps nothing per line: each
  * point is parsed into one reusable scratch `LineProtocolPoint` handed synchronously to a callback, which
@@ -314,6 +314,8 @@ export class LineProtocolParser {
   private restBytes = 0;
   /** Set while skipping a line longer than maxLineBytes: its first bytes, for the excerpt. */
   private overlong: Buffer | null = null;
+  /** No byte pushed yet (a byte-order mark is only skipped there). */
+  private atStart = true;
 
   constructor(onPoint: PointHandler, options: LineProtocolParserOptions = {}) {
     this.onPoint = onPoint;
@@ -331,6 +333,11 @@ export class LineProtocolParser {
   push(chunk: Uint8Array | string): void {
     // A Buffer view (no copy) for its native indexOf/lastIndexOf.
     let b: Buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (this.atStart && b.length > 0) {
+      this.atStart = false;
+      // A UTF-8 byte-order mark (Windows editors, PowerShell's Out-File) is not part of the first measurement name.
+      if (b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) b = b.subarray(3);
+    }
     if (this.restBytes > 0 || this.overlong !== null) {
       // Complete the carried partial line with the head of this chunk only (no copy of the whole chunk).
       const nl = b.indexOf(LF);

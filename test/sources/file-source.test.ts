@@ -299,3 +299,25 @@ describe('LineProtocolFileSource: parallel read of large files', () => {
     expect(details.badLines.map((b) => b.line)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
   });
 });
+
+describe('LineProtocolFileSource: files as other tools write them', () => {
+  const lines = (unit: 'ns' | 'ms') =>
+    Array.from({ length: 40 }, (_, i) => `http_request,service=s,endpoint=/e duration_ms=${i + 1} ${unit === 'ns' ? (UPGRADE - H / 2 + i * 60_000) * 1e6 : UPGRADE - H / 2 + i * 60_000}`);
+
+  it('skips a UTF-8 byte-order mark (Windows editors, PowerShell) instead of losing the first point to a measurement "\\uFEFFhttp_request"', async () => {
+    const file = writeTmp('bom.lp', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(lines('ns').join('\r\n') + '\r\n')]));
+    const w = await source(file).fetch(QUERY);
+    const before = w.latency[0].before as { values: Float64Array };
+    const after = w.latency[0].after as { values: Float64Array };
+    expect(before.values.length + after.values.length).toBe(40);
+    expect(w.warnings).toEqual([]);
+  });
+
+  it('says which precision the timestamps fit and how to set it when a whole file is in ms', async () => {
+    const file = writeTmp('ms.lp', lines('ms').join('\n'));
+    const e = await fetchError(source(file));
+    expect(e.message).toContain('wrong precision?');
+    expect(e.message).toMatch(/Read as ms, the timestamps fall in 2026-11-20; a file source in the config takes precision: ms/);
+    expect(e.message).toContain(`kind: file, path: ${file}, precision: ms`);
+  });
+});
