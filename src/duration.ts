@@ -29,7 +29,12 @@ export function parseTimestamp(text: string, what = 'timestamp'): number {
     throw new AppError('BAD_INPUT', `${what}: "${text}" is not an RFC 3339 time with a zone, e.g. 2026-11-20T14:00:00Z`);
   }
   const t = Date.parse(s);
-  if (!Number.isFinite(t)) throw new AppError('BAD_INPUT', `${what}: "${text}" is not a valid date`);
+  // Date.parse rolls impossible days over (2026-02-30 → 2026-03-02): an upgrade time off by days must not pass.
+  const [y, mo, d] = s.slice(0, 10).split('-').map(Number);
+  const real = new Date(Date.UTC(y, mo - 1, d));
+  if (!Number.isFinite(t) || real.getUTCMonth() !== mo - 1 || real.getUTCDate() !== d) {
+    throw new AppError('BAD_INPUT', `${what}: "${text}" is not a valid date`);
+  }
   return t;
 }
 

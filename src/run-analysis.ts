@@ -6,6 +6,7 @@ import { analyze } from './analysis/analyze.ts';
 import type { AnalysisResult } from './analysis/types.ts';
 import { analysisSettings, type Config } from './config.ts';
 import { parseDuration, parseTimestamp } from './duration.ts';
+import { AppError } from './errors.ts';
 import { createSource } from './sources/resolve-source.ts';
 
 export interface AnalysisRequest {
@@ -21,6 +22,8 @@ export interface AnalysisRequest {
 }
 
 export const DEFAULT_WINDOW = '2h';
+/** Largest |epoch ms| a JavaScript Date can hold (ECMA-262 time value range). */
+const MAX_DATE_MS = 8.64e15;
 
 export interface RunOptions {
   config: Config;
@@ -35,6 +38,10 @@ export async function runAnalysis(request: AnalysisRequest, options: RunOptions)
   const upgradeAt = parseTimestamp(request.upgradeAt, 'upgradeAt');
   const beforeMs = parseDuration(request.before ?? DEFAULT_WINDOW, 'before');
   const afterMs = parseDuration(request.after ?? DEFAULT_WINDOW, 'after');
+  // new Date() is only defined within ±8.64e15 ms; beyond it every report time would throw "Invalid time value".
+  for (const [what, edge, text] of [['before', upgradeAt - beforeMs, request.before], ['after', upgradeAt + afterMs, request.after]] as const) {
+    if (!(Math.abs(edge) <= MAX_DATE_MS)) throw new AppError('BAD_INPUT', `${what}: "${text}" reaches beyond the dates that can be represented`);
+  }
   const source = createSource(request.source, options.config);
   try {
     const windows = await source.fetch({

@@ -123,3 +123,25 @@ describe('aftershock analyze (CLI)', () => {
     expect(r.stderr).toMatch(/bad\.yaml: invalid value at "analysis\.fdr"/);
   });
 });
+
+describe('aftershock analyze (CLI): times and windows a person may type', () => {
+  it('refuses a calendar date that does not exist instead of rolling it over (2026-02-30 would become March 2)', () => {
+    const r = run(['analyze', '--source', 'demo', '--upgrade-at', '2026-02-30T14:00:00Z']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/upgradeAt: "2026-02-30T14:00:00Z" is not a valid date/);
+    expect(r.stdout).toBe('');
+  });
+
+  it('takes an upgrade time with a +05:30 offset as the same instant as in UTC', () => {
+    const r = run(['analyze', '--source', 'demo', '--upgrade-at', '2026-11-20T19:30:00+05:30']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).upgradeAt).toBe('2026-11-20T14:00:00.000Z');
+  });
+
+  it('exits 2 with a message, not an internal error, when a window reaches beyond representable dates', () => {
+    const r = run(['analyze', '--source', noChangeFile(), '--upgrade-at', UPGRADE, '--before', '100000000w']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(r.stderr).toMatch(/before: "100000000w" reaches beyond the dates that can be represented/);
+  });
+});
