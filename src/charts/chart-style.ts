@@ -61,7 +61,8 @@ export const CHART_CONFIG: Config = {
  * labels, which leaves ends unlabelled and the grid crowded.
  */
 export function logTickValues(min: number, max: number): number[] {
-  if (!(min > 0) || !(max >= min)) return [];
+  // A non-finite end would make the decade loop below endless.
+  if (!(min > 0) || !(max >= min) || !Number.isFinite(max)) return [];
   const pick = (mantissas: number[]) => {
     const out: number[] = [];
     for (let e = Math.floor(Math.log10(min)) - 1; e <= Math.ceil(Math.log10(max)); e++) {

@@ -48,14 +48,17 @@ export function quantileRows(findings: Finding[]): QuantileRow[] {
     ] as const;
     const present = pairs.filter(([, v]) => v !== null && v > 0);
     if (present.length === 0) continue;
-    const top = Math.max(...present.map(([, v, ci]) => Math.max(v as number, ci?.[1] ?? 0)));
+    // An open interval end (too few observations beyond the quantile) is Infinity in memory: it cannot be drawn,
+    // and an infinite axis domain made logTickValues loop until V8 aborted the process. Draw the estimate only.
+    const drawable = (x: number | undefined): x is number => x !== undefined && Number.isFinite(x) && x > 0;
+    const top = Math.max(...present.map(([, v, ci]) => Math.max(v as number, drawable(ci?.[1]) ? ci[1] : 0)));
     for (const [window, value, ci] of present) {
       rows.push({
         statistic: f.statistic,
         window,
         value: value as number,
-        lo: ci && ci[0] > 0 ? ci[0] : (value as number),
-        hi: ci && ci[1] > 0 ? ci[1] : (value as number),
+        lo: ci && drawable(ci[0]) ? ci[0] : (value as number),
+        hi: ci && drawable(ci[1]) ? ci[1] : (value as number),
         status: STATUS_LABELS[f.status],
         change: f.status === 'insufficient_data' ? 'too little data' : formatChange(f.relativeChange),
         labelY: top * 1.1,

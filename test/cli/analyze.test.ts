@@ -145,3 +145,12 @@ describe('aftershock analyze (CLI): times and windows a person may type', () => 
     expect(r.stderr).toMatch(/before: "100000000w" reaches beyond the dates that can be represented/);
   });
 });
+
+describe('aftershock analyze (CLI): the HTML page on short windows', () => {
+  it('renders the page when p99.9 intervals are open-ended (1 h windows); the process used to die in V8 building infinite axis ticks', () => {
+    const r = run(['analyze', '--source', 'demo', '--upgrade-at', UPGRADE, '--before', '1h', '--after', '1h', '--format', 'html']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^<!doctype html>/i);
+    expect(r.stdout).toContain('</html>');
+  });
+});
