@@ -5,7 +5,7 @@
  * recomputes anything and rarely touches the store.
  */
 import type { Config } from '../config.ts';
-import { parseDuration, parseTimestamp } from '../duration.ts';
+import { formatDuration, parseDuration, parseTimestamp } from '../duration.ts';
 import { AppError, isAppError } from '../errors.ts';
 import type { AnalysisRequest } from '../run-analysis.ts';
 import type { AnalysisRecord, ReportStore, ServiceVerdict } from '../store/report-store.ts';
@@ -24,6 +24,9 @@ export interface AnalysisServiceOptions {
   heartbeatMs: number;
   log: { info: (obj: object, msg: string) => void; warn: (obj: object, msg: string) => void };
 }
+
+/** Longest before/after window accepted over HTTP (the CLI has no such cap). */
+export const MAX_WINDOW_MS = 31 * 86_400_000;
 
 const INTERRUPTED = 'interrupted: the service stopped (crash or shutdown) before this analysis finished; submit it again';
 const SHUT_DOWN = 'interrupted: the service shut down before this analysis finished; submit it again';
@@ -50,8 +53,14 @@ export class AnalysisService {
       throw new AppError('BAD_INPUT', `source: "${request.source}" is not a configured source; configured: ${sources.join(', ') || '(none)'}`);
     }
     parseTimestamp(request.upgradeAt, 'upgradeAt');
-    if (request.before !== undefined) parseDuration(request.before, 'before');
-    if (request.after !== undefined) parseDuration(request.after, 'after');
+    for (const what of ['before', 'after'] as const) {
+      const text = request[what];
+      // One HTTP request must not hold a worker for the whole analysis timeout (or run past the dates JavaScript
+      // and PostgreSQL can hold): "99999999w" was accepted and kept the demo source generating until killed.
+      if (text !== undefined && parseDuration(text, what) > MAX_WINDOW_MS) {
+        throw new AppError('BAD_INPUT', `${what}: "${text}" is longer than the ${formatDuration(MAX_WINDOW_MS)} a window may span over HTTP`);
+      }
+    }
   }
 
   /** Stores a queued analysis and starts it in the background; BUSY when the pool is full. */

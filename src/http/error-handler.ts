@@ -3,7 +3,7 @@
  * client errors (validation, body too large, bad content type) keep their 4xx status and message; anything
  * else is a 500 with a generic message. Bodies never carry stacks; logs carry code and message only.
  */
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isAppError, type ErrorCode } from '../errors.ts';
 
 export const STATUS_BY_CODE: Record<ErrorCode, number> = {
@@ -18,6 +18,9 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   TIMEOUT: 504,
   INTERNAL: 500,
 };
+
+/** Retry-After (seconds) for a 429 that did not set one (queue full, action lock busy, shutting down). */
+export const DEFAULT_RETRY_AFTER_SECONDS = 5;
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = { 400: 'BAD_INPUT', 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 409: 'CONFLICT', 429: 'BUSY' };
 
@@ -41,37 +44,44 @@ export function formatSchemaErrors(errors: SchemaError[], dataVar: string): Erro
 
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setSchemaErrorFormatter((errors, dataVar) => formatSchemaErrors(errors as SchemaError[], dataVar));
-  app.setErrorHandler((error: FastifyError | Error, request, reply) => {
-    let status: number;
-    let code: string;
-    let message: string;
-    if (isAppError(error)) {
-      status = STATUS_BY_CODE[error.code];
-      code = error.code;
-      message = error.message;
-    } else if ('validation' in error && error.validation) {
-      status = 400;
-      code = 'BAD_INPUT';
-      message = `invalid request: ${error.message}`;
-    } else if ('statusCode' in error && typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
-      // Fastify's client errors (FST_ERR_CTP_BODY_TOO_LARGE → 413, unsupported media type → 415, bad JSON → 400).
-      status = error.statusCode;
-      // Keep the code set closed: 413 (body too large), 415 (media type) and the like are bad input too.
-      code = CODE_BY_STATUS[status] ?? 'BAD_INPUT';
-      message = error.message;
-    } else {
-      status = 500;
-      code = 'INTERNAL';
-      message = 'internal error; the server log has details under this request id';
-    }
-    const logged = { code, message: status === 500 ? error.message : message, statusCode: status };
-    if (status >= 500) request.log.error({ err: logged }, 'request failed');
-    else request.log.info({ err: logged }, 'request rejected');
-    if (status === 401) reply.header('www-authenticate', 'Bearer realm="aftershock"');
-    void reply.code(status).type('application/json; charset=utf-8').send({ statusCode: status, code, message, requestId: String(request.id) });
-  });
+  app.setErrorHandler(replyWithError);
 
   app.setNotFoundHandler((request, reply) => {
     void reply.code(404).send({ statusCode: 404, code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}`, requestId: String(request.id) });
   });
+}
+
+/** Sends the documented error body for any error; also used for the router's own errors (Fastify `frameworkErrors`). */
+export function replyWithError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void {
+  let status: number;
+  let code: string;
+  let message: string;
+  if (isAppError(error)) {
+    status = STATUS_BY_CODE[error.code];
+    code = error.code;
+    message = error.message;
+  } else if ('validation' in error && error.validation) {
+    status = 400;
+    code = 'BAD_INPUT';
+    message = `invalid request: ${error.message}`;
+  } else if ('statusCode' in error && typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+    // Fastify's client errors (FST_ERR_CTP_BODY_TOO_LARGE → 413, unsupported media type → 415, bad JSON → 400).
+    status = error.statusCode;
+    // Keep the code set closed: 413 (body too large), 415 (media type) and the like are bad input too.
+    code = CODE_BY_STATUS[status] ?? 'BAD_INPUT';
+    message = error.message;
+  } else {
+    status = 500;
+    code = 'INTERNAL';
+    message = 'internal error; the server log has details under this request id';
+  }
+  const logged = { code, message: status === 500 ? error.message : message, statusCode: status };
+  if (status >= 500) request.log.error({ err: logged }, 'request failed');
+  else request.log.info({ err: logged }, 'request rejected');
+  // Router errors (frameworkErrors) never ran the onRequest hook that sets it.
+  if (!reply.hasHeader('x-request-id')) reply.header('x-request-id', String(request.id));
+  if (status === 401) reply.header('www-authenticate', 'Bearer realm="aftershock"');
+  // Automated clients back off by Retry-After; the rate limiter sets its own exact value, the rest get a default.
+  if (status === 429 && !reply.hasHeader('retry-after')) reply.header('retry-after', String(DEFAULT_RETRY_AFTER_SECONDS));
+  void reply.code(status).type('application/json; charset=utf-8').send({ statusCode: status, code, message, requestId: String(request.id) });
 }

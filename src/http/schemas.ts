@@ -7,7 +7,7 @@ import { Type, type Static } from '@sinclair/typebox';
 
 const Nullable = <T extends ReturnType<typeof Type.Number>>(t: T) => Type.Union([t, Type.Null()]);
 const Timestamp = Type.String({ format: 'date-time', description: 'RFC 3339 with a zone, e.g. 2026-11-20T14:00:00Z' });
-const Duration = Type.String({ pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$', description: 'Window length, e.g. 2h, 90m, 1h30m', examples: ['2h'] });
+const Duration = Type.String({ pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$', description: 'Window length, e.g. 2h, 90m, 1h30m; at most 31d', examples: ['2h'] });
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 
 export const ErrorBody = Type.Object(
@@ -33,7 +33,9 @@ export const AnalysisRequestBody = Type.Object(
 );
 export type AnalysisRequestBody = Static<typeof AnalysisRequestBody>;
 
-const Interval = Type.Union([Type.Tuple([Type.Number(), Type.Number()]), Type.Null()]);
+// A pair as a fixed-length array rather than Type.Tuple: a tuple becomes `items: [..]` + `additionalItems`, which
+// OpenAPI 3.0 does not allow, so validators and client generators reject the whole document.
+const Interval = Type.Union([Type.Array(Type.Number(), { minItems: 2, maxItems: 2, description: '[low, high]' }), Type.Null()]);
 export const FindingSchema = Type.Object(
   {
     kind: Type.String(),
@@ -127,3 +129,11 @@ export const VerdictResponse = Type.Object({
   createdAt: Type.String(),
   regressions: Type.Array(FindingSchema),
 });
+
+/**
+ * A 200 that is not JSON (Markdown, HTML, images, Prometheus text), documented per media type. Used instead of the
+ * route-wide `produces`, which also stamps that media type on the JSON error responses and so hid their schema.
+ */
+export function nonJsonResponse(description: string, mediaTypes: string[]) {
+  return { description, content: Object.fromEntries(mediaTypes.map((m) => [m, { schema: { type: 'string' } }])) };
+}

@@ -78,12 +78,19 @@ export function encodeCursor(createdAt: string, id: string): string {
   return Buffer.from(JSON.stringify([createdAt, id]), 'utf8').toString('base64url');
 }
 
+const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const CURSOR_ID = /^[\w-]{1,100}$/;
+
 export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string') {
       const createdAt = new Date(value[0]);
-      if (Number.isFinite(createdAt.getTime())) return { createdAt, id: value[1] };
+      // Only what encodeCursor writes: a 4-digit-year ISO time that round-trips and an id of our id alphabet.
+      // A tampered cursor with a year PostgreSQL cannot hold or a NUL in the id would otherwise be a 500.
+      if (CURSOR_TIME.test(value[0]) && Number.isFinite(createdAt.getTime()) && createdAt.toISOString() === value[0] && CURSOR_ID.test(value[1])) {
+        return { createdAt, id: value[1] };
+      }
     }
   } catch {
     // fall through to the error below

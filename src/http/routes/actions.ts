@@ -47,11 +47,12 @@ const TuneBody = Type.Object(
 );
 const KillBody = Type.Object({ dryRun: Type.Optional(DryRun), reason: Reason, analysisId: Type.Optional(AnalysisId) }, { additionalProperties: false });
 const RevertBody = Type.Object({ dryRun: Type.Optional(DryRun), reason: Type.Optional(Reason) }, { additionalProperties: false });
-const ActionIdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+// Upper bounds keep ids a bigint can hold: 1e30 used to pass validation and fail in PostgreSQL as a 500.
+const ActionIdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) });
 const PageQuery = Type.Object(
   {
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })),
-    before: Type.Optional(Type.Integer({ minimum: 1, description: 'Cursor: `nextBefore` of the previous page' })),
+    before: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Cursor: `nextBefore` of the previous page' })),
   },
   { additionalProperties: false },
 );
@@ -158,7 +159,8 @@ const FlagResponse = Type.Object({
   bounds: Bounds,
 });
 
-const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody, 502: ErrorBody, 504: ErrorBody };
+// Writes also answer 413 (body limit), 415 (not JSON) and 429 (rate limit, action lock busy).
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 413: ErrorBody, 415: ErrorBody, 422: ErrorBody, 429: ErrorBody, 502: ErrorBody, 504: ErrorBody };
 
 /** What a write answers: the audit record plus flags a client should not have to derive. */
 function outcome(action: ActionRecord, recommendation?: BackoffRecommendation) {
@@ -178,6 +180,12 @@ const actionRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, {
   const guardLog = new GuardLog(deps.sql);
   const tags = ['actions'];
   const security = [{ bearer: [] }];
+  const { server } = deps.settings;
+  // Flag changes are write routes like POST /v1/analyses: same body-size and per-client rate limits.
+  const writeLimits = {
+    bodyLimit: server.writeBodyLimitBytes,
+    config: { rateLimit: { max: server.writeRateLimit.max, timeWindow: server.writeRateLimit.timeWindowMs } },
+  };
 
   app.get(
     '/v1/flag',
@@ -191,6 +199,7 @@ const actionRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, {
   app.post(
     '/v1/actions/backoff-constants',
     {
+      ...writeLimits,
       preHandler: deps.requireWrite,
       schema: {
         tags,
@@ -226,7 +235,7 @@ const actionRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, {
 
   app.post(
     '/v1/actions/kill-switch',
-    { preHandler: deps.requireWrite, schema: { tags, security, summary: 'Switch the new strategy off (dry run by default)', body: KillBody, response: { 200: Outcome, ...errors } } },
+    { ...writeLimits, preHandler: deps.requireWrite, schema: { tags, security, summary: 'Switch the new strategy off (dry run by default)', body: KillBody, response: { 200: Outcome, ...errors } } },
     async (request) => {
       const b = request.body;
       return outcome(await actions.killSwitch({ actor: deps.principal(request), reason: b.reason, analysisId: b.analysisId, dryRun: b.dryRun }));
@@ -236,6 +245,13 @@ const actionRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, {
   app.post(
     '/v1/actions/:id/revert',
     {
+      ...writeLimits,
+      // The body is optional (`curl -X POST …/revert` is a dry run), but Fastify validates an absent body as
+      // `undefined` against the object schema and answered 400 "body must be object".
+      preValidation: (request, _reply, done) => {
+        request.body ??= {};
+        done();
+      },
       preHandler: deps.requireWrite,
       schema: { tags, security, summary: 'Restore the state before an action (dry run by default; 409 if the flag changed since)', params: ActionIdParams, body: Type.Optional(RevertBody), response: { 200: Outcome, ...errors } },
     },
@@ -253,7 +269,7 @@ const actionRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, {
 
   app.get(
     '/v1/actions/:id',
-    { preHandler: deps.requireRead, schema: { tags, security, summary: 'One audit record', params: ActionIdParams, response: { 200: ActionSchema, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody } } },
+    { preHandler: deps.requireRead, schema: { tags, security, summary: 'One audit record', params: ActionIdParams, response: { 200: ActionSchema, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody } } },
     async (request) => {
       const rec = await actions.getAction(request.params.id);
       if (!rec) throw new AppError('NOT_FOUND', `action ${request.params.id} does not exist`);

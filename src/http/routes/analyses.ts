@@ -8,7 +8,7 @@ import { parseTimestamp } from '../../duration.ts';
 import { AppError } from '../../errors.ts';
 import type { AnalysisRecord } from '../../store/report-store.ts';
 import type { AppDeps } from '../app-deps.ts';
-import { AnalysisRequestBody, AnalysisResponse, CreatedResponse, ErrorBody, IdParams, ListQuerySchema, ListResponse } from '../schemas.ts';
+import { AnalysisRequestBody, AnalysisResponse, CreatedResponse, ErrorBody, nonJsonResponse, IdParams, ListQuerySchema, ListResponse } from '../schemas.ts';
 
 export const DEFAULT_PAGE_SIZE = 20;
 
@@ -44,7 +44,7 @@ const analysisRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app,
         description: 'Queues an analysis of the windows around `upgradeAt`; poll `links.self` for its status and report.',
         security: [{ bearer: [] }],
         body: AnalysisRequestBody,
-        response: { 202: CreatedResponse, ...errors, 413: ErrorBody, 429: ErrorBody },
+        response: { 202: CreatedResponse, ...errors, 413: ErrorBody, 415: ErrorBody, 429: ErrorBody },
       },
     },
     async (request, reply) => {
@@ -107,8 +107,7 @@ const analysisRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app,
         description: '409 while the analysis is queued or running or when it failed.',
         security: [{ bearer: [] }],
         params: IdParams,
-        produces: ['text/markdown'],
-        response: { 200: { type: 'string', description: 'Markdown' }, ...errors, 404: ErrorBody, 409: ErrorBody },
+        response: { 200: nonJsonResponse('Markdown', ['text/markdown']), ...errors, 404: ErrorBody, 409: ErrorBody },
       },
     },
     async (request, reply) => {

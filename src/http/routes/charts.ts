@@ -11,7 +11,7 @@ import { renderHtmlReport } from '../../charts/html-report.ts';
 import { renderSvg, svgToPng } from '../../charts/render.ts';
 import { AppError } from '../../errors.ts';
 import type { AppDeps } from '../app-deps.ts';
-import { ErrorBody, IdParams } from '../schemas.ts';
+import { ErrorBody, nonJsonResponse, IdParams } from '../schemas.ts';
 
 export const CHART_FORMATS = ['svg', 'png', 'vl.json'] as const;
 export type ChartFormat = (typeof CHART_FORMATS)[number];
@@ -70,8 +70,7 @@ const chartRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { 
         description: '409 while the analysis is queued or running or when it failed.',
         security: [{ bearer: [] }],
         params: IdParams,
-        produces: ['text/html'],
-        response: { 200: { type: 'string', description: 'HTML' }, ...errors },
+        response: { 200: nonJsonResponse('HTML', ['text/html']), ...errors },
       },
     },
     async (request, reply) => {
@@ -121,8 +120,7 @@ const chartRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { 
         security: [{ bearer: [] }],
         params: ChartFileParams,
         querystring: PngQuery,
-        produces: ['image/svg+xml', 'image/png', 'application/json'],
-        response: { 200: { description: 'The chart' }, ...errors },
+        response: { 200: nonJsonResponse('The chart', ['image/svg+xml', 'image/png', 'application/json']), ...errors },
       },
     },
     async (request, reply) => {

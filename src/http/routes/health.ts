@@ -6,7 +6,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { createSource } from '../../sources/resolve-source.ts';
 import type { AppDeps } from '../app-deps.ts';
-import { ErrorBody } from '../schemas.ts';
+import { ErrorBody, nonJsonResponse } from '../schemas.ts';
 
 export const DEFAULT_READY_TIMEOUT_MS = 3000;
 
@@ -81,8 +81,7 @@ const healthRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, {
         tags: ['operations'],
         summary: 'Prometheus metrics (text format 0.0.4)',
         security: [{ bearer: [] }],
-        produces: ['text/plain'],
-        response: { 200: { type: 'string' }, 401: ErrorBody, 403: ErrorBody },
+        response: { 200: nonJsonResponse('Prometheus text format', ['text/plain']), 401: ErrorBody, 403: ErrorBody },
       },
     },
     async (_request, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').send(deps.metrics.registry.render()),
