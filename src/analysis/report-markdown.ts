@@ -37,7 +37,7 @@ export function renderMarkdown(report: Report): string {
   section(out, 'Improvements', improvements);
   if (insufficient.length > 0) {
     out.push(`## Insufficient data (${insufficient.length})`, '');
-    for (const f of insufficient) out.push(`- ${f.service} \`${escapeCell(f.subject)}\` ${f.statistic}: ${f.reason}`);
+    for (const f of insufficient) out.push(`- ${f.service} ${codeSpan(f.subject, false)} ${f.statistic}: ${f.reason}`);
     out.push('');
   }
   if (unchanged.length > 0) {
@@ -73,7 +73,7 @@ function table(findings: Finding[]): string[] {
   ];
   for (const f of findings) {
     rows.push(
-      `| ${KIND_LABEL[f.kind]} | ${escapeCell(f.service)} | \`${escapeCell(f.subject)}\` | ${f.statistic} | ${formatValue(f.before, f.unit)} | ` +
+      `| ${KIND_LABEL[f.kind]} | ${escapeCell(f.service)} | ${codeSpan(f.subject, true)} | ${f.statistic} | ${formatValue(f.before, f.unit)} | ` +
         `${formatValue(f.after, f.unit)} | ${formatPercent(f.relativeChange)} | ${formatInterval(f.ci)} | ${formatP(f.qValue)} | ${f.nBefore} / ${f.nAfter} |`,
     );
   }
@@ -86,4 +86,20 @@ function sortByChange(findings: Finding[]): Finding[] {
 
 function escapeCell(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/`/g, "'").replace(/\r?\n/g, ' ');
+}
+
+/**
+ * An endpoint or upstream name as inline code, exactly as it is: the fence is one backtick longer than the
+ * longest backtick run inside (CommonMark), so a backtick in the name needs no replacing. In a table cell a
+ * pipe must still be written `\|` (GFM splits cells before parsing code spans); outside a table `\|` would
+ * show the backslash, so it stays a plain pipe there.
+ */
+function codeSpan(name: string, inTable: boolean): string {
+  let text = name.replace(/\r?\n/g, ' ');
+  if (inTable) text = text.replace(/\|/g, '\\|');
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  // A name starting or ending with a backtick needs a space inside the fence (stripped again by CommonMark).
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${text}${pad}${fence}`;
 }
