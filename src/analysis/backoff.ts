@@ -43,7 +43,11 @@ export function backoffCandidate(
       direction: 0,
       tolerance: settings.tolerance.backoff,
       label,
-      insufficient: `the backoff comparison needs at least ${min} retried calls in each window; had ${before.n} before and ${after.n} after`,
+      insufficient: noWaitsReported(series, before, after)
+        ? // Per-interval counters count retries but carry no waits: "had 0 retried calls" would be false.
+          `no backoff waits in the data for the ${series.before.retries} retries before and ${series.after.retries} after ` +
+          '(pre-aggregated counters carry none); the backoff comparison needs the waits of retried calls'
+        : `the backoff comparison needs at least ${min} retried calls in each window; had ${before.n} before and ${after.n} after`,
     };
   }
   const ci = mb && ma ? relativeChangeInterval(mb, ma) : null;
@@ -85,4 +89,9 @@ export function backoffCandidate(
 function directionOfU(u: number, nAfter: number, nBefore: number): -1 | 0 | 1 {
   const mean = (nAfter * nBefore) / 2;
   return u > mean ? 1 : u < mean ? -1 : 0;
+}
+
+/** Retries were counted in a window whose data holds no wait at all (counters without a backoff histogram). */
+function noWaitsReported(series: UpstreamSeries, before: SampleView, after: SampleView): boolean {
+  return (before.n === 0 && series.before.retries > 0) || (after.n === 0 && series.after.retries > 0);
 }
