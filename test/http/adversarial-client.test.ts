@@ -157,6 +157,18 @@ describe('HTTP API under a demanding client', () => {
     expect(dry.json().message).toContain('not applied');
   });
 
+  it('dryRun and enable must be JSON booleans: null, 0 or "false" are not coerced into "apply to production"', async () => {
+    for (const [field, value] of [['dryRun', null], ['dryRun', 0], ['dryRun', 'false'], ['enable', null]] as const) {
+      const tune = field === 'enable';
+      const url = tune ? '/v1/actions/backoff-constants' : '/v1/actions/kill-switch';
+      const res = await call({ method: 'POST', url, token: WRITE_TOKEN, payload: { reason: 'r', ...(tune ? { constants } : {}), [field]: value } });
+      expect(res.statusCode, `${field}=${JSON.stringify(value)}: ${res.body}`).toBe(400);
+      expect(res.json().message).toContain(`body.${field}`);
+    }
+    const revert = await call({ method: 'POST', url: '/v1/actions/1/revert', token: WRITE_TOKEN, payload: { dryRun: null } });
+    expect(revert.statusCode).toBe(400);
+  });
+
   it('a token put in the query string by mistake neither authenticates nor reaches the log', async () => {
     const secret = 'query-secret-token-987';
     const res = await svc.app.inject({ url: `/v1/analyses?limit=1&access_token=${secret}` });

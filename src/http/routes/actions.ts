@@ -10,6 +10,7 @@
  */
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { actionsSettings, createActionService } from '../../actions/actions-config.ts';
 import { UNCONFIGURED_MESSAGE } from '../../actions/action-service.ts';
 import type { ActionRecord } from '../../actions/audit-log.ts';
@@ -162,6 +163,20 @@ const FlagResponse = Type.Object({
 // Writes also answer 413 (body limit), 415 (not JSON) and 429 (rate limit, action lock busy).
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 413: ErrorBody, 415: ErrorBody, 422: ErrorBody, 429: ErrorBody, 502: ErrorBody, 504: ErrorBody };
 
+/**
+ * Before schema validation of the flag writes. The service coerces types (query strings need it), and Ajv
+ * coerces `null`, `0` and `"false"` to `false`: `"dryRun": null` from a client that serializes unset fields
+ * would have changed production. The switches must be JSON booleans. An absent body counts as `{}` (a bodiless
+ * `POST …/revert` is a dry run; Fastify otherwise validates `undefined` and answers "body must be object").
+ */
+function strictSwitches(request: FastifyRequest, _reply: unknown, done: (err?: Error) => void): void {
+  request.body ??= {};
+  const body = request.body as Record<string, unknown>;
+  const bad = typeof body === 'object' && body !== null ? SWITCHES.find((k) => k in body && typeof body[k] !== 'boolean') : undefined;
+  done(bad ? new AppError('BAD_INPUT', `invalid request: body.${bad} must be true or false (a JSON boolean), got ${JSON.stringify(body[bad])}`) : undefined);
+}
+const SWITCHES = ['dryRun', 'enable'];
+
 /** What a write answers: the audit record plus flags a client should not have to derive. */
 function outcome(action: ActionRecord, recommendation?: BackoffRecommendation) {
   return {
@@ -185,6 +200,7 @@ const actionRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, {
   const writeLimits = {
     bodyLimit: server.writeBodyLimitBytes,
     config: { rateLimit: { max: server.writeRateLimit.max, timeWindow: server.writeRateLimit.timeWindowMs } },
+    preValidation: strictSwitches,
   };
 
   app.get(
@@ -246,12 +262,6 @@ const actionRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, {
     '/v1/actions/:id/revert',
     {
       ...writeLimits,
-      // The body is optional (`curl -X POST …/revert` is a dry run), but Fastify validates an absent body as
-      // `undefined` against the object schema and answered 400 "body must be object".
-      preValidation: (request, _reply, done) => {
-        request.body ??= {};
-        done();
-      },
       preHandler: deps.requireWrite,
       schema: { tags, security, summary: 'Restore the state before an action (dry run by default; 409 if the flag changed since)', params: ActionIdParams, body: Type.Optional(RevertBody), response: { 200: Outcome, ...errors } },
     },
