@@ -8,7 +8,7 @@
 import { hodgesLehmann, mannWhitneyU, mannWhitneyUBinned } from '../stats/index.ts';
 import type { Candidate } from './candidate.ts';
 import { relativeChange, relativeChangeInterval } from './ratio-interval.ts';
-import { quantileOf, sameBuckets, type SampleView } from './sample-view.ts';
+import { poolable, quantileOf, type SampleView } from './sample-view.ts';
 import type { AnalysisSettings, UpstreamSeries } from './types.ts';
 
 export function backoffCandidate(
@@ -68,8 +68,10 @@ export function backoffCandidate(
       label,
     };
   }
-  if (after.kind === 'histogram' && before.kind === 'histogram' && sameBuckets(after, before)) {
-    const mw = mannWhitneyUBinned(after.counts, before.counts, { alternative: 'two-sided' });
+  // Histograms on different layouts (or raw next to a histogram) are compared on the buckets they can share.
+  const pair = poolable(after, before);
+  if (pair !== null && pair[0].kind === 'histogram' && pair[1].kind === 'histogram') {
+    const mw = mannWhitneyUBinned(pair[0].counts, pair[1].counts, { alternative: 'two-sided' });
     return {
       finding: { ...base, ci, test: 'mann-whitney-u (binned)', pValue: mw.pValue, details: { u: mw.u } },
       direction: directionOfU(mw.u, after.n, before.n),
@@ -77,11 +79,13 @@ export function backoffCandidate(
       label,
     };
   }
+  // No test possible: claiming "no significant change" would let any change pass.
   return {
     finding: { ...base, ci, test: 'none (windows on different bucket layouts)', pValue: null },
     direction: 0,
     tolerance: settings.tolerance.backoff,
     label,
+    insufficient: "the two windows' backoff histogram buckets share no edge, so they cannot be compared",
   };
 }
 

@@ -113,6 +113,54 @@ export function pooledThreshold(a: SampleView, b: SampleView, q: number): number
   return null;
 }
 
+/**
+ * The two windows as views that can be pooled: raw with raw as they are; histograms on different layouts (an
+ * upgrade that adds `le` buckets) merged onto the edges both share, which is exact because each shared edge is
+ * an edge of both; raw values binned onto the histogram's edges when the other window is a histogram. Null when
+ * fewer than two buckets would remain (nothing to compare) or the lower edges differ.
+ */
+export function poolable(a: SampleView, b: SampleView): [SampleView, SampleView] | null {
+  if (a.kind === 'raw' && b.kind === 'raw') return [a, b];
+  if (a.kind === 'histogram' && b.kind === 'histogram') {
+    if (sameBuckets(a, b)) return [a, b];
+    if (a.lowerBound !== b.lowerBound) return null;
+    const inB = new Set(b.upperBounds);
+    const shared = a.upperBounds.filter((e) => inB.has(e));
+    // The top bucket always closes at the larger of the two last edges, so every count keeps a bucket.
+    const top = Math.max(a.upperBounds[a.upperBounds.length - 1], b.upperBounds[b.upperBounds.length - 1]);
+    const edges = Float64Array.from(shared[shared.length - 1] === top ? shared : [...shared.filter((e) => e < top), top]);
+    if (edges.length < 2) return null;
+    return [rebin(a, edges), rebin(b, edges)];
+  }
+  const h = (a.kind === 'histogram' ? a : b) as HistogramView;
+  const r = (a.kind === 'raw' ? a : b) as SortedRawView;
+  const binned = binRaw(r, h);
+  return a.kind === 'raw' ? [binned, h] : [h, binned];
+}
+
+/** Counts of `view` summed onto `edges` (each a subset edge of view's layout, or above its last edge). */
+function rebin(view: HistogramView, edges: Float64Array): HistogramView {
+  const counts = new Float64Array(edges.length);
+  let j = 0;
+  for (let i = 0; i < view.counts.length; i++) {
+    while (j < edges.length - 1 && view.upperBounds[i] > edges[j]) j++;
+    counts[j] += view.counts[i];
+  }
+  return { kind: 'histogram', n: view.n, upperBounds: edges, counts, lowerBound: view.lowerBound };
+}
+
+/** Raw values binned onto a histogram's buckets (values above the last edge go to the last bucket). */
+function binRaw(view: SortedRawView, like: HistogramView): HistogramView {
+  const counts = new Float64Array(like.upperBounds.length);
+  let prev = 0;
+  for (let i = 0; i < like.upperBounds.length; i++) {
+    const upTo = i === like.upperBounds.length - 1 ? view.n : upperBoundIndex(view.sorted, like.upperBounds[i]);
+    counts[i] = upTo - prev;
+    prev = upTo;
+  }
+  return { kind: 'histogram', n: view.n, upperBounds: like.upperBounds, counts, lowerBound: like.lowerBound };
+}
+
 export function sameBuckets(a: HistogramView, b: HistogramView): boolean {
   if (a.upperBounds.length !== b.upperBounds.length || a.lowerBound !== b.lowerBound) return false;
   for (let i = 0; i < a.upperBounds.length; i++) if (a.upperBounds[i] !== b.upperBounds[i]) return false;

@@ -15,7 +15,7 @@ import { fisherExact, twoProportionTest } from '../stats/index.ts';
 import type { Candidate } from './candidate.ts';
 import { quantileLabel } from './format.ts';
 import { relativeChange, relativeChangeInterval } from './ratio-interval.ts';
-import { countAbove, countAtOrAbove, pooledThreshold, quantileOf, type SampleView } from './sample-view.ts';
+import { countAbove, countAtOrAbove, poolable, pooledThreshold, quantileOf, type SampleView } from './sample-view.ts';
 import type { AnalysisSettings, LatencySeries } from './types.ts';
 
 /** Below this expected count in any cell of the 2×2 table the normal approximation is not trusted. */
@@ -30,7 +30,10 @@ export interface ExceedanceResult {
 }
 
 /** Mood's generalized median test at quantile q; null when the samples cannot be pooled. */
-export function exceedanceTest(before: SampleView, after: SampleView, q: number): ExceedanceResult | null {
+export function exceedanceTest(beforeView: SampleView, afterView: SampleView, q: number): ExceedanceResult | null {
+  const pair = poolable(beforeView, afterView);
+  if (pair === null) return null;
+  const [before, after] = pair;
   const threshold = pooledThreshold(before, after, q);
   if (threshold === null || !Number.isFinite(threshold)) return null;
   let aboveBefore = countAbove(before, threshold);
@@ -104,27 +107,28 @@ export function tailLatencyCandidates(
     }
     const test = exceedanceTest(before, after, q);
     const ci = eb && ea ? relativeChangeInterval(eb, ea) : null;
-    let direction: -1 | 0 | 1 = 0;
-    if (test) {
-      const shareBefore = test.aboveBefore / before.n;
-      const shareAfter = test.aboveAfter / after.n;
-      direction = shareAfter > shareBefore ? 1 : shareAfter < shareBefore ? -1 : 0;
+    if (!test) {
+      // Without a test nothing can be claimed; "no significant change" here let a doubled latency pass.
+      return {
+        finding: { ...base, relativeChange: change, absoluteChange, ci, test: 'none (histograms on bucket layouts without a shared edge)', pValue: null },
+        direction: 0,
+        tolerance: settings.tolerance.tail,
+        label,
+        insufficient: `${statistic}: the two windows' histogram buckets share no edge, so they cannot be compared`,
+      };
     }
+    const shareBefore = test.aboveBefore / before.n;
+    const shareAfter = test.aboveAfter / after.n;
+    const direction: -1 | 0 | 1 = shareAfter > shareBefore ? 1 : shareAfter < shareBefore ? -1 : 0;
     return {
       finding: {
         ...base,
         relativeChange: change,
         absoluteChange,
         ci,
-        test: test ? `mood-quantile-test (${test.method}) at pooled ${statistic}` : 'none (histograms on different buckets)',
-        pValue: test?.pValue ?? null,
-        details: test
-          ? {
-              threshold: test.threshold,
-              shareAboveBefore: test.aboveBefore / before.n,
-              shareAboveAfter: test.aboveAfter / after.n,
-            }
-          : undefined,
+        test: `mood-quantile-test (${test.method}) at pooled ${statistic}`,
+        pValue: test.pValue,
+        details: { threshold: test.threshold, shareAboveBefore: shareBefore, shareAboveAfter: shareAfter },
       },
       direction,
       tolerance: settings.tolerance.tail,

@@ -35,3 +35,16 @@ describe('backoff finding', () => {
     expect(f.reason).toMatch(/needs at least 20 retried calls in each window; had 3 before and 3 after/);
   });
 });
+
+describe('backoff finding on histograms with different bucket layouts', () => {
+  const hist = (edges: number[], counts: number[]) => ({ kind: 'histogram', upperBounds: Float64Array.from(edges), counts: Float64Array.from(counts) }) as const;
+
+  it('tests on the shared edges and finds waits that tripled', () => {
+    const before = hist([50, 100, 200, 400, 800, Infinity], [300, 500, 150, 40, 10, 0]);
+    const after = hist([50, 100, 150, 200, 400, 800, 1600, Infinity], [20, 60, 100, 120, 400, 250, 50, 0]);
+    const { report } = analyze(windows({ calls: 20_000, retries: 1000, exhausted: 0, backoff: before }, { calls: 20_000, retries: 1000, exhausted: 0, backoff: after }), defaultSettings());
+    const f = report.findings.find((x) => x.kind === 'backoff')!;
+    expect(f.test).toBe('mann-whitney-u (binned)');
+    expect(f.status).toBe('regression');
+  });
+});

@@ -52,3 +52,60 @@ describe('exceedanceTest with ties at the pooled quantile', () => {
     expect(f.status).toBe('regression');
   });
 });
+
+describe('tail findings when the two windows come on different bucket layouts', () => {
+  // The upgrade shipped new instrumentation: more `le` buckets after it. Latency doubled.
+  const edgesBefore = [10, 25, 50, 100, 250, 500, Infinity];
+  const edgesAfter = [10, 25, 50, 75, 100, 250, 500, 1000, Infinity];
+  const bin = (values: number[], edges: number[]) => {
+    const counts = new Float64Array(edges.length);
+    for (const v of values) counts[edges.findIndex((e) => v <= e)]++;
+    return { kind: 'histogram' as const, upperBounds: Float64Array.from(edges), counts };
+  };
+  const sample = (scale: number) => Array.from({ length: 12_000 }, (_, i) => scale * 40 * Math.exp(0.5 * Math.sqrt(2) * inverseErf(2 * ((i + 0.5) / 12_000) - 1)));
+  const windowsOf = (before: MetricWindows['latency'][number]['before'], after: MetricWindows['latency'][number]['after']): MetricWindows => ({
+    upgradeAt: 0,
+    before: { start: -1, stop: 0 },
+    after: { start: 0, stop: 1 },
+    latency: [{ service: 's', endpoint: '/x', before, after }],
+    upstreams: [],
+    warnings: [],
+  });
+
+  it('compares them on the edges both layouts share and finds the regression (it was "no change, q = n/a", verdict pass)', () => {
+    const { report } = analyze(windowsOf(bin(sample(1), edgesBefore), bin(sample(2), edgesAfter)), defaultSettings());
+    const p50 = report.findings.find((f) => f.statistic === 'p50')!;
+    expect(p50.test).toMatch(/^mood-quantile-test/);
+    expect(p50.status).toBe('regression');
+    expect(report.verdict).toBe('fail');
+  });
+
+  it('bins raw values onto the other window\'s buckets when one window is raw and the other a histogram', () => {
+    const { report } = analyze(windowsOf({ kind: 'raw', values: Float64Array.from(sample(1)) }, bin(sample(2), edgesAfter)), defaultSettings());
+    expect(report.findings.find((f) => f.statistic === 'p50')!.status).toBe('regression');
+  });
+
+  it('reports insufficient data, not "no significant change", when the layouts share no finite edge', () => {
+    const { report } = analyze(windowsOf(bin(sample(1), [30, 300, Infinity]), bin(sample(2), [20, 200, Infinity])), defaultSettings());
+    const p50 = report.findings.find((f) => f.statistic === 'p50')!;
+    expect(p50.status).toBe('insufficient_data');
+    expect(p50.reason).toMatch(/bucket/);
+    expect(report.verdict).toBe('warn');
+  });
+});
+
+/** Inverse error function (Giles 2010 single-precision approximation is enough for test quantiles). */
+function inverseErf(x: number): number {
+  const w = -Math.log((1 - x) * (1 + x));
+  let p: number;
+  if (w < 5) {
+    const v = w - 2.5;
+    p = 2.81022636e-8;
+    for (const c of [3.43273939e-7, -3.5233877e-6, -4.39150654e-6, 0.00021858087, -0.00125372503, -0.00417768164, 0.246640727, 1.50140941]) p = c + p * v;
+  } else {
+    const v = Math.sqrt(w) - 3;
+    p = -0.000200214257;
+    for (const c of [0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613, 0.00943887047, 1.00167406, 2.83297682]) p = c + p * v;
+  }
+  return p * x;
+}
