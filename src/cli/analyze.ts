@@ -82,11 +82,22 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
     progress.done();
   }
   const text = await formatResult(result, format);
-  if (values.out) await writeFile(values.out, text);
+  if (values.out) await writeOut(values.out, text);
   else process.stdout.write(text);
   for (const w of result.report.warnings) process.stderr.write(`aftershock: warning: ${w}\n`);
   process.stderr.write(`aftershock: ${result.report.summary}\n`);
   return result.report.verdict === 'fail' ? 1 : 0;
+}
+
+/** A path that cannot be written is a usage problem (exit 2 with the path), not an internal error. */
+async function writeOut(file: string, text: string): Promise<void> {
+  try {
+    await writeFile(file, text);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such directory' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
+    throw new AppError('BAD_INPUT', `--out ${file}: cannot write: ${why}`, { cause: e });
+  }
 }
 
 async function formatResult(result: AnalysisResult, format: Format): Promise<string> {

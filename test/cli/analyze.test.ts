@@ -154,3 +154,13 @@ describe('aftershock analyze (CLI): the HTML page on short windows', () => {
     expect(r.stdout).toContain('</html>');
   });
 });
+
+describe('aftershock analyze (CLI): --out', () => {
+  it('exits 2 naming the path, not with an internal error, when --out cannot be written', () => {
+    const out = path.join(dir, 'no-such-dir', 'report.json');
+    const r = run(['analyze', '--source', 'demo', '--upgrade-at', UPGRADE, '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(r.stderr).toContain(`--out ${out}: cannot write: no such directory`);
+  });
+});
