@@ -147,6 +147,11 @@ export class SchemaMapper {
     if (ei >= 0) {
       reason = numericField(p, ei, c.exhaustedField, false);
       if (reason !== null) return reason;
+      // Exhausted calls are calls that finally failed: more of them than calls is broken data, and would make
+      // the "share of calls that exhausted their retries" exceed 1 in the report.
+      if (p.fieldNumbers[ei] > p.fieldNumbers[ci]) {
+        return `field "${c.exhaustedField}": ${p.fieldText(ei)} is more than the ${p.fieldText(ci)} calls of field "${c.callsField}"`;
+      }
     }
     this.b.addUpstreamCounters(this.service, this.subject, p.timeMs, {
       calls: p.fieldNumbers[ci],
