@@ -601,6 +601,8 @@ export class LineProtocolParser {
       if (NON_FINITE.test(word)) return `field ${quote(key)}: ${quote(word)} is not a number (InfluxDB rejects inf and NaN)`;
       return `field ${quote(key)}: ${quote(word)} is not a number`;
     }
+    // 1e400 parses to Infinity: InfluxDB refuses it (out of range), and an infinite latency would poison the quantiles.
+    if (!Number.isFinite(v)) return `field ${quote(key)}: ${utf8(b, s, Math.min(e, s + 24))}${e - s > 24 ? '…' : ''} is out of the float64 range`;
     p.fieldTypes[nf] = FieldType.Float;
     p.fieldNumbers[nf] = v;
     return null;

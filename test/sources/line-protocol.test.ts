@@ -248,3 +248,10 @@ describe('line protocol: interning', () => {
     expect(ids.every((id, i) => id === `host-${i % 5000}`)).toBe(true);
   });
 });
+
+describe('line protocol: floats beyond float64', () => {
+  it('rejects a float that overflows to Infinity (InfluxDB answers "out of range"); it used to reach the samples as Infinity', () => {
+    expect(reasonFor(`m x=1e400 ${T0}`)).toBe('field "x": 1e400 is out of the float64 range');
+    expect(reasonFor(`m x=-${'9'.repeat(400)} ${T0}`)).toMatch(/is out of the float64 range$/);
+  });
+});
