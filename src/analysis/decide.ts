@@ -74,14 +74,19 @@ export function verdictOf(findings: Finding[], settings: AnalysisSettings): Verd
   return 'pass';
 }
 
+/** Places (service + subject) named in a fail summary before the rest are only counted. */
+const SUMMARY_PLACES = 5;
+
 export function summarize(findings: Finding[], verdict: Verdict, settings: AnalysisSettings): string {
   const regressions = findings.filter((f) => f.status === 'regression');
   if (verdict === 'fail') {
     // Lead with what users feel (tail latency), then retries/backoff, which are usually the cause.
     const kindOrder = { tail_latency: 0, retry_rate: 1, backoff: 2 };
     const worst = [...regressions].sort((a, b) => kindOrder[a.kind] - kindOrder[b.kind] || (b.relativeChange ?? 0) - (a.relativeChange ?? 0))[0];
-    const where = new Set(regressions.map((f) => `${f.service} ${f.subject}`));
-    return `Fail: ${regressions.length} regression${regressions.length === 1 ? '' : 's'} in ${[...where].join(', ')}; most visible: ${worst.service} ${worst.subject} ${worst.statistic} ${formatValue(worst.before, worst.unit)} → ${formatValue(worst.after, worst.unit)} (${formatPercent(worst.relativeChange)}).`;
+    const where = [...new Set(regressions.map((f) => `${f.service} ${f.subject}`))];
+    // 300 regressed endpoints would make a summary line of kilobytes (stderr, ticket title): name a few, count the rest.
+    const places = where.length > SUMMARY_PLACES ? `${where.slice(0, SUMMARY_PLACES).join(', ')} and ${where.length - SUMMARY_PLACES} more places` : where.join(', ');
+    return `Fail: ${regressions.length} regression${regressions.length === 1 ? '' : 's'} in ${places}; most visible: ${worst.service} ${worst.subject} ${worst.statistic} ${formatValue(worst.before, worst.unit)} → ${formatValue(worst.after, worst.unit)} (${formatPercent(worst.relativeChange)}).`;
   }
   if (verdict === 'warn') {
     const within = findings.filter((f) => isSignificantWithinTolerance(f, settings)).length;
