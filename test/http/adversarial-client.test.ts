@@ -167,6 +167,10 @@ describe('HTTP API under a demanding client', () => {
     }
     const revert = await call({ method: 'POST', url: '/v1/actions/1/revert', token: WRITE_TOKEN, payload: { dryRun: null } });
     expect(revert.statusCode).toBe(400);
+    // null in a constant is not 0 either ("jitter": null used to mean jitter 0, inside the bounds).
+    const jitter = await call({ method: 'POST', url: '/v1/actions/backoff-constants', token: WRITE_TOKEN, payload: { reason: 'r', constants: { ...constants, jitter: null } } });
+    expect(jitter.statusCode, jitter.body).toBe(400);
+    expect(jitter.json().message).toContain('body.constants.jitter');
   });
 
   it('a token put in the query string by mistake neither authenticates nor reaches the log', async () => {

@@ -165,15 +165,23 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody,
 
 /**
  * Before schema validation of the flag writes. The service coerces types (query strings need it), and Ajv
- * coerces `null`, `0` and `"false"` to `false`: `"dryRun": null` from a client that serializes unset fields
- * would have changed production. The switches must be JSON booleans. An absent body counts as `{}` (a bodiless
+ * coerces `null` to `false`, `0` or `""`: `"dryRun": null` from a client that serializes unset fields would have
+ * changed production, and `"jitter": null` would have set jitter 0. So no field of these bodies may be null, and
+ * the switches must be JSON booleans (not `0` or `"false"`). An absent body counts as `{}` (a bodiless
  * `POST …/revert` is a dry run; Fastify otherwise validates `undefined` and answers "body must be object").
  */
-function strictSwitches(request: FastifyRequest, _reply: unknown, done: (err?: Error) => void): void {
+function strictActionBody(request: FastifyRequest, _reply: unknown, done: (err?: Error) => void): void {
   request.body ??= {};
   const body = request.body as Record<string, unknown>;
-  const bad = typeof body === 'object' && body !== null ? SWITCHES.find((k) => k in body && typeof body[k] !== 'boolean') : undefined;
-  done(bad ? new AppError('BAD_INPUT', `invalid request: body.${bad} must be true or false (a JSON boolean), got ${JSON.stringify(body[bad])}`) : undefined);
+  let problem: string | undefined;
+  if (typeof body === 'object' && body !== null) {
+    const inner = typeof body.constants === 'object' && body.constants !== null ? Object.entries(body.constants).map(([k, v]) => [`constants.${k}`, v] as const) : [];
+    const nulled = [...Object.entries(body), ...inner].find(([, v]) => v === null);
+    const switched = SWITCHES.find((k) => k in body && typeof body[k] !== 'boolean');
+    if (nulled) problem = `body.${nulled[0]} is null; leave the field out instead (null is never a value here)`;
+    else if (switched) problem = `body.${switched} must be true or false (a JSON boolean), got ${JSON.stringify(body[switched])}`;
+  }
+  done(problem ? new AppError('BAD_INPUT', `invalid request: ${problem}`) : undefined);
 }
 const SWITCHES = ['dryRun', 'enable'];
 
@@ -200,7 +208,7 @@ const actionRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, {
   const writeLimits = {
     bodyLimit: server.writeBodyLimitBytes,
     config: { rateLimit: { max: server.writeRateLimit.max, timeWindow: server.writeRateLimit.timeWindowMs } },
-    preValidation: strictSwitches,
+    preValidation: strictActionBody,
   };
 
   app.get(
