@@ -57,6 +57,31 @@ export function findNul(value: unknown, where: string): string | null {
   return null;
 }
 
+/**
+ * Stable operationIds for the OpenAPI document: client generators name their methods after them, and without
+ * them the names are derived from paths and change when a route moves.
+ */
+export const OPERATION_IDS: Record<string, string> = {
+  'GET /healthz': 'getHealth',
+  'GET /readyz': 'getReadiness',
+  'GET /metrics': 'getMetrics',
+  'POST /v1/analyses': 'createAnalysis',
+  'GET /v1/analyses': 'listAnalyses',
+  'GET /v1/analyses/:id': 'getAnalysis',
+  'GET /v1/analyses/:id/report.md': 'getAnalysisMarkdown',
+  'GET /v1/analyses/:id/report.html': 'getAnalysisHtml',
+  'GET /v1/analyses/:id/charts': 'listAnalysisCharts',
+  'GET /v1/analyses/:id/charts/:file': 'getAnalysisChart',
+  'GET /v1/verdict': 'getVerdict',
+  'GET /v1/flag': 'getFlag',
+  'POST /v1/actions/backoff-constants': 'setBackoffConstants',
+  'POST /v1/actions/kill-switch': 'killSwitch',
+  'POST /v1/actions/:id/revert': 'revertAction',
+  'GET /v1/actions': 'listActions',
+  'GET /v1/actions/:id': 'getAction',
+  'GET /v1/guard/decisions': 'listGuardDecisions',
+};
+
 export interface BuildAppOptions {
   deps: AppDeps;
   /** pino instance shared with the analysis service; silent when absent. */
@@ -86,6 +111,10 @@ export async function buildApp({ deps, logger }: BuildAppOptions): Promise<Fasti
   });
 
   registerErrorHandler(app);
+  app.addHook('onRoute', (route) => {
+    const id = typeof route.method === 'string' ? OPERATION_IDS[`${route.method} ${route.url}`] : undefined;
+    if (id && route.schema && !route.schema.operationId) route.schema = { ...route.schema, operationId: id };
+  });
 
   // Callback-style hooks: they run on every request, including the hot verdict poll.
   app.addHook('onRequest', (request, reply, done) => {

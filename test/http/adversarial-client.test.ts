@@ -48,6 +48,10 @@ describe('HTTP API under a demanding client', () => {
         if (method === 'post') expect(op.requestBody, `${method} ${path}`).toBeTruthy();
       }
     }
+    // Every documented operation has its own operationId, so generated clients get stable method names.
+    const ids = Object.values(doc.paths).flatMap((ops) => Object.values(ops).map((op) => op.operationId));
+    expect(ids.every((id) => typeof id === 'string' && id.length > 0), JSON.stringify(ids)).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 
   it('real responses match the documented schemas for 200/202/400/401/403/404/409/422/429', async () => {
