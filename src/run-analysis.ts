@@ -54,6 +54,13 @@ export async function runAnalysis(request: AnalysisRequest, options: RunOptions)
       onProgress: options.onProgress,
       log: options.log,
     });
+    if (windows.latency.length === 0 && windows.upstreams.length === 0) {
+      // A pass over zero findings would turn a misspelt --service into a green CI gate forever.
+      const filters = [request.services?.length ? `services ${request.services.join(', ')}` : '', request.endpoints?.length ? `endpoints ${request.endpoints.join(', ')}` : '']
+        .filter(Boolean)
+        .join(' and ');
+      throw new AppError('BAD_INPUT', `${source.description}: no telemetry in the windows${filters ? ` for ${filters}` : ''}; nothing to compare`);
+    }
     const settings = { ...analysisSettings(options.config), ...(options.settings ?? {}) };
     return analyze(windows, settings);
   } finally {

@@ -164,3 +164,12 @@ describe('aftershock analyze (CLI): --out', () => {
     expect(r.stderr).toContain(`--out ${out}: cannot write: no such directory`);
   });
 });
+
+describe('aftershock analyze (CLI): nothing to compare', () => {
+  it('exits 2 when the filters leave no series at all, instead of "Pass: no regression among 0 findings"', () => {
+    const r = run(['analyze', '--source', 'demo', '--upgrade-at', UPGRADE, '--service', 'no-such-service']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/no telemetry .*services no-such-service/);
+  });
+});
