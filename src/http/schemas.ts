@@ -4,6 +4,7 @@
  * (../analysis/types.ts) reach clients without a change here.
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { ERROR_CODES, type ErrorCode } from '../errors.ts';
 
 const Nullable = <T extends ReturnType<typeof Type.Number>>(t: T) => Type.Union([t, Type.Null()]);
 const Timestamp = Type.String({ format: 'date-time', description: 'RFC 3339 with a zone, e.g. 2026-11-20T14:00:00Z' });
@@ -13,7 +14,8 @@ const Name = Type.String({ minLength: 1, maxLength: 200 });
 export const ErrorBody = Type.Object(
   {
     statusCode: Type.Integer(),
-    code: Type.String({ description: 'AppError code: BAD_INPUT, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, CONFLICT, BUSY, …' }),
+    // The closed code set as an enum, so generated clients get a type they can switch on.
+    code: Type.Unsafe<ErrorCode>({ type: 'string', enum: [...ERROR_CODES], description: 'AppError code (closed set)' }),
     message: Type.String(),
     requestId: Type.String(),
   },
