@@ -600,6 +600,7 @@ export class WindowBuilder {
     latency.sort((a, b) => bySubject({ service: a.service, name: a.endpoint }, { service: b.service, name: b.endpoint }));
     upstreams.sort((a, b) => bySubject({ service: a.service, name: a.upstream }, { service: b.service, name: b.upstream }));
 
+    this.warnUnmatchedFilters(latency, upstreams);
     const out: MetricWindows = {
       upgradeAt: this.options.upgradeAt,
       before: { ...this.options.before },
@@ -610,6 +611,18 @@ export class WindowBuilder {
     };
     if (this.options.source !== undefined) out.source = this.options.source;
     return out;
+  }
+
+  /** A misspelt --service or --endpoint would only make the report smaller without a word: say which matched nothing. */
+  private warnUnmatchedFilters(latency: LatencySeries[], upstreams: UpstreamSeries[]): void {
+    const services = new Set([...latency.map((l) => l.service), ...upstreams.map((u) => u.service)]);
+    for (const name of this.options.services ?? []) {
+      if (!services.has(name)) this.warn(`service filter "${name}": no telemetry of that service in the windows`);
+    }
+    const endpoints = new Set(latency.map((l) => l.endpoint));
+    for (const name of this.options.endpoints ?? []) {
+      if (!endpoints.has(name)) this.warn(`endpoint filter "${name}": no requests of that endpoint in the windows`);
+    }
   }
 
   private finishLatency(s: LatencySubject, t: Float64Array): LatencySeries {

@@ -193,3 +193,15 @@ describe('WindowBuilder state transfer (parallel readers)', () => {
     expect(isDeepStrictEqual(first.build(), whole.build())).toBe(true);
   });
 });
+
+describe('WindowBuilder filters that match nothing', () => {
+  it('warns about a requested service or endpoint without any telemetry (a misspelt filter would otherwise just shrink the report)', () => {
+    const b = builder({ services: ['shop', 'biling'], endpoints: ['/cart', '/chekout'] });
+    b.addRequest('shop', '/cart', UPGRADE - 1, 10);
+    b.addRequest('shop', '/cart', UPGRADE + 1, 11);
+    const w = b.build();
+    expect(w.warnings).toContain('service filter "biling": no telemetry of that service in the windows');
+    expect(w.warnings).toContain('endpoint filter "/chekout": no requests of that endpoint in the windows');
+    expect(w.warnings.filter((m) => m.includes('"shop"') || m.includes('"/cart"'))).toEqual([]);
+  });
+});
