@@ -81,8 +81,21 @@ async function readGzip(path: string, chunkBytes: number, size: number, parser: 
   }
 }
 
-function isGzip(path: string): boolean {
-  return path.endsWith('.gz');
+/**
+ * Gzip by a `.gz` name in any case, or by its magic bytes 1f 8b: `REPORT.LP.GZ` or a compressed file saved as
+ * `.lp` would otherwise be parsed as text and refused as 100 % malformed lines of binary noise. (A `.gz` name
+ * without gzip data still goes to gunzip, which says so.)
+ */
+async function isGzip(path: string): Promise<boolean> {
+  if (path.toLowerCase().endsWith('.gz')) return true;
+  const fh = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(2);
+    const { bytesRead } = await fh.read(head, 0, 2, 0);
+    return bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  } finally {
+    await fh.close();
+  }
 }
 
 export class LineProtocolFileSource implements MetricSource {
@@ -103,7 +116,8 @@ export class LineProtocolFileSource implements MetricSource {
     const mapper = new SchemaMapper(this.options.schema, builder);
     const chunkBytes = this.options.highWaterMark ?? DEFAULT_READ_CHUNK_BYTES;
     const workers = this.options.workers ?? defaultReaderWorkers();
-    const parallel = !isGzip(path) && workers > 0 && size >= (this.options.parallelMinBytes ?? DEFAULT_PARALLEL_MIN_BYTES);
+    const gzip = await isGzip(path);
+    const parallel = !gzip && workers > 0 && size >= (this.options.parallelMinBytes ?? DEFAULT_PARALLEL_MIN_BYTES);
     let totals: ParseTotals;
     let threads = '';
     try {
@@ -126,7 +140,7 @@ export class LineProtocolFileSource implements MetricSource {
         threads = ` (segments per thread: ${result.segmentsPerThread.join(', ')})`;
       } else {
         const parser = new LineProtocolParser(mapper.onPoint, { precision: this.options.precision ?? 'ns', knownTokens: schemaTokens(this.options.schema) });
-        if (isGzip(path)) await readGzip(path, chunkBytes, size, parser, query);
+        if (gzip) await readGzip(path, chunkBytes, size, parser, query);
         else await readPlain(path, chunkBytes, size, parser, query);
         parser.end();
         totals = totalsOf(parser);

@@ -321,3 +321,14 @@ describe('LineProtocolFileSource: files as other tools write them', () => {
     expect(e.message).toContain(`kind: file, path: ${file}, precision: ms`);
   });
 });
+
+describe('LineProtocolFileSource: gzip recognised by its content', () => {
+  const text = Array.from({ length: 20 }, (_, i) => `http_request,service=s,endpoint=/e duration_ms=${i + 1} ${(UPGRADE - 10 * 60_000 + i * 60_000) * 1e6}`).join('\n') + '\n';
+
+  it.each([['UPPER.LP.GZ'], ['compressed-without-suffix.lp']])('reads %s, a gzip file whose name does not end in lower-case .gz', async (name) => {
+    const w = await source(writeTmp(name, gzipSync(text))).fetch(QUERY);
+    expect((w.latency[0].before as { values: Float64Array }).values).toHaveLength(10);
+    expect((w.latency[0].after as { values: Float64Array }).values).toHaveLength(10);
+    expect(w.warnings).toEqual([]);
+  });
+});
