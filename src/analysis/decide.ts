@@ -45,6 +45,17 @@ function classify(c: Candidate, q: number | null, settings: AnalysisSettings): {
   }
   const before = f.before ?? 0;
   const after = f.after ?? 0;
+  // The test (e.g. at the pooled quantile) and the interval of the change measure slightly different things; when
+  // they disagree the evidence is weak, and a `fail` can trigger automated actions: require both to agree.
+  const intervalAgrees = (dir: 1 | -1) => !f.ci || (dir === 1 ? f.ci[0] > 0 : f.ci[1] < 0);
+  if (c.direction !== 0 && beyondTolerance(before, after, c.tolerance, c.direction) && !intervalAgrees(c.direction)) {
+    return {
+      status: 'no_change',
+      reason:
+        `${capitalize(c.label)} changed significantly (${change}${ciText}; q = ${formatP(q)}) but the interval of the ` +
+        `change still includes no change, so it is not called ${c.direction === 1 ? 'a regression' : 'an improvement'}.`,
+    };
+  }
   if (c.direction === 1 && beyondTolerance(before, after, c.tolerance, 1)) {
     return {
       status: 'regression',
