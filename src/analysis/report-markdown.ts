@@ -54,7 +54,8 @@ export function renderMarkdown(report: Report): string {
     `_Decision rule: regression = significant after Benjamini-Hochberg at q < ${s.fdr} across all ${report.findings.length} findings ` +
       `and worse beyond tolerance (tail ${formatPercent(s.tolerance.tail.relative, 0)} and ${s.tolerance.tail.absolute} ms; ` +
       `retries ${formatPercent(s.tolerance.retryRate.relative, 0)} and ${s.tolerance.retryRate.absolute} retries/call; ` +
-      `backoff ${formatPercent(s.tolerance.backoff.relative, 0)} and ${s.tolerance.backoff.absolute} ms on the median wait). ` +
+      `backoff ${formatPercent(s.tolerance.backoff.relative, 0)} and ${s.tolerance.backoff.absolute} ms on the median wait), ` +
+      `with the interval of the change above zero. ` +
       `Intervals at ${Math.round(s.confidence * 100)}% confidence._`,
   );
   return out.join('\n') + '\n';

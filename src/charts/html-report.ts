@@ -148,7 +148,7 @@ function settingsSection(result: AnalysisResult): string {
   const s = result.report.settings;
   const tol = (t: { relative: number; absolute: number }, unit: string) => `+${formatNumber(t.relative * 100)} % and ${formatValue(t.absolute, unit)}`;
   return `<h2>How the verdict was decided</h2>
-<p>A change counts as a regression when it is statistically significant after controlling the false-discovery rate at ${formatNumber(s.fdr * 100)} % across all ${result.report.findings.length} findings, and worse than both limits of its tolerance. Intervals are ${formatNumber(s.confidence * 100)} % confidence intervals.</p>
+<p>A change counts as a regression when it is statistically significant after controlling the false-discovery rate at ${formatNumber(s.fdr * 100)} % across all ${result.report.findings.length} findings, worse than both limits of its tolerance, and its interval of the change lies entirely on the worse side. Intervals are ${formatNumber(s.confidence * 100)} % confidence intervals.</p>
 <ul>
 <li>Latency percentiles (${s.quantiles.map((q) => `p${formatNumber(q * 100)}`).join(', ')}): ${tol(s.tolerance.tail, 'ms')}; a percentile needs at least ${formatNumber(s.minTailCount)} requests beyond it in each window.</li>
 <li>Retries per call: ${tol(s.tolerance.retryRate, 'retries/call')} retries per call; share of calls that gave up: ${tol(s.tolerance.exhaustedRate, 'share of calls')}; at least ${s.minCalls} calls per window.</li>
