@@ -37,7 +37,12 @@ export type AnalysisRequestBody = Static<typeof AnalysisRequestBody>;
 
 // A pair as a fixed-length array rather than Type.Tuple: a tuple becomes `items: [..]` + `additionalItems`, which
 // OpenAPI 3.0 does not allow, so validators and client generators reject the whole document.
-const Interval = Type.Union([Type.Array(Type.Number(), { minItems: 2, maxItems: 2, description: '[low, high]' }), Type.Null()]);
+// A bound is null when the interval is open on that side (an infinite bound, e.g. a relative change from a rate
+// of 0, is null in JSON); requiring numbers made GET /v1/analyses/:id a 500 for such reports.
+const Interval = Type.Union([
+  Type.Array(Nullable(Type.Number()), { minItems: 2, maxItems: 2, description: '[low, high]; null = unbounded on that side' }),
+  Type.Null(),
+]);
 export const FindingSchema = Type.Object(
   {
     kind: Type.String(),

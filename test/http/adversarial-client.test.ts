@@ -5,6 +5,7 @@
  * documented error shape, never a 500; 429s say when to retry; tokens put in a URL by mistake stay out of logs.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { finding, makeReport, makeSeries } from '../store/report-fixtures.ts';
 import { documentedSchema, openApi30Problems, schemaProblems } from './openapi-check.ts';
 import { READ_TOKEN, WRITE_TOKEN, auth, startTestService, waitFinished, type TestService } from './test-service.ts';
 
@@ -91,6 +92,16 @@ describe('HTTP API under a demanding client', () => {
     }
     // The report's confidence interval is a pair, documented as one.
     expect((await call({ url: `/v1/analyses/${id}`, token: READ_TOKEN })).json().report.findings[0].ci).toHaveLength(2);
+  });
+
+  it('a report whose interval is unbounded on one side (Infinity, null in JSON) is served, not a 500', async () => {
+    const open = { ...finding('shop', 'payments-api', 'no_change'), ci: [-0.81, Number.POSITIVE_INFINITY] as [number, number] };
+    const record = await svc.deps.store.create({ request: body('ok:pass'), owner: 'test' });
+    await svc.deps.store.complete(record.id, { report: makeReport('pass', [open]), series: makeSeries('shop') });
+    const res = await call({ url: `/v1/analyses/${record.id}`, token: READ_TOKEN });
+    expect(res.statusCode, res.body.slice(0, 300)).toBe(200);
+    expect(res.json().report.findings[0].ci).toEqual([-0.81, null]);
+    expect(schemaProblems(documentedSchema(doc, 'GET', '/v1/analyses/{id}', 200) as Record<string, unknown>, res.json())).toEqual([]);
   });
 
   it('a NUL character anywhere (path, query, body, cursor) is a 400 naming the field, not a 500 from the store', async () => {
