@@ -114,7 +114,10 @@ export interface Finding {
   after: number | null;
   /** after / before − 1. */
   relativeChange: number | null;
-  /** Confidence interval of relativeChange. */
+  /**
+   * Confidence interval of relativeChange. A bound may be ±Infinity in memory when too few observations lie beyond
+   * a quantile to bound it; JSON has no Infinity, so serialised reports carry null for such a bound.
+   */
   ci: [number, number] | null;
   /** Name of the test that produced pValue. */
   test: string;
