@@ -97,6 +97,23 @@ describe('chart routes', () => {
     expect(f.json().message).toBe(`analysis ${failed} has no report yet: it is failed: scripted upstream failure`);
   });
 
+  it('keeps answering while report pages render: drawing runs in the render worker, not on the event loop', async () => {
+    const page = `/v1/analyses/${doneId}/report.html`;
+    expect((await get(page)).statusCode).toBe(200); // the render worker is up
+    const finished: string[] = [];
+    const renders = Array.from({ length: 4 }, async (_, i) => {
+      const res = await get(page);
+      expect(res.statusCode).toBe(200);
+      finished.push(`render ${i}`);
+    });
+    // A timer: it can fire only when the event loop is free between the renders' own steps.
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    expect((await get('/healthz', null)).statusCode).toBe(200);
+    finished.push('health');
+    await Promise.all(renders);
+    expect(finished[0]).toBe('health');
+  });
+
   it('documents the chart routes in the OpenAPI document', async () => {
     const doc = (await get('/openapi.json')).json();
     for (const p of ['/v1/analyses/{id}/report.html', '/v1/analyses/{id}/charts', '/v1/analyses/{id}/charts/{file}']) expect(Object.keys(doc.paths)).toContain(p);

@@ -2,15 +2,16 @@
  * Charts of one analysis over HTTP: the self-contained HTML report page, the list of chart names, and each
  * chart as SVG, PNG or Vega-Lite JSON. Read scope. 404 for an unknown analysis or chart, 409 while the
  * analysis has no report yet (queued, running, failed). The landing page `/` lives in ./landing.ts.
+ * Drawing (Vega, resvg) happens in a render worker thread (../render-client.ts) so that verdict polls stay
+ * fast while report pages and PNGs render.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { AnalysisResult } from '../../analysis/types.ts';
 import { buildCharts, type ChartEntry } from '../../charts/chart-catalog.ts';
-import { renderHtmlReport } from '../../charts/html-report.ts';
-import { renderSvg, svgToPng } from '../../charts/render.ts';
 import { AppError } from '../../errors.ts';
 import type { AppDeps } from '../app-deps.ts';
+import { RenderClient } from '../render-client.ts';
 import { ErrorBody, nonJsonResponse, IdParams } from '../schemas.ts';
 
 export const CHART_FORMATS = ['svg', 'png', 'vl.json'] as const;
@@ -49,6 +50,8 @@ const ChartListResponse = Type.Object({
 
 const chartRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
   const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+  const renderer = new RenderClient();
+  app.addHook('onClose', async () => renderer.close());
 
   async function loadResult(id: string): Promise<AnalysisResult> {
     const record = await deps.store.get(id);
@@ -76,11 +79,10 @@ const chartRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { 
     async (request, reply) => {
       const { id } = request.params;
       const result = await loadResult(id);
-      const html = await renderHtmlReport(result, {
-        jsonHref: `/v1/analyses/${encodeURIComponent(id)}`,
-        chartHref: (name, format) => `/v1/analyses/${encodeURIComponent(id)}/charts/${name}.${format}`,
-        onWarning: (message) => request.log.warn({ analysis: id, message }, 'chart warning'),
-      });
+      const html = await renderer.html(
+        { result, jsonHref: `/v1/analyses/${encodeURIComponent(id)}`, chartBase: `/v1/analyses/${encodeURIComponent(id)}/charts` },
+        (message) => request.log.warn({ analysis: id, message }, 'chart warning'),
+      );
       return reply.type('text/html; charset=utf-8').header('content-security-policy', REPORT_CSP).send(html);
     },
   );
@@ -132,9 +134,9 @@ const chartRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { 
       if (!chart) throw new AppError('NOT_FOUND', `analysis ${id} has no chart "${name}"; GET /v1/analyses/${id}/charts lists them`);
       if (format === 'vl.json') return reply.type('application/json; charset=utf-8').send(JSON.stringify(chart.spec));
       const onWarning = (message: string) => request.log.warn({ analysis: id, chart: name, message }, 'chart warning');
-      const svg = await renderSvg(chart.spec, { title: chart.title, description: chart.description, idPrefix: name, onWarning });
-      if (format === 'svg') return reply.type('image/svg+xml; charset=utf-8').send(svg);
-      const png = await svgToPng(svg, { scale: request.query.scale, log: (message) => request.log.warn(message) });
+      const drawing = { spec: chart.spec, title: chart.title, description: chart.description, idPrefix: name };
+      if (format === 'svg') return reply.type('image/svg+xml; charset=utf-8').send(await renderer.svg(drawing, onWarning));
+      const png = await renderer.png({ ...drawing, scale: request.query.scale }, onWarning);
       return reply.type('image/png').send(png);
     },
   );
