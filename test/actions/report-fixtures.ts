@@ -1,20 +1,9 @@
 /** Hand-made reports for the recommendation and guard-policy tests (numbers shaped like the demo story). */
 import type { Finding, Report } from '../../src/analysis/types.ts';
+import { defaultSettings } from '../analysis/settings.ts';
 
-const SETTINGS: Report['settings'] = {
-  fdr: 0.05,
-  confidence: 0.95,
-  quantiles: [0.5, 0.9, 0.95, 0.99, 0.999],
-  minTailCount: 10,
-  minCalls: 100,
-  minRetriedCalls: 20,
-  tolerance: {
-    tail: { relative: 0.1, absolute: 5 },
-    retryRate: { relative: 0.25, absolute: 0.002 },
-    exhaustedRate: { relative: 0.25, absolute: 0.001 },
-    backoff: { relative: 0.25, absolute: 20 },
-  },
-};
+// The shipped defaults (config/default.yaml), so the fixtures cannot drift from what users get.
+const SETTINGS: Report['settings'] = defaultSettings();
 
 export function finding(partial: Partial<Finding> & Pick<Finding, 'kind' | 'subject' | 'statistic' | 'before' | 'after'>): Finding {
   return {

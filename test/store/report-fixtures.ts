@@ -1,4 +1,5 @@
 /** Hand-made reports and series for store and route tests (shapes follow src/analysis/types.ts). */
+import { defaultSettings } from '../analysis/settings.ts';
 import type { Finding, Report, ReportSeries, Verdict } from '../../src/analysis/types.ts';
 
 export function finding(service: string, subject: string, status: Finding['status']): Finding {
@@ -36,20 +37,7 @@ export function makeReport(verdict: Verdict, findings: Finding[], upgradeAt = '2
     findings,
     summary: `${verdict}: ${findings.filter((f) => f.status === 'regression').length} regression(s)`,
     warnings: [],
-    settings: {
-      fdr: 0.05,
-      confidence: 0.95,
-      quantiles: [0.5, 0.99],
-      minTailCount: 10,
-      minCalls: 100,
-      minRetriedCalls: 20,
-      tolerance: {
-        tail: { relative: 0.1, absolute: 5 },
-        retryRate: { relative: 0.25, absolute: 0.002 },
-        exhaustedRate: { relative: 0.25, absolute: 0.001 },
-        backoff: { relative: 0.25, absolute: 20 },
-      },
-    },
+    settings: defaultSettings({ quantiles: [0.5, 0.99] }),
   };
 }
 
