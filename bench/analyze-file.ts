@@ -69,8 +69,8 @@ function runChild(mode: Mode): ChildResult {
 async function child(mode: Mode, file: string): Promise<void> {
   const importStarted = performance.now();
   const { loadConfig } = await import('../src/config.ts');
-  const { LineProtocolFileSource } = await import('../src/sources/file-source.ts');
-  const { runAnalysis } = await import('../src/run-analysis.ts');
+  const { LineProtocolFileSource } = await import('../src/sources/line-protocol/file-source.ts');
+  const { runAnalysis } = await import('../src/runtime/run-analysis.ts');
   const importMs = performance.now() - importStarted;
   const started = performance.now();
   const cpu0 = process.cpuUsage();

@@ -7,10 +7,10 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config.ts';
-import { influxSettingsFromUrl, type Influx1Settings, type MetricMode } from '../src/sources/influx-config.ts';
-import { InfluxV1Source } from '../src/sources/influx-v1-source.ts';
+import { influxSettingsFromUrl, type Influx1Settings, type MetricMode } from '../src/sources/influx/influx-config.ts';
+import { InfluxV1Source } from '../src/sources/influx/influx-v1-source.ts';
 import { startInfluxd } from '../test/setup/influxdb.global.ts';
-import { influxQuery, loadDemo, uniqueDbName } from '../test/sources/influx-test-helpers.ts';
+import { influxQuery, loadDemo, uniqueDbName } from '../test/sources/influx/influx-test-helpers.ts';
 
 const UPGRADE_AT = Date.parse('2026-11-20T14:00:00Z');
 const WINDOW_MS = 2 * 3_600_000;

@@ -10,10 +10,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TopLevelSpec } from 'vega-lite';
 import { buildCharts } from '../src/charts/chart-catalog.ts';
-import { renderHtmlReport } from '../src/charts/html-report.ts';
+import { renderHtmlReport } from '../src/report/html-report.ts';
 import { renderSvg, svgToPng } from '../src/charts/render.ts';
 import { loadConfig } from '../src/config.ts';
-import { runAnalysis } from '../src/run-analysis.ts';
+import { runAnalysis } from '../src/runtime/run-analysis.ts';
 import { manyEndpointsResult } from '../test/charts/fixtures.ts';
 
 const OUT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'out');

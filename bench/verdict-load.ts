@@ -14,7 +14,7 @@ import Fastify from 'fastify';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/http/service.ts';
-import { startServer, type RunningServer } from '../src/server.ts';
+import { startServer, type RunningServer } from '../src/http/server.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_SECONDS = 12;

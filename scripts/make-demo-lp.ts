@@ -13,7 +13,7 @@ import { finished } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { createGzip } from 'node:zlib';
 import { parseDuration, parseTimestamp } from '../src/duration.ts';
-import { DEFAULT_DEMO_SEED, demoPointsPerSecond, writeDemoLineProtocol } from '../src/sources/demo-telemetry.ts';
+import { DEFAULT_DEMO_SEED, demoPointsPerSecond, writeDemoLineProtocol } from '../src/sources/demo/demo-telemetry.ts';
 
 export const DEFAULT_DEMO_UPGRADE_AT = '2026-11-20T14:00:00Z';
 

@@ -24,8 +24,8 @@ import {
 } from './backoff-constants.ts';
 import type { FlagActions, FlagRef, FlagState } from './flag-actions.ts';
 import { snapshotOf } from './flag-actions.ts';
-import type { SqlClient } from '../store/sql-client.ts';
-import type { ActionKind, ActionPage, ActionRecord, ActionStatus, AuditLog, NewActionRecord } from './audit-log.ts';
+import type { SqlClient } from '../store/pg/sql-client.ts';
+import type { ActionKind, ActionPage, ActionRecord, ActionStatus, AuditLog, NewActionRecord } from '../store/pg/pg-audit-log.ts';
 
 export interface ActionContext {
   /** Who asks: token label, `cli:<user>`, `guard:<id>`. */

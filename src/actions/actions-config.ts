@@ -7,11 +7,11 @@ import { Type, type Static } from '@sinclair/typebox';
 import { AppError } from '../errors.ts';
 import { validateOrThrow, type Config } from '../config.ts';
 import type { BackoffBounds } from './backoff-constants.ts';
-import { UnleashAdminActions } from './unleash-admin-actions.ts';
+import { UnleashAdminActions } from './unleash/unleash-admin-actions.ts';
 import type { FlagActions, FlagRef } from './flag-actions.ts';
-import type { SqlClient } from '../store/sql-client.ts';
+import type { SqlClient } from '../store/pg/sql-client.ts';
 import { ActionService, postgresFlagLock } from './action-service.ts';
-import { AuditLog } from './audit-log.ts';
+import { AuditLog } from '../store/pg/pg-audit-log.ts';
 
 const RangeSchema = Type.Object({ min: Type.Number(), max: Type.Number() }, { additionalProperties: false });
 

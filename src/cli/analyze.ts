@@ -6,11 +6,11 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { renderMarkdown } from '../analysis/report-markdown.ts';
+import { renderMarkdown } from '../report/markdown-report.ts';
 import type { AnalysisResult } from '../analysis/types.ts';
 import { loadConfig } from '../config.ts';
 import { AppError } from '../errors.ts';
-import { DEFAULT_WINDOW, runAnalysis } from '../run-analysis.ts';
+import { DEFAULT_WINDOW, runAnalysis } from '../runtime/run-analysis.ts';
 import { createProgress } from './progress.ts';
 
 export const ANALYZE_USAGE = `Usage: aftershock analyze --source <file.lp | demo | name | URL> --upgrade-at <RFC 3339> [options]
@@ -103,7 +103,7 @@ async function writeOut(file: string, text: string): Promise<void> {
 async function formatResult(result: AnalysisResult, format: Format): Promise<string> {
   if (format === 'json') return JSON.stringify(result.report, jsonSafe, 2) + '\n';
   if (format === 'markdown') return renderMarkdown(result.report);
-  const { renderHtmlReport } = await import('../charts/html-report.ts');
+  const { renderHtmlReport } = await import('../report/html-report.ts');
   return renderHtmlReport(result);
 }
 

@@ -12,7 +12,7 @@ import type { Report } from '../analysis/types.ts';
 import { actionsSettings, createActionService } from '../actions/actions-config.ts';
 import type { ActionService } from '../actions/action-service.ts';
 import { UNCONFIGURED_MESSAGE } from '../actions/action-service.ts';
-import type { ActionRecord } from '../actions/audit-log.ts';
+import type { ActionRecord } from '../store/pg/pg-audit-log.ts';
 import { formatDiff, type BackoffConstants } from '../actions/backoff-constants.ts';
 import { recommendBackoff } from '../actions/recommend-backoff.ts';
 import { loadConfig, type Config } from '../config.ts';

@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
 import { isAppError } from '../errors.ts';
-import { startServer } from '../server.ts';
+import { startServer } from '../http/server.ts';
 
 const USAGE = `usage: aftershock serve [--config FILE] [--host HOST] [--port PORT]
   Starts the HTTP API and web pages (default http://127.0.0.1:3000, embedded store under .data/).

@@ -5,9 +5,9 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
-import type { SqlClient } from '../store/sql-client.ts';
+import type { SqlClient } from '../store/pg/sql-client.ts';
 import type { ReportStore } from '../store/report-store.ts';
-import type { AnalysisService } from './analysis-service.ts';
+import type { AnalysisService } from '../runtime/analysis-service.ts';
 import type { ServiceMetrics } from './metrics-registry.ts';
 import type { ServiceSettings } from './service-config.ts';
 

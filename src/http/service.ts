@@ -12,7 +12,7 @@ import { startGuardInService } from '../actions/guard.ts';
 import { openStore, type OpenedStore } from '../store/open-store.ts';
 import { AnalysisPool } from '../worker/analysis-pool.ts';
 import type { AppDeps } from './app-deps.ts';
-import { AnalysisService } from './analysis-service.ts';
+import { AnalysisService } from '../runtime/analysis-service.ts';
 import { buildApp } from './app.ts';
 import { createAuth, loadTokens } from './auth.ts';
 import { createServiceMetrics } from './metrics-registry.ts';

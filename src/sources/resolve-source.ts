@@ -7,11 +7,11 @@ import path from 'node:path';
 import { AppError } from '../errors.ts';
 import type { Config, SourceConfig } from '../config.ts';
 import type { MetricSource } from './metric-source.ts';
-import { DemoSource } from './demo-source.ts';
-import { DEFAULT_DEMO_SEED } from './demo-telemetry.ts';
-import { LineProtocolFileSource } from './file-source.ts';
-import type { Precision } from './line-protocol.ts';
-import { influxSourceFromConfig, influxSourceFromUrl } from './influx-source.ts';
+import { DemoSource } from './demo/demo-source.ts';
+import { DEFAULT_DEMO_SEED } from './demo/demo-telemetry.ts';
+import { LineProtocolFileSource } from './line-protocol/file-source.ts';
+import type { Precision } from './line-protocol/line-protocol.ts';
+import { influxSourceFromConfig, influxSourceFromUrl } from './influx/influx-source.ts';
 
 export const LINE_PROTOCOL_EXTENSIONS = ['.lp', '.txt', '.lp.gz', '.txt.gz'];
 const PRECISIONS: readonly Precision[] = ['ns', 'us', 'ms', 's'];

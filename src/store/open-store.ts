@@ -2,11 +2,11 @@
  * Opens the configured store: PostgreSQL when a database URL is given, embedded PGlite (in a worker thread) otherwise;
  * applies migrations before anything reads or writes.
  */
-import { migrate } from './migrate.ts';
-import { PgliteWorkerClient } from './pglite-worker-client.ts';
-import { PgReportStore } from './pg-report-store.ts';
-import { PostgresClient } from './postgres-client.ts';
-import type { SqlClient } from './sql-client.ts';
+import { migrate } from './pg/migrate.ts';
+import { PgliteWorkerClient } from './pg/pglite-worker-client.ts';
+import { PgReportStore } from './pg/pg-report-store.ts';
+import { PostgresClient } from './pg/postgres-client.ts';
+import type { SqlClient } from './pg/sql-client.ts';
 
 export interface OpenStoreOptions {
   /** PostgreSQL connection URL (DATABASE_URL); embedded PGlite when absent. */

@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import type { AnalysisResult } from '../analysis/types.ts';
 import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
-import type { AnalysisRequest } from '../run-analysis.ts';
+import type { AnalysisRequest } from '../runtime/run-analysis.ts';
 import type { RunMessage, WorkerMessage } from './messages.ts';
 
 export const DEFAULT_WORKER_URL = new URL('./analysis-worker.js', import.meta.url);

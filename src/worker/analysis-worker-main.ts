@@ -5,7 +5,7 @@
 import { parentPort } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { isAppError } from '../errors.ts';
-import type { runAnalysis } from '../run-analysis.ts';
+import type { runAnalysis } from '../runtime/run-analysis.ts';
 import type { RunMessage, WorkerMessage } from './messages.ts';
 
 /** Progress is posted at most this often; sources may report per chunk. */
@@ -22,7 +22,7 @@ type Runner = typeof runAnalysis;
 
 async function loadRunner(module: string | undefined): Promise<Runner> {
   // Loaded on demand so a worker only pays for the analysis code it runs.
-  if (!module) return (await import('../run-analysis.ts')).runAnalysis;
+  if (!module) return (await import('../runtime/run-analysis.ts')).runAnalysis;
   const url = module.startsWith('file:') ? module : pathToFileURL(module).href;
   return ((await import(url)) as { default: Runner }).default;
 }

@@ -2,7 +2,7 @@
 import type { AnalysisResult } from '../analysis/types.ts';
 import type { Config } from '../config.ts';
 import type { ErrorCode } from '../errors.ts';
-import type { AnalysisRequest } from '../run-analysis.ts';
+import type { AnalysisRequest } from '../runtime/run-analysis.ts';
 
 /** Main → worker. `module`, when set, is a file URL of a module whose default export replaces runAnalysis (tests, benchmarks). */
 export interface RunMessage {

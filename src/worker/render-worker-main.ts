@@ -5,7 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { isAppError } from '../errors.ts';
-import { renderHtmlReport } from '../charts/html-report.ts';
+import { renderHtmlReport } from '../report/html-report.ts';
 import type { RenderReply, RenderRequest, RenderTask } from './render-messages.ts';
 import { renderSvg, svgToPng } from '../charts/render.ts';
 

@@ -5,13 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ActionService, postgresFlagLock, UNCONFIGURED_MESSAGE } from '../../src/actions/action-service.ts';
-import { AuditLog } from '../../src/actions/audit-log.ts';
+import { AuditLog } from '../../src/store/pg/pg-audit-log.ts';
 import { DEFAULT_BACKOFF_BOUNDS, type BackoffConstants } from '../../src/actions/backoff-constants.ts';
-import { UnleashAdminActions } from '../../src/actions/unleash-admin-actions.ts';
+import { UnleashAdminActions } from '../../src/actions/unleash/unleash-admin-actions.ts';
 import { AppError } from '../../src/errors.ts';
-import { migrate } from '../../src/store/migrate.ts';
-import { PgliteClient } from '../../src/store/pglite-client.ts';
-import { PostgresClient } from '../../src/store/postgres-client.ts';
+import { migrate } from '../../src/store/pg/migrate.ts';
+import { PgliteClient } from '../../src/store/pg/pglite-client.ts';
+import { PostgresClient } from '../../src/store/pg/postgres-client.ts';
 import { createTestDatabase } from '../store/pg-test-database.ts';
 import { CuttableProxy } from './support/cuttable-proxy.ts';
 import { admin, SEED_CONSTANTS, seedFlag, TEST_ENVIRONMENT, TEST_VARIANT } from './support/unleash-seed.ts';

@@ -7,11 +7,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GuardLog } from '../../src/actions/guard-log.ts';
+import { GuardLog } from '../../src/store/pg/pg-guard-log.ts';
 import { startGuardInService } from '../../src/actions/guard.ts';
 import { loadConfig } from '../../src/config.ts';
-import { migrate } from '../../src/store/migrate.ts';
-import { PgliteClient } from '../../src/store/pglite-client.ts';
+import { migrate } from '../../src/store/pg/migrate.ts';
+import { PgliteClient } from '../../src/store/pg/pglite-client.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'aftershock-guard-service-'));
 let sql: PgliteClient;

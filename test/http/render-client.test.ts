@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TopLevelSpec } from 'vega-lite';
 import { buildCharts } from '../../src/charts/chart-catalog.ts';
-import { renderHtmlReport } from '../../src/charts/html-report.ts';
+import { renderHtmlReport } from '../../src/report/html-report.ts';
 import { renderSvg } from '../../src/charts/render.ts';
 import { AppError } from '../../src/errors.ts';
 import { RenderClient } from '../../src/http/render-client.ts';

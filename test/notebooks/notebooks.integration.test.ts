@@ -12,8 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
-import { runAnalysis } from '../../src/run-analysis.ts';
-import { startServer, type RunningServer } from '../../src/server.ts';
+import { runAnalysis } from '../../src/runtime/run-analysis.ts';
+import { startServer, type RunningServer } from '../../src/http/server.ts';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { AppError } from '../../src/errors.ts';
-import { DemoSource } from '../../src/sources/demo-source.ts';
-import { LineProtocolFileSource } from '../../src/sources/file-source.ts';
+import { DemoSource } from '../../src/sources/demo/demo-source.ts';
+import { LineProtocolFileSource } from '../../src/sources/line-protocol/file-source.ts';
 import { createSource } from '../../src/sources/resolve-source.ts';
 
 const UPGRADE = Date.parse('2026-11-20T14:00:00Z');

@@ -2,10 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { migrate } from '../../src/store/migrate.ts';
+import { migrate } from '../../src/store/pg/migrate.ts';
 import { openStore } from '../../src/store/open-store.ts';
-import { PgliteClient } from '../../src/store/pglite-client.ts';
-import { PgliteWorkerClient } from '../../src/store/pglite-worker-client.ts';
+import { PgliteClient } from '../../src/store/pg/pglite-client.ts';
+import { PgliteWorkerClient } from '../../src/store/pg/pglite-worker-client.ts';
 import { reportStoreSuite } from './report-store-suite.ts';
 
 reportStoreSuite('PGlite', { open: () => PgliteClient.open('memory://') });
@@ -38,8 +38,8 @@ describe('PGlite data directory', () => {
 describe('migration 0002 (report and series as text)', () => {
   it('keeps reports written under 0001 readable, with their summary', async () => {
     const { copyFile, mkdtemp: mk, rm: remove } = await import('node:fs/promises');
-    const { DEFAULT_MIGRATIONS_DIR } = await import('../../src/store/migrate.ts');
-    const { PgReportStore } = await import('../../src/store/pg-report-store.ts');
+    const { DEFAULT_MIGRATIONS_DIR } = await import('../../src/store/pg/migrate.ts');
+    const { PgReportStore } = await import('../../src/store/pg/pg-report-store.ts');
     const { makeReport, makeSeries, finding } = await import('./report-fixtures.ts');
     const dir = await mk(path.join(os.tmpdir(), 'aftershock-mig-'));
     const sql = await PgliteClient.open('memory://');
@@ -70,7 +70,7 @@ describe('migration 0002 (report and series as text)', () => {
 describe('PGlite data directory lock', () => {
   it('refuses a second opener while the first is alive, and takes over a lock left by a dead process', async () => {
     const { writeFile } = await import('node:fs/promises');
-    const { LOCK_FILE } = await import('../../src/store/pglite-client.ts');
+    const { LOCK_FILE } = await import('../../src/store/pg/pglite-client.ts');
     const dir = await mkdtemp(path.join(os.tmpdir(), 'aftershock-lock-'));
     try {
       const first = await PgliteClient.open(dir);

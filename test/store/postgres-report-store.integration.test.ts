@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { migrate } from '../../src/store/migrate.ts';
-import { PostgresClient } from '../../src/store/postgres-client.ts';
+import { migrate } from '../../src/store/pg/migrate.ts';
+import { PostgresClient } from '../../src/store/pg/postgres-client.ts';
 import { createTestDatabase } from './pg-test-database.ts';
 import { reportStoreSuite } from './report-store-suite.ts';
 

@@ -3,10 +3,10 @@
  * postgres-report-store.integration.test.ts) so both implementations of SqlClient behave the same.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { migrate } from '../../src/store/migrate.ts';
-import { PgReportStore } from '../../src/store/pg-report-store.ts';
-import type { SqlClient } from '../../src/store/sql-client.ts';
-import type { AnalysisRequest } from '../../src/run-analysis.ts';
+import { migrate } from '../../src/store/pg/migrate.ts';
+import { PgReportStore } from '../../src/store/pg/pg-report-store.ts';
+import type { SqlClient } from '../../src/store/pg/sql-client.ts';
+import type { AnalysisRequest } from '../../src/runtime/run-analysis.ts';
 import { finding, makeReport, makeSeries } from './report-fixtures.ts';
 
 export interface Engine {

@@ -3,7 +3,7 @@
  * Markdown report.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { renderMarkdown } from '../../analysis/report-markdown.ts';
+import { renderMarkdown } from '../../report/markdown-report.ts';
 import { parseTimestamp } from '../../duration.ts';
 import { AppError } from '../../errors.ts';
 import type { AnalysisRecord } from '../../store/report-store.ts';

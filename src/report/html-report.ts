@@ -1,0 +1,242 @@
+/**
+ * The report as one self-contained HTML page: inline CSS and inline SVG charts, no script, so it works
+ * offline, with JavaScript off, and pasted into a ticket. Order follows what a reader needs: the
+ * verdict in one sentence, the regressions with their charts, then everything else (overview charts
+ * and the table of all findings), warnings, and how the verdict was decided.
+ */
+import type { AnalysisResult, Finding } from '../analysis/types.ts';
+import { buildCharts, type ChartEntry, type ChartKind } from '../charts/chart-catalog.ts';
+import {
+  findingNumbers,
+  findingPhrase,
+  formatChange,
+  formatNumber,
+  formatValue,
+  hasSeveralServices,
+  regressionsBySeverity,
+  statisticLabel,
+  subjectLabel,
+  verdictSentence,
+  quantileLevel,
+} from '../charts/plain-words.ts';
+import { renderSvg } from '../charts/render.ts';
+import { STATUS_LABELS } from '../charts/chart-style.ts';
+
+export interface HtmlReportOptions {
+  /** Page title; default "aftershock report: <verdict> — upgrade at <time>". */
+  title?: string;
+  /** Link to the JSON report (shown in the footer when given). */
+  jsonHref?: string;
+  /** Link to a chart file, e.g. name → `charts/${name}.png`; when given, each figure links its PNG/SVG/Vega-Lite. */
+  chartHref?: (name: string, format: 'svg' | 'png' | 'vl.json') => string;
+  /** Shown in the footer; passed in because the page builder reads no clock. */
+  generatedAt?: string;
+  /** Vega warnings while drawing (ignored when absent). */
+  onWarning?: (message: string) => void;
+}
+
+export function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+const STYLE = `
+:root { color-scheme: light; }
+* { box-sizing: border-box; }
+body { margin: 0; font-family: "DejaVu Sans", Verdana, Arial, sans-serif; font-size: 16px; line-height: 1.5; color: #111; background: #fff; }
+main { max-width: 1180px; margin: 0 auto; padding: 1.5rem 1.25rem 3rem; }
+h1 { font-size: 1.6rem; margin: 0 0 .75rem; }
+h2 { font-size: 1.3rem; margin: 2.2rem 0 .75rem; padding-bottom: .25rem; border-bottom: 2px solid #ddd; }
+h3 { font-size: 1.1rem; margin: 1.6rem 0 .5rem; }
+.verdict { font-size: 1.2rem; font-weight: bold; padding: .8rem 1rem; border-left: 8px solid; border-radius: 4px; margin: 0 0 1rem; }
+.verdict-fail { border-color: #A94400; background: #FDF0E8; }
+.verdict-warn { border-color: #7A5C00; background: #FFF8DD; }
+.verdict-pass { border-color: #006B4F; background: #E8F6F1; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1rem; margin: 0; }
+dl.facts dt { font-weight: bold; }
+dl.facts dd { margin: 0; }
+figure.chart { margin: 1rem 0 1.75rem; }
+figure.chart svg { max-width: 100%; height: auto; display: block; }
+figcaption { font-size: .95rem; color: #333; max-width: 75ch; margin-top: .35rem; }
+figcaption a { margin-right: .75rem; }
+.finding-list li { margin-bottom: .3rem; }
+.status-regression { color: #A94400; font-weight: bold; }
+.status-improvement { color: #006B4F; }
+.status-insufficient_data { color: #7A3B69; }
+.table-wrap { overflow-x: auto; }
+table { border-collapse: collapse; font-size: .9rem; min-width: 100%; }
+caption { text-align: left; font-weight: bold; padding: .4rem 0; }
+th, td { padding: .3rem .55rem; border-bottom: 1px solid #ddd; vertical-align: top; text-align: left; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.num.wrap { white-space: normal; }
+thead th { background: #f3f3f3; border-bottom: 2px solid #bbb; }
+tbody th { font-weight: normal; white-space: nowrap; }
+td.reason { min-width: 14rem; }
+.chart-error { color: #8B0000; }
+footer { margin-top: 2.5rem; font-size: .85rem; color: #444; }
+a { color: #0B57A3; }
+`;
+
+const SUBJECT_KINDS: ChartKind[] = ['latency-distribution', 'latency-percentiles', 'latency-over-time', 'retries-over-time', 'backoff-distribution'];
+/** The overview that stands in for a subject's chart in "everything else" (absent with a single subject). */
+const COVERED_BY: Partial<Record<ChartKind, ChartKind>> = {
+  'latency-distribution': 'latency-distribution-all',
+  'latency-percentiles': 'latency-change-overview',
+  'latency-over-time': 'latency-over-time-all',
+  'retries-over-time': 'retries-over-time-all',
+  'backoff-distribution': 'backoff-distribution-all',
+};
+
+async function figure(chart: ChartEntry, options: HtmlReportOptions): Promise<string> {
+  let svg: string;
+  try {
+    svg = await renderSvg(chart.spec, { title: chart.title, description: chart.description, idPrefix: `c-${chart.name}`, onWarning: options.onWarning });
+  } catch (e) {
+    return `<figure class="chart"><p class="chart-error">The chart “${escapeHtml(chart.title)}” could not be drawn: ${escapeHtml((e as Error).message)}</p></figure>`;
+  }
+  const links = options.chartHref
+    ? ` <span class="chart-links">${(['png', 'svg', 'vl.json'] as const)
+      .map((f) => `<a href="${escapeHtml(options.chartHref!(chart.name, f))}">${f === 'vl.json' ? 'Vega-Lite spec' : f.toUpperCase()}<span class="visually-hidden"> of ${escapeHtml(chart.title)}</span></a>`)
+      .join('')}</span>`
+    : '';
+  return `<figure class="chart" id="chart-${escapeHtml(chart.name)}">${svg}<figcaption>${escapeHtml(chart.description)}${links}</figcaption></figure>`;
+}
+
+function statusCell(f: Finding): string {
+  const symbol = { regression: '▲ ', improvement: '▼ ', no_change: '', insufficient_data: '? ' }[f.status];
+  return `<td class="status-${f.status}">${symbol}${escapeHtml(STATUS_LABELS[f.status])}</td>`;
+}
+
+function ciText(f: Finding): string {
+  if (!f.ci) return 'n/a';
+  return `${formatChange(f.ci[0])} to ${formatChange(f.ci[1])}`;
+}
+
+function formatQ(q: number | null): string {
+  if (q === null || !Number.isFinite(q)) return 'n/a';
+  return q < 0.001 ? q.toExponential(1) : q.toFixed(3);
+}
+
+function kindOrder(f: Finding): number {
+  return { tail_latency: 0, retry_rate: 1, backoff: 2 }[f.kind];
+}
+
+function findingsTable(result: AnalysisResult): string {
+  const { report } = result;
+  const withService = hasSeveralServices(report);
+  const statusRank = { regression: 0, insufficient_data: 1, improvement: 2, no_change: 3 };
+  const rows = [...report.findings].sort((a, b) =>
+    statusRank[a.status] - statusRank[b.status] || kindOrder(a) - kindOrder(b) || a.subject.localeCompare(b.subject) ||
+    (quantileLevel(a.statistic) ?? 0) - (quantileLevel(b.statistic) ?? 0));
+  const body = rows.map((f) => {
+    const measure = quantileLevel(f.statistic) !== null ? `${f.statistic} latency` : statisticLabel(f.statistic);
+    return `<tr>${statusCell(f)}<th scope="row">${escapeHtml(subjectLabel(f, withService))}</th><td>${escapeHtml(measure)}</td>` +
+      `<td class="num">${escapeHtml(formatValue(f.before, f.unit))}</td><td class="num">${escapeHtml(formatValue(f.after, f.unit))}</td>` +
+      `<td class="num">${escapeHtml(formatChange(f.relativeChange))}</td><td class="num wrap">${escapeHtml(ciText(f))}</td>` +
+      `<td class="num">${escapeHtml(formatQ(f.qValue))}</td><td class="num wrap">${f.nBefore.toLocaleString('en-US')} / ${f.nAfter.toLocaleString('en-US')}</td>` +
+      `<td class="reason">${escapeHtml(f.reason)}</td></tr>`;
+  }).join('\n');
+  const conf = formatNumber(report.settings.confidence * 100);
+  return `<div class="table-wrap"><table>
+<caption>All ${report.findings.length} findings, regressions first</caption>
+<thead><tr><th scope="col">Status</th><th scope="col">Endpoint or upstream API</th><th scope="col">Measure</th><th scope="col">Before</th><th scope="col">After</th><th scope="col">Change</th><th scope="col">${conf} % interval of the change</th><th scope="col">q-value (FDR-adjusted)</th><th scope="col">Observations before / after</th><th scope="col">Reason</th></tr></thead>
+<tbody>
+${body}
+</tbody></table></div>`;
+}
+
+function settingsSection(result: AnalysisResult): string {
+  const s = result.report.settings;
+  const tol = (t: { relative: number; absolute: number }, unit: string) => `+${formatNumber(t.relative * 100)} % and ${formatValue(t.absolute, unit)}`;
+  return `<h2>How the verdict was decided</h2>
+<p>A change counts as a regression when it is statistically significant after controlling the false-discovery rate at ${formatNumber(s.fdr * 100)} % across all ${result.report.findings.length} findings, worse than both limits of its tolerance, and its interval of the change lies entirely on the worse side. Intervals are ${formatNumber(s.confidence * 100)} % confidence intervals.</p>
+<ul>
+<li>Latency percentiles (${s.quantiles.map((q) => `p${formatNumber(q * 100)}`).join(', ')}): ${tol(s.tolerance.tail, 'ms')}; a percentile needs at least ${formatNumber(s.minTailCount)} requests beyond it in each window.</li>
+<li>Retries per call: ${tol(s.tolerance.retryRate, 'retries/call')} retries per call; share of calls that gave up: ${tol(s.tolerance.exhaustedRate, 'share of calls')}; at least ${s.minCalls} calls per window.</li>
+<li>Median backoff wait: ${tol(s.tolerance.backoff, 'ms')}; at least ${s.minRetriedCalls} retried calls per window.</li>
+</ul>`;
+}
+
+/** The whole page. Pure apart from drawing the charts (Vega, in-process). */
+export async function renderHtmlReport(result: AnalysisResult, options: HtmlReportOptions = {}): Promise<string> {
+  const { report } = result;
+  const charts = buildCharts(result);
+  const withService = hasSeveralServices(report);
+  const kinds = new Set(charts.map((c) => c.kind));
+  const regressions = regressionsBySeverity(report);
+
+  // Regressed subjects in order of their worst regression, each with its own charts.
+  const seen = new Set<string>();
+  const regressionSections: string[] = [];
+  const shown = new Set<string>();
+  for (const f of regressions) {
+    const type = f.kind === 'tail_latency' ? 'endpoint' : 'upstream';
+    const key = `${type}\u0000${f.service}\u0000${f.subject}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const mine = regressions.filter((g) => (g.kind === 'tail_latency') === (type === 'endpoint') && g.service === f.service && g.subject === f.subject);
+    const subjectCharts = charts.filter((c) => c.subject && c.subject.type === type && c.subject.service === f.service && c.subject.name === f.subject);
+    subjectCharts.forEach((c) => shown.add(c.name));
+    const figures = await Promise.all(subjectCharts.map((c) => figure(c, options)));
+    const heading = type === 'endpoint' ? `Endpoint ${subjectLabel(f, withService)}` : `Upstream API ${subjectLabel(f, withService)}`;
+    regressionSections.push(`<section aria-labelledby="reg-${regressionSections.length}">
+<h3 id="reg-${regressionSections.length}">${escapeHtml(heading)}</h3>
+<ul class="finding-list">${mine.map((g) => `<li><span class="status-regression">Regression:</span> ${escapeHtml(findingPhrase(g, withService))} ${escapeHtml(findingNumbers(g))}. ${escapeHtml(g.reason)}</li>`).join('')}</ul>
+${figures.join('\n')}
+</section>`);
+  }
+
+  const overviewKinds: ChartKind[] = ['latency-change-overview', 'latency-over-time-all', 'latency-distribution-all', 'retries-over-time-all', 'backoff-distribution-all'];
+  const rest = charts.filter((c) => {
+    if (shown.has(c.name)) return false;
+    if (overviewKinds.includes(c.kind)) return true;
+    // A subject's own chart appears here only when no overview covers it (e.g. a single upstream API).
+    return SUBJECT_KINDS.includes(c.kind) && !kinds.has(COVERED_BY[c.kind] as ChartKind);
+  });
+  const restFigures = await Promise.all(rest.map((c) => figure(c, options)));
+
+  const verdict = verdictSentence(report);
+  const title = options.title ?? `aftershock report: ${report.verdict} — upgrade at ${report.upgradeAt}`;
+  const facts: Array<[string, string]> = [
+    ['Upgrade at', report.upgradeAt],
+    ['Before window', `${report.windows.before.start} to ${report.windows.before.stop}`],
+    ['After window', `${report.windows.after.start} to ${report.windows.after.stop}`],
+    ['Findings', `${report.findings.length} (${regressions.length} regression${regressions.length === 1 ? '' : 's'})`],
+  ];
+  if (report.source) facts.push(['Data source', report.source]);
+  const warnings = report.warnings.length > 0
+    ? `<ul>${report.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>`
+    : '<p>None: every window was read completely.</p>';
+  const footer = [
+    options.jsonHref ? `<a href="${escapeHtml(options.jsonHref)}">Report as JSON</a>` : '',
+    options.generatedAt ? `Generated ${escapeHtml(options.generatedAt)} by aftershock.` : 'Generated by aftershock.',
+  ].filter(Boolean).join(' · ');
+
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<title>${escapeHtml(title)}</title>
+<style>${STYLE}.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }</style>
+</head>
+<body>
+<main>
+<h1>Upgrade report</h1>
+<p class="verdict verdict-${report.verdict}" id="verdict">${escapeHtml(verdict)}</p>
+<dl class="facts">${facts.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>
+<h2>Regressions</h2>
+${regressionSections.length > 0 ? regressionSections.join('\n') : '<p>None found.</p>'}
+<h2>Everything else</h2>
+${restFigures.join('\n')}
+<h3>All findings</h3>
+${findingsTable(result)}
+<h2>Warnings</h2>
+${warnings}
+${settingsSection(result)}
+<footer>${footer}</footer>
+</main>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,69 @@
+/**
+ * The imperative shell around the pure analysis: resolve the source, fetch both windows, analyze.
+ * Used by the CLI, the HTTP service (inside worker threads) and the guard.
+ */
+import { analyze } from '../analysis/analyze.ts';
+import type { AnalysisResult } from '../analysis/types.ts';
+import { analysisSettings, type Config } from '../config.ts';
+import { parseDuration, parseTimestamp } from '../duration.ts';
+import { AppError } from '../errors.ts';
+import { createSource } from '../sources/resolve-source.ts';
+
+export interface AnalysisRequest {
+  /** A configured source name, `demo`, a line-protocol file path, or an influx1+http:// / influx2+http(s):// URL. */
+  source: string;
+  /** RFC 3339 time of the upgrade. */
+  upgradeAt: string;
+  /** Window lengths, e.g. "2h": before ends at the upgrade, after starts at it. */
+  before?: string;
+  after?: string;
+  services?: string[];
+  endpoints?: string[];
+}
+
+export const DEFAULT_WINDOW = '2h';
+/** Largest |epoch ms| a JavaScript Date can hold (ECMA-262 time value range). */
+const MAX_DATE_MS = 8.64e15;
+
+export interface RunOptions {
+  config: Config;
+  signal?: AbortSignal;
+  onProgress?: (fraction: number) => void;
+  log?: (message: string) => void;
+  /** Overrides merged over config.analysis for this run (e.g. other tolerances in a notebook). */
+  settings?: Partial<Config['analysis']>;
+}
+
+export async function runAnalysis(request: AnalysisRequest, options: RunOptions): Promise<AnalysisResult> {
+  const upgradeAt = parseTimestamp(request.upgradeAt, 'upgradeAt');
+  const beforeMs = parseDuration(request.before ?? DEFAULT_WINDOW, 'before');
+  const afterMs = parseDuration(request.after ?? DEFAULT_WINDOW, 'after');
+  // new Date() is only defined within ±8.64e15 ms; beyond it every report time would throw "Invalid time value".
+  for (const [what, edge, text] of [['before', upgradeAt - beforeMs, request.before], ['after', upgradeAt + afterMs, request.after]] as const) {
+    if (!(Math.abs(edge) <= MAX_DATE_MS)) throw new AppError('BAD_INPUT', `${what}: "${text}" reaches beyond the dates that can be represented`);
+  }
+  const source = createSource(request.source, options.config);
+  try {
+    const windows = await source.fetch({
+      upgradeAt,
+      before: { start: upgradeAt - beforeMs, stop: upgradeAt },
+      after: { start: upgradeAt, stop: upgradeAt + afterMs },
+      services: request.services,
+      endpoints: request.endpoints,
+      signal: options.signal,
+      onProgress: options.onProgress,
+      log: options.log,
+    });
+    if (windows.latency.length === 0 && windows.upstreams.length === 0) {
+      // A pass over zero findings would turn a misspelt --service into a green CI gate forever.
+      const filters = [request.services?.length ? `services ${request.services.join(', ')}` : '', request.endpoints?.length ? `endpoints ${request.endpoints.join(', ')}` : '']
+        .filter(Boolean)
+        .join(' and ');
+      throw new AppError('BAD_INPUT', `${source.description}: no telemetry in the windows${filters ? ` for ${filters}` : ''}; nothing to compare`);
+    }
+    const settings = { ...analysisSettings(options.config), ...(options.settings ?? {}) };
+    return analyze(windows, settings);
+  } finally {
+    await source.close?.();
+  }
+}

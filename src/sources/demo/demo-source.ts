@@ -1,0 +1,48 @@
+/**
+ * `--source demo`: seeded synthetic telemetry around whatever upgrade time and windows are asked for
+ * (see demo-telemetry.ts for the story). Generated straight into the WindowBuilder, no text round trip.
+ */
+import type { MetricWindows } from '../../analysis/types.ts';
+import type { MetricQuery, MetricSource } from '../metric-source.ts';
+import { DEFAULT_DEMO_SEED, DemoTelemetry, demoPointsPerSecond } from './demo-telemetry.ts';
+import { WindowBuilder } from '../window-builder/window-builder.ts';
+
+/** Keep the demo around a second end to end: beyond this many points the rates are scaled down. */
+export const DEFAULT_DEMO_MAX_POINTS = 400_000;
+
+export interface DemoSourceOptions {
+  seed?: number;
+  timelineIntervalMs: number;
+  /** Multiplies every rate; by default 1, lowered automatically for long windows (see maxPoints). */
+  scale?: number;
+  maxPoints?: number;
+}
+
+export class DemoSource implements MetricSource {
+  readonly description: string;
+  private readonly options: DemoSourceOptions;
+
+  constructor(options: DemoSourceOptions) {
+    this.options = options;
+    this.description = `demo telemetry (seed ${options.seed ?? DEFAULT_DEMO_SEED})`;
+  }
+
+  async fetch(query: MetricQuery): Promise<MetricWindows> {
+    query.signal?.throwIfAborted();
+    const seconds = (query.before.stop - query.before.start + (query.after.stop - query.after.start)) / 1000;
+    const expected = seconds * demoPointsPerSecond();
+    const maxPoints = this.options.maxPoints ?? DEFAULT_DEMO_MAX_POINTS;
+    const scale = this.options.scale ?? Math.min(1, maxPoints / Math.max(1, expected));
+    const builder = WindowBuilder.forQuery(query, { timelineIntervalMs: this.options.timelineIntervalMs, source: this.description });
+    if (scale < 1 && this.options.scale === undefined) {
+      builder.warn(`demo: request rates scaled by ${scale.toPrecision(2)} to keep the long windows at about ${maxPoints} points`);
+    }
+    const gen = new DemoTelemetry({ upgradeAt: query.upgradeAt, before: query.before, after: query.after, seed: this.options.seed, scale });
+    gen.generate(builder);
+    query.onProgress?.(1);
+    query.signal?.throwIfAborted();
+    return builder.build();
+  }
+
+  async ping(): Promise<void> {}
+}

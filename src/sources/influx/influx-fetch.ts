@@ -1,0 +1,410 @@
+/**
+ * What the InfluxDB 1.x and 2.x sources share: choosing raw / aggregated / pre-aggregated per metric
+ * (`auto` asks the database for a count first), the fixed log-spaced bucket grid of the aggregated mode,
+ * staging of one query's rows (committed to the WindowBuilder only when the query completed, so a retried
+ * query never adds rows twice), and the error for an empty window. The dialects only run queries.
+ */
+import type { MetricWindows, TimeRange } from '../../analysis/types.ts';
+import { AppError } from '../../errors.ts';
+import { bucketIndex, logBucketBounds } from '../../stats/index.ts';
+import { GrowableFloat64, WindowBuilder } from '../window-builder/window-builder.ts';
+import type { MetricQuery } from '../metric-source.ts';
+import type { InfluxCommonSettings, MetricMode } from './influx-config.ts';
+
+export type WindowName = 'before' | 'after';
+
+/** The fixed grid of the aggregated mode: log-spaced upper edges ending with Infinity (stats/logBucketBounds). */
+export function bucketGrid(b: { min: number; max: number; perDecade: number }): Float64Array {
+  return logBucketBounds(b);
+}
+
+/** The buckets a query covers: indices first..last into the grid (whose last edge is Infinity). */
+export interface BucketRange {
+  edges: Float64Array;
+  first: number;
+  last: number;
+}
+
+/** (lower, upper] of bucket i; lower null for the first grid bucket (everything at or below its edge). */
+export function bucketBounds(range: BucketRange, i: number): { lower: number | null; upper: number } {
+  const { edges } = range;
+  return { lower: i === 0 ? null : edges[i - 1], upper: edges[i] };
+}
+
+export function bucketRangeFor(edges: Float64Array, min: number, max: number): BucketRange {
+  return { edges, first: bucketIndex(edges, min), last: bucketIndex(edges, max) };
+}
+
+interface HistAcc {
+  service: string;
+  name: string;
+  t: number;
+  counts: Float64Array;
+}
+
+interface CounterAcc {
+  service: string;
+  upstream: string;
+  t: number;
+  calls: number;
+  retries: number;
+  exhausted: number;
+}
+
+/**
+ * Rows of one query attempt. Everything is kept in typed arrays or small per-interval maps; `commit`
+ * replays it into the WindowBuilder.
+ */
+export class InfluxStage {
+  private seriesKeys = new Map<string, number>();
+  private series: Array<[string, string]> = [];
+  private idx = new GrowableFloat64();
+  private t = new GrowableFloat64();
+  private v1 = new GrowableFloat64();
+  private v2 = new GrowableFloat64();
+  private v3 = new GrowableFloat64();
+  private hist = new Map<string, HistAcc>();
+  private le: Array<[string, string, number, number, number]> = [];
+  private leTotals = new Map<string, number>();
+  /** Rows dropped for a missing or non-numeric field, by what they were: a warning each on commit. */
+  private skipped = new Map<string, number>();
+  private counters = new Map<string, CounterAcc>();
+  private backoff = new Map<string, HistAcc>();
+  /** Observations (requests or calls) staged: for the empty-window check. */
+  points = 0;
+
+  constructor(
+    readonly window: TimeRange,
+    readonly range: BucketRange | null = null,
+  ) {}
+
+  /** Drops everything staged (before a retry of the query). */
+  reset(): void {
+    this.seriesKeys = new Map();
+    this.series = [];
+    this.idx = new GrowableFloat64();
+    this.t = new GrowableFloat64();
+    this.v1 = new GrowableFloat64();
+    this.v2 = new GrowableFloat64();
+    this.v3 = new GrowableFloat64();
+    this.hist = new Map();
+    this.le = [];
+    this.leTotals = new Map();
+    this.skipped = new Map();
+    this.counters = new Map();
+    this.backoff = new Map();
+    this.points = 0;
+  }
+
+  /** Interval start clamped into the window: GROUP BY time buckets may start before the window does. */
+  intervalTime(t: number): number {
+    return t < this.window.start ? this.window.start : t;
+  }
+
+  private seriesIndex(a: string, b: string): number {
+    const key = `${a}\u0000${b}`;
+    let i = this.seriesKeys.get(key);
+    if (i === undefined) {
+      i = this.series.length;
+      this.series.push([a, b]);
+      this.seriesKeys.set(key, i);
+    }
+    return i;
+  }
+
+  request(service: string, endpoint: string, t: number, durationMs: number): void {
+    this.idx.push(this.seriesIndex(service, endpoint));
+    this.t.push(t);
+    this.v1.push(durationMs);
+    this.points++;
+  }
+
+  call(service: string, upstream: string, t: number, attempts: number, backoffMs: number, ok: boolean): void {
+    this.idx.push(this.seriesIndex(service, upstream));
+    this.t.push(t);
+    this.v1.push(attempts);
+    this.v2.push(backoffMs);
+    this.v3.push(ok ? 1 : 0);
+    this.points++;
+  }
+
+  private histAcc(map: Map<string, HistAcc>, service: string, name: string, t: number): HistAcc {
+    const key = `${service}\u0000${name}\u0000${t}`;
+    let h = map.get(key);
+    if (h === undefined) {
+      const r = this.range as BucketRange;
+      h = { service, name, t, counts: new Float64Array(r.last - r.first + 1) };
+      map.set(key, h);
+    }
+    return h;
+  }
+
+  /** Counts a row that could not be used (never dropped silently: it becomes a warning on the windows). */
+  skip(what: string, rows = 1): void {
+    this.skipped.set(what, (this.skipped.get(what) ?? 0) + rows);
+  }
+
+  /** Drops only the staged backoff histograms (before a retry of a separate backoff query). */
+  resetBackoff(): void {
+    this.backoff = new Map();
+  }
+
+  /** Non-cumulative count of grid bucket `bucket` for one interval (aggregated request latency). */
+  requestBucket(service: string, endpoint: string, t: number, bucket: number, count: number): void {
+    const r = this.range as BucketRange;
+    this.histAcc(this.hist, service, endpoint, this.intervalTime(t)).counts[bucket - r.first] += count;
+    this.points += count;
+  }
+
+  /** Non-cumulative count of grid bucket `bucket` of the retried calls' backoff for one interval. */
+  backoffBucket(service: string, upstream: string, t: number, bucket: number, count: number): void {
+    const r = this.range as BucketRange;
+    this.histAcc(this.backoff, service, upstream, this.intervalTime(t)).counts[bucket - r.first] += count;
+  }
+
+  /** A cumulative `le` bucket of a pre-aggregated histogram. */
+  leBucket(service: string, endpoint: string, t: number, le: number, cumulative: number): void {
+    const ti = this.intervalTime(t);
+    this.le.push([service, endpoint, ti, le, cumulative]);
+    // The interval's total is its largest cumulative count (the +Inf bucket when there is one).
+    const key = `${service}\u0000${endpoint}\u0000${ti}`;
+    const prev = this.leTotals.get(key) ?? 0;
+    if (cumulative > prev) {
+      this.points += cumulative - prev;
+      this.leTotals.set(key, cumulative);
+    }
+  }
+
+  /** Adds to the per-interval upstream counters (aggregated or pre-aggregated). */
+  counter(service: string, upstream: string, t: number, add: { calls?: number; retries?: number; exhausted?: number }): void {
+    const ti = this.intervalTime(t);
+    const key = `${service}\u0000${upstream}\u0000${ti}`;
+    let c = this.counters.get(key);
+    if (c === undefined) {
+      c = { service, upstream, t: ti, calls: 0, retries: 0, exhausted: 0 };
+      this.counters.set(key, c);
+    }
+    c.calls += add.calls ?? 0;
+    c.retries += add.retries ?? 0;
+    c.exhausted += add.exhausted ?? 0;
+    this.points += add.calls ?? 0;
+  }
+
+  /** Replays the staged rows into the builder. */
+  commit(b: WindowBuilder): void {
+    for (const [what, n] of this.skipped) b.warn(`${what}: skipped ${n} row(s) with a missing or non-numeric field`);
+    const n = this.t.length;
+    if (n > 0) {
+      const idx = this.idx.toArray();
+      const t = this.t.toArray();
+      const v1 = this.v1.toArray();
+      const upstream = this.v2.length === n;
+      const v2 = upstream ? this.v2.toArray() : null;
+      const v3 = upstream ? this.v3.toArray() : null;
+      for (let i = 0; i < n; i++) {
+        const [a, c] = this.series[idx[i]];
+        if (v2 && v3) b.addUpstreamCall(a, c, t[i], v1[i], v2[i], v3[i] === 1);
+        else b.addRequest(a, c, t[i], v1[i]);
+      }
+    }
+    for (const h of this.hist.values()) this.commitHistogram(b, h);
+    for (const [s, e, t, le, cum] of this.le) b.addHistogramBucket(s, e, t, le, cum);
+    for (const c of this.counters.values()) {
+      const h = this.backoff.get(`${c.service}\u0000${c.upstream}\u0000${c.t}`);
+      b.addUpstreamCounters(c.service, c.upstream, c.t, { calls: c.calls, retries: c.retries, exhausted: c.exhausted }, h ? this.backoffHistogram(h) : undefined);
+    }
+  }
+
+  /** Cumulative counts at every edge of the range (plus the empty one below it), so all intervals share the same bounds. */
+  private commitHistogram(b: WindowBuilder, h: HistAcc): void {
+    const r = this.range as BucketRange;
+    if (r.first > 0) b.addHistogramBucket(h.service, h.name, h.t, r.edges[r.first - 1], 0);
+    let cum = 0;
+    for (let i = r.first; i <= r.last; i++) {
+      cum += h.counts[i - r.first];
+      b.addHistogramBucket(h.service, h.name, h.t, bucketBounds(r, i).upper, cum);
+    }
+  }
+
+  private backoffHistogram(h: HistAcc): { upperBounds: number[]; counts: number[] } {
+    const r = this.range as BucketRange;
+    const upperBounds: number[] = [];
+    const counts: number[] = [];
+    if (r.first > 0) {
+      upperBounds.push(r.edges[r.first - 1]);
+      counts.push(0);
+    }
+    for (let i = r.first; i <= r.last; i++) {
+      upperBounds.push(bucketBounds(r, i).upper);
+      counts.push(h.counts[i - r.first]);
+    }
+    return { upperBounds, counts };
+  }
+}
+
+/** Count and value range of one metric in one window (the cheap query behind `auto`). */
+export interface WindowCount {
+  count: number;
+  /** Smallest/largest latency (requests) or backoff of retried calls (upstreams); null when none. */
+  min: number | null;
+  max: number | null;
+}
+
+/** The queries one InfluxDB dialect runs; each call is one retried unit that fills `stage`. */
+export interface InfluxDialect {
+  /** e.g. `InfluxDB 1.x at 127.0.0.1:8086 db "telemetry"`: names the server in every message. */
+  readonly where: string;
+  /** Throws NOT_FOUND naming the database/bucket or measurement that does not exist. */
+  checkMeasurements(measurements: string[], query: MetricQuery): Promise<void>;
+  countRequests(window: TimeRange, query: MetricQuery): Promise<WindowCount>;
+  countUpstreams(window: TimeRange, query: MetricQuery): Promise<WindowCount>;
+  rawRequests(stage: InfluxStage, query: MetricQuery): Promise<void>;
+  rawUpstreams(stage: InfluxStage, query: MetricQuery): Promise<void>;
+  aggregatedRequests(stage: InfluxStage, query: MetricQuery): Promise<void>;
+  aggregatedUpstreams(stage: InfluxStage, query: MetricQuery): Promise<void>;
+  preaggregatedRequests(stage: InfluxStage, query: MetricQuery): Promise<void>;
+  preaggregatedUpstreams(stage: InfluxStage, query: MetricQuery): Promise<void>;
+}
+
+function mergeCounts(counts: WindowCount[]): { count: number; min: number | null; max: number | null } {
+  let count = 0;
+  let min: number | null = null;
+  let max: number | null = null;
+  for (const c of counts) {
+    count += c.count;
+    if (c.min !== null) min = min === null ? c.min : Math.min(min, c.min);
+    if (c.max !== null) max = max === null ? c.max : Math.max(max, c.max);
+  }
+  return { count, min, max };
+}
+
+const iso = (t: number): string => new Date(t).toISOString();
+
+/** The modes each metric actually used in the last fetch (for logs, tests and the benchmark). */
+export interface FetchOutcome {
+  requests: MetricMode;
+  upstreams: MetricMode;
+}
+
+export async function fetchFromInflux(
+  dialect: InfluxDialect,
+  settings: InfluxCommonSettings,
+  query: MetricQuery,
+  description: string,
+  outcome?: FetchOutcome,
+): Promise<MetricWindows> {
+  const builder = new WindowBuilder({
+    upgradeAt: query.upgradeAt,
+    before: query.before,
+    after: query.after,
+    services: query.services,
+    endpoints: query.endpoints,
+    timelineIntervalMs: settings.timelineIntervalMs,
+    source: description,
+  });
+  const { schema, modes } = settings;
+  const windows: Array<[WindowName, TimeRange]> = [
+    ['before', query.before],
+    ['after', query.after],
+  ];
+  const measurements: string[] = [];
+  if (modes.requests !== 'off') measurements.push(modes.requests === 'preaggregated' ? schema.histogram.measurement : schema.request.measurement);
+  if (modes.upstreams !== 'off') measurements.push(modes.upstreams === 'preaggregated' ? schema.counters.measurement : schema.upstream.measurement);
+  if (measurements.length === 0) throw new AppError('BAD_INPUT', `${dialect.where}: both requests and upstreams are off; nothing to fetch`);
+  await dialect.checkMeasurements(measurements, query);
+
+  const perWindow = [0, 0];
+  const grid = bucketGrid(settings.buckets);
+  const steps = 6;
+  let done = 0;
+  const progress = (): void => query.onProgress?.(Math.min(1, ++done / steps));
+
+  const run = async (
+    metric: 'requests' | 'upstreams',
+    query: MetricQuery,
+    ops: {
+      count: (w: TimeRange, q: MetricQuery) => Promise<WindowCount>;
+      raw: (s: InfluxStage, q: MetricQuery) => Promise<void>;
+      aggregated: (s: InfluxStage, q: MetricQuery) => Promise<void>;
+      preaggregated: (s: InfluxStage, q: MetricQuery) => Promise<void>;
+    },
+  ): Promise<MetricMode> => {
+    let mode = modes[metric];
+    if (mode === 'off') return mode;
+    let range: BucketRange | null = null;
+    if (mode === 'auto' || mode === 'aggregated') {
+      const counts: WindowCount[] = [];
+      for (const [, w] of windows) counts.push(await ops.count(w, query));
+      progress();
+      const total = mergeCounts(counts);
+      if (mode === 'auto') {
+        mode = total.count > settings.autoThreshold ? 'aggregated' : 'raw';
+        query.log?.(`${dialect.where}: ${metric}: ${total.count} points in both windows → ${mode} mode (threshold ${settings.autoThreshold})`);
+      }
+      // Union of both windows' value ranges, so before and after share the same bucket bounds.
+      // Without a value range from the count query (Flux), the query covers the whole grid.
+      if (mode === 'aggregated') range = total.min !== null && total.max !== null ? bucketRangeFor(grid, total.min, total.max) : { edges: grid, first: 0, last: grid.length - 1 };
+    } else progress();
+    for (const [name, w] of windows) {
+      const stage = new InfluxStage(w, range);
+      const op = mode === 'raw' ? ops.raw : mode === 'aggregated' ? ops.aggregated : ops.preaggregated;
+      await op(stage, query);
+      stage.commit(builder);
+      perWindow[name === 'before' ? 0 : 1] += stage.points;
+      progress();
+    }
+    return mode;
+  };
+
+  // The two metrics are independent queries: run them side by side (the database does the work, so this
+  // roughly halves wall time on a multi-core server). If one fails, the other is cancelled.
+  const inner = new AbortController();
+  const onOuterAbort = (): void => inner.abort(query.signal?.reason);
+  query.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  if (query.signal?.aborted) inner.abort(query.signal.reason);
+  const q: MetricQuery = { ...query, signal: inner.signal };
+  const cancelOnError = <T>(p: Promise<T>): Promise<T> =>
+    p.catch((e: unknown) => {
+      inner.abort(e);
+      throw e;
+    });
+  let requestsMode: MetricMode;
+  let upstreamsMode: MetricMode;
+  try {
+    [requestsMode, upstreamsMode] = await Promise.all([
+      cancelOnError(
+        run('requests', q, {
+          count: (w, x) => dialect.countRequests(w, x),
+          raw: (st, x) => dialect.rawRequests(st, x),
+          aggregated: (st, x) => dialect.aggregatedRequests(st, x),
+          preaggregated: (st, x) => dialect.preaggregatedRequests(st, x),
+        }),
+      ),
+      cancelOnError(
+        run('upstreams', q, {
+          count: (w, x) => dialect.countUpstreams(w, x),
+          raw: (st, x) => dialect.rawUpstreams(st, x),
+          aggregated: (st, x) => dialect.aggregatedUpstreams(st, x),
+          preaggregated: (st, x) => dialect.preaggregatedUpstreams(st, x),
+        }),
+      ),
+    ]);
+  } finally {
+    query.signal?.removeEventListener('abort', onOuterAbort);
+  }
+  if (outcome) {
+    outcome.requests = requestsMode;
+    outcome.upstreams = upstreamsMode;
+  }
+  for (let i = 0; i < 2; i++) {
+    if (perWindow[i] === 0) {
+      const [name, w] = windows[i];
+      throw new AppError(
+        'NOT_FOUND',
+        `${dialect.where}: no data in the ${name} window ${iso(w.start)} – ${iso(w.stop)} (measurements ${measurements.map((m) => `"${m}"`).join(', ')}` +
+          `${query.services?.length ? `, services ${query.services.join(', ')}` : ''})`,
+      );
+    }
+  }
+  return builder.build();
+}

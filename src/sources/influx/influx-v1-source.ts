@@ -1,0 +1,358 @@
+/**
+ * MetricSource on the InfluxDB 1.x HTTP API: InfluxQL over `POST /query` with `chunked=true&epoch=ms`.
+ * The body is a sequence of JSON documents, one per line and at most `chunkSize` rows each; they are
+ * parsed one at a time into a stage, so memory holds one chunk of JSON plus typed arrays.
+ * Several statements travel `;`-joined in one request; `statement_id` tells their results apart.
+ */
+import type { MetricWindows, TimeRange } from '../../analysis/types.ts';
+import { AppError } from '../../errors.ts';
+import { bucketBounds, fetchFromInflux, type FetchOutcome, type InfluxDialect, type InfluxStage, type WindowCount } from './influx-fetch.ts';
+import type { Influx1Settings } from './influx-config.ts';
+import {
+  bucketCondition,
+  durationMs,
+  ident,
+  joinFragments,
+  measurementRef,
+  queryTemplate,
+  renderInfluxQL,
+  tagFilter,
+  timeMs,
+  type InfluxQLFragment,
+} from './influx-escape.ts';
+import { hostPort, parseRetryAfter, pingInflux, RetriableError, streamLines, withRetries, isRetriableStatus, type Attempt, type ResponseError } from './influx-http.ts';
+import type { MetricQuery, MetricSource } from '../metric-source.ts';
+
+interface V1Series {
+  name?: string;
+  tags?: Record<string, string>;
+  columns: string[];
+  values?: unknown[][];
+}
+
+interface V1Result {
+  statement_id?: number;
+  series?: V1Series[];
+  error?: string;
+  partial?: boolean;
+}
+
+type SeriesHandler = (statement: number, series: V1Series) => void;
+
+/** Maps an InfluxDB 1.x error text to our closed error codes. */
+function classifyV1Error(text: string): 'NOT_FOUND' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'UPSTREAM' {
+  if (/database not found|retention policy not found/i.test(text)) return 'NOT_FOUND';
+  if (/authorization failed|unable to parse authentication credentials|authentication/i.test(text)) return 'UNAUTHORIZED';
+  if (/not authorized/i.test(text)) return 'FORBIDDEN';
+  return 'UPSTREAM';
+}
+
+function num(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+export class InfluxV1Source implements MetricSource {
+  readonly description: string;
+  /** Bytes of response bodies received since construction (for the benchmark). */
+  bytesReceived = 0;
+  readonly lastOutcome: FetchOutcome = { requests: 'auto', upstreams: 'auto' };
+  private readonly settings: Influx1Settings;
+  private readonly where: string;
+
+  constructor(settings: Influx1Settings) {
+    this.settings = settings;
+    this.where = `InfluxDB 1.x at ${hostPort(settings.url)} db "${settings.db}"${settings.rp ? ` rp "${settings.rp}"` : ''}`;
+    this.description = `influx1 ${settings.url.protocol}//${settings.url.host} db=${settings.db}${settings.rp ? ` rp=${settings.rp}` : ''}`;
+  }
+
+  ping(signal?: AbortSignal): Promise<void> {
+    return pingInflux(this.settings.url, this.settings.retry, this.where, signal);
+  }
+
+  fetch(query: MetricQuery): Promise<MetricWindows> {
+    return fetchFromInflux(this.dialect(), this.settings, query, this.description, this.lastOutcome);
+  }
+
+  private headers(): Record<string, string> {
+    const h: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+    const { user, password } = this.settings;
+    // Basic auth in a header, not u=/p= query parameters, which proxies and server logs record.
+    if (user !== undefined || password !== undefined) h.authorization = `Basic ${Buffer.from(`${user ?? ''}:${password ?? ''}`).toString('base64')}`;
+    return h;
+  }
+
+  private fail(e: ResponseError, what: string): never {
+    let text = e.body;
+    try {
+      text = (JSON.parse(e.body) as { error?: string }).error ?? e.body;
+    } catch {
+      // not JSON: keep the text
+    }
+    const msg = `${this.where}: ${what}: HTTP ${e.status}${text ? `: ${text.trim()}` : ''}`;
+    if (isRetriableStatus(e.status)) throw new RetriableError(msg, { retryAfterMs: e.retryAfter === null ? null : parseRetryAfter(e.retryAfter, Date.now()) });
+    if (e.status === 401) throw new AppError('UNAUTHORIZED', `${this.where}: authorization failed (check the user and password, e.g. INFLUX_USER/INFLUX_PASSWORD)`);
+    if (e.status === 403) throw new AppError('FORBIDDEN', msg);
+    if (e.status === 404) throw new AppError('NOT_FOUND', `${this.where}: no /query endpoint (is this an InfluxDB 1.x server?)`);
+    throw new AppError(classifyV1Error(text), msg);
+  }
+
+  /**
+   * Runs `;`-joined statements as one retried request. `onSeries` receives rows as they stream; the caller's
+   * stage is only committed after this resolves, and `reset` clears it before a retry.
+   */
+  private async run(statements: InfluxQLFragment, what: string, onSeries: SeriesHandler, query: MetricQuery, reset?: () => void): Promise<void> {
+    const q = statements.text;
+    await withRetries(
+      async (attempt: Attempt) => {
+        if (attempt.number > 0) reset?.();
+        const body = new URLSearchParams({ q, db: this.settings.db, epoch: 'ms', chunked: 'true', chunk_size: String(this.settings.chunkSize) });
+        if (this.settings.rp) body.set('rp', this.settings.rp);
+        const bytes = await streamLines(
+          { url: new URL('/query', this.settings.url), method: 'POST', headers: this.headers(), body, attempt },
+          (line) => this.onLine(line, what, onSeries),
+          (e) => this.fail(e, what),
+        );
+        this.bytesReceived += bytes;
+      },
+      { retry: this.settings.retry, what: `${this.where}: ${what}`, signal: query.signal, log: query.log },
+    );
+  }
+
+  private onLine(line: string, what: string, onSeries: SeriesHandler): void {
+    let doc: { results?: V1Result[]; error?: string };
+    try {
+      doc = JSON.parse(line) as typeof doc;
+    } catch (e) {
+      // A cut-off document means the connection broke mid-chunk: worth another attempt.
+      throw new RetriableError(`${this.where}: ${what}: malformed JSON chunk from the server`, { cause: e });
+    }
+    if (doc.error) throw new AppError(classifyV1Error(doc.error), `${this.where}: ${what}: ${doc.error}`);
+    for (const r of doc.results ?? []) {
+      if (r.error) throw new AppError(classifyV1Error(r.error), `${this.where}: ${what}: ${r.error}`);
+      for (const s of r.series ?? []) onSeries(r.statement_id ?? 0, s);
+    }
+  }
+
+  private dialect(): InfluxDialect {
+    const s = this.settings;
+    const { request: rq, upstream: up, histogram: hg, counters: ct } = s.schema;
+    const m = (name: string): InfluxQLFragment => measurementRef(name, s.rp);
+    const range = (w: TimeRange): Record<string, InfluxQLFragment> => ({ start: timeMs(w.start), stop: timeMs(w.stop) });
+    const reqFilter = (q: MetricQuery): InfluxQLFragment =>
+      joinFragments([tagFilter(rq.serviceTag, q.services), tagFilter(rq.endpointTag, q.endpoints)], '');
+    const upFilter = (q: MetricQuery): InfluxQLFragment => tagFilter(up.serviceTag, q.services);
+    const grouping = (w: TimeRange, q: MetricQuery): Record<string, InfluxQLFragment> => ({
+      interval: durationMs(s.aggregationIntervalMs),
+      // Offset aligns the GROUP BY time buckets with the upgrade, so no interval straddles it.
+      offset: durationMs(((q.upgradeAt % s.aggregationIntervalMs) + s.aggregationIntervalMs) % s.aggregationIntervalMs),
+      ...range(w),
+    });
+    const upParams = (q: MetricQuery): Record<string, InfluxQLFragment> => ({
+      measurement: m(up.measurement),
+      attemptsField: ident(up.attemptsField),
+      backoffField: ident(up.backoffField),
+      okField: ident(up.okField),
+      serviceTag: ident(up.serviceTag),
+      upstreamTag: ident(up.upstreamTag),
+      filter: upFilter(q),
+    });
+    const tag = (x: V1Series, name: string): string => x.tags?.[name] ?? '';
+    const col = (x: V1Series, name: string): number => x.columns.indexOf(name);
+    const countOf = async (template: string, params: Record<string, InfluxQLFragment>, what: string, q: MetricQuery): Promise<WindowCount> => {
+      const out: WindowCount = { count: 0, min: null, max: null };
+      await this.run(
+        renderInfluxQL(queryTemplate(template), params, template),
+        what,
+        (_st, x) => {
+          const row = x.values?.[0];
+          if (!row) return;
+          const c = num(row[col(x, 'count')]);
+          if (c !== null) out.count += c;
+          const lo = num(row[col(x, 'min')]);
+          const hi = num(row[col(x, 'max')]);
+          if (lo !== null) out.min = lo;
+          if (hi !== null) out.max = hi;
+        },
+        q,
+        () => Object.assign(out, { count: 0, min: null, max: null }),
+      );
+      return out;
+    };
+    const perBucket = (template: string, stage: InfluxStage, params: Record<string, InfluxQLFragment>, field: string): InfluxQLFragment[] => {
+      const r = stage.range;
+      if (!r) throw new AppError('INTERNAL', 'aggregated query without a bucket range');
+      const out: InfluxQLFragment[] = [];
+      for (let i = r.first; i <= r.last; i++) {
+        const b = bucketBounds(r, i);
+        out.push(renderInfluxQL(queryTemplate(template), { ...params, bucket: bucketCondition(field, b.lower, b.upper) }, template));
+      }
+      return out;
+    };
+
+    return {
+      where: this.where,
+      checkMeasurements: async (measurements, q) => {
+        // SHOW MEASUREMENTS on a missing database answers with no rows, so the database is checked first.
+        const found = new Set<number>();
+        let dbExists = false;
+        const stmts = measurements.map((name) => renderInfluxQL('SHOW MEASUREMENTS WITH MEASUREMENT = ${m}', { m: ident(name) }, 'checkMeasurements'));
+        await this.run(joinFragments([renderInfluxQL('SHOW DATABASES', {}, 'checkMeasurements'), ...stmts], '; '), 'checking measurements', (st, x) => {
+          if (st === 0) dbExists ||= (x.values ?? []).some((row) => row[0] === s.db);
+          else if ((x.values?.length ?? 0) > 0) found.add(st - 1);
+        }, q);
+        if (!dbExists) throw new AppError('NOT_FOUND', `${this.where}: database not found`);
+        const missing = measurements.filter((_n, i) => !found.has(i));
+        if (missing.length > 0) throw new AppError('NOT_FOUND', `${this.where}: measurement ${missing.map((n) => `"${n}"`).join(', ')} not found`);
+      },
+      countRequests: (w, q) =>
+        countOf('requests-count.influxql', { ...range(w), measurement: m(rq.measurement), durationField: ident(rq.durationField), filter: reqFilter(q) }, 'counting requests', q),
+      countUpstreams: async (w, q) => {
+        const out: WindowCount = { count: 0, min: null, max: null };
+        const text = renderInfluxQL(
+          queryTemplate('upstreams-count.influxql'),
+          { ...range(w), measurement: m(up.measurement), attemptsField: ident(up.attemptsField), backoffField: ident(up.backoffField), filter: upFilter(q) },
+          'upstreams-count.influxql',
+        );
+        await this.run(text, 'counting upstream calls', (st, x) => {
+          const row = x.values?.[0];
+          if (!row) return;
+          if (st === 0) out.count += num(row[col(x, 'count')]) ?? 0;
+          else {
+            out.min = num(row[col(x, 'min')]);
+            out.max = num(row[col(x, 'max')]);
+          }
+        }, q, () => Object.assign(out, { count: 0, min: null, max: null }));
+        return out;
+      },
+      rawRequests: async (stage, q) => {
+        const text = renderInfluxQL(
+          queryTemplate('requests-raw.influxql'),
+          { ...range(stage.window), measurement: m(rq.measurement), durationField: ident(rq.durationField), serviceTag: ident(rq.serviceTag), endpointTag: ident(rq.endpointTag), filter: reqFilter(q) },
+          'requests-raw.influxql',
+        );
+        await this.run(text, 'reading requests', (_st, x) => {
+          const svc = tag(x, rq.serviceTag);
+          const ep = tag(x, rq.endpointTag);
+          const vi = x.columns.length - 1;
+          for (const row of x.values ?? []) {
+            const v = num(row[vi]);
+            const t = num(row[0]);
+            if (v === null || t === null) stage.skip(`${this.where}: requests`);
+            else stage.request(svc, ep, t, v);
+          }
+        }, q, () => stage.reset());
+      },
+      rawUpstreams: async (stage, q) => {
+        const text = renderInfluxQL(
+          queryTemplate('upstreams-raw.influxql'),
+          { ...range(stage.window), ...upParams(q) },
+          'upstreams-raw.influxql',
+        );
+        await this.run(text, 'reading upstream calls', (_st, x) => {
+          const svc = tag(x, up.serviceTag);
+          const name = tag(x, up.upstreamTag);
+          const [ia, ib, io] = [col(x, 'attempts'), col(x, 'backoff'), col(x, 'ok')];
+          for (const row of x.values ?? []) {
+            const t = num(row[0]);
+            const a = num(row[ia]);
+            if (t === null || a === null) {
+              stage.skip(`${this.where}: upstream calls`);
+              continue;
+            }
+            stage.call(svc, name, t, a, num(row[ib]) ?? 0, row[io] !== false);
+          }
+        }, q, () => stage.reset());
+      },
+      aggregatedRequests: async (stage, q) => {
+        const params = { ...grouping(stage.window, q), measurement: m(rq.measurement), durationField: ident(rq.durationField), serviceTag: ident(rq.serviceTag), endpointTag: ident(rq.endpointTag), filter: reqFilter(q) };
+        const stmts = perBucket('requests-histogram.influxql', stage, params, rq.durationField);
+        const first = stage.range?.first ?? 0;
+        await this.run(joinFragments(stmts, ';\n'), 'aggregating requests', (st, x) => {
+          const svc = tag(x, rq.serviceTag);
+          const ep = tag(x, rq.endpointTag);
+          for (const row of x.values ?? []) {
+            const t = num(row[0]);
+            const c = num(row[1]);
+            if (t !== null && c !== null && c > 0) stage.requestBucket(svc, ep, t, first + st, c);
+          }
+        }, q, () => stage.reset());
+      },
+      aggregatedUpstreams: async (stage, q) => {
+        const params = { ...grouping(stage.window, q), ...upParams(q) };
+        const counters = renderInfluxQL(queryTemplate('upstreams-counters.influxql'), params, 'upstreams-counters.influxql');
+        const backoff = perBucket('backoff-histogram.influxql', stage, params, up.backoffField);
+        const first = stage.range?.first ?? 0;
+        await this.run(joinFragments([counters, ...backoff], ';\n'), 'aggregating upstream calls', (st, x) => {
+          const svc = tag(x, up.serviceTag);
+          const name = tag(x, up.upstreamTag);
+          for (const row of x.values ?? []) {
+            const t = num(row[0]);
+            if (t === null) continue;
+            if (st === 0) {
+              const calls = num(row[col(x, 'calls')]) ?? 0;
+              const attempts = num(row[col(x, 'attempts')]) ?? calls;
+              stage.counter(svc, name, t, { calls, retries: Math.max(0, attempts - calls) });
+            } else if (st === 1) stage.counter(svc, name, t, { exhausted: num(row[col(x, 'exhausted')]) ?? 0 });
+            else {
+              const c = num(row[1]);
+              if (c !== null && c > 0) stage.backoffBucket(svc, name, t, first + st - 2, c);
+            }
+          }
+        }, q, () => stage.reset());
+      },
+      preaggregatedRequests: async (stage, q) => {
+        const text = renderInfluxQL(
+          queryTemplate('requests-preaggregated.influxql'),
+          { ...grouping(stage.window, q), measurement: m(hg.measurement), countField: ident(hg.countField), serviceTag: ident(rq.serviceTag), endpointTag: ident(rq.endpointTag), leTag: ident(hg.leTag), filter: reqFilter(q) },
+          'requests-preaggregated.influxql',
+        );
+        await this.run(text, 'reading histogram buckets', (_st, x) => {
+          const le = parseLe(tag(x, hg.leTag));
+          if (le === null) {
+            stage.skip(`${this.where}: histogram buckets (tag "${hg.leTag}" not a number or +Inf)`, x.values?.length ?? 0);
+            return;
+          }
+          for (const row of x.values ?? []) {
+            const t = num(row[0]);
+            const c = num(row[1]);
+            if (t !== null && c !== null) stage.leBucket(tag(x, rq.serviceTag), tag(x, rq.endpointTag), t, le, c);
+          }
+        }, q, () => stage.reset());
+      },
+      preaggregatedUpstreams: async (stage, q) => {
+        const text = renderInfluxQL(
+          queryTemplate('upstreams-preaggregated.influxql'),
+          {
+            ...grouping(stage.window, q),
+            measurement: m(ct.measurement),
+            callsField: ident(ct.callsField),
+            retriesField: ident(ct.retriesField),
+            exhaustedField: ident(ct.exhaustedField),
+            serviceTag: ident(up.serviceTag),
+            upstreamTag: ident(up.upstreamTag),
+            filter: upFilter(q),
+          },
+          'upstreams-preaggregated.influxql',
+        );
+        await this.run(text, 'reading upstream counters', (_st, x) => {
+          for (const row of x.values ?? []) {
+            const t = num(row[0]);
+            if (t === null) continue;
+            stage.counter(tag(x, up.serviceTag), tag(x, up.upstreamTag), t, {
+              calls: num(row[col(x, 'calls')]) ?? 0,
+              retries: num(row[col(x, 'retries')]) ?? 0,
+              exhausted: num(row[col(x, 'exhausted')]) ?? 0,
+            });
+          }
+        }, q, () => stage.reset());
+      },
+    };
+  }
+}
+
+/** Prometheus-style `le` label: a number or +Inf. */
+export function parseLe(text: string): number | null {
+  if (/^\+?inf$/i.test(text.trim())) return Infinity;
+  const v = Number(text);
+  return text.trim() !== '' && Number.isFinite(v) ? v : null;
+}

@@ -1,0 +1,189 @@
+/**
+ * Maps parsed line-protocol points onto WindowBuilder calls through the configured schema (measurement, tag
+ * and field names come from config.schema, never hard-coded), and rejects points that break the data contract.
+ */
+import type { SchemaMapping } from '../../config.ts';
+import { FieldType, type LineProtocolPoint } from './line-protocol.ts';
+import type { WindowBuilder } from '../window-builder/window-builder.ts';
+
+const TYPE_WITH_ARTICLE = ['a float', 'an integer', 'an unsigned integer', 'a boolean', 'a string'];
+
+export interface SchemaMapperState {
+  minTime: number;
+  maxTime: number;
+  otherMeasurements: Array<[string, number]>;
+}
+
+/**
+ * Maps parsed points onto WindowBuilder calls according to the schema; returns a reason for points that break
+ * the data contract (missing tag/field, wrong type, negative value). Points of other measurements are counted.
+ */
+export class SchemaMapper {
+  minTime = Infinity;
+  maxTime = -Infinity;
+  readonly otherMeasurements = new Map<string, number>();
+  private readonly s: SchemaMapping;
+  private b: WindowBuilder;
+  /** Tags of the current point, set by subjectTags (saves an object per point). */
+  private service = '';
+  private subject = '';
+
+  constructor(schema: SchemaMapping, builder: WindowBuilder) {
+    this.s = schema;
+    this.b = builder;
+  }
+
+  /** Sends the following points to another builder (the parallel reader uses one per file segment). */
+  use(builder: WindowBuilder): void {
+    this.b = builder;
+  }
+
+  /** Time range and ignored measurements, for a mapper in another thread to merge (see WindowBuilder.exportState). */
+  exportState(): SchemaMapperState {
+    return { minTime: this.minTime, maxTime: this.maxTime, otherMeasurements: [...this.otherMeasurements] };
+  }
+
+  mergeState(state: SchemaMapperState): void {
+    this.minTime = Math.min(this.minTime, state.minTime);
+    this.maxTime = Math.max(this.maxTime, state.maxTime);
+    for (const [m, n] of state.otherMeasurements) this.otherMeasurements.set(m, (this.otherMeasurements.get(m) ?? 0) + n);
+  }
+
+  readonly onPoint = (p: LineProtocolPoint): string | null => {
+    const m = p.measurement;
+    const s = this.s;
+    let reason: string | null;
+    if (m === s.request.measurement) reason = this.request(p);
+    else if (m === s.upstream.measurement) reason = this.upstreamCall(p);
+    else if (m === s.histogram.measurement) reason = this.histogramBucket(p);
+    else if (m === s.counters.measurement) reason = this.counters(p);
+    else {
+      this.otherMeasurements.set(m, (this.otherMeasurements.get(m) ?? 0) + 1);
+      return null;
+    }
+    if (reason === null) {
+      const t = p.timeMs;
+      if (t < this.minTime) this.minTime = t;
+      if (t > this.maxTime) this.maxTime = t;
+    }
+    return reason;
+  };
+
+  /** Reads the service tag and the subject tag (endpoint or upstream) into this.service / this.subject. */
+  private subjectTags(p: LineProtocolPoint, serviceTag: string, subjectTag: string): string | null {
+    const service = p.tag(serviceTag);
+    if (service === undefined) return `missing tag "${serviceTag}"`;
+    const subject = p.tag(subjectTag);
+    if (subject === undefined) return `missing tag "${subjectTag}"`;
+    this.service = service;
+    this.subject = subject;
+    return null;
+  }
+
+  private request(p: LineProtocolPoint): string | null {
+    const r = this.s.request;
+    let reason = this.subjectTags(p, r.serviceTag, r.endpointTag);
+    if (reason !== null) return reason;
+    const fi = p.fieldIndex(r.durationField);
+    reason = numericField(p, fi, r.durationField, false);
+    if (reason !== null) return reason;
+    this.b.addRequest(this.service, this.subject, p.timeMs, p.fieldNumbers[fi]);
+    return null;
+  }
+
+  private upstreamCall(p: LineProtocolPoint): string | null {
+    const u = this.s.upstream;
+    let reason = this.subjectTags(p, u.serviceTag, u.upstreamTag);
+    if (reason !== null) return reason;
+    const ai = p.fieldIndex(u.attemptsField);
+    reason = numericField(p, ai, u.attemptsField, true);
+    if (reason !== null) return reason;
+    const attempts = p.fieldNumbers[ai];
+    if (attempts < 1) return `field "${u.attemptsField}": ${p.fieldText(ai)} is less than 1`;
+    const oi = p.fieldIndex(u.okField);
+    if (oi < 0) return `missing field "${u.okField}"`;
+    if (p.fieldTypes[oi] !== FieldType.Boolean) return `field "${u.okField}": ${p.fieldText(oi)} is ${TYPE_WITH_ARTICLE[p.fieldTypes[oi]]}, not a boolean`;
+    const bi = p.fieldIndex(u.backoffField);
+    let backoff = 0;
+    // A call without retries waited nothing, so its backoff field may be left out.
+    if (bi >= 0 || attempts > 1) {
+      reason = numericField(p, bi, u.backoffField, false);
+      if (reason !== null) return reason;
+      backoff = p.fieldNumbers[bi];
+    }
+    this.b.addUpstreamCall(this.service, this.subject, p.timeMs, attempts, backoff, p.fieldNumbers[oi] === 1);
+    return null;
+  }
+
+  private histogramBucket(p: LineProtocolPoint): string | null {
+    const h = this.s.histogram;
+    const r = this.s.request;
+    let reason = this.subjectTags(p, r.serviceTag, r.endpointTag);
+    if (reason !== null) return reason;
+    const leText = p.tag(h.leTag);
+    if (leText === undefined) return `missing tag "${h.leTag}"`;
+    const le = parseLe(leText);
+    if (Number.isNaN(le)) return `tag "${h.leTag}": "${leText}" is not a number or +Inf`;
+    const ci = p.fieldIndex(h.countField);
+    reason = numericField(p, ci, h.countField, false);
+    if (reason !== null) return reason;
+    this.b.addHistogramBucket(this.service, this.subject, p.timeMs, le, p.fieldNumbers[ci]);
+    return null;
+  }
+
+  private counters(p: LineProtocolPoint): string | null {
+    const c = this.s.counters;
+    const u = this.s.upstream;
+    let reason = this.subjectTags(p, u.serviceTag, u.upstreamTag);
+    if (reason !== null) return reason;
+    const ci = p.fieldIndex(c.callsField);
+    reason = numericField(p, ci, c.callsField, false);
+    if (reason !== null) return reason;
+    const ri = p.fieldIndex(c.retriesField);
+    reason = numericField(p, ri, c.retriesField, false);
+    if (reason !== null) return reason;
+    // `exhausted` is optional in the pre-aggregated form.
+    const ei = p.fieldIndex(c.exhaustedField);
+    if (ei >= 0) {
+      reason = numericField(p, ei, c.exhaustedField, false);
+      if (reason !== null) return reason;
+      // Exhausted calls are calls that finally failed: more of them than calls is broken data, and would make
+      // the "share of calls that exhausted their retries" exceed 1 in the report.
+      if (p.fieldNumbers[ei] > p.fieldNumbers[ci]) {
+        return `field "${c.exhaustedField}": ${p.fieldText(ei)} is more than the ${p.fieldText(ci)} calls of field "${c.callsField}"`;
+      }
+    }
+    this.b.addUpstreamCounters(this.service, this.subject, p.timeMs, {
+      calls: p.fieldNumbers[ci],
+      retries: p.fieldNumbers[ri],
+      exhausted: ei >= 0 ? p.fieldNumbers[ei] : 0,
+    });
+    return null;
+  }
+}
+
+/** Checks that field `fi` (named `name`) exists, is a non-negative number and, if asked, a whole one. */
+function numericField(p: LineProtocolPoint, fi: number, name: string, integer: boolean): string | null {
+  if (fi < 0) return `missing field "${name}"`;
+  const type = p.fieldTypes[fi];
+  if (type === FieldType.Boolean || type === FieldType.String) {
+    return `field "${name}": ${p.fieldText(fi)} is ${TYPE_WITH_ARTICLE[type]}, not ${integer ? 'an integer' : 'a number'}`;
+  }
+  const v = p.fieldNumbers[fi];
+  // Exporters often write counts as floats; a whole float is accepted as an integer.
+  if (integer && !Number.isInteger(v)) return `field "${name}": ${p.fieldText(fi)} is not an integer`;
+  if (v < 0) return `field "${name}": ${p.fieldText(fi)} is negative`;
+  return null;
+}
+
+function parseLe(text: string): number {
+  if (text === '+Inf' || text === 'Inf' || text === 'inf' || text === '+inf') return Infinity;
+  if (text.trim() === '') return NaN;
+  const v = Number(text);
+  return Number.isFinite(v) ? v : NaN;
+}
+
+/** Every measurement, tag and field name of the schema: parsed tokens equal to them become these objects. */
+export function schemaTokens(schema: SchemaMapping): string[] {
+  return [schema.request, schema.upstream, schema.histogram, schema.counters].flatMap((section) => Object.values(section) as string[]);
+}

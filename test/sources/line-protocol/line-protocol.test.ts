@@ -1,0 +1,257 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { FieldType, LineProtocolParser, parseLineProtocol, type LineProtocolParserOptions, type LineProtocolPoint } from '../../../src/sources/line-protocol/line-protocol.ts';
+
+const FIXTURES = new URL('../../fixtures/lp/', import.meta.url);
+const TYPE_NAMES = ['float', 'integer', 'unsigned', 'boolean', 'string'];
+const T0 = '1763647200000000000'; // 2025-11-20T14:00:00Z in ns
+const T0_MS = 1_763_647_200_000;
+
+/** A plain copy of the scratch point (the parser reuses it for the next line). */
+function snapshot(p: LineProtocolPoint) {
+  const fields: Record<string, { type: string; value: unknown }> = {};
+  for (let i = 0; i < p.fieldCount; i++) {
+    const t = p.fieldTypes[i];
+    fields[p.fieldKeys[i]] = {
+      type: TYPE_NAMES[t],
+      value: t === FieldType.String ? p.fieldStrings[i] : t === FieldType.Boolean ? p.fieldNumbers[i] === 1 : p.fieldNumbers[i],
+    };
+  }
+  const tags: Record<string, string> = {};
+  for (let i = 0; i < p.tagCount; i++) tags[p.tagKeys[i]] = p.tagValues[i];
+  return { line: p.lineNumber, measurement: p.measurement, tags, fields, timeMs: p.timeMs };
+}
+
+function parseAll(text: string | Uint8Array, options: LineProtocolParserOptions = {}) {
+  const points: ReturnType<typeof snapshot>[] = [];
+  const parser = parseLineProtocol(text, (p) => void points.push(snapshot(p)), options);
+  return { points, parser };
+}
+
+/** The reason for the one line of `line`, which must be rejected. */
+function reasonFor(line: string, options: LineProtocolParserOptions = {}): string {
+  const { parser, points } = parseAll(line, options);
+  expect(points).toEqual([]);
+  expect(parser.badLineCount).toBe(1);
+  return parser.badLines[0].reason;
+}
+
+describe('line protocol: conformance fixture', () => {
+  it('parses every escaping rule, quoted strings, booleans, numbers and UTF-8 as recorded', () => {
+    const expected = JSON.parse(readFileSync(new URL('conformance.expected.json', FIXTURES), 'utf8'));
+    const { points, parser } = parseAll(readFileSync(new URL('conformance.lp', FIXTURES)));
+    expect(points).toEqual(expected.points);
+    expect(parser.badLines).toEqual([]);
+    expect(parser.lines).toBe(14);
+    expect(parser.dataLines).toBe(11);
+  });
+
+  it('gives the same result whatever the chunk boundaries (split inside lines and UTF-8 characters)', () => {
+    const bytes = readFileSync(new URL('conformance.lp', FIXTURES));
+    const whole = parseAll(bytes).points;
+    for (const size of [1, 2, 3, 7, 64]) {
+      const points: ReturnType<typeof snapshot>[] = [];
+      const parser = new LineProtocolParser((p) => void points.push(snapshot(p)));
+      for (let o = 0; o < bytes.length; o += size) parser.push(bytes.subarray(o, o + size));
+      parser.end();
+      expect(points).toEqual(whole);
+    }
+  });
+});
+
+describe('line protocol: syntax', () => {
+  it('accepts CRLF line endings, comments, blank lines and a last line without newline', () => {
+    const { points, parser } = parseAll(`# header\r\n\r\nm,t=a x=1 ${T0}\r\n   \r\n  # indented comment\nm x=2i ${T0}`);
+    expect(points.map((p) => [p.line, p.tags, p.fields.x.value])).toEqual([
+      [3, { t: 'a' }, 1],
+      [6, {}, 2],
+    ]);
+    expect(parser.lines).toBe(6);
+    expect(parser.dataLines).toBe(2);
+  });
+
+  it('reads quoted strings with spaces, commas, equals signs and escapes', () => {
+    const { points } = parseAll(`m s="a b,c=d",q="say \\"hi\\"",b="C:\\\\dir",o="\\t stays" ${T0}`);
+    expect(points[0].fields).toEqual({
+      s: { type: 'string', value: 'a b,c=d' },
+      q: { type: 'string', value: 'say "hi"' },
+      b: { type: 'string', value: 'C:\\dir' },
+      o: { type: 'string', value: '\\t stays' },
+    });
+  });
+
+  it('knows all ten boolean spellings and nothing else', () => {
+    const words = ['t', 'T', 'true', 'True', 'TRUE', 'f', 'F', 'false', 'False', 'FALSE'];
+    const { points } = parseAll(`m ${words.map((w, i) => `b${i}=${w}`).join(',')} ${T0}`);
+    expect(Object.values(points[0].fields).map((f) => f.value)).toEqual([true, true, true, true, true, false, false, false, false, false]);
+    expect(reasonFor(`m b=tRUE ${T0}`)).toBe('field "b": "tRUE" is not a number');
+    expect(reasonFor(`m b=yes ${T0}`)).toBe('field "b": "yes" is not a number');
+  });
+
+  it('parses integer, unsigned and float forms', () => {
+    const { points } = parseAll(`m a=1i,b=-7i,c=0u,d=3,e=-0.25,f=6.02e23,g=1E-2,h=.5,i=5.,j=123456789012345678 ${T0}`);
+    expect(points[0].fields).toEqual({
+      a: { type: 'integer', value: 1 },
+      b: { type: 'integer', value: -7 },
+      c: { type: 'unsigned', value: 0 },
+      d: { type: 'float', value: 3 },
+      e: { type: 'float', value: -0.25 },
+      f: { type: 'float', value: 6.02e23 },
+      g: { type: 'float', value: 0.01 },
+      h: { type: 'float', value: 0.5 },
+      i: { type: 'float', value: 5 },
+      j: { type: 'float', value: Number('123456789012345678') },
+    });
+  });
+
+  it('rounds short decimals exactly like Number()', () => {
+    const values = ['0.1', '0.3', '123.456', '999999.999999', '-2.675', '1.7976931348623157', '0.000001'];
+    const { points } = parseAll(`m ${values.map((v, i) => `v${i}=${v}`).join(',')} ${T0}`);
+    expect(Object.values(points[0].fields).map((f) => f.value)).toEqual(values.map(Number));
+  });
+
+  it('converts timestamps of every precision to epoch ms exactly at the millisecond', () => {
+    const cases: Array<[LineProtocolParserOptions['precision'], string, number]> = [
+      ['ns', '1763647200123456789', T0_MS + 123.456789],
+      ['us', '1763647200123456', T0_MS + 123.456],
+      ['ms', '1763647200123', T0_MS + 123],
+      ['s', '1763647200', T0_MS],
+    ];
+    for (const [precision, ts, ms] of cases) {
+      const { points } = parseAll(`m x=1 ${ts}`, { precision });
+      expect(points[0].timeMs).toBeCloseTo(ms, 6);
+    }
+    // The whole-millisecond part is exact even where a 19-digit ns value is not representable.
+    const { points } = parseAll(`m x=1 1763647199999999999\nm x=1 1763647200000000000`);
+    expect(points[0].timeMs).toBeLessThan(T0_MS);
+    expect(points[1].timeMs).toBe(T0_MS);
+  });
+
+  it('places points without a timestamp only when a default time is given', () => {
+    expect(reasonFor('m x=1')).toBe('missing timestamp (a point without one cannot be placed in a window)');
+    const { points } = parseAll('m x=1\n', { defaultTimeMs: T0_MS });
+    expect(points[0].timeMs).toBe(T0_MS);
+  });
+
+  it('keeps field and tag strings out of the way of later lines (scratch point reuse)', () => {
+    const kept: string[] = [];
+    parseLineProtocol(`m,host=a x=1 ${T0}\nm,host=b x=1 ${T0}\nm,host=a x=1 ${T0}`, (p) => void kept.push(p.tag('host') ?? '?'));
+    expect(kept).toEqual(['a', 'b', 'a']);
+  });
+});
+
+describe('line protocol: malformed lines', () => {
+  const cases: Array<[string, string]> = [
+    [`m duration_ms=abc ${T0}`, 'field "duration_ms": "abc" is not a number'],
+    [`m s="never closed ${T0}`, 'unterminated quoted string'],
+    [`m s="escaped quote at end\\" ${T0}`, 'unterminated quoted string'],
+    ['m x=1 12x', 'timestamp "12x" is not an integer'],
+    ['m x=1 -', 'timestamp "-" is not an integer'],
+    [`m,t=a ${T0}`, 'missing field set'],
+    ['m', 'missing field set'],
+    ['m,t=a', 'missing field set'],
+    [`m,t=a  `, 'missing field set'],
+    [`,t=a x=1 ${T0}`, 'missing measurement'],
+    [`m,=a x=1 ${T0}`, 'empty tag key'],
+    [`m,t= x=1 ${T0}`, 'tag "t" has an empty value'],
+    [`m,t x=1 ${T0}`, 'tag "t" has no "=" and value'],
+    [`m,t=a=b x=1 ${T0}`, 'tag "t": unescaped "=" in the value'],
+    [`m x=1,y ${T0}`, 'field "y" has no "=" and value'],
+    [`m x= ${T0}`, 'field "x" has no value'],
+    [`m x=1,=2 ${T0}`, 'empty field key'],
+    [`m x=1,y=,z=2 ${T0}`, 'field "y" has no value'],
+    [`m x="a"b ${T0}`, 'field "x": unexpected text after the closing quote'],
+    [`m x=1.5i ${T0}`, 'field "x": "1.5i" is not an integer'],
+    [`m x=-3u ${T0}`, 'field "x": "-3u" is not an unsigned integer'],
+    [`m x=i ${T0}`, 'field "x": "i" is not an integer'],
+    [`m x=99999999999999999999i ${T0}`, 'field "x": 99999999999999999999i is out of the int64 range'],
+    [`m x=inf ${T0}`, 'field "x": "inf" is not a number (InfluxDB rejects inf and NaN)'],
+    [`m x=NaN ${T0}`, 'field "x": "NaN" is not a number (InfluxDB rejects inf and NaN)'],
+    [`m x=+1 ${T0}`, 'field "x": "+1" is not a number'],
+    [`m x=1e ${T0}`, 'field "x": "1e" is not a number'],
+    [`m x=1.2.3 ${T0}`, 'field "x": "1.2.3" is not a number'],
+    [`m x=1 ${T0} extra`, 'unexpected text after the timestamp: "extra"'],
+    ['m x=1 12345678901234567890', 'timestamp 12345678901234567890 is out of the int64 range'],
+    ['m x=1 1763647200', 'timestamp 1763647200 (precision ns) is 1970-01-01T00:00:01.763Z, outside 2000-01-01 … 2200-01-01; wrong precision?'],
+    ['m x=1 -1763647200000000000', 'timestamp -1763647200000000000 (precision ns) is 1914-02-11T10:00:00.000Z, outside 2000-01-01 … 2200-01-01; wrong precision?'],
+    [`m,t=a\\`, 'backslash at end of line'],
+    [`m x=1,k\\`, 'backslash at end of line'],
+  ];
+  it.each(cases)('%s → %s', (line, reason) => {
+    expect(reasonFor(line)).toBe(reason);
+  });
+
+  it('counts every bad line, keeps the first ten with line number, reason and excerpt', () => {
+    const lines = [`ok x=1 ${T0}`];
+    for (let i = 0; i < 15; i++) lines.push(`bad x=oops${i} ${T0}`);
+    lines.push(`ok x=2 ${T0}`);
+    const { points, parser } = parseAll(lines.join('\n'));
+    expect(points).toHaveLength(2);
+    expect(parser.badLineCount).toBe(15);
+    expect(parser.badLines).toHaveLength(10);
+    expect(parser.badLines[0]).toEqual({ line: 2, reason: 'field "x": "oops0" is not a number', excerpt: `bad x=oops0 ${T0}` });
+    expect(parser.badLines[9].line).toBe(11);
+  });
+
+  it('shortens long excerpts without cutting a UTF-8 character', () => {
+    const line = `m,t=${'ä'.repeat(60)} x=bad ${T0}`;
+    const { parser } = parseAll(line);
+    const { excerpt } = parser.badLines[0];
+    expect(excerpt.endsWith('…')).toBe(true);
+    expect(excerpt).not.toContain('\uFFFD');
+    expect(line.startsWith(excerpt.slice(0, -1))).toBe(true);
+  });
+
+  it('skips a line longer than maxLineBytes without holding it, and goes on after it', () => {
+    const points: number[] = [];
+    const parser = new LineProtocolParser((p) => void points.push(p.fieldNumbers[0]), { maxLineBytes: 1000 });
+    parser.push(`m x=1 ${T0}\nm s="`);
+    for (let i = 0; i < 50; i++) parser.push('y'.repeat(100));
+    parser.push(`" ${T0}\nm x=2 ${T0}\nm s="${'z'.repeat(2000)}`);
+    parser.end();
+    expect(points).toEqual([1, 2]);
+    expect(parser.lines).toBe(4);
+    expect(parser.badLines).toEqual([
+      { line: 2, reason: 'line longer than 1000 bytes', excerpt: `m s="${'y'.repeat(75)}…` },
+      { line: 4, reason: 'line longer than 1000 bytes', excerpt: `m s="${'z'.repeat(75)}…` },
+    ]);
+  });
+
+  it('lets the handler reject a point with its own reason', () => {
+    const parser = parseLineProtocol(`m x=1 ${T0}\nm x=-1 ${T0}`, (p) => (p.fieldNumbers[0] < 0 ? `field "x": ${p.fieldText(0)} is negative` : null));
+    expect(parser.points).toBe(1);
+    expect(parser.badLines).toEqual([{ line: 2, reason: 'field "x": -1 is negative', excerpt: `m x=-1 ${T0}` }]);
+  });
+
+  it('recovers after a bad line: the next line parses normally', () => {
+    const { points, parser } = parseAll(`m,t=a s="open\nm,t=b x=2 ${T0}`);
+    expect(parser.badLines[0]).toMatchObject({ line: 1, reason: 'unterminated quoted string' });
+    expect(points).toEqual([{ line: 2, measurement: 'm', tags: { t: 'b' }, fields: { x: { type: 'float', value: 2 } }, timeMs: T0_MS }]);
+  });
+});
+
+describe('line protocol: interning', () => {
+  it('returns the pre-seeded schema names as the very same string objects', () => {
+    const known = ['http_request', 'service', 'duration_ms'];
+    const seen: string[] = [];
+    parseLineProtocol(`http_request,service=shop duration_ms=1 ${T0}`, (p) => void seen.push(p.measurement, p.tagKeys[0], p.fieldKeys[0]), { knownTokens: known });
+    expect(seen[0]).toBe(known[0]);
+    expect(seen[1]).toBe(known[1]);
+    expect(seen[2]).toBe(known[2]);
+  });
+
+  it('still returns correct strings when many distinct tag values evict each other', () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 10_000; i++) lines.push(`m,id=host-${i % 5000} x=${i} ${T0}`);
+    const ids: string[] = [];
+    parseLineProtocol(lines.join('\n'), (p) => void ids.push(p.tag('id') ?? ''));
+    expect(ids.every((id, i) => id === `host-${i % 5000}`)).toBe(true);
+  });
+});
+
+describe('line protocol: floats beyond float64', () => {
+  it('rejects a float that overflows to Infinity (InfluxDB answers "out of range"); it used to reach the samples as Infinity', () => {
+    expect(reasonFor(`m x=1e400 ${T0}`)).toBe('field "x": 1e400 is out of the float64 range');
+    expect(reasonFor(`m x=-${'9'.repeat(400)} ${T0}`)).toMatch(/is out of the float64 range$/);
+  });
+});

@@ -1,0 +1,207 @@
+import { describe, expect, it } from 'vitest';
+import { isDeepStrictEqual } from 'node:util';
+import { WindowBuilder, TIMELINE_BUCKET_RATIO } from '../../../src/sources/window-builder/window-builder.ts';
+
+const UPGRADE = Date.parse('2026-11-20T14:00:00Z');
+const H = 3_600_000;
+
+function builder(extra: Partial<ConstructorParameters<typeof WindowBuilder>[0]> = {}): WindowBuilder {
+  return new WindowBuilder({
+    upgradeAt: UPGRADE,
+    before: { start: UPGRADE - 2 * H, stop: UPGRADE },
+    after: { start: UPGRADE, stop: UPGRADE + 2 * H },
+    timelineIntervalMs: 60_000,
+    ...extra,
+  });
+}
+
+describe('WindowBuilder window assignment', () => {
+  it('uses half-open [start, stop) windows and counts points outside both', () => {
+    const b = builder();
+    expect(b.addRequest('shop', '/a', UPGRADE - 2 * H - 1, 1)).toBe(false); // just before before.start
+    expect(b.addRequest('shop', '/a', UPGRADE - 2 * H, 2)).toBe(true); // before.start is inside
+    expect(b.addRequest('shop', '/a', UPGRADE - 1, 3)).toBe(true); // last ms of before
+    expect(b.addRequest('shop', '/a', UPGRADE, 4)).toBe(true); // upgrade instant belongs to after
+    expect(b.addRequest('shop', '/a', UPGRADE + 2 * H - 1, 5)).toBe(true);
+    expect(b.addRequest('shop', '/a', UPGRADE + 2 * H, 6)).toBe(false); // after.stop is outside
+    expect(b.counts).toEqual({ kept: 4, outsideWindows: 2, filtered: 0 });
+    const w = b.build();
+    expect(w.latency).toHaveLength(1);
+    const s = w.latency[0];
+    expect(s.before).toEqual({ kind: 'raw', values: Float64Array.from([2, 3]) });
+    expect(s.after).toEqual({ kind: 'raw', values: Float64Array.from([4, 5]) });
+    expect(w.warnings).toEqual([]);
+  });
+
+  it('applies service and endpoint filters (endpoints do not filter upstreams)', () => {
+    const b = builder({ services: ['shop'], endpoints: ['/checkout'] });
+    expect(b.addRequest('shop', '/checkout', UPGRADE, 1)).toBe(true);
+    expect(b.addRequest('shop', '/cart', UPGRADE, 1)).toBe(false);
+    expect(b.addRequest('billing', '/checkout', UPGRADE, 1)).toBe(false);
+    expect(b.addUpstreamCall('shop', 'payments-api', UPGRADE, 1, 0, true)).toBe(true);
+    expect(b.addUpstreamCall('billing', 'payments-api', UPGRADE, 1, 0, true)).toBe(false);
+    expect(b.counts).toEqual({ kept: 2, outsideWindows: 0, filtered: 3 });
+    const w = b.build();
+    expect(w.latency.map((l) => `${l.service} ${l.endpoint}`)).toEqual(['shop /checkout']);
+    expect(w.upstreams.map((u) => `${u.service} ${u.upstream}`)).toEqual(['shop payments-api']);
+  });
+
+  it('sums upstream calls, retries, exhausted and keeps backoff of retried calls only', () => {
+    const b = builder();
+    b.addUpstreamCall('shop', 'payments-api', UPGRADE - 10, 1, 0, true);
+    b.addUpstreamCall('shop', 'payments-api', UPGRADE - 10, 3, 150, true);
+    b.addUpstreamCall('shop', 'payments-api', UPGRADE - 10, 4, 350, false);
+    b.addUpstreamCall('shop', 'payments-api', UPGRADE + 10, 2, 400, true);
+    const u = b.build().upstreams[0];
+    expect(u.before.calls).toBe(3);
+    expect(u.before.retries).toBe(5);
+    expect(u.before.exhausted).toBe(1);
+    expect(u.before.backoff).toEqual({ kind: 'raw', values: Float64Array.from([150, 350]) });
+    expect(u.after).toMatchObject({ calls: 1, retries: 1, exhausted: 0 });
+    const tl = u.timeline!;
+    const iBefore = Math.floor((UPGRADE - 10 - (UPGRADE - 2 * H)) / 60_000);
+    expect(tl.calls[iBefore]).toBe(3);
+    expect(tl.retries[iBefore]).toBe(5);
+    expect(tl.exhausted[iBefore]).toBe(1);
+    expect(tl.calls[iBefore + 1]).toBe(1);
+  });
+
+  it('grows raw storage past the initial capacity without losing values', () => {
+    const b = builder();
+    for (let i = 0; i < 5000; i++) b.addRequest('shop', '/a', UPGRADE + i, i);
+    const v = b.build().latency[0].after;
+    expect(v.kind).toBe('raw');
+    if (v.kind !== 'raw') return;
+    expect(v.values.length).toBe(5000);
+    expect(v.values[0]).toBe(0);
+    expect(v.values[4999]).toBe(4999);
+  });
+});
+
+describe('WindowBuilder histograms', () => {
+  it('turns cumulative le counts per interval into one non-cumulative histogram per window', () => {
+    const b = builder();
+    const t1 = UPGRADE + 60_000;
+    const t2 = UPGRADE + 120_000;
+    for (const [le, c] of [[10, 5], [100, 9], [Infinity, 10]] as const) b.addHistogramBucket('shop', '/a', t1, le, c);
+    for (const [le, c] of [[10, 1], [100, 1], [Infinity, 4]] as const) b.addHistogramBucket('shop', '/a', t2, le, c);
+    for (const [le, c] of [[10, 2], [100, 2], [Infinity, 2]] as const) b.addHistogramBucket('shop', '/a', UPGRADE - 60_000, le, c);
+    const w = b.build();
+    const s = w.latency[0];
+    expect(s.after).toEqual({ kind: 'histogram', upperBounds: Float64Array.from([10, 100, Infinity]), counts: Float64Array.from([6, 4, 4]) });
+    expect(s.before).toEqual({ kind: 'histogram', upperBounds: Float64Array.from([10, 100, Infinity]), counts: Float64Array.from([2, 0, 0]) });
+    expect(s.timeline!.count[121]).toBe(10);
+    expect(s.timeline!.count[122]).toBe(4);
+    expect(w.warnings).toEqual([]);
+  });
+
+  it('warns on non-cumulative input and clamps the negative difference', () => {
+    const b = builder();
+    b.addHistogramBucket('shop', '/a', UPGRADE, 10, 5);
+    b.addHistogramBucket('shop', '/a', UPGRADE, 100, 3);
+    b.addHistogramBucket('shop', '/a', UPGRADE - 1000, 10, 1);
+    b.addHistogramBucket('shop', '/a', UPGRADE - 1000, 100, 1);
+    const w = b.build();
+    expect(w.latency[0].after).toEqual({ kind: 'histogram', upperBounds: Float64Array.from([10, 100]), counts: Float64Array.from([5, 0]) });
+    expect(w.warnings).toEqual(['shop /a: 1 histogram bucket count(s) decreased with le (not cumulative?); treated as 0']);
+  });
+
+  it('keeps raw data and warns when raw and histogram data are mixed', () => {
+    const b = builder();
+    b.addRequest('shop', '/a', UPGRADE, 7);
+    b.addHistogramBucket('shop', '/a', UPGRADE, 10, 5);
+    b.addRequest('shop', '/a', UPGRADE - 1, 8);
+    const w = b.build();
+    expect(w.latency[0].after).toEqual({ kind: 'raw', values: Float64Array.from([7]) });
+    expect(w.warnings).toEqual(['shop /a: both raw requests and histogram buckets in the after window; using the raw requests']);
+  });
+
+  it('uses upstream counters with an optional backoff histogram', () => {
+    const b = builder();
+    b.addUpstreamCounters('shop', 'p', UPGRADE, { calls: 100, retries: 7, exhausted: 1 }, { upperBounds: [100, 1000], counts: [3, 2] });
+    b.addUpstreamCounters('shop', 'p', UPGRADE + 60_000, { calls: 50, retries: 1, exhausted: 0 }, { upperBounds: [100, 1000], counts: [1, 0] });
+    b.addUpstreamCounters('shop', 'p', UPGRADE - 60_000, { calls: 10, retries: 0, exhausted: 0 });
+    const u = b.build().upstreams[0];
+    expect(u.after).toEqual({ calls: 150, retries: 8, exhausted: 1, backoff: { kind: 'histogram', upperBounds: Float64Array.from([100, 1000]), counts: Float64Array.from([4, 2]) } });
+    expect(u.before).toEqual({ calls: 10, retries: 0, exhausted: 0, backoff: { kind: 'raw', values: new Float64Array(0) } });
+  });
+});
+
+describe('WindowBuilder partial data and timelines', () => {
+  it('keeps a subject seen in one window only and names it and the empty window in a warning', () => {
+    const b = builder();
+    b.addRequest('shop', '/new', UPGRADE + 5, 10);
+    b.addUpstreamCall('shop', 'old-api', UPGRADE - 5, 1, 0, true);
+    const w = b.build();
+    expect(w.latency[0].before).toEqual({ kind: 'raw', values: new Float64Array(0) });
+    expect(w.warnings).toEqual([
+      'shop /new: no requests in the before window (2026-11-20T12:00:00.000Z – 2026-11-20T14:00:00.000Z); kept, its findings will be insufficient_data',
+      'shop → old-api: no calls in the after window (2026-11-20T14:00:00.000Z – 2026-11-20T16:00:00.000Z); kept, its findings will be insufficient_data',
+    ]);
+  });
+
+  it('estimates per-interval p50 and p99 within the bucket resolution', () => {
+    const b = builder();
+    const t = UPGRADE + 30 * 60_000;
+    for (let i = 1; i <= 1000; i++) b.addRequest('shop', '/a', t, i); // p50 = 500, p99 = 990
+    const tl = b.build().latency[0].timeline!;
+    const i = 150;
+    expect(tl.t[i]).toBe(t);
+    expect(tl.count[i]).toBe(1000);
+    expect(Math.abs(tl.p50[i] / 500 - 1)).toBeLessThan(TIMELINE_BUCKET_RATIO - 1);
+    expect(Math.abs(tl.p99[i] / 990 - 1)).toBeLessThan(TIMELINE_BUCKET_RATIO - 1);
+    expect(tl.count[i - 1]).toBe(0);
+    expect(Number.isNaN(tl.p99[i - 1])).toBe(true);
+    expect(tl.t.length).toBe(240);
+  });
+
+  it('widens the timeline interval for very long windows', () => {
+    const b = builder({ before: { start: UPGRADE - 30 * 24 * H, stop: UPGRADE }, after: { start: UPGRADE, stop: UPGRADE + 30 * 24 * H } });
+    expect(b.timelineIntervalMs).toBe(60_000 * 44);
+    b.addRequest('shop', '/a', UPGRADE, 1);
+    const tl = b.build().latency[0].timeline!;
+    expect(tl.intervalMs).toBe(60_000 * 44);
+    expect(tl.t.length).toBeLessThanOrEqual(2000);
+  });
+});
+
+describe('WindowBuilder state transfer (parallel readers)', () => {
+  it('merging the exported state of builders fed with parts equals one builder fed with everything', () => {
+    const feed = (b: WindowBuilder, from: number, to: number) => {
+      for (let i = from; i < to; i++) {
+        const t = UPGRADE - 2 * H + i * 997;
+        b.addRequest('shop', i % 3 === 0 ? '/a' : '/b', t, (i * 37) % 500);
+        b.addUpstreamCall('shop', 'p', t, 1 + (i % 4), (i % 4) * 50, i % 11 !== 0);
+        if (i % 50 === 0) {
+          b.addHistogramBucket('shop', '/h', t - (t % 60_000), 100, 3);
+          b.addHistogramBucket('shop', '/h', t - (t % 60_000), Infinity, 5);
+          b.addUpstreamCounters('shop', 'c', t, { calls: 10, retries: 2, exhausted: 1 }, { upperBounds: [100], counts: [2] });
+        }
+      }
+      b.addRequest('shop', '/a', UPGRADE + 3 * H, 1); // outside
+    };
+    const whole = builder();
+    feed(whole, 0, 12_000);
+    const first = builder();
+    feed(first, 0, 5_000);
+    const second = builder();
+    feed(second, 5_000, 12_000);
+    const state = second.exportState();
+    expect(state.transfer.length).toBeGreaterThan(0);
+    first.mergeState(structuredClone(state, { transfer: state.transfer }));
+    expect(first.counts).toEqual({ kept: whole.counts.kept, outsideWindows: 2, filtered: 0 });
+    expect(isDeepStrictEqual(first.build(), whole.build())).toBe(true);
+  });
+});
+
+describe('WindowBuilder filters that match nothing', () => {
+  it('warns about a requested service or endpoint without any telemetry (a misspelt filter would otherwise just shrink the report)', () => {
+    const b = builder({ services: ['shop', 'biling'], endpoints: ['/cart', '/chekout'] });
+    b.addRequest('shop', '/cart', UPGRADE - 1, 10);
+    b.addRequest('shop', '/cart', UPGRADE + 1, 11);
+    const w = b.build();
+    expect(w.warnings).toContain('service filter "biling": no telemetry of that service in the windows');
+    expect(w.warnings).toContain('endpoint filter "/chekout": no requests of that endpoint in the windows');
+    expect(w.warnings.filter((m) => m.includes('"shop"') || m.includes('"/cart"'))).toEqual([]);
+  });
+});
