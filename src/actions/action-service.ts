@@ -9,11 +9,16 @@
  *  - revert restores exactly the recorded `before` state, and refuses (CONFLICT) if the flag changed since;
  *  - with no Unleash configured, everything is a dry run and the message says so.
  */
+import type { AnalysisRecord } from '../store/report-store.ts';
+import type { Report, ReportSeries } from '../analysis/types.ts';
 import { AppError, isAppError } from '../errors.ts';
+import type { ActionKind, ActionListQuery, ActionPage, ActionRecord, ActionStatus, AuditLog, NewActionRecord } from '../store/audit-log.ts';
+import type { Locks } from '../store/locks.ts';
 import {
   assertWithinBounds,
   BACKOFF_FIELDS,
   backoffShapeProblem,
+  DEFAULT_BACKOFF_CONSTANTS,
   diffSnapshots,
   formatDiff,
   sameConstants,
@@ -24,8 +29,7 @@ import {
 } from './backoff-constants.ts';
 import type { FlagActions, FlagRef, FlagState } from './flag-actions.ts';
 import { snapshotOf } from './flag-actions.ts';
-import type { SqlClient } from '../store/pg/sql-client.ts';
-import type { ActionKind, ActionPage, ActionRecord, ActionStatus, AuditLog, NewActionRecord } from '../store/pg/pg-audit-log.ts';
+import { recommendBackoff, type BackoffRecommendation } from './recommend-backoff.ts';
 
 export interface ActionContext {
   /** Who asks: token label, `cli:<user>`, `guard:<id>`. */
@@ -51,27 +55,23 @@ export interface ActionServiceOptions {
    * interleave, or a record's `before` would be wrong and a revert could undo someone else's change.
    * Within a process actions are queued anyway.
    */
-  crossProcessLock?: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
+  locks?: Locks;
+  /** Finds a stored analysis for `tuneFromReport({ analysisId })`. */
+  findAnalysis?: (id: string) => Promise<AnalysisRecord | null>;
 }
 
-export const DEFAULT_FLAG_LOCK_WAIT_MS = 30_000;
-
-/** An advisory lock per flag on a dedicated PostgreSQL session; BUSY when it cannot be had in time. */
-export function postgresFlagLock(sql: SqlClient, waitMs = DEFAULT_FLAG_LOCK_WAIT_MS) {
-  return <T>(key: string, fn: () => Promise<T>): Promise<T> =>
-    sql.session(async (conn) => {
-      const deadline = Date.now() + waitMs;
-      while (!(await conn.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [key])).rows[0]?.ok) {
-        if (Date.now() > deadline) throw new AppError('BUSY', `another action on ${key} has held its lock for over ${waitMs} ms; try again`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      try {
-        return await fn();
-      } finally {
-        await conn.query('SELECT pg_advisory_unlock(hashtext($1))', [key]).catch(() => undefined);
-      }
-    });
+export interface RecommendFor {
+  series?: ReportSeries;
+  /** The service whose regression is acted on (default: the one with the worst tail regression). */
+  service?: string;
+  aim?: number;
+  /** The flag state already read (saves a round trip). */
+  state?: FlagState;
+  signal?: AbortSignal;
 }
+
+/** Where the recommendation comes from: a report (with its chart series when known) or a stored analysis. */
+export type TuneFrom = { report: Report; series?: ReportSeries } | { analysisId: string };
 
 export const UNCONFIGURED_MESSAGE =
   'Unleash is not configured (set unleash.url and unleash.adminToken, or UNLEASH_URL and UNLEASH_ADMIN_TOKEN): dry run only, nothing was changed';
@@ -94,13 +94,18 @@ export class ActionService {
     return this.options.ref;
   }
 
+  /** The configured bounds every change is checked against. */
+  get bounds(): BackoffBounds {
+    return this.options.bounds;
+  }
+
   /** Current flag state; AppError('BAD_INPUT') explaining the dry-run mode when Unleash is not configured. */
   async readState(signal?: AbortSignal): Promise<FlagState> {
     if (!this.options.flags) throw new AppError('BAD_INPUT', `${UNCONFIGURED_MESSAGE}; there is no flag state to show`);
     return this.options.flags.readState(signal);
   }
 
-  listActions(query: Parameters<AuditLog['list']>[0]): Promise<ActionPage> {
+  listActions(query: ActionListQuery): Promise<ActionPage> {
     return this.options.audit.list(query);
   }
 
@@ -120,6 +125,65 @@ export class ActionService {
       }
       return { enabled: ctx.enable ? true : (before?.enabled ?? true), constants: merged };
     });
+  }
+
+  /**
+   * The recommendation for a report against the flag's current constants. With no Unleash configured, or a
+   * flag that carries no valid constants, it is computed against the stated defaults and says so first.
+   */
+  async recommend(report: Report, options: RecommendFor = {}): Promise<BackoffRecommendation> {
+    let current: BackoffConstants | null = null;
+    let assumed: string | null = null;
+    if (this.options.flags) {
+      const state = options.state ?? (await this.readState(options.signal));
+      current = state.constants;
+      if (!current) assumed = `flag "${state.flag}" carries no valid constants (${state.payloadProblem ?? 'no strategy variant payload'})`;
+    } else assumed = 'Unleash is not configured';
+    const recommendation = recommendBackoff(report, {
+      current: current ?? DEFAULT_BACKOFF_CONSTANTS,
+      bounds: this.options.bounds,
+      series: options.series,
+      service: options.service,
+      aim: options.aim,
+    });
+    if (assumed) recommendation.rationale.unshift(`Assuming the default constants ${JSON.stringify(DEFAULT_BACKOFF_CONSTANTS)} (${assumed}).`);
+    return recommendation;
+  }
+
+  /**
+   * Tunes to the recommendation of a report (given, or a stored analysis by id): the one implementation behind
+   * `POST /v1/actions/backoff-constants {analysisId}`, `aftershock flag tune --report/--analysis` and the guard.
+   * CONFLICT when the report does not call for tuning, or when the live flag has no constants to tune from
+   * (tuning from assumed defaults would overwrite a payload we cannot read; a dry run still shows the proposal).
+   */
+  async tuneFromReport(from: TuneFrom, ctx: ActionContext & { enable?: boolean; service?: string; aim?: number }): Promise<{ action: ActionRecord; recommendation: BackoffRecommendation }> {
+    let report: Report;
+    let series: ReportSeries | undefined;
+    if ('analysisId' in from) {
+      const record = await this.options.findAnalysis?.(from.analysisId);
+      if (!record?.report) throw new AppError('NOT_FOUND', `analysis ${from.analysisId} does not exist or has no report yet`);
+      report = record.report;
+      series = record.series ?? undefined;
+    } else {
+      report = from.report;
+      series = from.series;
+    }
+    const state = this.options.flags ? await this.readState(ctx.signal) : null;
+    const recommendation = await this.recommend(report, { series, service: ctx.service, aim: ctx.aim, state: state ?? undefined });
+    const source = 'analysisId' in from ? `analysis ${from.analysisId}` : 'the report';
+    if (recommendation.action !== 'tune' || !recommendation.constants) {
+      throw new AppError('CONFLICT', `${source} does not call for tuning (recommendation: ${recommendation.action}): ${recommendation.rationale.at(-1) ?? ''}`, {
+        details: { recommendation },
+      });
+    }
+    const dryRun = ctx.dryRun ?? this.options.dryRunDefault;
+    if (state && !state.constants && !dryRun) {
+      throw new AppError('CONFLICT', `flag "${state.flag}" carries no valid constants to tune from (${state.payloadProblem ?? 'unknown'}); give all of ${BACKOFF_FIELDS.join(', ')} explicitly`, {
+        details: { recommendation },
+      });
+    }
+    const analysisId = ctx.analysisId ?? ('analysisId' in from ? from.analysisId : null);
+    return { action: await this.tune(recommendation.constants, { ...ctx, analysisId }), recommendation };
   }
 
   /** Switches the new strategy off (clients fall back to the old one). */
@@ -158,10 +222,10 @@ export class ActionService {
 
   private act(kind: ActionKind, ctx: ActionContext, targetOf: (before: FlagState | null) => FlagSnapshot, extra: { revertsId?: number } = {}): Promise<ActionRecord> {
     // One action at a time per process: read → decide → write must not interleave with another action.
-    const { crossProcessLock: lock, ref } = this.options;
+    const { locks, ref } = this.options;
     const now = () => this.actNow(kind, ctx, targetOf, extra);
     const key = `aftershock-flag:${ref.project}/${ref.environment}/${ref.flag}`;
-    const run = this.queue.then(() => (lock && this.options.flags ? lock(key, now) : now()));
+    const run = this.queue.then(() => (locks && this.options.flags ? locks.withLock(key, now) : now()));
     this.queue = run.catch(() => undefined);
     return run;
   }

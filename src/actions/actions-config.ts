@@ -9,9 +9,6 @@ import { validateOrThrow, type Config } from '../config.ts';
 import type { BackoffBounds } from './backoff-constants.ts';
 import { UnleashAdminActions } from './unleash/unleash-admin-actions.ts';
 import type { FlagActions, FlagRef } from './flag-actions.ts';
-import type { SqlClient } from '../store/pg/sql-client.ts';
-import { ActionService, postgresFlagLock } from './action-service.ts';
-import { AuditLog } from '../store/pg/pg-audit-log.ts';
 
 const RangeSchema = Type.Object({ min: Type.Number(), max: Type.Number() }, { additionalProperties: false });
 
@@ -87,19 +84,4 @@ export function createFlagActions(config: Config, env: NodeJS.ProcessEnv = proce
     throw new AppError('BAD_INPUT', `config section "unleash": url "${u.url}" is not a URL (e.g. http://unleash:4242)`);
   }
   return new UnleashAdminActions({ ...u, token: u.adminToken, clientToken: u.clientToken || undefined, bounds: actionsSettings(config).bounds });
-}
-
-/** The ActionService every entry point uses: Unleash when configured (dry runs only otherwise), audit in `sql`. */
-export function createActionService(config: Config, sql: SqlClient, env: NodeJS.ProcessEnv = process.env): ActionService {
-  const u = unleashSettings(config, env);
-  const a = actionsSettings(config);
-  return new ActionService({
-    flags: createFlagActions(config, env),
-    audit: new AuditLog(sql),
-    ref: flagRefOf(u),
-    bounds: a.bounds,
-    dryRunDefault: a.dryRunDefault,
-    // PGlite is one process, whose queue already serialises actions.
-    crossProcessLock: sql.kind === 'postgres' ? postgresFlagLock(sql) : undefined,
-  });
 }

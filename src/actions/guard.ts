@@ -7,36 +7,41 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { AnalysisResult, FindingKind } from '../analysis/types.ts';
-import type { Config } from '../config.ts';
 import { isAppError } from '../errors.ts';
-import { runAnalysis, type AnalysisRequest } from '../runtime/run-analysis.ts';
-import type { ReportStore } from '../store/report-store.ts';
-import type { SqlClient } from '../store/pg/sql-client.ts';
-import { actionsSettings, createActionService } from './actions-config.ts';
+import type { AnalysisRequest } from '../runtime/analysis-request.ts';
+import type { AuditLog } from '../store/audit-log.ts';
+import type { GuardDecision, GuardLog, NewGuardDecision } from '../store/guard-log.ts';
+import type { Locks } from '../store/locks.ts';
 import type { ActionService } from './action-service.ts';
-import { AuditLog } from '../store/pg/pg-audit-log.ts';
-import { DEFAULT_BACKOFF_CONSTANTS, type FlagSnapshot } from './backoff-constants.ts';
-import { loadGuardConfig, type GuardConfig, type GuardTarget } from './guard-config.ts';
-import { GuardLog, type GuardDecision, type NewGuardDecision } from '../store/pg/pg-guard-log.ts';
+import type { FlagSnapshot } from './backoff-constants.ts';
+import type { GuardConfig, GuardTarget } from './guard-config.ts';
 import { decide, failingKinds } from './guard-policy.ts';
-import { recommendBackoff, type BackoffRecommendation } from './recommend-backoff.ts';
+import type { BackoffRecommendation } from './recommend-backoff.ts';
+import type { FlagState } from './flag-actions.ts';
 
 const HOUR_MS = 3_600_000;
 /** The after window of a target without `after` never shrinks below this (the upgrade just happened). */
 const MIN_AFTER_MS = 60_000;
 
 export interface GuardOptions {
-  config: Config;
   guard: GuardConfig;
-  sql: SqlClient;
   actions: ActionService;
-  /** When given, every evaluation's analysis is stored and its id recorded with the decision. */
-  store?: ReportStore;
+  /** Where decisions are recorded and read back (hysteresis, episodes). */
+  guardLog: GuardLog;
+  /** The guard's own applied actions (cooldown, hourly cap). */
+  audit: AuditLog;
+  /** Leadership across replicas. */
+  locks: Locks;
+  /**
+   * Runs one analysis of a target; `analysisId` is the stored job when the runtime tracks it (null otherwise).
+   * The runtime supplies it (in-process, or the service's worker pool).
+   */
+  analyze: (request: AnalysisRequest, signal?: AbortSignal) => Promise<{ result: AnalysisResult; analysisId: string | null }>;
   id?: string;
   now?: () => Date;
   log?: (message: string) => void;
-  /** Replaces runAnalysis (tests drive the guard with hand-made reports this way). */
-  analyze?: (request: AnalysisRequest, signal?: AbortSignal) => Promise<AnalysisResult>;
+  /** Abortable wait between evaluations. */
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 export interface GuardHandle {
@@ -45,32 +50,15 @@ export interface GuardHandle {
   stop(): Promise<void>;
 }
 
-/** In-process stand-in for the advisory lock on PGlite: one owner per store object. */
-const pgliteLeaders = new WeakMap<SqlClient, string>();
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-
 export class SlaGuard {
   readonly id: string;
   private readonly log: GuardLog;
-  private readonly audit: AuditLog;
   private readonly now: () => Date;
   private readonly say: (message: string) => void;
 
   constructor(private readonly options: GuardOptions) {
     this.id = options.id ?? `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
-    this.log = new GuardLog(options.sql);
-    this.audit = new AuditLog(options.sql);
+    this.log = options.guardLog;
     this.now = options.now ?? (() => new Date());
     this.say = options.log ?? (() => undefined);
   }
@@ -91,22 +79,6 @@ export class SlaGuard {
     return rec;
   }
 
-  private async analyze(request: AnalysisRequest, signal?: AbortSignal): Promise<{ result: AnalysisResult; analysisId: string | null }> {
-    const run = () => (this.options.analyze ? this.options.analyze(request, signal) : runAnalysis(request, { config: this.options.config, signal }));
-    const store = this.options.store;
-    if (!store) return { result: await run(), analysisId: null };
-    const created = await store.create({ request, owner: `guard:${this.id}`, now: this.now() });
-    await store.markRunning(created.id);
-    try {
-      const result = await run();
-      await store.complete(created.id, result);
-      return { result, analysisId: created.id };
-    } catch (e) {
-      await store.fail(created.id, (e as Error).message).catch(() => undefined);
-      throw e;
-    }
-  }
-
   /** One evaluation of one target (the caller holds leadership). */
   async evaluateTarget(target: GuardTarget, signal?: AbortSignal): Promise<GuardDecision> {
     const { guard, actions } = this.options;
@@ -114,7 +86,7 @@ export class SlaGuard {
     const base = { target: target.name, step: null, actionId: null, consecutive: 0, analysisId: null, verdict: null, details: null };
     let analysis: { result: AnalysisResult; analysisId: string | null };
     try {
-      analysis = await this.analyze(this.requestFor(target, nowMs), signal);
+      analysis = await this.options.analyze(this.requestFor(target, nowMs), signal);
     } catch (e) {
       return this.record({ ...base, evaluation: 'error', decision: 'nothing', reason: `did nothing because the analysis failed: ${(e as Error).message}` });
     }
@@ -125,30 +97,28 @@ export class SlaGuard {
     const consecutive = failing.length > 0 ? episode.failingInARow + 1 : 0;
     const evaluated = { ...base, evaluation: failing.length > 0 ? ('failing' as const) : ('passing' as const), consecutive, analysisId: analysis.analysisId, verdict: report.verdict };
 
-    let flag: FlagSnapshot | null = null;
+    let state: FlagState | null = null;
     if (actions.configured) {
       try {
-        const s = await actions.readState(signal);
-        flag = { enabled: s.enabled, constants: s.constants };
+        state = await actions.readState(signal);
       } catch (e) {
         return this.record({ ...evaluated, decision: 'nothing', reason: `did nothing because the flag could not be read: ${(e as Error).message}`, details: { failingKinds: failing } });
       }
     }
-    const current = flag?.constants ?? DEFAULT_BACKOFF_CONSTANTS;
+    const flag: FlagSnapshot | null = state && { enabled: state.enabled, constants: state.constants };
     const since = new Date(nowMs - Math.max(HOUR_MS, guard.cooldownMs));
-    const recent = await this.audit.appliedSince(actions.ref.flag, 'guard:', since);
+    const recent = await this.options.audit.appliedSince(actions.ref.flag, 'guard:', since);
     const lastMs = recent.length ? Date.parse(recent[0].createdAt) : null;
     const lastHour = recent.filter((r) => Date.parse(r.createdAt) > nowMs - HOUR_MS).length;
     let recommendation: BackoffRecommendation | null = null;
     if (failing.length > 0) {
-      recommendation = recommendBackoff(report, {
+      recommendation = await actions.recommend(report, {
         service: target.services?.length === 1 ? target.services[0] : undefined,
-        current,
-        bounds: actionsSettings(this.options.config).bounds,
         series,
         aim: guard.tune.aim,
+        state: state ?? undefined,
+        signal,
       });
-      if (!flag?.constants) recommendation.rationale.unshift(`Assuming the default constants ${JSON.stringify(current)} (${flag ? 'the flag carries none' : 'Unleash is not configured'}).`);
     }
     const d = decide({
       policy: guard,
@@ -199,32 +169,8 @@ export class SlaGuard {
     return this.lead(async () => this.evaluate(signal), () => this.standby('did nothing because another replica holds the guard lock (standby)'));
   }
 
-  /**
-   * Runs `whileLeading` holding the lock (a dedicated session on PostgreSQL), or `otherwise` when another
-   * replica holds it.
-   */
-  private async lead<T>(whileLeading: (check: () => Promise<void>) => Promise<T>, otherwise: () => Promise<T>): Promise<T> {
-    const { sql, guard } = this.options;
-    if (sql.kind === 'pglite') {
-      const owner = pgliteLeaders.get(sql);
-      if (owner && owner !== this.id) return otherwise();
-      pgliteLeaders.set(sql, this.id);
-      try {
-        return await whileLeading(async () => undefined);
-      } finally {
-        pgliteLeaders.delete(sql);
-      }
-    }
-    return sql.session(async (conn) => {
-      const { rows } = await conn.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [guard.lockKey]);
-      if (!rows[0]?.ok) return otherwise();
-      try {
-        // A dead lock connection means the lock is gone: the check fails and the leader steps down.
-        return await whileLeading(async () => void (await conn.query('SELECT 1')));
-      } finally {
-        await conn.query('SELECT pg_advisory_unlock($1)', [guard.lockKey]).catch(() => undefined);
-      }
-    });
+  private lead<T>(whileLeading: (check: () => Promise<void>) => Promise<T>, otherwise: () => Promise<T>): Promise<T> {
+    return this.options.locks.lead(this.options.guard.lockKey, this.id, whileLeading, otherwise);
   }
 
   /** Evaluates every interval until stopped; the leader keeps the lock between evaluations. */
@@ -240,7 +186,7 @@ export class SlaGuard {
               while (!signal.aborted) {
                 await check();
                 await this.evaluate(signal);
-                await sleep(interval, signal);
+                await this.options.sleep(interval, signal);
               }
             },
             async () => void (await this.standby('did nothing because another replica holds the guard lock (standby)')),
@@ -248,7 +194,7 @@ export class SlaGuard {
         } catch (e) {
           this.say(`guard ${this.id}: ${(e as Error).message}; retrying in ${interval} ms`);
         }
-        await sleep(interval, signal);
+        await this.options.sleep(interval, signal);
       }
     })();
     return {
@@ -260,27 +206,3 @@ export class SlaGuard {
     };
   }
 }
-
-export interface StartGuardOptions {
-  config: Config;
-  sql: SqlClient;
-  store?: ReportStore;
-  log?: (message: string) => void;
-  env?: NodeJS.ProcessEnv;
-  /** How to run an analysis; the service passes its worker pool so the guard never blocks the event loop. */
-  analyze?: (request: AnalysisRequest, signal?: AbortSignal) => Promise<AnalysisResult>;
-}
-
-/**
- * For `aftershock serve`: starts the guard when the guard file says `enabled: true`, else returns null.
- * Throws AppError('BAD_INPUT') for an invalid guard file or Unleash section.
- */
-export function startGuardInService(options: StartGuardOptions): GuardHandle | null {
-  const guard = loadGuardConfig({ configured: actionsSettings(options.config).guardFile, env: options.env });
-  if (!guard.enabled) return null;
-  const actions = createActionService(options.config, options.sql, options.env);
-  const g = new SlaGuard({ config: options.config, guard, sql: options.sql, actions, store: options.store, log: options.log, analyze: options.analyze });
-  options.log?.(`guard ${g.id}: every ${guard.intervalMs} ms, ${guard.dryRun || !actions.configured ? 'dry run' : 'acting'}${actions.configured ? '' : ' (Unleash is not configured)'}, targets ${guard.targets.map((t) => t.name).join(', ')}`);
-  return g.start();
-}
-

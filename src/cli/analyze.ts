@@ -10,7 +10,8 @@ import { renderMarkdown } from '../report/markdown-report.ts';
 import type { AnalysisResult } from '../analysis/types.ts';
 import { loadConfig } from '../config.ts';
 import { AppError } from '../errors.ts';
-import { DEFAULT_WINDOW, runAnalysis } from '../runtime/run-analysis.ts';
+import { DEFAULT_WINDOW } from '../runtime/analysis-request.ts';
+import { openRuntime } from '../runtime/open-runtime.ts';
 import { createProgress } from './progress.ts';
 
 export const ANALYZE_USAGE = `Usage: aftershock analyze --source <file.lp | demo | name | URL> --upgrade-at <RFC 3339> [options]
@@ -65,9 +66,10 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
 
   const config = loadConfig({ file: values.config });
   const progress = createProgress(process.stderr);
+  const rt = await openRuntime({ config });
   let result: AnalysisResult;
   try {
-    result = await runAnalysis(
+    result = await rt.analyze(
       {
         source: values.source,
         upgradeAt: values['upgrade-at'],
@@ -76,10 +78,11 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
         services: values.service,
         endpoints: values.endpoint,
       },
-      { config, onProgress: progress.update, log: (m) => progress.log(m) },
+      { onProgress: progress.update, onLog: (m) => progress.log(m) },
     );
   } finally {
     progress.done();
+    await rt.close();
   }
   const text = await formatResult(result, format);
   if (values.out) await writeOut(values.out, text);

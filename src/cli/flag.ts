@@ -9,16 +9,13 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Report } from '../analysis/types.ts';
-import { actionsSettings, createActionService } from '../actions/actions-config.ts';
 import type { ActionService } from '../actions/action-service.ts';
 import { UNCONFIGURED_MESSAGE } from '../actions/action-service.ts';
-import type { ActionRecord } from '../store/pg/pg-audit-log.ts';
 import { formatDiff, type BackoffConstants } from '../actions/backoff-constants.ts';
-import { recommendBackoff } from '../actions/recommend-backoff.ts';
-import { loadConfig, type Config } from '../config.ts';
+import { loadConfig } from '../config.ts';
 import { AppError } from '../errors.ts';
-import { serviceSettings } from '../http/service-config.ts';
-import { openStore, type OpenedStore } from '../store/open-store.ts';
+import { openRuntime } from '../runtime/open-runtime.ts';
+import type { ActionRecord } from '../store/audit-log.ts';
 
 export const FLAG_USAGE = `Usage: aftershock flag <show | tune | off | on | revert <id> | log> [options]
 
@@ -114,35 +111,27 @@ function show(rec: ActionRecord): number {
   return 0;
 }
 
-async function tune(values: ReturnType<typeof parse>['values'], config: Config, actions: ActionService, store: OpenedStore, base: { actor: string; reason: string; dryRun: boolean }): Promise<number> {
+async function tune(values: ReturnType<typeof parse>['values'], actions: ActionService, base: { actor: string; reason: string; dryRun: boolean }): Promise<number> {
   const given: Partial<BackoffConstants> = {};
   for (const [flag, field] of NUMERIC) if (values[flag] !== undefined) given[field] = number(flag, values[flag]!);
   const explicit = Object.keys(given).length > 0;
   if (explicit && (values.report || values.analysis)) {
     throw new AppError('BAD_INPUT', 'give either constants (--base-ms …) or --report / --analysis for a recommendation, not both');
   }
-  let constants = given;
-  if (!explicit) {
-    if (!values.report && !values.analysis) throw new AppError('BAD_INPUT', `tune needs constants (--base-ms …), --report FILE or --analysis ID\n\n${FLAG_USAGE}`);
-    let report: Report;
-    let series;
-    if (values.report) report = await readReport(values.report);
-    else {
-      const rec = await store.store.get(values.analysis!);
-      if (!rec?.report) throw new AppError('NOT_FOUND', `analysis ${values.analysis} does not exist in ${store.description} or has no report yet`);
-      report = rec.report;
-      series = rec.series ?? undefined;
-    }
-    const current = (await actions.readState()).constants;
-    if (!current) throw new AppError('CONFLICT', 'the flag carries no valid constants to tune from; give all five with --base-ms … instead');
-    const recommendation = recommendBackoff(report, { current, bounds: actionsSettings(config).bounds, series });
+  const ctx = { ...base, enable: values.enable };
+  if (explicit) return show(await actions.tune(given, ctx));
+  if (!values.report && !values.analysis) throw new AppError('BAD_INPUT', `tune needs constants (--base-ms …), --report FILE or --analysis ID\n\n${FLAG_USAGE}`);
+  const from = values.report ? { report: await readReport(values.report) } : { analysisId: values.analysis! };
+  try {
+    const { action, recommendation } = await actions.tuneFromReport(from, ctx);
     for (const line of recommendation.rationale) process.stderr.write(`aftershock: ${line}\n`);
-    if (recommendation.action !== 'tune' || !recommendation.constants) {
-      throw new AppError('CONFLICT', `the report does not call for tuning (recommendation: ${recommendation.action}); see the rationale above`);
-    }
-    constants = recommendation.constants;
+    return show(action);
+  } catch (e) {
+    // The rationale says why the report does not call for tuning: show it before the refusal.
+    const rec = (e as AppError).details?.recommendation as { rationale?: string[] } | undefined;
+    for (const line of rec?.rationale ?? []) process.stderr.write(`aftershock: ${line}\n`);
+    throw e;
   }
-  return show(await actions.tune(constants, { ...base, enable: values.enable }));
 }
 
 export async function flagCommand(argv: string[]): Promise<number> {
@@ -158,25 +147,25 @@ export async function flagCommand(argv: string[]): Promise<number> {
   if (['tune', 'off', 'on'].includes(sub) && !values.reason?.trim()) throw new AppError('BAD_INPUT', `flag ${sub}: --reason is required (it goes into the audit log)`);
 
   const config = loadConfig({ file: values.config });
-  const settings = serviceSettings(config);
-  const store = await openStore({ databaseUrl: settings.store.databaseUrl, dataDir: settings.store.dataDir });
+  // `show` only reads Unleash: it needs no store (which the embedded PGlite lets one process hold at a time).
+  const rt = await openRuntime({ config, store: sub !== 'show' });
   try {
-    const actions = createActionService(config, store.sql);
-    const base = { actor: `cli:${os.userInfo().username}`, reason: values.reason?.trim() ?? '', analysisId: values.analysis ?? null, dryRun: !values.apply };
-    switch (sub) {
-      case 'show': {
-        if (!actions.configured) {
-          process.stdout.write(JSON.stringify({ configured: false, ...actions.ref }, null, 2) + '\n');
-          process.stderr.write(`aftershock: ${UNCONFIGURED_MESSAGE}\n`);
-          return 0;
-        }
-        const state = await actions.readState();
-        process.stdout.write(JSON.stringify(state, null, 2) + '\n');
-        process.stderr.write(`aftershock: flag "${state.flag}" in ${state.environment} is ${state.enabled ? 'on' : 'OFF'}${state.payloadProblem ? `; ${state.payloadProblem}` : ''}\n`);
+    if (sub === 'show') {
+      if (!rt.flags) {
+        process.stdout.write(JSON.stringify({ configured: false, ...rt.flagRef }, null, 2) + '\n');
+        process.stderr.write(`aftershock: ${UNCONFIGURED_MESSAGE}\n`);
         return 0;
       }
+      const state = await rt.flags.readState();
+      process.stdout.write(JSON.stringify(state, null, 2) + '\n');
+      process.stderr.write(`aftershock: flag "${state.flag}" in ${state.environment} is ${state.enabled ? 'on' : 'OFF'}${state.payloadProblem ? `; ${state.payloadProblem}` : ''}\n`);
+      return 0;
+    }
+    const { actions } = rt;
+    const base = { actor: `cli:${os.userInfo().username}`, reason: values.reason?.trim() ?? '', analysisId: values.analysis ?? null, dryRun: !values.apply };
+    switch (sub) {
       case 'tune':
-        return await tune(values, config, actions, store, base);
+        return await tune(values, actions, base);
       case 'off':
         return show(await actions.killSwitch(base));
       case 'on':
@@ -190,6 +179,6 @@ export async function flagCommand(argv: string[]): Promise<number> {
       }
     }
   } finally {
-    await store.sql.close();
+    await rt.close();
   }
 }

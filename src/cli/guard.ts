@@ -5,13 +5,12 @@
  * Decisions go to the store's guard log (GET /v1/guard/decisions) and to stderr.
  */
 import { parseArgs } from 'node:util';
-import { actionsSettings, createActionService } from '../actions/actions-config.ts';
+import { actionsSettings } from '../actions/actions-config.ts';
 import { loadGuardConfig } from '../actions/guard-config.ts';
-import { SlaGuard } from '../actions/guard.ts';
 import { loadConfig } from '../config.ts';
 import { AppError } from '../errors.ts';
-import { serviceSettings } from '../http/service-config.ts';
-import { openStore } from '../store/open-store.ts';
+import { createGuard } from '../runtime/guard-runtime.ts';
+import { openRuntime } from '../runtime/open-runtime.ts';
 
 export const GUARD_USAGE = `Usage: aftershock guard [--once] [--apply] [--guard-file FILE] [--config FILE]
 
@@ -48,14 +47,13 @@ export async function guardCommand(argv: string[]): Promise<number> {
   const config = loadConfig({ file: values.config });
   const guard = loadGuardConfig({ file: values['guard-file'], configured: actionsSettings(config).guardFile });
   if (values.apply) guard.dryRun = false;
-  const settings = serviceSettings(config);
-  const store = await openStore({ databaseUrl: settings.store.databaseUrl, dataDir: settings.store.dataDir });
+  const rt = await openRuntime({ config, store: true });
   try {
-    const actions = createActionService(config, store.sql);
+    const { actions } = rt;
     const log = (m: string) => process.stderr.write(`aftershock: ${m}\n`);
     if (!actions.configured) log('guard: Unleash is not configured (UNLEASH_URL / UNLEASH_ADMIN_TOKEN): every action is a dry run');
     else if (guard.dryRun) log('guard: dry run (guard file says dryRun: true; --apply to act)');
-    const g = new SlaGuard({ config, guard, sql: store.sql, actions, store: store.store, log });
+    const g = createGuard(rt, guard, { log });
     if (values.once) {
       const decisions = await g.runOnce();
       process.stdout.write(JSON.stringify(decisions, null, 2) + '\n');
@@ -71,6 +69,6 @@ export async function guardCommand(argv: string[]): Promise<number> {
     await handle.stop();
     return 0;
   } finally {
-    await store.sql.close();
+    await rt.close();
   }
 }

@@ -1,24 +1,28 @@
 /**
- * What every route plugin of the app receives. app.ts builds it once and registers each plugin under
- * `src/http/routes/` with `{ deps }` as options, so route plugins written by different people share one
- * store, one config and one auth scheme.
+ * What every route plugin of the app receives: services built once by the runtime (src/runtime/open-runtime.ts)
+ * plus the app's own auth and metrics. app.ts registers each plugin under `src/http/routes/` with `{ deps }`, so
+ * a route never builds a service, opens a store or reads the environment itself.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Config } from '../config.ts';
-import type { SqlClient } from '../store/pg/sql-client.ts';
-import type { ReportStore } from '../store/report-store.ts';
+import type { ActionService } from '../actions/action-service.ts';
 import type { AnalysisService } from '../runtime/analysis-service.ts';
+import type { ReadinessCheck } from '../runtime/readiness.ts';
+import type { ServiceSettings } from '../runtime/service-settings.ts';
+import type { GuardLog } from '../store/guard-log.ts';
+import type { ReportStore } from '../store/report-store.ts';
 import type { ServiceMetrics } from './metrics-registry.ts';
-import type { ServiceSettings } from './service-config.ts';
 
 export type PreHandler = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
 export interface AppDeps {
-  config: Config;
-  /** The environment the service was created with (process.env unless a test passes its own). */
-  env: NodeJS.ProcessEnv;
-  sql: SqlClient;
+  /** Analyses and their reports. */
   store: ReportStore;
+  /** Flag actions (Unleash), dry-run first, audited. */
+  actions: ActionService;
+  /** The SLA guard's decisions. */
+  guardLog: GuardLog;
+  /** Reachability of the store and every configured source, for /readyz. */
+  readiness(): Promise<Record<string, ReadinessCheck>>;
   /** preHandlers enforcing bearer-token scopes (a write token also reads). */
   requireRead: PreHandler;
   requireWrite: PreHandler;

@@ -6,7 +6,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.ts';
-import type { AuthSettings } from './service-config.ts';
+import type { AuthSettings } from '../runtime/service-settings.ts';
 
 export type Scope = 'read' | 'write';
 

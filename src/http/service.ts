@@ -3,20 +3,16 @@
  * migrated), the worker pool, auth, metrics, the analysis service and the app. Closing the app closes
  * everything in order: workers (their analyses marked interrupted), then the store.
  */
-import { randomUUID } from 'node:crypto';
-import os from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import type { Config } from '../config.ts';
-import { startGuardInService } from '../actions/guard.ts';
-import { openStore, type OpenedStore } from '../store/open-store.ts';
-import { AnalysisPool } from '../worker/analysis-pool.ts';
+import { startGuard } from '../runtime/guard-runtime.ts';
+import { openRuntime, type Runtime } from '../runtime/open-runtime.ts';
+import type { ServiceSettings } from '../runtime/service-settings.ts';
 import type { AppDeps } from './app-deps.ts';
-import { AnalysisService } from '../runtime/analysis-service.ts';
 import { buildApp } from './app.ts';
 import { createAuth, loadTokens } from './auth.ts';
 import { createServiceMetrics } from './metrics-registry.ts';
-import { serviceSettings, type ServiceSettings } from './service-config.ts';
 
 export const DEMO_WINDOW = '2h';
 export const DEMO_UPGRADE_AGO_MS = 2 * 3_600_000;
@@ -39,6 +35,7 @@ export interface CreateServiceOptions {
 export interface Service {
   app: FastifyInstance;
   deps: AppDeps;
+  runtime: Runtime;
   settings: ServiceSettings;
   logger: Logger;
   storeDescription: string;
@@ -57,93 +54,75 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
   return destination ? pino(options, destination) : pino(options);
 }
 
-/** Lets the guard stop without waiting for a pool job; the pool terminates that job when it closes. */
-function abortable<T>(work: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return work;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason ?? new Error('aborted'));
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}
-
 function demoSourceName(config: Config): string | null {
   return Object.entries(config.sources ?? {}).find(([, s]) => s.kind === 'demo')?.[0] ?? null;
 }
 
 export async function createService(options: CreateServiceOptions): Promise<Service> {
-  const env = options.env ?? process.env;
-  const settings = serviceSettings(options.config, env);
-  options.adjust?.(settings);
-  const logger = options.logger ?? createLogger(settings.server.logLevel, options.logDestination);
-  const opened: OpenedStore = await openStore({ databaseUrl: settings.store.databaseUrl, dataDir: settings.store.dataDir });
-  const pool = new AnalysisPool({ ...settings.pool, config: options.config, runnerModule: options.runnerModule });
-  const metrics = createServiceMetrics({ queued: () => pool.queued, running: () => pool.running });
-  const auth = createAuth({ tokens: loadTokens(settings.auth, env), openReads: settings.auth.openReads, host: settings.server.host });
-  const analyses = new AnalysisService({
-    store: opened.store,
-    pool,
-    metrics,
+  let runtime: Runtime | null = null;
+  // The gauges read the pool lazily: it exists once the runtime is open.
+  const metrics = createServiceMetrics({ queued: () => runtime?.pool?.queued ?? 0, running: () => runtime?.pool?.running ?? 0 });
+  let log!: Logger;
+  const rt = await openRuntime({
     config: options.config,
-    owner: `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
-    progressIntervalMs: settings.pool.progressIntervalMs,
-    verdictCacheMs: settings.server.verdictCacheMs,
-    heartbeatMs: settings.store.heartbeatMs,
-    log: logger,
+    env: options.env,
+    store: true,
+    pool: { runnerModule: options.runnerModule },
+    adjust: options.adjust,
+    log: (settings) => (log = options.logger ?? createLogger(settings.server.logLevel, options.logDestination)),
+    metrics,
   });
+  runtime = rt;
+  const { settings } = rt;
+  const auth = createAuth({ tokens: loadTokens(settings.auth, rt.env), openReads: settings.auth.openReads, host: settings.server.host });
   let recovered: number;
   try {
     // PGlite is single-process: whatever is unfinished at start was interrupted. PostgreSQL may be shared by
     // live replicas, so only analyses whose heartbeat went stale count.
-    recovered = await analyses.start({ staleMs: opened.sql.kind === 'pglite' ? 0 : settings.store.staleAfterMs, sweepStaleMs: settings.store.staleAfterMs });
+    recovered = await rt.analyses.start({ staleMs: rt.store.kind === 'pglite' ? 0 : settings.store.staleAfterMs, sweepStaleMs: settings.store.staleAfterMs });
   } catch (e) {
-    await pool.close();
-    await opened.sql.close();
+    await rt.close();
     throw e;
   }
 
   const deps: AppDeps = {
-    env,
-    config: options.config,
-    sql: opened.sql,
-    store: opened.store,
+    store: rt.store.reports,
+    actions: rt.actions,
+    guardLog: rt.store.guardLog,
+    readiness: () => rt.readiness(),
     requireRead: auth.requireRead,
     requireWrite: auth.requireWrite,
     principal: auth.principal,
     settings,
-    analyses,
+    analyses: rt.analyses,
     metrics,
   };
-  const app = await buildApp({ deps, logger });
-  // The SLA guard runs inside the service when config/guard.yaml says `enabled: true` (dry run by default);
-  // it must stop before the store it writes its decisions to is closed.
-  const guard = options.startGuard
-    ? startGuardInService({
-        config: options.config,
-        sql: opened.sql,
-        store: opened.store,
-        log: (m) => logger.info(m),
-        env: options.env,
-        analyze: (request, signal) => abortable(pool.submit(request), signal),
-      })
-    : null;
+  let guard: ReturnType<typeof startGuard> = null;
+  let app: FastifyInstance;
+  try {
+    app = await buildApp({ deps, logger: log });
+    // The SLA guard runs inside the service when config/guard.yaml says `enabled: true` (dry run by default);
+    // it must stop before the store it writes its decisions to is closed.
+    if (options.startGuard) guard = startGuard(rt, { log: (m) => log.info(m) });
+  } catch (e) {
+    await rt.close();
+    throw e;
+  }
   app.addHook('onClose', async () => {
     await guard?.stop();
-    await analyses.close();
-    await opened.sql.close();
+    await rt.close();
   });
 
-  if (!auth.writesEnabled) logger.warn('no write token configured: POST routes answer 403 until AFTERSHOCK_WRITE_TOKENS is set');
-  if (auth.readsOpen) logger.info({ host: settings.server.host }, 'reads are open without a token (no read token configured, loopback host)');
+  if (!auth.writesEnabled) log.warn('no write token configured: POST routes answer 403 until AFTERSHOCK_WRITE_TOKENS is set');
+  if (auth.readsOpen) log.info({ host: settings.server.host }, 'reads are open without a token (no read token configured, loopback host)');
 
   let demoAnalysisId: string | null = null;
-  const demo = demoSourceName(options.config);
-  if (settings.server.demoOnFirstStart && demo && (await opened.store.count()) === 0) {
+  const demo = demoSourceName(rt.config);
+  if (settings.server.demoOnFirstStart && demo && (await rt.store.reports.count()) === 0) {
     const upgradeAt = new Date(Date.now() - DEMO_UPGRADE_AGO_MS).toISOString();
-    const record = await analyses.submit({ source: demo, upgradeAt, before: DEMO_WINDOW, after: DEMO_WINDOW });
+    const record = await rt.analyses.submit({ source: demo, upgradeAt, before: DEMO_WINDOW, after: DEMO_WINDOW });
     demoAnalysisId = record.id;
-    logger.info({ analysisId: record.id }, 'empty store: queued a demo analysis');
+    log.info({ analysisId: record.id }, 'empty store: queued a demo analysis');
   }
-  return { app, deps, settings, logger, storeDescription: opened.description, recovered, demoAnalysisId };
+  return { app, deps, runtime: rt, settings, logger: log, storeDescription: rt.store.description, recovered, demoAnalysisId };
 }

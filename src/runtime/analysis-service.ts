@@ -1,25 +1,26 @@
 /**
  * Runs analyses for the service: admits a request (BUSY when the pool is full), records it, hands it to the
- * worker pool, writes throttled progress and the outcome to the store, keeps heartbeats of its unfinished
+ * worker pool under the shared job lifecycle (analysis-jobs.ts), keeps heartbeats of its unfinished
  * analyses fresh, and answers verdict look-ups from a short-lived in-memory cache so the SLA-guard poll never
  * recomputes anything and rarely touches the store.
  */
 import type { Config } from '../config.ts';
 import { formatDuration, parseDuration, parseTimestamp } from '../duration.ts';
-import { AppError, isAppError } from '../errors.ts';
-import type { AnalysisRequest } from './run-analysis.ts';
+import { AppError } from '../errors.ts';
+import type { AnalysisRequest } from './analysis-request.ts';
 import type { AnalysisRecord, ReportStore, ServiceVerdict } from '../store/report-store.ts';
-import type { AnalysisPool } from '../worker/analysis-pool.ts';
-import type { ServiceMetrics } from '../http/metrics-registry.ts';
+import type { AnalysisPool, Reservation } from '../worker/analysis-pool.ts';
+import type { AnalysisJobs, JobMetrics } from './analysis-jobs.ts';
 
 export interface AnalysisServiceOptions {
   store: ReportStore;
+  /** The lifecycle shared with the guard (create → running → done/failed). */
+  jobs: AnalysisJobs;
   pool: AnalysisPool;
-  metrics: ServiceMetrics;
+  metrics: JobMetrics;
   config: Config;
   /** Identifies this process as the owner of the analyses it runs. */
   owner: string;
-  progressIntervalMs: number;
   verdictCacheMs: number;
   heartbeatMs: number;
   log: { info: (obj: object, msg: string) => void; warn: (obj: object, msg: string) => void };
@@ -76,7 +77,7 @@ export class AnalysisService {
     }
     let record: AnalysisRecord;
     try {
-      record = await this.o.store.create({ request, owner: this.o.owner });
+      record = await this.o.jobs.create(request, this.o.owner);
     } catch (e) {
       reservation.release();
       throw e;
@@ -135,41 +136,12 @@ export class AnalysisService {
     await this.o.store.failInterrupted({ staleMs: 0, owner: this.o.owner, reason: SHUT_DOWN });
   }
 
-  private async run(record: AnalysisRecord, submit: AnalysisPool['submit']): Promise<void> {
-    const { id } = record;
-    const { store, metrics, log } = this.o;
-    let started = 0;
-    let lastWrite = 0;
-    let progressWrite: Promise<void> = Promise.resolve();
-    const swallow = (what: string) => (e: unknown) => log.warn({ analysisId: id, err: { message: (e as Error).message } }, `${what} failed`);
+  private async run(record: AnalysisRecord, submit: Reservation['submit']): Promise<void> {
     try {
-      const result = await submit(record.request, {
-        onStart: () => {
-          started = Date.now();
-          progressWrite = store.markRunning(id).catch(swallow('marking running'));
-        },
-        onProgress: (fraction) => {
-          const now = Date.now();
-          if (now - lastWrite < this.o.progressIntervalMs) return;
-          lastWrite = now;
-          progressWrite = progressWrite.then(() => store.setProgress(id, fraction)).catch(swallow('progress update'));
-        },
-        onLog: (message) => log.info({ analysisId: id }, message),
-      });
-      await progressWrite;
-      await store.complete(id, result);
+      await this.o.jobs.run(record, (handlers) => submit(record.request, handlers));
       this.verdicts.clear();
-      metrics.analyses.inc({ outcome: result.report.verdict });
-      metrics.analysisSeconds.observe((Date.now() - started) / 1000);
-      log.info({ analysisId: id, verdict: result.report.verdict }, 'analysis done');
-    } catch (e) {
-      await progressWrite;
-      const message = isAppError(e) ? e.message : `internal error: ${(e as Error).message}`;
-      const outcome = isAppError(e) && e.code === 'TIMEOUT' ? 'timeout' : 'failed';
-      metrics.analyses.inc({ outcome });
-      if (started) metrics.analysisSeconds.observe((Date.now() - started) / 1000);
-      log.warn({ analysisId: id, code: isAppError(e) ? e.code : 'INTERNAL' }, `analysis failed: ${message}`);
-      await store.fail(id, message).catch(swallow('storing the failure'));
+    } catch {
+      // Stored as failed (with its message) by the job lifecycle; nobody awaits a background analysis.
     }
   }
 }

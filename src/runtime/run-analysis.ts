@@ -4,35 +4,14 @@
  */
 import { analyze } from '../analysis/analyze.ts';
 import type { AnalysisResult } from '../analysis/types.ts';
-import { analysisSettings, type Config } from '../config.ts';
+import { analysisSettings } from '../config.ts';
 import { parseDuration, parseTimestamp } from '../duration.ts';
 import { AppError } from '../errors.ts';
 import { createSource } from '../sources/resolve-source.ts';
+import { DEFAULT_WINDOW, type AnalysisRequest, type RunOptions } from './analysis-request.ts';
 
-export interface AnalysisRequest {
-  /** A configured source name, `demo`, a line-protocol file path, or an influx1+http:// / influx2+http(s):// URL. */
-  source: string;
-  /** RFC 3339 time of the upgrade. */
-  upgradeAt: string;
-  /** Window lengths, e.g. "2h": before ends at the upgrade, after starts at it. */
-  before?: string;
-  after?: string;
-  services?: string[];
-  endpoints?: string[];
-}
-
-export const DEFAULT_WINDOW = '2h';
 /** Largest |epoch ms| a JavaScript Date can hold (ECMA-262 time value range). */
 const MAX_DATE_MS = 8.64e15;
-
-export interface RunOptions {
-  config: Config;
-  signal?: AbortSignal;
-  onProgress?: (fraction: number) => void;
-  log?: (message: string) => void;
-  /** Overrides merged over config.analysis for this run (e.g. other tolerances in a notebook). */
-  settings?: Partial<Config['analysis']>;
-}
 
 export async function runAnalysis(request: AnalysisRequest, options: RunOptions): Promise<AnalysisResult> {
   const upgradeAt = parseTimestamp(request.upgradeAt, 'upgradeAt');
@@ -67,3 +46,6 @@ export async function runAnalysis(request: AnalysisRequest, options: RunOptions)
     await source.close?.();
   }
 }
+
+// Until the worker pool moves onto the shared thread pool (it imports the request type from here).
+export type { AnalysisRequest, RunOptions } from './analysis-request.ts';

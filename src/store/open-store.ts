@@ -1,12 +1,16 @@
 /**
- * Opens the configured store: PostgreSQL when a database URL is given, embedded PGlite (in a worker thread) otherwise;
- * applies migrations before anything reads or writes.
+ * Opens the configured store: PostgreSQL when a database URL is given, embedded PGlite (in a worker thread)
+ * otherwise; applies migrations before anything reads or writes.
  */
 import { migrate } from './pg/migrate.ts';
-import { PgliteWorkerClient } from './pg/pglite-worker-client.ts';
+import { PgAuditLog } from './pg/pg-audit-log.ts';
+import { PgGuardLog } from './pg/pg-guard-log.ts';
+import { PgLocks } from './pg/pg-locks.ts';
 import { PgReportStore } from './pg/pg-report-store.ts';
+import { PgliteWorkerClient } from './pg/pglite-worker-client.ts';
 import { PostgresClient } from './pg/postgres-client.ts';
 import type { SqlClient } from './pg/sql-client.ts';
+import type { Store } from './store.ts';
 
 export interface OpenStoreOptions {
   /** PostgreSQL connection URL (DATABASE_URL); embedded PGlite when absent. */
@@ -15,14 +19,34 @@ export interface OpenStoreOptions {
   dataDir: string;
 }
 
-export interface OpenedStore {
-  sql: SqlClient;
-  store: PgReportStore;
-  /** Where the data lives, without credentials. */
-  description: string;
+/** The SQL implementation of every store role over one client. */
+export class PgStore implements Store {
+  readonly reports: PgReportStore;
+  readonly audit: PgAuditLog;
+  readonly guardLog: PgGuardLog;
+  readonly locks: PgLocks;
+
+  constructor(
+    /** The SQL seam itself, for migrations and tests; the rest of the program uses the roles above. */
+    readonly sql: SqlClient,
+    readonly description: string,
+  ) {
+    this.reports = new PgReportStore(sql);
+    this.audit = new PgAuditLog(sql);
+    this.guardLog = new PgGuardLog(sql);
+    this.locks = new PgLocks(sql);
+  }
+
+  get kind(): 'pglite' | 'postgres' {
+    return this.sql.kind;
+  }
+
+  close(): Promise<void> {
+    return this.sql.close();
+  }
 }
 
-export async function openStore(options: OpenStoreOptions): Promise<OpenedStore> {
+export async function openStore(options: OpenStoreOptions): Promise<PgStore> {
   let sql: SqlClient;
   let description: string;
   if (options.databaseUrl) {
@@ -40,5 +64,5 @@ export async function openStore(options: OpenStoreOptions): Promise<OpenedStore>
     await sql.close().catch(() => undefined);
     throw e;
   }
-  return { sql, store: new PgReportStore(sql), description };
+  return new PgStore(sql, description);
 }

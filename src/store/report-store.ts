@@ -4,7 +4,7 @@
  * PostgreSQL store are the same code and pass the same test suite.
  */
 import type { Report, ReportSeries, Verdict } from '../analysis/types.ts';
-import type { AnalysisRequest } from '../runtime/run-analysis.ts';
+import type { AnalysisRequest } from '../runtime/analysis-request.ts';
 
 export const ANALYSIS_STATUSES = ['queued', 'running', 'done', 'failed'] as const;
 export type AnalysisStatus = (typeof ANALYSIS_STATUSES)[number];

@@ -4,8 +4,9 @@
  * going down halfway through a two-step change, and the unconfigured (dry-run only) mode.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ActionService, postgresFlagLock, UNCONFIGURED_MESSAGE } from '../../src/actions/action-service.ts';
-import { AuditLog } from '../../src/store/pg/pg-audit-log.ts';
+import { ActionService, UNCONFIGURED_MESSAGE } from '../../src/actions/action-service.ts';
+import { PgAuditLog } from '../../src/store/pg/pg-audit-log.ts';
+import { PgLocks } from '../../src/store/pg/pg-locks.ts';
 import { DEFAULT_BACKOFF_BOUNDS, type BackoffConstants } from '../../src/actions/backoff-constants.ts';
 import { UnleashAdminActions } from '../../src/actions/unleash/unleash-admin-actions.ts';
 import { AppError } from '../../src/errors.ts';
@@ -19,12 +20,12 @@ import { admin, SEED_CONSTANTS, seedFlag, TEST_ENVIRONMENT, TEST_VARIANT } from 
 const url = inject('unleashUrl');
 const token = inject('unleashAdminToken');
 let sql: PgliteClient;
-let audit: AuditLog;
+let audit: PgAuditLog;
 
 beforeAll(async () => {
   sql = await PgliteClient.open('memory://');
   await migrate(sql);
-  audit = new AuditLog(sql);
+  audit = new PgAuditLog(sql);
 });
 afterAll(async () => {
   await sql.close();
@@ -209,7 +210,7 @@ describe('actions from two processes on one flag (real PostgreSQL)', () => {
       await migrate(clients[0]);
       const flag = await seedFlag(url, token);
       const services = clients.map(
-        (sql) => new ActionService({ flags: unleashFor(flag), audit: new AuditLog(sql), ref: unleashFor(flag).ref, bounds: DEFAULT_BACKOFF_BOUNDS, dryRunDefault: true, crossProcessLock: postgresFlagLock(sql) }),
+        (sql) => new ActionService({ flags: unleashFor(flag), audit: new PgAuditLog(sql), ref: unleashFor(flag).ref, bounds: DEFAULT_BACKOFF_BOUNDS, dryRunDefault: true, locks: new PgLocks(sql) }),
       );
       const [a, b] = await Promise.all([
         services[0].tune({ baseMs: 100 }, { ...who, dryRun: false }),

@@ -7,11 +7,16 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { InMemStorageProvider, Unleash } from 'unleash-client';
 import { ActionService } from '../../src/actions/action-service.ts';
-import { AuditLog } from '../../src/store/pg/pg-audit-log.ts';
+import { PgAuditLog } from '../../src/store/pg/pg-audit-log.ts';
 import { DEFAULT_BACKOFF_BOUNDS, type BackoffConstants } from '../../src/actions/backoff-constants.ts';
 import { parseGuardConfig, type GuardConfig } from '../../src/actions/guard-config.ts';
 import { SlaGuard } from '../../src/actions/guard.ts';
+import { sleep } from '../../src/net/sleep.ts';
+import { createGuard, type CreateGuardOptions } from '../../src/runtime/guard-runtime.ts';
+import { openRuntime } from '../../src/runtime/open-runtime.ts';
+import { PgStore } from '../../src/store/open-store.ts';
 import { UnleashAdminActions } from '../../src/actions/unleash/unleash-admin-actions.ts';
+import type { AnalysisResult } from '../../src/analysis/types.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { migrate } from '../../src/store/pg/migrate.ts';
 import { PgReportStore } from '../../src/store/pg/pg-report-store.ts';
@@ -54,7 +59,18 @@ function guardConfig(over: Record<string, unknown> = {}): GuardConfig {
 
 function actionsFor(flag: string, sql: SqlClient): ActionService {
   const flags = new UnleashAdminActions({ url, token: adminToken, project: 'default', environment: TEST_ENVIRONMENT, flag, variant: TEST_VARIANT, bounds: DEFAULT_BACKOFF_BOUNDS, timeoutMs: 3000, retries: 2, retryBaseMs: 100 });
-  return new ActionService({ flags, audit: new AuditLog(sql), ref: flags.ref, bounds: DEFAULT_BACKOFF_BOUNDS, dryRunDefault: true });
+  return new ActionService({ flags, audit: new PgAuditLog(sql), ref: flags.ref, bounds: DEFAULT_BACKOFF_BOUNDS, dryRunDefault: true });
+}
+
+/** A guard wired by the runtime over this SQL client (analyses run in-process, tracked in that store). */
+async function guardOn(sql: SqlClient, guard: GuardConfig, options: CreateGuardOptions): Promise<SlaGuard> {
+  return createGuard(await openRuntime({ config, env: {}, store: new PgStore(sql, 'test') }), guard, options);
+}
+
+/** A guard over this SQL client whose analyses are the given report (no source read). */
+function scriptedGuard(sql: SqlClient, guard: GuardConfig, actions: ActionService, id: string, result: AnalysisResult): SlaGuard {
+  const store = new PgStore(sql, 'test');
+  return new SlaGuard({ guard, actions, guardLog: store.guardLog, audit: store.audit, locks: store.locks, sleep, id, analyze: async () => ({ result, analysisId: null }) });
 }
 
 /** Polls the live client until `ok` holds (the server ticks once a second, the client refreshes every 200 ms). */
@@ -88,7 +104,7 @@ describe('SLA guard, full cycle against a real Unleash and the real demo analysi
     const flag = await seedFlag(url, adminToken, { constants: DEMO_NEW_STRATEGY });
     const actions = actionsFor(flag, sql);
     const store = new PgReportStore(sql);
-    const guard = new SlaGuard({ config, guard: guardConfig(), sql, actions, store, id: 'cycle' });
+    const guard = await guardOn(sql, guardConfig(), { actions, id: 'cycle' });
     const seen0 = await clientSees(client, flag, (s) => s.source === 'flag');
     expect(seen0).toEqual({ enabled: true, constants: DEMO_NEW_STRATEGY, source: 'flag' });
 
@@ -130,7 +146,7 @@ describe('SLA guard, full cycle against a real Unleash and the real demo analysi
   it('in dry-run mode proposes and records, and leaves the flag alone', async () => {
     const flag = await seedFlag(url, adminToken, { constants: DEMO_NEW_STRATEGY });
     const actions = actionsFor(flag, sql);
-    const guard = new SlaGuard({ config, guard: guardConfig({ dryRun: true, hysteresis: { consecutive: 2 }, targets: [{ name: 'shop-dry', source: 'demo', services: ['shop'], upgradeAt: '2026-11-20T14:00:00Z', before: '2h', after: '2h' }] }), sql, actions, id: 'dry' });
+    const guard = await guardOn(sql, guardConfig({ dryRun: true, hysteresis: { consecutive: 2 }, targets: [{ name: 'shop-dry', source: 'demo', services: ['shop'], upgradeAt: '2026-11-20T14:00:00Z', before: '2h', after: '2h' }] }), { actions, id: 'dry', track: false });
     const [first] = await guard.runOnce();
     expect(first).toMatchObject({ decision: 'nothing', consecutive: 1 });
     expect(first.reason).toMatch(/failing evaluation 1 of 2 needed in a row \(hysteresis\)/);
@@ -146,10 +162,12 @@ describe('guards sharing one embedded store', () => {
     const sql = await PgliteClient.open('memory://');
     try {
       await migrate(sql);
-      const actions = new ActionService({ flags: null, audit: new AuditLog(sql), ref: { project: 'default', environment: 'production', flag: 'dten.backoff.v2' }, bounds: DEFAULT_BACKOFF_BOUNDS, dryRunDefault: true });
-      const analyze = async () => ({ report: BACKOFF_REGRESSION, series: { latency: [], upstreams: [] } });
+      const actions = new ActionService({ flags: null, audit: new PgAuditLog(sql), ref: { project: 'default', environment: 'production', flag: 'dten.backoff.v2' }, bounds: DEFAULT_BACKOFF_BOUNDS, dryRunDefault: true });
+      const result = { report: BACKOFF_REGRESSION, series: { latency: [], upstreams: [] } };
       const policy = guardConfig({ targets: [{ name: 'embedded', source: 'demo', upgradeAt: '2026-11-20T14:00:00Z' }] });
-      const [a, b] = ['one', 'two'].map((id) => new SlaGuard({ config, guard: policy, sql, actions, analyze, id }));
+      // One store object, as in one process: both guards share its (in-process) lock.
+      const store = new PgStore(sql, 'test');
+      const [a, b] = ['one', 'two'].map((id) => new SlaGuard({ guard: policy, actions, guardLog: store.guardLog, audit: store.audit, locks: store.locks, sleep, id, analyze: async () => ({ result, analysisId: null }) }));
       const decisions = (await Promise.all([a.runOnce(), b.runOnce()])).flat();
       expect(decisions.map((d) => d.evaluation).sort()).toEqual(['failing', 'standby']);
       // no Unleash configured: the guard's step is a dry run that says so
@@ -179,11 +197,11 @@ describe('concurrent guards on a real PostgreSQL', () => {
   it('only the advisory-lock holder acts; the other records standby, and takes over when the leader stops', async () => {
     const flag = await seedFlag(url, adminToken, { constants: DEMO_NEW_STRATEGY });
     const policy = guardConfig({ targets: [{ name: 'shop-pg', source: 'demo', upgradeAt: '2026-11-20T14:00:00Z' }], interval: '250ms', cooldown: '1h', maxActionsPerHour: 5 });
-    const analyze = async () => ({ report: BACKOFF_REGRESSION, series: { latency: [], upstreams: [] } });
+    const result = { report: BACKOFF_REGRESSION, series: { latency: [], upstreams: [] } };
     const make = (id: string) => {
       const sql = new PostgresClient(db.url);
       clients.push(sql);
-      return new SlaGuard({ config, guard: policy, sql, actions: actionsFor(flag, sql), analyze, id });
+      return scriptedGuard(sql, policy, actionsFor(flag, sql), id, result);
     };
     const a = make('replica-a');
     const b = make('replica-b');
@@ -211,7 +229,7 @@ describe('concurrent guards on a real PostgreSQL', () => {
     expect(followerRows.every((d) => d.evaluation === 'standby' && /another replica holds the guard lock/.test(d.reason))).toBe(true);
     expect(sinceStart.filter((d) => d.guardId === loopLeader && d.evaluation === 'failing').length).toBeGreaterThanOrEqual(2);
     expect(sinceStart.filter((d) => d.guardId === loopLeader).every((d) => d.decision === 'nothing' && /cooldown/.test(d.reason))).toBe(true);
-    const applied = (await new AuditLog(clients[0]).list({ flag, status: 'applied' })).items;
+    const applied = (await new PgAuditLog(clients[0]).list({ flag, status: 'applied' })).items;
     expect(applied.map((r) => r.actor)).toEqual([`guard:${firstLeader}`]);
 
     // the leader stops (releasing its session lock): the follower takes over

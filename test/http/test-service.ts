@@ -6,7 +6,7 @@
 import { Writable } from 'node:stream';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createService, type Service } from '../../src/http/service.ts';
-import type { ServiceSettings } from '../../src/http/service-config.ts';
+import type { ServiceSettings } from '../../src/runtime/service-settings.ts';
 
 export const READ_TOKEN = 'read-token-0123456789';
 export const WRITE_TOKEN = 'write-token-abcdefghij';

@@ -3,7 +3,8 @@
  * and stops them in reverse order afterwards. Each module exports
  *   `setup(provide: (key, value) => void): Promise<() => Promise<void>>`
  * and hands connection details to tests through vitest's provide/inject.
- * AFTERSHOCK_SETUPS=influxdb,unleash (comma list of file stems) limits which ones run, for quick local loops.
+ * AFTERSHOCK_SETUPS=influxdb,unleash (comma list of file stems) limits which ones run, for quick local loops;
+ * `build` (compile src/ when stale, for the CLI tests) always runs.
  */
 import { readdir } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -11,6 +12,8 @@ import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+/** Setups that run whatever AFTERSHOCK_SETUPS says. */
+const ALWAYS = ['build'];
 
 export default async function globalSetup(project: TestProject): Promise<() => Promise<void>> {
   const only = process.env.AFTERSHOCK_SETUPS?.split(',').map((s) => s.trim()).filter(Boolean);
@@ -20,7 +23,7 @@ export default async function globalSetup(project: TestProject): Promise<() => P
   try {
     for (const file of files) {
       const stem = file.replace(/\.global\.ts$/, '');
-      if (only && !only.includes(stem)) continue;
+      if (only && !only.includes(stem) && !ALWAYS.includes(stem)) continue;
       const mod = (await import(pathToFileURL(path.join(here, file)).href)) as {
         setup: (p: typeof provide) => Promise<() => Promise<void>>;
       };

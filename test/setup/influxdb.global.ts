@@ -42,16 +42,31 @@ export function ensureInfluxd(): void {
 }
 
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
+  return (await freePorts(1))[0];
 }
+
+/**
+ * `n` distinct free ports: all listeners stay open until every port is known, so two calls in a row cannot hand
+ * out the same port (which made influxd fail with "address already in use" for its HTTP and RPC ports).
+ */
+export async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: n }, () => new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+      const srv = createServer();
+      srv.once('error', reject);
+      srv.listen(0, '127.0.0.1', () => resolve(srv));
+    })),
+  );
+  const ports = servers.map((srv) => {
+    const addr = srv.address();
+    return typeof addr === 'object' && addr ? addr.port : 0;
+  });
+  await Promise.all(servers.map((srv) => new Promise((r) => srv.close(r))));
+  return ports;
+}
+
+/** A port probed free can still be taken by another process before influxd binds it: then try new ports. */
+const START_ATTEMPTS = 3;
 
 export interface InfluxdInstance {
   url: string;
@@ -83,8 +98,18 @@ async function waitForPing(url: string, child: ChildProcess, timeoutMs: number):
 
 export async function startInfluxd(options: StartInfluxdOptions = {}): Promise<InfluxdInstance> {
   ensureInfluxd();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startInfluxdOnce(options);
+    } catch (e) {
+      if (attempt >= START_ATTEMPTS || !/address already in use/.test((e as Error).message)) throw e;
+    }
+  }
+}
+
+async function startInfluxdOnce(options: StartInfluxdOptions): Promise<InfluxdInstance> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'aftershock-influxd-'));
-  const [httpPort, rpcPort] = [await freePort(), await freePort()];
+  const [httpPort, rpcPort] = await freePorts(2);
   const conf = `reporting-disabled = true
 bind-address = "127.0.0.1:${rpcPort}"
 [meta]

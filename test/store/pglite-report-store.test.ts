@@ -16,16 +16,16 @@ describe('PGlite data directory', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'aftershock-pglite-'));
     try {
       const first = await openStore({ dataDir: dir });
-      const rec = await first.store.create({ request: { source: 'demo', upgradeAt: '2026-11-20T14:00:00Z' }, owner: 'p1' });
-      await first.store.markRunning(rec.id);
+      const rec = await first.reports.create({ request: { source: 'demo', upgradeAt: '2026-11-20T14:00:00Z' }, owner: 'p1' });
+      await first.reports.markRunning(rec.id);
       await first.sql.close();
 
       const second = await openStore({ dataDir: dir });
       try {
         expect(await migrate(second.sql)).toEqual([]);
-        expect((await second.store.get(rec.id))!.status).toBe('running');
-        expect(await second.store.failInterrupted({ staleMs: 0, reason: 'interrupted: restart' })).toBe(1);
-        expect(await second.store.get(rec.id)).toMatchObject({ status: 'failed', error: 'interrupted: restart' });
+        expect((await second.reports.get(rec.id))!.status).toBe('running');
+        expect(await second.reports.failInterrupted({ staleMs: 0, reason: 'interrupted: restart' })).toBe(1);
+        expect(await second.reports.get(rec.id)).toMatchObject({ status: 'failed', error: 'interrupted: restart' });
       } finally {
         await second.sql.close();
       }

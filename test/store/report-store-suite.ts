@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { migrate } from '../../src/store/pg/migrate.ts';
 import { PgReportStore } from '../../src/store/pg/pg-report-store.ts';
 import type { SqlClient } from '../../src/store/pg/sql-client.ts';
-import type { AnalysisRequest } from '../../src/runtime/run-analysis.ts';
+import type { AnalysisRequest } from '../../src/runtime/analysis-request.ts';
 import { finding, makeReport, makeSeries } from './report-fixtures.ts';
 
 export interface Engine {

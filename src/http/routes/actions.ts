@@ -11,12 +11,9 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { actionsSettings, createActionService } from '../../actions/actions-config.ts';
 import { UNCONFIGURED_MESSAGE } from '../../actions/action-service.ts';
-import type { ActionRecord } from '../../store/pg/pg-audit-log.ts';
-import { ACTION_STATUSES, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../store/pg/pg-audit-log.ts';
-import { GuardLog } from '../../store/pg/pg-guard-log.ts';
-import { recommendBackoff, type BackoffRecommendation } from '../../actions/recommend-backoff.ts';
+import type { BackoffRecommendation } from '../../actions/recommend-backoff.ts';
+import { ACTION_STATUSES, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type ActionRecord } from '../../store/audit-log.ts';
 import { AppError } from '../../errors.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { ErrorBody } from '../schemas.ts';
@@ -198,9 +195,8 @@ function outcome(action: ActionRecord, recommendation?: BackoffRecommendation) {
 }
 
 const actionRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const actions = createActionService(deps.config, deps.sql, deps.env);
-  const bounds = actionsSettings(deps.config).bounds;
-  const guardLog = new GuardLog(deps.sql);
+  const { actions, guardLog } = deps;
+  const { bounds } = actions;
   const tags = ['actions'];
   const security = [{ bearer: [] }];
   const { server } = deps.settings;
@@ -236,24 +232,11 @@ const actionRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, {
     },
     async (request) => {
       const b = request.body;
-      let constants = b.constants;
-      let recommendation: BackoffRecommendation | undefined;
-      if (!constants) {
-        if (!b.analysisId) throw new AppError('BAD_INPUT', 'body needs `constants`, or `analysisId` to apply the recommendation of that analysis');
-        const record = await deps.store.get(b.analysisId);
-        if (!record?.report) throw new AppError('NOT_FOUND', `analysis ${b.analysisId} does not exist or has no report yet`);
-        const state = await actions.readState();
-        if (!state.constants) throw new AppError('CONFLICT', `flag "${state.flag}" carries no valid constants to tune from (${state.payloadProblem ?? 'unknown'})`);
-        recommendation = recommendBackoff(record.report, { current: state.constants, bounds, series: record.series ?? undefined });
-        if (recommendation.action !== 'tune' || !recommendation.constants) {
-          throw new AppError('CONFLICT', `analysis ${b.analysisId} does not call for tuning (${recommendation.action}): ${recommendation.rationale.at(-1) ?? ''}`, {
-            details: { recommendation },
-          });
-        }
-        constants = recommendation.constants;
-      }
-      const rec = await actions.tune(constants, { actor: deps.principal(request), reason: b.reason, analysisId: b.analysisId, dryRun: b.dryRun, enable: b.enable });
-      return outcome(rec, recommendation);
+      const ctx = { actor: deps.principal(request), reason: b.reason, analysisId: b.analysisId, dryRun: b.dryRun, enable: b.enable };
+      if (b.constants) return outcome(await actions.tune(b.constants, ctx));
+      if (!b.analysisId) throw new AppError('BAD_INPUT', 'body needs `constants`, or `analysisId` to apply the recommendation of that analysis');
+      const { action, recommendation } = await actions.tuneFromReport({ analysisId: b.analysisId }, ctx);
+      return outcome(action, recommendation);
     },
   );
 

@@ -1,33 +1,15 @@
 /**
- * GET /healthz (the process answers), GET /readyz (store and configured sources reachable) and GET /metrics
+ * GET /healthz (the process answers), GET /readyz (store and configured sources reachable, see
+ * runtime/readiness.ts) and GET /metrics
  * (Prometheus text). Health routes are open: they reveal nothing but up/down; /metrics needs the read scope.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { createSource } from '../../sources/resolve-source.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { ErrorBody, nonJsonResponse } from '../schemas.ts';
 
-export const DEFAULT_READY_TIMEOUT_MS = 3000;
-
 const Check = Type.Object({ ok: Type.Boolean(), message: Type.Optional(Type.String()) });
 const ReadyResponse = Type.Object({ ready: Type.Boolean(), checks: Type.Record(Type.String(), Check) });
-
-async function withTimeout<T>(what: string, ms: number, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      controller.abort();
-      reject(new Error(`${what} did not answer within ${ms} ms`));
-    }, ms);
-  });
-  try {
-    return await Promise.race([fn(controller.signal), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 const healthRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
   app.get(
@@ -46,28 +28,7 @@ const healthRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, {
       },
     },
     async (_request, reply) => {
-      const checks: Record<string, { ok: boolean; message?: string }> = {};
-      const run = async (name: string, fn: (signal: AbortSignal) => Promise<void>) => {
-        try {
-          await withTimeout(name, DEFAULT_READY_TIMEOUT_MS, fn);
-          checks[name] = { ok: true };
-        } catch (e) {
-          checks[name] = { ok: false, message: (e as Error).message };
-        }
-      };
-      await Promise.all([
-        run('store', () => deps.store.ping()),
-        ...Object.keys(deps.config.sources ?? {}).map((name) =>
-          run(`source:${name}`, async (signal) => {
-            const source = createSource(name, deps.config);
-            try {
-              await source.ping?.(signal);
-            } finally {
-              await source.close?.();
-            }
-          }),
-        ),
-      ]);
+      const checks = await deps.readiness();
       const ready = Object.values(checks).every((c) => c.ok);
       return reply.code(ready ? 200 : 503).send({ ready, checks });
     },

@@ -1,52 +1,10 @@
 /**
- * The audit log of flag actions (table `flag_actions`, migration 0100) over any SqlClient (PGlite or
+ * The audit log of flag actions (the `AuditLog` of ../audit-log.ts) (table `flag_actions`, migration 0100) over any SqlClient (PGlite or
  * PostgreSQL). Rows are append-only except `reverted_by_id`, set once when a revert succeeds.
  */
 import type { SqlClient } from './sql-client.ts';
 import type { DiffEntry, FlagSnapshot } from '../../actions/backoff-constants.ts';
-
-export const ACTION_KINDS = ['backoff_constants', 'kill_switch', 'enable', 'revert'] as const;
-export type ActionKind = (typeof ACTION_KINDS)[number];
-export const ACTION_STATUSES = ['dry_run', 'noop', 'applied', 'failed', 'refused'] as const;
-export type ActionStatus = (typeof ACTION_STATUSES)[number];
-export type ActionMode = 'unleash' | 'unconfigured';
-
-export interface ActionRecord {
-  id: number;
-  /** RFC 3339. */
-  createdAt: string;
-  kind: ActionKind;
-  status: ActionStatus;
-  dryRun: boolean;
-  mode: ActionMode;
-  /** Token label of the caller, `cli:<user>` or `guard:<id>`. */
-  actor: string;
-  reason: string;
-  analysisId: string | null;
-  project: string;
-  environment: string;
-  flag: string;
-  before: FlagSnapshot | null;
-  target: FlagSnapshot | null;
-  after: FlagSnapshot | null;
-  diff: DiffEntry[];
-  revertsId: number | null;
-  revertedById: number | null;
-  /** What happened, in one or two plain sentences. */
-  message: string;
-  error: string | null;
-}
-
-export type NewActionRecord = Omit<ActionRecord, 'id' | 'createdAt' | 'revertedById'> & { createdAt?: Date };
-
-export interface ActionPage {
-  items: ActionRecord[];
-  /** Pass as `before` to get the next (older) page; null on the last page. */
-  nextBefore: number | null;
-}
-
-export const DEFAULT_PAGE_SIZE = 50;
-export const MAX_PAGE_SIZE = 500;
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type ActionKind, type ActionListQuery, type ActionMode, type ActionPage, type ActionRecord, type ActionStatus, type AuditLog, type NewActionRecord } from '../audit-log.ts';
 
 interface Row {
   id: string | number;
@@ -101,7 +59,7 @@ function fromRow(r: Row): ActionRecord {
 
 const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
 
-export class AuditLog {
+export class PgAuditLog implements AuditLog {
   constructor(private readonly sql: SqlClient) {}
 
   async insert(rec: NewActionRecord): Promise<ActionRecord> {
@@ -149,7 +107,7 @@ export class AuditLog {
   }
 
   /** Newest first, `limit` rows with id below `before`. */
-  async list(query: { limit?: number; before?: number; flag?: string; status?: ActionStatus } = {}): Promise<ActionPage> {
+  async list(query: ActionListQuery = {}): Promise<ActionPage> {
     const limit = Math.min(Math.max(1, query.limit ?? DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE);
     const where: string[] = [];
     const params: unknown[] = [];

@@ -3,29 +3,10 @@
  * evaluation, so "why did the guard (not) act" is always answerable.
  */
 import type { SqlClient } from './sql-client.ts';
-import { DEFAULT_PAGE_SIZE, isoOf, MAX_PAGE_SIZE } from './pg-audit-log.ts';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../audit-log.ts';
+import { isoOf } from './pg-audit-log.ts';
+import type { DecisionKind, EpisodeState, Evaluation, GuardDecision, GuardDecisionQuery, GuardLog, NewGuardDecision } from '../guard-log.ts';
 import type { GuardStep } from '../../actions/guard-policy.ts';
-
-export type Evaluation = 'failing' | 'passing' | 'error' | 'standby';
-export type DecisionKind = 'acted' | 'dry_run' | 'nothing';
-
-export interface GuardDecision {
-  id: number;
-  createdAt: string;
-  guardId: string;
-  target: string;
-  evaluation: Evaluation;
-  decision: DecisionKind;
-  step: GuardStep | null;
-  reason: string;
-  consecutive: number;
-  actionId: number | null;
-  analysisId: string | null;
-  verdict: string | null;
-  details: Record<string, unknown> | null;
-}
-
-export type NewGuardDecision = Omit<GuardDecision, 'id' | 'createdAt'> & { createdAt: Date };
 
 interface Row {
   id: string | number;
@@ -61,14 +42,7 @@ function fromRow(r: Row): GuardDecision {
   };
 }
 
-export interface EpisodeState {
-  /** Failing evaluations in a row before this one (since the last pass or guard action). */
-  failingInARow: number;
-  /** Tunes the guard applied since the last passing evaluation. */
-  tunesThisEpisode: number;
-}
-
-export class GuardLog {
+export class PgGuardLog implements GuardLog {
   constructor(private readonly sql: SqlClient) {}
 
   async insert(d: NewGuardDecision): Promise<GuardDecision> {
@@ -80,7 +54,7 @@ export class GuardLog {
     return fromRow(rows[0]);
   }
 
-  async list(query: { limit?: number; before?: number; target?: string } = {}): Promise<{ items: GuardDecision[]; nextBefore: number | null }> {
+  async list(query: GuardDecisionQuery = {}): Promise<{ items: GuardDecision[]; nextBefore: number | null }> {
     const limit = Math.min(Math.max(1, query.limit ?? DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE);
     const where: string[] = [];
     const params: unknown[] = [];

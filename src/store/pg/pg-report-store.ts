@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Finding, Report, ReportSeries, Verdict } from '../../analysis/types.ts';
 import { parseTimestamp } from '../../duration.ts';
 import { AppError } from '../../errors.ts';
-import type { AnalysisRequest } from '../../runtime/run-analysis.ts';
+import type { AnalysisRequest } from '../../runtime/analysis-request.ts';
 import type {
   AnalysisRecord,
   AnalysisStatus,

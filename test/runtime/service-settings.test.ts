@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, PROJECT_ROOT } from '../../src/config.ts';
-import { serviceSettings } from '../../src/http/service-config.ts';
+import { serviceSettings } from '../../src/runtime/service-settings.ts';
 
 describe('serviceSettings', () => {
   const config = loadConfig();

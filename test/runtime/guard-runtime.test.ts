@@ -1,5 +1,5 @@
 /**
- * startGuardInService, as `aftershock serve` calls it: off unless the guard file says enabled; when on, it
+ * startGuard, as `aftershock serve` calls it: off unless the guard file says enabled; when on, it
  * re-analyses the (real demo) target every interval and records its decisions — here with no Unleash
  * configured, so its step is a dry run that says so.
  */
@@ -7,8 +7,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GuardLog } from '../../src/store/pg/pg-guard-log.ts';
-import { startGuardInService } from '../../src/actions/guard.ts';
+import { PgGuardLog } from '../../src/store/pg/pg-guard-log.ts';
+import { startGuard } from '../../src/runtime/guard-runtime.ts';
+import { openRuntime } from '../../src/runtime/open-runtime.ts';
+import { PgStore } from '../../src/store/open-store.ts';
 import { loadConfig } from '../../src/config.ts';
 import { migrate } from '../../src/store/pg/migrate.ts';
 import { PgliteClient } from '../../src/store/pg/pglite-client.ts';
@@ -45,15 +47,18 @@ lockKey: 99
   return file;
 }
 
-describe('startGuardInService', () => {
-  it('returns null when the guard file says enabled: false', () => {
-    expect(startGuardInService({ config: loadConfig(), sql, env: { AFTERSHOCK_GUARD_FILE: guardFile(false) } })).toBeNull();
+/** The runtime the service opens, over this test's store, with the given environment. */
+const runtimeWith = (env: NodeJS.ProcessEnv) => openRuntime({ config: loadConfig(), env, store: new PgStore(sql, 'memory') });
+
+describe('startGuard', () => {
+  it('returns null when the guard file says enabled: false', async () => {
+    expect(startGuard(await runtimeWith({ AFTERSHOCK_GUARD_FILE: guardFile(false) }))).toBeNull();
   });
 
   it('runs every interval, applies hysteresis, and proposes (dry run, Unleash not configured)', { timeout: 60_000 }, async () => {
     const lines: string[] = [];
-    const handle = startGuardInService({ config: loadConfig(), sql, env: { AFTERSHOCK_GUARD_FILE: guardFile(true) }, log: (m) => lines.push(m) })!;
-    const log = new GuardLog(sql);
+    const handle = startGuard(await runtimeWith({ AFTERSHOCK_GUARD_FILE: guardFile(true) }), { log: (m) => lines.push(m) })!;
+    const log = new PgGuardLog(sql);
     const deadline = Date.now() + 45_000;
     while ((await log.list({ target: 'shop' })).items.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     await handle.stop();

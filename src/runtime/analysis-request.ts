@@ -1,0 +1,30 @@
+/**
+ * What an analysis is asked to do (the same fields on the CLI, in the HTTP body and in a guard target) and
+ * the options of one run. Plain data: requests are stored with their analysis and sent to worker threads.
+ */
+import type { AnalysisSettings } from '../analysis/types.ts';
+import type { Config } from '../config.ts';
+
+export interface AnalysisRequest {
+  /** A configured source name, `demo`, a line-protocol file path, or an influx1+http:// / influx2+http(s):// URL. */
+  source: string;
+  /** RFC 3339 time of the upgrade. */
+  upgradeAt: string;
+  /** Window lengths, e.g. "2h": before ends at the upgrade, after starts at it. */
+  before?: string;
+  after?: string;
+  services?: string[];
+  endpoints?: string[];
+}
+
+export const DEFAULT_WINDOW = '2h';
+
+export interface RunOptions {
+  config: Config;
+  signal?: AbortSignal;
+  onProgress?: (fraction: number) => void;
+  log?: (message: string) => void;
+  /** Overrides merged over config.analysis for this run (e.g. other tolerances in a notebook). */
+  settings?: Partial<AnalysisSettings>;
+}
+

@@ -1,0 +1,182 @@
+/**
+ * The one composition root. `openRuntime(...)` builds, once, the parts the CLI commands, the HTTP service and
+ * the guard share — validated settings, the store, the Unleash adapter and the action service, the job
+ * lifecycle, the worker pool and the analysis service — and `close()` takes them down in reverse order.
+ * Nothing else in the program constructs these parts; callers only ask for what they need (`analyze` opens
+ * no store, `flag show` no store either).
+ */
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import { ActionService } from '../actions/action-service.ts';
+import { actionsSettings, createFlagActions, flagRefOf, unleashSettings } from '../actions/actions-config.ts';
+import type { FlagActions, FlagRef } from '../actions/flag-actions.ts';
+import type { Config } from '../config.ts';
+import { AppError } from '../errors.ts';
+import { openStore } from '../store/open-store.ts';
+import type { Store } from '../store/store.ts';
+import { AnalysisPool } from '../worker/analysis-pool.ts';
+import { AnalysisJobs, type JobLog, type JobMetrics } from './analysis-jobs.ts';
+import type { AnalysisRequest } from './analysis-request.ts';
+import { AnalysisService } from './analysis-service.ts';
+import { checkReadiness, type ReadinessCheck } from './readiness.ts';
+import { runAnalysis } from './run-analysis.ts';
+import { serviceSettings, type ServiceSettings } from './service-settings.ts';
+import type { AnalysisResult } from '../analysis/types.ts';
+import type { JobHandlers } from './analysis-jobs.ts';
+
+export interface OpenRuntimeOptions {
+  config: Config;
+  /** Environment overrides (HOST, DATABASE_URL, UNLEASH_URL, tokens …); process.env unless a test passes its own. */
+  env?: NodeJS.ProcessEnv;
+  /**
+   * The store: `true` opens the configured one (DATABASE_URL or the embedded PGlite), a `Store` is used as
+   * given (and closed by close()), `false`/absent opens none.
+   */
+  store?: boolean | Store;
+  /** Run analyses in a bounded worker pool (the service); `runnerModule` replaces runAnalysis in the workers (tests). */
+  pool?: boolean | { runnerModule?: string };
+  /** Adjusts settings after environment overrides (tests: pool size, timeouts). */
+  adjust?: (settings: ServiceSettings) => void;
+  /** Where the runtime's parts log; a function gets the validated settings first (the service picks its log level there). */
+  log?: JobLog | ((settings: ServiceSettings) => JobLog);
+  /** Service metrics (analyses by outcome, durations); optional outside the service. */
+  metrics?: JobMetrics;
+}
+
+const SILENT: JobLog = { info: () => undefined, warn: () => undefined };
+
+export interface Runtime {
+  readonly config: Config;
+  readonly env: NodeJS.ProcessEnv;
+  readonly settings: ServiceSettings;
+  /** Identifies this process as the owner of the analyses it runs (recovery across replicas). */
+  readonly owner: string;
+  /** The Unleash adapter, or null when Unleash is not configured (every action is then a dry run). */
+  readonly flags: FlagActions | null;
+  /** Which flag the actions change (project, environment, flag name). */
+  readonly flagRef: FlagRef;
+  readonly store: Store;
+  readonly actions: ActionService;
+  readonly jobs: AnalysisJobs;
+  readonly pool: AnalysisPool | null;
+  readonly analyses: AnalysisService;
+  /**
+   * One analysis recorded in the store as a job (the guard's evaluations): in the worker pool when the runtime
+   * has one (the event loop stays free), in-process otherwise.
+   */
+  analyzeTracked(request: AnalysisRequest, owner: string, signal?: AbortSignal): Promise<{ result: AnalysisResult; analysisId: string }>;
+  /** Reachability of the store (when open) and every configured source. */
+  readiness(): Promise<Record<string, ReadinessCheck>>;
+  /** One analysis, not recorded: in the worker pool when there is one, in-process otherwise. */
+  analyze(request: AnalysisRequest, options?: { signal?: AbortSignal } & JobHandlers): Promise<AnalysisResult>;
+  close(): Promise<void>;
+}
+
+/** Lets a caller stop waiting for a pool job; the pool terminates that job when it closes. */
+function abortable<T>(work: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason ?? new Error('aborted'));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+function missing(part: string, how: string): never {
+  // A programming error of the caller, not bad input: the runtime was opened without that part.
+  throw new AppError('INTERNAL', `the runtime was opened without ${part} (${how})`);
+}
+
+export async function openRuntime(options: OpenRuntimeOptions): Promise<Runtime> {
+  const { config } = options;
+  const env = options.env ?? process.env;
+  const settings = serviceSettings(config, env);
+  options.adjust?.(settings);
+  const log = typeof options.log === 'function' ? options.log(settings) : (options.log ?? SILENT);
+  const owner = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  // Validated before anything is opened, so a bad unleash/actions section fails fast and leaks nothing.
+  const actionSettings = actionsSettings(config);
+  const flagRef = flagRefOf(unleashSettings(config, env));
+  const flags = createFlagActions(config, env);
+
+  let store: Store | null = null;
+  if (options.store === true) store = await openStore({ databaseUrl: settings.store.databaseUrl, dataDir: settings.store.dataDir });
+  else if (options.store) store = options.store;
+
+  const pool = options.pool
+    ? new AnalysisPool({ ...settings.pool, config, runnerModule: typeof options.pool === 'object' ? options.pool.runnerModule : undefined })
+    : null;
+
+  const jobs = store ? new AnalysisJobs({ store: store.reports, progressIntervalMs: settings.pool.progressIntervalMs, log, metrics: options.metrics }) : null;
+  const actions = store
+    ? new ActionService({
+        flags,
+        audit: store.audit,
+        ref: flagRef,
+        bounds: actionSettings.bounds,
+        dryRunDefault: actionSettings.dryRunDefault,
+        locks: store.locks,
+        findAnalysis: (id) => store.reports.get(id),
+      })
+    : null;
+  const analyses =
+    store && pool && jobs
+      ? new AnalysisService({
+          store: store.reports,
+          jobs,
+          pool,
+          metrics: options.metrics ?? { analyses: { inc: () => undefined }, analysisSeconds: { observe: () => undefined } },
+          config,
+          owner,
+          verdictCacheMs: settings.server.verdictCacheMs,
+          heartbeatMs: settings.store.heartbeatMs,
+          log,
+        })
+      : null;
+
+  const inProcess = (request: AnalysisRequest, signal: AbortSignal | undefined, h: JobHandlers) => {
+    h.onStart?.();
+    return runAnalysis(request, { config, signal, onProgress: h.onProgress, log: h.onLog });
+  };
+
+  const execute = (request: AnalysisRequest, signal: AbortSignal | undefined, h: JobHandlers) =>
+    pool ? abortable(pool.submit(request, h), signal) : inProcess(request, signal, h);
+
+  let closed = false;
+  return {
+    config,
+    env,
+    settings,
+    owner,
+    flags,
+    flagRef,
+    get store() {
+      return store ?? missing('a store', 'pass store: true');
+    },
+    get actions() {
+      return actions ?? missing('the action service', 'it records every action in the store: pass store: true');
+    },
+    get jobs() {
+      return jobs ?? missing('the job lifecycle', 'pass store: true');
+    },
+    pool,
+    get analyses() {
+      return analyses ?? missing('the analysis service', 'pass store: true and pool: true');
+    },
+    async analyzeTracked(request, jobOwner, signal) {
+      const j = jobs ?? missing('the job lifecycle', 'pass store: true');
+      return j.track(request, jobOwner, (h) => execute(request, signal, h));
+    },
+    analyze: (request, o = {}) => execute(request, o.signal, o),
+    readiness: () => checkReadiness({ config, pingStore: () => (store ? store.reports.ping() : Promise.resolve()) }),
+    async close() {
+      if (closed) return;
+      closed = true;
+      // Workers first (their analyses are marked interrupted while the store is still open), then the store.
+      if (analyses) await analyses.close();
+      else await pool?.close();
+      await store?.close();
+    },
+  };
+}

@@ -1,0 +1,21 @@
+/**
+ * `Store`: everything aftershock persists, opened once by the runtime: analyses and reports, the audit log of
+ * flag actions, guard decisions and the cross-process locks. `open-store.ts` opens the one implementation
+ * (`pg/`: embedded PGlite by default, PostgreSQL by URL).
+ */
+import type { AuditLog } from './audit-log.ts';
+import type { GuardLog } from './guard-log.ts';
+import type { Locks } from './locks.ts';
+import type { ReportStore } from './report-store.ts';
+
+export interface Store {
+  /** `pglite` is one process (its unfinished analyses at start were interrupted); `postgres` may be shared by replicas. */
+  readonly kind: 'pglite' | 'postgres';
+  /** Where the data lives, without credentials. */
+  readonly description: string;
+  readonly reports: ReportStore;
+  readonly audit: AuditLog;
+  readonly guardLog: GuardLog;
+  readonly locks: Locks;
+  close(): Promise<void>;
+}
