@@ -3,6 +3,7 @@
  * connection-level error code), when may we retry (`retryAfterMs`), and how to say it in one line
  * (`describe`, with the errno code that undici hides in `cause`). Credentials never reach a message.
  */
+import { isAppError } from '../errors.ts';
 
 /** A failure worth another attempt; `retryAfterMs` from the server's Retry-After header, when given. */
 export class RetryableError extends Error {
@@ -68,6 +69,8 @@ export function describe(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
   let detail = connectionErrorCode(e);
   for (let cur: unknown = (e as { cause?: unknown })?.cause, depth = 0; !detail && cur && depth < 5; cur = (cur as { cause?: unknown }).cause, depth++) {
+    // An AppError in the chain is our own wording of the same failure (its code is ours, not a detail).
+    if (isAppError(cur)) continue;
     const c = cur as { code?: unknown; message?: unknown };
     detail = typeof c.code === 'string' ? c.code : typeof c.message === 'string' && c.message ? c.message : null;
   }
