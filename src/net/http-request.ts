@@ -133,7 +133,8 @@ function defaultWhat(req: HttpRequest): string {
 /**
  * Sends `request` with retries (see retry.ts for the loop and its options) and returns what `read` makes of
  * the first 2xx response. `read` runs inside the attempt: throw a RetryableError from it to retry (e.g. a
- * malformed chunk), an AppError to stop.
+ * malformed chunk), an AppError to stop. It should consume (or cancel) the body: the timers and the deadline
+ * end with the attempt, so a stream handed out of `read` is no longer watched.
  */
 export function retryingFetch<T>(request: HttpRequest, options: RetryingFetchOptions, read: (res: Response, attempt: Attempt) => Promise<T>): Promise<T> {
   const what = redactCredentials(options.what ?? defaultWhat(request));

@@ -106,7 +106,9 @@ export async function retry<T>(fn: (attempt: Attempt) => Promise<T>, options: Re
     if (scope.cancelled || !scope.expired) {
       const reason: unknown = options.signal?.reason;
       if (isAppError(reason)) return reason;
-      return new AppError('TIMEOUT', `${what}: cancelled`, { cause: reason });
+      // AbortSignal.timeout() aborts with a TimeoutError: the caller's own time limit, not a user's cancel.
+      const limit = (reason as { name?: unknown } | undefined)?.name === 'TimeoutError';
+      return new AppError('TIMEOUT', `${what}: ${limit ? "cancelled: the caller's time limit ran out" : 'cancelled'}`, { cause: reason });
     }
     const where = phase === 'attempt' ? `attempt ${attempts} was still running` : `waiting to retry after ${plural(attempts, 'attempt')}`;
     return new AppError('TIMEOUT', `${what}: not done within the total deadline of ${options.deadlineMs} ms (${where})${last !== null ? `; last failure: ${describe(last)}` : ''}`, {
@@ -139,6 +141,8 @@ export async function retry<T>(fn: (attempt: Attempt) => Promise<T>, options: Re
       } catch (e) {
         if (scope.signal.aborted) throw stopped('attempt');
         const err = ctl.signal.aborted && ctl.signal.reason instanceof AttemptTimeoutError ? ctl.signal.reason : e;
+        // Release whatever the failed attempt still holds (an unread body, a request of a client library).
+        if (!ctl.signal.aborted) ctl.abort(err);
         if (isAppError(err)) throw err;
         if (!isRetryable(err)) throw giveUp({ what, attempts, error: err, retryable: false });
         last = err;

@@ -235,6 +235,13 @@ describe('retryingFetch: cancellation', () => {
     expect(s.hits).toHaveLength(1);
   });
 
+  it('a caller\'s AbortSignal.timeout() reads as its time limit, not as a cancel', async () => {
+    const s = await server(() => undefined);
+    const e = await failure(get(s.url, { signal: AbortSignal.timeout(100) }));
+    expect(e.code).toBe('TIMEOUT');
+    expect(e.message).toBe(`GET 127.0.0.1:${s.port}/: cancelled: the caller's time limit ran out`);
+  });
+
   it('an already aborted signal sends nothing', async () => {
     const s = await server((_req, res) => res.writeHead(200).end('ok'));
     const e = await failure(get(s.url, { signal: AbortSignal.abort() }));
