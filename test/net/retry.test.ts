@@ -168,11 +168,11 @@ describe('retryingFetch: timeouts and the total deadline', () => {
     const s = await server((_req, res) => {
       res.writeHead(200);
       let i = 0;
-      const t = setInterval(() => (++i < 10 ? res.write(String(i)) : (clearInterval(t), res.end('!'))), 60);
+      const t = setInterval(() => (++i < 20 ? res.write('.') : (clearInterval(t), res.end('!'))), 60);
     });
     const started = Date.now();
-    expect(await get(s.url, { idleTimeoutMs: 400 })).toBe('123456789!');
-    expect(Date.now() - started).toBeGreaterThanOrEqual(400); // longer than the idle timeout, in one attempt
+    expect(await get(s.url, { idleTimeoutMs: 500 })).toBe(`${'.'.repeat(19)}!`);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000); // twice the idle timeout, in one attempt
     expect(s.hits).toHaveLength(1);
   });
 
@@ -193,11 +193,11 @@ describe('retryingFetch: timeouts and the total deadline', () => {
   it('the deadline covers the waits too: a backoff that would end past it fails at once', async () => {
     const s = await server((_req, res) => res.writeHead(503).end('busy'));
     const started = Date.now();
-    const e = await failure(get(s.url, { minDelayMs: 2000, maxDelayMs: 4000, deadlineMs: 500 }));
+    const e = await failure(get(s.url, { minDelayMs: 10_000, maxDelayMs: 20_000, deadlineMs: 500 }));
     expect(e.code).toBe('TIMEOUT');
     expect(e.message).toMatch(/total deadline of 500 ms \(the next attempt would start \d+ ms after 1 attempt, past it\); last failure: HTTP 503: busy$/);
     expect(s.hits).toHaveLength(1);
-    expect(Date.now() - started).toBeLessThan(1000 + 500);
+    expect(Date.now() - started).toBeLessThan(4000); // the wait would have been ≥ 5 s
   });
 
   it('a deadline that ends a later attempt names the earlier failure', async () => {
