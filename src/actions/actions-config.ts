@@ -23,6 +23,8 @@ const UnleashSchema = Type.Object(
     timeoutMs: Type.Integer({ minimum: 100 }),
     retries: Type.Integer({ minimum: 0, maximum: 10 }),
     retryBaseMs: Type.Integer({ minimum: 0 }),
+    /** Total deadline of one request with its retries (default DEFAULT_UNLEASH_DEADLINE_MS in unleash-http.ts). */
+    deadlineMs: Type.Optional(Type.Integer({ minimum: 100 })),
     clientToken: Type.String(),
     clientVisibleTimeoutMs: Type.Integer({ minimum: 0 }),
   },

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { AnalysisResult, FindingKind } from '../analysis/types.ts';
 import { isAppError } from '../errors.ts';
+import { sleep } from '../net/sleep.ts';
 import type { AnalysisRequest } from '../runtime/analysis-request.ts';
 import type { AuditLog } from '../store/audit-log.ts';
 import type { GuardDecision, GuardLog, NewGuardDecision } from '../store/guard-log.ts';
@@ -18,6 +19,9 @@ import type { GuardConfig, GuardTarget } from './guard-config.ts';
 import { decide, failingKinds } from './guard-policy.ts';
 import type { BackoffRecommendation } from './recommend-backoff.ts';
 import type { FlagState } from './flag-actions.ts';
+
+/** Waits between evaluations; a stop (abort) ends the wait early, and the loop then sees the signal. */
+const pause = (ms: number, signal: AbortSignal) => sleep(ms, signal).catch(() => undefined);
 
 const HOUR_MS = 3_600_000;
 /** The after window of a target without `after` never shrinks below this (the upgrade just happened). */
@@ -40,8 +44,6 @@ export interface GuardOptions {
   id?: string;
   now?: () => Date;
   log?: (message: string) => void;
-  /** Abortable wait between evaluations. */
-  sleep: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 export interface GuardHandle {
@@ -186,7 +188,7 @@ export class SlaGuard {
               while (!signal.aborted) {
                 await check();
                 await this.evaluate(signal);
-                await this.options.sleep(interval, signal);
+                await pause(interval, signal);
               }
             },
             async () => void (await this.standby('did nothing because another replica holds the guard lock (standby)')),
@@ -194,7 +196,7 @@ export class SlaGuard {
         } catch (e) {
           this.say(`guard ${this.id}: ${(e as Error).message}; retrying in ${interval} ms`);
         }
-        await this.options.sleep(interval, signal);
+        await pause(interval, signal);
       }
     })();
     return {

@@ -7,7 +7,6 @@ import type { ActionService } from '../actions/action-service.ts';
 import { actionsSettings } from '../actions/actions-config.ts';
 import { loadGuardConfig, type GuardConfig } from '../actions/guard-config.ts';
 import { SlaGuard, type GuardHandle } from '../actions/guard.ts';
-import { sleep } from '../net/sleep.ts';
 import type { Runtime } from './open-runtime.ts';
 
 export interface CreateGuardOptions {
@@ -31,7 +30,6 @@ export function createGuard(rt: Runtime, guard: GuardConfig, options: CreateGuar
     locks: store.locks,
     id: options.id,
     log: options.log,
-    sleep,
     analyze: async (request, signal) =>
       track ? rt.analyzeTracked(request, `guard:${guardId}`, signal) : { result: await rt.analyze(request, { signal }), analysisId: null },
   });

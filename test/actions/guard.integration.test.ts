@@ -11,7 +11,6 @@ import { PgAuditLog } from '../../src/store/pg/pg-audit-log.ts';
 import { DEFAULT_BACKOFF_BOUNDS, type BackoffConstants } from '../../src/actions/backoff-constants.ts';
 import { parseGuardConfig, type GuardConfig } from '../../src/actions/guard-config.ts';
 import { SlaGuard } from '../../src/actions/guard.ts';
-import { sleep } from '../../src/net/sleep.ts';
 import { createGuard, type CreateGuardOptions } from '../../src/runtime/guard-runtime.ts';
 import { openRuntime } from '../../src/runtime/open-runtime.ts';
 import { PgStore } from '../../src/store/open-store.ts';
@@ -70,7 +69,7 @@ async function guardOn(sql: SqlClient, guard: GuardConfig, options: CreateGuardO
 /** A guard over this SQL client whose analyses are the given report (no source read). */
 function scriptedGuard(sql: SqlClient, guard: GuardConfig, actions: ActionService, id: string, result: AnalysisResult): SlaGuard {
   const store = new PgStore(sql, 'test');
-  return new SlaGuard({ guard, actions, guardLog: store.guardLog, audit: store.audit, locks: store.locks, sleep, id, analyze: async () => ({ result, analysisId: null }) });
+  return new SlaGuard({ guard, actions, guardLog: store.guardLog, audit: store.audit, locks: store.locks, id, analyze: async () => ({ result, analysisId: null }) });
 }
 
 /** Polls the live client until `ok` holds (the server ticks once a second, the client refreshes every 200 ms). */
@@ -167,7 +166,7 @@ describe('guards sharing one embedded store', () => {
       const policy = guardConfig({ targets: [{ name: 'embedded', source: 'demo', upgradeAt: '2026-11-20T14:00:00Z' }] });
       // One store object, as in one process: both guards share its (in-process) lock.
       const store = new PgStore(sql, 'test');
-      const [a, b] = ['one', 'two'].map((id) => new SlaGuard({ guard: policy, actions, guardLog: store.guardLog, audit: store.audit, locks: store.locks, sleep, id, analyze: async () => ({ result, analysisId: null }) }));
+      const [a, b] = ['one', 'two'].map((id) => new SlaGuard({ guard: policy, actions, guardLog: store.guardLog, audit: store.audit, locks: store.locks, id, analyze: async () => ({ result, analysisId: null }) }));
       const decisions = (await Promise.all([a.runOnce(), b.runOnce()])).flat();
       expect(decisions.map((d) => d.evaluation).sort()).toEqual(['failing', 'standby']);
       // no Unleash configured: the guard's step is a dry run that says so

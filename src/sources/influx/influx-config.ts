@@ -35,7 +35,10 @@ const CommonFields = {
   buckets: Type.Optional(Type.Object({ min: Positive, max: Positive, perDecade: Type.Integer({ minimum: 1, maximum: 100 }) }, { additionalProperties: false })),
   /** GROUP BY time interval of the aggregated queries (default: input.timelineIntervalMs). */
   aggregationIntervalMs: Type.Optional(Type.Integer({ minimum: 1000 })),
+  /** Idle timeout of one attempt: no byte for this long abandons it. */
   timeoutMs: Type.Optional(Type.Integer({ minimum: 100 })),
+  /** Total deadline of one query, all attempts, waits and streaming included (a trickling server stops here). */
+  deadlineMs: Type.Optional(Type.Integer({ minimum: 1000 })),
   retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 })),
   /** Partial override of the top-level schema mapping for this source. */
   schema: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
@@ -117,6 +120,7 @@ function common(raw: Influx1SourceConfig | Influx2SourceConfig, config: Config, 
       ...DEFAULT_RETRY_OPTIONS,
       ...(raw.retries !== undefined ? { retries: raw.retries } : {}),
       ...(raw.timeoutMs !== undefined ? { idleTimeoutMs: raw.timeoutMs } : {}),
+      ...(raw.deadlineMs !== undefined ? { deadlineMs: raw.deadlineMs } : {}),
     },
     schema,
   };

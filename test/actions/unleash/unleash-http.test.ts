@@ -77,4 +77,38 @@ describe('UnleashHttp', () => {
     expect(e.code).toBe('TIMEOUT');
     expect(e.message).toBe('Unleash GET /api/admin/x: no answer within 200 ms (3 tries)');
   });
+
+  it('honours Retry-After on a 429', async () => {
+    let n = 0;
+    const at: number[] = [];
+    const s = await serve((_req, res) => {
+      at.push(Date.now());
+      if (++n === 1) return void res.writeHead(429, { 'retry-after': '1' }).end('{"message":"rate limited"}');
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
+    expect(await client(s.url).request('GET', '/api/admin/x')).toEqual({ ok: true });
+    expect(at[1] - at[0]).toBeGreaterThanOrEqual(950);
+  });
+
+  it('stops at the total deadline even when every try still has time', async () => {
+    const s = await serve(() => undefined); // never answers
+    const http = new UnleashHttp({ url: s.url, token: '*:*.secret', timeoutMs: 5000, retries: 2, retryBaseMs: 10, deadlineMs: 300 });
+    const e = await failure(http.request('GET', '/api/admin/x'));
+    expect(e.code).toBe('TIMEOUT');
+    expect(e.message).toBe('Unleash GET /api/admin/x: not done within the total deadline of 300 ms (attempt 1 was still running)');
+    expect(s.hits()).toBe(1);
+  });
+
+  it('a refused connection is retried and named, without the token', async () => {
+    const s = await serve(() => undefined);
+    const url = s.url;
+    for (const x of servers.splice(0)) {
+      x.closeAllConnections();
+      await new Promise((r) => x.close(r));
+    }
+    const e = await failure(client(url).request('GET', '/api/admin/x'));
+    expect(e.code).toBe('UPSTREAM');
+    expect(e.message).toBe(`Unleash GET /api/admin/x: Unleash at ${url} is unreachable: ECONNREFUSED (3 tries)`);
+    expect(e.message).not.toContain('secret');
+  });
 });

@@ -1,0 +1,49 @@
+/**
+ * The scope of one whole operation (every attempt, every backoff wait, every body byte): its signal aborts
+ * when the caller's signal aborts or when the total deadline passes, whichever comes first. A deadline is
+ * kept apart from the idle timeout on purpose: a server that trickles one byte just inside the idle timeout
+ * would otherwise hold the operation forever.
+ */
+class DeadlineExceeded {
+  constructor(readonly ms: number) {}
+}
+
+export class OperationScope {
+  readonly signal: AbortSignal;
+  /** Epoch ms at which the deadline passes; Infinity without one. */
+  readonly deadlineAt: number;
+  private readonly ctl = new AbortController();
+  private readonly timer: NodeJS.Timeout | undefined;
+  private readonly parent: AbortSignal | undefined;
+  private readonly onParentAbort = (): void => this.ctl.abort(this.parent?.reason);
+
+  constructor(parent?: AbortSignal, deadlineMs?: number) {
+    this.parent = parent;
+    this.signal = this.ctl.signal;
+    this.deadlineAt = deadlineMs !== undefined && deadlineMs > 0 ? Date.now() + deadlineMs : Infinity;
+    if (parent?.aborted) this.ctl.abort(parent.reason);
+    else parent?.addEventListener('abort', this.onParentAbort, { once: true });
+    if (deadlineMs !== undefined && deadlineMs > 0 && !this.ctl.signal.aborted) {
+      this.timer = setTimeout(() => this.ctl.abort(new DeadlineExceeded(deadlineMs)), deadlineMs);
+    }
+  }
+
+  /** The caller cancelled (takes precedence over the deadline when both happened). */
+  get cancelled(): boolean {
+    return this.parent?.aborted === true;
+  }
+
+  /** The total deadline passed (and the caller did not cancel first). */
+  get expired(): boolean {
+    return this.ctl.signal.aborted && this.ctl.signal.reason instanceof DeadlineExceeded;
+  }
+
+  remainingMs(): number {
+    return this.deadlineAt - Date.now();
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.parent?.removeEventListener('abort', this.onParentAbort);
+  }
+}
