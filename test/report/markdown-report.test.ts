@@ -22,7 +22,7 @@ describe('renderMarkdown with unusual endpoint names', () => {
 
   it('keeps the name intact outside tables (a list item shows "\\|" literally)', () => {
     const items = md.split('\n').filter((l) => l.startsWith('- shop '));
-    expect(items).toContain('- shop `/a|b` p99: Insufficient data: p99 needs at least 1000 requests in each window; had 300 before and 300 after.');
+    expect(items).toContain('- shop `/a|b` p99: Insufficient data: p99 needs at least 1,000 requests in each window; had 300 before and 300 after.');
     expect(items.some((l) => l.startsWith('- shop ``/x`y`` p99:'))).toBe(true);
     expect(items.some((l) => l.startsWith('- shop `/ünï code` p99:'))).toBe(true);
   });
