@@ -10,8 +10,9 @@
  * - numbers: three significant digits, never fewer than the integer digits, thousands grouped with commas,
  *   trailing zeros dropped, a true minus sign: `805`, `1,322`, `65.6`, `1.2`, `0.0213`, `−3`;
  * - durations: `805 ms`, `1,322 ms`; counts: `48,109`;
- * - relative changes: signed, a space before the percent sign: `+22.7 %`, `−4.2 %`, `+176 %`, `±0 %`;
- * - shares and levels as percentages, same digits: `5 %`, `0.4 %`, `0.0012 %`, `0 %`;
+ * - percentages: whole from 100 up, one decimal from 1, two significant digits below, a space before `%`;
+ *   relative changes signed: `+22.7 %`, `−4.2 %`, `+0.39 %`, `+176 %`, `±0 %`; shares and levels unsigned:
+ *   `95 %`, `0.4 %`, `0.0012 %`, `0 %`;
  * - p- and q-values: `0.012`, `0.500`, `3.2e-5`, `< 1e-300`;
  * - intervals: `+15.2 % to +31 %`; an open end (±Infinity in memory, null in JSON) is `+∞` / `−∞`;
  * - anything missing or not finite where a number is expected: `n/a`.
@@ -49,10 +50,21 @@ export function formatNumber(x: number | null | undefined): string {
   return v < 0 && m !== '0' ? `${MINUS}${m}` : m;
 }
 
-/** A share or level as a percentage, unsigned: 0.05 → `5 %`, 0.004 → `0.4 %`, 0 → `0 %`. */
+/**
+ * The number of a percentage: whole percents from 100 up, one decimal from 1 (`22.7`, `9.2`), two significant
+ * digits below (`0.39`, `0.0012`): a change of a few tenths of a percent needs no third digit.
+ */
+function percentNumber(pct: number): string {
+  const v = Number(pct.toPrecision(12));
+  const a = Math.abs(v);
+  const m = a === 0 ? '0' : a >= 100 ? Math.round(a).toLocaleString('en-US') : a >= 1 ? String(Number(a.toFixed(1))) : String(Number(a.toPrecision(2)));
+  return v < 0 && m !== '0' ? `${MINUS}${m}` : m;
+}
+
+/** A share or level as a percentage, unsigned: 0.05 → `5 %`, 0.004 → `0.4 %`, 0.000012 → `0.0012 %`, 0 → `0 %`. */
 export function formatPercent(share: number | null | undefined): string {
   if (!finite(share)) return 'n/a';
-  return `${formatNumber(share * 100)} %`;
+  return `${percentNumber(share * 100)} %`;
 }
 
 /** A relative change (after / before − 1), signed: 0.227 → `+22.7 %`, −0.042 → `−4.2 %`, 0 → `±0 %`. */
@@ -60,7 +72,7 @@ export function formatChange(rel: number | null | undefined): string {
   if (rel === Infinity) return '+∞';
   if (rel === -Infinity) return `${MINUS}∞`;
   if (!finite(rel)) return 'n/a';
-  const pct = formatNumber(rel * 100);
+  const pct = percentNumber(rel * 100);
   if (pct === '0') return '±0 %';
   return `${pct.startsWith(MINUS) ? '' : '+'}${pct} %`;
 }
@@ -93,7 +105,7 @@ export function formatValuePair(before: number | null | undefined, after: number
  */
 export function formatAmount(v: number | null | undefined, unit: string): string {
   if (!finite(v)) return 'n/a';
-  if (SHARE_UNITS.has(unit)) return `${formatNumber(v * 100)} percentage points`;
+  if (SHARE_UNITS.has(unit)) return `${percentNumber(v * 100)} percentage points`;
   // Unitless values stay bare; retries/call is bare in a table column but named in a sentence.
   if (BARE_UNITS.has(unit) && unit !== 'retries/call') return formatNumber(v);
   return `${formatNumber(v)} ${unit}`;

@@ -99,9 +99,11 @@ const LINE_BREAK = /\r\n|[\r\n\u2028\u2029]/g;
  * ASCII punctuation that can start inline Markdown anywhere in a line: HTML and entities (`<`, `>`, `&`), code
  * (`` ` ``), emphasis and strike-through (`*`, `_`, `~`), links and images (`[`, `]`, `!`), table cells (`|`), math
  * on GitHub and GitLab (`$`) and the escape character itself. CommonMark shows any backslash-escaped ASCII
- * punctuation literally, in GFM table cells too, so one rule serves prose and tables.
+ * punctuation literally, in GFM table cells too, so one rule serves prose and tables. An underscore between two
+ * letters or digits can neither open nor close emphasis (CommonMark's flanking rules), so `payments_api` and
+ * `retries_per_call` stay readable in the raw file.
  */
-const INLINE_SPECIAL = /[\\`*_~[\]<>&|!$]/g;
+const INLINE_SPECIAL = /[\\`*~[\]<>&|!$]|_(?![\p{L}\p{N}])|(?<![\p{L}\p{N}])_/gu;
 /** What opens a block when it comes first on a line: a heading (`# `), a list item (`- `, `+ `, `1. `, `1) `). */
 const BLOCK_START = /^(\s*)(#{1,6}|[+-]|\d{1,9}(?=[.)]))(?=[.)]?(\s|$))/;
 
