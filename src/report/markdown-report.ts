@@ -104,16 +104,25 @@ const LINE_BREAK = /\r\n|[\r\n\u2028\u2029]/g;
  * `retries_per_call` stay readable in the raw file.
  */
 const INLINE_SPECIAL = /[\\`*~[\]<>&|!$]|_(?![\p{L}\p{N}])|(?<![\p{L}\p{N}])_/gu;
+/**
+ * GFM turns bare `https://…` and `www.…` into links; an escaped colon or dot keeps such a name plain text (and keeps
+ * the link from swallowing a neighbouring escaped character, which showed its backslash).
+ */
+const AUTOLINK = /:(?=\/\/)|(?<![\p{L}\p{N}_.-])(www)\./giu;
 /** What opens a block when it comes first on a line: a heading (`# `), a list item (`- `, `+ `, `1. `, `1) `). */
 const BLOCK_START = /^(\s*)(#{1,6}|[+-]|\d{1,9}(?=[.)]))(?=[.)]?(\s|$))/;
 
 /**
  * Telemetry text as literal Markdown text (prose or a table cell): on one line, every inline-special character
- * escaped, and a leading block marker neutralised. Letters, digits, `/`, `.`, `-`, `:` inside a name stay as
- * they are, so `/api/v1/checkout` and `payments-api` read unchanged in the raw file too.
+ * escaped, bare links defused, and a leading block marker neutralised. Letters, digits, `/`, `.` and `-` in a name
+ * stay as they are, so `/api/v1/checkout` and `payments-api` read unchanged in the raw file too. Checked by hand
+ * against cmark-gfm (GitHub's renderer, with raw HTML allowed): every hostile name of the tests renders as its text.
  */
 export function escapeMarkdown(text: string): string {
-  const flat = text.replace(LINE_BREAK, ' ').replace(INLINE_SPECIAL, (c) => `\\${c}`);
+  const flat = text
+    .replace(LINE_BREAK, ' ')
+    .replace(INLINE_SPECIAL, (c) => `\\${c}`)
+    .replace(AUTOLINK, (_m: string, www?: string) => (www ? `${www}\\.` : '\\:'));
   // "1. x" is a list only with its dot or parenthesis: escape that one, and the marker itself otherwise.
   return flat.replace(BLOCK_START, (_m, space: string, marker: string) => (/\d/.test(marker) ? `${space}${marker}\\` : `${space}\\${marker}`));
 }
