@@ -31,9 +31,15 @@ function finite(x: number | null | undefined): x is number {
   return typeof x === 'number' && Number.isFinite(x);
 }
 
-/** Unsigned magnitude with the house digits; `a` is finite and ≥ 0, float noise already removed. */
+/** `x` with float noise dropped (0.012 × 100 is 1.2000000000000002), its magnitude spelled by `digits`, a true minus. */
+function signed(x: number, digits: (a: number) => string): string {
+  const v = Number(x.toPrecision(12));
+  const m = v === 0 ? '0' : digits(Math.abs(v));
+  return v < 0 && m !== '0' ? `${MINUS}${m}` : m;
+}
+
+/** Unsigned magnitude of a plain number; `a` is finite and > 0. */
 function magnitude(a: number): string {
-  if (a === 0) return '0';
   if (a >= 100) return Math.round(a).toLocaleString('en-US');
   // Trailing zeros dropped: "1.2", not "1.20"; three significant digits keep 0.0105 and 0.0102 apart.
   if (a >= 10) return String(Number(a.toFixed(1)));
@@ -43,11 +49,7 @@ function magnitude(a: number): string {
 
 /** A number for people: `805`, `1,322`, `65.6`, `1.23`, `0.0213`, `−3`, `n/a`. */
 export function formatNumber(x: number | null | undefined): string {
-  if (!finite(x)) return 'n/a';
-  // Drop float noise first: 0.012 × 100 is 1.2000000000000002.
-  const v = Number(x.toPrecision(12));
-  const m = magnitude(Math.abs(v));
-  return v < 0 && m !== '0' ? `${MINUS}${m}` : m;
+  return finite(x) ? signed(x, magnitude) : 'n/a';
 }
 
 /**
@@ -55,10 +57,7 @@ export function formatNumber(x: number | null | undefined): string {
  * digits below (`0.39`, `0.0012`): a change of a few tenths of a percent needs no third digit.
  */
 function percentNumber(pct: number): string {
-  const v = Number(pct.toPrecision(12));
-  const a = Math.abs(v);
-  const m = a === 0 ? '0' : a >= 100 ? Math.round(a).toLocaleString('en-US') : a >= 1 ? String(Number(a.toFixed(1))) : String(Number(a.toPrecision(2)));
-  return v < 0 && m !== '0' ? `${MINUS}${m}` : m;
+  return signed(pct, (a) => (a >= 100 ? Math.round(a).toLocaleString('en-US') : a >= 1 ? String(Number(a.toFixed(1))) : String(Number(a.toPrecision(2)))));
 }
 
 /** A share or level as a percentage, unsigned: 0.05 → `5 %`, 0.004 → `0.4 %`, 0.000012 → `0.0012 %`, 0 → `0 %`. */
