@@ -217,7 +217,7 @@ export function buildCharts(result: AnalysisResult): ChartEntry[] {
     const title = 'Latency change after the upgrade, every endpoint and percentile';
     add(built, {
       kind: 'latency-change-overview', title, regressed: regressions > 0,
-      description: `Relative change in latency after the upgrade for ${subjects} endpoint${subjects === 1 ? '' : 's'} at each tested percentile, with ${conf} confidence intervals; ${regressions} regression${regressions === 1 ? '' : 's'} marked with vermillion triangles. The dashed line is the tolerance.`,
+      description: `Relative change in latency after the upgrade for ${formatNumber(subjects)} endpoint${subjects === 1 ? '' : 's'} at each tested percentile, with ${conf} confidence intervals; ${formatNumber(regressions)} regression${regressions === 1 ? '' : 's'} marked with vermillion triangles. The dashed line is the tolerance.`,
       spec: changeOverviewSpec({
         title, subtitle: `Dot: change; bar: ${conf} confidence interval; dashed line: tolerance (+${formatPercent(report.settings.tolerance.tail.relative)})`,
         description: `${regressions} regressions`, rows: cRows, tolerance: report.settings.tolerance.tail.relative,
@@ -230,7 +230,7 @@ export function buildCharts(result: AnalysisResult): ChartEntry[] {
     const title = 'p99 latency over time, every endpoint';
     add(built, {
       kind: 'latency-over-time-all', title, regressed: false,
-      description: `Small multiples of p99 latency per interval for ${multiples(allLatencyTimelineRows)} endpoints, each with its own latency axis; the dashed line marks the upgrade at ${utcClock(report.upgradeAt)}.`,
+      description: `Small multiples of p99 latency per interval for ${formatNumber(multiples(allLatencyTimelineRows))} endpoints, each with its own latency axis; the dashed line marks the upgrade at ${utcClock(report.upgradeAt)}.`,
       spec: timelineMultiplesSpec({
         title, subtitle: `One panel per endpoint, each with its own latency axis${stepText(thin.step, 'p99')}; dashed line: the upgrade`,
         description: title, rows: thin.rows, upgradeAt, upgradeLabel, valueTitle: 'p99 (ms)', logScale: false,
@@ -241,7 +241,7 @@ export function buildCharts(result: AnalysisResult): ChartEntry[] {
     const title = 'Latency tail before and after, every endpoint';
     add(built, {
       kind: 'latency-distribution-all', title, regressed: false,
-      description: `Small multiples of the share of requests slower than each latency (log-log) for ${multiples(allDistributionRows)} endpoints, before and after the upgrade.`,
+      description: `Small multiples of the share of requests slower than each latency (log-log) for ${formatNumber(multiples(allDistributionRows))} endpoints, before and after the upgrade.`,
       spec: distributionMultiplesSpec({
         title, subtitle: 'Share of requests slower than a latency; a curve further right after the upgrade means a slower tail',
         description: title, rows: allDistributionRows, valueTitle: 'Latency (ms, log)', unitNoun: 'requests',
@@ -253,7 +253,7 @@ export function buildCharts(result: AnalysisResult): ChartEntry[] {
     const title = 'Retries per call over time, every upstream API';
     add(built, {
       kind: 'retries-over-time-all', title, regressed: false,
-      description: `Small multiples of retries per call per interval for ${multiples(allRetryRows)} upstream APIs; the dashed line marks the upgrade.`,
+      description: `Small multiples of retries per call per interval for ${formatNumber(multiples(allRetryRows))} upstream APIs; the dashed line marks the upgrade.`,
       spec: timelineMultiplesSpec({
         title, subtitle: `One panel per upstream API${stepText(thin.step, 'retries per call')}; dashed line: the upgrade`,
         description: title, rows: thin.rows, upgradeAt, upgradeLabel, valueTitle: 'Retries per call', logScale: false,
@@ -264,7 +264,7 @@ export function buildCharts(result: AnalysisResult): ChartEntry[] {
     const title = 'Backoff wait before and after, every upstream API';
     add(built, {
       kind: 'backoff-distribution-all', title, regressed: false,
-      description: `Small multiples of the share of retried calls waiting longer than each backoff time for ${multiples(allBackoffRows)} upstream APIs.`,
+      description: `Small multiples of the share of retried calls waiting longer than each backoff time for ${formatNumber(multiples(allBackoffRows))} upstream APIs.`,
       spec: distributionMultiplesSpec({
         title, subtitle: 'Share of retried calls that waited longer than a time',
         description: title, rows: allBackoffRows, valueTitle: 'Backoff wait (ms, log)', unitNoun: 'retried calls',
