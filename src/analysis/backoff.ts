@@ -7,6 +7,7 @@
  */
 import { hodgesLehmann, mannWhitneyU, mannWhitneyUBinned } from '../stats/index.ts';
 import type { Candidate } from './candidate.ts';
+import { formatNumber } from './format.ts';
 import { relativeChange, relativeChangeInterval } from './ratio-interval.ts';
 import { poolable, quantileOf, type SampleView } from './sample-view.ts';
 import type { AnalysisSettings, UpstreamSeries } from './types.ts';
@@ -45,9 +46,9 @@ export function backoffCandidate(
       label,
       insufficient: noWaitsReported(series, before, after)
         ? // Per-interval counters count retries but carry no waits: "had 0 retried calls" would be false.
-          `no backoff waits in the data for the ${series.before.retries} retries before and ${series.after.retries} after ` +
+          `no backoff waits in the data for the ${formatNumber(series.before.retries)} retries before and ${formatNumber(series.after.retries)} after ` +
           '(pre-aggregated counters carry none); the backoff comparison needs the waits of retried calls'
-        : `the backoff comparison needs at least ${min} retried calls in each window; had ${before.n} before and ${after.n} after`,
+        : `the backoff comparison needs at least ${formatNumber(min)} retried calls in each window; had ${formatNumber(before.n)} before and ${formatNumber(after.n)} after`,
     };
   }
   const ci = mb && ma ? relativeChangeInterval(mb, ma) : null;

@@ -6,7 +6,7 @@
  */
 import { benjaminiHochberg } from '../stats/index.ts';
 import { beyondTolerance, type Candidate } from './candidate.ts';
-import { formatInterval, formatP, formatPercent, formatValue } from './format.ts';
+import { formatChange, formatInterval, formatNumber, formatPercent, formatPValue, formatTolerance, formatValuePair } from './format.ts';
 import type { AnalysisSettings, Finding, FindingStatus, Verdict } from './types.ts';
 
 export function decide(candidates: Candidate[], settings: AnalysisSettings): Finding[] {
@@ -33,14 +33,14 @@ export function decide(candidates: Candidate[], settings: AnalysisSettings): Fin
 function classify(c: Candidate, q: number | null, settings: AnalysisSettings): { status: FindingStatus; reason: string } {
   const f = c.finding;
   if (c.insufficient) return { status: 'insufficient_data', reason: `Insufficient data: ${c.insufficient}.` };
-  const change = `${formatValue(f.before, f.unit)} → ${formatValue(f.after, f.unit)}, ${formatPercent(f.relativeChange)}`;
-  const ciText = f.ci ? `; ${Math.round(settings.confidence * 100)}% CI ${formatInterval(f.ci)}` : '';
-  const tol = `${formatPercent(c.tolerance.relative, 0)} and ${formatValue(c.tolerance.absolute, f.unit)}${f.unit === 'ms' ? '' : ` ${f.unit}`}`;
+  const change = `${formatValuePair(f.before, f.after, f.unit)}, ${formatChange(f.relativeChange)}`;
+  const ciText = f.ci ? `; ${formatPercent(settings.confidence)} CI ${formatInterval(f.ci)}` : '';
+  const tol = formatTolerance(c.tolerance, f.unit);
   const significant = q !== null && q < settings.fdr && c.direction !== 0;
   if (!significant) {
     return {
       status: 'no_change',
-      reason: `No significant change in ${c.label} (${change}${ciText}; q = ${formatP(q)}).`,
+      reason: `No significant change in ${c.label} (${change}${ciText}; q = ${formatPValue(q)}).`,
     };
   }
   const before = f.before ?? 0;
@@ -52,25 +52,25 @@ function classify(c: Candidate, q: number | null, settings: AnalysisSettings): {
     return {
       status: 'no_change',
       reason:
-        `${capitalize(c.label)} changed significantly (${change}${ciText}; q = ${formatP(q)}) but the interval of the ` +
+        `${capitalize(c.label)} changed significantly (${change}${ciText}; q = ${formatPValue(q)}) but the interval of the ` +
         `change still includes no change, so it is not called ${c.direction === 1 ? 'a regression' : 'an improvement'}.`,
     };
   }
   if (c.direction === 1 && beyondTolerance(before, after, c.tolerance, 1)) {
     return {
       status: 'regression',
-      reason: `${capitalize(c.label)} got worse: ${change}${ciText}; q = ${formatP(q)}; beyond the tolerance of ${tol}.`,
+      reason: `${capitalize(c.label)} got worse: ${change}${ciText}; q = ${formatPValue(q)}; beyond the tolerance of ${tol}.`,
     };
   }
   if (c.direction === -1 && beyondTolerance(before, after, c.tolerance, -1)) {
     return {
       status: 'improvement',
-      reason: `${capitalize(c.label)} improved: ${change}${ciText}; q = ${formatP(q)}.`,
+      reason: `${capitalize(c.label)} improved: ${change}${ciText}; q = ${formatPValue(q)}.`,
     };
   }
   return {
     status: 'no_change',
-    reason: `${capitalize(c.label)} changed significantly (${change}${ciText}; q = ${formatP(q)}) but within the tolerance of ${tol}.`,
+    reason: `${capitalize(c.label)} changed significantly (${change}${ciText}; q = ${formatPValue(q)}) but within the tolerance of ${tol}.`,
   };
 }
 
@@ -97,7 +97,7 @@ export function summarize(findings: Finding[], verdict: Verdict, settings: Analy
     const where = [...new Set(regressions.map((f) => `${f.service} ${f.subject}`))];
     // 300 regressed endpoints would make a summary line of kilobytes (stderr, ticket title): name a few, count the rest.
     const places = where.length > SUMMARY_PLACES ? `${where.slice(0, SUMMARY_PLACES).join(', ')} and ${where.length - SUMMARY_PLACES} more places` : where.join(', ');
-    return `Fail: ${regressions.length} regression${regressions.length === 1 ? '' : 's'} in ${places}; most visible: ${worst.service} ${worst.subject} ${worst.statistic} ${formatValue(worst.before, worst.unit)} → ${formatValue(worst.after, worst.unit)} (${formatPercent(worst.relativeChange)}).`;
+    return `Fail: ${regressions.length} regression${regressions.length === 1 ? '' : 's'} in ${places}; most visible: ${worst.service} ${worst.subject} ${worst.statistic} ${formatValuePair(worst.before, worst.after, worst.unit)} (${formatChange(worst.relativeChange)}).`;
   }
   if (verdict === 'warn') {
     const within = findings.filter((f) => isSignificantWithinTolerance(f, settings)).length;
@@ -108,7 +108,7 @@ export function summarize(findings: Finding[], verdict: Verdict, settings: Analy
     return `Warn: no regression beyond tolerance, but ${parts.join(' and ')}.`;
   }
   const improvements = findings.filter((f) => f.status === 'improvement').length;
-  return `Pass: no regression among ${findings.length} findings${improvements ? ` (${improvements} improvement${improvements === 1 ? '' : 's'})` : ''}.`;
+  return `Pass: no regression among ${formatNumber(findings.length)} findings${improvements ? ` (${improvements} improvement${improvements === 1 ? '' : 's'})` : ''}.`;
 }
 
 function capitalize(s: string): string {

@@ -9,6 +9,7 @@
  */
 import { poissonRateTest } from '../stats/index.ts';
 import type { Candidate } from './candidate.ts';
+import { formatNumber } from './format.ts';
 import type { AnalysisSettings, Tolerance, UpstreamSeries } from './types.ts';
 
 export function retryRateCandidates(series: UpstreamSeries, settings: AnalysisSettings): Candidate[] {
@@ -70,7 +71,7 @@ function rateCandidate(series: UpstreamSeries, spec: RateSpec): Candidate {
       direction: 0,
       tolerance: spec.tolerance,
       label: spec.label,
-      insufficient: `${spec.label} needs at least ${min} calls in each window; had ${callsBefore} before and ${callsAfter} after`,
+      insufficient: `${spec.label} needs at least ${formatNumber(min)} calls in each window; had ${formatNumber(callsBefore)} before and ${formatNumber(callsAfter)} after`,
     };
   }
   if (spec.countBefore + spec.countAfter === 0) {

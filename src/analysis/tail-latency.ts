@@ -13,7 +13,7 @@
  */
 import { fisherExact, twoProportionTest } from '../stats/index.ts';
 import type { Candidate } from './candidate.ts';
-import { quantileLabel } from './format.ts';
+import { formatNumber, quantileLabel } from './format.ts';
 import { relativeChange, relativeChangeInterval } from './ratio-interval.ts';
 import { countAbove, countAtOrAbove, poolable, pooledThreshold, quantileOf, type SampleView } from './sample-view.ts';
 import type { AnalysisSettings, LatencySeries } from './types.ts';
@@ -102,7 +102,7 @@ export function tailLatencyCandidates(
         direction: 0,
         tolerance: settings.tolerance.tail,
         label,
-        insufficient: `${statistic} needs at least ${needed} requests in each window; had ${before.n} before and ${after.n} after`,
+        insufficient: `${statistic} needs at least ${formatNumber(needed)} requests in each window; had ${formatNumber(before.n)} before and ${formatNumber(after.n)} after`,
       };
     }
     const test = exceedanceTest(before, after, q);

@@ -7,14 +7,8 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { AnalysisResult, Finding, ReportSeries } from '../analysis/types.ts';
 import { distributionMultiplesSpec, distributionRows, distributionSpec } from './distribution-chart.ts';
-import {
-  findingNumbers,
-  findingPhrase,
-  formatNumber,
-  hasSeveralServices,
-  regressionsBySeverity,
-  subjectLabel,
-} from './plain-words.ts';
+import { formatNumber, formatPercent } from '../analysis/format.ts';
+import { findingNumbers, findingPhrase, hasSeveralServices, regressionsBySeverity, subjectLabel } from './plain-words.ts';
 import { changeOverviewSpec, changeRows, quantileComparisonSpec } from './quantile-chart.ts';
 import { latencyTimelineRows, retryTimelineRows, thinTimeline, timelineMultiplesSpec, timelineSpec, utcClock } from './timeline-chart.ts';
 
@@ -66,7 +60,7 @@ export function slug(text: string): string {
 }
 
 function confidenceText(result: AnalysisResult): string {
-  return `${formatNumber(result.report.settings.confidence * 100)} %`;
+  return formatPercent(result.report.settings.confidence);
 }
 
 function subjectSummary(findings: Finding[], withService: boolean): string {
@@ -137,9 +131,9 @@ export function buildCharts(result: AnalysisResult): ChartEntry[] {
       const title = `${label}: request latency before and after the upgrade`;
       add(built, {
         kind: 'latency-distribution', title, subject, regressed,
-        description: `Cumulative share of requests by latency for ${label}, ${s.before.n.toLocaleString('en-US')} requests before and ${s.after.n.toLocaleString('en-US')} after the upgrade, with the share slower than each latency on a log scale to show the tail. ${summary}`,
+        description: `Cumulative share of requests by latency for ${label}, ${formatNumber(s.before.n)} requests before and ${formatNumber(s.after.n)} after the upgrade, with the share slower than each latency on a log scale to show the tail. ${summary}`,
         spec: distributionSpec({
-          title, subtitle: `${s.before.n.toLocaleString('en-US')} requests before, ${s.after.n.toLocaleString('en-US')} after; latency on a log scale`,
+          title, subtitle: `${formatNumber(s.before.n)} requests before, ${formatNumber(s.after.n)} after; latency on a log scale`,
           description: summary, rows, valueTitle: 'Request latency (ms, log scale)', unitNoun: 'requests',
         }),
       }, `latency-distribution--${suffix}`);
@@ -206,9 +200,9 @@ export function buildCharts(result: AnalysisResult): ChartEntry[] {
       const title = `Calls to ${label}: time spent waiting between retries`;
       add(built, {
         kind: 'backoff-distribution', title, subject, regressed: backoffFindings.some((f) => f.status === 'regression'),
-        description: `Distribution of the total backoff wait of retried calls to ${label}, ${u.backoffBefore.n.toLocaleString('en-US')} retried calls before and ${u.backoffAfter.n.toLocaleString('en-US')} after the upgrade. ${summary}`,
+        description: `Distribution of the total backoff wait of retried calls to ${label}, ${formatNumber(u.backoffBefore.n)} retried calls before and ${formatNumber(u.backoffAfter.n)} after the upgrade. ${summary}`,
         spec: distributionSpec({
-          title, subtitle: `Retried calls only: ${u.backoffBefore.n.toLocaleString('en-US')} before, ${u.backoffAfter.n.toLocaleString('en-US')} after`,
+          title, subtitle: `Retried calls only: ${formatNumber(u.backoffBefore.n)} before, ${formatNumber(u.backoffAfter.n)} after`,
           description: summary, rows, valueTitle: 'Backoff wait (ms, log scale)', unitNoun: 'retried calls',
         }),
       }, `backoff-distribution--${suffix}`);
@@ -223,9 +217,9 @@ export function buildCharts(result: AnalysisResult): ChartEntry[] {
     const title = 'Latency change after the upgrade, every endpoint and percentile';
     add(built, {
       kind: 'latency-change-overview', title, regressed: regressions > 0,
-      description: `Relative change in latency after the upgrade for ${subjects} endpoint${subjects === 1 ? '' : 's'} at each tested percentile, with ${conf} confidence intervals; ${regressions} regression${regressions === 1 ? '' : 's'} marked with vermillion triangles. The dashed line is the tolerance.`,
+      description: `Relative change in latency after the upgrade for ${formatNumber(subjects)} endpoint${subjects === 1 ? '' : 's'} at each tested percentile, with ${conf} confidence intervals; ${formatNumber(regressions)} regression${regressions === 1 ? '' : 's'} marked with vermillion triangles. The dashed line is the tolerance.`,
       spec: changeOverviewSpec({
-        title, subtitle: `Dot: change; bar: ${conf} confidence interval; dashed line: tolerance (+${formatNumber(report.settings.tolerance.tail.relative * 100)} %)`,
+        title, subtitle: `Dot: change; bar: ${conf} confidence interval; dashed line: tolerance (+${formatPercent(report.settings.tolerance.tail.relative)})`,
         description: `${regressions} regressions`, rows: cRows, tolerance: report.settings.tolerance.tail.relative,
       }),
     }, 'latency-change-overview');
@@ -236,7 +230,7 @@ export function buildCharts(result: AnalysisResult): ChartEntry[] {
     const title = 'p99 latency over time, every endpoint';
     add(built, {
       kind: 'latency-over-time-all', title, regressed: false,
-      description: `Small multiples of p99 latency per interval for ${multiples(allLatencyTimelineRows)} endpoints, each with its own latency axis; the dashed line marks the upgrade at ${utcClock(report.upgradeAt)}.`,
+      description: `Small multiples of p99 latency per interval for ${formatNumber(multiples(allLatencyTimelineRows))} endpoints, each with its own latency axis; the dashed line marks the upgrade at ${utcClock(report.upgradeAt)}.`,
       spec: timelineMultiplesSpec({
         title, subtitle: `One panel per endpoint, each with its own latency axis${stepText(thin.step, 'p99')}; dashed line: the upgrade`,
         description: title, rows: thin.rows, upgradeAt, upgradeLabel, valueTitle: 'p99 (ms)', logScale: false,
@@ -247,7 +241,7 @@ export function buildCharts(result: AnalysisResult): ChartEntry[] {
     const title = 'Latency tail before and after, every endpoint';
     add(built, {
       kind: 'latency-distribution-all', title, regressed: false,
-      description: `Small multiples of the share of requests slower than each latency (log-log) for ${multiples(allDistributionRows)} endpoints, before and after the upgrade.`,
+      description: `Small multiples of the share of requests slower than each latency (log-log) for ${formatNumber(multiples(allDistributionRows))} endpoints, before and after the upgrade.`,
       spec: distributionMultiplesSpec({
         title, subtitle: 'Share of requests slower than a latency; a curve further right after the upgrade means a slower tail',
         description: title, rows: allDistributionRows, valueTitle: 'Latency (ms, log)', unitNoun: 'requests',
@@ -259,7 +253,7 @@ export function buildCharts(result: AnalysisResult): ChartEntry[] {
     const title = 'Retries per call over time, every upstream API';
     add(built, {
       kind: 'retries-over-time-all', title, regressed: false,
-      description: `Small multiples of retries per call per interval for ${multiples(allRetryRows)} upstream APIs; the dashed line marks the upgrade.`,
+      description: `Small multiples of retries per call per interval for ${formatNumber(multiples(allRetryRows))} upstream APIs; the dashed line marks the upgrade.`,
       spec: timelineMultiplesSpec({
         title, subtitle: `One panel per upstream API${stepText(thin.step, 'retries per call')}; dashed line: the upgrade`,
         description: title, rows: thin.rows, upgradeAt, upgradeLabel, valueTitle: 'Retries per call', logScale: false,
@@ -270,7 +264,7 @@ export function buildCharts(result: AnalysisResult): ChartEntry[] {
     const title = 'Backoff wait before and after, every upstream API';
     add(built, {
       kind: 'backoff-distribution-all', title, regressed: false,
-      description: `Small multiples of the share of retried calls waiting longer than each backoff time for ${multiples(allBackoffRows)} upstream APIs.`,
+      description: `Small multiples of the share of retried calls waiting longer than each backoff time for ${formatNumber(multiples(allBackoffRows))} upstream APIs.`,
       spec: distributionMultiplesSpec({
         title, subtitle: 'Share of retried calls that waited longer than a time',
         description: title, rows: allBackoffRows, valueTitle: 'Backoff wait (ms, log)', unitNoun: 'retried calls',

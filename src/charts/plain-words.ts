@@ -2,6 +2,7 @@
  * Plain-English wording of findings and verdicts for chart titles and the report page. A product owner
  * should read "the slowest 1 % of requests", not "p99"; the statistic stays in parentheses for SREs.
  */
+import { formatChange, formatPercent, formatValuePair } from '../analysis/format.ts';
 import type { Finding, Report } from '../analysis/types.ts';
 
 const PERCENTILE = /^p(\d+(?:\.\d+)?)$/;
@@ -19,7 +20,7 @@ export function whoIsAffected(statistic: string): string {
   const level = quantileLevel(statistic);
   if (level === null) return statistic;
   if (Math.abs(level - 0.5) < 1e-9) return 'the typical request';
-  return `the slowest ${formatPercentNumber((1 - level) * 100)} % of requests`;
+  return `the slowest ${formatPercent(1 - level)} of requests`;
 }
 
 /** Human names for the non-quantile statistics the analysis reports. */
@@ -30,48 +31,6 @@ export function statisticLabel(statistic: string): string {
     median_wait: 'median backoff wait',
   };
   return labels[statistic] ?? statistic.replace(/_/g, ' ');
-}
-
-function formatPercentNumber(x: number): string {
-  // 1, 5, 10, 0.1: drop float noise such as 0.09999999.
-  return String(Number(x.toPrecision(3)));
-}
-
-/** Compact number for labels: 805, 65.6, 1.23, 0.0213. */
-export function formatNumber(raw: number | null | undefined): string {
-  if (raw === null || raw === undefined || !Number.isFinite(raw)) return 'n/a';
-  // Drop float noise first: 0.012 × 100 is 1.2000000000000002.
-  const v = Number(raw.toPrecision(12));
-  const a = Math.abs(v);
-  if (Number.isInteger(v) && a < 1e6) return v.toLocaleString('en-US');
-  if (a >= 100) return Math.round(v).toLocaleString('en-US');
-  if (a >= 10) return v.toFixed(1);
-  // Trailing zeros dropped: "1.2", not "1.20".
-  if (a >= 1) return String(Number(v.toFixed(2)));
-  if (a === 0) return '0';
-  // Three significant digits below 1: retry rates such as 0.0105 vs 0.0102 must stay distinguishable.
-  return String(Number(v.toPrecision(3)));
-}
-
-/** "+23 %", "−4.2 %" (true minus sign), "n/a". */
-export function formatChange(rel: number | null | undefined): string {
-  if (rel === null || rel === undefined || !Number.isFinite(rel)) return 'n/a';
-  const pct = rel * 100;
-  const digits = Math.abs(pct) >= 10 ? 0 : 1;
-  const body = Math.abs(pct).toFixed(digits);
-  if (Number(body) === 0) return '±0 %';
-  return `${pct > 0 ? '+' : '−'}${body} %`;
-}
-
-const BARE_UNITS = new Set(['', '1', 'ratio', 'fraction', 'retries/call']);
-const SHARE_UNITS = new Set(['share of calls', 'share']);
-
-/** Value with unit: "805 ms", "0.052" (retries per call), "1.2 %" (a share). */
-export function formatValue(v: number | null | undefined, unit: string): string {
-  if (v !== null && v !== undefined && Number.isFinite(v) && SHARE_UNITS.has(unit)) return `${formatNumber(v * 100)} %`;
-  const n = formatNumber(v);
-  if (n === 'n/a' || BARE_UNITS.has(unit)) return n;
-  return `${n} ${unit}`;
 }
 
 /** Name of a subject, with the service when the report covers several services. */
@@ -107,10 +66,7 @@ export function findingPhrase(f: Finding, withService = false): string {
 /** "(p99 656 → 805 ms, +23 %)" */
 export function findingNumbers(f: Finding): string {
   const stat = quantileLevel(f.statistic) === null ? statisticLabel(f.statistic) : f.statistic;
-  // The unit once, after the second number: "656 → 805 ms", "0.4 % → 1.2 %" for shares.
-  const share = SHARE_UNITS.has(f.unit);
-  const before = share ? formatValue(f.before, f.unit) : formatNumber(f.before);
-  return `(${stat} ${before} → ${formatValue(f.after, f.unit)}, ${formatChange(f.relativeChange)})`;
+  return `(${stat} ${formatValuePair(f.before, f.after, f.unit)}, ${formatChange(f.relativeChange)})`;
 }
 
 function capitalize(s: string): string {

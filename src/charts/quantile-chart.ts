@@ -18,7 +18,8 @@ import {
   WINDOW_RANGE,
   logTickValues,
 } from './chart-style.ts';
-import { formatChange, quantileLevel } from './plain-words.ts';
+import { formatChange } from '../analysis/format.ts';
+import { quantileLevel } from './plain-words.ts';
 
 /** Tail findings sorted by quantile level; non-quantile statistics are skipped. */
 function byLevel(findings: Finding[]): Finding[] {

@@ -6,7 +6,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { renderMarkdown } from '../report/markdown-report.ts';
+import { writeReport } from '../report/index.ts';
 import type { AnalysisResult } from '../analysis/types.ts';
 import { loadConfig } from '../config.ts';
 import { AppError } from '../errors.ts';
@@ -104,13 +104,5 @@ async function writeOut(file: string, text: string): Promise<void> {
 }
 
 async function formatResult(result: AnalysisResult, format: Format): Promise<string> {
-  if (format === 'json') return JSON.stringify(result.report, jsonSafe, 2) + '\n';
-  if (format === 'markdown') return renderMarkdown(result.report);
-  const { renderHtmlReport } = await import('../report/html-report.ts');
-  return renderHtmlReport(result);
-}
-
-/** JSON has no Infinity: an unbounded interval end is written as null. */
-export function jsonSafe(_key: string, value: unknown): unknown {
-  return typeof value === 'number' && !Number.isFinite(value) ? null : value;
+  return writeReport(result, format);
 }

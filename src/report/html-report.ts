@@ -4,14 +4,12 @@
  * verdict in one sentence, the regressions with their charts, then everything else (overview charts
  * and the table of all findings), warnings, and how the verdict was decided.
  */
+import { formatChange, formatInterval, formatNumber, formatPercent, formatPValue, formatTolerance, formatValue, quantileLabel } from '../analysis/format.ts';
 import type { AnalysisResult, Finding } from '../analysis/types.ts';
 import { buildCharts, type ChartEntry, type ChartKind } from '../charts/chart-catalog.ts';
 import {
   findingNumbers,
   findingPhrase,
-  formatChange,
-  formatNumber,
-  formatValue,
   hasSeveralServices,
   regressionsBySeverity,
   statisticLabel,
@@ -106,16 +104,6 @@ function statusCell(f: Finding): string {
   return `<td class="status-${f.status}">${symbol}${escapeHtml(STATUS_LABELS[f.status])}</td>`;
 }
 
-function ciText(f: Finding): string {
-  if (!f.ci) return 'n/a';
-  return `${formatChange(f.ci[0])} to ${formatChange(f.ci[1])}`;
-}
-
-function formatQ(q: number | null): string {
-  if (q === null || !Number.isFinite(q)) return 'n/a';
-  return q < 0.001 ? q.toExponential(1) : q.toFixed(3);
-}
-
 function kindOrder(f: Finding): number {
   return { tail_latency: 0, retry_rate: 1, backoff: 2 }[f.kind];
 }
@@ -131,14 +119,14 @@ function findingsTable(result: AnalysisResult): string {
     const measure = quantileLevel(f.statistic) !== null ? `${f.statistic} latency` : statisticLabel(f.statistic);
     return `<tr>${statusCell(f)}<th scope="row">${escapeHtml(subjectLabel(f, withService))}</th><td>${escapeHtml(measure)}</td>` +
       `<td class="num">${escapeHtml(formatValue(f.before, f.unit))}</td><td class="num">${escapeHtml(formatValue(f.after, f.unit))}</td>` +
-      `<td class="num">${escapeHtml(formatChange(f.relativeChange))}</td><td class="num wrap">${escapeHtml(ciText(f))}</td>` +
-      `<td class="num">${escapeHtml(formatQ(f.qValue))}</td><td class="num wrap">${f.nBefore.toLocaleString('en-US')} / ${f.nAfter.toLocaleString('en-US')}</td>` +
+      `<td class="num">${escapeHtml(formatChange(f.relativeChange))}</td><td class="num wrap">${escapeHtml(formatInterval(f.ci))}</td>` +
+      `<td class="num">${escapeHtml(formatPValue(f.qValue))}</td><td class="num wrap">${formatNumber(f.nBefore)} / ${formatNumber(f.nAfter)}</td>` +
       `<td class="reason">${escapeHtml(f.reason)}</td></tr>`;
   }).join('\n');
-  const conf = formatNumber(report.settings.confidence * 100);
+  const conf = formatPercent(report.settings.confidence);
   return `<div class="table-wrap"><table>
 <caption>All ${report.findings.length} findings, regressions first</caption>
-<thead><tr><th scope="col">Status</th><th scope="col">Endpoint or upstream API</th><th scope="col">Measure</th><th scope="col">Before</th><th scope="col">After</th><th scope="col">Change</th><th scope="col">${conf} % interval of the change</th><th scope="col">q-value (FDR-adjusted)</th><th scope="col">Observations before / after</th><th scope="col">Reason</th></tr></thead>
+<thead><tr><th scope="col">Status</th><th scope="col">Endpoint or upstream API</th><th scope="col">Measure</th><th scope="col">Before</th><th scope="col">After</th><th scope="col">Change</th><th scope="col">${conf} interval of the change</th><th scope="col">q-value (FDR-adjusted)</th><th scope="col">Observations before / after</th><th scope="col">Reason</th></tr></thead>
 <tbody>
 ${body}
 </tbody></table></div>`;
@@ -146,13 +134,12 @@ ${body}
 
 function settingsSection(result: AnalysisResult): string {
   const s = result.report.settings;
-  const tol = (t: { relative: number; absolute: number }, unit: string) => `+${formatNumber(t.relative * 100)} % and ${formatValue(t.absolute, unit)}`;
   return `<h2>How the verdict was decided</h2>
-<p>A change counts as a regression when it is statistically significant after controlling the false-discovery rate at ${formatNumber(s.fdr * 100)} % across all ${result.report.findings.length} findings, worse than both limits of its tolerance, and its interval of the change lies entirely on the worse side. Intervals are ${formatNumber(s.confidence * 100)} % confidence intervals.</p>
+<p>A change counts as a regression when it is statistically significant after controlling the false-discovery rate at ${formatPercent(s.fdr)} across all ${formatNumber(result.report.findings.length)} findings, worse than both limits of its tolerance, and its interval of the change lies entirely on the worse side. Intervals are ${formatPercent(s.confidence)} confidence intervals.</p>
 <ul>
-<li>Latency percentiles (${s.quantiles.map((q) => `p${formatNumber(q * 100)}`).join(', ')}): ${tol(s.tolerance.tail, 'ms')}; a percentile needs at least ${formatNumber(s.minTailCount)} requests beyond it in each window.</li>
-<li>Retries per call: ${tol(s.tolerance.retryRate, 'retries/call')} retries per call; share of calls that gave up: ${tol(s.tolerance.exhaustedRate, 'share of calls')}; at least ${s.minCalls} calls per window.</li>
-<li>Median backoff wait: ${tol(s.tolerance.backoff, 'ms')}; at least ${s.minRetriedCalls} retried calls per window.</li>
+<li>Latency percentiles (${s.quantiles.map(quantileLabel).join(', ')}): ${formatTolerance(s.tolerance.tail, 'ms')}; a percentile needs at least ${formatNumber(s.minTailCount)} requests beyond it in each window.</li>
+<li>Retries per call: ${formatTolerance(s.tolerance.retryRate, 'retries/call')}; share of calls that gave up: ${formatTolerance(s.tolerance.exhaustedRate, 'share of calls')}; at least ${formatNumber(s.minCalls)} calls per window.</li>
+<li>Median backoff wait: ${formatTolerance(s.tolerance.backoff, 'ms')}; at least ${formatNumber(s.minRetriedCalls)} retried calls per window.</li>
 </ul>`;
 }
 
@@ -200,7 +187,7 @@ ${figures.join('\n')}
     ['Upgrade at', report.upgradeAt],
     ['Before window', `${report.windows.before.start} to ${report.windows.before.stop}`],
     ['After window', `${report.windows.after.start} to ${report.windows.after.stop}`],
-    ['Findings', `${report.findings.length} (${regressions.length} regression${regressions.length === 1 ? '' : 's'})`],
+    ['Findings', `${formatNumber(report.findings.length)} (${formatNumber(regressions.length)} regression${regressions.length === 1 ? '' : 's'})`],
   ];
   if (report.source) facts.push(['Data source', report.source]);
   const warnings = report.warnings.length > 0

@@ -2,8 +2,13 @@
  * The Markdown report an SRE pastes into an incident ticket: verdict first, then a table of regressions, then
  * everything else (significant-within-tolerance, improvements, insufficient data, unchanged), then warnings and
  * the settings the verdict was reached with. Pure: Report in, string out.
+ *
+ * Every string that came from telemetry or a report file (service, endpoint and upstream names, the summary, the
+ * reasons, warnings, the source) is escaped, so it renders as literal text on GitHub and GitLab: a name such as
+ * `<script>` or `"><img onerror=…>` must not become HTML, a `|` must not split a table row, a newline must not
+ * start a new block.
  */
-import { formatInterval, formatP, formatPercent, formatValue } from '../analysis/format.ts';
+import { formatChange, formatInterval, formatNumber, formatPercent, formatPValue, formatTolerance, formatValue } from '../analysis/format.ts';
 import type { Finding, Report } from '../analysis/types.ts';
 
 const VERDICT_BADGE: Record<Report['verdict'], string> = { pass: '✅ PASS', warn: '⚠️ WARN', fail: '❌ FAIL' };
@@ -16,11 +21,12 @@ const KIND_LABEL: Record<Finding['kind'], string> = {
 export function renderMarkdown(report: Report): string {
   const out: string[] = [];
   out.push(`# aftershock: ${VERDICT_BADGE[report.verdict]}`, '');
-  out.push(`**${report.summary}**`, '');
+  out.push(`**${escapeMarkdown(report.summary)}**`, '');
+  const { before, after } = report.windows;
   out.push(
-    `Upgrade at ${report.upgradeAt}. Before: ${report.windows.before.start} → ${report.windows.before.stop}; ` +
-      `after: ${report.windows.after.start} → ${report.windows.after.stop}.` +
-      (report.source ? ` Source: ${escapeCell(report.source)}.` : ''),
+    `Upgrade at ${escapeMarkdown(report.upgradeAt)}. Before: ${escapeMarkdown(before.start)} → ${escapeMarkdown(before.stop)}; ` +
+      `after: ${escapeMarkdown(after.start)} → ${escapeMarkdown(after.stop)}.` +
+      (report.source ? ` Source: ${escapeMarkdown(report.source)}.` : ''),
     '',
   );
   const regressions = report.findings.filter((f) => f.status === 'regression');
@@ -37,7 +43,7 @@ export function renderMarkdown(report: Report): string {
   section(out, 'Improvements', improvements);
   if (insufficient.length > 0) {
     out.push(`## Insufficient data (${insufficient.length})`, '');
-    for (const f of insufficient) out.push(`- ${f.service} ${codeSpan(f.subject, false)} ${f.statistic}: ${f.reason}`);
+    for (const f of insufficient) out.push(`- ${escapeMarkdown(f.service)} ${codeSpan(f.subject, false)} ${escapeMarkdown(f.statistic)}: ${escapeMarkdown(f.reason)}`);
     out.push('');
   }
   if (unchanged.length > 0) {
@@ -46,17 +52,18 @@ export function renderMarkdown(report: Report): string {
   }
   if (report.warnings.length > 0) {
     out.push(`## Warnings (${report.warnings.length})`, '');
-    for (const w of report.warnings) out.push(`- ${w}`);
+    for (const w of report.warnings) out.push(`- ${escapeMarkdown(w)}`);
     out.push('');
   }
   const s = report.settings;
   out.push(
-    `_Decision rule: regression = significant after Benjamini-Hochberg at q < ${s.fdr} across all ${report.findings.length} findings ` +
-      `and worse beyond tolerance (tail ${formatPercent(s.tolerance.tail.relative, 0)} and ${s.tolerance.tail.absolute} ms; ` +
-      `retries ${formatPercent(s.tolerance.retryRate.relative, 0)} and ${s.tolerance.retryRate.absolute} retries/call; ` +
-      `backoff ${formatPercent(s.tolerance.backoff.relative, 0)} and ${s.tolerance.backoff.absolute} ms on the median wait), ` +
+    `_Decision rule: regression = significant after Benjamini-Hochberg at q < ${formatNumber(s.fdr)} across all ${formatNumber(report.findings.length)} findings ` +
+      `and worse beyond tolerance (tail ${formatTolerance(s.tolerance.tail, 'ms')}; ` +
+      `retries ${formatTolerance(s.tolerance.retryRate, 'retries/call')}; ` +
+      `share of calls that gave up ${formatTolerance(s.tolerance.exhaustedRate, 'share of calls')}; ` +
+      `backoff ${formatTolerance(s.tolerance.backoff, 'ms')} on the median wait), ` +
       `with the interval of the change above zero. ` +
-      `Intervals at ${Math.round(s.confidence * 100)}% confidence._`,
+      `Intervals at ${formatPercent(s.confidence)} confidence._`,
   );
   return out.join('\n') + '\n';
 }
@@ -74,8 +81,9 @@ function table(findings: Finding[]): string[] {
   ];
   for (const f of findings) {
     rows.push(
-      `| ${KIND_LABEL[f.kind]} | ${escapeCell(f.service)} | ${codeSpan(f.subject, true)} | ${f.statistic} | ${formatValue(f.before, f.unit)} | ` +
-        `${formatValue(f.after, f.unit)} | ${formatPercent(f.relativeChange)} | ${formatInterval(f.ci)} | ${formatP(f.qValue)} | ${f.nBefore} / ${f.nAfter} |`,
+      `| ${KIND_LABEL[f.kind]} | ${escapeMarkdown(f.service)} | ${codeSpan(f.subject, true)} | ${escapeMarkdown(f.statistic)} | ${formatValue(f.before, f.unit)} | ` +
+        `${formatValue(f.after, f.unit)} | ${formatChange(f.relativeChange)} | ${formatInterval(f.ci)} | ${formatPValue(f.qValue)} | ` +
+        `${formatNumber(f.nBefore)} / ${formatNumber(f.nAfter)} |`,
     );
   }
   return rows;
@@ -85,8 +93,38 @@ function sortByChange(findings: Finding[]): Finding[] {
   return [...findings].sort((a, b) => Math.abs(b.relativeChange ?? 0) - Math.abs(a.relativeChange ?? 0));
 }
 
-function escapeCell(s: string): string {
-  return s.replace(/\|/g, '\\|').replace(/`/g, "'").replace(/\r?\n/g, ' ');
+/** Line breaks of any kind (CR, LF, CRLF, and the Unicode line and paragraph separators) become one space. */
+const LINE_BREAK = /\r\n|[\r\n\u2028\u2029]/g;
+/**
+ * ASCII punctuation that can start inline Markdown anywhere in a line: HTML and entities (`<`, `>`, `&`), code
+ * (`` ` ``), emphasis and strike-through (`*`, `_`, `~`), links and images (`[`, `]`, `!`), table cells (`|`), math
+ * on GitHub and GitLab (`$`) and the escape character itself. CommonMark shows any backslash-escaped ASCII
+ * punctuation literally, in GFM table cells too, so one rule serves prose and tables. An underscore between two
+ * letters or digits can neither open nor close emphasis (CommonMark's flanking rules), so `payments_api` and
+ * `retries_per_call` stay readable in the raw file.
+ */
+const INLINE_SPECIAL = /[\\`*~[\]<>&|!$]|_(?![\p{L}\p{N}])|(?<![\p{L}\p{N}])_/gu;
+/**
+ * GFM turns bare `https://…` and `www.…` into links; an escaped colon or dot keeps such a name plain text (and keeps
+ * the link from swallowing a neighbouring escaped character, which showed its backslash).
+ */
+const AUTOLINK = /:(?=\/\/)|(?<![\p{L}\p{N}_.-])(www)\./giu;
+/** What opens a block when it comes first on a line: a heading (`# `), a list item (`- `, `+ `, `1. `, `1) `). */
+const BLOCK_START = /^(\s*)(#{1,6}|[+-]|\d{1,9}(?=[.)]))(?=[.)]?(\s|$))/;
+
+/**
+ * Telemetry text as literal Markdown text (prose or a table cell): on one line, every inline-special character
+ * escaped, bare links defused, and a leading block marker neutralised. Letters, digits, `/`, `.` and `-` in a name
+ * stay as they are, so `/api/v1/checkout` and `payments-api` read unchanged in the raw file too. Checked by hand
+ * against cmark-gfm (GitHub's renderer, with raw HTML allowed): every hostile name of the tests renders as its text.
+ */
+export function escapeMarkdown(text: string): string {
+  const flat = text
+    .replace(LINE_BREAK, ' ')
+    .replace(INLINE_SPECIAL, (c) => `\\${c}`)
+    .replace(AUTOLINK, (_m: string, www?: string) => (www ? `${www}\\.` : '\\:'));
+  // "1. x" is a list only with its dot or parenthesis: escape that one, and the marker itself otherwise.
+  return flat.replace(BLOCK_START, (_m, space: string, marker: string) => (/\d/.test(marker) ? `${space}${marker}\\` : `${space}\\${marker}`));
 }
 
 /**
@@ -96,7 +134,7 @@ function escapeCell(s: string): string {
  * show the backslash, so it stays a plain pipe there.
  */
 function codeSpan(name: string, inTable: boolean): string {
-  let text = name.replace(/\r?\n/g, ' ');
+  let text = name.replace(LINE_BREAK, ' ');
   if (inTable) text = text.replace(/\|/g, '\\|');
   const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
   const fence = '`'.repeat(longest + 1);

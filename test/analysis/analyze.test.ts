@@ -109,8 +109,8 @@ describe('analyze', () => {
     expect(p99.status).toBe('insufficient_data');
     expect(p99.pValue).toBeNull();
     expect(p99.qValue).toBeNull();
-    expect(p99.reason).toMatch(/needs at least 1000 requests in each window; had 500 before and 500 after/);
-    expect(find(report, 'tail_latency', '/rare', 'p99.9').reason).toMatch(/at least 10000/);
+    expect(p99.reason).toMatch(/needs at least 1,000 requests in each window; had 500 before and 500 after/);
+    expect(find(report, 'tail_latency', '/rare', 'p99.9').reason).toMatch(/at least 10,000/);
     // p50 has enough data (needs 20) and the 3× slowdown is caught there
     expect(find(report, 'tail_latency', '/rare', 'p50').status).toBe('regression');
     expect(find(report, 'retry_rate', 'tiny-api', 'retries_per_call').status).toBe('insufficient_data');

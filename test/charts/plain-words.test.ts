@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding, Report } from '../../src/analysis/types.ts';
-import { findingNumbers, findingPhrase, formatChange, formatNumber, verdictSentence, whoIsAffected } from '../../src/charts/plain-words.ts';
+import { formatChange, formatNumber } from '../../src/analysis/format.ts';
+import { findingNumbers, findingPhrase, verdictSentence, whoIsAffected } from '../../src/charts/plain-words.ts';
 import { FIXTURE_SETTINGS, regressionResult } from './fixtures.ts';
 
 const tail: Finding = {
@@ -31,19 +32,19 @@ describe('plain words', () => {
     expect(formatNumber(0.0213)).toBe('0.0213');
     expect(formatNumber(0.02134)).toBe('0.0213');
     expect(formatNumber(null)).toBe('n/a');
-    expect(formatChange(0.227)).toBe('+23 %');
+    expect(formatChange(0.227)).toBe('+22.7 %');
     expect(formatChange(-0.042)).toBe('−4.2 %');
     expect(formatChange(0)).toBe('±0 %');
   });
 
   it('writes the verdict sentence of the issue for a p99 regression', () => {
-    expect(verdictSentence(report([tail], 'fail'))).toBe('Fail: /checkout got slower for the slowest 1 % of requests (p99 656 → 805 ms, +23 %).');
+    expect(verdictSentence(report([tail], 'fail'))).toBe('Fail: /checkout got slower for the slowest 1 % of requests (p99 656 → 805 ms, +22.7 %).');
   });
 
   it('mentions further regressions and the service when several services are involved', () => {
     const other: Finding = { ...tail, service: 'billing', subject: '/invoice', relativeChange: 0.12, after: 735 };
     expect(verdictSentence(report([other, tail], 'fail'))).toBe(
-      'Fail: /checkout (shop) got slower for the slowest 1 % of requests (p99 656 → 805 ms, +23 %), and 1 more regression below.',
+      'Fail: /checkout (shop) got slower for the slowest 1 % of requests (p99 656 → 805 ms, +22.7 %), and 1 more regression below.',
     );
   });
 

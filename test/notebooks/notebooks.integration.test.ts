@@ -126,7 +126,7 @@ describe('notebooks executed headless with the Deno kernel', () => {
     const text = outputsOf(nb).map((o) => joined(o.text)).join('');
     expect(text).toMatch(/^demo telemetry \(seed 42\): \d+ requests before, \d+ after; 0 warnings/m);
     const md = markdown(nb);
-    expect(md).toMatch(/\| p99 \| [\d,.]+ ms \| [\d,.]+ ms \| \+\d+ % \|/);
+    expect(md).toMatch(/\| p99 \| [\d,.]+ ms \| [\d,.]+ ms \| \+[\d,.]+ % \|/);
     expect(md).toContain('| Percentile | +5 % tolerance | +10 % tolerance | +25 % tolerance | +50 % tolerance |');
     expect(charts(nb).map((c) => (c.spec.title as { text: string }).text)).toEqual([
       '/checkout: request latency before and after the upgrade',

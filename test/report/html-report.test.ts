@@ -98,6 +98,26 @@ describe('HTML report page', async () => {
     expect(page).toContain('/x&lt;script&gt;alert(1)&lt;/script&gt;');
   });
 
+  it('escapes hostile service, endpoint and upstream names, the summary, reasons, warnings and the source', async () => {
+    const script = '<script>alert(1)</script>';
+    const attr = '"><img src=x onerror=alert(1)>';
+    const r = manyEndpointsResult(1);
+    r.series.latency[0].endpoint = attr;
+    r.series.latency[0].service = script;
+    for (const u of r.series.upstreams) Object.assign(u, { service: script, upstream: `${attr}|${script}` });
+    for (const f of r.report.findings) {
+      Object.assign(f, { service: script, subject: f.kind === 'tail_latency' ? attr : `${attr}|${script}`, reason: `because ${attr} ${script}` });
+    }
+    r.report.findings.find((f) => f.kind === 'retry_rate')!.status = 'regression';
+    Object.assign(r.report, { summary: `Fail: ${script} ${attr}`, warnings: [`warning ${attr}`, script], source: `file ${attr}` });
+    const page = await renderHtmlReport(r, { chartHref: (name, f) => `charts/${name}.${f}` });
+    expect(page).not.toMatch(/<script|<img|onerror=alert\(1\)>/i);
+    expect(page).toContain('&quot;&gt;&lt;img src=x onerror=alert(1)&gt;');
+    expect(page).toContain('<li>warning &quot;&gt;&lt;img src=x onerror=alert(1)&gt;</li><li>&lt;script&gt;alert(1)&lt;/script&gt;</li>');
+    expect(page).toContain('<dt>Data source</dt><dd>file &quot;&gt;&lt;img src=x onerror=alert(1)&gt;</dd>');
+    expect(page).toContain('<td class="reason">because &quot;&gt;&lt;img src=x onerror=alert(1)&gt; &lt;script&gt;alert(1)&lt;/script&gt;</td>');
+  });
+
   it('says "None found" for a clean report and still shows the single endpoint’s charts', async () => {
     const r = manyEndpointsResult(1);
     r.series.upstreams = [];

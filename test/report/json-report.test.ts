@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import type { Report } from '../../src/analysis/types.ts';
+import { renderJson } from '../../src/report/json-report.ts';
+import { REPORT_FORMATS, writeReport } from '../../src/report/index.ts';
+import { renderMarkdown } from '../../src/report/markdown-report.ts';
+import { regressionResult } from '../charts/fixtures.ts';
+
+/** The replacer `aftershock analyze --format json` used until now (src/cli/analyze.ts `jsonSafe`). */
+function jsonSafe(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isFinite(value) ? null : value;
+}
+
+function withOpenIntervals(): Report {
+  const { report } = regressionResult();
+  const [first, second, third] = report.findings;
+  first.ci = [0.152, Infinity];
+  first.afterCi = [700, Infinity];
+  second.ci = [-Infinity, 0.02];
+  third.details = { shift: NaN, threshold: -Infinity };
+  return report;
+}
+
+describe('JSON report', () => {
+  it('needs no replacer: JSON.stringify already writes every non-finite number as null', () => {
+    expect(JSON.stringify([Infinity, -Infinity, NaN, 1e-9])).toBe('[null,null,null,1e-9]');
+    expect(JSON.stringify({ ci: [0.15, Infinity] })).toBe('{"ci":[0.15,null]}');
+  });
+
+  it('prints the same bytes as the old jsonSafe replacer did, open intervals included', () => {
+    const report = withOpenIntervals();
+    const text = renderJson(report);
+    expect(text).toBe(JSON.stringify(report, jsonSafe, 2) + '\n');
+    const back = JSON.parse(text);
+    expect(back.findings[0].ci).toEqual([0.152, null]);
+    expect(back.findings[0].afterCi).toEqual([700, null]);
+    expect(back.findings[1].ci).toEqual([null, 0.02]);
+    expect(back.findings[2].details).toMatchObject({ shift: null, threshold: null });
+    expect(text.startsWith('{\n  "schemaVersion": 1,\n  "verdict": "fail",')).toBe(true);
+  });
+
+  it('is what writeReport gives for json, and markdown goes through the Markdown writer', async () => {
+    const result = regressionResult();
+    expect(REPORT_FORMATS).toEqual(['json', 'markdown', 'html']);
+    expect(await writeReport(result, 'json')).toBe(renderJson(result.report));
+    expect(await writeReport(result, 'markdown')).toBe(renderMarkdown(result.report));
+    expect(await writeReport(result, 'html')).toMatch(/^<!doctype html>/);
+  });
+});
