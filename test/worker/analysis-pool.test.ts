@@ -3,6 +3,7 @@ import { loadConfig } from '../../src/config.ts';
 import { AnalysisPool, type PoolOptions } from '../../src/worker/analysis-pool.ts';
 
 const RUNNER = new URL('./fixtures/scripted-runner.ts', import.meta.url).href;
+const SLOW_LOADING_RUNNER = new URL('./fixtures/slow-loading-runner.ts', import.meta.url).href;
 const config = loadConfig();
 const upgradeAt = '2026-11-20T14:00:00Z';
 
@@ -68,6 +69,14 @@ describe('AnalysisPool (real worker threads)', () => {
     const t0 = Date.now();
     await expect(p.submit({ source: 'sleep:30000', upgradeAt })).rejects.toMatchObject({ code: 'TIMEOUT' });
     expect(Date.now() - t0).toBeLessThan(10_000);
+    await expect(p.submit({ source: 'ok:pass', upgradeAt })).resolves.toBeTruthy();
+  });
+
+  it('does not count a worker\'s start-up against the timeout, neither the first worker\'s nor a fresh one\'s', async () => {
+    // The runner module takes 1.5 s to load in every worker: longer than the 0.8 s an analysis may take.
+    const p = makePool({ timeoutMs: 800, runnerModule: SLOW_LOADING_RUNNER });
+    await expect(p.submit({ source: 'ok:pass', upgradeAt })).resolves.toBeTruthy();
+    await expect(p.submit({ source: 'sleep:30000', upgradeAt })).rejects.toMatchObject({ code: 'TIMEOUT' });
     await expect(p.submit({ source: 'ok:pass', upgradeAt })).resolves.toBeTruthy();
   });
 
