@@ -1,8 +1,8 @@
 /**
  * The one pool of worker threads (analyses, rendering, parallel file reads). Tasks get ids; at most `size` run
  * at once and at most `queueLimit` wait, past that `reserve()`/`run()` throw BUSY. Workers start lazily, load
- * the task handler module once and report ready; a task's `timeoutMs` counts from the moment a ready worker picks
- * it up (never the thread's start-up). On expiry the worker is terminated (the only way to stop synchronous
+ * the task handler module once and report ready; a task's `timeoutMs` counts from the moment its worker is ready
+ * and sends it off (never the thread's start-up). On expiry the worker is terminated (the only way to stop synchronous
  * number crunching) and replaced, and the task fails with TIMEOUT; a crashed worker is replaced the same way.
  * Idle workers do not keep the process alive.
  */
@@ -42,7 +42,7 @@ export interface ThreadPoolOptions {
   data?: unknown;
   size: number;
   queueLimit: number;
-  /** Per task, from pick-up by a ready worker (default: none). */
+  /** Per task, from the moment a ready worker starts it, never counting the worker's start-up (default: none). */
   timeoutMs?: number;
   startTimeoutMs?: number;
   /** Names the pool in its errors: "analysis" → "analysis queue is full …", "analysis timed out after 2 s". */
@@ -55,7 +55,7 @@ export interface ThreadPoolOptions {
 export interface TaskOptions<Msg> {
   /** Buffers of the input to move to the worker instead of copying. */
   transfer?: readonly TransferListItem[];
-  /** A worker picked the task up; `worker` is its place in the pool (0 … size − 1, kept by a replacement). */
+  /** A worker took the task (it may still be starting); `worker` is its place in the pool (0 … size − 1, kept by a replacement). */
   onStart?: (worker: number) => void;
   /** What the running task posts (TaskContext.post). */
   onMessage?: (message: Msg) => void;
@@ -179,17 +179,20 @@ export class ThreadPool<In, Out, Msg = never> {
     });
   }
 
-  /** Hands waiting tasks to idle ready workers and starts workers (up to `size`) for the tasks left over. */
+  /**
+   * Hands waiting tasks to idle workers (ready ones first) and starts workers (up to `size`) for the rest. A
+   * starting worker takes its task at once (the caller learns it started) but runs it, and starts its timer,
+   * only when ready.
+   */
   private dispatch(): void {
     while (this.queue.length > 0 && !this.closed) {
-      const idle = this.live().find((s) => s.ready && s.task === null);
+      const idle = this.live().find((s) => s.ready && s.task === null) ?? this.live().find((s) => s.task === null);
       if (idle) {
-        this.start(idle, this.queue.shift()!);
+        this.assign(idle, this.queue.shift()!);
         continue;
       }
-      const starting = this.live().filter((s) => !s.ready).length;
       const free = this.slots.indexOf(undefined);
-      if (starting >= this.queue.length || free < 0) return;
+      if (free < 0) return;
       this.spawn(free);
     }
   }
@@ -209,10 +212,16 @@ export class ThreadPool<In, Out, Msg = never> {
     this.slots[index] = slot;
   }
 
-  private start(slot: Slot, task: Task): void {
+  private assign(slot: Slot, task: Task): void {
     slot.task = task;
     // A busy worker keeps the process alive (its caller waits); an idle one does not (see settle).
     slot.worker.ref();
+    task.options.onStart?.(slot.index);
+    if (slot.ready) this.send(slot, task);
+  }
+
+  /** Sends the task to its ready worker; from here on its timeout runs. */
+  private send(slot: Slot, task: Task): void {
     const { timeoutMs } = this.options;
     if (timeoutMs !== undefined && Number.isFinite(timeoutMs)) {
       slot.timer = setTimeout(() => {
@@ -228,9 +237,7 @@ export class ThreadPool<In, Out, Msg = never> {
       this.settle(slot);
       task.reject(new AppError('INTERNAL', `${this.options.name}: cannot send the task to a worker: ${(e as Error).message}`));
       this.dispatch();
-      return;
     }
-    task.options.onStart?.(slot.index);
   }
 
   private onReply(slot: Slot, reply: ThreadReply): void {
@@ -238,8 +245,11 @@ export class ThreadPool<In, Out, Msg = never> {
       if (slot.timer) clearTimeout(slot.timer);
       slot.timer = null;
       slot.ready = true;
-      this.dispatch();
-      if (slot.task === null) slot.worker.unref();
+      if (slot.task) this.send(slot, slot.task);
+      else {
+        this.dispatch();
+        if (slot.task === null) slot.worker.unref();
+      }
       return;
     }
     const task = slot.task;
