@@ -1,17 +1,17 @@
 /**
- * A bounded pool of worker threads running analyses. At most `size` run at once and at most `queueLimit`
- * wait; past that `reserve()` throws BUSY (HTTP 429). Each analysis gets `timeoutMs` from the moment a worker
- * picks it up: on expiry the worker is terminated (the only way to stop synchronous number crunching) and
- * replaced, and the job fails with TIMEOUT.
+ * The pool of worker threads running analyses: a ThreadPool of the analysis task (src/runtime/analysis-task.ts).
+ * At most `size` run at once and at most `queueLimit` wait; past that `reserve()` throws BUSY (HTTP 429). Each
+ * analysis gets `timeoutMs` from the moment a ready worker picks it up (a worker's start-up does not count): on
+ * expiry the worker is terminated and replaced, and the job fails with TIMEOUT.
  */
-import { Worker } from 'node:worker_threads';
+import type { ResourceLimits } from 'node:worker_threads';
 import type { AnalysisResult } from '../analysis/types.ts';
 import type { Config } from '../config.ts';
-import { AppError } from '../errors.ts';
+import type { AnalysisTaskData, AnalysisTaskMessage } from '../runtime/analysis-task.ts';
 import type { AnalysisRequest } from '../runtime/run-analysis.ts';
-import type { RunMessage, WorkerMessage } from './messages.ts';
+import { moduleUrl, ThreadPool, type TaskOptions } from './thread-pool.ts';
 
-export const DEFAULT_WORKER_URL = new URL('./analysis-worker.js', import.meta.url);
+export const ANALYSIS_TASK_URL = moduleUrl('../runtime/analysis-task.ts', import.meta.url);
 
 export interface PoolOptions {
   size: number;
@@ -20,7 +20,7 @@ export interface PoolOptions {
   config: Config;
   /** File URL of a module whose default export replaces runAnalysis inside the workers (tests, benchmarks). */
   runnerModule?: string;
-  workerUrl?: URL;
+  resourceLimits?: ResourceLimits;
 }
 
 export interface JobHandlers {
@@ -30,66 +30,55 @@ export interface JobHandlers {
   onLog?: (message: string) => void;
 }
 
-interface Job {
-  id: number;
-  request: AnalysisRequest;
-  handlers: JobHandlers;
-  resolve: (r: AnalysisResult) => void;
-  reject: (e: unknown) => void;
-}
-
-interface Slot {
-  worker: Worker;
-  job: Job | null;
-  timer: NodeJS.Timeout | null;
-}
-
 /** A place in the pool held between admission and submit, so a caller can do async work (store a record) first. */
 export interface Reservation {
   submit(request: AnalysisRequest, handlers?: JobHandlers): Promise<AnalysisResult>;
   release(): void;
 }
 
-export class AnalysisPool {
-  private readonly slots: Slot[] = [];
-  private readonly queue: Job[] = [];
-  private reserved = 0;
-  private nextId = 1;
-  private closed = false;
+function taskOptions(handlers: JobHandlers): TaskOptions<AnalysisTaskMessage> {
+  return {
+    onStart: () => handlers.onStart?.(),
+    onMessage: (msg) => {
+      if (msg.type === 'progress') handlers.onProgress?.(msg.fraction);
+      else handlers.onLog?.(msg.message);
+    },
+  };
+}
 
-  constructor(private readonly options: PoolOptions) {}
+export class AnalysisPool {
+  private readonly pool: ThreadPool<AnalysisRequest, AnalysisResult, AnalysisTaskMessage>;
+
+  constructor(options: PoolOptions) {
+    const data: AnalysisTaskData = { config: options.config, runnerModule: options.runnerModule };
+    this.pool = new ThreadPool({
+      module: ANALYSIS_TASK_URL,
+      data,
+      size: options.size,
+      queueLimit: options.queueLimit,
+      timeoutMs: options.timeoutMs,
+      resourceLimits: options.resourceLimits,
+      name: 'analysis',
+      messages: { timeout: (s) => `analysis timed out after ${s} s (pool.timeoutMs)` },
+    });
+  }
 
   get queued(): number {
-    return this.queue.length;
+    return this.pool.queued;
   }
   get running(): number {
-    return this.slots.filter((s) => s.job !== null).length;
+    return this.pool.running;
   }
   get capacity(): number {
-    return this.options.size + this.options.queueLimit;
+    return this.pool.capacity;
   }
 
   /** Holds a place or throws BUSY when `size` analyses run and `queueLimit` wait already. */
   reserve(): Reservation {
-    if (this.closed) throw new AppError('BUSY', 'the service is shutting down');
-    if (this.running + this.queued + this.reserved >= this.capacity) {
-      throw new AppError('BUSY', `analysis queue is full (${this.options.size} running, ${this.options.queueLimit} waiting); retry later`);
-    }
-    this.reserved += 1;
-    let used = false;
-    const take = () => {
-      if (used) throw new Error('reservation used twice');
-      used = true;
-      this.reserved -= 1;
-    };
+    const place = this.pool.reserve();
     return {
-      submit: (request, handlers = {}) => {
-        take();
-        return this.enqueue(request, handlers);
-      },
-      release: () => {
-        if (!used) take();
-      },
+      submit: (request, handlers = {}) => place.run(request, taskOptions(handlers)),
+      release: () => place.release(),
     };
   }
 
@@ -98,90 +87,7 @@ export class AnalysisPool {
   }
 
   /** Terminates all workers; running and queued jobs reject with `reason`. */
-  async close(reason = 'interrupted: the service shut down'): Promise<void> {
-    this.closed = true;
-    const error = new AppError('INTERNAL', reason);
-    for (const job of this.queue.splice(0)) job.reject(error);
-    await Promise.all(
-      this.slots.splice(0).map(async (slot) => {
-        if (slot.timer) clearTimeout(slot.timer);
-        const job = slot.job;
-        slot.job = null;
-        job?.reject(error);
-        await slot.worker.terminate();
-      }),
-    );
-  }
-
-  private enqueue(request: AnalysisRequest, handlers: JobHandlers): Promise<AnalysisResult> {
-    if (this.closed) return Promise.reject(new AppError('BUSY', 'the service is shutting down'));
-    return new Promise<AnalysisResult>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, request, handlers, resolve, reject });
-      this.dispatch();
-    });
-  }
-
-  private dispatch(): void {
-    while (this.queue.length > 0 && !this.closed) {
-      let slot = this.slots.find((s) => s.job === null);
-      if (!slot) {
-        if (this.slots.length >= this.options.size) return;
-        slot = this.spawn();
-      }
-      this.start(slot, this.queue.shift()!);
-    }
-  }
-
-  private spawn(): Slot {
-    const worker = new Worker(this.options.workerUrl ?? DEFAULT_WORKER_URL);
-    const slot: Slot = { worker, job: null, timer: null };
-    worker.on('message', (msg: WorkerMessage) => this.onMessage(slot, msg));
-    worker.on('error', (e) => this.retire(slot, new AppError('INTERNAL', `analysis worker crashed: ${e.message}`)));
-    worker.on('exit', (code) => this.retire(slot, new AppError('INTERNAL', `analysis worker exited unexpectedly (code ${code})`)));
-    this.slots.push(slot);
-    return slot;
-  }
-
-  private start(slot: Slot, job: Job): void {
-    slot.job = job;
-    slot.timer = setTimeout(() => {
-      const seconds = Math.round(this.options.timeoutMs / 100) / 10;
-      this.retire(slot, new AppError('TIMEOUT', `analysis timed out after ${seconds} s (pool.timeoutMs)`));
-      void slot.worker.terminate();
-    }, this.options.timeoutMs);
-    const msg: RunMessage = { type: 'run', jobId: job.id, request: job.request, config: this.options.config, module: this.options.runnerModule };
-    slot.worker.postMessage(msg);
-    job.handlers.onStart?.();
-  }
-
-  private onMessage(slot: Slot, msg: WorkerMessage): void {
-    const job = slot.job;
-    if (!job || msg.jobId !== job.id) return;
-    if (msg.type === 'progress') job.handlers.onProgress?.(msg.fraction);
-    else if (msg.type === 'log') job.handlers.onLog?.(msg.message);
-    else {
-      this.finish(slot);
-      if (msg.type === 'result') job.resolve(msg.result);
-      else job.reject(new AppError(msg.code, msg.message));
-      this.dispatch();
-    }
-  }
-
-  private finish(slot: Slot): void {
-    if (slot.timer) clearTimeout(slot.timer);
-    slot.timer = null;
-    slot.job = null;
-  }
-
-  /** Removes a dead or timed-out worker from the pool, fails its job and lets a fresh worker take the queue. */
-  private retire(slot: Slot, error: AppError): void {
-    const index = this.slots.indexOf(slot);
-    if (index < 0) return;
-    this.slots.splice(index, 1);
-    const job = slot.job;
-    this.finish(slot);
-    slot.worker.removeAllListeners('message');
-    job?.reject(error);
-    this.dispatch();
+  close(reason?: string): Promise<void> {
+    return this.pool.close(reason);
   }
 }

@@ -1,8 +1,13 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { AnalysisPool, type PoolOptions } from '../../src/worker/analysis-pool.ts';
 
 const RUNNER = new URL('./fixtures/scripted-runner.ts', import.meta.url).href;
+const PARALLEL_READ_RUNNER = new URL('./fixtures/parallel-read-runner.ts', import.meta.url).href;
+const SLOW_LOADING_RUNNER = new URL('./fixtures/slow-loading-runner.ts', import.meta.url).href;
 const config = loadConfig();
 const upgradeAt = '2026-11-20T14:00:00Z';
 
@@ -71,6 +76,14 @@ describe('AnalysisPool (real worker threads)', () => {
     await expect(p.submit({ source: 'ok:pass', upgradeAt })).resolves.toBeTruthy();
   });
 
+  it('does not count a worker\'s start-up against the timeout, neither the first worker\'s nor a fresh one\'s', async () => {
+    // The runner module takes 1.5 s to load in every worker: longer than the 0.8 s an analysis may take.
+    const p = makePool({ timeoutMs: 800, runnerModule: SLOW_LOADING_RUNNER });
+    await expect(p.submit({ source: 'ok:pass', upgradeAt })).resolves.toBeTruthy();
+    await expect(p.submit({ source: 'sleep:30000', upgradeAt })).rejects.toMatchObject({ code: 'TIMEOUT' });
+    await expect(p.submit({ source: 'ok:pass', upgradeAt })).resolves.toBeTruthy();
+  });
+
   it('fails the analysis of a crashed worker and replaces the worker', async () => {
     const p = makePool();
     await expect(p.submit({ source: 'crash', upgradeAt })).rejects.toMatchObject({ code: 'INTERNAL', message: expect.stringContaining('exited unexpectedly') });
@@ -86,5 +99,24 @@ describe('AnalysisPool (real worker threads)', () => {
     expect(await running).toMatchObject({ message: 'interrupted: test shutdown' });
     expect(await queued).toMatchObject({ message: 'interrupted: test shutdown' });
     expect(() => p.submit({ source: 'ok:pass', upgradeAt })).toThrow(expect.objectContaining({ code: 'BUSY' }));
+  });
+
+  it('reads a file in parallel reader threads inside an analysis worker (nested workers) exactly as on one thread', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'aftershock-nested-'));
+    try {
+      const file = path.join(dir, 'nested.lp');
+      const t0 = Date.parse(upgradeAt) - 3_600_000;
+      const lines = Array.from({ length: 2000 }, (_, i) => `http_request,service=s,endpoint=/e${i % 3} duration_ms=${(i * 7) % 400} ${(t0 + i * 3000) * 1e6}`);
+      await writeFile(file, lines.join('\n'));
+      const p = makePool({ runnerModule: PARALLEL_READ_RUNNER });
+      const logs: string[] = [];
+      const result = await p.submit({ source: file, upgradeAt }, { onLog: (m) => logs.push(m) });
+      expect(result.report.verdict).toBe('pass');
+      const perThread = /segments per thread: (\d+), (\d+), (\d+)\)$/.exec(logs[0]);
+      expect(Number(perThread?.[1])).toBe(0);
+      expect(Number(perThread?.[2]) + Number(perThread?.[3])).toBeGreaterThan(100);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -3,7 +3,14 @@
  * threads, which each parse a part of a large file (segments cut at line ends).
  */
 import type { FileHandle } from 'node:fs/promises';
+import { AppError } from '../../errors.ts';
 import type { BadLine, LineProtocolParser } from './line-protocol.ts';
+
+/** The error for a file that fails while being read (on any thread). */
+export function readError(path: string, e: unknown): AppError {
+  const code = (e as NodeJS.ErrnoException).code;
+  return new AppError('BAD_INPUT', `line-protocol file ${path}: cannot read: ${code === 'Z_DATA_ERROR' ? 'not valid gzip data' : (e as Error).message}`, { cause: e });
+}
 
 /** Line counts and bad lines of one parsed range; line numbers are relative to the range's first line. */
 export interface ParseTotals {

@@ -13,7 +13,7 @@ import { DEFAULT_MAX_TIME_MS, DEFAULT_MIN_TIME_MS, LineProtocolParser, type BadL
 import type { MetricQuery, MetricSource } from '../metric-source.ts';
 import { WindowBuilder } from '../window-builder/window-builder.ts';
 import { SchemaMapper, schemaTokens } from './schema-mapper.ts';
-import { readRange, totalsOf, type ParseTotals } from './file-read.ts';
+import { readError, readRange, totalsOf, type ParseTotals } from './file-read.ts';
 import { DEFAULT_SEGMENT_BYTES, defaultReaderWorkers, readParallel } from './file-source-parallel.ts';
 
 /** 1 MiB reads: few enough chunks that per-chunk costs vanish, small enough to keep memory flat. */
@@ -147,9 +147,7 @@ export class LineProtocolFileSource implements MetricSource {
       }
     } catch (e) {
       if (query.signal?.aborted) throw query.signal.reason;
-      if (e instanceof AppError) throw e;
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new AppError('BAD_INPUT', `line-protocol file ${path}: cannot read: ${code === 'Z_DATA_ERROR' ? 'not valid gzip data' : (e as Error).message}`, { cause: e });
+      throw e instanceof AppError ? e : readError(path, e);
     }
 
     this.checkBadLines(totals);
