@@ -5,7 +5,8 @@
 import { pathToFileURL } from 'node:url';
 import type { Config } from '../config.ts';
 import { defineTask, type TaskContext } from '../worker/task.ts';
-import type { AnalysisRequest, runAnalysis } from './run-analysis.ts';
+import type { AnalysisRequest } from './analysis-request.ts';
+import type { runAnalysis } from './run-analysis.ts';
 
 /** Progress is posted at most this often; sources may report per chunk. */
 export const DEFAULT_PROGRESS_POST_MS = 100;

@@ -46,6 +46,3 @@ export async function runAnalysis(request: AnalysisRequest, options: RunOptions)
     await source.close?.();
   }
 }
-
-// Until the worker pool moves onto the shared thread pool (it imports the request type from here).
-export type { AnalysisRequest, RunOptions } from './analysis-request.ts';

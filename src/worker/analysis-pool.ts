@@ -8,7 +8,7 @@ import type { ResourceLimits } from 'node:worker_threads';
 import type { AnalysisResult } from '../analysis/types.ts';
 import type { Config } from '../config.ts';
 import type { AnalysisTaskData, AnalysisTaskMessage } from '../runtime/analysis-task.ts';
-import type { AnalysisRequest } from '../runtime/run-analysis.ts';
+import type { AnalysisRequest } from '../runtime/analysis-request.ts';
 import { moduleUrl, ThreadPool, type TaskOptions } from './thread-pool.ts';
 
 export const ANALYSIS_TASK_URL = moduleUrl('../runtime/analysis-task.ts', import.meta.url);
