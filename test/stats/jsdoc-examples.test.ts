@@ -92,4 +92,50 @@ describe('JSDoc @example outputs', () => {
     expect(s.benjaminiHochberg([0.01, 0.04, 0.03, 0.2])).toEqual([0.04, 0.05333333333333333, 0.05333333333333333, 0.2]);
     expect(checkGroup(3, 10, 1)).toBeUndefined();
   });
+
+  it('clustered inference (issue 10)', () => {
+    expect(s.studentTSf(2.0, 10)).toBe(0.03669401738537021);
+    expect(s.studentTSf(-1.5, 3.5)).toBe(0.8910909064923271);
+    expect(s.studentTQuantile(0.975, 10)).toBe(2.228138851986274);
+    expect(s.studentTQuantile(0.025, 4.5)).toBe(-2.658912347204403);
+    expect(s.flatTopLagWindow(0.25)).toBe(1);
+    expect(s.flatTopLagWindow(0.75)).toBe(0.5);
+    expect(s.flatTopBandwidth([[1, -1, 1, -1, 1, -1, 1, -1, 1, -1, 1, -1, 1, -1, 1, -1, 1, -1, 1, -1]])).toBe(5);
+    expect(s.longRunVariance([1, 2, 3, 2, 1, 2, 3, 2], 2)).toEqual({ longRunVariance: 0.5, varianceOfSum: 4, degreesOfFreedom: 2.6666666666666665 });
+    expect(s.welchSatterthwaiteDf([2, 1], [9, 4])).toBe(12.96);
+    expect(s.welchSatterthwaiteDf([2, 1], [Infinity, Infinity])).toBe(Infinity);
+    expect(s.woodruffRanks(100, 0.5, 0.95, 1, Infinity)).toEqual({ lowerIndex: 39, upperIndex: 60 });
+    expect(s.woodruffRanks(1000, 0.9, 0.95, 4, 12)).toEqual({ lowerIndex: 857, upperIndex: 942 });
+    expect(s.raoScottTwoProportionTest({ k: 30, n: 100, designEffect: 1, df: Infinity }, { k: 15, n: 100, designEffect: 1, df: Infinity })).toEqual({
+      z: 2.5400025400038095,
+      pValue: 0.011085166380602708,
+      df: Infinity,
+      p1: 0.3,
+      p2: 0.15,
+    });
+    expect(s.raoScottRateTest({ k: 10, n: 100, designEffect: 1, df: Infinity }, { k: 25, n: 100, designEffect: 1, df: Infinity })).toEqual({
+      rateRatio: 2.5,
+      lower: 1.1596189735922389,
+      upper: 5.8327132003357205,
+      pValue: 0.01667384780012069,
+      df: Infinity,
+      method: 'exact-poisson',
+    });
+    expect(s.mannWhitneyPlacements([1, 2, 3, 4], [3, 5, 6, 7, 8])).toEqual({
+      placementsX: Float64Array.from([0, 0, 0.1, 0.2]),
+      placementsY: Float64Array.from([0.375, 0, 0, 0, 0]),
+      auc: 0.07500000000000001,
+    });
+    expect(s.burstScan([4, 5, 3, 40, 4, 6, 5, 4, 3, 5, 4, 6], new Array(12).fill(400), { maxRunLength: 2, alpha: 0.01, variance: 'binomial' }).bursts).toEqual([
+      { start: 3, stop: 4, events: 40, expected: 4.454545454545455, ratio: 8.979591836734693, z: 8.436795861519197, pValue: 3.7507869438792303e-16 },
+    ]);
+    expect(s.histogramQuantileInterval([10, 20, 40, Infinity], [50, 100, 40, 10], 0.5, { lowerIndex: 85, upperIndex: 114 })).toEqual({
+      estimate: 15,
+      lower: 10,
+      upper: 20,
+      estimateLow: 10,
+      estimateHigh: 20,
+      resolution: 0.5,
+    });
+  });
 });
