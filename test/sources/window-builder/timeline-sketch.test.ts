@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { FIXTURE_UPGRADE, feedTimelineFixture, timelineFixtureBuilder } from './timeline-fixture.ts';
+import {
+  LogBucketTimelineSketch,
+  TIMELINE_BOUNDS,
+  TIMELINE_BUCKET_RATIO,
+  TIMELINE_BUCKETS,
+  TIMELINE_MIN_MS,
+  timelineBucket,
+} from '../../../src/sources/window-builder/log-bucket-timeline-sketch.ts';
+import { bucketIndex } from '../../../src/stats/bucket-index.ts';
+import { logBucketBounds } from '../../../src/stats/log-bucket-bounds.ts';
+import { seededRandom } from '../../../src/stats/seeded-random.ts';
 
 /**
  * Same value up to floating-point rounding of the bucket's representative (≤ 1e-12 relative, while
@@ -30,6 +41,39 @@ describe('timeline sketch: p50/p99 as recorded before the window-builder split',
       expectSameValues(tl.p50, rec.p50, `${l.endpoint} p50`);
       expectSameValues(tl.p99, rec.p99, `${l.endpoint} p99`);
     }
+  });
+});
+
+describe('log-bucket timeline sketch: the layout of stats/logBucketBounds', () => {
+  it('has 1 200 buckets with upper edges 0.01·1.02^i and an open last bucket', () => {
+    expect(TIMELINE_BOUNDS.length).toBe(TIMELINE_BUCKETS);
+    expect(TIMELINE_BOUNDS).toEqual(logBucketBounds({ min: TIMELINE_MIN_MS, max: TIMELINE_BOUNDS[TIMELINE_BUCKETS - 2], ratio: TIMELINE_BUCKET_RATIO }));
+    for (let i = 0; i < TIMELINE_BUCKETS - 1; i++) expect(Math.abs(TIMELINE_BOUNDS[i] / (TIMELINE_MIN_MS * TIMELINE_BUCKET_RATIO ** i) - 1)).toBeLessThan(1e-12);
+    expect(TIMELINE_BOUNDS[TIMELINE_BUCKETS - 1]).toBe(Infinity);
+    expect(TIMELINE_BOUNDS[TIMELINE_BUCKETS - 2]).toBeCloseTo(2.009e8, -6); // ≈ 55.8 h
+  });
+
+  it('puts every value where bucketIndex (binary search) puts it; at or below 0.01 ms, NaN and negatives in bucket 0', () => {
+    const expected = (v: number): number => (v > TIMELINE_MIN_MS ? bucketIndex(TIMELINE_BOUNDS, v) : 0);
+    const r = seededRandom(7);
+    const values = [0, -1, Number.NaN, TIMELINE_MIN_MS, 0.010000001, Infinity, 1e300, Number.MIN_VALUE];
+    for (let k = 0; k < 20_000; k++) values.push(Math.exp(r.uniform() * 30 - 6)); // 0.0025 ms … 2.6e10 ms
+    for (const edge of TIMELINE_BOUNDS) values.push(edge, edge * (1 + 1e-15), edge * (1 - 1e-15));
+    for (const v of values) expect(timelineBucket(v), `value ${v}`).toBe(expected(v));
+    // `le` semantics, like histogram buckets: a value on an edge belongs to the bucket below it.
+    expect(timelineBucket(TIMELINE_BOUNDS[10])).toBe(10);
+    expect(timelineBucket(Infinity)).toBe(TIMELINE_BUCKETS - 1);
+  });
+
+  it('reports a bucket at its geometric middle (the open last bucket half a bucket above its edge); NaN for an empty interval', () => {
+    const s = new LogBucketTimelineSketch(3);
+    s.add(0, 150, 1);
+    s.add(1, 1e12, 5);
+    const i = timelineBucket(150);
+    expect(s.quantile(0, 0.5)).toBe(Math.sqrt(TIMELINE_BOUNDS[i - 1] * TIMELINE_BOUNDS[i]));
+    expect(s.quantile(1, 0.99) / (TIMELINE_BOUNDS[TIMELINE_BUCKETS - 2] * Math.sqrt(TIMELINE_BUCKET_RATIO)) - 1).toBeCloseTo(0, 12);
+    expect(s.quantile(2, 0.5)).toBeNaN();
+    expect(Array.from(s.counts)).toEqual([1, 5, 0]);
   });
 });
 
