@@ -13,11 +13,6 @@ export function influxSourceFromUrl(spec: string, settings: InfluxSettingsSlice,
   return s.kind === 'influx1' ? new InfluxV1Source(s) : new InfluxV2Source(s);
 }
 
-export function influxSourceFromConfig(name: string, raw: { kind: string }, settings: InfluxSettingsSlice, env: NodeJS.ProcessEnv = process.env): MetricSource {
-  const where = `config sources.${name}`;
-  return raw.kind === 'influx1' ? new InfluxV1Source(influx1Settings(raw, settings, where, env)) : new InfluxV2Source(influx2Settings(raw, settings, where, env));
-}
-
 const fromUrl: SourceUrlForm['create'] = (spec, c) => influxSourceFromUrl(spec, c.settings, c.env);
 
 export const INFLUX_SOURCES: SourceTechnology = {
