@@ -1,81 +1,100 @@
 /**
- * Turns a `--source` argument into a MetricSource: a configured source name (config.sources), `demo`,
- * a line-protocol file path (.lp, .txt, optionally .gz), or (issue 3) an influx1+http:// /
- * influx2+http(s):// URL.
+ * Turns a `--source` argument into a MetricSource through a registry of technologies (source-technology.ts):
+ * a configured source name (settings.sources, by its `kind`), a bare word (`demo`), a URL (by scheme) or a file
+ * path (by extension), in that order. A new technology is one more entry in SOURCE_TECHNOLOGIES.
  */
-import path from 'node:path';
 import { AppError } from '../errors.ts';
-import type { Config, SourceConfig } from '../config.ts';
+import { DEMO_SOURCES } from './demo/demo-source.ts';
+import { INFLUX_SOURCES } from './influx/influx-source.ts';
+import { LINE_PROTOCOL_SOURCES } from './line-protocol/file-source.ts';
 import type { MetricSource } from './metric-source.ts';
-import { DemoSource } from './demo/demo-source.ts';
-import { DEFAULT_DEMO_SEED } from './demo/demo-telemetry.ts';
-import { LineProtocolFileSource } from './line-protocol/file-source.ts';
-import type { Precision } from './line-protocol/line-protocol.ts';
-import { influxSourceFromConfig, influxSourceFromUrl } from './influx/influx-source.ts';
+import { redactUrl } from './redact-url.ts';
+import type { SourceEntry, SourceSettings } from './source-settings.ts';
+import type { SourceContext, SourceFileForm, SourceTechnology, SourceUrlForm } from './source-technology.ts';
 
-export const LINE_PROTOCOL_EXTENSIONS = ['.lp', '.txt', '.lp.gz', '.txt.gz'];
-const PRECISIONS: readonly Precision[] = ['ns', 'us', 'ms', 's'];
-const INFLUX_URL = /^influx[12]\+https?:\/\//i;
+export { LINE_PROTOCOL_EXTENSIONS } from './line-protocol/file-source.ts';
+
+/** Every technology `--source` can reach; the order is the order in messages. */
+export const SOURCE_TECHNOLOGIES: readonly SourceTechnology[] = [DEMO_SOURCES, LINE_PROTOCOL_SOURCES, INFLUX_SOURCES];
+
 const ANY_URL = /^[a-z][a-z0-9+.-]*:\/\//i;
 
-export function createSource(spec: string, config: Config): MetricSource {
-  const named = Object.hasOwn(config.sources, spec) ? (config.sources[spec] as SourceConfig) : undefined;
-  if (named !== undefined) return fromConfig(spec, named, config);
-  if (spec === 'demo') return new DemoSource({ seed: DEFAULT_DEMO_SEED, timelineIntervalMs: config.input.timelineIntervalMs });
+type KindFactory = NonNullable<SourceTechnology['kinds']>[string];
+type WordFactory = NonNullable<SourceTechnology['words']>[string];
 
-  // ── InfluxDB URLs: wired by the InfluxDB sources (issue 3). ─────────────────────────────────────
-  if (INFLUX_URL.test(spec)) return influxSourceFromUrl(spec, config);
-  if (ANY_URL.test(spec)) {
-    throw new AppError('BAD_INPUT', `source "${redactUrl(spec)}": unknown URL scheme; use influx1+http(s)://… or influx2+http(s)://…`);
-  }
-  if (LINE_PROTOCOL_EXTENSIONS.some((ext) => spec.toLowerCase().endsWith(ext))) {
-    return fileSource(spec, config, 'ns');
-  }
-  const names = Object.keys(config.sources);
-  throw new AppError(
-    'BAD_INPUT',
-    `source "${spec}" is not a configured source name (${names.length > 0 ? names.join(', ') : 'none configured'}), ` +
-      `"demo", a line-protocol file (${LINE_PROTOCOL_EXTENSIONS.join(', ')}) or an influx1+http:// / influx2+http(s):// URL`,
-  );
-}
+/** The kinds, words, URL forms and file forms of some technologies; two claiming the same one is a programming error. */
+export class SourceRegistry {
+  private readonly kinds = new Map<string, KindFactory>();
+  private readonly words = new Map<string, WordFactory>();
+  private readonly urls: SourceUrlForm[] = [];
+  private readonly files: SourceFileForm[] = [];
 
-function fromConfig(name: string, source: SourceConfig, config: Config): MetricSource {
-  const where = `config sources.${name}`;
-  switch (source.kind) {
-    case 'demo': {
-      const seed = source.seed ?? DEFAULT_DEMO_SEED;
-      if (typeof seed !== 'number' || !Number.isInteger(seed)) throw new AppError('BAD_INPUT', `${where}.seed: expected an integer, got ${JSON.stringify(seed)}`);
-      return new DemoSource({ seed, timelineIntervalMs: config.input.timelineIntervalMs });
-    }
-    case 'file': {
-      if (typeof source.path !== 'string' || source.path === '') throw new AppError('BAD_INPUT', `${where}.path: expected the path of a line-protocol file`);
-      const precision = source.precision ?? 'ns';
-      if (!PRECISIONS.includes(precision as Precision)) {
-        throw new AppError('BAD_INPUT', `${where}.precision: expected one of ${PRECISIONS.join(', ')}, got ${JSON.stringify(precision)}`);
+  constructor(technologies: readonly SourceTechnology[]) {
+    for (const t of technologies) {
+      for (const [kind, factory] of Object.entries(t.kinds ?? {})) claim(this.kinds, kind, factory, 'source kind');
+      for (const [word, factory] of Object.entries(t.words ?? {})) claim(this.words, word, factory, 'source word');
+      this.urls.push(...(t.urls ?? []));
+      for (const form of t.files ?? []) {
+        for (const ext of form.extensions) {
+          if (this.fileForm(`x${ext}`) !== undefined) throw new Error(`file extension ${ext} registered twice`);
+        }
+        this.files.push(form);
       }
-      return fileSource(source.path, config, precision as Precision);
     }
-    // ── kinds influx1 / influx2: wired by the InfluxDB sources (issue 3). ─────────────────────────
-    case 'influx1':
-    case 'influx2':
-      return influxSourceFromConfig(name, source, config);
-    default:
-      throw new AppError('BAD_INPUT', `${where}.kind: unknown kind ${JSON.stringify((source as { kind: unknown }).kind)}`);
+  }
+
+  /** The kinds a `sources.<name>` entry may have. */
+  get knownKinds(): string[] {
+    return [...this.kinds.keys()];
+  }
+
+  create(spec: string, settings: SourceSettings, env: NodeJS.ProcessEnv = process.env): MetricSource {
+    const context: SourceContext = { settings, env };
+    if (Object.hasOwn(settings.sources, spec)) return this.fromEntry(spec, settings.sources[spec] as SourceEntry, context);
+    const word = this.words.get(spec);
+    if (word !== undefined) return word(context);
+    const url = this.urls.find((u) => u.matches(spec));
+    if (url !== undefined) return url.create(spec, context);
+    if (ANY_URL.test(spec)) {
+      throw new AppError('BAD_INPUT', `source "${redactUrl(spec)}": unknown URL scheme; use ${this.urls.map((u) => u.usage).join(' or ')}`);
+    }
+    const file = this.fileForm(spec);
+    if (file !== undefined) return file.create(spec, context);
+    throw new AppError('BAD_INPUT', `source "${spec}" is not ${this.whatASourceCanBe(settings)}`);
+  }
+
+  private fromEntry(name: string, entry: SourceEntry, context: SourceContext): MetricSource {
+    const where = `config sources.${name}`;
+    const factory = this.kinds.get(entry.kind);
+    if (factory === undefined) throw new AppError('BAD_INPUT', `${where}.kind: unknown kind ${JSON.stringify(entry.kind)}`);
+    return factory(entry, where, context);
+  }
+
+  private fileForm(spec: string): SourceFileForm | undefined {
+    const lower = spec.toLowerCase();
+    return this.files.find((f) => f.extensions.some((ext) => lower.endsWith(ext)));
+  }
+
+  private whatASourceCanBe(settings: SourceSettings): string {
+    const names = Object.keys(settings.sources);
+    const parts = [
+      `a configured source name (${names.length > 0 ? names.join(', ') : 'none configured'})`,
+      ...[...this.words.keys()].map((w) => `"${w}"`),
+      ...this.files.map((f) => `${f.listed} (${f.extensions.join(', ')})`),
+    ];
+    if (this.urls.length > 0) parts.push(`an ${this.urls.map((u) => u.listed).join(' / ')} URL`);
+    return parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(', ')} or ${parts[parts.length - 1]}`;
   }
 }
 
-function fileSource(file: string, config: Config, precision: Precision): MetricSource {
-  // Relative paths are taken from the working directory, like any CLI argument.
-  return new LineProtocolFileSource({
-    path: path.resolve(file),
-    schema: config.schema,
-    precision,
-    maxBadLineShare: config.input.maxBadLineShare,
-    timelineIntervalMs: config.input.timelineIntervalMs,
-  });
+function claim<T>(map: Map<string, T>, key: string, value: T, what: string): void {
+  if (map.has(key)) throw new Error(`${what} "${key}" registered twice`);
+  map.set(key, value);
 }
 
-/** Drops user:password from a URL before it goes into a message. */
-function redactUrl(spec: string): string {
-  return spec.replace(/\/\/[^/@]*@/, '//***@');
+const REGISTRY = new SourceRegistry(SOURCE_TECHNOLOGIES);
+
+/** The source `spec` names (see the header); `settings` may be the whole Config. */
+export function createSource(spec: string, settings: SourceSettings, env: NodeJS.ProcessEnv = process.env): MetricSource {
+  return REGISTRY.create(spec, settings, env);
 }

@@ -3,7 +3,10 @@
  * (see demo-telemetry.ts for the story). Generated straight into the WindowBuilder, no text round trip.
  */
 import type { MetricWindows } from '../../analysis/types.ts';
+import { AppError } from '../../errors.ts';
 import type { MetricQuery, MetricSource } from '../metric-source.ts';
+import type { InputSettings } from '../source-settings.ts';
+import type { SourceTechnology } from '../source-technology.ts';
 import { DEFAULT_DEMO_SEED, DemoTelemetry, demoPointsPerSecond } from './demo-telemetry.ts';
 import { WindowBuilder } from '../window-builder/window-builder.ts';
 
@@ -46,3 +49,20 @@ export class DemoSource implements MetricSource {
 
   async ping(): Promise<void> {}
 }
+
+/** A demo source with the configured timeline interval. */
+export function demoSource(seed: number, settings: { input: Pick<InputSettings, 'timelineIntervalMs'> }): DemoSource {
+  return new DemoSource({ seed, timelineIntervalMs: settings.input.timelineIntervalMs });
+}
+
+/** `--source demo`, and `sources.<name>` entries of kind demo (optional integer `seed`). */
+export const DEMO_SOURCES: SourceTechnology = {
+  words: { demo: ({ settings }) => demoSource(DEFAULT_DEMO_SEED, settings) },
+  kinds: {
+    demo: (entry, where, { settings }) => {
+      const seed = entry.seed ?? DEFAULT_DEMO_SEED;
+      if (typeof seed !== 'number' || !Number.isInteger(seed)) throw new AppError('BAD_INPUT', `${where}.seed: expected an integer, got ${JSON.stringify(seed)}`);
+      return demoSource(seed, settings);
+    },
+  },
+};

@@ -6,8 +6,18 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { AppError } from '../../errors.ts';
-import { SchemaMappingSchema, checkSchemaMapping, validateOrThrow, deepMerge, type Config, type SchemaMapping } from '../../config.ts';
+import { SchemaMappingSchema, checkSchemaMapping, validateOrThrow, deepMerge, type SchemaMapping } from '../../config.ts';
+import { redactUrl } from '../redact-url.ts';
+import type { InputSettings } from '../source-settings.ts';
 import { DEFAULT_RETRY_OPTIONS, type RetryOptions } from './influx-http.ts';
+
+export { redactUrl } from '../redact-url.ts';
+
+/** What the InfluxDB settings read from the configuration (a SourceSettings or the whole Config will do). */
+export interface InfluxSettingsSlice {
+  schema: SchemaMapping;
+  input: Pick<InputSettings, 'timelineIntervalMs'>;
+}
 
 /** raw = every point; aggregated = histograms/counters computed by the database; auto = decided by a count query;
  * preaggregated = the `schema.histogram` / `schema.counters` measurements users already keep; off = skip. */
@@ -101,11 +111,11 @@ export interface Influx2Settings extends InfluxCommonSettings {
   tokenEnv: string;
 }
 
-function common(raw: Influx1SourceConfig | Influx2SourceConfig, config: Config, where: string): InfluxCommonSettings {
+function common(raw: Influx1SourceConfig | Influx2SourceConfig, settings: InfluxSettingsSlice, where: string): InfluxCommonSettings {
   const url = new URL(raw.url);
   const mode = raw.mode ?? 'auto';
   const modes = typeof mode === 'string' ? { requests: mode, upstreams: mode } : { requests: mode.requests ?? 'auto', upstreams: mode.upstreams ?? 'auto' };
-  const schema = raw.schema ? validateOrThrow(SchemaMappingSchema, deepMerge(config.schema, raw.schema), `${where}.schema`) : config.schema;
+  const schema = raw.schema ? validateOrThrow(SchemaMappingSchema, deepMerge(settings.schema, raw.schema), `${where}.schema`) : settings.schema;
   if (raw.schema) checkSchemaMapping(schema, where);
   const buckets = raw.buckets ?? DEFAULT_BUCKETS;
   if (!(buckets.max > buckets.min)) throw new AppError('BAD_INPUT', `${where}.buckets: max (${buckets.max}) must be above min (${buckets.min})`);
@@ -114,8 +124,8 @@ function common(raw: Influx1SourceConfig | Influx2SourceConfig, config: Config, 
     modes: modes as InfluxCommonSettings['modes'],
     autoThreshold: raw.autoThreshold ?? DEFAULT_AUTO_THRESHOLD,
     buckets,
-    aggregationIntervalMs: raw.aggregationIntervalMs ?? config.input.timelineIntervalMs,
-    timelineIntervalMs: config.input.timelineIntervalMs,
+    aggregationIntervalMs: raw.aggregationIntervalMs ?? settings.input.timelineIntervalMs,
+    timelineIntervalMs: settings.input.timelineIntervalMs,
     retry: {
       ...DEFAULT_RETRY_OPTIONS,
       ...(raw.retries !== undefined ? { retries: raw.retries } : {}),
@@ -127,31 +137,22 @@ function common(raw: Influx1SourceConfig | Influx2SourceConfig, config: Config, 
 }
 
 /** Validates a configured influx1 source; credentials come from the named environment variables. */
-export function influx1Settings(raw: unknown, config: Config, where: string, env: NodeJS.ProcessEnv): Influx1Settings {
+export function influx1Settings(raw: unknown, settings: InfluxSettingsSlice, where: string, env: NodeJS.ProcessEnv): Influx1Settings {
   const c = validateOrThrow(Influx1SourceSchema, raw, where);
   const user = env[c.userEnv ?? DEFAULT_USER_ENV];
   const password = env[c.passwordEnv ?? DEFAULT_PASSWORD_ENV];
-  return { kind: 'influx1', ...common(c, config, where), db: c.db, rp: c.rp, user: user || undefined, password: password || undefined, chunkSize: c.chunkSize ?? DEFAULT_CHUNK_SIZE };
+  return { kind: 'influx1', ...common(c, settings, where), db: c.db, rp: c.rp, user: user || undefined, password: password || undefined, chunkSize: c.chunkSize ?? DEFAULT_CHUNK_SIZE };
 }
 
 /** Validates a configured influx2 source; the token comes from `tokenEnv` (default INFLUX_TOKEN). */
-export function influx2Settings(raw: unknown, config: Config, where: string, env: NodeJS.ProcessEnv): Influx2Settings {
+export function influx2Settings(raw: unknown, settings: InfluxSettingsSlice, where: string, env: NodeJS.ProcessEnv): Influx2Settings {
   const c = validateOrThrow(Influx2SourceSchema, raw, where);
   const tokenEnv = c.tokenEnv ?? DEFAULT_TOKEN_ENV;
-  return { kind: 'influx2', ...common(c, config, where), org: c.org, bucket: c.bucket, token: env[tokenEnv] || undefined, tokenEnv };
-}
-
-export function isInfluxUrl(spec: string): boolean {
-  return /^influx[12]\+https?:\/\//i.test(spec);
-}
-
-/** A redacted form of a source URL for messages (user info removed). */
-export function redactUrl(spec: string): string {
-  return spec.replace(/\/\/[^@/]*@/, '//***@');
+  return { kind: 'influx2', ...common(c, settings, where), org: c.org, bucket: c.bucket, token: env[tokenEnv] || undefined, tokenEnv };
 }
 
 /** Parses an `influx1+http://…` or `influx2+http(s)://…` `--source` URL into settings with the default schema mapping. */
-export function influxSettingsFromUrl(spec: string, config: Config, env: NodeJS.ProcessEnv): Influx1Settings | Influx2Settings {
+export function influxSettingsFromUrl(spec: string, settings: InfluxSettingsSlice, env: NodeJS.ProcessEnv): Influx1Settings | Influx2Settings {
   const shown = redactUrl(spec);
   const m = /^influx([12])\+(https?:\/\/.*)$/i.exec(spec);
   if (!m) throw new AppError('BAD_INPUT', `source "${shown}": expected influx1+http://[user:pass@]host:port/<db>[?rp=…] or influx2+http(s)://host:port/<bucket>?org=<org>`);
@@ -166,7 +167,7 @@ export function influxSettingsFromUrl(spec: string, config: Config, env: NodeJS.
   const where = `source "${shown}"`;
   if (m[1] === '1') {
     if (!name) throw new AppError('BAD_INPUT', `${where}: the path must name the database, e.g. influx1+http://host:8086/telemetry`);
-    const s = influx1Settings({ kind: 'influx1', url: base, db: name, ...(url.searchParams.get('rp') ? { rp: url.searchParams.get('rp') } : {}) }, config, where, env);
+    const s = influx1Settings({ kind: 'influx1', url: base, db: name, ...(url.searchParams.get('rp') ? { rp: url.searchParams.get('rp') } : {}) }, settings, where, env);
     if (url.username) s.user = decodeURIComponent(url.username);
     if (url.password) s.password = decodeURIComponent(url.password);
     return s;
@@ -174,5 +175,5 @@ export function influxSettingsFromUrl(spec: string, config: Config, env: NodeJS.
   const org = url.searchParams.get('org');
   if (!name || !org) throw new AppError('BAD_INPUT', `${where}: needs a bucket and an org, e.g. influx2+https://host:8086/telemetry?org=acme`);
   if (url.username || url.password) throw new AppError('BAD_INPUT', `${where}: put the token in the ${DEFAULT_TOKEN_ENV} environment variable, not in the URL`);
-  return influx2Settings({ kind: 'influx2', url: base, bucket: name, org }, config, where, env);
+  return influx2Settings({ kind: 'influx2', url: base, bucket: name, org }, settings, where, env);
 }

@@ -5,12 +5,15 @@
  */
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
+import { resolve as resolvePath } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import type { MetricWindows } from '../../analysis/types.ts';
 import type { SchemaMapping } from '../../config.ts';
 import { AppError } from '../../errors.ts';
 import { DEFAULT_MAX_TIME_MS, DEFAULT_MIN_TIME_MS, LineProtocolParser, type BadLine, type Precision } from './line-protocol.ts';
 import type { MetricQuery, MetricSource } from '../metric-source.ts';
+import type { SourceReadSettings } from '../source-settings.ts';
+import type { SourceTechnology } from '../source-technology.ts';
 import { WindowBuilder } from '../window-builder/window-builder.ts';
 import { SchemaMapper, schemaTokens } from './schema-mapper.ts';
 import { readError, readRange, totalsOf, type ParseTotals } from './file-read.ts';
@@ -20,6 +23,9 @@ import { DEFAULT_SEGMENT_BYTES, defaultReaderWorkers, readParallel } from './fil
 export const DEFAULT_READ_CHUNK_BYTES = 1 << 20;
 /** Below this size a file is read on the main thread only: a worker takes ~0.3 s to start (TypeScript loader). */
 export const DEFAULT_PARALLEL_MIN_BYTES = 64 << 20;
+/** `--source` arguments ending in one of these (any case) are line-protocol files. */
+export const LINE_PROTOCOL_EXTENSIONS = ['.lp', '.txt', '.lp.gz', '.txt.gz'];
+const PRECISIONS: readonly Precision[] = ['ns', 'us', 'ms', 's'];
 /** Bad lines quoted in the refusal error and in the warning. */
 const BAD_LINES_QUOTED = 3;
 
@@ -248,3 +254,29 @@ function precisionHint(badLines: BadLine[], path: string): string {
   }
   return '';
 }
+
+/** A file source with the configured schema and input limits; a relative path is taken from the working directory, like any CLI argument. */
+export function lineProtocolFileSource(file: string, settings: SourceReadSettings, precision: Precision = 'ns'): LineProtocolFileSource {
+  return new LineProtocolFileSource({
+    path: resolvePath(file),
+    schema: settings.schema,
+    precision,
+    maxBadLineShare: settings.input.maxBadLineShare,
+    timelineIntervalMs: settings.input.timelineIntervalMs,
+  });
+}
+
+/** `--source <file>.lp|.txt[.gz]`, and `sources.<name>` entries of kind file (`path`, optional `precision`). */
+export const LINE_PROTOCOL_SOURCES: SourceTechnology = {
+  files: [{ extensions: LINE_PROTOCOL_EXTENSIONS, listed: 'a line-protocol file', create: (file, { settings }) => lineProtocolFileSource(file, settings) }],
+  kinds: {
+    file: (entry, where, { settings }) => {
+      if (typeof entry.path !== 'string' || entry.path === '') throw new AppError('BAD_INPUT', `${where}.path: expected the path of a line-protocol file`);
+      const precision = entry.precision ?? 'ns';
+      if (!PRECISIONS.includes(precision as Precision)) {
+        throw new AppError('BAD_INPUT', `${where}.precision: expected one of ${PRECISIONS.join(', ')}, got ${JSON.stringify(precision)}`);
+      }
+      return lineProtocolFileSource(entry.path, settings, precision as Precision);
+    },
+  },
+};

@@ -1,0 +1,129 @@
+/**
+ * What the builder accumulates per subject and window, and the table that finds or creates a subject. Shared by
+ * the builder (adding points), builder-state.ts (thread export/merge) and build-windows.ts (the handoff).
+ */
+import type { GrowableFloat64 } from './growable-float64.ts';
+import { createTimelineSketch, type TimelineSketch } from './timeline-sketch.ts';
+
+/** interval start → (le → cumulative count) */
+export type IntervalBuckets = Map<number, Map<number, number>>;
+
+export interface LatencyWindowAcc {
+  raw: GrowableFloat64 | null;
+  hist: IntervalBuckets | null;
+}
+
+export interface LatencySubject {
+  service: string;
+  endpoint: string;
+  windows: [LatencyWindowAcc, LatencyWindowAcc];
+  timeline: TimelineSketch;
+}
+
+export interface UpstreamWindowAcc {
+  rawCalls: number;
+  rawRetries: number;
+  rawExhausted: number;
+  rawBackoff: GrowableFloat64 | null;
+  counterPoints: number;
+  counterCalls: number;
+  counterRetries: number;
+  counterExhausted: number;
+  /** Backoff histogram of the counters form: upper bound → count. */
+  counterBackoff: Map<number, number> | null;
+}
+
+export interface UpstreamSubject {
+  service: string;
+  upstream: string;
+  windows: [UpstreamWindowAcc, UpstreamWindowAcc];
+  /** Per timeline interval. */
+  calls: Float64Array;
+  retries: Float64Array;
+  exhausted: Float64Array;
+}
+
+export const WINDOW_NAMES = ['before', 'after'] as const;
+
+function newUpstreamWindow(): UpstreamWindowAcc {
+  return {
+    rawCalls: 0,
+    rawRetries: 0,
+    rawExhausted: 0,
+    rawBackoff: null,
+    counterPoints: 0,
+    counterCalls: 0,
+    counterRetries: 0,
+    counterExhausted: 0,
+    counterBackoff: null,
+  };
+}
+
+/** map[key] += amount (missing = 0). */
+export function addTo<K>(map: Map<K, number>, key: K, amount: number): void {
+  map.set(key, (map.get(key) ?? 0) + amount);
+}
+
+/** Subjects by service and name; filters are the builder's business, not this table's. */
+export class SubjectTable {
+  /** Nested maps (service → name → subject) so a lookup needs no string concatenation per point. */
+  private readonly latencyByService = new Map<string, Map<string, LatencySubject>>();
+  private readonly upstreamByService = new Map<string, Map<string, UpstreamSubject>>();
+  private readonly intervals: number;
+
+  constructor(intervals: number) {
+    this.intervals = intervals;
+  }
+
+  latency(service: string, endpoint: string): LatencySubject {
+    let byEndpoint = this.latencyByService.get(service);
+    if (byEndpoint === undefined) {
+      byEndpoint = new Map();
+      this.latencyByService.set(service, byEndpoint);
+    }
+    let s = byEndpoint.get(endpoint);
+    if (s === undefined) {
+      s = {
+        service,
+        endpoint,
+        windows: [
+          { raw: null, hist: null },
+          { raw: null, hist: null },
+        ],
+        timeline: createTimelineSketch(this.intervals),
+      };
+      byEndpoint.set(endpoint, s);
+    }
+    return s;
+  }
+
+  upstream(service: string, upstream: string): UpstreamSubject {
+    let byUpstream = this.upstreamByService.get(service);
+    if (byUpstream === undefined) {
+      byUpstream = new Map();
+      this.upstreamByService.set(service, byUpstream);
+    }
+    let s = byUpstream.get(upstream);
+    if (s === undefined) {
+      s = {
+        service,
+        upstream,
+        windows: [newUpstreamWindow(), newUpstreamWindow()],
+        calls: new Float64Array(this.intervals),
+        retries: new Float64Array(this.intervals),
+        exhausted: new Float64Array(this.intervals),
+      };
+      byUpstream.set(upstream, s);
+    }
+    return s;
+  }
+
+  /** In insertion order (service first seen, then name first seen). */
+  *latencySubjects(): IterableIterator<LatencySubject> {
+    for (const byEndpoint of this.latencyByService.values()) yield* byEndpoint.values();
+  }
+
+  *upstreamSubjects(): IterableIterator<UpstreamSubject> {
+    for (const byUpstream of this.upstreamByService.values()) yield* byUpstream.values();
+  }
+}

@@ -1,0 +1,38 @@
+/** Initial capacity of a raw-value column: small subjects stay small, large ones double a few times. */
+export const DEFAULT_GROWABLE_CAPACITY = 1024;
+
+/** Append-only Float64Array whose capacity doubles on growth. */
+export class GrowableFloat64 {
+  private data: Float64Array;
+  length = 0;
+
+  constructor(capacity = DEFAULT_GROWABLE_CAPACITY) {
+    this.data = new Float64Array(capacity);
+  }
+
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const bigger = new Float64Array(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = v;
+  }
+
+  pushAll(values: Float64Array): void {
+    if (this.length + values.length > this.data.length) {
+      let cap = this.data.length * 2;
+      while (cap < this.length + values.length) cap *= 2;
+      const bigger = new Float64Array(cap);
+      bigger.set(this.data.subarray(0, this.length));
+      this.data = bigger;
+    }
+    this.data.set(values, this.length);
+    this.length += values.length;
+  }
+
+  /** A right-sized copy (the doubled buffer would otherwise keep up to twice the memory alive). */
+  toArray(): Float64Array {
+    return this.data.slice(0, this.length);
+  }
+}
