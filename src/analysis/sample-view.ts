@@ -3,8 +3,9 @@
  * distribution-free interval, and counts above a threshold (for the exceedance test).
  * Raw values are copied once into a sorted Float64Array (radix sort; the handoff arrays are never mutated).
  */
-import { histogramQuantileCI, quantileCI, sortFloat64 } from '../stats/index.ts';
-import type { SampleSet } from './types.ts';
+import { histogramQuantileInterval, sortFloat64, typeSevenQuantile, woodruffRanks } from '../stats/index.ts';
+import { INDEPENDENT, type WindowDesign } from './design-effect.ts';
+import type { BlockCells, SampleSet } from './types.ts';
 
 export interface QuantileEstimate {
   estimate: number;
@@ -12,6 +13,8 @@ export interface QuantileEstimate {
   upper: number;
   /** Relative bucket width for histogram input; null for exact (raw) input. */
   resolution: number | null;
+  /** Histogram input: the edges of the bucket holding the estimate (all the data can say about the quantile). */
+  bucket?: [number, number];
 }
 
 export type SampleView = SortedRawView | HistogramView;
@@ -20,6 +23,8 @@ export interface SortedRawView {
   kind: 'raw';
   n: number;
   sorted: Float64Array;
+  /** The values in input order with their time blocks, when the source knows them (see time-blocks.ts). */
+  timed?: TimedValues;
 }
 
 export interface HistogramView {
@@ -28,26 +33,55 @@ export interface HistogramView {
   upperBounds: Float64Array;
   counts: Float64Array;
   lowerBound: number;
+  /** The counts by time block, when the source knows them; `bucket` indexes this view's buckets. */
+  timed?: { blockCount: number; cells: BlockCells };
 }
 
-export function viewOf(samples: SampleSet): SampleView {
+/** Raw values in input order, each with its time block (0 … blockCount − 1). */
+export interface TimedValues {
+  blockCount: number;
+  values: Float64Array;
+  blocks: Uint32Array;
+}
+
+/**
+ * A view of one window's samples. `blockCount` is the number of time blocks of the window (when the handoff
+ * carries blocks); without it, or without blocks on the samples, the observations are treated as independent.
+ */
+export function viewOf(samples: SampleSet, blockCount?: number): SampleView {
   if (samples.kind === 'raw') {
     const sorted = sortFloat64(samples.values); // a sorted copy: the handoff arrays stay untouched
-    return { kind: 'raw', n: sorted.length, sorted };
+    const timed = blockCount && samples.blocks ? { blockCount, values: samples.values, blocks: samples.blocks } : undefined;
+    return { kind: 'raw', n: sorted.length, sorted, ...(timed ? { timed } : {}) };
   }
   let n = 0;
   for (let i = 0; i < samples.counts.length; i++) n += samples.counts[i];
-  return { kind: 'histogram', n, upperBounds: samples.upperBounds, counts: samples.counts, lowerBound: samples.lowerBound ?? 0 };
+  const timed = blockCount && samples.blockCells ? { blockCount, cells: samples.blockCells } : undefined;
+  return { kind: 'histogram', n, upperBounds: samples.upperBounds, counts: samples.counts, lowerBound: samples.lowerBound ?? 0, ...(timed ? { timed } : {}) };
 }
 
-export function quantileOf(view: SampleView, q: number, confidence: number): QuantileEstimate | null {
+/**
+ * The q-quantile with a confidence interval. Raw data: the type-7 estimate and the distribution-free
+ * order-statistic interval, widened by Woodruff's method when the window's observations are clustered in time
+ * (`design`: the design effect of the share below the quantile, see design-effect.ts); with no clustering it is
+ * exactly the exact binomial interval. Histograms: the same ranks, bounded by bucket EDGES, so the interval holds
+ * whatever the bucket layout (the estimate stays interpolated; `bucket` says how far the data can place it).
+ */
+export function quantileOf(view: SampleView, q: number, confidence: number, design: WindowDesign = INDEPENDENT): QuantileEstimate | null {
   if (view.n === 0) return null;
   if (view.kind === 'raw') {
-    const r = quantileCI(view.sorted, q, confidence);
-    return { estimate: r.estimate, lower: r.lower, upper: r.upper, resolution: null };
+    const { lowerIndex, upperIndex } = woodruffRanks(view.n, q, confidence, design.designEffect, design.df);
+    return {
+      estimate: typeSevenQuantile(view.sorted, q),
+      lower: lowerIndex >= 0 ? view.sorted[lowerIndex] : -Infinity,
+      upper: upperIndex < view.n ? view.sorted[upperIndex] : Infinity,
+      resolution: null,
+    };
   }
-  const r = histogramQuantileCI(view.upperBounds, view.counts, q, confidence, view.lowerBound);
-  return { estimate: r.estimate, lower: r.lower, upper: r.upper, resolution: r.resolution };
+  if (!Number.isInteger(view.n)) throw new RangeError(`histogram counts must be whole numbers (total ${view.n})`);
+  const ranks = woodruffRanks(view.n, q, confidence, design.designEffect, design.df);
+  const r = histogramQuantileInterval(view.upperBounds, view.counts, q, ranks, view.lowerBound);
+  return { estimate: r.estimate, lower: r.lower, upper: r.upper, resolution: r.resolution, bucket: [r.estimateLow, r.estimateHigh] };
 }
 
 /** Number of values strictly above `threshold`. */
@@ -141,12 +175,19 @@ export function poolable(a: SampleView, b: SampleView): [SampleView, SampleView]
 /** Counts of `view` summed onto `edges` (each a subset edge of view's layout, or above its last edge). */
 function rebin(view: HistogramView, edges: Float64Array): HistogramView {
   const counts = new Float64Array(edges.length);
+  const target = new Uint32Array(view.counts.length);
   let j = 0;
   for (let i = 0; i < view.counts.length; i++) {
     while (j < edges.length - 1 && view.upperBounds[i] > edges[j]) j++;
     counts[j] += view.counts[i];
+    target[i] = j;
   }
-  return { kind: 'histogram', n: view.n, upperBounds: edges, counts, lowerBound: view.lowerBound };
+  const out: HistogramView = { kind: 'histogram', n: view.n, upperBounds: edges, counts, lowerBound: view.lowerBound };
+  if (view.timed) {
+    const { cells } = view.timed;
+    out.timed = { blockCount: view.timed.blockCount, cells: { block: cells.block, bucket: Uint32Array.from(cells.bucket, (b) => target[b]), count: cells.count } };
+  }
+  return out;
 }
 
 /** Raw values binned onto a histogram's buckets (values above the last edge go to the last bucket). */
@@ -158,7 +199,16 @@ function binRaw(view: SortedRawView, like: HistogramView): HistogramView {
     counts[i] = upTo - prev;
     prev = upTo;
   }
-  return { kind: 'histogram', n: view.n, upperBounds: like.upperBounds, counts, lowerBound: like.lowerBound };
+  const out: HistogramView = { kind: 'histogram', n: view.n, upperBounds: like.upperBounds, counts, lowerBound: like.lowerBound };
+  if (view.timed) {
+    // One cell per value: its block and the bucket it falls in (the first edge at or above it).
+    const { values, blocks, blockCount } = view.timed;
+    const bucket = new Uint32Array(values.length);
+    const last = like.upperBounds.length - 1;
+    for (let i = 0; i < values.length; i++) bucket[i] = Math.min(last, lowerBoundIndex(like.upperBounds, values[i]));
+    out.timed = { blockCount, cells: { block: blocks, bucket, count: new Float64Array(values.length).fill(1) } };
+  }
+  return out;
 }
 
 export function sameBuckets(a: HistogramView, b: HistogramView): boolean {

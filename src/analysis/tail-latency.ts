@@ -11,11 +11,13 @@
  * (or bucket-interpolated for histograms, with the bucket resolution stated); the interval of the relative
  * change combines the two intervals by MOVER (ratio-interval.ts).
  */
-import { fisherExact, twoProportionTest } from '../stats/index.ts';
+import { fisherExact, raoScottTwoProportionTest, twoProportionTest } from '../stats/index.ts';
 import type { Candidate } from './candidate.ts';
+import { designEffects, INDEPENDENT, type DesignEstimate } from './design-effect.ts';
 import { formatNumber, quantileLabel } from './format.ts';
 import { relativeChange, relativeChangeInterval } from './ratio-interval.ts';
 import { countAbove, countAtOrAbove, poolable, pooledThreshold, quantileOf, type SampleView } from './sample-view.ts';
+import { blockCountsAbove, blockCountsAtOrBelow, blockTotals } from './time-blocks.ts';
 import type { AnalysisSettings, LatencySeries } from './types.ts';
 
 /** Below this expected count in any cell of the 2×2 table the normal approximation is not trusted. */
@@ -26,7 +28,11 @@ export interface ExceedanceResult {
   aboveBefore: number;
   aboveAfter: number;
   pValue: number;
-  method: 'fisher-exact' | 'two-proportion-z';
+  method: 'fisher-exact' | 'two-proportion-z' | 'rao-scott fisher-exact' | 'rao-scott t';
+  /** How much time clustering inflated each window's variance (1 = none measured). */
+  design: DesignEstimate;
+  /** Degrees of freedom of the reference t (Infinity for the normal or an exact test). */
+  df: number;
 }
 
 /** Mood's generalized median test at quantile q; null when the samples cannot be pooled. */
@@ -54,14 +60,55 @@ export function exceedanceTest(beforeView: SampleView, afterView: SampleView, q:
     aboveBefore = atOrBefore;
     aboveAfter = atOrAfter;
   }
+  // Requests cluster in time: measure how much from the per-block exceedance counts at this split (Rao–Scott).
+  const orEqual = aboveBefore !== countAbove(before, threshold) || aboveAfter !== countAbove(after, threshold);
+  const series = (v: SampleView) => {
+    const events = blockCountsAbove(v, threshold, orEqual);
+    const trials = blockTotals(v);
+    return events && trials ? { events, trials } : null;
+  };
   const above = aboveBefore + aboveAfter;
-  const minExpected = Math.min(n1, n2) * Math.min(above, total - above) / total;
+  const design = designEffects(series(before), series(after), above / total, 'binomial');
+  const d1 = design.before.designEffect;
+  const d2 = design.after.designEffect;
+  const clustered = d1 > 1 || d2 > 1;
+  // Effective counts (counts ÷ design effect): with no clustering these are the counts themselves.
+  const e1 = n1 / d1;
+  const e2 = n2 / d2;
+  const pooledShare = (aboveBefore / d1 + aboveAfter / d2) / (e1 + e2);
+  const minExpected = Math.min(e1, e2) * Math.min(pooledShare, 1 - pooledShare);
   if (minExpected < DEFAULT_MIN_EXPECTED_CELL) {
-    const r = fisherExact(aboveAfter, n2, aboveBefore, n1, { alternative: 'two-sided' });
-    return { threshold, aboveBefore, aboveAfter, pValue: r.pValue, method: 'fisher-exact' };
+    if (!clustered) {
+      const r = fisherExact(aboveAfter, n2, aboveBefore, n1, { alternative: 'two-sided' });
+      return { threshold, aboveBefore, aboveAfter, pValue: r.pValue, method: 'fisher-exact', design, df: Infinity };
+    }
+    const k1 = Math.round(aboveBefore / d1);
+    const k2 = Math.round(aboveAfter / d2);
+    const r = fisherExact(k2, Math.max(k2, Math.round(e2)), k1, Math.max(k1, Math.round(e1)), { alternative: 'two-sided' });
+    return { threshold, aboveBefore, aboveAfter, pValue: r.pValue, method: 'rao-scott fisher-exact', design, df: Infinity };
   }
-  const r = twoProportionTest(aboveAfter, n2, aboveBefore, n1, { alternative: 'two-sided' });
-  return { threshold, aboveBefore, aboveAfter, pValue: r.pValue, method: 'two-proportion-z' };
+  if (!clustered) {
+    const r = twoProportionTest(aboveAfter, n2, aboveBefore, n1, { alternative: 'two-sided' });
+    return { threshold, aboveBefore, aboveAfter, pValue: r.pValue, method: 'two-proportion-z', design, df: Infinity };
+  }
+  const r = raoScottTwoProportionTest({ k: aboveAfter, n: n2, ...design.after }, { k: aboveBefore, n: n1, ...design.before }, { alternative: 'two-sided' });
+  return { threshold, aboveBefore, aboveAfter, pValue: r.pValue, method: 'rao-scott t', design, df: r.df };
+}
+
+/**
+ * Design effects of the share at or below each window's own q-quantile estimate (Woodruff's indicator), for the
+ * quantile intervals; independent when the views carry no blocks.
+ */
+export function quantileDesigns(before: SampleView, after: SampleView, q: number, confidence: number): DesignEstimate {
+  const eb = quantileOf(before, q, confidence);
+  const ea = quantileOf(after, q, confidence);
+  if (!eb || !ea) return { before: INDEPENDENT, after: INDEPENDENT, bandwidth: null };
+  const series = (v: SampleView, at: number) => {
+    const events = blockCountsAtOrBelow(v, at);
+    const trials = blockTotals(v);
+    return events && trials ? { events, trials } : null;
+  };
+  return designEffects(series(before, eb.estimate), series(after, ea.estimate), q, 'binomial');
 }
 
 export function minimumCountFor(q: number, minTailCount: number): number {
@@ -77,8 +124,9 @@ export function tailLatencyCandidates(
   return settings.quantiles.map((q): Candidate => {
     const statistic = quantileLabel(q);
     const label = `${statistic} latency`;
-    const eb = quantileOf(before, q, settings.confidence);
-    const ea = quantileOf(after, q, settings.confidence);
+    const designs = quantileDesigns(before, after, q, settings.confidence);
+    const eb = quantileOf(before, q, settings.confidence, designs.before);
+    const ea = quantileOf(after, q, settings.confidence, designs.after);
     const base = {
       kind: 'tail_latency' as const,
       service: series.service,
@@ -126,15 +174,40 @@ export function tailLatencyCandidates(
         relativeChange: change,
         absoluteChange,
         ci,
-        test: `mood-quantile-test (${test.method}) at pooled ${statistic}`,
+        test: `mood-quantile-test (${test.method}${test.df !== Infinity ? `, ${formatNumber(test.df)} df` : ''}) at pooled ${statistic}`,
         pValue: test.pValue,
-        details: { threshold: test.threshold, shareAboveBefore: shareBefore, shareAboveAfter: shareAfter },
+        details: {
+          threshold: test.threshold,
+          shareAboveBefore: shareBefore,
+          shareAboveAfter: shareAfter,
+          ...designDetails(test.design, designs),
+        },
+        interval: intervalMethod(before, after, designs),
       },
       direction,
       tolerance: settings.tolerance.tail,
       label,
     };
   });
+}
+
+/** The clustering measured, for readers who check the verdict (finding.details; additive fields). */
+function designDetails(test: DesignEstimate, quantile: DesignEstimate): Record<string, number | null> {
+  return {
+    designEffectBefore: test.before.designEffect,
+    designEffectAfter: test.after.designEffect,
+    blockBandwidth: test.bandwidth,
+    ciDesignEffectBefore: quantile.before.designEffect,
+    ciDesignEffectAfter: quantile.after.designEffect,
+  };
+}
+
+/** Which method produced the interval of the change, in words (finding.interval). */
+function intervalMethod(before: SampleView, after: SampleView, designs: DesignEstimate): string {
+  const histogram = before.kind === 'histogram' || after.kind === 'histogram';
+  const clustered = designs.before.designEffect > 1 || designs.after.designEffect > 1;
+  const per = histogram ? 'order-statistic ranks bounded by bucket edges' : 'distribution-free order statistics';
+  return `MOVER ratio of per-window ${per}${clustered ? `, widened by Woodruff's method for time clustering (design effect ${formatNumber(designs.before.designEffect)} before, ${formatNumber(designs.after.designEffect)} after)` : ''}`;
 }
 
 function maxOrNull(a: number | null, b: number | null): number | null {

@@ -23,6 +23,12 @@ export interface RawSamples {
   kind: 'raw';
   /** Observations in the metric's unit (ms), any order. */
   values: Float64Array;
+  /**
+   * The time block of each value (parallel to `values`): block i is [window.start + i·blockMs, + blockMs), see
+   * `MetricWindows.blockMs`. Requests are not independent — they cluster in time — and the analysis measures how
+   * much from these blocks. Absent: unknown, and the observations are treated as independent.
+   */
+  blocks?: Uint32Array;
 }
 
 export interface HistogramSamples {
@@ -33,6 +39,15 @@ export interface HistogramSamples {
   counts: Float64Array;
   /** Lower edge of the first bucket (default 0). */
   lowerBound?: number;
+  /** The same counts by time block, sparse: `count[i]` observations of bucket `bucket[i]` in block `block[i]`. */
+  blockCells?: BlockCells;
+}
+
+/** Sparse (block, bucket) → count cells of a histogram, in any order; a pair may repeat (counts add up). */
+export interface BlockCells {
+  block: Uint32Array;
+  bucket: Uint32Array;
+  count: Float64Array;
 }
 
 /** Per-interval series over both windows, for charts (p99 per minute and so on). */
@@ -72,6 +87,8 @@ export interface UpstreamWindow {
   exhausted: number;
   /** `backoff_ms` of the calls that were retried (attempts > 1). */
   backoff: SampleSet;
+  /** The same sums per time block of the window (dense, one entry per block). */
+  perBlock?: { calls: Float64Array; retries: Float64Array; exhausted: Float64Array };
 }
 
 export interface UpstreamSeries {
@@ -93,6 +110,11 @@ export interface MetricWindows {
   warnings: string[];
   /** Free-form description of where the data came from (no secrets). */
   source?: string;
+  /**
+   * Length (ms) of the time blocks that `blocks`, `blockCells` and `perBlock` refer to; each window has
+   * ⌈(stop − start) / blockMs⌉ of them, block 0 starting at the window's start.
+   */
+  blockMs?: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -121,6 +143,8 @@ export interface Finding {
   ci: [number, number] | null;
   /** Name of the test that produced pValue. */
   test: string;
+  /** Which method produced `ci` (and whether it was widened for time clustering), in words. */
+  interval?: string;
   pValue: number | null;
   /** Benjamini-Hochberg adjusted p-value across all findings of the report. */
   qValue: number | null;

@@ -52,7 +52,7 @@ describe('createSource: demo and files', () => {
     writeFileSync(file, `http_request,service=s,endpoint=/e duration_ms=5 ${UPGRADE * 1e6}\n`);
     const src = createSource(file, loadConfig());
     expect(src).toBeInstanceOf(LineProtocolFileSource);
-    expect((await src.fetch(QUERY)).latency[0].after).toEqual({ kind: 'raw', values: Float64Array.from([5]) });
+    expect((await src.fetch(QUERY)).latency[0].after).toEqual({ kind: 'raw', values: Float64Array.from([5]), blocks: Uint32Array.from([0]) });
     for (const name of ['b.txt', 'c.lp.gz', 'D.LP', 'relative/e.txt.gz']) expect(createSource(name, loadConfig())).toBeInstanceOf(LineProtocolFileSource);
     expect(createSource('relative/e.lp', loadConfig()).description).toBe(`line-protocol file ${path.resolve('relative/e.lp')}`);
   });
@@ -61,7 +61,7 @@ describe('createSource: demo and files', () => {
     const file = path.join(tmp, 'ms.lp');
     writeFileSync(file, `http_request,service=s,endpoint=/e duration_ms=5 ${UPGRADE - 1}\n`);
     const src = createSource('recorded', withSources({ recorded: { kind: 'file', path: file, precision: 'ms' } }));
-    expect((await src.fetch(QUERY)).latency[0].before).toEqual({ kind: 'raw', values: Float64Array.from([5]) });
+    expect((await src.fetch(QUERY)).latency[0].before).toEqual({ kind: 'raw', values: Float64Array.from([5]), blocks: Uint32Array.from([59]) });
   });
 
   it('rejects bad configured entries naming the field', () => {

@@ -37,6 +37,7 @@ interface Ref {
 interface LrvRef {
   longRunVariance: number;
   varianceOfSum: number;
+  varianceOfSumCorrected: number;
   degreesOfFreedom: number;
 }
 interface BurstRef {
@@ -72,6 +73,7 @@ describe('flat-top bandwidth and long-run variance', () => {
       const got = longRunVariance(s, c.bandwidth);
       expectClose(got.longRunVariance, c.lrv[i].longRunVariance, 1e-10, 'lrv');
       expectClose(got.varianceOfSum, c.lrv[i].varianceOfSum, 1e-10, 'varianceOfSum');
+      expectClose(got.varianceOfSumCorrected, c.lrv[i].varianceOfSumCorrected, 1e-10, 'varianceOfSumCorrected');
       expectClose(got.degreesOfFreedom, c.lrv[i].degreesOfFreedom, 1e-12, 'df');
     });
     for (const [m, r] of Object.entries(c.lrvAt)) {

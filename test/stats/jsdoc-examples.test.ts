@@ -101,7 +101,7 @@ describe('JSDoc @example outputs', () => {
     expect(s.flatTopLagWindow(0.25)).toBe(1);
     expect(s.flatTopLagWindow(0.75)).toBe(0.5);
     expect(s.flatTopBandwidth([[1, -1, 1, -1, 1, -1, 1, -1, 1, -1, 1, -1, 1, -1, 1, -1, 1, -1, 1, -1]])).toBe(5);
-    expect(s.longRunVariance([1, 2, 3, 2, 1, 2, 3, 2], 2)).toEqual({ longRunVariance: 0.5, varianceOfSum: 4, degreesOfFreedom: 2.6666666666666665 });
+    expect(s.longRunVariance([1, 2, 3, 2, 1, 2, 3, 2], 2)).toEqual({ longRunVariance: 0.5, varianceOfSum: 4, varianceOfSumCorrected: 6.4, degreesOfFreedom: 2.6666666666666665 });
     expect(s.welchSatterthwaiteDf([2, 1], [9, 4])).toBe(12.96);
     expect(s.welchSatterthwaiteDf([2, 1], [Infinity, Infinity])).toBe(Infinity);
     expect(s.woodruffRanks(100, 0.5, 0.95, 1, Infinity)).toEqual({ lowerIndex: 39, upperIndex: 60 });

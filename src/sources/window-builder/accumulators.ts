@@ -2,7 +2,7 @@
  * What the builder accumulates per subject and window, and the table that finds or creates a subject. Shared by
  * the builder (adding points), builder-state.ts (thread export/merge) and build-windows.ts (the handoff).
  */
-import type { GrowableFloat64 } from './growable-float64.ts';
+import type { GrowableFloat64, GrowableUint32 } from './growable-float64.ts';
 import { createTimelineSketch, type TimelineSketch } from './timeline-sketch.ts';
 
 /** interval start → (le → cumulative count) */
@@ -10,6 +10,8 @@ export type IntervalBuckets = Map<number, Map<number, number>>;
 
 export interface LatencyWindowAcc {
   raw: GrowableFloat64 | null;
+  /** Time block of each raw value (parallel to `raw`). */
+  rawBlocks: GrowableUint32 | null;
   hist: IntervalBuckets | null;
 }
 
@@ -25,6 +27,12 @@ export interface UpstreamWindowAcc {
   rawRetries: number;
   rawExhausted: number;
   rawBackoff: GrowableFloat64 | null;
+  /** Time block of each backoff value (parallel to `rawBackoff`). */
+  rawBackoffBlocks: GrowableUint32 | null;
+  /** Calls, retries and exhausted calls per time block of the window (raw calls and counters alike). */
+  blockCalls: Float64Array;
+  blockRetries: Float64Array;
+  blockExhausted: Float64Array;
   counterPoints: number;
   counterCalls: number;
   counterRetries: number;
@@ -45,12 +53,16 @@ export interface UpstreamSubject {
 
 export const WINDOW_NAMES = ['before', 'after'] as const;
 
-function newUpstreamWindow(): UpstreamWindowAcc {
+function newUpstreamWindow(blocks: number): UpstreamWindowAcc {
   return {
     rawCalls: 0,
     rawRetries: 0,
     rawExhausted: 0,
     rawBackoff: null,
+    rawBackoffBlocks: null,
+    blockCalls: new Float64Array(blocks),
+    blockRetries: new Float64Array(blocks),
+    blockExhausted: new Float64Array(blocks),
     counterPoints: 0,
     counterCalls: 0,
     counterRetries: 0,
@@ -70,9 +82,12 @@ export class SubjectTable {
   private readonly latencyByService = new Map<string, Map<string, LatencySubject>>();
   private readonly upstreamByService = new Map<string, Map<string, UpstreamSubject>>();
   private readonly intervals: number;
+  /** Time blocks of the before and after window. */
+  private readonly blocks: [number, number];
 
-  constructor(intervals: number) {
+  constructor(intervals: number, blocks: [number, number]) {
     this.intervals = intervals;
+    this.blocks = blocks;
   }
 
   latency(service: string, endpoint: string): LatencySubject {
@@ -87,8 +102,8 @@ export class SubjectTable {
         service,
         endpoint,
         windows: [
-          { raw: null, hist: null },
-          { raw: null, hist: null },
+          { raw: null, rawBlocks: null, hist: null },
+          { raw: null, rawBlocks: null, hist: null },
         ],
         timeline: createTimelineSketch(this.intervals),
       };
@@ -108,7 +123,7 @@ export class SubjectTable {
       s = {
         service,
         upstream,
-        windows: [newUpstreamWindow(), newUpstreamWindow()],
+        windows: [newUpstreamWindow(this.blocks[0]), newUpstreamWindow(this.blocks[1])],
         calls: new Float64Array(this.intervals),
         retries: new Float64Array(this.intervals),
         exhausted: new Float64Array(this.intervals),

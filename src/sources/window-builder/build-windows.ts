@@ -3,8 +3,9 @@
  * can only be given once everything is in (mixed raw/aggregated data, one-sided subjects, non-cumulative
  * histograms, bucket bounds that change, filters that matched nothing).
  */
-import type { HistogramSamples, LatencySeries, MetricWindows, SampleSet, UpstreamSeries, UpstreamTimeline, UpstreamWindow } from '../../analysis/types.ts';
+import type { BlockCells, HistogramSamples, LatencySeries, MetricWindows, SampleSet, UpstreamSeries, UpstreamTimeline, UpstreamWindow } from '../../analysis/types.ts';
 import { addTo, WINDOW_NAMES, type IntervalBuckets, type LatencySubject, type SubjectTable, type UpstreamSubject } from './accumulators.ts';
+import type { BlockGrid } from './block-grid.ts';
 import type { TimelineGrid } from './timeline-grid.ts';
 import { latencyTimeline, type TimelineSketch } from './timeline-sketch.ts';
 import type { WindowBuilderOptions } from './window-builder.ts';
@@ -12,6 +13,8 @@ import type { WindowBuilderOptions } from './window-builder.ts';
 export interface BuildInput {
   options: WindowBuilderOptions;
   grid: TimelineGrid;
+  /** The time blocks of each window (for clustered inference). */
+  blocks: BlockGrid;
   subjects: SubjectTable;
   /** Collected so far; the build appends its own. */
   warnings: string[];
@@ -33,6 +36,7 @@ export function buildWindows(input: BuildInput): MetricWindows {
     latency,
     upstreams,
     warnings: input.warnings,
+    blockMs: input.blocks.blockMs,
   };
   if (options.source !== undefined) out.source = options.source;
   return out;
@@ -61,8 +65,8 @@ class Build {
       if (acc.raw !== null && acc.hist !== null) {
         this.warn(`${label}: both raw requests and histogram buckets in the ${WINDOW_NAMES[w]} window; using the raw requests`);
       }
-      if (acc.raw !== null) sets.push({ kind: 'raw', values: acc.raw.toArray() });
-      else if (acc.hist !== null) sets.push(this.histogramFromIntervals(acc.hist, label, s.timeline));
+      if (acc.raw !== null) sets.push({ kind: 'raw', values: acc.raw.toArray(), blocks: acc.rawBlocks!.toArray() });
+      else if (acc.hist !== null) sets.push(this.histogramFromIntervals(acc.hist, label, s.timeline, w));
       else sets.push({ kind: 'raw', values: new Float64Array(0) });
     }
     if (s.windows[0].raw !== null && s.windows[1].raw === null && s.windows[1].hist !== null) {
@@ -74,8 +78,12 @@ class Build {
   }
 
   /** Cumulative `le` counts per interval → one non-cumulative histogram over the window; also feeds the timeline. */
-  private histogramFromIntervals(intervals: IntervalBuckets, label: string, timeline: TimelineSketch): HistogramSamples {
+  private histogramFromIntervals(intervals: IntervalBuckets, label: string, timeline: TimelineSketch, w: number): HistogramSamples {
     const totals = new Map<number, number>();
+    // (block, le, count) of every interval's non-cumulative buckets, for the clustered inference.
+    const cellBlock: number[] = [];
+    const cellLe: number[] = [];
+    const cellCount: number[] = [];
     let firstBounds: string | null = null;
     let boundsDiffer = false;
     let decreasing = 0;
@@ -87,6 +95,7 @@ class Build {
       let prev = 0;
       let prevLe = 0;
       const interval = this.input.grid.intervalOf(timeMs);
+      const block = this.input.blocks.blockOf(w, timeMs);
       for (const le of les) {
         const cum = byLe.get(le) as number;
         let c = cum - prev;
@@ -96,6 +105,11 @@ class Build {
         }
         prev = Math.max(prev, cum);
         addTo(totals, le, c);
+        if (c > 0) {
+          cellBlock.push(block);
+          cellLe.push(le);
+          cellCount.push(c);
+        }
         // The bucket's middle stands for its requests; the +Inf bucket's at its lower bound.
         if (c > 0) timeline.add(interval, Number.isFinite(le) ? (prevLe + le) / 2 : prevLe, c);
         prevLe = le;
@@ -103,7 +117,15 @@ class Build {
     }
     if (boundsDiffer) this.warn(`${label}: histogram bucket bounds differ between intervals; buckets were merged by bound`);
     if (decreasing > 0) this.warn(`${label}: ${decreasing} histogram bucket count(s) decreased with le (not cumulative?); treated as 0`);
-    return histogramOf(totals);
+    const histogram = histogramOf(totals);
+    const bucketOf = new Map<number, number>();
+    histogram.upperBounds.forEach((le, i) => bucketOf.set(le, i));
+    const blockCells: BlockCells = {
+      block: Uint32Array.from(cellBlock),
+      bucket: Uint32Array.from(cellLe, (le) => bucketOf.get(le) as number),
+      count: Float64Array.from(cellCount),
+    };
+    return { ...histogram, blockCells };
   }
 
   upstream(s: UpstreamSubject, t: Float64Array): UpstreamSeries {
@@ -112,6 +134,8 @@ class Build {
     for (let w = 0; w < 2; w++) {
       const acc = s.windows[w];
       const hasRaw = acc.rawCalls > 0;
+      // Mixed raw calls and counters in one window: the per-block sums hold both, so they describe neither.
+      const perBlock = hasRaw && acc.counterPoints > 0 ? undefined : { calls: acc.blockCalls, retries: acc.blockRetries, exhausted: acc.blockExhausted };
       if (hasRaw && acc.counterPoints > 0) {
         this.warn(`${label}: both raw calls and per-interval counters in the ${WINDOW_NAMES[w]} window; using the raw calls`);
       }
@@ -120,11 +144,20 @@ class Build {
           calls: acc.rawCalls,
           retries: acc.rawRetries,
           exhausted: acc.rawExhausted,
-          backoff: { kind: 'raw', values: acc.rawBackoff ? acc.rawBackoff.toArray() : new Float64Array(0) },
+          backoff: acc.rawBackoff
+            ? { kind: 'raw', values: acc.rawBackoff.toArray(), blocks: acc.rawBackoffBlocks!.toArray() }
+            : { kind: 'raw', values: new Float64Array(0), blocks: new Uint32Array(0) },
+          ...(perBlock ? { perBlock } : {}),
         });
       } else {
         const backoff: SampleSet = acc.counterBackoff ? histogramOf(acc.counterBackoff) : { kind: 'raw', values: new Float64Array(0) };
-        windows.push({ calls: acc.counterCalls, retries: acc.counterRetries, exhausted: acc.counterExhausted, backoff });
+        windows.push({
+          calls: acc.counterCalls,
+          retries: acc.counterRetries,
+          exhausted: acc.counterExhausted,
+          backoff,
+          ...(perBlock ? { perBlock } : {}),
+        });
       }
     }
     this.warnIfOneSided(label, 'calls', windows.map((x) => x.calls));

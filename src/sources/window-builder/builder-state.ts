@@ -4,7 +4,7 @@
  * values in call order, adds everything else).
  */
 import { addTo, type SubjectTable, type UpstreamWindowAcc } from './accumulators.ts';
-import { DEFAULT_GROWABLE_CAPACITY, GrowableFloat64 } from './growable-float64.ts';
+import { DEFAULT_GROWABLE_CAPACITY, GrowableFloat64, GrowableUint32 } from './growable-float64.ts';
 import type { TimelineSketchState } from './timeline-sketch.ts';
 
 export interface WindowBuilderCounts {
@@ -19,13 +19,19 @@ export interface WindowBuilderState {
   latency: Array<{
     service: string;
     endpoint: string;
-    windows: Array<{ raw: Float64Array | null; hist: Array<[number, Array<[number, number]>]> | null }>;
+    windows: Array<{ raw: Float64Array | null; rawBlocks: Uint32Array | null; hist: Array<[number, Array<[number, number]>]> | null }>;
     timeline: TimelineSketchState;
   }>;
   upstreams: Array<{
     service: string;
     upstream: string;
-    windows: Array<Omit<UpstreamWindowAcc, 'rawBackoff' | 'counterBackoff'> & { rawBackoff: Float64Array | null; counterBackoff: Array<[number, number]> | null }>;
+    windows: Array<
+      Omit<UpstreamWindowAcc, 'rawBackoff' | 'rawBackoffBlocks' | 'counterBackoff'> & {
+        rawBackoff: Float64Array | null;
+        rawBackoffBlocks: Uint32Array | null;
+        counterBackoff: Array<[number, number]> | null;
+      }
+    >;
     calls: Float64Array;
     retries: Float64Array;
     exhausted: Float64Array;
@@ -44,7 +50,7 @@ export interface BuilderContents {
 /** The contents as WindowBuilderState; the typed arrays are handed over, so the builder is unusable afterwards. */
 export function exportState(from: BuilderContents): WindowBuilderState {
   const transfer: ArrayBuffer[] = [];
-  const own = <T extends Float64Array>(a: T): T => {
+  const own = <T extends Float64Array | Uint32Array>(a: T): T => {
     transfer.push(a.buffer as ArrayBuffer);
     return a;
   };
@@ -55,6 +61,7 @@ export function exportState(from: BuilderContents): WindowBuilderState {
       endpoint: s.endpoint,
       windows: s.windows.map((w) => ({
         raw: w.raw === null ? null : own(w.raw.toArray()),
+        rawBlocks: w.rawBlocks === null ? null : own(w.rawBlocks.toArray()),
         hist: w.hist === null ? null : [...w.hist].map(([t, byLe]) => [t, [...byLe]] as [number, Array<[number, number]>]),
       })),
       timeline: s.timeline.exportState(transfer),
@@ -68,6 +75,10 @@ export function exportState(from: BuilderContents): WindowBuilderState {
       windows: s.windows.map((w) => ({
         ...w,
         rawBackoff: w.rawBackoff === null ? null : own(w.rawBackoff.toArray()),
+        rawBackoffBlocks: w.rawBackoffBlocks === null ? null : own(w.rawBackoffBlocks.toArray()),
+        blockCalls: own(w.blockCalls),
+        blockRetries: own(w.blockRetries),
+        blockExhausted: own(w.blockExhausted),
         counterBackoff: w.counterBackoff === null ? null : [...w.counterBackoff],
       })),
       calls: own(s.calls),
@@ -84,6 +95,16 @@ function appendRaw(to: GrowableFloat64 | null, values: Float64Array): GrowableFl
   return g;
 }
 
+function appendBlocks(to: GrowableUint32 | null, values: Uint32Array): GrowableUint32 {
+  const g = to ?? new GrowableUint32(Math.max(DEFAULT_GROWABLE_CAPACITY, values.length));
+  g.pushAll(values);
+  return g;
+}
+
+function addArray(into: Float64Array, from: Float64Array): void {
+  for (let i = 0; i < into.length; i++) into[i] += from[i];
+}
+
 /** Adds the state of a builder created with the same options (e.g. in a worker reading another part of a file). */
 export function mergeState(into: BuilderContents, state: WindowBuilderState): void {
   into.counts.kept += state.counts.kept;
@@ -96,7 +117,10 @@ export function mergeState(into: BuilderContents, state: WindowBuilderState): vo
     for (let w = 0; w < 2; w++) {
       const from = l.windows[w];
       const acc = s.windows[w];
-      if (from.raw !== null) acc.raw = appendRaw(acc.raw, from.raw);
+      if (from.raw !== null) {
+        acc.raw = appendRaw(acc.raw, from.raw);
+        acc.rawBlocks = appendBlocks(acc.rawBlocks, from.rawBlocks!);
+      }
       if (from.hist !== null) {
         if (acc.hist === null) acc.hist = new Map();
         for (const [t, pairs] of from.hist) {
@@ -123,7 +147,13 @@ export function mergeState(into: BuilderContents, state: WindowBuilderState): vo
       acc.counterCalls += from.counterCalls;
       acc.counterRetries += from.counterRetries;
       acc.counterExhausted += from.counterExhausted;
-      if (from.rawBackoff !== null) acc.rawBackoff = appendRaw(acc.rawBackoff, from.rawBackoff);
+      if (from.rawBackoff !== null) {
+        acc.rawBackoff = appendRaw(acc.rawBackoff, from.rawBackoff);
+        acc.rawBackoffBlocks = appendBlocks(acc.rawBackoffBlocks, from.rawBackoffBlocks!);
+      }
+      addArray(acc.blockCalls, from.blockCalls);
+      addArray(acc.blockRetries, from.blockRetries);
+      addArray(acc.blockExhausted, from.blockExhausted);
       if (from.counterBackoff !== null) {
         if (acc.counterBackoff === null) acc.counterBackoff = new Map();
         for (const [ub, c] of from.counterBackoff) addTo(acc.counterBackoff, ub, c);

@@ -36,3 +36,38 @@ export class GrowableFloat64 {
     return this.data.slice(0, this.length);
   }
 }
+
+/** Append-only Uint32Array whose capacity doubles on growth (the time-block column next to raw values). */
+export class GrowableUint32 {
+  private data: Uint32Array;
+  length = 0;
+
+  constructor(capacity = DEFAULT_GROWABLE_CAPACITY) {
+    this.data = new Uint32Array(capacity);
+  }
+
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const bigger = new Uint32Array(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = v;
+  }
+
+  pushAll(values: Uint32Array): void {
+    if (this.length + values.length > this.data.length) {
+      let cap = this.data.length * 2;
+      while (cap < this.length + values.length) cap *= 2;
+      const bigger = new Uint32Array(cap);
+      bigger.set(this.data.subarray(0, this.length));
+      this.data = bigger;
+    }
+    this.data.set(values, this.length);
+    this.length += values.length;
+  }
+
+  toArray(): Uint32Array {
+    return this.data.slice(0, this.length);
+  }
+}

@@ -44,7 +44,8 @@ import type { MetricQuery } from '../metric-source.ts';
 import { addTo, SubjectTable, type LatencySubject, type UpstreamSubject } from './accumulators.ts';
 import { buildWindows } from './build-windows.ts';
 import { exportState, mergeState, type BuilderContents, type WindowBuilderCounts, type WindowBuilderState } from './builder-state.ts';
-import { GrowableFloat64 } from './growable-float64.ts';
+import { BlockGrid } from './block-grid.ts';
+import { GrowableFloat64, GrowableUint32 } from './growable-float64.ts';
 import { TimelineGrid } from './timeline-grid.ts';
 
 // The builder's public API also carries these (sources and tests import them from here).
@@ -89,6 +90,7 @@ export class WindowBuilder {
   private readonly serviceFilter: Set<string> | null;
   private readonly endpointFilter: Set<string> | null;
   private readonly grid: TimelineGrid;
+  private readonly blockGrid: BlockGrid;
   private readonly subjects: SubjectTable;
   private built = false;
 
@@ -110,7 +112,8 @@ export class WindowBuilder {
     this.serviceFilter = options.services && options.services.length > 0 ? new Set(options.services) : null;
     this.endpointFilter = options.endpoints && options.endpoints.length > 0 ? new Set(options.endpoints) : null;
     this.grid = new TimelineGrid(options.before, options.after, options.timelineIntervalMs);
-    this.subjects = new SubjectTable(this.grid.intervals);
+    this.blockGrid = new BlockGrid(options.before, options.after, options.timelineIntervalMs);
+    this.subjects = new SubjectTable(this.grid.intervals, [this.blockGrid.count(0), this.blockGrid.count(1)]);
   }
 
   /** 0 = before, 1 = after, -1 = neither. */
@@ -152,8 +155,12 @@ export class WindowBuilder {
     const s = w < 0 ? null : this.latencySubject(service, endpoint);
     if (!this.admit(w, s)) return false;
     const acc = s.windows[w];
-    if (acc.raw === null) acc.raw = new GrowableFloat64();
+    if (acc.raw === null) {
+      acc.raw = new GrowableFloat64();
+      acc.rawBlocks = new GrowableUint32();
+    }
     acc.raw.push(durationMs);
+    acc.rawBlocks!.push(this.blockGrid.blockOf(w, timeMs));
     s.timeline.add(this.grid.intervalOf(timeMs), durationMs, 1);
     return true;
   }
@@ -168,9 +175,17 @@ export class WindowBuilder {
     acc.rawCalls++;
     acc.rawRetries += retries;
     if (!ok) acc.rawExhausted++;
+    const block = this.blockGrid.blockOf(w, timeMs);
+    acc.blockCalls[block]++;
+    acc.blockRetries[block] += retries;
+    if (!ok) acc.blockExhausted[block]++;
     if (retries > 0) {
-      if (acc.rawBackoff === null) acc.rawBackoff = new GrowableFloat64(256);
+      if (acc.rawBackoff === null) {
+        acc.rawBackoff = new GrowableFloat64(256);
+        acc.rawBackoffBlocks = new GrowableUint32(256);
+      }
       acc.rawBackoff.push(backoffMs);
+      acc.rawBackoffBlocks!.push(block);
     }
     const i = this.grid.intervalOf(timeMs);
     s.calls[i]++;
@@ -209,6 +224,10 @@ export class WindowBuilder {
     acc.counterCalls += counters.calls;
     acc.counterRetries += counters.retries;
     acc.counterExhausted += counters.exhausted;
+    const block = this.blockGrid.blockOf(w, timeMs);
+    acc.blockCalls[block] += counters.calls;
+    acc.blockRetries[block] += counters.retries;
+    acc.blockExhausted[block] += counters.exhausted;
     if (backoffHistogram) {
       if (acc.counterBackoff === null) acc.counterBackoff = new Map();
       for (let k = 0; k < backoffHistogram.upperBounds.length; k++) {
@@ -254,6 +273,6 @@ export class WindowBuilder {
   build(): MetricWindows {
     if (this.built) throw new Error('WindowBuilder.build() called twice');
     this.built = true;
-    return buildWindows({ options: this.options, grid: this.grid, subjects: this.subjects, warnings: this.warnings });
+    return buildWindows({ options: this.options, grid: this.grid, blocks: this.blockGrid, subjects: this.subjects, warnings: this.warnings });
   }
 }

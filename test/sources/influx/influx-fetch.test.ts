@@ -23,7 +23,13 @@ describe('InfluxStage', () => {
       s.commit(b);
     }
     const w = b.build();
-    expect(w.latency[0].before).toEqual({ kind: 'histogram', upperBounds: Float64Array.from([10, 100, 1000]), counts: Float64Array.from([0, 5, 2]) });
+    expect(w.latency[0].before).toEqual({
+      kind: 'histogram',
+      upperBounds: Float64Array.from([10, 100, 1000]),
+      counts: Float64Array.from([0, 5, 2]),
+      // per one-minute block of the window: 5 in bucket (10, 100] in the first minute, 2 in (100, 1000] in the second
+      blockCells: { block: Uint32Array.from([0, 1]), bucket: Uint32Array.from([1, 2]), count: Float64Array.from([5, 2]) },
+    });
     expect(w.latency[0].after).toEqual(w.latency[0].before);
     expect(w.warnings).toEqual([]);
   });
@@ -51,6 +57,13 @@ describe('InfluxStage', () => {
       s.commit(b);
     }
     const u = b.build().upstreams[0];
-    expect(u.before).toEqual({ calls: 10, retries: 3, exhausted: 1, backoff: { kind: 'histogram', upperBounds: Float64Array.from([10, 100]), counts: Float64Array.from([0, 2]) } });
+    const first = (v: number) => Float64Array.from({ length: 60 }, (_, i) => (i === 0 ? v : 0));
+    expect(u.before).toEqual({
+      calls: 10,
+      retries: 3,
+      exhausted: 1,
+      backoff: { kind: 'histogram', upperBounds: Float64Array.from([10, 100]), counts: Float64Array.from([0, 2]) },
+      perBlock: { calls: first(10), retries: first(3), exhausted: first(1) },
+    });
   });
 });

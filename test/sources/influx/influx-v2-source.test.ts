@@ -96,18 +96,19 @@ describe('InfluxV2Source on recorded annotated CSV', () => {
     const src = source({ modes: { requests: 'raw', upstreams: 'raw' } });
     const w = await src.fetch(query());
     const checkout = w.latency.find((l) => l.endpoint === '/checkout');
-    expect(checkout?.before).toEqual({ kind: 'raw', values: Float64Array.from([250, 260.75, 270]) });
-    expect(checkout?.after).toEqual({ kind: 'raw', values: Float64Array.from([300, 310.5]) });
+    // each value with its one-minute block of the window (13:15, 13:16, 13:17 after a 13:00 start)
+    expect(checkout?.before).toEqual({ kind: 'raw', values: Float64Array.from([250, 260.75, 270]), blocks: Uint32Array.from([15, 16, 17]) });
+    expect(checkout?.after).toEqual({ kind: 'raw', values: Float64Array.from([300, 310.5]), blocks: Uint32Array.from([15, 16]) });
     const cart = w.latency.find((l) => l.endpoint === '/cart');
     expect(cart?.before.kind === 'raw' && Array.from(cart.before.values)).toEqual([101.5, 99.25]);
     // /login appears after the upgrade only (second annotation block): kept, with a warning
-    expect(w.latency.find((l) => l.endpoint === '/login')?.after).toEqual({ kind: 'raw', values: Float64Array.from([12.5]) });
+    expect(w.latency.find((l) => l.endpoint === '/login')?.after).toEqual({ kind: 'raw', values: Float64Array.from([12.5]), blocks: Uint32Array.from([30]) });
     expect(w.warnings.some((m) => m.includes('accounts /login') && m.includes('no requests in the before window'))).toBe(true);
     // a row with an empty _value is not used, and says so
     expect(w.warnings).toContain(`InfluxDB 2.x at ${baseUrl.slice('http://'.length)} org "acme" bucket "telemetry": requests: skipped 1 row(s) with a missing or non-numeric field`);
     const pay = w.upstreams.find((u) => u.upstream === 'payments-api');
     expect(pay?.before).toMatchObject({ calls: 3, retries: 5, exhausted: 1 });
-    expect(pay?.before.backoff).toEqual({ kind: 'raw', values: Float64Array.from([150.5, 350]) });
+    expect(pay?.before.backoff).toEqual({ kind: 'raw', values: Float64Array.from([150.5, 350]), blocks: Uint32Array.from([11, 12]) });
     expect(pay?.after).toMatchObject({ calls: 2, retries: 1, exhausted: 0 });
 
     // Request shape: POST /api/v2/query?org=acme with the Flux text and the CSV dialect, token in the header

@@ -43,7 +43,13 @@ async function fetchError(src: LineProtocolFileSource, query: MetricQuery = QUER
   return e as AppError;
 }
 
-const raw = (values: number[]) => ({ kind: 'raw', values: Float64Array.from(values) });
+/** Raw samples as the source hands them over; `blocks`: each value's one-minute time block of its window. */
+const raw = (values: number[], blocks?: number[]) => ({ kind: 'raw', values: Float64Array.from(values), ...(blocks ? { blocks: Uint32Array.from(blocks) } : {}) });
+const perMinute = (entries: Record<number, number>) => {
+  const out = new Float64Array(60);
+  for (const [i, v] of Object.entries(entries)) out[Number(i)] = v;
+  return out;
+};
 
 describe('LineProtocolFileSource: a recorded file with the default schema', () => {
   it('assigns raw, histogram and counter points to half-open windows', async () => {
@@ -51,17 +57,40 @@ describe('LineProtocolFileSource: a recorded file with the default schema', () =
     const byName = Object.fromEntries(w.latency.map((l) => [`${l.service} ${l.endpoint}`, l]));
     expect(Object.keys(byName)).toEqual(['billing /pay', 'shop /cart', 'shop /checkout', 'shop /search']);
     // 1 ns before the upgrade is before; the upgrade instant is after; the points at before.start-1µs and after.stop are out.
-    expect(byName['shop /checkout'].before).toEqual(raw([120.5, 130]));
-    expect(byName['shop /checkout'].after).toEqual(raw([900.25]));
-    expect(byName['shop /cart'].before).toEqual(raw([40]));
-    expect(byName['shop /cart'].after).toEqual(raw([42]));
+    expect(byName['shop /checkout'].before).toEqual(raw([120.5, 130], [0, 59]));
+    expect(byName['shop /checkout'].after).toEqual(raw([900.25], [0]));
+    expect(byName['shop /cart'].before).toEqual(raw([40], [23]));
+    expect(byName['shop /cart'].after).toEqual(raw([42], [30]));
     expect(byName['billing /pay'].before).toEqual(raw([]));
-    expect(byName['shop /search'].before).toEqual({ kind: 'histogram', upperBounds: Float64Array.from([50, 100, Infinity]), counts: Float64Array.from([10, 8, 2]) });
-    expect(byName['shop /search'].after).toEqual({ kind: 'histogram', upperBounds: Float64Array.from([50, 100, Infinity]), counts: Float64Array.from([3, 6, 3]) });
+    expect(byName['shop /search'].before).toEqual({
+      kind: 'histogram',
+      upperBounds: Float64Array.from([50, 100, Infinity]),
+      counts: Float64Array.from([10, 8, 2]),
+      blockCells: { block: Uint32Array.from([6, 6, 6]), bucket: Uint32Array.from([0, 1, 2]), count: Float64Array.from([10, 8, 2]) },
+    });
+    expect(byName['shop /search'].after).toEqual({
+      kind: 'histogram',
+      upperBounds: Float64Array.from([50, 100, Infinity]),
+      counts: Float64Array.from([3, 6, 3]),
+      blockCells: { block: Uint32Array.from([13, 13, 13]), bucket: Uint32Array.from([0, 1, 2]), count: Float64Array.from([3, 6, 3]) },
+    });
+    expect(w.blockMs).toBe(60_000);
 
     const up = Object.fromEntries(w.upstreams.map((u) => [u.upstream, u]));
-    expect(up['payments-api'].before).toEqual({ calls: 3, retries: 2, exhausted: 0, backoff: raw([150]) });
-    expect(up['payments-api'].after).toEqual({ calls: 2, retries: 4, exhausted: 1, backoff: raw([2800.5, 400]) });
+    expect(up['payments-api'].before).toEqual({
+      calls: 3,
+      retries: 2,
+      exhausted: 0,
+      backoff: raw([150], [23]),
+      perBlock: { calls: perMinute({ 6: 1, 23: 1, 40: 1 }), retries: perMinute({ 23: 2 }), exhausted: perMinute({}) },
+    });
+    expect(up['payments-api'].after).toEqual({
+      calls: 2,
+      retries: 4,
+      exhausted: 1,
+      backoff: raw([2800.5, 400], [13, 30]),
+      perBlock: { calls: perMinute({ 13: 1, 30: 1 }), retries: perMinute({ 13: 3, 30: 1 }), exhausted: perMinute({ 13: 1 }) },
+    });
     expect(up['search-api'].before).toMatchObject({ calls: 100, retries: 4, exhausted: 1 });
     expect(up['search-api'].after).toMatchObject({ calls: 80, retries: 9, exhausted: 0 });
 
@@ -101,8 +130,8 @@ describe('LineProtocolFileSource: a recorded file with the default schema', () =
   it('reads timestamps in the configured precision', async () => {
     const file = writeTmp('seconds.lp', `http_request,service=s,endpoint=/e duration_ms=3 ${UPGRADE / 1000 - 1}\nhttp_request,service=s,endpoint=/e duration_ms=4 ${UPGRADE / 1000}\n`);
     const w = await source(file, { precision: 's' }).fetch(QUERY);
-    expect(w.latency[0].before).toEqual(raw([3]));
-    expect(w.latency[0].after).toEqual(raw([4]));
+    expect(w.latency[0].before).toEqual(raw([3], [59]));
+    expect(w.latency[0].after).toEqual(raw([4], [0]));
   });
 
   it('reads gzip-compressed files and reports progress up to 1', async () => {
@@ -144,8 +173,8 @@ describe('LineProtocolFileSource: malformed lines', () => {
 
   it('keeps the good points and warns when the share is within the limit', async () => {
     const w = await source(file, { maxBadLineShare: 0.9 }).fetch(QUERY);
-    expect(w.latency[0].before).toEqual(raw([100]));
-    expect(w.latency[0].after).toEqual(raw([100]));
+    expect(w.latency[0].before).toEqual(raw([100], [58]));
+    expect(w.latency[0].after).toEqual(raw([100], [1]));
     expect(w.warnings[0]).toBe(`${file}: 12 malformed lines skipped (85.7 % of 14); first: ${expectedReasons.slice(0, 3).join('; ')}`);
   });
 

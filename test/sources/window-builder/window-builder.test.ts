@@ -5,6 +5,13 @@ import { WindowBuilder, TIMELINE_BUCKET_RATIO } from '../../../src/sources/windo
 const UPGRADE = Date.parse('2026-11-20T14:00:00Z');
 const H = 3_600_000;
 
+/** A per-block array of `length` with the given non-zero entries. */
+function dense(length: number, entries: Record<number, number>): Float64Array {
+  const out = new Float64Array(length);
+  for (const [i, v] of Object.entries(entries)) out[Number(i)] = v;
+  return out;
+}
+
 function builder(extra: Partial<ConstructorParameters<typeof WindowBuilder>[0]> = {}): WindowBuilder {
   return new WindowBuilder({
     upgradeAt: UPGRADE,
@@ -28,8 +35,10 @@ describe('WindowBuilder window assignment', () => {
     const w = b.build();
     expect(w.latency).toHaveLength(1);
     const s = w.latency[0];
-    expect(s.before).toEqual({ kind: 'raw', values: Float64Array.from([2, 3]) });
-    expect(s.after).toEqual({ kind: 'raw', values: Float64Array.from([4, 5]) });
+    // Each value carries its one-minute time block of its own window (first and last minute here).
+    expect(s.before).toEqual({ kind: 'raw', values: Float64Array.from([2, 3]), blocks: Uint32Array.from([0, 119]) });
+    expect(s.after).toEqual({ kind: 'raw', values: Float64Array.from([4, 5]), blocks: Uint32Array.from([0, 119]) });
+    expect(w.blockMs).toBe(60_000);
     expect(w.warnings).toEqual([]);
   });
 
@@ -56,8 +65,10 @@ describe('WindowBuilder window assignment', () => {
     expect(u.before.calls).toBe(3);
     expect(u.before.retries).toBe(5);
     expect(u.before.exhausted).toBe(1);
-    expect(u.before.backoff).toEqual({ kind: 'raw', values: Float64Array.from([150, 350]) });
+    expect(u.before.backoff).toEqual({ kind: 'raw', values: Float64Array.from([150, 350]), blocks: Uint32Array.from([119, 119]) });
     expect(u.after).toMatchObject({ calls: 1, retries: 1, exhausted: 0 });
+    expect(u.before.perBlock).toEqual({ calls: dense(120, { 119: 3 }), retries: dense(120, { 119: 5 }), exhausted: dense(120, { 119: 1 }) });
+    expect(u.after.perBlock).toEqual({ calls: dense(120, { 0: 1 }), retries: dense(120, { 0: 1 }), exhausted: dense(120, {}) });
     const tl = u.timeline!;
     const iBefore = Math.floor((UPGRADE - 10 - (UPGRADE - 2 * H)) / 60_000);
     expect(tl.calls[iBefore]).toBe(3);
@@ -88,8 +99,19 @@ describe('WindowBuilder histograms', () => {
     for (const [le, c] of [[10, 2], [100, 2], [Infinity, 2]] as const) b.addHistogramBucket('shop', '/a', UPGRADE - 60_000, le, c);
     const w = b.build();
     const s = w.latency[0];
-    expect(s.after).toEqual({ kind: 'histogram', upperBounds: Float64Array.from([10, 100, Infinity]), counts: Float64Array.from([6, 4, 4]) });
-    expect(s.before).toEqual({ kind: 'histogram', upperBounds: Float64Array.from([10, 100, Infinity]), counts: Float64Array.from([2, 0, 0]) });
+    // blockCells: (block, bucket, non-cumulative count) of every interval, empty buckets left out.
+    expect(s.after).toEqual({
+      kind: 'histogram',
+      upperBounds: Float64Array.from([10, 100, Infinity]),
+      counts: Float64Array.from([6, 4, 4]),
+      blockCells: { block: Uint32Array.from([1, 1, 1, 2, 2]), bucket: Uint32Array.from([0, 1, 2, 0, 2]), count: Float64Array.from([5, 4, 1, 1, 3]) },
+    });
+    expect(s.before).toEqual({
+      kind: 'histogram',
+      upperBounds: Float64Array.from([10, 100, Infinity]),
+      counts: Float64Array.from([2, 0, 0]),
+      blockCells: { block: Uint32Array.from([119]), bucket: Uint32Array.from([0]), count: Float64Array.from([2]) },
+    });
     expect(s.timeline!.count[121]).toBe(10);
     expect(s.timeline!.count[122]).toBe(4);
     expect(w.warnings).toEqual([]);
@@ -102,7 +124,12 @@ describe('WindowBuilder histograms', () => {
     b.addHistogramBucket('shop', '/a', UPGRADE - 1000, 10, 1);
     b.addHistogramBucket('shop', '/a', UPGRADE - 1000, 100, 1);
     const w = b.build();
-    expect(w.latency[0].after).toEqual({ kind: 'histogram', upperBounds: Float64Array.from([10, 100]), counts: Float64Array.from([5, 0]) });
+    expect(w.latency[0].after).toEqual({
+      kind: 'histogram',
+      upperBounds: Float64Array.from([10, 100]),
+      counts: Float64Array.from([5, 0]),
+      blockCells: { block: Uint32Array.from([0]), bucket: Uint32Array.from([0]), count: Float64Array.from([5]) },
+    });
     expect(w.warnings).toEqual(['shop /a: 1 histogram bucket count(s) decreased with le (not cumulative?); treated as 0']);
   });
 
@@ -112,7 +139,7 @@ describe('WindowBuilder histograms', () => {
     b.addHistogramBucket('shop', '/a', UPGRADE, 10, 5);
     b.addRequest('shop', '/a', UPGRADE - 1, 8);
     const w = b.build();
-    expect(w.latency[0].after).toEqual({ kind: 'raw', values: Float64Array.from([7]) });
+    expect(w.latency[0].after).toEqual({ kind: 'raw', values: Float64Array.from([7]), blocks: Uint32Array.from([0]) });
     expect(w.warnings).toEqual(['shop /a: both raw requests and histogram buckets in the after window; using the raw requests']);
   });
 
@@ -122,8 +149,20 @@ describe('WindowBuilder histograms', () => {
     b.addUpstreamCounters('shop', 'p', UPGRADE + 60_000, { calls: 50, retries: 1, exhausted: 0 }, { upperBounds: [100, 1000], counts: [1, 0] });
     b.addUpstreamCounters('shop', 'p', UPGRADE - 60_000, { calls: 10, retries: 0, exhausted: 0 });
     const u = b.build().upstreams[0];
-    expect(u.after).toEqual({ calls: 150, retries: 8, exhausted: 1, backoff: { kind: 'histogram', upperBounds: Float64Array.from([100, 1000]), counts: Float64Array.from([4, 2]) } });
-    expect(u.before).toEqual({ calls: 10, retries: 0, exhausted: 0, backoff: { kind: 'raw', values: new Float64Array(0) } });
+    expect(u.after).toEqual({
+      calls: 150,
+      retries: 8,
+      exhausted: 1,
+      backoff: { kind: 'histogram', upperBounds: Float64Array.from([100, 1000]), counts: Float64Array.from([4, 2]) },
+      perBlock: { calls: dense(120, { 0: 100, 1: 50 }), retries: dense(120, { 0: 7, 1: 1 }), exhausted: dense(120, { 0: 1 }) },
+    });
+    expect(u.before).toEqual({
+      calls: 10,
+      retries: 0,
+      exhausted: 0,
+      backoff: { kind: 'raw', values: new Float64Array(0) },
+      perBlock: { calls: dense(120, { 119: 10 }), retries: dense(120, {}), exhausted: dense(120, {}) },
+    });
   });
 });
 

@@ -1,0 +1,108 @@
+/**
+ * Per-time-block counts of a sample view: how many observations each block of the window holds, and how many of
+ * them lie above (or at or above) a threshold. These per-block series are what the clustered inference
+ * (design-effect.ts) measures the time dependence of. Null when the view carries no blocks (treated as independent).
+ */
+import { sortFloat64 } from '../stats/index.ts';
+import type { HistogramView, SampleView } from './sample-view.ts';
+
+/** Observations per block. */
+export function blockTotals(view: SampleView): Float64Array | null {
+  if (!view.timed) return null;
+  const out = new Float64Array(view.timed.blockCount);
+  if (view.kind === 'raw') {
+    const { blocks } = view.timed;
+    for (let i = 0; i < blocks.length; i++) out[blocks[i]]++;
+  } else {
+    const { cells } = view.timed;
+    for (let i = 0; i < cells.block.length; i++) out[cells.block[i]] += cells.count[i];
+  }
+  return out;
+}
+
+/**
+ * Observations per block strictly above `threshold` (`orEqual`: at or above). For a histogram the threshold is a
+ * bucket edge: "above" counts buckets whose lower edge is at or above it, "at or above" also the bucket it closes
+ * (the same rule as countAbove / countAtOrAbove in sample-view.ts, so the block counts add up to those totals).
+ */
+export function blockCountsAbove(view: SampleView, threshold: number, orEqual: boolean): Float64Array | null {
+  if (!view.timed) return null;
+  const out = new Float64Array(view.timed.blockCount);
+  if (view.kind === 'raw') {
+    const { values, blocks } = view.timed;
+    if (orEqual) {
+      for (let i = 0; i < values.length; i++) if (values[i] >= threshold) out[blocks[i]]++;
+    } else {
+      for (let i = 0; i < values.length; i++) if (values[i] > threshold) out[blocks[i]]++;
+    }
+    return out;
+  }
+  const counted = bucketsCounted(view, threshold, orEqual);
+  const { cells } = view.timed;
+  for (let i = 0; i < cells.block.length; i++) if (counted[cells.bucket[i]]) out[cells.block[i]] += cells.count[i];
+  return out;
+}
+
+/** Observations per block at or below `threshold` (the indicator whose share is the quantile level). */
+export function blockCountsAtOrBelow(view: SampleView, threshold: number): Float64Array | null {
+  const totals = blockTotals(view);
+  const above = blockCountsAbove(view, threshold, false);
+  if (!totals || !above) return null;
+  for (let i = 0; i < totals.length; i++) totals[i] -= above[i];
+  return totals;
+}
+
+function bucketsCounted(view: HistogramView, threshold: number, orEqual: boolean): Uint8Array {
+  const counted = new Uint8Array(view.counts.length);
+  for (let i = 0; i < view.counts.length; i++) {
+    const lo = i === 0 ? view.lowerBound : view.upperBounds[i - 1];
+    counted[i] = orEqual ? (view.upperBounds[i] >= threshold ? 1 : 0) : lo >= threshold ? 1 : 0;
+  }
+  return counted;
+}
+
+/** The view without the observations of the blocks in `drop` (an incident's minutes taken out of the comparison). */
+export function withoutBlocks(view: SampleView, drop: ReadonlySet<number>): SampleView {
+  if (!view.timed || drop.size === 0) return view;
+  if (view.kind === 'raw') {
+    const { values, blocks, blockCount } = view.timed;
+    let kept = 0;
+    for (let i = 0; i < blocks.length; i++) if (!drop.has(blocks[i])) kept++;
+    const v = new Float64Array(kept);
+    const b = new Uint32Array(kept);
+    let j = 0;
+    for (let i = 0; i < blocks.length; i++) {
+      if (drop.has(blocks[i])) continue;
+      v[j] = values[i];
+      b[j++] = blocks[i];
+    }
+    const sorted = sortFloat64(v);
+    return { kind: 'raw', n: kept, sorted, timed: { blockCount, values: v, blocks: b } };
+  }
+  const { cells, blockCount } = view.timed;
+  const counts = new Float64Array(view.counts.length);
+  const keep: number[] = [];
+  for (let i = 0; i < cells.block.length; i++) {
+    if (drop.has(cells.block[i])) continue;
+    keep.push(i);
+    counts[cells.bucket[i]] += cells.count[i];
+  }
+  let n = 0;
+  for (let i = 0; i < counts.length; i++) n += counts[i];
+  const pick = <T extends Uint32Array | Float64Array>(a: T, make: (len: number) => T): T => {
+    const out = make(keep.length);
+    keep.forEach((k, j) => (out[j] = a[k]));
+    return out;
+  };
+  return {
+    kind: 'histogram',
+    n,
+    upperBounds: view.upperBounds,
+    counts,
+    lowerBound: view.lowerBound,
+    timed: {
+      blockCount,
+      cells: { block: pick(cells.block, (l) => new Uint32Array(l)), bucket: pick(cells.bucket, (l) => new Uint32Array(l)), count: pick(cells.count, (l) => new Float64Array(l)) },
+    },
+  };
+}
