@@ -14,9 +14,12 @@ import type { AnalysisResult, AnalysisSettings, MetricWindows, Report, ReportSer
 export function analyze(windows: MetricWindows, settings: AnalysisSettings): AnalysisResult {
   const candidates: Candidate[] = [];
   const series: ReportSeries = { latency: [], upstreams: [] };
+  // Time blocks per window (clustered inference), when the source recorded them.
+  const blocks = (w: { start: number; stop: number }) => (windows.blockMs ? Math.max(1, Math.ceil((w.stop - w.start) / windows.blockMs)) : undefined);
+  const [bb, ba] = [blocks(windows.before), blocks(windows.after)];
   const latency = [...windows.latency].sort((a, b) => compare(a.service, b.service) || compare(a.endpoint, b.endpoint));
   for (const s of latency) {
-    const views = { before: viewOf(s.before), after: viewOf(s.after) };
+    const views = { before: viewOf(s.before, bb), after: viewOf(s.after, ba) };
     candidates.push(...tailLatencyCandidates(s, views, settings));
     series.latency.push({
       service: s.service,
@@ -28,7 +31,7 @@ export function analyze(windows: MetricWindows, settings: AnalysisSettings): Ana
   }
   const upstreams = [...windows.upstreams].sort((a, b) => compare(a.service, b.service) || compare(a.upstream, b.upstream));
   for (const u of upstreams) {
-    const views = { before: viewOf(u.before.backoff), after: viewOf(u.after.backoff) };
+    const views = { before: viewOf(u.before.backoff, bb), after: viewOf(u.after.backoff, ba) };
     candidates.push(...retryRateCandidates(u, settings));
     candidates.push(backoffCandidate(u, views, settings));
     series.upstreams.push({

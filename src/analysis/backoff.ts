@@ -4,12 +4,26 @@
  * Mann-Whitney U test (the wait distribution tends to shift as a whole when backoff constants change, which is
  * what a rank test detects best), with the Hodges-Lehmann shift (after − before) and its distribution-free
  * interval as the effect size. Histogram input uses the binned Mann-Whitney (each bucket one tie group).
+ * Waits cluster in time like the retries that cause them: with time blocks the rank test's variance is the
+ * clustered one (Obuchowski's per-cluster placements; see clusteredRankVariance) and its intervals widen to match.
  */
-import { hodgesLehmann, mannWhitneyU, mannWhitneyUBinned } from '../stats/index.ts';
+import {
+  hodgesLehmann,
+  mannWhitneyPlacements,
+  mannWhitneyU,
+  mannWhitneyUBinned,
+  normalCdf,
+  normalQuantile,
+  studentTQuantile,
+  studentTSf,
+  welchSatterthwaiteDf,
+} from '../stats/index.ts';
 import type { Candidate } from './candidate.ts';
+import { designEffectsOfSums, type DesignEstimate } from './design-effect.ts';
 import { formatNumber } from './format.ts';
 import { relativeChange, relativeChangeInterval } from './ratio-interval.ts';
-import { poolable, quantileOf, type SampleView } from './sample-view.ts';
+import { poolable, quantileOf, type SampleView, type SortedRawView } from './sample-view.ts';
+import { quantileDesigns } from './tail-latency.ts';
 import type { AnalysisSettings, UpstreamSeries } from './types.ts';
 
 export function backoffCandidate(
@@ -19,8 +33,9 @@ export function backoffCandidate(
 ): Candidate {
   const { before, after } = views;
   const label = 'median wait of retried calls';
-  const mb = quantileOf(before, 0.5, settings.confidence);
-  const ma = quantileOf(after, 0.5, settings.confidence);
+  const medianDesigns = quantileDesigns(before, after, 0.5, settings.confidence);
+  const mb = quantileOf(before, 0.5, settings.confidence, medianDesigns.before);
+  const ma = quantileOf(after, 0.5, settings.confidence, medianDesigns.after);
   const base = {
     kind: 'backoff' as const,
     service: series.service,
@@ -54,15 +69,31 @@ export function backoffCandidate(
   const ci = mb && ma ? relativeChangeInterval(mb, ma) : null;
   if (after.kind === 'raw' && before.kind === 'raw') {
     const mw = mannWhitneyU(after.sorted, before.sorted, { alternative: 'two-sided' });
-    const hl = hodgesLehmann(after.sorted, before.sorted, settings.confidence);
+    const clustering = clusteredRankVariance(after, before);
+    // Time clustering inflates the rank statistic's variance by `inflation` (1 without it): the z shrinks by its
+    // root, the reference becomes t, and the Hodges-Lehmann interval widens to the matching confidence level.
+    const pValue = clustering.inflation > 1 ? Math.min(1, 2 * studentTSf(Math.abs(mw.z) / Math.sqrt(clustering.inflation), clustering.df)) : mw.pValue;
+    const hl = hodgesLehmann(after.sorted, before.sorted, widenedConfidence(settings.confidence, clustering.inflation, clustering.df));
     const direction = directionOfU(mw.u, after.n, before.n);
+    const clustered = clustering.inflation > 1;
     return {
       finding: {
         ...base,
         ci,
-        test: 'mann-whitney-u',
-        pValue: mw.pValue,
-        details: { shiftMs: hl.estimate, shiftLowerMs: hl.lower, shiftUpperMs: hl.upper, u: mw.u },
+        test: clustered ? `mann-whitney-u (clustered, ${formatNumber(clustering.df)} df)` : 'mann-whitney-u',
+        pValue,
+        interval: clustered
+          ? `MOVER ratio of per-window order-statistic intervals, widened by Woodruff's method for time clustering`
+          : 'MOVER ratio of per-window distribution-free order statistics',
+        details: {
+          shiftMs: hl.estimate,
+          shiftLowerMs: hl.lower,
+          shiftUpperMs: hl.upper,
+          u: mw.u,
+          designEffectBefore: clustering.design?.before.designEffect ?? 1,
+          designEffectAfter: clustering.design?.after.designEffect ?? 1,
+          blockBandwidth: clustering.design?.bandwidth ?? null,
+        },
       },
       direction,
       tolerance: settings.tolerance.backoff,
@@ -88,6 +119,48 @@ export function backoffCandidate(
     label,
     insufficient: "the two windows' backoff histogram buckets share no edge, so they cannot be compared",
   };
+}
+
+/**
+ * How much time clustering inflates the variance of the Mann-Whitney statistic: DeLong's variance of θ̂ = U/(nm)
+ * is S₁₀/n + S₀₁/m from the placement values; clustered in time, each window's part is that of its per-block
+ * sums of centred placements (Obuchowski 1997), measured with the same long-run variance as every other test
+ * (design-effect.ts). inflation = clustered ÷ independent variance (1 without blocks or excess variance), with the
+ * Welch–Satterthwaite degrees of freedom of the clustered estimate.
+ */
+function clusteredRankVariance(after: SortedRawView, before: SortedRawView): { inflation: number; df: number; design: DesignEstimate | null } {
+  if (!after.timed || !before.timed) return { inflation: 1, df: Infinity, design: null };
+  const { placementsX, placementsY, auc } = mannWhitneyPlacements(after.timed.values, before.timed.values);
+  const centred = (p: Float64Array, blocks: Uint32Array, blockCount: number) => {
+    const sums = new Float64Array(blockCount);
+    let squares = 0;
+    for (let i = 0; i < p.length; i++) {
+      const d = p[i] - auc;
+      sums[blocks[i]] += d;
+      squares += d * d;
+    }
+    // The independent variance of the total: n·S with S the sample variance (n − 1 denominator).
+    return { sums, independentVariance: p.length > 1 ? (squares * p.length) / (p.length - 1) : 0 };
+  };
+  const a = centred(placementsX, after.timed.blocks, after.timed.blockCount);
+  const b = centred(placementsY, before.timed.blocks, before.timed.blockCount);
+  const design = designEffectsOfSums(b, a);
+  // Var(θ̂) parts: Var(mean placement) = Var(total)/n².
+  const va = a.independentVariance / (after.n * after.n);
+  const vb = b.independentVariance / (before.n * before.n);
+  const independent = va + vb;
+  const clustered = design.after.designEffect * va + design.before.designEffect * vb;
+  if (!(independent > 0) || !(clustered > independent)) return { inflation: 1, df: Infinity, design };
+  const df = welchSatterthwaiteDf([design.after.designEffect * va, design.before.designEffect * vb], [design.after.df, design.before.df]);
+  return { inflation: clustered / independent, df, design };
+}
+
+/** The confidence level whose normal critical value is t_df(confidence)·√inflation (equal to `confidence` at 1, ∞). */
+function widenedConfidence(confidence: number, inflation: number, df: number): number {
+  if (inflation <= 1 && df === Infinity) return confidence;
+  const p = 1 - (1 - confidence) / 2;
+  const crit = (df === Infinity ? normalQuantile(p) : studentTQuantile(p, df)) * Math.sqrt(inflation);
+  return Math.min(1 - 1e-12, 2 * normalCdf(crit) - 1);
 }
 
 /** U of `after` above its null mean n·m/2 means after tends to be larger (worse for waits). */

@@ -48,20 +48,34 @@ export interface BlockSeries {
 export function designEffects(before: BlockSeries | null, after: BlockSeries | null, rate: number, kind: 'binomial' | 'poisson'): DesignEstimate {
   if (!before || !after) return NO_BLOCKS;
   const residual = (s: BlockSeries) => Float64Array.from(s.events, (k, t) => k - rate * s.trials[t]);
-  const eb = residual(before);
-  const ea = residual(after);
-  const bandwidth = flatTopBandwidth([eb, ea]);
-  const one = (e: Float64Array, s: BlockSeries): WindowDesign => {
+  const independent = (s: BlockSeries) => {
     let trials = 0;
     for (let t = 0; t < s.trials.length; t++) trials += s.trials[t];
-    const independent = kind === 'binomial' ? trials * rate * (1 - rate) : trials * rate;
-    if (!(independent > 0) || e.length < 2) return INDEPENDENT;
-    let lrv = longRunVariance(e, Math.min(bandwidth, e.length - 1));
+    return kind === 'binomial' ? trials * rate * (1 - rate) : trials * rate;
+  };
+  return designEffectsOfSums({ sums: residual(before), independentVariance: independent(before) }, { sums: residual(after), independentVariance: independent(after) });
+}
+
+/** One window's per-block sums of centred scores and the variance their total would have if observations were independent. */
+export interface CentredSums {
+  sums: Float64Array;
+  independentVariance: number;
+}
+
+/**
+ * The general form: design effects of a total Σ_t s_t in each window, given the per-block sums of centred scores
+ * (residuals of counts, or centred placement values of a rank test) and the total's variance under independence.
+ */
+export function designEffectsOfSums(before: CentredSums, after: CentredSums): DesignEstimate {
+  const bandwidth = flatTopBandwidth([before.sums, after.sums]);
+  const one = ({ sums, independentVariance }: CentredSums): WindowDesign => {
+    if (!(independentVariance > 0) || sums.length < 2) return INDEPENDENT;
+    let lrv = longRunVariance(sums, Math.min(bandwidth, sums.length - 1));
     // A window too short for the pooled bandwidth (fewer blocks than the lag window's weight) still has its
     // block-to-block variance: measure that rather than assume independence.
-    if (!Number.isFinite(lrv.varianceOfSumCorrected)) lrv = longRunVariance(e, 0);
-    const d = lrv.varianceOfSumCorrected / independent;
+    if (!Number.isFinite(lrv.varianceOfSumCorrected)) lrv = longRunVariance(sums, 0);
+    const d = lrv.varianceOfSumCorrected / independentVariance;
     return d > 1 && Number.isFinite(d) ? { designEffect: d, df: lrv.degreesOfFreedom } : INDEPENDENT;
   };
-  return { before: one(eb, before), after: one(ea, after), bandwidth };
+  return { before: one(before), after: one(after), bandwidth };
 }

@@ -3,12 +3,16 @@
  * exhausted their retries (ok=false). Both are counts over an exposure (calls), compared with the exact
  * conditional Poisson rate test (as R's poisson.test): the rate ratio after/before with its exact interval.
  *
- * Caveat, stated in the docs: retries of one call are not independent (a call that failed once is likelier to fail
- * again), which makes retry counts slightly over-dispersed relative to Poisson. For the small per-attempt failure
- * rates seen in practice the inflation is small (dispersion 1/(1−p) for geometric retries, ≈1.05 at p = 5 %).
+ * Retries are not independent: a call that failed once is likelier to fail again (over-dispersion 1/(1 − p) for
+ * geometric retries), and failures come in bursts (an upstream degrades for a minute, every call retries). The
+ * per-block sums measure that: each window's design effect (the variance of its rate ÷ the Poisson variance, from
+ * the flat-top long-run variance of the per-block residuals, design-effect.ts) turns the exact test into its
+ * Rao–Scott form on effective counts (raoScottRateTest). With no excess variance measured the test is the exact
+ * Poisson test unchanged.
  */
-import { poissonRateTest } from '../stats/index.ts';
+import { raoScottRateTest } from '../stats/index.ts';
 import type { Candidate } from './candidate.ts';
+import { designEffects, type BlockSeries } from './design-effect.ts';
 import { formatNumber } from './format.ts';
 import type { AnalysisSettings, Tolerance, UpstreamSeries } from './types.ts';
 
@@ -23,6 +27,8 @@ export function retryRateCandidates(series: UpstreamSeries, settings: AnalysisSe
       countAfter: after.retries,
       tolerance: settings.tolerance.retryRate,
       settings,
+      blocks: [blockSeries(before.perBlock?.retries, before.perBlock?.calls), blockSeries(after.perBlock?.retries, after.perBlock?.calls)],
+      variance: 'poisson',
     }),
     rateCandidate(series, {
       statistic: 'exhausted_rate',
@@ -32,8 +38,14 @@ export function retryRateCandidates(series: UpstreamSeries, settings: AnalysisSe
       countAfter: after.exhausted,
       tolerance: settings.tolerance.exhaustedRate,
       settings,
+      blocks: [blockSeries(before.perBlock?.exhausted, before.perBlock?.calls), blockSeries(after.perBlock?.exhausted, after.perBlock?.calls)],
+      variance: 'binomial',
     }),
   ];
+}
+
+function blockSeries(events: Float64Array | undefined, trials: Float64Array | undefined): BlockSeries | null {
+  return events && trials ? { events, trials } : null;
 }
 
 interface RateSpec {
@@ -44,6 +56,10 @@ interface RateSpec {
   countAfter: number;
   tolerance: Tolerance;
   settings: AnalysisSettings;
+  /** Per-block events and calls of each window (null: unknown, treated as independent). */
+  blocks: [BlockSeries | null, BlockSeries | null];
+  /** Retries per call vary like a Poisson rate; the exhausted share like a binomial share. */
+  variance: 'poisson' | 'binomial';
 }
 
 function rateCandidate(series: UpstreamSeries, spec: RateSpec): Candidate {
@@ -83,18 +99,31 @@ function rateCandidate(series: UpstreamSeries, spec: RateSpec): Candidate {
       label: spec.label,
     };
   }
-  const r = poissonRateTest(spec.countBefore, callsBefore, spec.countAfter, callsAfter, {
-    alternative: 'two-sided',
-    confidence: spec.settings.confidence,
-  });
+  const pooledRate = (spec.countBefore + spec.countAfter) / (callsBefore + callsAfter);
+  const design = designEffects(spec.blocks[0], spec.blocks[1], pooledRate, spec.variance);
+  const r = raoScottRateTest(
+    { k: spec.countBefore, n: callsBefore, ...design.before },
+    { k: spec.countAfter, n: callsAfter, ...design.after },
+    { alternative: 'two-sided', confidence: spec.settings.confidence },
+  );
   const direction: -1 | 0 | 1 = r.rateRatio > 1 ? 1 : r.rateRatio < 1 ? -1 : 0;
+  const clustered = r.method !== 'exact-poisson';
   return {
     finding: {
       ...base,
       relativeChange: Number.isFinite(r.rateRatio) ? r.rateRatio - 1 : null,
       ci: [r.lower - 1, r.upper - 1],
-      test: 'exact-poisson-rate-test',
+      test: clustered ? `rao-scott-rate-test (${r.method}${r.df !== Infinity ? `, ${formatNumber(r.df)} df` : ''})` : 'exact-poisson-rate-test',
       pValue: r.pValue,
+      interval: clustered
+        ? `rate ratio on effective counts, widened for time clustering (design effect ${formatNumber(design.before.designEffect)} before, ${formatNumber(design.after.designEffect)} after)`
+        : 'exact conditional (Clopper-Pearson) rate ratio',
+      details: {
+        ...base.details,
+        designEffectBefore: design.before.designEffect,
+        designEffectAfter: design.after.designEffect,
+        blockBandwidth: design.bandwidth,
+      },
     },
     direction,
     tolerance: spec.tolerance,
