@@ -4,7 +4,7 @@
  */
 import { backoffCandidate } from './backoff.ts';
 import type { Candidate } from './candidate.ts';
-import { decide, summarize, verdictOf } from './decide.ts';
+import { coverageOf, decide, summarize, verdictOf } from './decide.ts';
 import { retryRateCandidates } from './retry-rate.ts';
 import { viewOf } from './sample-view.ts';
 import { latencyTimelineJson, sketchOf, upstreamTimelineJson } from './series.ts';
@@ -57,6 +57,7 @@ export function analyze(windows: MetricWindows, settings: AnalysisSettings): Ana
     warnings: [...windows.warnings],
     ...(windows.source ? { source: windows.source } : {}),
     settings,
+    coverage: coverageOf(findings),
   };
   return { report, series };
 }

@@ -67,6 +67,7 @@ export function backoffCandidate(
     };
   }
   const ci = mb && ma ? relativeChangeInterval(mb, ma) : null;
+  const bucketRanges = mb && ma && (mb.bucket || ma.bucket) ? { before: mb.bucket ?? ([mb.estimate, mb.estimate] as [number, number]), after: ma.bucket ?? ([ma.estimate, ma.estimate] as [number, number]) } : undefined;
   if (after.kind === 'raw' && before.kind === 'raw') {
     const mw = mannWhitneyU(after.sorted, before.sorted, { alternative: 'two-sided' });
     const clustering = clusteredRankVariance(after, before);
@@ -109,6 +110,7 @@ export function backoffCandidate(
       direction: directionOfU(mw.u, after.n, before.n),
       tolerance: settings.tolerance.backoff,
       label,
+      ...(bucketRanges ? { bucketRanges } : {}),
     };
   }
   // No test possible: claiming "no significant change" would let any change pass.

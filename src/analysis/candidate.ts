@@ -13,6 +13,11 @@ export interface Candidate {
   insufficient?: string;
   /** Plain-word name of the measured thing, e.g. "p99 latency", "retries per call". */
   label: string;
+  /**
+   * Histogram input: the range each estimate can lie in (its bucket's edges; [v, v] for an exact side). A change is
+   * only beyond tolerance if it is so for every placement inside those buckets.
+   */
+  bucketRanges?: { before: [number, number]; after: [number, number] };
 }
 
 /**

@@ -7,7 +7,7 @@
 import { benjaminiHochberg } from '../stats/index.ts';
 import { beyondTolerance, type Candidate } from './candidate.ts';
 import { formatChange, formatInterval, formatNumber, formatPercent, formatPValue, formatTolerance, formatValuePair } from './format.ts';
-import type { AnalysisSettings, Finding, FindingStatus, Verdict } from './types.ts';
+import type { AnalysisSettings, Coverage, Finding, FindingStatus, Verdict } from './types.ts';
 
 export function decide(candidates: Candidate[], settings: AnalysisSettings): Finding[] {
   const testedIdx: number[] = [];
@@ -56,6 +56,23 @@ function classify(c: Candidate, q: number | null, settings: AnalysisSettings): {
         `change still includes no change, so it is not called ${c.direction === 1 ? 'a regression' : 'an improvement'}.`,
     };
   }
+  // Histograms: the estimates lie somewhere inside their buckets. Only a change beyond tolerance for EVERY placement
+  // inside them is a regression (improvement); a coarse layout otherwise turns a true +4 % into a "+10 %" fail.
+  const resolves = (dir: 1 | -1) => {
+    const r = c.bucketRanges;
+    if (!r) return true;
+    return dir === 1 ? beyondTolerance(r.before[1], r.after[0], c.tolerance, 1) : beyondTolerance(r.before[0], r.after[1], c.tolerance, -1);
+  };
+  if (c.direction !== 0 && beyondTolerance(before, after, c.tolerance, c.direction) && !resolves(c.direction)) {
+    const r = c.bucketRanges!;
+    return {
+      status: 'no_change',
+      reason:
+        `${capitalize(c.label)} changed significantly (${change}${ciText}; q = ${formatPValue(q)}) but the histogram buckets ` +
+        `(before ${formatValuePair(r.before[0], r.before[1], f.unit)}, after ${formatValuePair(r.after[0], r.after[1], f.unit)}) cannot tell it from the tolerance of ${tol}, ` +
+        `so it is not called ${c.direction === 1 ? 'a regression' : 'an improvement'}.`,
+    };
+  }
   if (c.direction === 1 && beyondTolerance(before, after, c.tolerance, 1)) {
     return {
       status: 'regression',
@@ -79,16 +96,33 @@ export function isSignificantWithinTolerance(f: Finding, settings: AnalysisSetti
   return f.status === 'no_change' && f.qValue !== null && f.qValue < settings.fdr;
 }
 
-export function verdictOf(findings: Finding[], settings: AnalysisSettings): Verdict {
+/**
+ * fail: any regression. warn: something a person should look at — a significant change within tolerance (or one
+ * whose interval or bucket resolution cannot back it), an incident, or nothing that could be judged at all.
+ * Findings with too little data do not make a report `warn` on their own while the judged ones are clean (with
+ * 200 endpoints nearly every clean report would be `warn` and `warn` would carry no information): the report's
+ * `coverage` says how much could be judged.
+ */
+export function verdictOf(findings: Finding[], settings: AnalysisSettings, extra: { incidents?: number } = {}): Verdict {
   if (findings.some((f) => f.status === 'regression')) return 'fail';
-  if (findings.some((f) => f.status === 'insufficient_data' || isSignificantWithinTolerance(f, settings))) return 'warn';
+  if (findings.some((f) => isSignificantWithinTolerance(f, settings))) return 'warn';
+  if ((extra.incidents ?? 0) > 0) return 'warn';
+  if (findings.length > 0 && findings.every((f) => f.status === 'insufficient_data')) return 'warn';
   return 'pass';
+}
+
+/** How much of the report could be judged: findings and subjects with enough data. */
+export function coverageOf(findings: Finding[]): Coverage {
+  const judged = findings.filter((f) => f.status !== 'insufficient_data');
+  const subjects = new Set(findings.map((f) => `${f.kind === 'tail_latency' ? 'e' : 'u'}\u0000${f.service}\u0000${f.subject}`));
+  const judgedSubjects = new Set(judged.map((f) => `${f.kind === 'tail_latency' ? 'e' : 'u'}\u0000${f.service}\u0000${f.subject}`));
+  return { findings: findings.length, judged: judged.length, insufficient: findings.length - judged.length, subjects: subjects.size, subjectsJudged: judgedSubjects.size };
 }
 
 /** Places (service + subject) named in a fail summary before the rest are only counted. */
 const SUMMARY_PLACES = 5;
 
-export function summarize(findings: Finding[], verdict: Verdict, settings: AnalysisSettings): string {
+export function summarize(findings: Finding[], verdict: Verdict, settings: AnalysisSettings, extra: { incidents?: number } = {}): string {
   const regressions = findings.filter((f) => f.status === 'regression');
   if (verdict === 'fail') {
     // Lead with what users feel (tail latency), then retries/backoff, which are usually the cause.
@@ -99,16 +133,20 @@ export function summarize(findings: Finding[], verdict: Verdict, settings: Analy
     const places = where.length > SUMMARY_PLACES ? `${where.slice(0, SUMMARY_PLACES).join(', ')} and ${where.length - SUMMARY_PLACES} more places` : where.join(', ');
     return `Fail: ${regressions.length} regression${regressions.length === 1 ? '' : 's'} in ${places}; most visible: ${worst.service} ${worst.subject} ${worst.statistic} ${formatValuePair(worst.before, worst.after, worst.unit)} (${formatChange(worst.relativeChange)}).`;
   }
+  const insufficient = findings.filter((f) => f.status === 'insufficient_data').length;
   if (verdict === 'warn') {
     const within = findings.filter((f) => isSignificantWithinTolerance(f, settings)).length;
-    const insufficient = findings.filter((f) => f.status === 'insufficient_data').length;
+    const incidents = extra.incidents ?? 0;
     const parts = [];
-    if (within) parts.push(`${within} significant change${within === 1 ? '' : 's'} within tolerance`);
-    if (insufficient) parts.push(`${insufficient} finding${insufficient === 1 ? '' : 's'} with insufficient data`);
+    if (within) parts.push(`${within} significant change${within === 1 ? '' : 's'} within tolerance or not resolved`);
+    if (incidents) parts.push(`${incidents} incident${incidents === 1 ? '' : 's'} (short bursts, see warnings)`);
+    if (parts.length === 0 && insufficient) parts.push(`no finding had enough data to be judged (${insufficient} with insufficient data)`);
     return `Warn: no regression beyond tolerance, but ${parts.join(' and ')}.`;
   }
   const improvements = findings.filter((f) => f.status === 'improvement').length;
-  return `Pass: no regression among ${formatNumber(findings.length)} findings${improvements ? ` (${improvements} improvement${improvements === 1 ? '' : 's'})` : ''}.`;
+  const judged = findings.length - insufficient;
+  const notJudged = insufficient ? `; ${formatNumber(insufficient)} more had too little data to judge` : '';
+  return `Pass: no regression among ${formatNumber(judged)} judged findings${improvements ? ` (${improvements} improvement${improvements === 1 ? '' : 's'})` : ''}${notJudged}.`;
 }
 
 function capitalize(s: string): string {

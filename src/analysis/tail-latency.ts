@@ -143,6 +143,7 @@ export function tailLatencyCandidates(
     };
     const change = relativeChange(base.before, base.after);
     const absoluteChange = base.before !== null && base.after !== null ? base.after - base.before : null;
+    const bucketRanges = eb && ea && (eb.bucket || ea.bucket) ? { before: eb.bucket ?? ([eb.estimate, eb.estimate] as [number, number]), after: ea.bucket ?? ([ea.estimate, ea.estimate] as [number, number]) } : undefined;
     const needed = minimumCountFor(q, settings.minTailCount);
     if (before.n < needed || after.n < needed) {
       return {
@@ -187,6 +188,7 @@ export function tailLatencyCandidates(
       direction,
       tolerance: settings.tolerance.tail,
       label,
+      ...(bucketRanges ? { bucketRanges } : {}),
     };
   });
 }

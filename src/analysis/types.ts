@@ -164,6 +164,16 @@ export interface Finding {
   details?: Record<string, number | string | null>;
 }
 
+/** How much of a report could be judged (findings with enough data, and the subjects they cover). */
+export interface Coverage {
+  findings: number;
+  judged: number;
+  insufficient: number;
+  /** Endpoints and upstream APIs in the report, and how many of them have at least one judged finding. */
+  subjects: number;
+  subjectsJudged: number;
+}
+
 export interface Report {
   schemaVersion: 1;
   verdict: Verdict;
@@ -176,6 +186,8 @@ export interface Report {
   source?: string;
   /** Effective decision settings, so a reader can check the verdict. */
   settings: AnalysisSettings;
+  /** How much of the report could be judged (additive; absent in reports written before it existed). */
+  coverage?: Coverage;
 }
 
 // ---------------------------------------------------------------------------------------------
