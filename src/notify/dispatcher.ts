@@ -1,9 +1,10 @@
 /**
  * Delivers queued notifications in the background, never in the way of an analysis: at most `concurrency`
- * deliveries at once, each leased in the store (a restart or another replica resumes what this process did not
- * finish), each sent with the one retry loop of src/net (attempt timeout, total deadline, capped exponential
- * backoff with full jitter, Retry-After) and every attempt recorded with its status code or error. A receiver
- * that stalls costs one slot until its attempt timeout, never the queue.
+ * attempts at once, each delivery leased in the store (a restart or another replica resumes what this process did
+ * not finish), each attempt run by the one retry loop of src/net (attempt timeout, cancellation) and recorded with
+ * its status code or error. Between attempts the delivery waits in the queue, not in a slot: capped exponential
+ * backoff with full jitter (net/backoff.ts) or the receiver's Retry-After, within `retries` and a total `deadlineMs`
+ * from its creation. A receiver that stalls costs one slot until its attempt timeout, never the queue.
  *
  * Status policy (src/net): 408, 429, 5xx and connection errors are retried; any other non-2xx is final (a 400
  * or 404 will not get better), and the delivery is marked failed with the receiver's answer.
@@ -13,7 +14,8 @@ import { AppError } from '../errors.ts';
 import { fetchAttempt, isRetryableStatus, readTextPrefix } from '../net/http-request.ts';
 import { describe, RetryableError } from '../net/net-errors.ts';
 import { parseRetryAfter } from '../net/retry-after.ts';
-import { retry, type Attempt } from '../net/retry.ts';
+import { backoffDelay } from '../net/backoff.ts';
+import { retry, type Attempt, type RetryFailure } from '../net/retry.ts';
 import type { Delivery, DeliveryAttempt, NotificationLog } from '../store/notification-log.ts';
 import type { NotificationEvent } from './events.ts';
 import { outgoingRequest } from './messages.ts';
@@ -45,14 +47,17 @@ export class DeliveryDispatcher {
   private readonly abort = new AbortController();
   private readonly inFlight = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | null = null;
+  private readonly wakeups = new Set<NodeJS.Timeout>();
   private pumping: Promise<void> | null = null;
   private again = false;
   private closed = false;
   private readonly now: () => Date;
+  private readonly random: () => number;
 
   constructor(private readonly o: DispatcherOptions) {
     this.targets = new Map(o.settings.targets.map((t) => [t.name, t]));
     this.now = o.now ?? (() => new Date());
+    this.random = o.random ?? Math.random;
   }
 
   /** Number of deliveries being sent right now. */
@@ -103,30 +108,25 @@ export class DeliveryDispatcher {
   }
 
   private async deliver(d: Delivery): Promise<void> {
+    const { settings, store } = this.o;
     const target = this.targets.get(d.target);
     if (!target) {
-      await this.o.store.recordAttempt(d.id, { attempt: d.attempts + 1, startedAt: this.now().toISOString(), durationMs: 0, ok: false, statusCode: null, error: `target "${d.target}" is no longer configured` });
-      await this.o.store.finish(d.id, { status: 'failed', now: this.now() });
-      return;
-    }
-    const { settings } = this.o;
-    const budget = settings.retries + 1 - d.attempts;
-    if (budget <= 0) {
-      await this.o.store.finish(d.id, { status: 'failed', now: this.now() });
+      await store.recordAttempt(d.id, { attempt: d.attempts + 1, startedAt: this.now().toISOString(), durationMs: 0, ok: false, statusCode: null, error: `target "${d.target}" is no longer configured` });
+      await store.finish(d.id, { status: 'failed', now: this.now() });
       return;
     }
     const event = JSON.parse(d.payload) as NotificationEvent;
     const host = new URL(target.url).host;
-    const records: Array<Promise<void>> = [];
-    let attemptNo = d.attempts;
-    const record = (a: DeliveryAttempt) => records.push(this.o.store.recordAttempt(d.id, a).catch((e: unknown) => this.o.log.warn({ deliveryId: d.id, err: { message: (e as Error).message } }, 'notifications: recording an attempt failed')));
+    const n = d.attempts + 1;
+    let recorded: Promise<void> = Promise.resolve();
+    const record = (a: Omit<DeliveryAttempt, 'attempt'>) =>
+      (recorded = store.recordAttempt(d.id, { attempt: n, ...a }).catch((e: unknown) => this.o.log.warn({ deliveryId: d.id, err: { message: (e as Error).message } }, 'notifications: recording an attempt failed')));
 
     const attempt = async (att: Attempt): Promise<void> => {
-      const n = ++attemptNo;
       const startedAt = this.now();
       const t0 = performance.now();
       const req = outgoingRequest(target, event, { sentAt: startedAt, deliveryId: d.id });
-      const done = (ok: boolean, statusCode: number | null, error: string | null) => record({ attempt: n, startedAt: startedAt.toISOString(), durationMs: performance.now() - t0, ok, statusCode, error });
+      const done = (ok: boolean, statusCode: number | null, error: string | null) => record({ startedAt: startedAt.toISOString(), durationMs: performance.now() - t0, ok, statusCode, error });
       let res: Response;
       try {
         res = await fetchAttempt({ url: req.url, method: 'POST', headers: req.headers, body: req.body }, att);
@@ -145,31 +145,65 @@ export class DeliveryDispatcher {
       throw new AppError('UPSTREAM', `${target.name} (${host}) refused the notification: ${error}`);
     };
 
+    // One attempt per claim, with the attempt timeout and cancellation of src/net's loop; the wait before the next
+    // attempt is spent in the queue (next_attempt_at), not in a slot, so a receiver that is down for a while never
+    // holds the dispatcher's slots through its backoff, and the wait survives a restart.
+    let failure: RetryFailure | null = null;
     try {
       await retry(attempt, {
         what: `notification ${d.id} to ${target.name} (${host})`,
-        retries: budget - 1,
+        retries: 0,
         minDelayMs: settings.minDelayMs,
         maxDelayMs: settings.maxDelayMs,
-        // Many deliveries may retry against one receiver at once: full jitter spreads them (net/backoff.ts).
-        jitter: 'full',
         attemptTimeoutMs: settings.attemptTimeoutMs,
-        deadlineMs: settings.deadlineMs,
         maxRetryAfterMs: settings.maxRetryAfterMs,
         signal: this.abort.signal,
-        random: this.o.random,
-        log: (message) => this.o.log.info({ deliveryId: d.id, target: target.name }, message),
+        giveUp: (f) => {
+          failure = f;
+          return new Error(describe(f.error));
+        },
       });
-      await Promise.all(records);
-      await this.o.store.finish(d.id, { status: 'delivered', now: this.now() });
-      this.o.log.info({ deliveryId: d.id, target: target.name, event: d.eventType, attempts: attemptNo }, 'notification delivered');
     } catch (e) {
-      await Promise.all(records);
+      await recorded;
       // Cancelled by close(): the lease is released there, so the next start sends it again.
       if (this.abort.signal.aborted) return;
-      await this.o.store.finish(d.id, { status: 'failed', now: this.now() });
-      this.o.log.warn({ deliveryId: d.id, target: target.name, event: d.eventType, attempts: attemptNo }, `notification failed: ${describe(e)}`);
+      const why = failure as RetryFailure | null;
+      const retryAfterMs = why?.error instanceof RetryableError ? why.error.retryAfterMs : null;
+      const delay = retryAfterMs ?? backoffDelay(n - 1, { minDelayMs: settings.minDelayMs, maxDelayMs: settings.maxDelayMs, jitter: 'full' }, this.random);
+      const next = this.now().getTime() + delay;
+      const give = !why?.retryable
+        ? 'not worth retrying'
+        : n > settings.retries
+          ? `no retries left after ${n} attempts`
+          : retryAfterMs !== null && retryAfterMs > settings.maxRetryAfterMs
+            ? `the receiver asked to wait ${Math.round(retryAfterMs / 1000)} s, over maxRetryAfterMs`
+            : next > Date.parse(d.createdAt) + settings.deadlineMs
+              ? `the next attempt would be past the ${settings.deadlineMs} ms deadline`
+              : null;
+      if (give === null) {
+        await store.finish(d.id, { status: 'pending', nextAttemptAt: new Date(next) });
+        this.wakeAt(delay);
+        this.o.log.info({ deliveryId: d.id, target: target.name, attempt: n }, `notification attempt ${n} failed (${describe(e)}); next in ${Math.round(delay)} ms`);
+        return;
+      }
+      await store.finish(d.id, { status: 'failed', now: this.now() });
+      this.o.log.warn({ deliveryId: d.id, target: target.name, event: d.eventType, attempts: n }, `notification failed (${give}): ${describe(e)}`);
+      return;
     }
+    await recorded;
+    await store.finish(d.id, { status: 'delivered', now: this.now() });
+    this.o.log.info({ deliveryId: d.id, target: target.name, event: d.eventType, attempts: n }, 'notification delivered');
+  }
+
+  /** Looks again when a rescheduled delivery falls due (sooner than the next poll). */
+  private wakeAt(delayMs: number): void {
+    if (this.closed || delayMs >= this.o.settings.pollIntervalMs) return;
+    const t = setTimeout(() => {
+      this.wakeups.delete(t);
+      this.kick();
+    }, delayMs + 5);
+    t.unref();
+    this.wakeups.add(t);
   }
 
   /**
@@ -180,6 +214,7 @@ export class DeliveryDispatcher {
     if (this.closed) return;
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    for (const t of this.wakeups) clearTimeout(t);
     if (this.inFlight.size > 0 && drainMs > 0) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => (timer = setTimeout(r, drainMs)))]);

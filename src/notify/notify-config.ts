@@ -111,8 +111,8 @@ export function notifySettings(config: Config, env: NodeJS.ProcessEnv = process.
   const base = env.AFTERSHOCK_PUBLIC_URL?.trim() || raw.publicBaseUrl.trim();
   const publicBaseUrl = base ? httpUrl(base, `${WHERE}: publicBaseUrl`).href.replace(/\/+$/, '') : null;
   if (raw.maxDelayMs < raw.minDelayMs) throw new AppError('BAD_INPUT', `${WHERE}: maxDelayMs (${raw.maxDelayMs}) is below minDelayMs (${raw.minDelayMs})`);
-  // The lease must outlast one delivery's retries, or a second process would send it again meanwhile.
-  if (raw.leaseMs <= raw.deadlineMs) throw new AppError('BAD_INPUT', `${WHERE}: leaseMs (${raw.leaseMs}) must be longer than deadlineMs (${raw.deadlineMs})`);
+  // The lease must outlast one attempt, or a second process would send the same delivery meanwhile.
+  if (raw.leaseMs <= raw.attemptTimeoutMs) throw new AppError('BAD_INPUT', `${WHERE}: leaseMs (${raw.leaseMs}) must be longer than attemptTimeoutMs (${raw.attemptTimeoutMs})`);
   const seen = new Set<string>();
   const targets = raw.targets.map((t, i) => {
     if (seen.has(t.name)) throw new AppError('BAD_INPUT', `${WHERE}: targets[${i}]: the name "${t.name}" is used twice`);

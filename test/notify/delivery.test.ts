@@ -139,6 +139,14 @@ describe('notification delivery', () => {
     ]);
   });
 
+  it("waits as long as a 429's Retry-After asks before the next attempt", async () => {
+    const rx = await receiver((i) => (i === 0 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 200 }));
+    notifier(settings([hook(rx.url)])).analysisDone('a-ra', failing());
+    await waitStatus('delivered');
+    expect(rx.requests).toHaveLength(2);
+    expect(rx.requests[1].at - rx.requests[0].at).toBeGreaterThanOrEqual(950);
+  });
+
   it('gives up at once on a final 4xx and marks the delivery failed with the answer', async () => {
     const rx = await receiver(() => ({ status: 400, body: 'unknown schema' }));
     notifier(settings([hook(rx.url)])).analysisDone('a-3', failing());
@@ -171,21 +179,62 @@ describe('notification delivery', () => {
   it('a restart resumes an undelivered notification, counting attempts across processes', async () => {
     let up = false;
     const rx = await receiver(() => (up ? { status: 200 } : { status: 503 }));
-    // Long backoff: the first process stops while it waits to retry.
-    const first = notifier(settings([hook(rx.url)], { minDelayMs: 60_000, maxDelayMs: 60_000 }), 'process-1');
+    // Long backoff: the first process stops while the delivery waits in the queue for its next attempt.
+    const slowRetry = settings([hook(rx.url)], { minDelayMs: 60_000, maxDelayMs: 60_000, deadlineMs: 600_000 });
+    const first = notifier(slowRetry, 'process-1');
     first.analysisDone('a-5', failing());
     await rx.waitFor(1);
-    await first.close(0);
-    const [pending] = await waitStatus('pending');
+    let [pending] = await waitStatus('pending');
+    // The attempt is recorded first, then the delivery rescheduled.
+    for (let i = 0; i < 200 && Date.parse(pending.nextAttemptAt) <= Date.parse(pending.createdAt); i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      [pending] = await waitStatus('pending');
+    }
     expect(pending.attempts).toBe(1);
+    // Full jitter at 0.5 of 60 s: due 30 s after the failure, and not before.
+    expect(Date.parse(pending.nextAttemptAt) - Date.parse(pending.history[0].startedAt)).toBeGreaterThanOrEqual(29_000);
+    await first.close(0);
     up = true;
-    notifier(settings([hook(rx.url)]), 'process-2');
+    // The next process honours the schedule: here its clock is a minute ahead.
+    const later = new Notifier({ store: store.notifications, settings: slowRetry, owner: 'process-2', log: quiet, now: () => new Date(Date.now() + 60_000) });
+    notifiers.push(later);
+    later.start();
     const [d] = await waitStatus('delivered');
     expect(rx.requests).toHaveLength(2);
     expect(d.history.map((h) => [h.attempt, h.statusCode])).toEqual([
       [1, 503],
       [2, 200],
     ]);
+  });
+
+  it('a process stopped in the middle of an attempt leaves the delivery due at once for the next one', async () => {
+    let stall = true;
+    const rx = await receiver(() => (stall ? 'stall' : { status: 200 }));
+    const first = notifier(settings([hook(rx.url)], { attemptTimeoutMs: 30_000 }), 'process-1');
+    first.analysisDone('a-6', failing());
+    await rx.waitFor(1);
+    await first.close(0);
+    stall = false;
+    notifier(settings([hook(rx.url)]), 'process-2');
+    const [d] = await waitStatus('delivered');
+    // The cut-off attempt is on record with why it ended.
+    expect(d.history.map((h) => [h.attempt, h.ok, h.statusCode])).toEqual([
+      [1, false, null],
+      [2, true, 200],
+    ]);
+    expect(d.history[0].error).toMatch(/shutting down/);
+  });
+
+  it('a receiver that stays down uses its retries, then the delivery fails; the waits are spent in the queue, not in a slot', async () => {
+    const down = await receiver(() => ({ status: 503 }));
+    const fine = await receiver();
+    const n = notifier(settings([hook(down.url, 'down'), hook(fine.url, 'fine')], { retries: 3, concurrency: 1 }));
+    n.analysisDone('a-7', failing());
+    const [failed] = await waitStatus('failed');
+    expect(failed).toMatchObject({ target: 'down', attempts: 4, lastStatusCode: 503 });
+    expect(down.requests).toHaveLength(4);
+    // With one slot, the healthy target was served between the down target's attempts, not after all of them.
+    expect(fine.requests[0].at).toBeLessThan(down.requests[3].at);
   });
 
   it('notifies on changes only: a first pass is quiet, pass → fail and fail → warn are news, repeats and older upgrades are not', async () => {

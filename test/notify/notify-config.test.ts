@@ -14,8 +14,8 @@ const env = { HOOK_SECRET: 's3cret', SLACK_URL: 'https://hooks.slack.com/service
 describe('notifications config', () => {
   it('ships with no targets (nothing is sent) and valid defaults', () => {
     const s = notifySettings(loadConfig(), {});
-    expect(s).toMatchObject({ targets: [], publicBaseUrl: null, concurrency: 4, retries: 5 });
-    expect(s.leaseMs).toBeGreaterThan(s.deadlineMs);
+    expect(s).toMatchObject({ targets: [], publicBaseUrl: null, concurrency: 4, retries: 10 });
+    expect(s.leaseMs).toBeGreaterThan(s.attemptTimeoutMs);
   });
 
   it('resolves URLs and secrets from the environment; AFTERSHOCK_PUBLIC_URL overrides publicBaseUrl', () => {
@@ -49,7 +49,7 @@ describe('notifications config', () => {
     [{ targets: [{ name: 'h', kind: 'email', url: 'https://x.example.com' }] }, /invalid value at "targets\.0\.kind"/],
     [{ targets: [{ name: 'h', kind: 'webhook', url: 'https://x.example.com', secretEnv: 'HOOK_SECRET', events: ['verdict.changes'] }] }, /invalid value at "targets\.0\.events\.0"/],
     [{ targets: [{ name: 'h', kind: 'webhook', url: 'https://x.example.com', secret: 'inline!' }] }, /invalid value at "targets\.0\.secret"/],
-    [{ leaseMs: 1000, deadlineMs: 5000 }, /leaseMs \(1000\) must be longer than deadlineMs \(5000\)/],
+    [{ leaseMs: 1000, attemptTimeoutMs: 5000 }, /leaseMs \(1000\) must be longer than attemptTimeoutMs \(5000\)/],
     [{ minDelayMs: 5000, maxDelayMs: 1000 }, /maxDelayMs \(1000\) is below minDelayMs \(5000\)/],
     [{ concurrency: 0 }, /invalid value at "concurrency"/],
   ])('refuses %j with a message naming the field', (section, message) => {
