@@ -132,7 +132,7 @@ export async function openRuntime(options: OpenRuntimeOptions): Promise<Runtime>
         onDone: (record, result) => events.emit('analysis.done', { analysisId: record.id, request: record.request, result }),
       })
     : null;
-  // Deliveries run in the background from the store's queue; an analysis only ever waits for nothing.
+  // Deliveries run in the background from the queue in the store: an analysis never waits for a receiver.
   const notifier = store && notify && notify.targets.length > 0 ? new Notifier({ store: store.notifications, settings: notify, owner, log }) : null;
   if (notifier) {
     events.on('analysis.done', (e) => notifier.analysisDone(e.analysisId, e.result));
