@@ -10,7 +10,7 @@ const ioModules = ['node:fs', 'node:fs/promises', 'fs', 'fs/promises', 'node:net
   '@influxdata/influxdb-client', 'unleash-client', 'undici'];
 
 /** Every folder of src/ and the shared top-level modules, as import patterns. */
-const FOLDERS = ['stats', 'analysis', 'charts', 'report', 'sources', 'net', 'worker', 'store', 'actions', 'runtime', 'http', 'cli'];
+const FOLDERS = ['stats', 'analysis', 'charts', 'report', 'sources', 'net', 'worker', 'store', 'actions', 'notify', 'runtime', 'http', 'cli'];
 const SHARED = { config: 'config.ts', errors: 'errors.ts', duration: 'duration.ts' };
 const patternOf = (name) => (SHARED[name] ? [`**/${SHARED[name]}`] : [`**/${name}/**`, `../${name}/*`, `../../${name}/*`]);
 
@@ -32,7 +32,11 @@ const LAYERS = {
     types: ['runtime'],
     not: [{ group: ['**/store/pg/**', '**/store/open-store.ts'], message: 'actions/ uses the store interfaces, never an implementation (the runtime injects it)' }],
   },
-  runtime: { may: ['stats', 'analysis', 'charts', 'report', 'sources', 'net', 'worker', 'store', 'actions', 'config', 'errors', 'duration'] },
+  notify: {
+    may: ['analysis', 'report', 'store', 'net', 'config', 'errors'],
+    not: [{ group: ['**/store/pg/**', '**/store/open-store.ts'], message: 'notify/ uses the store interfaces, never an implementation (the runtime injects it)' }],
+  },
+  runtime: { may: ['stats', 'analysis', 'charts', 'report', 'sources', 'net', 'worker', 'store', 'actions', 'notify', 'config', 'errors', 'duration'] },
   http: {
     may: ['runtime', 'report', 'charts', 'analysis', 'actions', 'store', 'worker', 'config', 'errors', 'duration'],
     not: [{ group: ['**/store/pg/**', '**/store/open-store.ts'], message: 'http/ gets its services from the runtime (AppDeps), it never opens a store' }],
@@ -78,7 +82,7 @@ export default tseslint.config(
   // render.ts turns a spec into SVG/PNG (vega, resvg and a font file): allowed I/O, same layer otherwise.
   { files: ['src/charts/render.ts'], rules: { '@typescript-eslint/no-restricted-imports': ['error', layerRule('charts')] } },
   { files: ['src/report/**/*.ts'], rules: pureCoreRules('report') },
-  ...['sources', 'net', 'worker', 'store', 'actions', 'runtime', 'http', 'cli'].map((folder) => ({
+  ...['sources', 'net', 'worker', 'store', 'actions', 'notify', 'runtime', 'http', 'cli'].map((folder) => ({
     files: [`src/${folder}/**/*.ts`],
     rules: { '@typescript-eslint/no-restricted-imports': ['error', layerRule(folder)] },
   })),

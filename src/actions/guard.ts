@@ -44,6 +44,8 @@ export interface GuardOptions {
   id?: string;
   now?: () => Date;
   log?: (message: string) => void;
+  /** Called with every recorded decision (the runtime turns it into an event, e.g. for notifications); must not block. */
+  onDecision?: (decision: GuardDecision) => void;
 }
 
 export interface GuardHandle {
@@ -78,6 +80,12 @@ export class SlaGuard {
   private async record(d: Omit<NewGuardDecision, 'guardId' | 'createdAt'>): Promise<GuardDecision> {
     const rec = await this.log.insert({ ...d, guardId: this.id, createdAt: this.now() });
     this.say(`guard ${this.id} ${d.target}: ${d.evaluation}, ${d.decision}${d.step ? ` (${d.step})` : ''}: ${d.reason}`);
+    try {
+      this.options.onDecision?.(rec);
+    } catch (e) {
+      // A listener's failure is not the guard's: the decision is recorded and the loop goes on.
+      this.say(`guard ${this.id}: the decision listener failed: ${(e as Error).message}`);
+    }
     return rec;
   }
 

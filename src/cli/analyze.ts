@@ -1,12 +1,12 @@
 /**
  * `aftershock analyze`: one analysis from the command line, for CI gates.
  *   aftershock analyze --source <file.lp | demo | name | influx URL> --upgrade-at <RFC 3339>
- *     [--before 2h] [--after 2h] [--config FILE] [--format json|markdown|html] [--out FILE]
- *     [--service S]... [--endpoint E]...
+ *     [--before 2h] [--after 2h] [--config FILE] [--format json|markdown|html|junit] [--out FILE]
+ *     [--service S]... [--endpoint E]... [--fail-on warn|fail]
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { writeReport } from '../report/index.ts';
+import { DEFAULT_FAIL_ON, FAIL_ON, failsPipeline, REPORT_FORMATS, writeReport, type FailOn, type ReportFormat } from '../report/index.ts';
 import type { AnalysisResult } from '../analysis/types.ts';
 import { loadConfig } from '../config.ts';
 import { AppError } from '../errors.ts';
@@ -22,15 +22,16 @@ export const ANALYZE_USAGE = `Usage: aftershock analyze --source <file.lp | demo
   --before D        length of the window before the upgrade (default ${DEFAULT_WINDOW})
   --after D         length of the window after the upgrade (default ${DEFAULT_WINDOW})
   --config FILE     YAML merged over config/default.yaml
-  --format F        json (default), markdown or html
+  --format F        json (default), markdown, html, or junit (JUnit XML for CI test views)
   --out FILE        write the report there instead of stdout
   --service S       only this service (repeatable)
   --endpoint E      only this endpoint (repeatable)
+  --fail-on V       fail (default): exit 1 on a fail verdict; warn: exit 1 on warn too (stricter gates)
 
-Exit codes: 0 pass or warn, 1 fail, 2 bad input or usage.`;
+Exit codes: 0 pass or warn, 1 fail (or warn with --fail-on warn), 2 bad input or usage.`;
 
-const FORMATS = ['json', 'markdown', 'html'] as const;
-type Format = (typeof FORMATS)[number];
+const FORMATS = REPORT_FORMATS;
+type Format = ReportFormat;
 
 export async function analyzeCommand(argv: string[]): Promise<number> {
   let values;
@@ -47,6 +48,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
         out: { type: 'string' },
         service: { type: 'string', multiple: true },
         endpoint: { type: 'string', multiple: true },
+        'fail-on': { type: 'string', default: DEFAULT_FAIL_ON },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -63,6 +65,8 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   if (!values['upgrade-at']) throw new AppError('BAD_INPUT', `--upgrade-at is required\n\n${ANALYZE_USAGE}`);
   const format = values.format as Format;
   if (!FORMATS.includes(format)) throw new AppError('BAD_INPUT', `--format must be one of ${FORMATS.join(', ')} (got "${values.format}")`);
+  const failOn = values['fail-on'] as FailOn;
+  if (!FAIL_ON.includes(failOn)) throw new AppError('BAD_INPUT', `--fail-on must be one of ${FAIL_ON.join(', ')} (got "${values['fail-on']}")`);
 
   const config = loadConfig({ file: values.config });
   const progress = createProgress(process.stderr);
@@ -84,12 +88,12 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
     progress.done();
     await rt.close();
   }
-  const text = await formatResult(result, format);
+  const text = await writeReport(result, format, { failOn });
   if (values.out) await writeOut(values.out, text);
   else process.stdout.write(text);
   for (const w of result.report.warnings) process.stderr.write(`aftershock: warning: ${w}\n`);
   process.stderr.write(`aftershock: ${result.report.summary}\n`);
-  return result.report.verdict === 'fail' ? 1 : 0;
+  return failsPipeline(result.report.verdict, failOn) ? 1 : 0;
 }
 
 /** A path that cannot be written is a usage problem (exit 2 with the path), not an internal error. */
@@ -101,8 +105,4 @@ async function writeOut(file: string, text: string): Promise<void> {
     const why = code === 'ENOENT' ? 'no such directory' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
     throw new AppError('BAD_INPUT', `--out ${file}: cannot write: ${why}`, { cause: e });
   }
-}
-
-async function formatResult(result: AnalysisResult, format: Format): Promise<string> {
-  return writeReport(result, format);
 }

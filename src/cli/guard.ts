@@ -47,7 +47,7 @@ export async function guardCommand(argv: string[]): Promise<number> {
   const config = loadConfig({ file: values.config });
   const guard = loadGuardConfig({ file: values['guard-file'], configured: actionsSettings(config).guardFile });
   if (values.apply) guard.dryRun = false;
-  const rt = await openRuntime({ config, store: true });
+  const rt = await openRuntime({ config, store: true, notify: true });
   try {
     const { actions } = rt;
     const log = (m: string) => process.stderr.write(`aftershock: ${m}\n`);

@@ -13,7 +13,7 @@ Commands:
   flag      show | tune | off | revert the backoff feature flag in Unleash
 
 Run \`aftershock <command> --help\` for the options of one command.
-Exit codes: 0 pass or warn, 1 fail, 2 bad input or usage.`;
+Exit codes: 0 pass or warn, 1 fail (or warn with analyze --fail-on warn), 2 bad input or usage.`;
 
 type Command = (argv: string[]) => Promise<number>;
 

@@ -9,6 +9,7 @@ import type { AnalysisService } from '../runtime/analysis-service.ts';
 import type { ReadinessCheck } from '../runtime/readiness.ts';
 import type { ServiceSettings } from '../runtime/service-settings.ts';
 import type { GuardLog } from '../store/guard-log.ts';
+import type { NotificationLog } from '../store/notification-log.ts';
 import type { ReportStore } from '../store/report-store.ts';
 import type { ServiceMetrics } from './metrics-registry.ts';
 
@@ -21,6 +22,8 @@ export interface AppDeps {
   actions: ActionService;
   /** The SLA guard's decisions. */
   guardLog: GuardLog;
+  /** Notification deliveries and their attempts (read only here). */
+  notifications: NotificationLog;
   /** Reachability of the store and every configured source, for /readyz. */
   readiness(): Promise<Record<string, ReadinessCheck>>;
   /** preHandlers enforcing bearer-token scopes (a write token also reads). */

@@ -14,8 +14,10 @@ import { registerErrorHandler, replyWithError } from './error-handler.ts';
 import actionRoutes from './routes/actions.ts';
 import analysisRoutes from './routes/analyses.ts';
 import chartRoutes from './routes/charts.ts';
+import gateRoutes from './routes/gates.ts';
 import healthRoutes from './routes/health.ts';
 import landingRoutes from './routes/landing.ts';
+import notificationRoutes from './routes/notifications.ts';
 import verdictRoutes from './routes/verdict.ts';
 
 export const API_VERSION = '1.0.0';
@@ -80,6 +82,9 @@ export const OPERATION_IDS: Record<string, string> = {
   'GET /v1/actions': 'listActions',
   'GET /v1/actions/:id': 'getAction',
   'GET /v1/guard/decisions': 'listGuardDecisions',
+  'GET /v1/gates/argo': 'getArgoGate',
+  'POST /v1/gates/flagger': 'flaggerGate',
+  'GET /v1/notifications/deliveries': 'listNotificationDeliveries',
 };
 
 export interface BuildAppOptions {
@@ -160,5 +165,7 @@ export async function buildApp({ deps, logger }: BuildAppOptions): Promise<Fasti
   await app.register(verdictRoutes, { deps });
   await app.register(chartRoutes, { deps });
   await app.register(actionRoutes, { deps });
+  await app.register(gateRoutes, { deps });
+  await app.register(notificationRoutes, { deps });
   return app;
 }

@@ -6,19 +6,26 @@
 import type { AnalysisResult } from '../analysis/types.ts';
 import type { HtmlReportOptions } from './html-report.ts';
 import { renderJson } from './json-report.ts';
+import { renderJunit, type JunitOptions } from './junit-report.ts';
 import { renderMarkdown } from './markdown-report.ts';
 
-export const REPORT_FORMATS = ['json', 'markdown', 'html'] as const;
+export const REPORT_FORMATS = ['json', 'markdown', 'html', 'junit'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
-/** The report of `result` as text in `format`; `html` options apply to the HTML page only. */
-export async function writeReport(result: AnalysisResult, format: ReportFormat, html: HtmlReportOptions = {}): Promise<string> {
+/** Options of the writers that have any: the HTML page's, and JUnit's `failOn`. */
+export type ReportOptions = HtmlReportOptions & JunitOptions;
+
+/** The report of `result` as text in `format`; each writer takes the options that concern it. */
+export async function writeReport(result: AnalysisResult, format: ReportFormat, options: ReportOptions = {}): Promise<string> {
   if (format === 'json') return renderJson(result.report);
   if (format === 'markdown') return renderMarkdown(result.report);
+  if (format === 'junit') return renderJunit(result.report, { failOn: options.failOn });
   const { renderHtmlReport } = await import('./html-report.ts');
-  return renderHtmlReport(result, html);
+  return renderHtmlReport(result, options);
 }
 
 export { renderJson } from './json-report.ts';
+export { renderJunit, type JunitOptions } from './junit-report.ts';
 export { renderMarkdown } from './markdown-report.ts';
 export type { HtmlReportOptions } from './html-report.ts';
+export { DEFAULT_FAIL_ON, FAIL_ON, failsPipeline, gateOf, serviceView, type FailOn, type Gate, type ServiceView } from './service-view.ts';

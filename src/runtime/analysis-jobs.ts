@@ -34,6 +34,8 @@ export interface AnalysisJobsOptions {
   log: JobLog;
   metrics?: JobMetrics;
   now?: () => Date;
+  /** Called once an analysis is stored as done (the runtime emits `analysis.done` from it); must not throw or block. */
+  onDone?: (record: AnalysisRecord, result: AnalysisResult) => void;
 }
 
 export class AnalysisJobs {
@@ -83,6 +85,11 @@ export class AnalysisJobs {
       metrics?.analyses.inc({ outcome: result.report.verdict });
       metrics?.analysisSeconds.observe((Date.now() - started) / 1000);
       log.info({ analysisId: id, verdict: result.report.verdict }, 'analysis done');
+      try {
+        this.o.onDone?.(record, result);
+      } catch (e) {
+        swallow('the analysis-done hook')(e);
+      }
       return result;
     } catch (e) {
       await writes;

@@ -30,6 +30,7 @@ export function createGuard(rt: Runtime, guard: GuardConfig, options: CreateGuar
     locks: store.locks,
     id: options.id,
     log: options.log,
+    onDecision: (d) => rt.events.emit('guard.decision', d),
     analyze: async (request, signal) =>
       track ? rt.analyzeTracked(request, `guard:${guardId}`, signal) : { result: await rt.analyze(request, { signal }), analysisId: null },
   });

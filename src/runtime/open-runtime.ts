@@ -1,7 +1,8 @@
 /**
  * The one composition root. `openRuntime(...)` builds, once, the parts the CLI commands, the HTTP service and
  * the guard share — validated settings, the store, the Unleash adapter and the action service, the job
- * lifecycle, the worker pool and the analysis service — and `close()` takes them down in reverse order.
+ * lifecycle, the worker pool, the analysis service, the event hook and the notifier — and `close()` takes them
+ * down in reverse order.
  * Nothing else in the program constructs these parts; callers only ask for what they need (`analyze` opens
  * no store, `flag show` no store either).
  */
@@ -12,6 +13,8 @@ import { actionsSettings, createFlagActions, flagRefOf, unleashSettings } from '
 import type { FlagActions, FlagRef } from '../actions/flag-actions.ts';
 import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
+import { notifySettings } from '../notify/notify-config.ts';
+import { Notifier } from '../notify/notifier.ts';
 import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/store.ts';
 import { AnalysisPool } from '../worker/analysis-pool.ts';
@@ -20,6 +23,7 @@ import type { AnalysisRequest } from './analysis-request.ts';
 import { AnalysisService } from './analysis-service.ts';
 import { checkReadiness, type ReadinessCheck } from './readiness.ts';
 import { runAnalysis } from './run-analysis.ts';
+import { RuntimeEvents } from './runtime-events.ts';
 import { serviceSettings, type ServiceSettings } from './service-settings.ts';
 import type { AnalysisResult } from '../analysis/types.ts';
 import type { JobHandlers } from './analysis-jobs.ts';
@@ -41,6 +45,11 @@ export interface OpenRuntimeOptions {
   log?: JobLog | ((settings: ServiceSettings) => JobLog);
   /** Service metrics (analyses by outcome, durations); optional outside the service. */
   metrics?: JobMetrics;
+  /**
+   * Send notifications (config `notifications:`) from this process: the service and `aftershock guard` do;
+   * short-lived commands do not, so they never pick up and cut off another process's deliveries. Needs a store.
+   */
+  notify?: boolean;
 }
 
 const SILENT: JobLog = { info: () => undefined, warn: () => undefined };
@@ -60,6 +69,10 @@ export interface Runtime {
   readonly jobs: AnalysisJobs;
   readonly pool: AnalysisPool | null;
   readonly analyses: AnalysisService;
+  /** What happened (analysis done, guard decision), for listeners such as notifications. */
+  readonly events: RuntimeEvents;
+  /** Notifications, when this runtime sends them and targets are configured; null otherwise. */
+  readonly notifier: Notifier | null;
   /**
    * One analysis recorded in the store as a job (the guard's evaluations): in the worker pool when the runtime
    * has one (the event loop stays free), in-process otherwise.
@@ -99,6 +112,8 @@ export async function openRuntime(options: OpenRuntimeOptions): Promise<Runtime>
   const actionSettings = actionsSettings(config);
   const flagRef = flagRefOf(unleashSettings(config, env));
   const flags = createFlagActions(config, env);
+  const notify = options.notify && options.store ? notifySettings(config, env) : null;
+  const events = new RuntimeEvents((type, e) => log.warn({ event: type, err: { message: (e as Error).message } }, 'a runtime event listener failed'));
 
   let store: Store | null = null;
   if (options.store === true) store = await openStore({ databaseUrl: settings.store.databaseUrl, dataDir: settings.store.dataDir });
@@ -108,7 +123,22 @@ export async function openRuntime(options: OpenRuntimeOptions): Promise<Runtime>
     ? new AnalysisPool({ ...settings.pool, config, runnerModule: typeof options.pool === 'object' ? options.pool.runnerModule : undefined })
     : null;
 
-  const jobs = store ? new AnalysisJobs({ store: store.reports, progressIntervalMs: settings.pool.progressIntervalMs, log, metrics: options.metrics }) : null;
+  const jobs = store
+    ? new AnalysisJobs({
+        store: store.reports,
+        progressIntervalMs: settings.pool.progressIntervalMs,
+        log,
+        metrics: options.metrics,
+        onDone: (record, result) => events.emit('analysis.done', { analysisId: record.id, request: record.request, result }),
+      })
+    : null;
+  // Deliveries run in the background from the queue in the store: an analysis never waits for a receiver.
+  const notifier = store && notify && notify.targets.length > 0 ? new Notifier({ store: store.notifications, settings: notify, owner, log }) : null;
+  if (notifier) {
+    events.on('analysis.done', (e) => notifier.analysisDone(e.analysisId, e.result));
+    events.on('guard.decision', (d) => notifier.guardDecision(d));
+    notifier.start();
+  }
   const actions = store
     ? new ActionService({
         flags,
@@ -164,6 +194,8 @@ export async function openRuntime(options: OpenRuntimeOptions): Promise<Runtime>
     get analyses() {
       return analyses ?? missing('the analysis service', 'pass store: true and pool: true');
     },
+    events,
+    notifier,
     async analyzeTracked(request, jobOwner, signal) {
       const j = jobs ?? missing('the job lifecycle', 'pass store: true');
       return j.track(request, jobOwner, (h) => execute(request, signal, h));
@@ -176,6 +208,8 @@ export async function openRuntime(options: OpenRuntimeOptions): Promise<Runtime>
       // Workers first (their analyses are marked interrupted while the store is still open), then the store.
       if (analyses) await analyses.close();
       else await pool?.close();
+      // Deliveries in flight are cancelled and their leases given back before the store closes.
+      await notifier?.close();
       await store?.close();
     },
   };

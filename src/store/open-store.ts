@@ -6,6 +6,7 @@ import { migrate } from './pg/migrate.ts';
 import { PgAuditLog } from './pg/pg-audit-log.ts';
 import { PgGuardLog } from './pg/pg-guard-log.ts';
 import { PgLocks } from './pg/pg-locks.ts';
+import { PgNotificationLog } from './pg/pg-notification-log.ts';
 import { PgReportStore } from './pg/pg-report-store.ts';
 import { PgliteWorkerClient } from './pg/pglite-worker-client.ts';
 import { PostgresClient } from './pg/postgres-client.ts';
@@ -25,6 +26,7 @@ export class PgStore implements Store {
   readonly audit: PgAuditLog;
   readonly guardLog: PgGuardLog;
   readonly locks: PgLocks;
+  readonly notifications: PgNotificationLog;
 
   constructor(
     /** The SQL seam itself, for migrations and tests; the rest of the program uses the roles above. */
@@ -35,6 +37,7 @@ export class PgStore implements Store {
     this.audit = new PgAuditLog(sql);
     this.guardLog = new PgGuardLog(sql);
     this.locks = new PgLocks(sql);
+    this.notifications = new PgNotificationLog(sql);
   }
 
   get kind(): 'pglite' | 'postgres' {

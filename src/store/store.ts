@@ -1,11 +1,12 @@
 /**
  * `Store`: everything aftershock persists, opened once by the runtime: analyses and reports, the audit log of
- * flag actions, guard decisions and the cross-process locks. `open-store.ts` opens the one implementation
+ * flag actions, guard decisions, the cross-process locks and the notification queue. `open-store.ts` opens the one implementation
  * (`pg/`: embedded PGlite by default, PostgreSQL by URL).
  */
 import type { AuditLog } from './audit-log.ts';
 import type { GuardLog } from './guard-log.ts';
 import type { Locks } from './locks.ts';
+import type { NotificationLog } from './notification-log.ts';
 import type { ReportStore } from './report-store.ts';
 
 export interface Store {
@@ -17,5 +18,7 @@ export interface Store {
   readonly audit: AuditLog;
   readonly guardLog: GuardLog;
   readonly locks: Locks;
+  /** Notification deliveries and the last verdict per service. */
+  readonly notifications: NotificationLog;
   close(): Promise<void>;
 }

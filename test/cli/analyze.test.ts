@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
+import { parse as parseJunit } from 'junit2json';
 import { seededRandom } from '../../src/stats/seeded-random.ts';
 
 const BIN = path.resolve(__dirname, '../../bin/aftershock.js');
@@ -171,5 +172,59 @@ describe('aftershock analyze (CLI): nothing to compare', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/no telemetry .*services no-such-service/);
+  });
+});
+
+/** Too few requests and calls to judge anything: every finding is insufficient_data, so the verdict is warn. */
+function tooLittleDataFile(): string {
+  const lines: string[] = [];
+  for (let i = 0; i < 40; i++) {
+    const t = T0 - 3_600_000 + Math.floor((i / 40) * 7_200_000);
+    lines.push(`http_request,service=shop,endpoint=/cart duration_ms=${40 + (i % 7)} ${t}000000`);
+  }
+  const file = path.join(dir, 'too-little.lp');
+  writeFileSync(file, lines.join('\n') + '\n');
+  return file;
+}
+
+describe('aftershock analyze (CLI): --fail-on and --format junit', () => {
+  it('exits 0 on a warn verdict by default and 1 with --fail-on warn; --fail-on fail is the default', () => {
+    const file = tooLittleDataFile();
+    const base = ['analyze', '--source', file, '--upgrade-at', UPGRADE, '--before', '1h', '--after', '1h'];
+    const lenient = run(base);
+    expect(JSON.parse(lenient.stdout).verdict).toBe('warn');
+    expect(lenient.code).toBe(0);
+    expect(run([...base, '--fail-on', 'fail']).code).toBe(0);
+    const strict = run([...base, '--fail-on', 'warn']);
+    expect(strict.code).toBe(1);
+    expect(JSON.parse(strict.stdout).verdict).toBe('warn');
+  });
+
+  it('exits 2 on an unknown --fail-on value, naming the choices', () => {
+    const r = run(['analyze', '--source', 'demo', '--upgrade-at', UPGRADE, '--fail-on', 'maybe']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--fail-on must be one of warn, fail \(got "maybe"\)/);
+    expect(r.stdout).toBe('');
+  });
+
+  it('--format junit prints JUnit XML a consumer reads: the demo regressions are failures, exit code 1', async () => {
+    const r = run(['analyze', '--source', 'demo', '--upgrade-at', UPGRADE, '--format', 'junit']);
+    expect(r.code).toBe(1);
+    expect(r.stdout.startsWith('<?xml version="1.0" encoding="UTF-8"?>')).toBe(true);
+    const parsed = (await parseJunit(r.stdout)) as { tests: number; failures: number; testsuite: Array<{ testcase: Array<{ name: string; failure?: unknown[] }> }> };
+    expect(parsed.failures).toBeGreaterThan(0);
+    const cases = parsed.testsuite.flatMap((s) => s.testcase);
+    expect(cases.length).toBe(parsed.tests);
+    expect(cases.find((c) => c.name === '/checkout p99')?.failure).toHaveLength(1);
+  });
+
+  it('--format junit with --fail-on warn marks insufficient data as errors', async () => {
+    const r = run(['analyze', '--source', tooLittleDataFile(), '--upgrade-at', UPGRADE, '--before', '1h', '--after', '1h', '--format', 'junit', '--fail-on', 'warn']);
+    expect(r.code).toBe(1);
+    const parsed = (await parseJunit(r.stdout)) as { tests: number; failures: number; errors: number };
+    const json = JSON.parse(run(['analyze', '--source', tooLittleDataFile(), '--upgrade-at', UPGRADE, '--before', '1h', '--after', '1h']).stdout);
+    const insufficient = json.findings.filter((f: { status: string }) => f.status === 'insufficient_data').length;
+    expect(insufficient).toBeGreaterThan(0);
+    expect(parsed).toMatchObject({ tests: json.findings.length, failures: 0, errors: insufficient });
   });
 });

@@ -40,7 +40,7 @@ describe('JSON report', () => {
 
   it('is what writeReport gives for json, and markdown goes through the Markdown writer', async () => {
     const result = regressionResult();
-    expect(REPORT_FORMATS).toEqual(['json', 'markdown', 'html']);
+    expect(REPORT_FORMATS).toEqual(['json', 'markdown', 'html', 'junit']);
     expect(await writeReport(result, 'json')).toBe(renderJson(result.report));
     expect(await writeReport(result, 'markdown')).toBe(renderMarkdown(result.report));
     expect(await writeReport(result, 'html')).toMatch(/^<!doctype html>/);

@@ -6,10 +6,12 @@ import { migrate } from '../../src/store/pg/migrate.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { PgliteClient } from '../../src/store/pg/pglite-client.ts';
 import { PgliteWorkerClient } from '../../src/store/pg/pglite-worker-client.ts';
+import { notificationLogSuite } from './notification-log-suite.ts';
 import { reportStoreSuite } from './report-store-suite.ts';
 
 reportStoreSuite('PGlite', { open: () => PgliteClient.open('memory://') });
 reportStoreSuite('PGlite in a worker thread', { open: () => PgliteWorkerClient.open('memory://') });
+notificationLogSuite('PGlite in a worker thread', { open: () => PgliteWorkerClient.open('memory://') });
 
 describe('PGlite data directory', () => {
   it('keeps analyses across a restart (close and reopen the same directory)', async () => {

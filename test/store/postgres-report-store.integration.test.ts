@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { migrate } from '../../src/store/pg/migrate.ts';
 import { PostgresClient } from '../../src/store/pg/postgres-client.ts';
 import { createTestDatabase } from './pg-test-database.ts';
+import { notificationLogSuite } from './notification-log-suite.ts';
 import { reportStoreSuite } from './report-store-suite.ts';
 
 let drop: (() => Promise<void>) | undefined;
@@ -12,6 +13,16 @@ reportStoreSuite('PostgreSQL', {
     return new PostgresClient(db.url);
   },
   cleanup: async () => drop?.(),
+});
+
+let dropNotifications: (() => Promise<void>) | undefined;
+notificationLogSuite('PostgreSQL', {
+  open: async () => {
+    const db = await createTestDatabase(inject('postgresAdminUrl'));
+    dropNotifications = db.drop;
+    return new PostgresClient(db.url);
+  },
+  cleanup: async () => dropNotifications?.(),
 });
 
 describe('PostgreSQL migrations', () => {
