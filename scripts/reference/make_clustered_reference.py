@@ -104,7 +104,9 @@ def long_run_variance(x, m):
     mult = np.where(ks == 0, 1.0, 2.0)
     lrv = float(np.sum(mult * w * g))
     weights = float(np.sum(mult * w * w))
-    return {'longRunVariance': lrv, 'varianceOfSum': n * lrv, 'degreesOfFreedom': n / weights}
+    window = float(np.sum(mult * w))
+    corrected = n * lrv * n / (n - window) if n > window else math.inf
+    return {'longRunVariance': lrv, 'varianceOfSum': n * lrv, 'varianceOfSumCorrected': corrected, 'degreesOfFreedom': n / weights}
 
 
 def dependence():
