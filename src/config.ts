@@ -31,6 +31,10 @@ const AnalysisSchema = Type.Object(
       { tail: ToleranceSchema, retryRate: ToleranceSchema, exhaustedRate: ToleranceSchema, backoff: ToleranceSchema },
       { additionalProperties: false },
     ),
+    incidents: Type.Object(
+      { alpha: Fraction, maxShare: Type.Number({ exclusiveMinimum: 0, maximum: 0.5 }), minRatio: Type.Number({ minimum: 1 }) },
+      { additionalProperties: false },
+    ),
   },
   { additionalProperties: false },
 );

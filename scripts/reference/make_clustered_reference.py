@@ -229,17 +229,23 @@ def burst_scan(events, trials, max_len, alpha, variance, min_ratio=2, min_events
     trials = np.asarray(trials, float)
     cand = max(1, t * max_len - max_len * (max_len - 1) // 2)
     if t < 2 or trials.sum() <= 0 or events.sum() == 0:
-        return {'bursts': [], 'dispersion': 1, 'more': False, 'candidates': cand}
+        return {'bursts': [], 'dispersion': 1, 'dispersionByLength': [1] * max_len, 'more': False, 'candidates': cand}
     rate0 = events.sum() / trials.sum()
     binom = variance == 'binomial'
     scale0 = math.sqrt(max(1e-12, 1 - rate0)) if binom else 1.0
-    r = [ft(events[i], rate0 * trials[i]) / scale0 for i in range(t) if trials[i] > 0]
-    if len(r) < 3:
-        disp = 1.0
-    else:
+
+    def dispersion_at(length):
+        m = t // length
+        ev = events[:m * length].reshape(m, length).sum(axis=1)
+        tr = trials[:m * length].reshape(m, length).sum(axis=1)
+        r = [ft(ev[i], rate0 * tr[i]) / scale0 for i in range(m) if tr[i] > 0]
+        if len(r) < 3:
+            return 1.0
         med = float(np.median(r))
         mad = float(np.median(np.abs(np.array(r) - med)))
-        disp = max(1.0, (1.4826 * mad) ** 2)
+        return max(1.0, (1.4826 * mad) ** 2)
+    disp_by_len = [dispersion_at(length) for length in range(1, max_len + 1)]
+    disp = disp_by_len[0]
     masked = np.zeros(t, bool)
     bursts, more = [], False
     while True:
@@ -258,7 +264,7 @@ def burst_scan(events, trials, max_len, alpha, variance, min_ratio=2, min_events
             if ratio < min_ratio:
                 continue
             sc = math.sqrt(max(1e-12, 1 - rate)) if binom else 1.0
-            z = ft(k, exp_) / (sc * math.sqrt(disp))
+            z = ft(k, exp_) / (sc * math.sqrt(disp_by_len[e - 1]))
             if best is None or z > best['z']:
                 best = {'start': s, 'stop': stop, 'events': k, 'expected': exp_, 'ratio': ratio, 'z': z}
         if best is None:
@@ -272,7 +278,7 @@ def burst_scan(events, trials, max_len, alpha, variance, min_ratio=2, min_events
         bursts.append({**best, 'pValue': p})
         masked[best['start']:best['stop']] = True
     bursts.sort(key=lambda b: b['start'])
-    return {'bursts': bursts, 'dispersion': disp, 'more': more, 'candidates': cand}
+    return {'bursts': bursts, 'dispersion': disp, 'dispersionByLength': disp_by_len, 'more': more, 'candidates': cand}
 
 
 def bursts():

@@ -5,11 +5,13 @@
 import { backoffCandidate } from './backoff.ts';
 import type { Candidate } from './candidate.ts';
 import { coverageOf, decide, summarize, verdictOf } from './decide.ts';
+import { incidentWarning, latencyIncidents, scanCount, upstreamIncidents, upstreamWithoutBlocks, type WindowGrid } from './incidents.ts';
 import { retryRateCandidates } from './retry-rate.ts';
 import { viewOf } from './sample-view.ts';
+import { withoutBlocks } from './time-blocks.ts';
 import { latencyTimelineJson, sketchOf, upstreamTimelineJson } from './series.ts';
 import { tailLatencyCandidates } from './tail-latency.ts';
-import type { AnalysisResult, AnalysisSettings, MetricWindows, Report, ReportSeries } from './types.ts';
+import type { AnalysisResult, AnalysisSettings, Incident, MetricWindows, Report, ReportSeries } from './types.ts';
 
 export function analyze(windows: MetricWindows, settings: AnalysisSettings): AnalysisResult {
   const candidates: Candidate[] = [];
@@ -18,8 +20,23 @@ export function analyze(windows: MetricWindows, settings: AnalysisSettings): Ana
   const blocks = (w: { start: number; stop: number }) => (windows.blockMs ? Math.max(1, Math.ceil((w.stop - w.start) / windows.blockMs)) : undefined);
   const [bb, ba] = [blocks(windows.before), blocks(windows.after)];
   const latency = [...windows.latency].sort((a, b) => compare(a.service, b.service) || compare(a.endpoint, b.endpoint));
+  const upstreams = [...windows.upstreams].sort((a, b) => compare(a.service, b.service) || compare(a.upstream, b.upstream));
+  const grid: WindowGrid | null = windows.blockMs ? { before: windows.before, after: windows.after, blockMs: windows.blockMs } : null;
+  // The report-wide false-incident rate is split evenly over every scan the report runs (Bonferroni).
+  const scanAlpha = settings.incidents.alpha / scanCount(latency.length, upstreams.length, settings);
+  const incidents: Incident[] = [];
+  const warnings = [...windows.warnings];
   for (const s of latency) {
-    const views = { before: viewOf(s.before, bb), after: viewOf(s.after, ba) };
+    let views = { before: viewOf(s.before, bb), after: viewOf(s.after, ba) };
+    if (grid) {
+      const found = latencyIncidents(s, views, settings, grid, scanAlpha);
+      if (found.incidents.length > 0) {
+        // Judge what persists: the incident's blocks leave that window's comparison (both are then re-viewed).
+        views = { before: withoutBlocks(views.before, found.drop[0]), after: withoutBlocks(views.after, found.drop[1]) };
+        incidents.push(...found.incidents);
+        warnings.push(...found.incidents.map((i) => incidentWarning(i, true)));
+      }
+    }
     candidates.push(...tailLatencyCandidates(s, views, settings));
     series.latency.push({
       service: s.service,
@@ -29,8 +46,16 @@ export function analyze(windows: MetricWindows, settings: AnalysisSettings): Ana
       timeline: latencyTimelineJson(s.timeline),
     });
   }
-  const upstreams = [...windows.upstreams].sort((a, b) => compare(a.service, b.service) || compare(a.upstream, b.upstream));
-  for (const u of upstreams) {
+  for (const original of upstreams) {
+    let u = original;
+    if (grid) {
+      const found = upstreamIncidents(u, settings, grid, scanAlpha);
+      if (found.incidents.length > 0) {
+        u = { ...u, before: upstreamWithoutBlocks(u.before, found.drop[0]), after: upstreamWithoutBlocks(u.after, found.drop[1]) };
+        incidents.push(...found.incidents);
+        warnings.push(...found.incidents.map((i) => incidentWarning(i, true)));
+      }
+    }
     const views = { before: viewOf(u.before.backoff, bb), after: viewOf(u.after.backoff, ba) };
     candidates.push(...retryRateCandidates(u, settings));
     candidates.push(backoffCandidate(u, views, settings));
@@ -43,7 +68,7 @@ export function analyze(windows: MetricWindows, settings: AnalysisSettings): Ana
     });
   }
   const findings = decide(candidates, settings);
-  const verdict = verdictOf(findings, settings);
+  const verdict = verdictOf(findings, settings, { incidents: incidents.length });
   const report: Report = {
     schemaVersion: 1,
     verdict,
@@ -53,11 +78,12 @@ export function analyze(windows: MetricWindows, settings: AnalysisSettings): Ana
       after: { start: iso(windows.after.start), stop: iso(windows.after.stop) },
     },
     findings,
-    summary: summarize(findings, verdict, settings),
-    warnings: [...windows.warnings],
+    summary: summarize(findings, verdict, settings, { incidents: incidents.length }),
+    warnings,
     ...(windows.source ? { source: windows.source } : {}),
     settings,
     coverage: coverageOf(findings),
+    ...(incidents.length > 0 ? { incidents } : {}),
   };
   return { report, series };
 }

@@ -164,6 +164,29 @@ export interface Finding {
   details?: Record<string, number | string | null>;
 }
 
+/**
+ * A short burst in one window (found by the burst scan; see analysis/incidents.ts): its blocks were left out of
+ * that window's comparison, so the findings judge what persists.
+ */
+export interface Incident {
+  window: 'before' | 'after';
+  kind: 'tail_latency' | 'retry_rate';
+  service: string;
+  subject: string;
+  /** The split or rate scanned: p99 for "requests above the pooled p99", retries_per_call, exhausted_rate. */
+  statistic: string;
+  /** RFC 3339, half-open [start, stop). */
+  start: string;
+  stop: string;
+  /** Rate in the burst ÷ rate in the rest of the window. */
+  ratio: number;
+  events: number;
+  expected: number;
+  /** Bonferroni-adjusted p-value of the burst within its scan. */
+  pValue: number;
+  description: string;
+}
+
 /** How much of a report could be judged (findings with enough data, and the subjects they cover). */
 export interface Coverage {
   findings: number;
@@ -188,6 +211,8 @@ export interface Report {
   settings: AnalysisSettings;
   /** How much of the report could be judged (additive; absent in reports written before it existed). */
   coverage?: Coverage;
+  /** Short bursts found in either window and left out of the comparison (additive). */
+  incidents?: Incident[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -251,4 +276,13 @@ export interface AnalysisSettings {
   /** Minimum calls per window for rate findings, minimum retried calls for backoff findings. */
   minCalls: number;
   minRetriedCalls: number;
+  /** Short bursts (incidents): found, reported and kept out of the window comparison. */
+  incidents: {
+    /** Chance of reporting any incident in a report without one (split over every scan and run). */
+    alpha: number;
+    /** A burst covers at most this share of its window; a longer excess is a shift of the window. */
+    maxShare: number;
+    /** A burst at least multiplies the rate by this. */
+    minRatio: number;
+  };
 }

@@ -34,6 +34,8 @@ export interface BurstScanResult {
   bursts: Burst[];
   /** Robust dispersion φ ≥ 1 of single intervals (1.4826·MAD of Freeman–Tukey residuals, squared). */
   dispersion: number;
+  /** The same for runs of each length L = 1 … maxRunLength (index L − 1), from the series summed in runs of L. */
+  dispersionByLength: number[];
   /** True when more significant bursts existed than `maxBursts` (a bursty series rather than a few incidents). */
   more: boolean;
   /** Number of candidate runs the Bonferroni correction counted. */
@@ -48,9 +50,10 @@ export const DEFAULT_MAX_BURSTS = 3;
  * Finds short bursts of excess events in a per-interval series (events k_t out of trials n_t): the runs of at most
  * `maxRunLength` consecutive intervals whose event count is far above what the rest of the series' rate predicts.
  * Each candidate run is compared with the rest by the Freeman–Tukey statistic √Y + √(Y+1) − √(4E+1), which is
- * ≈ N(0, φ) under the null of a stable, possibly over-dispersed rate; φ is estimated robustly from the single
- * intervals (MAD), so ordinary minute-to-minute variation (load swings, GC, noisy neighbours) is not a burst, and
- * the bursts themselves do not inflate it. The one-sided p-value of the best run is Bonferroni-adjusted over all
+ * ≈ N(0, φ_L) under the null of a stable, possibly over-dispersed and autocorrelated rate; φ_L is estimated robustly
+ * (MAD) from the series summed in non-overlapping runs of the same length L, so ordinary variation at that time
+ * scale (a one-minute GC pause for L = 1, a ten-minute load swing for L = 10) is not a burst, and the bursts
+ * themselves do not inflate it. The one-sided p-value of the best run is Bonferroni-adjusted over all
  * candidate runs (T·L of them), so the probability of reporting any burst in a series without one is at most
  * `alpha`; found bursts are masked and the scan repeats, up to `maxBursts`.
  * References: M. F. Freeman & J. W. Tukey, "Transformations related to the angular and the square root",
@@ -78,14 +81,15 @@ export function burstScan(events: ArrayLike<number>, trials: ArrayLike<number>, 
     totalN += trials[i];
   }
   const candidates = Math.max(1, t * maxLen - (maxLen * (maxLen - 1)) / 2);
-  if (t < 2 || !(totalN > 0) || totalK === 0) return { bursts: [], dispersion: 1, more: false, candidates };
+  if (t < 2 || !(totalN > 0) || totalK === 0) return { bursts: [], dispersion: 1, dispersionByLength: new Array<number>(maxLen).fill(1), more: false, candidates };
   const rate0 = totalK / totalN;
-  const dispersion = robustDispersion(events, trials, rate0, binomial);
+  const dispersionByLength = Array.from({ length: maxLen }, (_, i) => robustDispersion(runSums(events, i + 1), runSums(trials, i + 1), rate0, binomial));
+  const dispersion = dispersionByLength[0];
   const masked = new Uint8Array(t);
   const bursts: Burst[] = [];
   let more = false;
   for (;;) {
-    const best = bestRun(events, trials, masked, maxLen, { minRatio, minEvents, dispersion, binomial });
+    const best = bestRun(events, trials, masked, maxLen, { minRatio, minEvents, dispersionByLength, binomial });
     if (best === null) break;
     const pValue = Math.min(1, normalSf(best.z) * candidates);
     if (!(pValue < options.alpha)) break;
@@ -97,7 +101,18 @@ export function burstScan(events: ArrayLike<number>, trials: ArrayLike<number>, 
     for (let i = best.start; i < best.stop; i++) masked[i] = 1;
   }
   bursts.sort((a, b) => a.start - b.start);
-  return { bursts, dispersion, more, candidates };
+  return { bursts, dispersion, dispersionByLength, more, candidates };
+}
+
+/** The series summed over consecutive non-overlapping runs of `len` (a trailing partial run is left out). */
+function runSums(x: ArrayLike<number>, len: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i + len <= x.length; i += len) {
+    let s = 0;
+    for (let j = i; j < i + len; j++) s += x[j];
+    out.push(s);
+  }
+  return out;
 }
 
 /** Freeman–Tukey deviation of Y events from E expected: ≈ N(0, 1) for Poisson-like counts. */
@@ -142,7 +157,7 @@ function bestRun(
   trials: ArrayLike<number>,
   masked: Uint8Array,
   maxLen: number,
-  o: { minRatio: number; minEvents: number; dispersion: number; binomial: boolean },
+  o: { minRatio: number; minEvents: number; dispersionByLength: number[]; binomial: boolean },
 ): RunCandidate | null {
   const t = events.length;
   let restK = 0;
@@ -167,7 +182,7 @@ function bestRun(
       const ratio = expected > 0 ? k / expected : Infinity;
       if (ratio < o.minRatio) continue;
       const scale = o.binomial ? Math.sqrt(Math.max(1e-12, 1 - rate)) : 1;
-      const z = freemanTukey(k, expected) / (scale * Math.sqrt(o.dispersion));
+      const z = freemanTukey(k, expected) / (scale * Math.sqrt(o.dispersionByLength[stop - start - 1]));
       if (best === null || z > best.z) best = { start, stop, events: k, expected, ratio, z };
     }
   }

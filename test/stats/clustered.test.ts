@@ -31,7 +31,7 @@ interface Ref {
     satterthwaite: Array<{ variances: number[]; dfs: number[]; df: number }>;
   };
   placements: Array<{ x: number[]; y: number[]; placementsX: number[]; placementsY: number[]; auc: number }>;
-  bursts: Array<{ label: string; events: number[]; trials: number[]; variance: 'binomial' | 'poisson'; maxRunLength: number; alpha: number; bursts: BurstRef[]; dispersion: number; more: boolean; candidates: number }>;
+  bursts: Array<{ label: string; events: number[]; trials: number[]; variance: 'binomial' | 'poisson'; maxRunLength: number; alpha: number; bursts: BurstRef[]; dispersion: number; dispersionByLength: number[]; more: boolean; candidates: number }>;
   histogramIntervals: Array<{ upperBounds: number[]; counts: number[]; q: number; lowerIndex: number; upperIndex: number; lower: number; upper: number; estimateLow: number; estimateHigh: number }>;
 }
 interface LrvRef {
@@ -128,6 +128,7 @@ describe('burst scan (brute force)', () => {
   it.each(ref.bursts.map((c) => [c.label, c] as const))('%s', (_label, c) => {
     const got = burstScan(c.events, c.trials, { maxRunLength: c.maxRunLength, alpha: c.alpha, variance: c.variance });
     expectClose(got.dispersion, c.dispersion, 1e-12, 'dispersion');
+    c.dispersionByLength.forEach((d, i) => expectClose(got.dispersionByLength[i], d, 1e-12, `dispersion at length ${i + 1}`));
     expect(got.more).toBe(c.more);
     expect(got.candidates).toBe(c.candidates);
     expect(got.bursts.map((b) => [b.start, b.stop, b.events])).toEqual(c.bursts.map((b) => [b.start, b.stop, b.events]));

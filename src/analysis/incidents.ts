@@ -1,0 +1,145 @@
+/**
+ * Transient vs persistent. An upgrade is a step change at a known time; a burst confined to a few minutes (a GC
+ * storm, a noisy neighbour, an upstream blip) is an incident, not a regression of the window — yet one 3-minute
+ * incident raises a two-hour window's p99.9 enough to fail it, and the same incident before the upgrade makes the
+ * after window look "improved". So every subject's per-block series is scanned for short bursts (the burst scan
+ * of src/stats/burst-scan.ts: robust to ordinary minute-to-minute variation, Bonferroni over every candidate run),
+ * with the report-wide false-incident rate held at `settings.incidents.alpha` by splitting it evenly over all the
+ * scans of the report. Blocks of a found incident are taken out of that window's comparison, so the findings
+ * judge what persists; the incident itself is reported (a warning and `report.incidents`) and makes the report
+ * `warn`. A window with more bursts than an incident makes is "bursty": nothing is taken out, and the clustered
+ * variance (design-effect.ts) carries it.
+ */
+import { burstScan, type Burst } from '../stats/index.ts';
+import { formatNumber, quantileLabel } from './format.ts';
+import { minimumCountFor } from './tail-latency.ts';
+import { poolable, pooledThreshold, type SampleView } from './sample-view.ts';
+import { blockCountsAbove, blockTotals } from './time-blocks.ts';
+import type { AnalysisSettings, Incident, LatencySeries, TimeRange, UpstreamSeries, UpstreamWindow } from './types.ts';
+
+const WINDOWS = ['before', 'after'] as const;
+
+export interface WindowGrid {
+  before: TimeRange;
+  after: TimeRange;
+  blockMs: number;
+}
+
+export interface SubjectIncidents {
+  incidents: Incident[];
+  /** Blocks to leave out of each window's comparison. */
+  drop: [Set<number>, Set<number>];
+  /** Windows whose bursts were too many to be incidents. */
+  bursty: [boolean, boolean];
+}
+
+/** How many scans the report will run (the Bonferroni split of the report-wide alpha). */
+export function scanCount(latencySubjects: number, upstreamSubjects: number, settings: AnalysisSettings): number {
+  return Math.max(1, 2 * (latencySubjects * settings.quantiles.length + upstreamSubjects * 2));
+}
+
+function longestRun(blockCount: number, settings: AnalysisSettings): number {
+  return Math.max(1, Math.floor(settings.incidents.maxShare * blockCount));
+}
+
+function emptyResult(): SubjectIncidents {
+  return { incidents: [], drop: [new Set(), new Set()], bursty: [false, false] };
+}
+
+/** Scans one endpoint's exceedances at every judged quantile's pooled split, in both windows. */
+export function latencyIncidents(series: LatencySeries, views: { before: SampleView; after: SampleView }, settings: AnalysisSettings, grid: WindowGrid, scanAlpha: number): SubjectIncidents {
+  const out = emptyResult();
+  const { before, after } = views;
+  if (!before.timed || !after.timed) return out;
+  const pair = poolable(before, after);
+  if (!pair) return out;
+  for (const q of settings.quantiles) {
+    const needed = minimumCountFor(q, settings.minTailCount);
+    if (before.n < needed || after.n < needed) continue;
+    const threshold = pooledThreshold(pair[0], pair[1], q);
+    if (threshold === null || !Number.isFinite(threshold)) continue;
+    pair.forEach((view, w) => {
+      const events = blockCountsAbove(view, threshold, false);
+      const trials = blockTotals(view);
+      if (!events || !trials) return;
+      const scan = burstScan(events, trials, { maxRunLength: longestRun(events.length, settings), alpha: scanAlpha, variance: 'binomial', minRatio: settings.incidents.minRatio });
+      if (scan.more) out.bursty[w] = true;
+      else for (const b of scan.bursts) record(out, w, b, grid, { kind: 'tail_latency', service: series.service, subject: series.endpoint, statistic: quantileLabel(q), what: `requests above the pooled ${quantileLabel(q)}` });
+    });
+  }
+  // A bursty window keeps all its data: the bursts are its normal regime.
+  out.bursty.forEach((b, w) => b && clearWindow(out, w));
+  return out;
+}
+
+/** Scans one upstream's retries and exhausted calls per block, in both windows. */
+export function upstreamIncidents(series: UpstreamSeries, settings: AnalysisSettings, grid: WindowGrid, scanAlpha: number): SubjectIncidents {
+  const out = emptyResult();
+  [series.before, series.after].forEach((win, w) => {
+    const blocks = win.perBlock;
+    if (!blocks) return;
+    for (const [metric, events, variance] of [
+      ['retries_per_call', blocks.retries, 'poisson'],
+      ['exhausted_rate', blocks.exhausted, 'binomial'],
+    ] as const) {
+      const scan = burstScan(events, blocks.calls, { maxRunLength: longestRun(events.length, settings), alpha: scanAlpha, variance, minRatio: settings.incidents.minRatio });
+      if (scan.more) out.bursty[w] = true;
+      else for (const b of scan.bursts) record(out, w, b, grid, { kind: 'retry_rate', service: series.service, subject: series.upstream, statistic: metric, what: metric === 'retries_per_call' ? 'retries per call' : 'calls exhausting their retries' });
+    }
+  });
+  out.bursty.forEach((b, w) => b && clearWindow(out, w));
+  return out;
+}
+
+function clearWindow(out: SubjectIncidents, w: number): void {
+  out.drop[w].clear();
+  const name = WINDOWS[w];
+  out.incidents = out.incidents.filter((i) => i.window !== name);
+}
+
+function record(out: SubjectIncidents, w: number, b: Burst, grid: WindowGrid, about: { kind: Incident['kind']; service: string; subject: string; statistic: string; what: string }): void {
+  const window = WINDOWS[w];
+  const start = grid[window].start + b.start * grid.blockMs;
+  const stop = Math.min(grid[window].stop, grid[window].start + b.stop * grid.blockMs);
+  for (let i = b.start; i < b.stop; i++) out.drop[w].add(i);
+  out.incidents.push({
+    window,
+    kind: about.kind,
+    service: about.service,
+    subject: about.subject,
+    statistic: about.statistic,
+    start: new Date(start).toISOString(),
+    stop: new Date(stop).toISOString(),
+    ratio: b.ratio,
+    events: b.events,
+    expected: b.expected,
+    pValue: b.pValue,
+    description: `${about.what} ×${formatNumber(b.ratio)} (${formatNumber(b.events)} where the rest of the window predicts ${formatNumber(b.expected)})`,
+  });
+}
+
+/** The warning line of an incident, e.g. "incident in the after window 14:37–14:40: shop /checkout …". */
+export function incidentWarning(i: Incident, blocksExcluded: boolean): string {
+  const hhmm = (iso: string) => iso.slice(11, 16);
+  const minutes = Math.round((Date.parse(i.stop) - Date.parse(i.start)) / 60_000);
+  return (
+    `incident in the ${i.window} window ${hhmm(i.start)}–${hhmm(i.stop)} UTC: ${i.service} ${i.subject} ${i.description}` +
+    (blocksExcluded ? `; those ${minutes} minute${minutes === 1 ? '' : 's'} were left out of the comparison, which judges what persists` : '')
+  );
+}
+
+/** The upstream window without the given blocks (totals, per-block sums and backoff waits recomputed). */
+export function upstreamWithoutBlocks(win: UpstreamWindow, drop: ReadonlySet<number>): UpstreamWindow {
+  if (drop.size === 0 || !win.perBlock) return win;
+  const keep = (a: Float64Array) => Float64Array.from(a, (v, i) => (drop.has(i) ? 0 : v));
+  const perBlock = { calls: keep(win.perBlock.calls), retries: keep(win.perBlock.retries), exhausted: keep(win.perBlock.exhausted) };
+  const sum = (a: Float64Array) => a.reduce((s, v) => s + v, 0);
+  const b = win.backoff;
+  let backoff: UpstreamWindow['backoff'] = b;
+  if (b.kind === 'raw' && b.blocks) {
+    const kept: number[] = [];
+    for (let i = 0; i < b.blocks.length; i++) if (!drop.has(b.blocks[i])) kept.push(i);
+    backoff = { kind: 'raw', values: Float64Array.from(kept, (i) => b.values[i]), blocks: Uint32Array.from(kept, (i) => b.blocks![i]) };
+  }
+  return { calls: sum(perBlock.calls), retries: sum(perBlock.retries), exhausted: sum(perBlock.exhausted), backoff, perBlock };
+}
