@@ -8,7 +8,9 @@ import { ERROR_CODES, type ErrorCode } from '../errors.ts';
 
 const Nullable = <T extends ReturnType<typeof Type.Number>>(t: T) => Type.Union([t, Type.Null()]);
 const Timestamp = Type.String({ format: 'date-time', description: 'RFC 3339 with a zone, e.g. 2026-11-20T14:00:00Z' });
-const Duration = Type.String({ pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$', description: 'Window length, e.g. 2h, 90m, 1h30m; at most 31d', examples: ['2h'] });
+/** Window lengths; error-handler.ts words a mismatch for people instead of quoting this regex. */
+export const DURATION_PATTERN = '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$';
+const Duration = Type.String({ pattern: DURATION_PATTERN, description: 'Window length, e.g. 2h, 90m, 1h30m; at most 31d', examples: ['2h'] });
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 
 export const ErrorBody = Type.Object(

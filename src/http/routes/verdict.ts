@@ -9,7 +9,7 @@ const verdictRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, 
   app.get(
     '/v1/verdict',
     {
-      preHandler: deps.requireRead,
+      onRequest: deps.requireRead,
       schema: {
         tags: ['verdict'],
         summary: 'Latest verdict and regressions for a service',
