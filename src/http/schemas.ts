@@ -132,11 +132,15 @@ export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength:
 export const VerdictQuery = Type.Object({ service: Name }, { additionalProperties: false });
 export const VerdictResponse = Type.Object({
   service: Type.String(),
-  analysisId: Type.String(),
-  verdict: VerdictSchema,
+  analysisId: Type.String({ description: 'The analysis the verdict comes from: the newest finished one covering this service' }),
+  verdict: Type.Union([Type.Literal('pass'), Type.Literal('warn'), Type.Literal('fail')], {
+    description: "This service's own verdict: the report's rule applied to this service's findings only (other services of the analysis do not count); warn when the analysis has no findings for it",
+  }),
   upgradeAt: Type.String(),
   createdAt: Type.String(),
-  regressions: Type.Array(FindingSchema),
+  regressions: Type.Array(FindingSchema, { description: "This service's regressions that decide its verdict" }),
+  analysisVerdict: Type.Union([Type.Literal('pass'), Type.Literal('warn'), Type.Literal('fail')], { description: 'The verdict of the whole analysis `analysisId` (all services)' }),
+  summary: Type.String({ description: "One line on this service's verdict, worded like the report summary" }),
 });
 
 /**
