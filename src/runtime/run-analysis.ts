@@ -22,7 +22,7 @@ export async function runAnalysis(request: AnalysisRequest, options: RunOptions)
   for (const [what, edge, text] of [['before', upgradeAt - beforeMs, request.before], ['after', upgradeAt + afterMs, request.after]] as const) {
     if (!(Math.abs(edge) <= MAX_DATE_MS)) throw new AppError('BAD_INPUT', `${what}: "${text}" reaches beyond the dates that can be represented`);
   }
-  const source = createSource(request.source, options.config);
+  const source = createSource(request.source, options.config, { precision: request.precision });
   try {
     const windows = await source.fetch({
       upgradeAt,

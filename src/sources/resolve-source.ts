@@ -1,7 +1,7 @@
 /**
  * Turns a `--source` argument into a MetricSource: a configured source name (config.sources), `demo`,
- * a line-protocol file path (.lp, .txt, optionally .gz), or (issue 3) an influx1+http:// /
- * influx2+http(s):// URL.
+ * a line-protocol file path (.lp, .txt, optionally .gz; any other name when its content is line protocol), or
+ * (issue 3) an influx1+http:// / influx2+http(s):// URL.
  */
 import path from 'node:path';
 import { AppError } from '../errors.ts';
@@ -12,24 +12,58 @@ import { DEFAULT_DEMO_SEED } from './demo/demo-telemetry.ts';
 import { LineProtocolFileSource } from './line-protocol/file-source.ts';
 import type { Precision } from './line-protocol/line-protocol.ts';
 import { influxSourceFromConfig, influxSourceFromUrl } from './influx/influx-source.ts';
+import { sniffLineProtocol } from './line-protocol/sniff.ts';
 
 export const LINE_PROTOCOL_EXTENSIONS = ['.lp', '.txt', '.lp.gz', '.txt.gz'];
 const PRECISIONS: readonly Precision[] = ['ns', 'us', 'ms', 's'];
 const INFLUX_URL = /^influx[12]\+https?:\/\//i;
 const ANY_URL = /^[a-z][a-z0-9+.-]*:\/\//i;
 
-export function createSource(spec: string, config: Config): MetricSource {
+export interface CreateSourceOptions {
+  /**
+   * Timestamp unit of line-protocol input (`--precision`): a file path, stdin, or a `kind: file` source (where it
+   * overrides the configured one). Refused for other sources, whose timestamps are typed.
+   */
+  precision?: Precision;
+}
+
+function refusePrecision(options: CreateSourceOptions, what: string): void {
+  if (options.precision !== undefined) {
+    throw new AppError('BAD_INPUT', `--precision applies to line-protocol input only (a file, "-" for stdin, or a source of kind file), not to ${what}`);
+  }
+}
+
+export function createSource(spec: string, config: Config, options: CreateSourceOptions = {}): MetricSource {
   const named = Object.hasOwn(config.sources, spec) ? (config.sources[spec] as SourceConfig) : undefined;
-  if (named !== undefined) return fromConfig(spec, named, config);
-  if (spec === 'demo') return new DemoSource({ seed: DEFAULT_DEMO_SEED, timelineIntervalMs: config.input.timelineIntervalMs });
+  if (named !== undefined) {
+    if (named.kind !== 'file') refusePrecision(options, `source "${spec}" (kind ${named.kind})`);
+    return fromConfig(spec, named, config, options);
+  }
+  if (spec === 'demo') {
+    refusePrecision(options, 'the demo source');
+    return new DemoSource({ seed: DEFAULT_DEMO_SEED, timelineIntervalMs: config.input.timelineIntervalMs });
+  }
 
   // ── InfluxDB URLs: wired by the InfluxDB sources (issue 3). ─────────────────────────────────────
-  if (INFLUX_URL.test(spec)) return influxSourceFromUrl(spec, config);
+  if (INFLUX_URL.test(spec)) {
+    refusePrecision(options, 'an InfluxDB source');
+    return influxSourceFromUrl(spec, config);
+  }
   if (ANY_URL.test(spec)) {
     throw new AppError('BAD_INPUT', `source "${redactUrl(spec)}": unknown URL scheme; use influx1+http(s)://… or influx2+http(s)://…`);
   }
   if (LINE_PROTOCOL_EXTENSIONS.some((ext) => spec.toLowerCase().endsWith(ext))) {
-    return fileSource(spec, config, 'ns');
+    return fileSource(spec, config, options.precision ?? 'ns');
+  }
+  // Any other name of an existing file: line protocol is told by content (InfluxDB does not care about names).
+  const sniffed = sniffLineProtocol(spec);
+  if (sniffed.kind === 'line-protocol') return fileSource(spec, config, options.precision ?? 'ns');
+  if (sniffed.kind === 'other') {
+    throw new AppError(
+      'BAD_INPUT',
+      `source "${spec}": the file is not line protocol (first line ${sniffed.firstLine}: ${JSON.stringify(sniffed.excerpt)}); ` +
+        'expected lines like `http_request,service=shop,endpoint=/cart duration_ms=12.5 1795269600000000000`',
+    );
   }
   const names = Object.keys(config.sources);
   throw new AppError(
@@ -39,7 +73,7 @@ export function createSource(spec: string, config: Config): MetricSource {
   );
 }
 
-function fromConfig(name: string, source: SourceConfig, config: Config): MetricSource {
+function fromConfig(name: string, source: SourceConfig, config: Config, options: CreateSourceOptions): MetricSource {
   const where = `config sources.${name}`;
   switch (source.kind) {
     case 'demo': {
@@ -53,7 +87,7 @@ function fromConfig(name: string, source: SourceConfig, config: Config): MetricS
       if (!PRECISIONS.includes(precision as Precision)) {
         throw new AppError('BAD_INPUT', `${where}.precision: expected one of ${PRECISIONS.join(', ')}, got ${JSON.stringify(precision)}`);
       }
-      return fileSource(source.path, config, precision as Precision);
+      return fileSource(source.path, config, options.precision ?? (precision as Precision));
     }
     // ── kinds influx1 / influx2: wired by the InfluxDB sources (issue 3). ─────────────────────────
     case 'influx1':

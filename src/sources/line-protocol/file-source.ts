@@ -194,7 +194,7 @@ export class LineProtocolFileSource implements MetricSource {
       throw new AppError(
         'BAD_INPUT',
         `line-protocol file ${path}: ${parser.badLineCount} of ${parser.dataLines} lines are malformed (${formatShare(share)}, ` +
-          `more than the allowed ${formatShare(maxBadLineShare)}); first: ${parser.badLines.slice(0, BAD_LINES_QUOTED).map(formatBadLine).join('; ')}` +
+          `more than the allowed ${formatShare(maxBadLineShare)} (input.maxBadLineShare)); first: ${parser.badLines.slice(0, BAD_LINES_QUOTED).map(formatBadLine).join('; ')}` +
           precisionHint(parser.badLines, path),
         { details: { badLines: parser.badLines, badLineCount: parser.badLineCount, dataLines: parser.dataLines } },
       );
