@@ -13,7 +13,7 @@ import { AppError, isAppError } from '../errors.ts';
 
 export const STDIN_SOURCE = '-';
 export const STDIN_LABEL = '<stdin>';
-/** Prefix of the spool directory (test/setup cleans leftovers of interrupted runs by this prefix). */
+/** Prefix of the spool directory, under the temporary directory (a test run gives each run its own). */
 export const STDIN_SPOOL_PREFIX = 'aftershock-stdin-';
 
 export interface SpooledInput {
