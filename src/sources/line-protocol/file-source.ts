@@ -194,8 +194,8 @@ export class LineProtocolFileSource implements MetricSource {
       throw new AppError(
         'BAD_INPUT',
         `line-protocol file ${path}: ${parser.badLineCount} of ${parser.dataLines} lines are malformed (${formatShare(share)}, ` +
-          `more than the allowed ${formatShare(maxBadLineShare)} (input.maxBadLineShare)); first: ${parser.badLines.slice(0, BAD_LINES_QUOTED).map(formatBadLine).join('; ')}` +
-          precisionHint(parser.badLines, path),
+          `more than the allowed ${formatShare(maxBadLineShare)}); first: ${parser.badLines.slice(0, BAD_LINES_QUOTED).map(formatBadLine).join('; ')}` +
+          `${precisionHint(parser.badLines, path)}; to allow more malformed lines, raise input.maxBadLineShare in the config`,
         { details: { badLines: parser.badLines, badLineCount: parser.badLineCount, dataLines: parser.dataLines } },
       );
     }
