@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { AppError } from './errors.ts';
+import { AppError, describeFileError } from './errors.ts';
 import type { AnalysisSettings } from './analysis/types.ts';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -114,7 +114,7 @@ export function readYamlFile(file: string): unknown {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new AppError('BAD_INPUT', `cannot read config file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
+    throw new AppError('BAD_INPUT', `cannot read config file ${file}: ${describeFileError(e)}`, { cause: e });
   }
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
@@ -139,12 +139,31 @@ export interface LoadConfigOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/**
+ * Top-level sections a config file may use besides those of config/default.yaml (every module that reads a section
+ * keeps its defaults there, so a section added there is known here without a change).
+ */
+export const OPTIONAL_SECTIONS: readonly string[] = [];
+
+/**
+ * Nested typos are caught by each section's schema; a misspelt section (`analyis:`) would be merged in and never
+ * read, so the user's settings would be silently ignored. Refuse it, naming the known sections.
+ */
+function checkSections(user: Record<string, unknown>, defaults: Record<string, unknown>, where: string): void {
+  const known = [...new Set([...Object.keys(defaults), ...OPTIONAL_SECTIONS])];
+  const unknown = Object.keys(user).filter((k) => !known.includes(k));
+  if (unknown.length > 0) {
+    throw new AppError('BAD_INPUT', `${where}: unknown top-level section${unknown.length === 1 ? '' : 's'} ${unknown.map((k) => `"${k}"`).join(', ')}; known sections: ${known.join(', ')}`);
+  }
+}
+
 export function loadConfig(options: LoadConfigOptions = {}): Config {
   let merged = readYamlFile(DEFAULT_CONFIG_PATH);
   const where = options.file ? path.relative(process.cwd(), options.file) || options.file : 'config/default.yaml';
   if (options.file && path.resolve(options.file) !== DEFAULT_CONFIG_PATH) {
     const user = readYamlFile(options.file);
     if (!isPlainObject(user)) throw new AppError('BAD_INPUT', `${where}: expected a mapping at the top level`);
+    checkSections(user, merged as Record<string, unknown>, where);
     merged = deepMerge(merged, user);
   }
   const config = validateOrThrow(ConfigSchema, merged, where) as Config;

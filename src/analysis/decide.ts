@@ -146,7 +146,7 @@ export function summarize(findings: Finding[], verdict: Verdict, settings: Analy
   const improvements = findings.filter((f) => f.status === 'improvement').length;
   const judged = findings.length - insufficient;
   const notJudged = insufficient ? `; ${formatNumber(insufficient)} more had too little data to judge` : '';
-  return `Pass: no regression among ${formatNumber(judged)} judged findings${improvements ? ` (${improvements} improvement${improvements === 1 ? '' : 's'})` : ''}${notJudged}.`;
+  return `Pass: no regression among ${formatNumber(judged)} judged finding${judged === 1 ? '' : 's'}${improvements ? ` (${improvements} improvement${improvements === 1 ? '' : 's'})` : ''}${notJudged}.`;
 }
 
 function capitalize(s: string): string {

@@ -1,8 +1,8 @@
 /**
  * `aftershock analyze`: one analysis from the command line, for CI gates.
- *   aftershock analyze --source <file.lp | demo | name | influx URL> --upgrade-at <RFC 3339>
- *     [--before 2h] [--after 2h] [--config FILE] [--format json|markdown|html|junit] [--out FILE]
- *     [--service S]... [--endpoint E]... [--fail-on warn|fail]
+ *   aftershock analyze --source <file.lp | - | demo | name | influx URL> --upgrade-at <RFC 3339>
+ *     [--precision ns|us|ms|s] [--before 2h] [--after 2h] [--config FILE] [--format json|markdown|html|junit]
+ *     [--out FILE] [--service S]... [--endpoint E]... [--fail-on warn|fail]
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -10,14 +10,17 @@ import { DEFAULT_FAIL_ON, FAIL_ON, failsPipeline, REPORT_FORMATS, writeReport, t
 import type { AnalysisResult } from '../analysis/types.ts';
 import { loadConfig } from '../config.ts';
 import { AppError } from '../errors.ts';
-import { DEFAULT_WINDOW } from '../runtime/analysis-request.ts';
+import { DEFAULT_WINDOW, type AnalysisRequest } from '../runtime/analysis-request.ts';
 import { openRuntime } from '../runtime/open-runtime.ts';
 import { createProgress } from './progress.ts';
+import { STDIN_SOURCE, spoolStdin } from './stdin-input.ts';
 
-export const ANALYZE_USAGE = `Usage: aftershock analyze --source <file.lp | demo | name | URL> --upgrade-at <RFC 3339> [options]
+export const ANALYZE_USAGE = `Usage: aftershock analyze --source <file.lp | - | demo | name | URL> --upgrade-at <RFC 3339> [options]
 
-  --source S        a line-protocol file, "demo", a source named in the config, or
+  --source S        a line-protocol file (any name; gzip too), "-" for line protocol on stdin, "demo", a source
+                    named in the config, or
                     influx1+http://[user:pass@]host:port/<db>[?rp=…] | influx2+http(s)://host:port/<bucket>?org=<org>
+  --precision P     timestamp unit of line-protocol input: ns (default), us, ms or s
   --upgrade-at T    when the upgrade shipped, e.g. 2026-11-20T14:00:00Z
   --before D        length of the window before the upgrade (default ${DEFAULT_WINDOW})
   --after D         length of the window after the upgrade (default ${DEFAULT_WINDOW})
@@ -25,13 +28,16 @@ export const ANALYZE_USAGE = `Usage: aftershock analyze --source <file.lp | demo
   --format F        json (default), markdown, html, or junit (JUnit XML for CI test views)
   --out FILE        write the report there instead of stdout
   --service S       only this service (repeatable)
-  --endpoint E      only this endpoint (repeatable)
+  --endpoint E      only this endpoint (repeatable); the selected endpoints then decide the verdict, and
+                    retry/backoff findings are reported without deciding it (upstream calls carry no endpoint)
   --fail-on V       fail (default): exit 1 on a fail verdict; warn: exit 1 on warn too (stricter gates)
 
 Exit codes: 0 pass or warn, 1 fail (or warn with --fail-on warn), 2 bad input or usage.`;
 
 const FORMATS = REPORT_FORMATS;
 type Format = ReportFormat;
+const PRECISIONS: readonly Precision[] = ['ns', 'us', 'ms', 's'];
+type Precision = NonNullable<AnalysisRequest['precision']>;
 
 export async function analyzeCommand(argv: string[]): Promise<number> {
   let values;
@@ -40,6 +46,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
       args: argv,
       options: {
         source: { type: 'string' },
+        precision: { type: 'string' },
         'upgrade-at': { type: 'string' },
         before: { type: 'string' },
         after: { type: 'string' },
@@ -68,26 +75,41 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   const failOn = values['fail-on'] as FailOn;
   if (!FAIL_ON.includes(failOn)) throw new AppError('BAD_INPUT', `--fail-on must be one of ${FAIL_ON.join(', ')} (got "${values['fail-on']}")`);
 
+  const precision = values.precision as Precision | undefined;
+  if (precision !== undefined && !PRECISIONS.includes(precision)) {
+    throw new AppError('BAD_INPUT', `--precision must be one of ${PRECISIONS.join(', ')} (got "${values.precision}")`);
+  }
+
   const config = loadConfig({ file: values.config });
+  const stdin = values.source === STDIN_SOURCE ? await spoolStdin() : null;
+  const relabel = stdin?.relabel ?? ((text: string) => text);
   const progress = createProgress(process.stderr);
-  const rt = await openRuntime({ config });
   let result: AnalysisResult;
   try {
-    result = await rt.analyze(
-      {
-        source: values.source,
-        upgradeAt: values['upgrade-at'],
-        before: values.before,
-        after: values.after,
-        services: values.service,
-        endpoints: values.endpoint,
-      },
-      { onProgress: progress.update, onLog: (m) => progress.log(m) },
-    );
+    const rt = await openRuntime({ config });
+    try {
+      result = await rt.analyze(
+        {
+          source: stdin?.path ?? values.source,
+          upgradeAt: values['upgrade-at'],
+          before: values.before,
+          after: values.after,
+          services: values.service,
+          endpoints: values.endpoint,
+          ...(precision ? { precision } : {}),
+        },
+        { onProgress: progress.update, onLog: (m) => progress.log(relabel(m)) },
+      );
+    } finally {
+      progress.done();
+      await rt.close();
+    }
+  } catch (e) {
+    throw stdin ? stdin.relabelError(e) : e;
   } finally {
-    progress.done();
-    await rt.close();
+    await stdin?.remove();
   }
+  if (stdin) result = { ...result, report: JSON.parse(relabel(JSON.stringify(result.report))) };
   const text = await writeReport(result, format, { failOn });
   if (values.out) await writeOut(values.out, text);
   else process.stdout.write(text);

@@ -2,6 +2,9 @@
  * `aftershock <command>`: the dispatcher. Pipelines rely on the exit codes: 0 = pass or warn, 1 = fail,
  * 2 = bad input, usage, or a source that cannot be read. Data goes to stdout (or --out), everything else to stderr.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { isAppError } from '../errors.ts';
 
 export const USAGE = `Usage: aftershock <command> [options]
@@ -10,10 +13,16 @@ Commands:
   analyze   compare telemetry before and after an upgrade and print a report
   serve     run the HTTP service (what \`npm start\` runs)
   guard     re-analyse configured services on an interval and act through Unleash (dry-run by default)
-  flag      show | tune | off | revert the backoff feature flag in Unleash
+  flag      show | tune | off | on | revert | log the backoff feature flag in Unleash
 
-Run \`aftershock <command> --help\` for the options of one command.
+Run \`aftershock <command> --help\` for the options of one command; \`aftershock --version\` prints the version.
 Exit codes: 0 pass or warn, 1 fail (or warn with analyze --fail-on warn), 2 bad input or usage.`;
+
+/** The version in package.json (this file is src/cli/main.ts or dist/cli/main.js: two levels below the root). */
+export function version(): string {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+  return (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
+}
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -26,6 +35,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === '--version' || command === '-V' || command === 'version') {
+    process.stdout.write(`aftershock ${version()}\n`);
+    return 0;
+  }
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     (command ? process.stdout : process.stderr).write(USAGE + '\n');
     return command ? 0 : 2;

@@ -12,7 +12,9 @@ import type { GuardLog } from '../store/guard-log.ts';
 import type { NotificationLog } from '../store/notification-log.ts';
 import type { ReportStore } from '../store/report-store.ts';
 import type { ServiceMetrics } from './metrics-registry.ts';
+import type { SecretFilter } from './redact.ts';
 
+/** A route hook; the auth ones go in `onRequest`, so a caller without the scope never gets its body parsed. */
 export type PreHandler = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
 export interface AppDeps {
@@ -26,7 +28,7 @@ export interface AppDeps {
   notifications: NotificationLog;
   /** Reachability of the store and every configured source, for /readyz. */
   readiness(): Promise<Record<string, ReadinessCheck>>;
-  /** preHandlers enforcing bearer-token scopes (a write token also reads). */
+  /** `onRequest` hooks enforcing bearer-token scopes (a write token also reads); they run before body parsing. */
   requireRead: PreHandler;
   requireWrite: PreHandler;
   /** Identity of the caller for audit records (token label, never the token itself). */
@@ -35,6 +37,8 @@ export interface AppDeps {
   settings: ServiceSettings;
   /** Submits analyses to the worker pool and answers cached verdicts. */
   analyses: AnalysisService;
+  /** Recognises configured tokens so that none reaches a log line (URLs, request ids); absent = by name only. */
+  secrets?: SecretFilter;
   /** Prometheus registry: route plugins may add their own counters. */
   metrics: ServiceMetrics;
 }

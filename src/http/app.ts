@@ -10,6 +10,8 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from 'pino';
 import { AppError } from '../errors.ts';
 import type { AppDeps } from './app-deps.ts';
+import { registerBodyGuards } from './body-guards.ts';
+import { redactUrl } from './redact.ts';
 import { registerErrorHandler, replyWithError } from './error-handler.ts';
 import actionRoutes from './routes/actions.ts';
 import analysisRoutes from './routes/analyses.ts';
@@ -23,42 +25,6 @@ import verdictRoutes from './routes/verdict.ts';
 export const API_VERSION = '1.0.0';
 const REQUEST_ID = /^[\w.:-]{1,100}$/;
 const MAX_PARAM_LENGTH = 500;
-/** Query parameters whose values must not reach the log: a client that puts its token in the URL by mistake. */
-const SECRET_PARAM = /token|secret|key|password|auth/i;
-
-/** The URL for the log, with the values of secret-looking query parameters replaced (tokens never reach logs). */
-export function redactUrl(url: string): string {
-  const q = url.indexOf('?');
-  if (q < 0) return url;
-  const parts = url.slice(q + 1).split('&').map((pair) => {
-    const eq = pair.indexOf('=');
-    const name = eq < 0 ? pair : pair.slice(0, eq);
-    let decoded = name;
-    try {
-      decoded = decodeURIComponent(name.replace(/\+/g, ' '));
-    } catch {
-      // a malformed escape: judge the raw name
-    }
-    return eq >= 0 && SECRET_PARAM.test(decoded) ? `${name}=[redacted]` : pair;
-  });
-  return `${url.slice(0, q)}?${parts.join('&')}`;
-}
-
-/**
- * Path of the first string in `value` holding U+0000, e.g. "body.services.1". PostgreSQL text and jsonb cannot
- * hold it, so such input would otherwise fail deep in the store as a 500 instead of a 400 naming the field.
- */
-export function findNul(value: unknown, where: string): string | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? where : null;
-  if (value !== null && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      const found = findNul(v, `${where}.${k}`);
-      if (found) return found;
-    }
-  }
-  return null;
-}
-
 /**
  * Stable operationIds for the OpenAPI document: client generators name their methods after them, and without
  * them the names are derived from paths and change when a route moves.
@@ -100,7 +66,8 @@ export async function buildApp({ deps, logger }: BuildAppOptions): Promise<Fasti
     requestIdHeader: false,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+      // The id is in every log line of the request: a token sent as an id by mistake must not become one.
+      return typeof given === 'string' && REQUEST_ID.test(given) && !deps.secrets?.isSecret(given) ? given : randomUUID();
     },
     bodyLimit: deps.settings.server.writeBodyLimitBytes,
     // Ids longer than the router's default 100 characters must reach schema validation (400 naming the field)
@@ -126,14 +93,12 @@ export async function buildApp({ deps, logger }: BuildAppOptions): Promise<Fasti
     void reply.header('x-request-id', request.id);
     done();
   });
-  app.addHook('preValidation', (request, _reply, done) => {
-    const where = findNul(request.params, 'params') ?? findNul(request.query, 'querystring') ?? findNul(request.body, 'body');
-    done(where ? new AppError('BAD_INPUT', `invalid request: ${where} contains a NUL character (U+0000)`) : undefined);
-  });
+  // Auth runs in each route's onRequest (before any body is read); these guard parsing and unstorable text.
+  registerBodyGuards(app);
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? '(unmatched)';
     const seconds = reply.elapsedTime / 1000;
-    request.log.info({ method: request.method, url: redactUrl(request.url), remoteAddress: request.ip, statusCode: reply.statusCode, ms: reply.elapsedTime }, 'request completed');
+    request.log.info({ method: request.method, url: redactUrl(request.url, deps.secrets), remoteAddress: request.ip, statusCode: reply.statusCode, ms: reply.elapsedTime }, 'request completed');
     deps.metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
     deps.metrics.httpSeconds.observe(seconds, { method: request.method, route });
     done();

@@ -7,6 +7,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.ts';
 import type { AuthSettings } from '../runtime/service-settings.ts';
+import type { SecretFilterOptions } from './redact.ts';
 
 export type Scope = 'read' | 'write';
 
@@ -25,12 +26,23 @@ export function sha256(token: string): Buffer {
   return createHash('sha256').update(token, 'utf8').digest();
 }
 
-function fromEnv(value: string | undefined, scope: Scope): TokenEntry[] {
+function splitTokens(value: string | undefined): string[] {
   return (value ?? '')
     .split(',')
     .map((t) => t.trim())
-    .filter(Boolean)
-    .map((t, i) => ({ name: `env-${scope}-${i + 1}`, scope, digest: sha256(t) }));
+    .filter(Boolean);
+}
+
+function fromEnv(value: string | undefined, scope: Scope): TokenEntry[] {
+  return splitTokens(value).map((t, i) => ({ name: `env-${scope}-${i + 1}`, scope, digest: sha256(t) }));
+}
+
+/** Every configured token, read or write, for the log filter: in clear from the environment, as digests from the config. */
+export function tokenSecrets(settings: AuthSettings, env: NodeJS.ProcessEnv): SecretFilterOptions {
+  return {
+    plain: [...splitTokens(env.AFTERSHOCK_READ_TOKENS), ...splitTokens(env.AFTERSHOCK_WRITE_TOKENS)],
+    digests: settings.tokens.map((t) => Buffer.from(t.sha256, 'hex')),
+  };
 }
 
 /** Tokens from AFTERSHOCK_READ_TOKENS / AFTERSHOCK_WRITE_TOKENS and from `auth.tokens` (digests). */

@@ -5,6 +5,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isAppError, type ErrorCode } from '../errors.ts';
+import { DURATION_PATTERN } from './schemas.ts';
 
 export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   BAD_INPUT: 400,
@@ -31,13 +32,38 @@ interface SchemaError {
   params: Record<string, unknown>;
 }
 
-/** "body.before must match pattern …", "body has unknown property \"colour\"", "querystring.service is required". */
+/** How a pattern or format mismatch reads for a person; Ajv would quote the regex or the format's name. */
+const PATTERN_WORDS: Record<string, string> = {
+  [DURATION_PATTERN]: 'must be a duration such as 30m, 2h, 1h30m or 1d (units ms, s, m, h, d, w)',
+};
+const FORMAT_WORDS: Record<string, string> = {
+  'date-time': 'must be an RFC 3339 time with a zone, e.g. 2026-11-20T14:00:00Z',
+};
+
+/**
+ * The allowed values when the failing schema is a choice of constants (TypeBox unions of literals are `anyOf`
+ * of `const`, enums are `enum`): Ajv reports each branch as "must be equal to constant", naming none of them.
+ */
+function allowedValues(errors: SchemaError[], path: string): unknown[] | null {
+  const e = errors.find((x) => x.instancePath === path && x.keyword === 'enum');
+  if (e && Array.isArray(e.params.allowedValues)) return e.params.allowedValues;
+  const atPath = errors.filter((x) => x.instancePath === path);
+  const consts = atPath.filter((x) => x.keyword === 'const');
+  if (consts.length > 0 && atPath.every((x) => x.keyword === 'const' || x.keyword === 'anyOf')) return consts.map((x) => x.params.allowedValue);
+  return null;
+}
+
+/** "body.before must be a duration …", "body has unknown property \"colour\"", "querystring.verdict must be one of pass, warn, fail". */
 export function formatSchemaErrors(errors: SchemaError[], dataVar: string): Error {
   const e = errors[0];
   const where = `${dataVar}${e.instancePath.replace(/\//g, '.')}`;
+  const allowed = allowedValues(errors, e.instancePath);
   let text: string;
   if (e.keyword === 'required') text = `${where}.${String(e.params.missingProperty)} is required`;
   else if (e.keyword === 'additionalProperties') text = `${where} has unknown property "${String(e.params.additionalProperty)}"`;
+  else if (allowed) text = `${where} must be one of ${allowed.map(String).join(', ')}`;
+  else if (e.keyword === 'pattern') text = `${where} ${PATTERN_WORDS[String(e.params.pattern)] ?? 'is not in the documented format (see /openapi.json)'}`;
+  else if (e.keyword === 'format') text = `${where} ${FORMAT_WORDS[String(e.params.format)] ?? `must be a ${String(e.params.format)}`}`;
   else text = `${where} ${e.message ?? 'is invalid'}`;
   return new Error(text);
 }

@@ -8,7 +8,9 @@ import { ERROR_CODES, type ErrorCode } from '../errors.ts';
 
 const Nullable = <T extends ReturnType<typeof Type.Number>>(t: T) => Type.Union([t, Type.Null()]);
 const Timestamp = Type.String({ format: 'date-time', description: 'RFC 3339 with a zone, e.g. 2026-11-20T14:00:00Z' });
-const Duration = Type.String({ pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$', description: 'Window length, e.g. 2h, 90m, 1h30m; at most 31d', examples: ['2h'] });
+/** Window lengths; error-handler.ts words a mismatch for people instead of quoting this regex. */
+export const DURATION_PATTERN = '^(\\d+(\\.\\d+)?(ms|s|m|h|d|w))+$';
+const Duration = Type.String({ pattern: DURATION_PATTERN, description: 'Window length, e.g. 2h, 90m, 1h30m; at most 31d', examples: ['2h'] });
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 
 export const ErrorBody = Type.Object(
@@ -130,11 +132,15 @@ export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength:
 export const VerdictQuery = Type.Object({ service: Name }, { additionalProperties: false });
 export const VerdictResponse = Type.Object({
   service: Type.String(),
-  analysisId: Type.String(),
-  verdict: VerdictSchema,
+  analysisId: Type.String({ description: 'The analysis the verdict comes from: the newest finished one covering this service' }),
+  verdict: Type.Union([Type.Literal('pass'), Type.Literal('warn'), Type.Literal('fail')], {
+    description: "This service's own verdict: the report's rule applied to this service's findings only (other services of the analysis do not count); warn when the analysis has no findings for it",
+  }),
   upgradeAt: Type.String(),
   createdAt: Type.String(),
-  regressions: Type.Array(FindingSchema),
+  regressions: Type.Array(FindingSchema, { description: "This service's regressions that decide its verdict" }),
+  analysisVerdict: Type.Union([Type.Literal('pass'), Type.Literal('warn'), Type.Literal('fail')], { description: 'The verdict of the whole analysis `analysisId` (all services)' }),
+  summary: Type.String({ description: "One line on this service's verdict, worded like the report summary" }),
 });
 
 /**

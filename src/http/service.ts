@@ -4,14 +4,15 @@
  * everything in order: workers (their analyses marked interrupted), then the store.
  */
 import type { FastifyInstance } from 'fastify';
-import { pino, type DestinationStream, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import type { Config } from '../config.ts';
 import { startGuard } from '../runtime/guard-runtime.ts';
 import { openRuntime, type Runtime } from '../runtime/open-runtime.ts';
 import type { ServiceSettings } from '../runtime/service-settings.ts';
 import type { AppDeps } from './app-deps.ts';
 import { buildApp } from './app.ts';
-import { createAuth, loadTokens } from './auth.ts';
+import { createAuth, loadTokens, tokenSecrets } from './auth.ts';
+import { createSecretFilter, type SecretFilter } from './redact.ts';
 import { createServiceMetrics } from './metrics-registry.ts';
 
 export const DEMO_WINDOW = '2h';
@@ -45,11 +46,13 @@ export interface Service {
   demoAnalysisId: string | null;
 }
 
-export function createLogger(level: string, destination?: DestinationStream): Logger {
-  const options = {
+export function createLogger(level: string, destination?: DestinationStream, secrets?: SecretFilter): Logger {
+  const options: LoggerOptions = {
     level,
     // Secrets never reach the log: tokens travel in Authorization, database passwords in DATABASE_URL.
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', '*.databaseUrl', '*.password'], censor: '[redacted]' },
+    // And by value: a configured token anywhere in a message or field (a URL path, an echoed parameter) is replaced.
+    ...(secrets?.active ? { hooks: { logMethod(args, method) { return method.apply(this, args.map((a) => secrets.redactValue(a)) as Parameters<typeof method>); } } } : {}),
   };
   return destination ? pino(options, destination) : pino(options);
 }
@@ -63,6 +66,7 @@ export async function createService(options: CreateServiceOptions): Promise<Serv
   // The gauges read the pool lazily: it exists once the runtime is open.
   const metrics = createServiceMetrics({ queued: () => runtime?.pool?.queued ?? 0, running: () => runtime?.pool?.running ?? 0 });
   let log!: Logger;
+  let secrets!: SecretFilter;
   const rt = await openRuntime({
     config: options.config,
     env: options.env,
@@ -70,7 +74,10 @@ export async function createService(options: CreateServiceOptions): Promise<Serv
     notify: true,
     pool: { runnerModule: options.runnerModule },
     adjust: options.adjust,
-    log: (settings) => (log = options.logger ?? createLogger(settings.server.logLevel, options.logDestination)),
+    log: (settings) => {
+      secrets = createSecretFilter(tokenSecrets(settings.auth, options.env ?? process.env));
+      return (log = options.logger ?? createLogger(settings.server.logLevel, options.logDestination, secrets));
+    },
     metrics,
   });
   runtime = rt;
@@ -98,6 +105,7 @@ export async function createService(options: CreateServiceOptions): Promise<Serv
     settings,
     analyses: rt.analyses,
     metrics,
+    secrets,
   };
   let guard: ReturnType<typeof startGuard> = null;
   let app: FastifyInstance;

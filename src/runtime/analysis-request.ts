@@ -15,6 +15,8 @@ export interface AnalysisRequest {
   after?: string;
   services?: string[];
   endpoints?: string[];
+  /** Timestamp unit of line-protocol input (CLI `--precision`); never accepted over HTTP, where sources are named. */
+  precision?: 'ns' | 'us' | 'ms' | 's';
 }
 
 export const DEFAULT_WINDOW = '2h';

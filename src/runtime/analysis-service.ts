@@ -8,9 +8,10 @@ import type { Config } from '../config.ts';
 import { formatDuration, parseDuration, parseTimestamp } from '../duration.ts';
 import { AppError } from '../errors.ts';
 import type { AnalysisRequest } from './analysis-request.ts';
-import type { AnalysisRecord, ReportStore, ServiceVerdict } from '../store/report-store.ts';
+import type { AnalysisRecord, ReportStore } from '../store/report-store.ts';
 import type { AnalysisPool, Reservation } from '../worker/analysis-pool.ts';
 import type { AnalysisJobs, JobMetrics } from './analysis-jobs.ts';
+import { serviceVerdictOf, type ServiceVerdictView } from './service-verdict.ts';
 
 export interface AnalysisServiceOptions {
   store: ReportStore;
@@ -35,7 +36,7 @@ const SHUT_DOWN = 'interrupted: the service shut down before this analysis finis
 interface CacheEntry {
   expires: number;
   /** The verdict and its JSON text: the hot poll sends the text as is instead of serializing per request. */
-  value: Promise<{ verdict: ServiceVerdict; json: string } | null>;
+  value: Promise<{ verdict: ServiceVerdictView; json: string } | null>;
 }
 
 export class AnalysisService {
@@ -88,7 +89,8 @@ export class AnalysisService {
     return record;
   }
 
-  async verdict(service: string, now = Date.now()): Promise<ServiceVerdict | null> {
+  /** The service's own verdict from the newest finished analysis covering it (./service-verdict.ts). */
+  async verdict(service: string, now = Date.now()): Promise<ServiceVerdictView | null> {
     return (await this.cachedVerdict(service, now))?.verdict ?? null;
   }
 
@@ -101,7 +103,11 @@ export class AnalysisService {
     const hit = this.verdicts.get(service);
     if (hit && hit.expires > now) return hit.value;
     // One store read per service and cache period, however many pollers arrive at once.
-    const value = this.o.store.latestVerdict(service).then((verdict) => (verdict ? { verdict, json: JSON.stringify(verdict) } : null));
+    const value = this.o.store.latestVerdict(service).then((stored) => {
+      if (!stored) return null;
+      const verdict = serviceVerdictOf(stored);
+      return { verdict, json: JSON.stringify(verdict) };
+    });
     this.verdicts.set(service, { expires: now + this.o.verdictCacheMs, value });
     value.catch(() => this.verdicts.delete(service));
     return value;

@@ -9,6 +9,7 @@ import { parseDuration, parseTimestamp } from '../duration.ts';
 import { AppError } from '../errors.ts';
 import { createSource } from '../sources/resolve-source.ts';
 import { DEFAULT_WINDOW, type AnalysisRequest, type RunOptions } from './analysis-request.ts';
+import { checkFiltersMatch, scopeVerdictToEndpoints, upstreamsOfSelectedServices } from './endpoint-scope.ts';
 
 /** Largest |epoch ms| a JavaScript Date can hold (ECMA-262 time value range). */
 const MAX_DATE_MS = 8.64e15;
@@ -21,7 +22,7 @@ export async function runAnalysis(request: AnalysisRequest, options: RunOptions)
   for (const [what, edge, text] of [['before', upgradeAt - beforeMs, request.before], ['after', upgradeAt + afterMs, request.after]] as const) {
     if (!(Math.abs(edge) <= MAX_DATE_MS)) throw new AppError('BAD_INPUT', `${what}: "${text}" reaches beyond the dates that can be represented`);
   }
-  const source = createSource(request.source, options.config);
+  const source = createSource(request.source, options.config, { precision: request.precision });
   try {
     const windows = await source.fetch({
       upgradeAt,
@@ -40,8 +41,11 @@ export async function runAnalysis(request: AnalysisRequest, options: RunOptions)
         .join(' and ');
       throw new AppError('BAD_INPUT', `${source.description}: no telemetry in the windows${filters ? ` for ${filters}` : ''}; nothing to compare`);
     }
+    checkFiltersMatch(windows, request, source.description);
     const settings = { ...analysisSettings(options.config), ...(options.settings ?? {}) };
-    return analyze(windows, settings);
+    if (!request.endpoints?.length) return analyze(windows, settings);
+    // Upstream calls carry no endpoint: see ./endpoint-scope.ts for what an endpoint filter makes of them.
+    return scopeVerdictToEndpoints(analyze(upstreamsOfSelectedServices(windows), settings), settings, request.endpoints);
   } finally {
     await source.close?.();
   }

@@ -1,7 +1,10 @@
 /**
  * Turns a `--source` argument into a MetricSource through a registry of technologies (source-technology.ts):
- * a configured source name (settings.sources, by its `kind`), a bare word (`demo`), a URL (by scheme) or a file
- * path (by extension), in that order. A new technology is one more entry in SOURCE_TECHNOLOGIES.
+ * a configured source name (settings.sources, by its `kind`), a bare word (`demo`), a URL (by scheme), a file
+ * path (by extension), or any other existing file whose content a technology recognises (a line-protocol export
+ * named `.influx` or without an extension: InfluxDB never cares about names), in that order. A new technology is
+ * one more entry in SOURCE_TECHNOLOGIES. `--precision` (timestamp unit) reaches only the forms that read
+ * timestamps without a type (line protocol) and is refused elsewhere.
  */
 import { AppError } from '../errors.ts';
 import { DEMO_SOURCES } from './demo/demo-source.ts';
@@ -10,7 +13,8 @@ import { LINE_PROTOCOL_SOURCES } from './line-protocol/file-source.ts';
 import type { MetricSource } from './metric-source.ts';
 import { redactUrl } from './redact-url.ts';
 import type { SourceEntry, SourceSettings } from './source-settings.ts';
-import type { SourceContext, SourceFileForm, SourceTechnology, SourceUrlForm } from './source-technology.ts';
+import type { SourceContentForm, SourceContext, SourceFileForm, SourceTechnology, SourceUrlForm } from './source-technology.ts';
+import type { Precision } from './line-protocol/line-protocol.ts';
 
 export { LINE_PROTOCOL_EXTENSIONS } from './line-protocol/file-source.ts';
 
@@ -28,6 +32,9 @@ export class SourceRegistry {
   private readonly words = new Map<string, WordFactory>();
   private readonly urls: SourceUrlForm[] = [];
   private readonly files: SourceFileForm[] = [];
+  private readonly contents: SourceContentForm[] = [];
+  /** Config kinds whose sources take `--precision`. */
+  private readonly precisionKinds = new Set<string>();
 
   constructor(technologies: readonly SourceTechnology[]) {
     for (const t of technologies) {
@@ -40,6 +47,8 @@ export class SourceRegistry {
         }
         this.files.push(form);
       }
+      if (t.content) this.contents.push(t.content);
+      for (const kind of t.precisionKinds ?? []) this.precisionKinds.add(kind);
     }
   }
 
@@ -48,18 +57,38 @@ export class SourceRegistry {
     return [...this.kinds.keys()];
   }
 
-  create(spec: string, settings: SourceSettings, env: NodeJS.ProcessEnv = process.env): MetricSource {
-    const context: SourceContext = { settings, env };
-    if (Object.hasOwn(settings.sources, spec)) return this.fromEntry(spec, settings.sources[spec] as SourceEntry, context);
+  create(spec: string, settings: SourceSettings, options: CreateSourceOptions = {}): MetricSource {
+    const context: SourceContext = { settings, env: options.env ?? process.env, ...(options.precision ? { precision: options.precision } : {}) };
+    const noPrecision = (what: string) => {
+      if (options.precision !== undefined) {
+        throw new AppError('BAD_INPUT', `--precision applies to line-protocol input only (a file, "-" for stdin, or a source of kind ${[...this.precisionKinds].join(' or ')}), not to ${what}`);
+      }
+    };
+    if (Object.hasOwn(settings.sources, spec)) {
+      const entry = settings.sources[spec] as SourceEntry;
+      if (!this.precisionKinds.has(entry.kind)) noPrecision(`source "${spec}" (kind ${entry.kind})`);
+      return this.fromEntry(spec, entry, context);
+    }
     const word = this.words.get(spec);
-    if (word !== undefined) return word(context);
+    if (word !== undefined) {
+      noPrecision(`the ${spec} source`);
+      return word(context);
+    }
     const url = this.urls.find((u) => u.matches(spec));
-    if (url !== undefined) return url.create(spec, context);
+    if (url !== undefined) {
+      noPrecision(url.describes ?? `a ${url.listed} source`);
+      return url.create(spec, context);
+    }
     if (ANY_URL.test(spec)) {
       throw new AppError('BAD_INPUT', `source "${redactUrl(spec)}": unknown URL scheme; use ${this.urls.map((u) => u.usage).join(' or ')}`);
     }
     const file = this.fileForm(spec);
     if (file !== undefined) return file.create(spec, context);
+    for (const form of this.contents) {
+      const seen = form.sniff(spec);
+      if (seen.kind === 'match') return form.create(spec, context);
+      if (seen.kind === 'other') throw new AppError('BAD_INPUT', `source "${spec}": ${seen.message}`);
+    }
     throw new AppError('BAD_INPUT', `source "${spec}" is not ${this.whatASourceCanBe(settings)}`);
   }
 
@@ -94,7 +123,17 @@ function claim<T>(map: Map<string, T>, key: string, value: T, what: string): voi
 
 const REGISTRY = new SourceRegistry(SOURCE_TECHNOLOGIES);
 
+export interface CreateSourceOptions {
+  /** Where credentials named in the config are read from (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /**
+   * Timestamp unit of line-protocol input (`--precision`): a file path, stdin, or a source of a kind that reads
+   * line protocol (where it overrides the configured one). Refused for other sources, whose timestamps are typed.
+   */
+  precision?: Precision;
+}
+
 /** The source `spec` names (see the header); `settings` may be the whole Config. */
-export function createSource(spec: string, settings: SourceSettings, env: NodeJS.ProcessEnv = process.env): MetricSource {
-  return REGISTRY.create(spec, settings, env);
+export function createSource(spec: string, settings: SourceSettings, options: CreateSourceOptions = {}): MetricSource {
+  return REGISTRY.create(spec, settings, options);
 }

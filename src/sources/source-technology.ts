@@ -10,6 +10,8 @@ export interface SourceContext {
   settings: SourceSettings;
   /** Where credentials named in the config are read from (process.env unless a caller passes another). */
   env: NodeJS.ProcessEnv;
+  /** `--precision`: the timestamp unit of line-protocol input, overriding a configured one (only forms that read it get it). */
+  precision?: 'ns' | 'us' | 'ms' | 's';
 }
 
 /** A `--source` URL form, e.g. influx2+http(s)://. */
@@ -19,6 +21,8 @@ export interface SourceUrlForm {
   listed: string;
   /** As suggested for an unknown scheme: "use influx1+http(s)://… or …". */
   usage: string;
+  /** What such a source is, in a sentence: "an InfluxDB source". */
+  describes?: string;
   create(spec: string, context: SourceContext): MetricSource;
 }
 
@@ -30,6 +34,13 @@ export interface SourceFileForm {
   create(file: string, context: SourceContext): MetricSource;
 }
 
+/** Files a technology recognises by content, whatever their name (a line-protocol export called `.influx`). */
+export interface SourceContentForm {
+  /** `match`: this technology reads it; `other`: an existing file it cannot read (`message` says why); `none`: not a file. */
+  sniff(file: string): { kind: 'match' } | { kind: 'other'; message: string } | { kind: 'none' };
+  create(file: string, context: SourceContext): MetricSource;
+}
+
 export interface SourceTechnology {
   /** Config `kind` → factory of a named entry; `where` is "config sources.<name>" for messages. */
   kinds?: Record<string, (entry: SourceEntry, where: string, context: SourceContext) => MetricSource>;
@@ -37,4 +48,7 @@ export interface SourceTechnology {
   words?: Record<string, (context: SourceContext) => MetricSource>;
   urls?: readonly SourceUrlForm[];
   files?: readonly SourceFileForm[];
+  content?: SourceContentForm;
+  /** Config kinds whose sources read untyped timestamps and so take `--precision`. */
+  precisionKinds?: readonly string[];
 }

@@ -57,7 +57,11 @@ export interface ListPage {
   nextCursor: string | null;
 }
 
-/** The newest finished analysis that covered a service: what an SLA guard polls. */
+/**
+ * The newest finished analysis that covered a service, with that service's findings: what an SLA guard polls.
+ * The service's own verdict is derived from `findings` and `settings` by the runtime (runtime/service-verdict.ts),
+ * with the report's rule; the store only reads.
+ */
 export interface ServiceVerdict {
   service: string;
   analysisId: string;
@@ -67,6 +71,10 @@ export interface ServiceVerdict {
   createdAt: string;
   /** Findings of that service with status `regression`. */
   regressions: Report['findings'];
+  /** Every finding of that service. */
+  findings: Report['findings'];
+  /** The report's decision settings (the verdict rule needs its FDR level). */
+  settings: Report['settings'];
 }
 
 export interface CreateAnalysisInput {

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
 import { parse as parseJunit } from 'junit2json';
@@ -178,8 +179,9 @@ describe('aftershock analyze (CLI): nothing to compare', () => {
 /** Too few requests and calls to judge anything: every finding is insufficient_data, so the verdict is warn. */
 function tooLittleDataFile(): string {
   const lines: string[] = [];
-  for (let i = 0; i < 40; i++) {
-    const t = T0 - 3_600_000 + Math.floor((i / 40) * 7_200_000);
+  // 15 per window: fewer than even p50's 20, so nothing at all can be judged.
+  for (let i = 0; i < 30; i++) {
+    const t = T0 - 3_600_000 + Math.floor((i / 30) * 7_200_000);
     lines.push(`http_request,service=shop,endpoint=/cart duration_ms=${40 + (i % 7)} ${t}000000`);
   }
   const file = path.join(dir, 'too-little.lp');
@@ -226,5 +228,132 @@ describe('aftershock analyze (CLI): --fail-on and --format junit', () => {
     const insufficient = json.findings.filter((f: { status: string }) => f.status === 'insufficient_data').length;
     expect(insufficient).toBeGreaterThan(0);
     expect(parsed).toMatchObject({ tests: json.findings.length, failures: 0, errors: insufficient });
+  });
+});
+
+function runWithInput(args: string[], input: string | Buffer) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000, input });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('aftershock analyze (CLI): endpoint filters (issue 14, item 17)', () => {
+  it('--endpoint /cart is decided by /cart: the payments-api retry regression is reported and warned about, not failing the gate', () => {
+    const r = run(['analyze', '--source', 'demo', '--upgrade-at', UPGRADE, '--endpoint', '/cart']);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.findings.filter((f: { kind: string; decidesVerdict?: boolean }) => f.kind !== 'tail_latency').every((f: { decidesVerdict?: boolean }) => f.decidesVerdict === false)).toBe(true);
+    expect(r.stderr).toMatch(/warning: endpoint filter \(\/cart\): .* do not decide the verdict, because upstream calls carry no endpoint; regressions among them: shop payments-api/);
+  });
+
+  it('--endpoint that matches nothing exits 2 naming it, even next to one that matches', () => {
+    for (const args of [['--endpoint', '/nope'], ['--endpoint', '/cart', '--endpoint', '/nope']]) {
+      const r = run(['analyze', '--source', 'demo', '--upgrade-at', UPGRADE, ...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain('endpoint filter "/nope" matches no requests');
+    }
+  });
+});
+
+describe('aftershock analyze (CLI): messages a new user reads (issue 14, item 19)', () => {
+  it('a missing --config file says "no such file", not ENOENT', () => {
+    const r = run(['analyze', '--source', 'demo', '--upgrade-at', UPGRADE, '--config', path.join(dir, 'nope.yaml')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`cannot read config file ${path.join(dir, 'nope.yaml')}: no such file`);
+    expect(r.stderr).not.toContain('ENOENT');
+  });
+
+  it('--before 0m says the window must be longer than zero, not that it is no duration', () => {
+    const r = run(['analyze', '--source', 'demo', '--upgrade-at', UPGRADE, '--before', '0m']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('before: "0m" must be longer than zero');
+  });
+
+  it('a misspelt top-level config section is refused naming it and the known sections', () => {
+    const cfg = path.join(dir, 'typo.yaml');
+    writeFileSync(cfg, 'analyis:\n  fdr: 0.01\n');
+    const r = run(['analyze', '--source', 'demo', '--upgrade-at', UPGRADE, '--config', cfg]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/typo\.yaml: unknown top-level section "analyis"; known sections: .*analysis/);
+  });
+
+  it('the refusal of a file with too many malformed lines names the setting that allows more', () => {
+    const file = path.join(dir, 'bad-share.lp');
+    const t = `${T0 - 60_000}000000`;
+    writeFileSync(file, [`http_request,service=shop,endpoint=/cart duration_ms=12.5 ${t}`, 'garbage line', 'more garbage'].join('\n'));
+    const r = run(['analyze', '--source', file, '--upgrade-at', UPGRADE]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/more than the allowed .*; to allow more malformed lines, raise input\.maxBadLineShare in the config/);
+  });
+});
+
+describe('aftershock (CLI): inputs users expect (issue 14, item 20)', () => {
+  it('--version prints the package version', () => {
+    const { version } = JSON.parse(readFileSync(path.resolve(__dirname, '../../package.json'), 'utf8'));
+    for (const flag of ['--version', '-V']) {
+      const r = run([flag]);
+      expect(r.code).toBe(0);
+      expect(r.stdout.trim()).toBe(`aftershock ${version}`);
+    }
+  });
+
+  it('the top-level help lists every flag subcommand, on and log included', () => {
+    const r = run(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/flag\s+show \| tune \| off \| on \| revert \| log/);
+  });
+
+  it('--source - reads line protocol from stdin, plain or gzip-compressed, and names it "<stdin>"', () => {
+    const text = readFileSync(noChangeFile());
+    for (const input of [text, gzipSync(text)]) {
+      const r = runWithInput(['analyze', '--source', '-', '--upgrade-at', UPGRADE, '--before', '1h', '--after', '1h'], input);
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout).source).toBe('line-protocol file <stdin>');
+    }
+    const bad = runWithInput(['analyze', '--source', '-', '--upgrade-at', UPGRADE], 'not line protocol at all\nnope\n');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('<stdin>');
+    expect(bad.stderr).not.toMatch(/aftershock-stdin-/);
+    const empty = runWithInput(['analyze', '--source', '-', '--upgrade-at', UPGRADE], '');
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/<stdin>.*empty/);
+  });
+
+  it('a line-protocol file with another extension is read by its content; other content is refused clearly', () => {
+    const influx = path.join(dir, 'telemetry.influx');
+    writeFileSync(influx, readFileSync(noChangeFile()));
+    const noExt = path.join(dir, 'telemetry-export');
+    writeFileSync(noExt, gzipSync(readFileSync(noChangeFile())));
+    for (const file of [influx, noExt]) {
+      const r = run(['analyze', '--source', file, '--upgrade-at', UPGRADE, '--before', '1h', '--after', '1h']);
+      expect(r.code, `${file}: ${r.stderr}`).toBe(0);
+    }
+    const csv = path.join(dir, 'telemetry.csv');
+    writeFileSync(csv, 'time,service,endpoint,duration_ms\n2026-11-20T13:00:00Z,shop,/cart,12.5\n');
+    const r = run(['analyze', '--source', csv, '--upgrade-at', UPGRADE]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/telemetry\.csv.* is not line protocol .*first line 1: "time,service,endpoint,duration_ms"/);
+  });
+
+  it('--precision reads a file whose timestamps are in seconds; it is refused for sources that are not line protocol', () => {
+    const r0 = seededRandom(5);
+    const lines: string[] = [];
+    for (let i = 0; i < 4000; i++) {
+      const t = Math.floor((T0 - 3_600_000 + (i / 4000) * 7_200_000) / 1000);
+      lines.push(`http_request,service=shop,endpoint=/cart duration_ms=${r0.lognormal(Math.log(40), 0.4).toFixed(3)} ${t}`);
+    }
+    const file = path.join(dir, 'seconds.lp');
+    writeFileSync(file, lines.join('\n') + '\n');
+    const wrong = run(['analyze', '--source', file, '--upgrade-at', UPGRADE, '--before', '1h', '--after', '1h']);
+    expect(wrong.code).toBe(2);
+    const right = run(['analyze', '--source', file, '--upgrade-at', UPGRADE, '--before', '1h', '--after', '1h', '--precision', 's']);
+    expect(right.code, right.stderr).toBe(0);
+    expect(JSON.parse(right.stdout).findings[0].nBefore).toBeGreaterThan(1000);
+    const demo = run(['analyze', '--source', 'demo', '--upgrade-at', UPGRADE, '--precision', 's']);
+    expect(demo.code).toBe(2);
+    expect(demo.stderr).toContain('--precision applies to line-protocol input');
+    const bogus = run(['analyze', '--source', file, '--upgrade-at', UPGRADE, '--precision', 'minutes']);
+    expect(bogus.code).toBe(2);
+    expect(bogus.stderr).toContain('--precision must be one of ns, us, ms, s');
   });
 });

@@ -79,7 +79,8 @@ describe('service routes (tokens configured)', () => {
     expect(verdict.headers['content-type']).toContain('application/json');
     expect(verdict.json()).toMatchObject({ service: 'shop', analysisId: id, verdict: 'fail', regressions: [{ service: 'shop', subject: '/checkout' }] });
     // Sent pre-serialized from the cache: exactly the documented fields.
-    expect(Object.keys(verdict.json()).sort()).toEqual(['analysisId', 'createdAt', 'regressions', 'service', 'upgradeAt', 'verdict']);
+    // (issue 14, item 16 added analysisVerdict and summary, documented in VerdictResponse.)
+    expect(Object.keys(verdict.json()).sort()).toEqual(['analysisId', 'analysisVerdict', 'createdAt', 'regressions', 'service', 'summary', 'upgradeAt', 'verdict']);
   });
 
   it('answers the newest verdict after a newer analysis finishes (cache refreshed on completion)', async () => {

@@ -27,7 +27,9 @@ describe('pipeline gates', () => {
     };
     // One report with a regressed service next to a calm one, and one service per other case.
     await store('fail', [finding('shop', '/checkout', 'regression'), finding('shop', '/cart', 'no_change'), finding('calm', '/home', 'no_change')]);
-    await store('warn', [insufficient('thin', '/x'), finding('thin', '/y', 'no_change')]);
+    // Nothing of 'thin' could be judged; 'sparse' has one judged, clean finding next to one without enough data.
+    await store('warn', [insufficient('thin', '/x'), insufficient('thin', '/y')]);
+    await store('pass', [insufficient('sparse', '/x'), finding('sparse', '/y', 'no_change')]);
     await store('warn', [withinTolerance('close', '/z')]);
   }, 60_000);
   afterAll(async () => svc?.close());
@@ -75,7 +77,9 @@ describe('pipeline gates', () => {
   });
 
   it('Argo: too little data is inconclusive (no condition matches, the rollout pauses); a change within tolerance passes unless failOn=warn', async () => {
-    expect((await get('/v1/gates/argo?service=thin')).json()).toMatchObject({ gate: 'inconclusive', verdict: 'warn', insufficientData: 1 });
+    expect((await get('/v1/gates/argo?service=thin')).json()).toMatchObject({ gate: 'inconclusive', verdict: 'warn', insufficientData: 2 });
+    // Too little data for one finding does not hold the rollout when what could be judged is clean (issue 10).
+    expect((await get('/v1/gates/argo?service=sparse')).json()).toMatchObject({ gate: 'pass', verdict: 'pass', insufficientData: 1 });
     expect((await get('/v1/gates/argo?service=thin&failOn=warn')).json()).toMatchObject({ gate: 'inconclusive', failOn: 'warn' });
     expect((await get('/v1/gates/argo?service=close')).json()).toMatchObject({ gate: 'pass', verdict: 'warn', significantWithinTolerance: 1 });
     expect((await get('/v1/gates/argo?service=close&failOn=warn')).json()).toMatchObject({ gate: 'fail', verdict: 'warn' });

@@ -1,7 +1,7 @@
 /**
  * Everything the notebooks need to run headless: Debian's Jupyter pieces (nbconvert, nbclient,
  * jupyter-client, ipykernel; apt-get when missing), the Deno binary from npm in the test-only folder
- * test-servers/deno (npm install when missing), and a kernelspec named "deno" (the name `deno jupyter --install`
+ * test-servers/deno (npm ci when missing), and a kernelspec named "deno" (the name `deno jupyter --install`
  * uses, which the notebooks ask for) in a temporary JUPYTER_PATH, never in the user's home.
  */
 import { spawnSync } from 'node:child_process';
@@ -33,12 +33,12 @@ function findDeno(): string | undefined {
 export function ensureDeno(): string {
   const found = findDeno();
   if (found) return found;
-  // `npm install`, not `npm ci`: the lock can only list the platform packages the registry serves (linux-x64
-  // here), and `npm ci` refuses a lock without the other platforms of deno's optionalDependencies. Versions
-  // stay exact: package.json pins deno, and deno pins its platform packages.
-  const r = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: DENO_FOLDER, stdio: ['ignore', 'ignore', 'inherit'] });
+  // `npm ci`: installs exactly the lock and never rewrites it (`npm install` added the other platforms' entries to
+  // the tracked lock on every fresh checkout). The lock lists every platform package of deno's
+  // optionalDependencies; npm fetches only the one for this machine.
+  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: DENO_FOLDER, stdio: ['ignore', 'ignore', 'inherit'] });
   const deno = findDeno();
-  if (r.status !== 0 || !deno) throw new Error(`jupyter setup: npm install in ${DENO_FOLDER} failed (exit ${r.status}); the deno binary is missing`);
+  if (r.status !== 0 || !deno) throw new Error(`jupyter setup: npm ci in ${DENO_FOLDER} failed (exit ${r.status}); the deno binary is missing`);
   return deno;
 }
 

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { freePort } from './influxdb.global.ts';
 import { DEFAULT_POSTGRES_ADMIN_URL, setup as ensurePostgresRunning } from './postgres.global.ts';
+import { ownerMark } from './test-hygiene.ts';
 
 declare module 'vitest' {
   interface ProvidedContext {
@@ -48,7 +49,10 @@ async function adminQuery(sql: string): Promise<void> {
 export async function createTempDatabase(prefix: string): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
   const name = `${prefix}_${randomBytes(5).toString('hex')}`;
   await adminQuery(`CREATE ROLE ${name} LOGIN`);
+  // Which run made them: the next run drops them if this one is killed before `drop` (./test-hygiene.ts).
+  await adminQuery(`COMMENT ON ROLE ${name} IS '${ownerMark()}'`);
   await adminQuery(`CREATE DATABASE ${name} OWNER ${name}`);
+  await adminQuery(`COMMENT ON DATABASE ${name} IS '${ownerMark()}'`);
   const admin = new URL(POSTGRES_ADMIN_URL);
   const url = `postgres://${name}@${admin.host}/${name}`;
   return {

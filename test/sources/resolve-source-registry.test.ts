@@ -37,7 +37,7 @@ describe('createSource takes the SourceSettings slice', () => {
 
   it('hands factories the settings and the env it is given (credentials are read from it)', () => {
     const probe = new SourceRegistry([{ words: { probe: (c) => named(`${c.settings.input.timelineIntervalMs} ${c.env.MY_TOKEN}`) } }]);
-    expect(probe.create('probe', sourceSettings(), { MY_TOKEN: 't0k' }).description).toBe('60000 t0k');
+    expect(probe.create('probe', sourceSettings(), { env: { MY_TOKEN: 't0k' } }).description).toBe('60000 t0k');
   });
 
   it('names the unknown kind of a configured entry', () => {

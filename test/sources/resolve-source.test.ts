@@ -83,3 +83,43 @@ describe('createSource: demo and files', () => {
     );
   });
 });
+
+describe('createSource: files told by content, and --precision (issue 14, item 20)', () => {
+  it('takes an existing file of any name whose content is line protocol (plain or gzip) as a file source', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const line = `http_request,service=s,endpoint=/e duration_ms=5 ${UPGRADE * 1e6}\n`;
+    const influx = path.join(tmp, 'export.influx');
+    writeFileSync(influx, `# exported\n\n${line}`);
+    const bare = path.join(tmp, 'export');
+    writeFileSync(bare, gzipSync(line));
+    for (const file of [influx, bare]) {
+      const src = createSource(file, loadConfig());
+      expect(src).toBeInstanceOf(LineProtocolFileSource);
+      expect((await src.fetch(QUERY)).latency[0].after).toEqual({ kind: 'raw', values: Float64Array.from([5]), blocks: Uint32Array.from([0]) });
+    }
+    // A first line that is not line protocol does not decide alone; a timestamp in another precision is still line protocol.
+    const mixed = path.join(tmp, 'mixed.data');
+    writeFileSync(mixed, `garbage\nhttp_request,service=s,endpoint=/e duration_ms=5 ${UPGRADE / 1000}\n`);
+    expect(createSource(mixed, loadConfig())).toBeInstanceOf(LineProtocolFileSource);
+  });
+
+  it('refuses an existing file that is not line protocol, quoting its first line', () => {
+    const csv = path.join(tmp, 'metrics.csv');
+    writeFileSync(csv, 'time,service,duration\n2026-11-20T13:00:00Z,shop,12\n');
+    expect(errorOf(() => createSource(csv, loadConfig())).message).toMatch(
+      new RegExp(`^source "${csv.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}": the file is not line protocol \\(first line 1: "time,service,duration"\\)`),
+    );
+  });
+
+  it('applies --precision to file paths and kind: file sources, and refuses it for the others', async () => {
+    const file = path.join(tmp, 'seconds.lp');
+    writeFileSync(file, `http_request,service=s,endpoint=/e duration_ms=5 ${UPGRADE / 1000 - 1}\n`);
+    expect((await createSource(file, loadConfig(), { precision: 's' }).fetch(QUERY)).latency[0].before).toEqual({ kind: 'raw', values: Float64Array.from([5]), blocks: Uint32Array.from([59]) });
+    const named = withSources({ recorded: { kind: 'file', path: file, precision: 'ms' } });
+    expect((await createSource('recorded', named, { precision: 's' }).fetch(QUERY)).latency[0].before).toEqual({ kind: 'raw', values: Float64Array.from([5]), blocks: Uint32Array.from([59]) });
+    expect(errorOf(() => createSource('demo', loadConfig(), { precision: 's' })).message).toBe(
+      '--precision applies to line-protocol input only (a file, "-" for stdin, or a source of kind file), not to source "demo" (kind demo)',
+    );
+    expect(errorOf(() => createSource('influx1+http://127.0.0.1:1/db', loadConfig(), { precision: 'ms' })).message).toContain('not to an InfluxDB source');
+  });
+});

@@ -209,7 +209,7 @@ const actionRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, {
 
   app.get(
     '/v1/flag',
-    { preHandler: deps.requireRead, schema: { tags, security, summary: 'Current state of the backoff flag in Unleash', response: { 200: FlagResponse, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 502: ErrorBody, 504: ErrorBody } } },
+    { onRequest: deps.requireRead, schema: { tags, security, summary: 'Current state of the backoff flag in Unleash', response: { 200: FlagResponse, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 502: ErrorBody, 504: ErrorBody } } },
     async () => {
       if (!actions.configured) return { configured: false, message: UNCONFIGURED_MESSAGE, ...actions.ref, bounds };
       return { configured: true, ...(await actions.readState()), bounds };
@@ -220,7 +220,7 @@ const actionRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, {
     '/v1/actions/backoff-constants',
     {
       ...writeLimits,
-      preHandler: deps.requireWrite,
+      onRequest: deps.requireWrite,
       schema: {
         tags,
         security,
@@ -242,7 +242,7 @@ const actionRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, {
 
   app.post(
     '/v1/actions/kill-switch',
-    { ...writeLimits, preHandler: deps.requireWrite, schema: { tags, security, summary: 'Switch the new strategy off (dry run by default)', body: KillBody, response: { 200: Outcome, ...errors } } },
+    { ...writeLimits, onRequest: deps.requireWrite, schema: { tags, security, summary: 'Switch the new strategy off (dry run by default)', body: KillBody, response: { 200: Outcome, ...errors } } },
     async (request) => {
       const b = request.body;
       return outcome(await actions.killSwitch({ actor: deps.principal(request), reason: b.reason, analysisId: b.analysisId, dryRun: b.dryRun }));
@@ -253,7 +253,7 @@ const actionRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, {
     '/v1/actions/:id/revert',
     {
       ...writeLimits,
-      preHandler: deps.requireWrite,
+      onRequest: deps.requireWrite,
       schema: { tags, security, summary: 'Restore the state before an action (dry run by default; 409 if the flag changed since)', params: ActionIdParams, body: Type.Optional(RevertBody), response: { 200: Outcome, ...errors } },
     },
     async (request) => {
@@ -264,13 +264,13 @@ const actionRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, {
 
   app.get(
     '/v1/actions',
-    { preHandler: deps.requireRead, schema: { tags, security, summary: 'Audit log of flag actions, newest first', querystring: ActionsQuery, response: { 200: ActionPageSchema, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody } } },
+    { onRequest: deps.requireRead, schema: { tags, security, summary: 'Audit log of flag actions, newest first', querystring: ActionsQuery, response: { 200: ActionPageSchema, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody } } },
     async (request) => actions.listActions({ limit: request.query.limit, before: request.query.before, status: request.query.status }),
   );
 
   app.get(
     '/v1/actions/:id',
-    { preHandler: deps.requireRead, schema: { tags, security, summary: 'One audit record', params: ActionIdParams, response: { 200: ActionSchema, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody } } },
+    { onRequest: deps.requireRead, schema: { tags, security, summary: 'One audit record', params: ActionIdParams, response: { 200: ActionSchema, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody } } },
     async (request) => {
       const rec = await actions.getAction(request.params.id);
       if (!rec) throw new AppError('NOT_FOUND', `action ${request.params.id} does not exist`);
@@ -280,7 +280,7 @@ const actionRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, {
 
   app.get(
     '/v1/guard/decisions',
-    { preHandler: deps.requireRead, schema: { tags: ['guard'], security, summary: 'SLA guard decisions (including "did nothing because …"), newest first', querystring: DecisionsQuery, response: { 200: DecisionPageSchema, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody } } },
+    { onRequest: deps.requireRead, schema: { tags: ['guard'], security, summary: 'SLA guard decisions (including "did nothing because …"), newest first', querystring: DecisionsQuery, response: { 200: DecisionPageSchema, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody } } },
     async (request) => guardLog.list({ limit: request.query.limit, before: request.query.before, target: request.query.target }),
   );
 };

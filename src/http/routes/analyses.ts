@@ -37,7 +37,7 @@ const analysisRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app,
     {
       bodyLimit: server.writeBodyLimitBytes,
       config: { rateLimit: { max: server.writeRateLimit.max, timeWindow: server.writeRateLimit.timeWindowMs } },
-      preHandler: deps.requireWrite,
+      onRequest: deps.requireWrite,
       schema: {
         tags: ['analyses'],
         summary: 'Start an analysis in the background',
@@ -58,7 +58,7 @@ const analysisRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app,
   app.get(
     '/v1/analyses',
     {
-      preHandler: deps.requireRead,
+      onRequest: deps.requireRead,
       schema: {
         tags: ['analyses'],
         summary: 'List analyses, newest first',
@@ -85,7 +85,7 @@ const analysisRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app,
   app.get(
     '/v1/analyses/:id',
     {
-      preHandler: deps.requireRead,
+      onRequest: deps.requireRead,
       schema: {
         tags: ['analyses'],
         summary: 'Status, progress and (when done) the report of one analysis',
@@ -100,7 +100,7 @@ const analysisRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app,
   app.get(
     '/v1/analyses/:id/report.md',
     {
-      preHandler: deps.requireRead,
+      onRequest: deps.requireRead,
       schema: {
         tags: ['analyses'],
         summary: 'The report as Markdown',

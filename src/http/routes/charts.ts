@@ -66,7 +66,7 @@ const chartRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { 
   app.get(
     '/v1/analyses/:id/report.html',
     {
-      preHandler: deps.requireRead,
+      onRequest: deps.requireRead,
       schema: {
         tags: ['charts'],
         summary: 'The report as one self-contained HTML page (inline SVG charts, no script)',
@@ -90,7 +90,7 @@ const chartRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { 
   app.get(
     '/v1/analyses/:id/charts',
     {
-      preHandler: deps.requireRead,
+      onRequest: deps.requireRead,
       schema: {
         tags: ['charts'],
         summary: 'Names, titles and links of every chart of an analysis',
@@ -114,7 +114,7 @@ const chartRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { 
   app.get(
     '/v1/analyses/:id/charts/:file',
     {
-      preHandler: deps.requireRead,
+      onRequest: deps.requireRead,
       schema: {
         tags: ['charts'],
         summary: 'One chart as SVG, PNG or Vega-Lite JSON: `<name>.svg`, `<name>.png`, `<name>.vl.json`',

@@ -110,7 +110,7 @@ const gateRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { d
   app.get(
     '/v1/gates/argo',
     {
-      preHandler: deps.requireRead,
+      onRequest: deps.requireRead,
       schema: {
         tags: ['gates'],
         summary: 'Argo Rollouts web metric provider: the gate for a service',

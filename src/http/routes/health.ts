@@ -37,7 +37,7 @@ const healthRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, {
   app.get(
     '/metrics',
     {
-      preHandler: deps.requireRead,
+      onRequest: deps.requireRead,
       schema: {
         tags: ['operations'],
         summary: 'Prometheus metrics (text format 0.0.4)',

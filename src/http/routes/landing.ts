@@ -47,7 +47,7 @@ ${body}
 const landingRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
   app.get(
     '/',
-    { preHandler: deps.requireRead, schema: { hide: true } },
+    { onRequest: deps.requireRead, schema: { hide: true } },
     async (_request, reply) => {
       const page = await deps.store.list({ limit: LANDING_PAGE_SIZE });
       return reply.type('text/html; charset=utf-8').send(landingPage(page.items));

@@ -59,7 +59,7 @@ const notificationRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
   app.get(
     '/v1/notifications/deliveries',
     {
-      preHandler: deps.requireRead,
+      onRequest: deps.requireRead,
       schema: {
         tags: ['notifications'],
         summary: 'Notification deliveries and their attempts, newest first',

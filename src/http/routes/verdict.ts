@@ -9,13 +9,15 @@ const verdictRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, 
   app.get(
     '/v1/verdict',
     {
-      preHandler: deps.requireRead,
+      onRequest: deps.requireRead,
       schema: {
         tags: ['verdict'],
-        summary: 'Latest verdict and regressions for a service',
+        summary: "A service's own latest verdict and regressions",
         description:
-          'The newest finished analysis covering the service (by upgrade time, then creation): its verdict and the ' +
-          "service's regression findings. Served from memory for server.verdictCacheMs; never starts an analysis.",
+          'From the newest finished analysis covering the service (by upgrade time, then creation): the verdict of this ' +
+          "service's findings alone (the report's rule; other services of the analysis do not count; warn when the analysis " +
+          'has no findings for it), its regressions, and `analysisId`/`analysisVerdict` of the analysis it came from. ' +
+          'Served from memory for server.verdictCacheMs; never starts an analysis.',
         security: [{ bearer: [] }],
         querystring: VerdictQuery,
         response: { 200: VerdictResponse, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },

@@ -21,7 +21,7 @@ export const INFLUX_SOURCES: SourceTechnology = {
     influx2: (entry, where, c) => new InfluxV2Source(influx2Settings(entry, c.settings, where, c.env)),
   },
   urls: [
-    { matches: (spec) => /^influx1\+https?:\/\//i.test(spec), listed: 'influx1+http://', usage: 'influx1+http(s)://…', create: fromUrl },
-    { matches: (spec) => /^influx2\+https?:\/\//i.test(spec), listed: 'influx2+http(s)://', usage: 'influx2+http(s)://…', create: fromUrl },
+    { matches: (spec) => /^influx1\+https?:\/\//i.test(spec), listed: 'influx1+http://', usage: 'influx1+http(s)://…', describes: 'an InfluxDB source', create: fromUrl },
+    { matches: (spec) => /^influx2\+https?:\/\//i.test(spec), listed: 'influx2+http(s)://', usage: 'influx2+http(s)://…', describes: 'an InfluxDB source', create: fromUrl },
   ],
 };

@@ -17,6 +17,7 @@ import type { SourceTechnology } from '../source-technology.ts';
 import { WindowBuilder } from '../window-builder/window-builder.ts';
 import { SchemaMapper, schemaTokens } from './schema-mapper.ts';
 import { readError, readRange, totalsOf, type ParseTotals } from './file-read.ts';
+import { sniffLineProtocol } from './sniff.ts';
 import { DEFAULT_SEGMENT_BYTES, defaultReaderWorkers, readParallel } from './file-source-parallel.ts';
 
 /** 1 MiB reads: few enough chunks that per-chunk costs vanish, small enough to keep memory flat. */
@@ -199,7 +200,7 @@ export class LineProtocolFileSource implements MetricSource {
         'BAD_INPUT',
         `line-protocol file ${path}: ${parser.badLineCount} of ${parser.dataLines} lines are malformed (${formatShare(share)}, ` +
           `more than the allowed ${formatShare(maxBadLineShare)}); first: ${parser.badLines.slice(0, BAD_LINES_QUOTED).map(formatBadLine).join('; ')}` +
-          precisionHint(parser.badLines, path),
+          `${precisionHint(parser.badLines, path)}; to allow more malformed lines, raise input.maxBadLineShare in the config`,
         { details: { badLines: parser.badLines, badLineCount: parser.badLineCount, dataLines: parser.dataLines } },
       );
     }
@@ -268,15 +269,37 @@ export function lineProtocolFileSource(file: string, settings: SourceReadSetting
 
 /** `--source <file>.lp|.txt[.gz]`, and `sources.<name>` entries of kind file (`path`, optional `precision`). */
 export const LINE_PROTOCOL_SOURCES: SourceTechnology = {
-  files: [{ extensions: LINE_PROTOCOL_EXTENSIONS, listed: 'a line-protocol file', create: (file, { settings }) => lineProtocolFileSource(file, settings) }],
+  files: [
+    {
+      extensions: LINE_PROTOCOL_EXTENSIONS,
+      listed: 'a line-protocol file',
+      create: (file, { settings, precision }) => lineProtocolFileSource(file, settings, precision ?? 'ns'),
+    },
+  ],
+  // Any other name of an existing file: line protocol is told by content (InfluxDB does not care about names).
+  content: {
+    sniff: (file) => {
+      const seen = sniffLineProtocol(file);
+      if (seen.kind === 'line-protocol') return { kind: 'match' };
+      if (seen.kind === 'not-a-file') return { kind: 'none' };
+      return {
+        kind: 'other',
+        message:
+          `the file is not line protocol (first line ${seen.firstLine}: ${JSON.stringify(seen.excerpt)}); ` +
+          'expected lines like `http_request,service=shop,endpoint=/cart duration_ms=12.5 1795269600000000000`',
+      };
+    },
+    create: (file, { settings, precision }) => lineProtocolFileSource(file, settings, precision ?? 'ns'),
+  },
+  precisionKinds: ['file'],
   kinds: {
-    file: (entry, where, { settings }) => {
+    file: (entry, where, { settings, precision: override }) => {
       if (typeof entry.path !== 'string' || entry.path === '') throw new AppError('BAD_INPUT', `${where}.path: expected the path of a line-protocol file`);
       const precision = entry.precision ?? 'ns';
       if (!PRECISIONS.includes(precision as Precision)) {
         throw new AppError('BAD_INPUT', `${where}.precision: expected one of ${PRECISIONS.join(', ')}, got ${JSON.stringify(precision)}`);
       }
-      return lineProtocolFileSource(entry.path, settings, precision as Precision);
+      return lineProtocolFileSource(entry.path, settings, override ?? (precision as Precision));
     },
   },
 };

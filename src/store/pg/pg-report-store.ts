@@ -232,13 +232,17 @@ export class PgReportStore implements ReportStore {
     );
     if (rows.length === 0) return null;
     const r = rows[0];
+    const report = JSON.parse(r.report) as Report;
+    const findings = (report.findings ?? []).filter((f: Finding) => f.service === service);
     return {
       service,
       analysisId: r.id,
       verdict: r.verdict,
       upgradeAt: iso(r.upgrade_at),
       createdAt: iso(r.created_at),
-      regressions: ((JSON.parse(r.report) as Report).findings ?? []).filter((f: Finding) => f.service === service && f.status === 'regression'),
+      regressions: findings.filter((f) => f.status === 'regression'),
+      findings,
+      settings: report.settings,
     };
   }
 
