@@ -30,9 +30,10 @@
  *
  * For speed (millions of lines per second) the parser works on the bytes and keeps nothing per line: each
  * point is parsed into one reusable scratch `LineProtocolPoint` handed synchronously to a callback, which
- * copies what it needs. Lines are found with indexOf, scanned byte by byte; measurement names, keys and tag
- * values come from a small intern table (no string allocated for a token seen before); numbers and
- * timestamps are parsed from the bytes directly.
+ * copies what it needs. Lines are found with indexOf and taken at that newline when they parsed and cannot run on
+ * past it (parseLine says when); only bad lines, comments and lines that might run on are scanned again by
+ * LineSplitter for their real end. Measurement names, keys and tag values come from a small intern table (no string
+ * allocated for a token seen before); numbers and timestamps are parsed from the bytes directly.
  */
 
 export const FieldType = { Float: 0, Integer: 1, Unsigned: 2, Boolean: 3, String: 4 } as const;
@@ -153,6 +154,10 @@ export class LineSplitter {
   /** The last byte seen was a backslash escaping the first byte of the next buffer. */
   private escaped = false;
   private newlines = 0;
+  /** The current line holds a quote or a backslash. */
+  private special = false;
+  /** The last line held a quote or a backslash: scan the next one directly. */
+  private scanNext = false;
   /** Next quote and next backslash in the current buffer (its length when none), valid from the last position asked. */
   private nextQuote = -1;
   private nextBackslash = -1;
@@ -169,7 +174,9 @@ export class LineSplitter {
    */
   lineEnd(b: Buffer, pos: number, from = pos): number {
     for (;;) {
-      if (!this.inLine) {
+      // After a line with a quote or a backslash, the next one likely has them too: scan it directly rather than
+      // paying for three native searches that would only send it to the scan anyway.
+      if (!this.inLine && !this.scanNext) {
         if (this.nextQuote < pos) this.nextQuote = indexOrEnd(b, DQ, pos);
         if (this.nextBackslash < pos) this.nextBackslash = indexOrEnd(b, BS, pos);
         const special = this.nextQuote < this.nextBackslash ? this.nextQuote : this.nextBackslash;
@@ -193,11 +200,19 @@ export class LineSplitter {
     }
   }
 
+  /** Like lineEnd from `pos` (a line start, or the current line's continuation), scanning byte by byte at once. */
+  scanLine(b: Uint8Array, pos: number): number {
+    const e = this.scan(b, pos);
+    this.inLine = e < 0;
+    return e;
+  }
+
   /** Ends the input inside a line: returns that line's inner newlines and starts afresh. */
   finish(): number {
     const n = this.newlines;
     this.reset();
     this.inLine = false;
+    this.scanNext = false;
     return n;
   }
 
@@ -207,6 +222,7 @@ export class LineSplitter {
     this.open = 0;
     this.escaped = false;
     this.newlines = 0;
+    this.special = false;
   }
 
   /** Scans from b[j] on in the current line's state to the newline ending it; -1 at the end of b (state kept). */
@@ -216,39 +232,57 @@ export class LineSplitter {
     let quoted = this.quoted;
     let open = this.open;
     let newlines = this.newlines;
+    let special = this.special;
     if (this.escaped && j < stop) {
       this.escaped = false;
       if (b[j++] === LF) newlines++;
     }
-    for (; j < stop; j++) {
-      const c = b[j];
+    while (j < stop) {
+      let c = b[j];
+      if (quoted) {
+        // Inside a string only the closing quote, a backslash and newlines count.
+        while (c !== DQ && c !== BS && c !== LF && ++j < stop) c = b[j];
+        if (j >= stop) break;
+        if (c === DQ) quoted = false;
+        else if (c === LF) newlines++;
+      } else if (!fields) {
+        // Measurement and tags: up to the first unescaped space.
+        while (c !== SP && c !== BS && c !== LF && c !== DQ && ++j < stop) c = b[j];
+        if (j >= stop) break;
+        if (c === SP) fields = true;
+        else if (c === DQ) special = true;
+      } else {
+        // The field set and timestamp: `=` and `,` outside strings tell values from keys, where a quote is literal.
+        while (c !== EQ && c !== COMMA && c !== DQ && c !== BS && c !== LF && ++j < stop) c = b[j];
+        if (j >= stop) break;
+        if (c === EQ) open++;
+        else if (c === COMMA) open--;
+        else if (c === DQ) {
+          special = true;
+          if (open > 0) quoted = true;
+        }
+      }
       if (c === BS) {
+        special = true;
         if (j + 1 >= stop) {
           this.escaped = true;
+          j = stop;
           break;
         }
         if (b[++j] === LF) newlines++;
-      } else if (c === LF) {
-        if (!quoted) {
-          this.reset();
-          this.innerNewlines = newlines;
-          return j;
-        }
-        newlines++;
-      } else if (c === SP) {
-        fields = true;
-      } else if (fields) {
-        if (quoted) {
-          if (c === DQ) quoted = false;
-        } else if (c === EQ) open++;
-        else if (c === COMMA) open--;
-        else if (c === DQ && open > 0) quoted = true;
+      } else if (c === LF && !quoted) {
+        this.reset();
+        this.innerNewlines = newlines;
+        this.scanNext = special;
+        return j;
       }
+      j++;
     }
     this.fields = fields;
     this.quoted = quoted;
     this.open = open;
     this.newlines = newlines;
+    this.special = special;
     return -1;
   }
 }
@@ -392,6 +426,11 @@ interface SeriesEntry {
   tagValues: string[];
   /** Field keys of the series' last line by position (ASCII, unescaped only), tried first on the next line. */
   fieldKeys: string[];
+  /**
+   * The bytes hold two backslashes in a row: InfluxDB's line splitter (escapes in pairs) and its series-key parser (a
+   * byte after any backslash is escaped) may then disagree on where the field set starts (see parseLine).
+   */
+  doubleBackslash: boolean;
 }
 
 /** Parsed measurement + tag set of recently seen series keys, looked up by their bytes. */
@@ -426,7 +465,9 @@ class SeriesCache {
       tagKeys: p.tagKeys.slice(0, p.tagCount),
       tagValues: p.tagValues.slice(0, p.tagCount),
       fieldKeys: [],
+      doubleBackslash: false,
     };
+    for (let k = s + 1; k < e && !entry.doubleBackslash; k++) entry.doubleBackslash = b[k] === BS && b[k - 1] === BS;
     this.slots[sampleHash(b, s, e) & (SERIES_SLOTS - 1)] = entry;
     return entry;
   }
@@ -476,6 +517,8 @@ export class LineProtocolParser {
   private readonly intern = new InternTable();
   private readonly series = new SeriesCache();
   private readonly split = new LineSplitter();
+  /** The series key of the line parsed last holds two backslashes in a row (see parseLine). */
+  private seriesDoubleBackslash = false;
   private readonly maxLineBytes: number;
   private restParts: Buffer[] = [];
   private restBytes = 0;
@@ -517,11 +560,10 @@ export class LineProtocolParser {
       if (bom) b = b.subarray(3);
     }
     const split = this.split;
-    split.setBuffer();
     let pos = 0;
     if (split.inLine) {
       // Complete the carried line with the head of this chunk only (no copy of the whole chunk).
-      const e = split.lineEnd(b, 0);
+      const e = split.scanLine(b, 0);
       if (e < 0) {
         this.carry(b);
         return;
@@ -531,12 +573,20 @@ export class LineProtocolParser {
       pos = e + 1;
     }
     while (pos < b.length) {
-      const e = split.lineEnd(b, pos);
+      // Almost every line ends at its newline and parses: parseLine takes it when that is certain.
+      const nl = b.indexOf(LF, pos);
+      if (nl >= 0 && this.parseLine(b, pos, nl, 0, true)) {
+        pos = nl + 1;
+        continue;
+      }
+      // A bad or comment line, or one whose quote or backslash might carry it past that newline, or the unfinished
+      // last one: its end as InfluxDB finds it.
+      const e = split.scanLine(b, pos);
       if (e < 0) {
         this.carry(b.subarray(pos));
         return;
       }
-      this.parseLine(b, pos, e, split.innerNewlines);
+      this.parseLine(b, pos, e, split.innerNewlines, false);
       pos = e + 1;
     }
   }
@@ -582,35 +632,53 @@ export class LineProtocolParser {
     const line = this.restParts.length === 1 ? this.restParts[0] : Buffer.concat(this.restParts);
     this.restParts = [];
     this.restBytes = 0;
-    this.parseLine(line, 0, line.length, inner);
+    this.parseLine(line, 0, line.length, inner, false);
   }
 
-  /** Parses the line b[start, end) (its newline excluded), which holds `inner` quoted or escaped newlines. */
-  private parseLine(b: Uint8Array, start: number, end: number, inner: number): void {
-    const line = this.lines + 1;
-    this.lines = line + inner;
-    if (end > start && b[end - 1] === CR) end--;
+  /**
+   * Parses the line b[start, end) (its newline excluded), which holds `inner` quoted or escaped newlines. When
+   * `tentative`, end is merely the next newline: the line is then taken only if it surely ends there, and false
+   * returned without any effect otherwise. It surely does when it parsed (then its quotes are the strings' own, and
+   * a newline after the last of them is outside any), is no comment (a quote there may open a string for InfluxDB),
+   * has no space before the measurement, and has no two backslashes in a row in its series key (the two cases where
+   * InfluxDB's splitter could see a quote in a key as opening a string).
+   */
+  private parseLine(b: Uint8Array, start: number, end: number, inner: number, tentative: boolean): boolean {
+    let stop = end;
+    if (stop > start && b[stop - 1] === CR) stop--;
     let i = start;
     let c = 0;
+    let spaced = false;
     // InfluxDB skips spaces, tabs and NUL bytes (padding) before the measurement.
-    while (i < end && ((c = b[i]) === SP || c === TAB || c === NUL)) i++;
-    if (i === end || c === HASH) return;
+    while (i < stop && ((c = b[i]) === SP || c === TAB || c === NUL)) {
+      spaced ||= c === SP;
+      i++;
+    }
+    if (i < stop && c === HASH && tentative) return false;
+    let reason: string | null = null;
+    if (i < stop && c !== HASH) {
+      reason = this.parsePoint(b, i, stop);
+      if (tentative && (reason !== null || spaced || this.seriesDoubleBackslash)) return false;
+    }
+    const line = this.lines + 1;
+    this.lines = line + inner;
+    if (i === stop || c === HASH) return true;
     this.dataLines++;
     const p = this.point;
     p.lineNumber = line;
     p.src = b;
-    let reason = this.parsePoint(b, i, end);
     if (reason === null) {
       const r = this.onPoint(p);
       if (typeof r === 'string') reason = r;
     }
     if (reason === null) {
       this.points++;
-      return;
+      return true;
     }
     // A line running over several lines is usually a stray quote: say where the next lines went.
     if (inner > 0) reason += ` (the line runs over ${inner + 1} lines: a newline inside quotes or after a backslash does not end it)`;
-    this.bad(reason, b, i, end, line);
+    this.bad(reason, b, i, stop, line);
+    return true;
   }
 
   private bad(reason: string, b: Uint8Array, start: number, end: number, line: number): void {
@@ -694,6 +762,7 @@ export class LineProtocolParser {
       if (reason !== null) return reason;
       entry = this.series.store(b, i, j, p);
     }
+    this.seriesDoubleBackslash = entry === null || entry.doubleBackslash;
 
     // Spaces, tabs and NUL bytes, then the field set.
     let c = 0;
@@ -706,7 +775,9 @@ export class LineProtocolParser {
       const ks = j;
       // A series almost always repeats its field keys in the same order: try the key seen at this position
       // last time (a plain byte comparison) before scanning and interning.
-      let key = layout !== null && nf < layout.length ? matchKey(b, j, end, layout[nf]) : null;
+      // (The layout has holes where a key was escaped: `m k\ 1=2,x=1` keeps only "x", at position 1.)
+      const known = layout !== null ? layout[nf] : undefined;
+      let key = known !== undefined ? matchKey(b, j, end, known) : null;
       if (key !== null) {
         j += key.length;
       } else {

@@ -37,7 +37,7 @@ export interface CaseFile {
   cases: InfluxCase[];
 }
 
-export function loadCases(name: 'influxdb-points-cases.json' | 'influxdb-edge-cases.json'): CaseFile {
+export function loadCases(name: 'influxdb-points-cases.json' | 'influxdb-edge-cases.json' | 'influxdb-fuzz-cases.json'): CaseFile {
   return JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8')) as CaseFile;
 }
 
@@ -138,21 +138,31 @@ function sameTime(a: Time, b: Time): boolean {
   return a.ms === b.ms && Math.abs(a.subMsNs - b.subMsNs) <= 1000;
 }
 
-/** How `ours` differs from InfluxDB's outcomes, line by line ([] when they agree; error texts are not compared). */
-export function differences(influx: Outcome[], ours: Outcome[]): string[] {
-  const out: string[] = [];
-  if (influx.length !== ours.length) out.push(`${influx.length} lines for InfluxDB, ${ours.length} for us`);
+function samePoint(a: Point, b: Point): boolean {
+  const { time: ta, ...pa } = a;
+  const { time: tb, ...pb } = b;
+  return JSON.stringify(pa) === JSON.stringify(pb) && sameTime(ta, tb);
+}
+
+/** The lines (0-based, in order) on which `ours` differs from InfluxDB's outcomes: one refuses what the other reads, or both read but differently (error texts are not compared). */
+export function differingLines(influx: Outcome[], ours: Outcome[]): number[] {
+  const out: number[] = [];
   for (let i = 0; i < Math.min(influx.length, ours.length); i++) {
     const a = influx[i];
     const b = ours[i];
-    if ('error' in a || 'error' in b) {
-      if ('error' in a !== 'error' in b) out.push(`line ${i + 1}: InfluxDB ${'error' in a ? `refuses it (${a.error})` : 'reads a point'}, we ${'error' in b ? `refuse it (${b.error})` : 'read a point'}`);
-      continue;
-    }
-    const { time: ta, ...pa } = a.point;
-    const { time: tb, ...pb } = b.point;
-    if (JSON.stringify(pa) !== JSON.stringify(pb)) out.push(`line ${i + 1}: InfluxDB reads ${JSON.stringify(pa)}, we read ${JSON.stringify(pb)}`);
-    if (!sameTime(ta, tb)) out.push(`line ${i + 1}: InfluxDB's time ${JSON.stringify(ta)}, ours ${JSON.stringify(tb)}`);
+    if ('error' in a || 'error' in b ? 'error' in a !== 'error' in b : !samePoint(a.point, b.point)) out.push(i);
   }
+  return out;
+}
+
+function describe(o: Outcome): string {
+  return 'error' in o ? `refuses it (${o.error})` : `reads ${JSON.stringify(o.point)}`;
+}
+
+/** How `ours` differs from InfluxDB's outcomes, line by line ([] when they agree). */
+export function differences(influx: Outcome[], ours: Outcome[]): string[] {
+  const out: string[] = [];
+  if (influx.length !== ours.length) out.push(`${influx.length} lines for InfluxDB, ${ours.length} for us`);
+  for (const i of differingLines(influx, ours)) out.push(`line ${i + 1}: InfluxDB ${describe(influx[i])}, we ${describe(ours[i])}`);
   return out;
 }

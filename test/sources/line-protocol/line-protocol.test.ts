@@ -247,6 +247,15 @@ describe('line protocol: malformed lines', () => {
   });
 });
 
+describe('line protocol: field keys remembered per series', () => {
+  it('reads a series whose first field key is escaped and a later one is not, line after line (it used to throw a TypeError)', () => {
+    const line = `m k\\ 1=2,x=1 ${T0}`;
+    const { points, parser } = parseAll(`${line}\n${line}\n${line}`);
+    expect(parser.badLines).toEqual([]);
+    expect(points.map((p) => p.fields)).toEqual(Array(3).fill({ 'k 1': { type: 'float', value: 2 }, x: { type: 'float', value: 1 } }));
+  });
+});
+
 describe('line protocol: interning', () => {
   it('returns the pre-seeded schema names as the very same string objects', () => {
     const known = ['http_request', 'service', 'duration_ms'];
