@@ -1,10 +1,10 @@
 /**
  * Reading a line-protocol file in byte ranges: used by the file source on the main thread and by its worker
- * threads, which each parse a part of a large file (segments cut at line ends).
+ * threads, which each parse a part of a large file (segments cut at line ends, as InfluxDB finds them).
  */
 import type { FileHandle } from 'node:fs/promises';
 import { AppError } from '../../errors.ts';
-import type { BadLine, LineProtocolParser } from './line-protocol.ts';
+import { LineSplitter, type BadLine, type LineProtocolParser } from './line-protocol.ts';
 
 /** The error for a file that fails while being read (on any thread). */
 export function readError(path: string, e: unknown): AppError {
@@ -63,30 +63,41 @@ export async function readRange(
   parser.end();
 }
 
-/** How far past a nominal cut to look for the end of the line (longer lines just move the cut further). */
-const PROBE_BYTES = 64 * 1024;
+/** Bytes read at a time while looking for the cuts: the whole file is scanned, mostly by native memchr. */
+const SCAN_BYTES = 4 << 20;
 
 /**
- * Cuts [0, size) into segments of about `segmentBytes`, each ending just after a newline, so every line lies in
- * exactly one segment. Returns the boundaries [0, b1, …, size].
+ * Cuts [0, size) into segments of about `segmentBytes`, each ending just after a line's newline, so every line lies
+ * in exactly one segment. A newline inside a quoted string or after a backslash does not end a line (LineSplitter,
+ * as InfluxDB reads it), and whether one does depends on everything before it: so the file is scanned from the
+ * start, which costs little where lines hold no quote or backslash (their newlines are found natively). Returns the
+ * boundaries [0, b1, …, size].
  */
 export async function segmentBoundaries(fh: FileHandle, size: number, segmentBytes: number): Promise<number[]> {
   const bounds = [0];
-  const probe = Buffer.allocUnsafe(PROBE_BYTES);
+  const split = new LineSplitter();
+  const buffer = Buffer.allocUnsafe(Math.min(SCAN_BYTES, Math.max(1, size)));
   let nominal = segmentBytes;
-  while (nominal < size) {
-    let pos = Math.max(nominal, bounds[bounds.length - 1]);
-    let cut = -1;
-    while (cut < 0 && pos < size) {
-      const { bytesRead } = await fh.read(probe, 0, PROBE_BYTES, pos);
-      if (bytesRead === 0) break;
-      const nl = probe.subarray(0, bytesRead).indexOf(10);
-      if (nl >= 0) cut = pos + nl + 1;
-      else pos += bytesRead;
+  for (let base = 0; base < size && nominal < size; ) {
+    const { bytesRead } = await fh.read(buffer, 0, Math.min(buffer.length, size - base), base);
+    if (bytesRead === 0) break;
+    const b = bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
+    split.setBuffer();
+    let pos = 0;
+    while (nominal < size) {
+      // The first line that ends at or after the nominal cut (the cut then falls after its newline).
+      const nl = split.lineEnd(b, pos, Math.max(pos, nominal - base));
+      if (nl < 0) break;
+      const cut = base + nl + 1;
+      if (cut >= size) {
+        nominal = size;
+        break;
+      }
+      bounds.push(cut);
+      nominal = cut + segmentBytes;
+      pos = nl + 1;
     }
-    if (cut < 0 || cut >= size) break;
-    bounds.push(cut);
-    nominal = cut + segmentBytes;
+    base += bytesRead;
   }
   bounds.push(size);
   return bounds;

@@ -1,27 +1,39 @@
 /**
- * A streaming parser of InfluxDB line protocol
- * (https://docs.influxdata.com/influxdb/v2/reference/syntax/line-protocol/):
+ * A streaming parser of InfluxDB line protocol that reads each line the way InfluxDB 1.x's own parser does
+ * (models/points.go; checked case by case against it with test/fixtures/lp/influxdb-points-cases.json, and against a
+ * real server in test/sources/line-protocol/line-protocol.integration.test.ts):
  *
  *   measurement[,tag=value…] field=value[,field=value…] [timestamp]
  *
- * - Escapes: `\,` and `\ ` in the measurement; `\,` `\=` `\ ` in tag keys, tag values and field keys.
- *   A backslash before any other character stays literal (as InfluxDB does); a backslash ending the line
- *   is an error.
- * - Field values: floats (`1`, `-1.5`, `1e3`, `.5`), integers `12i`, unsigned `12u`, booleans
- *   (t T true True TRUE f F false False FALSE) and double-quoted strings with `\"` and `\\` escapes.
- *   `inf`/`NaN` are rejected, as InfluxDB does. The docs rule out newlines inside values, so a quote still
- *   open at the end of the line is "unterminated quoted string".
- * - Timestamp: optional integer in the `precision` unit (ns default, us, ms, s). A line without one is bad
- *   unless `defaultTimeMs` is given, because a point without a time cannot be placed in a window. Times
- *   outside [minTimeMs, maxTimeMs) are bad too (usually a wrong precision).
- * - `#` comment lines, blank lines and CRLF endings are accepted. Text is UTF-8; a leading byte-order mark is
- *   skipped. Integers become JavaScript numbers: beyond 2^53 they lose precision (irrelevant for latencies, counts and attempts).
+ * - A line ends at a newline that is neither escaped nor inside a quoted field value, so a string field may hold raw
+ *   newlines (LineSplitter). Leading spaces, tabs and NUL bytes (padding) are skipped; `#` starts a comment line.
+ * - Measurement, tag keys and tag values: a byte right after a backslash is escaped, whatever that backslash is
+ *   (`two\\ words` is the one value `two\ words`). The measurement ends at an unescaped comma or space, a tag key at
+ *   an unescaped `=`; a tag value may begin with `=`. Unescaping drops a backslash before `,` ` ` `=` (and before
+ *   `"` in the measurement and field keys); other backslashes stay. A repeated tag key refuses the line.
+ * - Field set: backslashes escape in pairs there (`\\` is one backslash), as InfluxDB scans it. Values: floats (`1`,
+ *   `-1.5`, `1e3`, `.5`), integers `12i` and unsigned `12u` within the exact int64/uint64 range (checked on the
+ *   digits), booleans (t T true True TRUE f F false False FALSE) and double-quoted strings with `\"` and `\\` escapes;
+ *   `inf`/`NaN` are refused. A repeated field key keeps its last value.
+ * - Timestamp: optional integer in the `precision` unit (ns default, us, ms, s) within InfluxDB's time range
+ *   (1677-09-21 … 2262-04-11 in ns); only spaces may follow it. A series key (measurement and tags as written) has
+ *   at most 65 535 bytes, and so has the series key + 4 + a field key.
+ *
+ * Deliberate differences (tested as such in line-protocol-influxdb.test.ts, listed in the README's "Input data"):
+ * more lenient: a CR before the newline and a UTF-8 byte-order mark at the start are dropped, and `u` integers are
+ * read (InfluxDB 1.x refuses them unless built with uint64 support; 2.x reads them); stricter: a line without a
+ * timestamp is bad unless `defaultTimeMs` is given, because a point without a time cannot be placed in a window;
+ * times outside [minTimeMs, maxTimeMs) are bad (usually a wrong precision); text after a string's closing quote and
+ * a field key ending in an escaped backslash are refused (InfluxDB stores a mangled value or key for them).
+ * Text is UTF-8. Integers become JavaScript numbers: beyond 2^53 they lose precision (irrelevant for latencies,
+ * counts and attempts).
  *
  * For speed (millions of lines per second) the parser works on the bytes and keeps nothing per line: each
  * point is parsed into one reusable scratch `LineProtocolPoint` handed synchronously to a callback, which
- * copies what it needs. Lines are found with indexOf, scanned byte by byte; measurement names, keys and tag
- * values come from a small intern table (no string allocated for a token seen before); numbers and
- * timestamps are parsed from the bytes directly.
+ * copies what it needs. Lines are found with indexOf and taken at that newline when they parsed and cannot run on
+ * past it (parseLine says when); only bad lines, comments and lines that might run on are scanned again by
+ * LineSplitter for their real end. Measurement names, keys and tag values come from a small intern table (no string
+ * allocated for a token seen before); numbers and timestamps are parsed from the bytes directly.
  */
 
 export const FieldType = { Float: 0, Integer: 1, Unsigned: 2, Boolean: 3, String: 4 } as const;
@@ -35,8 +47,13 @@ export const DEFAULT_MIN_TIME_MS = 946_684_800_000;
 export const DEFAULT_MAX_TIME_MS = 7_258_118_400_000;
 export const DEFAULT_BAD_LINES_KEPT = 10;
 export const DEFAULT_MAX_LINE_BYTES = 16 << 20;
+/** InfluxDB's MaxKeyLength: bytes of a series key as written, and of series key + 4 + field key. */
+export const MAX_KEY_BYTES = 65_535;
+/** InfluxDB stores a series key and a field key joined by a 4-byte separator (models.seriesKeySize). */
+const FIELD_KEY_SEPARATOR_BYTES = 4;
 const EXCERPT_BYTES = 80;
 
+const NUL = 0;
 const LF = 10;
 const CR = 13;
 const SP = 32;
@@ -61,10 +78,18 @@ const PRECISION_SHIFT: Record<Precision, number> = { ns: 6, us: 3, ms: 0, s: -3 
 const POW10 = [1, 10, 100, 1000, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
 const BOOLEAN_WORDS = ['t', 'T', 'true', 'True', 'TRUE', 'f', 'F', 'false', 'False', 'FALSE'];
 const NON_FINITE = /^[+-]?(inf|infinity|nan)$/i;
-const MEASUREMENT_SPECIALS = ', ';
-const KEY_SPECIALS = ',= ';
+/** The escapes InfluxDB removes: pkg/escape for the measurement and field keys, unescapeTag for tags. */
+const NAME_SPECIALS = ',"= ';
+const TAG_SPECIALS = ',= ';
 const STRING_SPECIALS = '"\\';
 const DANGLING_BACKSLASH = 'backslash at end of line';
+const INT64_MAX_DIGITS = '9223372036854775807';
+const INT64_MIN_DIGITS = '9223372036854775808';
+const UINT64_MAX_DIGITS = '18446744073709551615';
+/** Integers of up to this many digits are exact in a double, so the running `v * 10 + d` is too. */
+const EXACT_DIGITS = 15;
+/** Largest |timestamp| InfluxDB stores, per precision: ±9223372036854775806 ns (MinNanoTime/MaxNanoTime, models/time.go). */
+const TIME_LIMIT_DIGITS: Record<Precision, string> = { ns: '9223372036854775806', us: '9223372036854775', ms: '9223372036854', s: '9223372036' };
 
 function utf8(b: Uint8Array, s: number, e: number): string {
   return Buffer.prototype.utf8Slice.call(b, s, e) as string;
@@ -74,20 +99,192 @@ function quote(s: string): string {
   return JSON.stringify(s);
 }
 
-/** Removes backslash escapes of the given special characters; other backslashes stay. */
+/**
+ * Drops each backslash directly before one of `specials`, keeping the escaped character; other backslashes stay
+ * (InfluxDB's unescaping: `\\ ` in a tag becomes `\ `). With `"` and `\` as specials this is the pairwise string
+ * unescaping, since an escaped backslash escapes nothing after it.
+ */
 function unescape(text: string, specials: string): string {
   let out = '';
   let from = 0;
-  for (let i = 0; i < text.length; i++) {
-    if (text.charCodeAt(i) === BS && i + 1 < text.length) {
-      if (specials.includes(text[i + 1])) {
-        out += text.slice(from, i);
-        from = i + 1;
-      }
+  for (let i = 0; i + 1 < text.length; i++) {
+    if (text.charCodeAt(i) === BS && specials.includes(text[i + 1])) {
+      out += text.slice(from, i);
+      from = i + 1;
       i++;
     }
   }
   return out + text.slice(from);
+}
+
+/** Whether the digits b[s, e) (no leading zeros) spell a larger number than `limit`. */
+function digitsExceed(b: Uint8Array, s: number, e: number, limit: string): boolean {
+  const n = e - s;
+  if (n !== limit.length) return n > limit.length;
+  for (let k = 0; k < n; k++) {
+    const d = b[s + k] - limit.charCodeAt(k);
+    if (d !== 0) return d > 0;
+  }
+  return false;
+}
+
+/** Index of the first `byte` at or after `from`, or the length of `b` when there is none. */
+function indexOrEnd(b: Buffer, byte: number, from: number): number {
+  const k = b.indexOf(byte, from);
+  return k < 0 ? b.length : k;
+}
+
+/**
+ * Finds where lines end exactly as InfluxDB's scanLine does: at a newline that is neither escaped (a backslash
+ * escapes the next byte, a newline too) nor inside a double-quoted string. A quote opens a string only in the field
+ * set (after the first unescaped space) and in a value position (more `=` than `,` seen there outside strings), so
+ * quotes in the measurement, tags and field keys are literal. A line with neither a quote nor a backslash, almost
+ * every line, ends at its newline, found natively; only the others are scanned byte by byte. The state carries
+ * over from one buffer to the next, so a line may continue in the next chunk.
+ */
+export class LineSplitter {
+  /** Newlines inside the line that `lineEnd` ended last (quoted or escaped): it spans that many more lines. */
+  innerNewlines = 0;
+  /** A line has begun whose end is not found yet (it continues in the next buffer). */
+  inLine = false;
+  private fields = false;
+  private quoted = false;
+  /** `=` minus `,` seen in the field set outside strings: positive in a value position. */
+  private open = 0;
+  /** The last byte seen was a backslash escaping the first byte of the next buffer. */
+  private escaped = false;
+  private newlines = 0;
+  /** The current line holds a quote or a backslash. */
+  private special = false;
+  /** The last line held a quote or a backslash: scan the next one directly. */
+  private scanNext = false;
+  /** Next quote and next backslash in the current buffer (its length when none), valid from the last position asked. */
+  private nextQuote = -1;
+  private nextBackslash = -1;
+
+  /** Call before using a new buffer (or a buffer whose bytes were replaced). */
+  setBuffer(): void {
+    this.nextQuote = -1;
+    this.nextBackslash = -1;
+  }
+
+  /**
+   * Index of the newline ending the first line that ends at or after `from`, scanning from `pos` (a line start, or
+   * the continuation of the current line when `inLine`); -1 when that line runs past the end of `b`.
+   */
+  lineEnd(b: Buffer, pos: number, from = pos): number {
+    for (;;) {
+      // After a line with a quote or a backslash, the next one likely has them too: scan it directly rather than
+      // paying for three native searches that would only send it to the scan anyway.
+      if (!this.inLine && !this.scanNext) {
+        if (this.nextQuote < pos) this.nextQuote = indexOrEnd(b, DQ, pos);
+        if (this.nextBackslash < pos) this.nextBackslash = indexOrEnd(b, BS, pos);
+        const special = this.nextQuote < this.nextBackslash ? this.nextQuote : this.nextBackslash;
+        const nl = b.indexOf(LF, from > pos ? from : pos);
+        if (nl >= 0 && nl < special) {
+          this.innerNewlines = 0;
+          return nl;
+        }
+        // Scan the line holding the next quote or backslash, or the unfinished last line, from its start (the
+        // lines before it are plain, so it starts after the last newline before it).
+        if (from > pos || special >= b.length) pos = Math.max(pos, b.lastIndexOf(LF, special < b.length ? special : b.length - 1) + 1);
+      }
+      const e = this.scan(b, pos);
+      if (e < 0) {
+        this.inLine = true;
+        return -1;
+      }
+      this.inLine = false;
+      if (e >= from) return e;
+      pos = e + 1;
+    }
+  }
+
+  /** Like lineEnd from `pos` (a line start, or the current line's continuation), scanning byte by byte at once. */
+  scanLine(b: Uint8Array, pos: number): number {
+    const e = this.scan(b, pos);
+    this.inLine = e < 0;
+    return e;
+  }
+
+  /** Ends the input inside a line: returns that line's inner newlines and starts afresh. */
+  finish(): number {
+    const n = this.newlines;
+    this.reset();
+    this.inLine = false;
+    this.scanNext = false;
+    return n;
+  }
+
+  private reset(): void {
+    this.fields = false;
+    this.quoted = false;
+    this.open = 0;
+    this.escaped = false;
+    this.newlines = 0;
+    this.special = false;
+  }
+
+  /** Scans from b[j] on in the current line's state to the newline ending it; -1 at the end of b (state kept). */
+  private scan(b: Uint8Array, j: number): number {
+    const stop = b.length;
+    let fields = this.fields;
+    let quoted = this.quoted;
+    let open = this.open;
+    let newlines = this.newlines;
+    let special = this.special;
+    if (this.escaped && j < stop) {
+      this.escaped = false;
+      if (b[j++] === LF) newlines++;
+    }
+    while (j < stop) {
+      let c = b[j];
+      if (quoted) {
+        // Inside a string only the closing quote, a backslash and newlines count.
+        while (c !== DQ && c !== BS && c !== LF && ++j < stop) c = b[j];
+        if (j >= stop) break;
+        if (c === DQ) quoted = false;
+        else if (c === LF) newlines++;
+      } else if (!fields) {
+        // Measurement and tags: up to the first unescaped space.
+        while (c !== SP && c !== BS && c !== LF && c !== DQ && ++j < stop) c = b[j];
+        if (j >= stop) break;
+        if (c === SP) fields = true;
+        else if (c === DQ) special = true;
+      } else {
+        // The field set and timestamp: `=` and `,` outside strings tell values from keys, where a quote is literal.
+        while (c !== EQ && c !== COMMA && c !== DQ && c !== BS && c !== LF && ++j < stop) c = b[j];
+        if (j >= stop) break;
+        if (c === EQ) open++;
+        else if (c === COMMA) open--;
+        else if (c === DQ) {
+          special = true;
+          if (open > 0) quoted = true;
+        }
+      }
+      if (c === BS) {
+        special = true;
+        if (j + 1 >= stop) {
+          this.escaped = true;
+          j = stop;
+          break;
+        }
+        if (b[++j] === LF) newlines++;
+      } else if (c === LF && !quoted) {
+        this.reset();
+        this.innerNewlines = newlines;
+        this.scanNext = special;
+        return j;
+      }
+      j++;
+    }
+    this.fields = fields;
+    this.quoted = quoted;
+    this.open = open;
+    this.newlines = newlines;
+    this.special = special;
+    return -1;
+  }
 }
 
 /** The scratch record: overwritten for every line, so copy what you keep. */
@@ -229,6 +426,11 @@ interface SeriesEntry {
   tagValues: string[];
   /** Field keys of the series' last line by position (ASCII, unescaped only), tried first on the next line. */
   fieldKeys: string[];
+  /**
+   * The bytes hold two backslashes in a row: InfluxDB's line splitter (escapes in pairs) and its series-key parser (a
+   * byte after any backslash is escaped) may then disagree on where the field set starts (see parseLine).
+   */
+  doubleBackslash: boolean;
 }
 
 /** Parsed measurement + tag set of recently seen series keys, looked up by their bytes. */
@@ -263,24 +465,26 @@ class SeriesCache {
       tagKeys: p.tagKeys.slice(0, p.tagCount),
       tagValues: p.tagValues.slice(0, p.tagCount),
       fieldKeys: [],
+      doubleBackslash: false,
     };
+    for (let k = s + 1; k < e && !entry.doubleBackslash; k++) entry.doubleBackslash = b[k] === BS && b[k - 1] === BS;
     this.slots[sampleHash(b, s, e) & (SERIES_SLOTS - 1)] = entry;
     return entry;
   }
 }
 
-/** Returns -1 when a backslash ends the line (set by scanToken). */
+/** Set by scanToken: the token holds a backslash. */
 let scanEscaped = false;
 
 /**
- * Scans an unquoted token from `j` to the first unescaped comma or space (or '=' when `stopAtEq`); a backslash
- * protects the next byte. Returns the end, or -1 when a backslash ends the line. Sets scanEscaped.
+ * Scans a field key from `j` to the first comma, space or `=` not escaped by a backslash, backslashes escaping in
+ * pairs as InfluxDB's scanFields has them. Returns the end, or -1 when a backslash ends the line. Sets scanEscaped.
  */
-function scanToken(b: Uint8Array, j: number, end: number, stopAtEq: boolean): number {
+function scanToken(b: Uint8Array, j: number, end: number): number {
   scanEscaped = false;
   for (; j < end; j++) {
     const c = b[j];
-    if (c === COMMA || c === SP || (c === EQ && stopAtEq)) break;
+    if (c === COMMA || c === SP || c === EQ) break;
     if (c === BS) {
       if (j + 1 >= end) return -1;
       scanEscaped = true;
@@ -290,10 +494,13 @@ function scanToken(b: Uint8Array, j: number, end: number, stopAtEq: boolean): nu
   return j;
 }
 
+/** Field slots holding more than this many fields check for repeated keys with a Set instead of pairwise. */
+const PAIRWISE_KEY_CHECK = 32;
+
 export class LineProtocolParser {
-  /** Lines seen (including blank and comment lines). */
+  /** Lines seen (including blank and comment lines): newlines + 1 when the input does not end with one. */
   lines = 0;
-  /** Lines that held a point (not blank, not a comment). */
+  /** Lines that held a point (not blank, not a comment); a line with newlines inside quotes counts once. */
   dataLines = 0;
   /** Points accepted by the handler. */
   points = 0;
@@ -309,6 +516,9 @@ export class LineProtocolParser {
   private readonly precision: Precision;
   private readonly intern = new InternTable();
   private readonly series = new SeriesCache();
+  private readonly split = new LineSplitter();
+  /** The series key of the line parsed last holds two backslashes in a row (see parseLine). */
+  private seriesDoubleBackslash = false;
   private readonly maxLineBytes: number;
   private restParts: Buffer[] = [];
   private restBytes = 0;
@@ -316,6 +526,8 @@ export class LineProtocolParser {
   private overlong: Buffer | null = null;
   /** No byte pushed yet (a byte-order mark is only skipped there). */
   private atStart = true;
+  /** The first bytes while they might still be the start of a byte-order mark. */
+  private head: Buffer | null = null;
 
   constructor(onPoint: PointHandler, options: LineProtocolParserOptions = {}) {
     this.onPoint = onPoint;
@@ -333,27 +545,61 @@ export class LineProtocolParser {
   push(chunk: Uint8Array | string): void {
     // A Buffer view (no copy) for its native indexOf/lastIndexOf.
     let b: Buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    if (this.atStart && b.length > 0) {
+    if (b.length === 0) return;
+    if (this.atStart) {
+      // A UTF-8 byte-order mark (Windows editors, PowerShell's Out-File) is not part of the first measurement name,
+      // even when the first chunks are shorter than it.
+      if (this.head !== null) b = Buffer.concat([this.head, b]);
+      this.head = null;
+      const bom = b[0] === 0xef && (b.length < 2 || b[1] === 0xbb) && (b.length < 3 || b[2] === 0xbf);
+      if (bom && b.length < 3) {
+        this.head = Buffer.from(b);
+        return;
+      }
       this.atStart = false;
-      // A UTF-8 byte-order mark (Windows editors, PowerShell's Out-File) is not part of the first measurement name.
-      if (b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) b = b.subarray(3);
+      if (bom) b = b.subarray(3);
     }
-    if (this.restBytes > 0 || this.overlong !== null) {
-      // Complete the carried partial line with the head of this chunk only (no copy of the whole chunk).
-      const nl = b.indexOf(LF);
-      this.carry(nl < 0 ? b : b.subarray(0, nl + 1));
-      if (nl < 0) return;
-      this.finishCarried();
-      b = b.subarray(nl + 1);
+    const split = this.split;
+    let pos = 0;
+    if (split.inLine) {
+      // Complete the carried line with the head of this chunk only (no copy of the whole chunk).
+      const e = split.scanLine(b, 0);
+      if (e < 0) {
+        this.carry(b);
+        return;
+      }
+      this.carry(b.subarray(0, e));
+      this.finishCarried(split.innerNewlines);
+      pos = e + 1;
     }
-    const last = b.lastIndexOf(LF);
-    if (last >= 0) this.parseLines(b, last + 1);
-    if (last + 1 < b.length) this.carry(b.subarray(last + 1));
+    while (pos < b.length) {
+      // Almost every line ends at its newline and parses: parseLine takes it when that is certain.
+      const nl = b.indexOf(LF, pos);
+      if (nl >= 0 && this.parseLine(b, pos, nl, 0, true)) {
+        pos = nl + 1;
+        continue;
+      }
+      // A bad or comment line, or one whose quote or backslash might carry it past that newline, or the unfinished
+      // last one: its end as InfluxDB finds it.
+      const e = split.scanLine(b, pos);
+      if (e < 0) {
+        this.carry(b.subarray(pos));
+        return;
+      }
+      this.parseLine(b, pos, e, split.innerNewlines, false);
+      pos = e + 1;
+    }
   }
 
   /** Parses a last line without a trailing newline. */
   end(): void {
-    this.finishCarried();
+    if (this.head !== null) {
+      const head = this.head;
+      this.head = null;
+      this.atStart = false;
+      this.push(head);
+    }
+    if (this.split.inLine) this.finishCarried(this.split.finish());
   }
 
   /**
@@ -372,121 +618,155 @@ export class LineProtocolParser {
     }
   }
 
-  private finishCarried(): void {
+  /** Parses the carried line (without its newline), which spans `inner` more lines. */
+  private finishCarried(inner: number): void {
     if (this.overlong !== null) {
       const head = this.overlong;
       this.overlong = null;
-      this.lines++;
+      const line = this.lines + 1;
+      this.lines = line + inner;
       this.dataLines++;
-      this.bad(`line longer than ${this.maxLineBytes} bytes`, head, 0, head.length);
-    } else if (this.restBytes > 0) {
-      const line = this.restParts.length === 1 ? this.restParts[0] : Buffer.concat(this.restParts);
-      this.restParts = [];
-      this.restBytes = 0;
-      if (line[line.length - 1] === LF) this.parseLines(line, line.length);
-      else this.parseLine(line, 0, line.length);
+      this.bad(`line longer than ${this.maxLineBytes} bytes`, head, 0, head.length, line);
+      return;
     }
+    const line = this.restParts.length === 1 ? this.restParts[0] : Buffer.concat(this.restParts);
+    this.restParts = [];
+    this.restBytes = 0;
+    this.parseLine(line, 0, line.length, inner, false);
   }
 
-  /** Parses the complete lines in b[0, stop). */
-  private parseLines(b: Buffer, stop: number): void {
-    this.point.src = b;
-    let pos = 0;
-    while (pos < stop) {
-      const nl = b.indexOf(LF, pos);
-      this.parseLine(b, pos, nl);
-      pos = nl + 1;
-    }
-  }
-
-  private parseLine(b: Uint8Array, start: number, end: number): void {
-    this.lines++;
-    if (end > start && b[end - 1] === CR) end--;
+  /**
+   * Parses the line b[start, end) (its newline excluded), which holds `inner` quoted or escaped newlines. When
+   * `tentative`, end is merely the next newline: the line is then taken only if it surely ends there, and false
+   * returned without any effect otherwise. It surely does when it parsed (then its quotes are the strings' own, and
+   * a newline after the last of them is outside any), is no comment (a quote there may open a string for InfluxDB),
+   * has no space before the measurement, and has no two backslashes in a row in its series key (the two cases where
+   * InfluxDB's splitter could see a quote in a key as opening a string).
+   */
+  private parseLine(b: Uint8Array, start: number, end: number, inner: number, tentative: boolean): boolean {
+    let stop = end;
+    if (stop > start && b[stop - 1] === CR) stop--;
     let i = start;
     let c = 0;
-    while (i < end && ((c = b[i]) === SP || c === TAB)) i++;
-    if (i === end || c === HASH) return;
+    let spaced = false;
+    // InfluxDB skips spaces, tabs and NUL bytes (padding) before the measurement.
+    while (i < stop && ((c = b[i]) === SP || c === TAB || c === NUL)) {
+      spaced ||= c === SP;
+      i++;
+    }
+    if (i < stop && c === HASH && tentative) return false;
+    let reason: string | null = null;
+    if (i < stop && c !== HASH) {
+      reason = this.parsePoint(b, i, stop);
+      if (tentative && (reason !== null || spaced || this.seriesDoubleBackslash)) return false;
+    }
+    const line = this.lines + 1;
+    this.lines = line + inner;
+    if (i === stop || c === HASH) return true;
     this.dataLines++;
     const p = this.point;
-    p.lineNumber = this.lines;
+    p.lineNumber = line;
     p.src = b;
-    let reason = this.parsePoint(b, i, end);
     if (reason === null) {
       const r = this.onPoint(p);
       if (typeof r === 'string') reason = r;
     }
-    if (reason === null) this.points++;
-    else this.bad(reason, b, start, end);
+    if (reason === null) {
+      this.points++;
+      return true;
+    }
+    // A line running over several lines is usually a stray quote: say where the next lines went.
+    if (inner > 0) reason += ` (the line runs over ${inner + 1} lines: a newline inside quotes or after a backslash does not end it)`;
+    this.bad(reason, b, i, stop, line);
+    return true;
   }
 
-  private bad(reason: string, b: Uint8Array, start: number, end: number): void {
+  private bad(reason: string, b: Uint8Array, start: number, end: number, line: number): void {
     this.badLineCount++;
     if (this.badLines.length >= this.keepBadLines) return;
     const long = end - start > EXCERPT_BYTES;
     // Cut at a UTF-8 character start so the excerpt never ends in half a character.
     let cut = long ? start + EXCERPT_BYTES : end;
     while (long && cut > start && (b[cut] & 0xc0) === 0x80) cut--;
-    this.badLines.push({ line: this.lines, reason, excerpt: utf8(b, start, cut) + (long ? '…' : '') });
+    this.badLines.push({ line, reason, excerpt: utf8(b, start, cut) + (long ? '…' : '') });
   }
 
-  /** Parses the measurement and tags in [i, se) (se: the series' end) into the point. */
+  /**
+   * Parses the measurement and tags in [i, se) (se: the series' end) into the point, by InfluxDB's rules for the
+   * series key: a byte right after a backslash is escaped, whatever that backslash is.
+   */
   private parseSeries(b: Uint8Array, i: number, se: number): string | null {
     const p = this.point;
     p.tagCount = 0;
-    // Measurement: up to an unescaped comma or space.
-    let j = scanToken(b, i, se, false);
-    if (j < 0) return DANGLING_BACKSLASH;
-    if (j === i) return 'missing measurement';
-    p.measurement = this.token(b, i, j, MEASUREMENT_SPECIALS);
+    if (b[i] === COMMA) return 'missing measurement';
+    if (se - i > MAX_KEY_BYTES) return `series key longer than ${MAX_KEY_BYTES} bytes`;
+    // Measurement: up to an unescaped comma.
+    let esc = b[i] === BS;
+    let j = i + 1;
+    for (; j < se; j++) {
+      const c = b[j];
+      if (c === BS) esc = true;
+      else if (c === COMMA && b[j - 1] !== BS) break;
+    }
+    p.measurement = this.token(b, i, j, esc, NAME_SPECIALS);
     let nt = 0;
-    while (j < se && b[j] === COMMA) {
+    while (j < se) {
+      // b[j] is the unescaped comma before a tag.
       const ks = ++j;
-      j = scanToken(b, j, se, true);
-      if (j < 0) return DANGLING_BACKSLASH;
-      if (j === ks) return 'empty tag key';
-      const key = this.token(b, ks, j, KEY_SPECIALS);
-      if (j >= se || b[j] !== EQ) return `tag ${quote(key)} has no "=" and value`;
+      if (ks >= se || b[ks] === COMMA || b[ks] === EQ) return 'empty tag key';
+      esc = b[ks] === BS;
+      for (j = ks + 1; j < se; j++) {
+        const c = b[j];
+        if (c === BS) esc = true;
+        else if ((c === EQ || c === COMMA) && b[j - 1] !== BS) break;
+      }
+      const key = this.token(b, ks, j, esc, TAG_SPECIALS);
+      if (j >= se || b[j] === COMMA) return `tag ${quote(key)} has no "=" and value`;
       const vs = ++j;
-      j = scanToken(b, j, se, true);
-      if (j < 0) return DANGLING_BACKSLASH;
-      if (j < se && b[j] === EQ) return `tag ${quote(key)}: unescaped "=" in the value`;
-      if (j === vs) return `tag ${quote(key)} has an empty value`;
+      if (vs >= se || b[vs] === COMMA) return `tag ${quote(key)} has an empty value`;
+      // The value's first byte follows the "=", so it is never escaped: InfluxDB reads `k==v` as the value `=v`.
+      esc = b[vs] === BS;
+      for (j = vs + 1; j < se; j++) {
+        const c = b[j];
+        if (c === BS) esc = true;
+        else if (b[j - 1] !== BS) {
+          if (c === COMMA) break;
+          if (c === EQ) return `tag ${quote(key)}: unescaped "=" in the value`;
+        }
+      }
       p.tagKeys[nt] = key;
-      p.tagValues[nt] = this.token(b, vs, j, KEY_SPECIALS);
+      p.tagValues[nt] = this.token(b, vs, j, esc, TAG_SPECIALS);
       p.tagCount = ++nt;
     }
-    return null;
+    const repeated = repeatedKey(p.tagKeys, nt);
+    return repeated === null ? null : `tag key ${quote(repeated)} appears twice (InfluxDB refuses the line)`;
   }
 
-  private token(b: Uint8Array, s: number, e: number, specials: string): string {
-    return scanEscaped ? unescape(utf8(b, s, e), specials) : this.intern.get(b, s, e);
+  private token(b: Uint8Array, s: number, e: number, escaped: boolean, specials: string): string {
+    return escaped ? unescape(utf8(b, s, e), specials) : this.intern.get(b, s, e);
   }
 
   /** Fills the scratch point; returns null or the reason the line is malformed. */
   private parsePoint(b: Uint8Array, i: number, end: number): string | null {
     const p = this.point;
 
-    // Series key (measurement and tag set): up to the first unescaped space. Most lines repeat a recent
-    // series, whose parsed form the cache hands back after one byte comparison.
-    let j = i;
-    for (; j < end; j++) {
-      const c = b[j];
-      if (c === SP) break;
-      if (c === BS) {
-        if (j + 1 >= end) return DANGLING_BACKSLASH;
-        j++;
-      }
-    }
+    // Series key (measurement and tag set): up to the first space not right after a backslash. Most lines repeat
+    // a recent series, whose parsed form the cache hands back after one byte comparison.
+    let j = i + 1;
+    while (j < end && (b[j] !== SP || b[j - 1] === BS)) j++;
+    if (j >= end) return b[end - 1] === BS ? DANGLING_BACKSLASH : 'missing field set';
+    const seriesBytes = j - i;
     let entry = this.series.restore(b, i, j, p);
     if (entry === null) {
       const reason = this.parseSeries(b, i, j);
       if (reason !== null) return reason;
       entry = this.series.store(b, i, j, p);
     }
-    if (j >= end) return 'missing field set';
+    this.seriesDoubleBackslash = entry === null || entry.doubleBackslash;
 
-    // One or more spaces, then the field set.
-    while (j < end && b[j] === SP) j++;
+    // Spaces, tabs and NUL bytes, then the field set.
+    let c = 0;
+    while (j < end && ((c = b[j]) === SP || c === TAB || c === NUL)) j++;
     if (j >= end) return 'missing field set';
     let nf = 0;
     p.fieldCount = 0;
@@ -495,11 +775,13 @@ export class LineProtocolParser {
       const ks = j;
       // A series almost always repeats its field keys in the same order: try the key seen at this position
       // last time (a plain byte comparison) before scanning and interning.
-      let key = layout !== null && nf < layout.length ? matchKey(b, j, end, layout[nf]) : null;
+      // (The layout has holes where a key was escaped: `m k\ 1=2,x=1` keeps only "x", at position 1.)
+      const known = layout !== null ? layout[nf] : undefined;
+      let key = known !== undefined ? matchKey(b, j, end, known) : null;
       if (key !== null) {
         j += key.length;
       } else {
-        j = scanToken(b, j, end, true);
+        j = scanToken(b, j, end);
         if (j < 0) return DANGLING_BACKSLASH;
         if (j >= end || b[j] !== EQ) {
           // "m,t=a 1700000000000000000" has a timestamp where the fields should be.
@@ -507,12 +789,16 @@ export class LineProtocolParser {
           return `field ${quote(utf8(b, ks, j))} has no "=" and value`;
         }
         if (j === ks) return 'empty field key';
-        key = this.token(b, ks, j, KEY_SPECIALS);
+        // `k\\=1`: InfluxDB's scan takes the "=" as unescaped, its field reader as escaped, and stores a key made of
+        // the rest of the field set (or refuses the line): no reading of it is InfluxDB's.
+        if (b[j - 1] === BS) return `field ${quote(utf8(b, ks, j))}: a key ending in a backslash cannot be read as InfluxDB reads it`;
+        key = this.token(b, ks, j, scanEscaped, NAME_SPECIALS);
         if (layout !== null && !scanEscaped && key.length === j - ks) layout[nf] = key;
       }
+      if (seriesBytes + FIELD_KEY_SEPARATOR_BYTES + (j - ks) > MAX_KEY_BYTES) return `series key and field key ${quote(key)} longer than ${MAX_KEY_BYTES} bytes`;
       const vs = ++j;
       if (j >= end) return `field ${quote(key)} has no value`;
-      let c = b[j];
+      c = b[j];
       if (c === COMMA || c === SP) return `field ${quote(key)} has no value`;
       if (c === DQ) {
         let esc = false;
@@ -550,21 +836,43 @@ export class LineProtocolParser {
       }
       break;
     }
+    if (nf > 1 && repeatedKey(p.fieldKeys, nf) !== null) p.fieldCount = this.keepLastFields(nf);
 
-    // Optional timestamp.
-    while (j < end && (b[j] === SP || b[j] === TAB)) j++;
+    // Optional timestamp after spaces, tabs or NUL bytes; only spaces may follow it (InfluxDB's scanTime).
+    while (j < end && ((c = b[j]) === SP || c === TAB || c === NUL)) j++;
     if (j >= end) {
       if (this.defaultTimeMs === undefined) return 'missing timestamp (a point without one cannot be placed in a window)';
       p.timeMs = this.defaultTimeMs;
       return null;
     }
     const ts = j;
-    let c = 0;
-    while (j < end && (c = b[j]) !== SP && c !== TAB) j++;
+    while (j < end && b[j] !== SP) j++;
     const te = j;
-    while (j < end && ((c = b[j]) === SP || c === TAB)) j++;
+    while (j < end && b[j] === SP) j++;
     if (j < end) return `unexpected text after the timestamp: ${quote(utf8(b, j, Math.min(end, j + 20)))}`;
     return this.timestamp(b, ts, te);
+  }
+
+  /** A repeated field key keeps its last value, as in InfluxDB's field map: drops the earlier ones; returns the new count. */
+  private keepLastFields(nf: number): number {
+    const p = this.point;
+    const keys = p.fieldKeys;
+    let w = 0;
+    for (let a = 0; a < nf; a++) {
+      let later = false;
+      for (let k = a + 1; k < nf && !later; k++) later = keys[k] === keys[a];
+      if (later) continue;
+      if (w !== a) {
+        keys[w] = keys[a];
+        p.fieldTypes[w] = p.fieldTypes[a];
+        p.fieldNumbers[w] = p.fieldNumbers[a];
+        p.fieldStrings[w] = p.fieldStrings[a];
+        p.fieldStart[w] = p.fieldStart[a];
+        p.fieldEnd[w] = p.fieldEnd[a];
+      }
+      w++;
+    }
+    return w;
   }
 
   /** Parses an unquoted field value at [s, e) into slot `nf`. */
@@ -579,12 +887,20 @@ export class LineProtocolParser {
       if (neg && !unsigned) k++;
       if (k === e - 1) return `field ${quote(key)}: ${quote(utf8(b, s, e))} is not ${what}`;
       let v = 0;
-      for (; k < e - 1; k++) {
-        const d = b[k] - D0;
+      for (let q = k; q < e - 1; q++) {
+        const d = b[q] - D0;
         if (d < 0 || d > 9) return `field ${quote(key)}: ${quote(utf8(b, s, e))} is not ${what}`;
         v = v * 10 + d;
       }
-      if (v >= (unsigned ? 2 ** 64 : 2 ** 63)) return `field ${quote(key)}: ${utf8(b, s, e)} is out of the ${unsigned ? 'uint64' : 'int64'} range`;
+      // The range on the digits (leading zeros aside), where a double cannot tell 2^63 - 1 from 2^63; a long
+      // value from Number(), correctly rounded, where the running sum may be off in the last bit.
+      while (k < e - 2 && b[k] === D0) k++;
+      if (e - 1 - k > EXACT_DIGITS) {
+        if (digitsExceed(b, k, e - 1, unsigned ? UINT64_MAX_DIGITS : neg ? INT64_MIN_DIGITS : INT64_MAX_DIGITS)) {
+          return `field ${quote(key)}: ${utf8(b, s, e)} is out of the ${unsigned ? 'uint64' : 'int64'} range`;
+        }
+        v = Number(utf8(b, k, e - 1));
+      }
       p.fieldTypes[nf] = unsigned ? FieldType.Unsigned : FieldType.Integer;
       p.fieldNumbers[nf] = neg ? -v : v;
       return null;
@@ -631,7 +947,14 @@ export class LineProtocolParser {
       frac = frac * 10 + d;
     }
     if (bad) return `timestamp ${quote(utf8(b, s, e))} is not an integer`;
-    if (digits > 19) return `timestamp ${utf8(b, s, e)} is out of the int64 range`;
+    const limit = TIME_LIMIT_DIGITS[this.precision];
+    if (digits >= limit.length) {
+      // Near the limits, on the digits: int64 (InfluxDB's ParseInt, leading zeros allowed), then the times it stores.
+      let z = neg ? s + 1 : s;
+      while (z < e - 1 && b[z] === D0) z++;
+      if (digitsExceed(b, z, e, neg ? INT64_MIN_DIGITS : INT64_MAX_DIGITS)) return `timestamp ${utf8(b, s, e)} is out of the int64 range`;
+      if (digitsExceed(b, z, e, limit)) return `timestamp ${utf8(b, s, e)} (precision ${this.precision}) is outside the times InfluxDB stores (1677-09-21 … 2262-04-11)`;
+    }
     if (this.shift > 0) frac /= POW10[this.shift];
     else if (this.shift < 0) ms *= POW10[-this.shift];
     let abs = ms + frac;
@@ -647,6 +970,20 @@ export class LineProtocolParser {
     this.point.timeMs = t;
     return null;
   }
+}
+
+/** A key that occurs twice among keys[0, n), or null. */
+function repeatedKey(keys: readonly string[], n: number): string | null {
+  if (n > PAIRWISE_KEY_CHECK) {
+    const seen = new Set<string>();
+    for (let a = 0; a < n; a++) {
+      if (seen.has(keys[a])) return keys[a];
+      seen.add(keys[a]);
+    }
+    return null;
+  }
+  for (let a = 1; a < n; a++) for (let k = 0; k < a; k++) if (keys[k] === keys[a]) return keys[a];
+  return null;
 }
 
 /** 1 for t T true True TRUE, 0 for f F false False FALSE, -1 otherwise (no string allocated). */

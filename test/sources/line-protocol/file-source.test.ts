@@ -307,6 +307,20 @@ describe('LineProtocolFileSource: parallel read of large files', () => {
     expect(progress.at(-1)).toBe(1);
   });
 
+  it('cuts no segment inside a string field holding raw newlines (InfluxDB keeps them inside the quotes)', async () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 1500; i++) {
+      const t = (UPGRADE - H + i * 4800) * 1e6;
+      lines.push(`http_request,service=s,endpoint=/e${i % 3} duration_ms=${(i * 7) % 400},note="retry\nafter \\"timeout\\",\n=${i}" ${t}`);
+    }
+    const file = writeTmp('parallel-multiline.lp', lines.join('\n'));
+    const single = await source(file, { workers: 0 }).fetch(QUERY);
+    expect(single.warnings).toEqual([]);
+    expect(single.latency.reduce((n, l) => n + (l.before as { values: Float64Array }).values.length + (l.after as { values: Float64Array }).values.length, 0)).toBe(1500);
+    const multi = await source(file, { ...parallel, readOnMainThread: false }).fetch(QUERY);
+    expect(isDeepStrictEqual(multi, single)).toBe(true);
+  });
+
   it('stops the workers and rejects with the reason when aborted', async () => {
     const lines: string[] = [];
     for (let i = 0; i < 20_000; i++) lines.push(`http_request,service=s,endpoint=/e duration_ms=${i % 100} ${(UPGRADE - H + i * 100) * 1e6}`);

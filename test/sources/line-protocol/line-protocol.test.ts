@@ -223,10 +223,36 @@ describe('line protocol: malformed lines', () => {
     expect(parser.badLines).toEqual([{ line: 2, reason: 'field "x": -1 is negative', excerpt: `m x=-1 ${T0}` }]);
   });
 
+  // This case used an unterminated quote (`s="open`) as the bad line. InfluxDB keeps a newline inside quotes (issue
+  // 14 item 18), so that quote now runs to the end of the input, as the next test shows; any other bad line still
+  // leaves the next line alone.
   it('recovers after a bad line: the next line parses normally', () => {
-    const { points, parser } = parseAll(`m,t=a s="open\nm,t=b x=2 ${T0}`);
-    expect(parser.badLines[0]).toMatchObject({ line: 1, reason: 'unterminated quoted string' });
+    const { points, parser } = parseAll(`m,t=a s=open\nm,t=b x=2 ${T0}`);
+    expect(parser.badLines[0]).toMatchObject({ line: 1, reason: 'field "s": "open" is not a number' });
     expect(points).toEqual([{ line: 2, measurement: 'm', tags: { t: 'b' }, fields: { x: { type: 'float', value: 2 } }, timeMs: T0_MS }]);
+  });
+
+  it('keeps newlines inside quotes as InfluxDB does: an unterminated quote runs to the end of the input, and the message says so', () => {
+    const { points, parser } = parseAll(`m,t=a s="open\nm,t=b x=2 ${T0}\nm,t=c x=3 ${T0}`);
+    expect(points).toEqual([]);
+    expect(parser.lines).toBe(3);
+    expect(parser.dataLines).toBe(1);
+    expect(parser.badLines).toEqual([
+      {
+        line: 1,
+        reason: 'unterminated quoted string (the line runs over 3 lines: a newline inside quotes or after a backslash does not end it)',
+        excerpt: `m,t=a s="open\nm,t=b x=2 ${T0}\nm,t=c x=3 ${T0}`,
+      },
+    ]);
+  });
+});
+
+describe('line protocol: field keys remembered per series', () => {
+  it('reads a series whose first field key is escaped and a later one is not, line after line (it used to throw a TypeError)', () => {
+    const line = `m k\\ 1=2,x=1 ${T0}`;
+    const { points, parser } = parseAll(`${line}\n${line}\n${line}`);
+    expect(parser.badLines).toEqual([]);
+    expect(points.map((p) => p.fields)).toEqual(Array(3).fill({ 'k 1': { type: 'float', value: 2 }, x: { type: 'float', value: 1 } }));
   });
 });
 

@@ -1,0 +1,99 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readRange, segmentBoundaries } from '../../../src/sources/line-protocol/file-read.ts';
+import { LineProtocolParser } from '../../../src/sources/line-protocol/line-protocol.ts';
+
+const T0 = 1_763_647_200_000_000_000n;
+const tmp = mkdtempSync(path.join(tmpdir(), 'aftershock-file-read-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function writeTmp(name: string, content: string | Buffer): string {
+  const file = path.join(tmp, name);
+  writeFileSync(file, content);
+  return file;
+}
+
+/** Points (line number, string field, time) and bad lines of [start, end) of the file, line numbers made absolute. */
+async function parseRanges(file: string, bounds: number[], chunkBytes = 64): Promise<{ points: string[]; bad: string[] }> {
+  const fh = await open(file, 'r');
+  const points: string[] = [];
+  const bad: string[] = [];
+  let lines = 0;
+  try {
+    for (let k = 0; k + 1 < bounds.length; k++) {
+      const parser = new LineProtocolParser((p) => void points.push(`${lines + p.lineNumber} ${p.measurement} ${JSON.stringify(p.fieldStrings[p.fieldIndex('note')] ?? '')} ${p.timeMs}`));
+      await readRange(fh, { start: bounds[k], end: bounds[k + 1] }, Buffer.allocUnsafe(chunkBytes), parser);
+      for (const b of parser.badLines) bad.push(`${lines + b.line} ${b.reason}`);
+      lines += parser.lines;
+    }
+  } finally {
+    await fh.close();
+  }
+  return { points, bad };
+}
+
+async function boundaries(file: string, size: number, segmentBytes: number): Promise<number[]> {
+  const fh = await open(file, 'r');
+  try {
+    return await segmentBoundaries(fh, size, segmentBytes);
+  } finally {
+    await fh.close();
+  }
+}
+
+describe('segmentBoundaries', () => {
+  it('cuts a plain file just after the first newline at or past each nominal cut', async () => {
+    const text = Array.from({ length: 50 }, (_, i) => `m,t=${'x'.repeat(i % 7)} v=${i} ${T0 + BigInt(i)}\n`).join('');
+    const file = writeTmp('plain.lp', text);
+    const bounds = await boundaries(file, text.length, 100);
+    const expected = [0];
+    for (let nominal = 100; nominal < text.length; ) {
+      const cut = text.indexOf('\n', Math.max(nominal, expected.at(-1) as number)) + 1;
+      if (cut <= 0 || cut >= text.length) break;
+      expected.push(cut);
+      nominal = cut + 100;
+    }
+    expected.push(text.length);
+    expect(bounds).toEqual(expected);
+  });
+
+  it('never cuts inside a string with raw newlines or after an escaping backslash: the segments read as the whole file does', async () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 200; i++) {
+      const note = i % 3 === 0 ? `line one\nline \\"two\\" = x, y\n\nend` : i % 3 === 1 ? `say \\"hi\\"\nC:\\\\dir\\\\` : 'plain';
+      lines.push(`m,host=h${i % 5},path=a\\\nb note="${note}",v=${i} ${T0 + BigInt(i)}`);
+    }
+    const text = lines.join('\n') + '\n';
+    const file = writeTmp('quoted.lp', text);
+    const whole = await parseRanges(file, [0, Buffer.byteLength(text)]);
+    expect(whole.bad).toEqual([]);
+    expect(whole.points).toHaveLength(200);
+    for (const segmentBytes of [1, 13, 64, 100, 333]) {
+      const bounds = await boundaries(file, Buffer.byteLength(text), segmentBytes);
+      expect(bounds.length).toBeGreaterThan(10);
+      expect(await parseRanges(file, bounds), `segments of ${segmentBytes} bytes`).toEqual(whole);
+    }
+  });
+
+  it('carries an open quote across its read buffers (4 MiB) and a segment spanning several of them', async () => {
+    // A string of 9 MiB with newlines in it, between plain lines: no cut may fall inside it.
+    const big = `m note="${'a\n'.repeat(9 << 19)}",v=1 ${T0}\n`;
+    const after = Array.from({ length: 20_000 }, (_, i) => `m note="",v=${i} ${T0}\n`).join('');
+    const text = `m v=0 ${T0}\n${big}${after}`;
+    const file = writeTmp('big-quote.lp', text);
+    const size = Buffer.byteLength(text);
+    const start = text.indexOf('m note="a');
+    for (const segmentBytes of [1 << 20, 4 << 20]) {
+      const bounds = await boundaries(file, size, segmentBytes);
+      expect(bounds.slice(0, 2)).toEqual([0, start + big.length]);
+      expect(bounds.length).toBeGreaterThan(2);
+      expect(bounds.every((b) => b === 0 || b === size || text[b - 1] === '\n')).toBe(true);
+    }
+    const whole = await parseRanges(file, [0, size], 1 << 20);
+    expect(whole.points).toHaveLength(20_002);
+    expect(await parseRanges(file, await boundaries(file, size, 300_000), 1 << 20)).toEqual(whole);
+  });
+});
