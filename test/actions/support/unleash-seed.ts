@@ -23,7 +23,8 @@ export async function admin(url: string, token: string, method: string, path: st
 export async function seedFlag(
   url: string,
   token: string,
-  options: { constants?: BackoffConstants; enabled?: boolean; prefix?: string } = {},
+  /** `payload`: the variant's JSON payload as given (fields of any type), instead of `constants`. */
+  options: { constants?: BackoffConstants; payload?: Record<string, unknown>; enabled?: boolean; prefix?: string } = {},
 ): Promise<string> {
   const flag = `${options.prefix ?? 'dten.backoff.v2'}.${randomBytes(4).toString('hex')}`;
   await admin(url, token, 'POST', '/api/admin/projects/default/features', { name: flag, type: 'release' });
@@ -36,10 +37,20 @@ export async function seedFlag(
         weight: 1000,
         weightType: 'variable',
         stickiness: 'default',
-        payload: { type: 'json', value: JSON.stringify(options.constants ?? SEED_CONSTANTS) },
+        payload: { type: 'json', value: JSON.stringify(options.payload ?? options.constants ?? SEED_CONSTANTS) },
       },
     ],
   });
   if (options.enabled ?? true) await admin(url, token, 'POST', `/api/admin/projects/default/features/${flag}/environments/${TEST_ENVIRONMENT}/on`);
   return flag;
+}
+
+/** The variant payload exactly as Unleash stores it (parsed), to see fields aftershock does not own. */
+export async function rawPayload(url: string, token: string, flag: string): Promise<unknown> {
+  const feature = (await admin(url, token, 'GET', `/api/admin/projects/default/features/${flag}`)) as {
+    environments: Array<{ name: string; strategies: Array<{ variants?: Array<{ name: string; payload?: { value: string } }> }> }>;
+  };
+  const env = feature.environments.find((e) => e.name === TEST_ENVIRONMENT)!;
+  const variant = env.strategies.flatMap((s) => s.variants ?? []).find((v) => v.name === TEST_VARIANT);
+  return variant?.payload ? JSON.parse(variant.payload.value) : null;
 }
