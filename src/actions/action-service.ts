@@ -80,6 +80,14 @@ export type TuneFrom = { report: Report; series?: ReportSeries } | { analysisId:
 export const UNCONFIGURED_MESSAGE =
   'Unleash is not configured (set unleash.url and unleash.adminToken, or UNLEASH_URL and UNLEASH_ADMIN_TOKEN): dry run only, nothing was changed';
 
+/** Why a change that was asked for was not made (HTTP `notApplied.reason`; the CLI exits with its own status). */
+export const NOT_APPLIED_REASON = 'unleash_not_configured' as const;
+
+/** The unmistakable sentence for a real change asked for (`--apply`, `dryRun: false`) that could not be made. */
+export function notAppliedMessage(asked: string): string {
+  return `NOT APPLIED: ${asked}, but Unleash is not configured (set unleash.url and unleash.adminToken, or UNLEASH_URL and UNLEASH_ADMIN_TOKEN); this was only a dry run and nothing was changed`;
+}
+
 type Step = { name: string; run: () => Promise<unknown>; undo: () => Promise<{ changed: boolean }> };
 type TargetOf = (before: FlagState | null) => FlagSnapshot | Promise<FlagSnapshot>;
 
@@ -110,6 +118,11 @@ export class ActionService {
 
   get ref(): FlagRef {
     return this.options.ref;
+  }
+
+  /** Whether an action without an explicit `dryRun` is a dry run (actions.dryRunDefault). */
+  get dryRunDefault(): boolean {
+    return this.options.dryRunDefault;
   }
 
   /** The configured bounds every change is checked against. */
@@ -307,7 +320,8 @@ export class ActionService {
     }
     const diff = diffSnapshots(beforeSnap, target);
     if (!flags) {
-      return record('dry_run', { target, diff, message: `${UNCONFIGURED_MESSAGE}. Would apply: ${formatDiff(diff)}` });
+      const asked = dryRun ? '' : ' (a real change was asked for: NOT APPLIED)';
+      return record('dry_run', { target, diff, message: `${UNCONFIGURED_MESSAGE}. Would apply: ${formatDiff(diff)}${asked}` });
     }
     if (diff.length === 0) return record('noop', { before: beforeSnap, target, after: beforeSnap, message: `flag "${ref.flag}" already is in the requested state; nothing sent` });
     if (dryRun) return record('dry_run', { before: beforeSnap, target, diff, message: `dry run: would apply ${formatDiff(diff)}; nothing was changed` });
