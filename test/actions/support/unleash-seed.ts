@@ -3,21 +3,36 @@
  * strategy whose variant carries the backoff constants, the way a team would set it up by hand.
  */
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
 import type { BackoffConstants } from '../../../src/actions/backoff-constants.ts';
 
 export const TEST_VARIANT = 'backoff-constants';
 export const TEST_ENVIRONMENT = 'development';
 export const SEED_CONSTANTS: BackoffConstants = { baseMs: 200, maxMs: 8000, multiplier: 3, jitter: 0.2, maxAttempts: 4 };
 
+/**
+ * One admin API call on a fresh connection: a pooled keep-alive socket that Unleash closes just as it is reused
+ * fails a POST with "other side closed", and a POST must not be blindly retried.
+ */
 export async function admin(url: string, token: string, method: string, path: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(url + path, {
-    method,
-    headers: { Authorization: token, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
+  const text = body === undefined ? undefined : JSON.stringify(body);
+  const { status, answer } = await new Promise<{ status: number; answer: string }>((resolve, reject) => {
+    const req = http.request(
+      url + path,
+      { method, agent: false, headers: { Authorization: token, 'Content-Type': 'application/json', ...(text === undefined ? {} : { 'Content-Length': Buffer.byteLength(text) }) } },
+      (res) => {
+        let data = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (data += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, answer: data }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(text);
   });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`seed: ${method} ${path} → ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
+  if (status < 200 || status >= 300) throw new Error(`seed: ${method} ${path} → ${status} ${answer}`);
+  return answer ? JSON.parse(answer) : null;
 }
 
 export async function seedFlag(
