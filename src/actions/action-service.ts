@@ -22,7 +22,6 @@ import {
   assertWithinBounds,
   BACKOFF_FIELDS,
   backoffShapeProblem,
-  DEFAULT_BACKOFF_CONSTANTS,
   diffSnapshots,
   formatDiff,
   sameConstants,
@@ -33,7 +32,7 @@ import {
 } from './backoff-constants.ts';
 import type { FlagActions, FlagRef, FlagState } from './flag-actions.ts';
 import { snapshotOf } from './flag-actions.ts';
-import { recommendBackoff, type BackoffRecommendation } from './recommend-backoff.ts';
+import { recommendForFlag, type FlagRecommendation } from './flag-recommendation.ts';
 
 export interface ActionContext {
   /** Who asks: token label, `cli:<user>`, `guard:<id>`. */
@@ -164,23 +163,8 @@ export class ActionService {
    * The recommendation for a report against the flag's current constants. With no Unleash configured, or a
    * flag that carries no valid constants, it is computed against the stated defaults and says so first.
    */
-  async recommend(report: Report, options: RecommendFor = {}): Promise<BackoffRecommendation> {
-    let current: BackoffConstants | null = null;
-    let assumed: string | null = null;
-    if (this.options.flags) {
-      const state = options.state ?? (await this.readState(options.signal));
-      current = state.constants;
-      if (!current) assumed = `flag "${state.flag}" carries no valid constants (${state.payloadProblem ?? 'no strategy variant payload'})`;
-    } else assumed = 'Unleash is not configured';
-    const recommendation = recommendBackoff(report, {
-      current: current ?? DEFAULT_BACKOFF_CONSTANTS,
-      bounds: this.options.bounds,
-      series: options.series,
-      service: options.service,
-      aim: options.aim,
-    });
-    if (assumed) recommendation.rationale.unshift(`Assuming the default constants ${JSON.stringify(DEFAULT_BACKOFF_CONSTANTS)} (${assumed}).`);
-    return recommendation;
+  recommend(report: Report, options: RecommendFor = {}): Promise<FlagRecommendation> {
+    return recommendForFlag(report, { ...options, flags: this.options.flags, bounds: this.options.bounds });
   }
 
   /**
@@ -189,7 +173,7 @@ export class ActionService {
    * CONFLICT when the report does not call for tuning, or when the live flag has no constants to tune from
    * (tuning from assumed defaults would overwrite a payload we cannot read; a dry run still shows the proposal).
    */
-  async tuneFromReport(from: TuneFrom, ctx: ActionContext & { enable?: boolean; service?: string; aim?: number }): Promise<{ action: ActionRecord; recommendation: BackoffRecommendation }> {
+  async tuneFromReport(from: TuneFrom, ctx: ActionContext & { enable?: boolean; service?: string; aim?: number }): Promise<{ action: ActionRecord; recommendation: FlagRecommendation }> {
     let report: Report;
     let series: ReportSeries | undefined;
     if ('analysisId' in from) {

@@ -22,3 +22,4 @@ export async function writeReport(result: AnalysisResult, format: ReportFormat, 
 export { renderJson } from './json-report.ts';
 export { renderMarkdown } from './markdown-report.ts';
 export type { HtmlReportOptions } from './html-report.ts';
+export type { RecommendedReport, ReportRecommendation } from './recommendation-section.ts';

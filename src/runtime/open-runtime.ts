@@ -19,6 +19,7 @@ import { AnalysisJobs, type JobLog, type JobMetrics } from './analysis-jobs.ts';
 import type { AnalysisRequest } from './analysis-request.ts';
 import { AnalysisService } from './analysis-service.ts';
 import { checkReadiness, type ReadinessCheck } from './readiness.ts';
+import { withRecommendation } from './report-recommendation.ts';
 import { runAnalysis } from './run-analysis.ts';
 import { serviceSettings, type ServiceSettings } from './service-settings.ts';
 import type { AnalysisResult } from '../analysis/types.ts';
@@ -108,6 +109,9 @@ export async function openRuntime(options: OpenRuntimeOptions): Promise<Runtime>
     ? new AnalysisPool({ ...settings.pool, config, runnerModule: typeof options.pool === 'object' ? options.pool.runnerModule : undefined })
     : null;
 
+  // Every finished analysis carries the backoff recommendation (report.recommendation), whichever path ran it.
+  const recommend = (result: AnalysisResult) => withRecommendation(result, { flags, bounds: actionSettings.bounds });
+
   const jobs = store ? new AnalysisJobs({ store: store.reports, progressIntervalMs: settings.pool.progressIntervalMs, log, metrics: options.metrics }) : null;
   const actions = store
     ? new ActionService({
@@ -132,6 +136,7 @@ export async function openRuntime(options: OpenRuntimeOptions): Promise<Runtime>
           verdictCacheMs: settings.server.verdictCacheMs,
           heartbeatMs: settings.store.heartbeatMs,
           log,
+          finish: recommend,
         })
       : null;
 
@@ -140,8 +145,8 @@ export async function openRuntime(options: OpenRuntimeOptions): Promise<Runtime>
     return runAnalysis(request, { config, signal, onProgress: h.onProgress, log: h.onLog });
   };
 
-  const execute = (request: AnalysisRequest, signal: AbortSignal | undefined, h: JobHandlers) =>
-    pool ? abortable(pool.submit(request, h), signal) : inProcess(request, signal, h);
+  const execute = async (request: AnalysisRequest, signal: AbortSignal | undefined, h: JobHandlers) =>
+    recommend(await (pool ? abortable(pool.submit(request, h), signal) : inProcess(request, signal, h)));
 
   let closed = false;
   return {

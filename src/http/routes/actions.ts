@@ -113,6 +113,8 @@ const Recommendation = Type.Object({
       waitScale: Type.Number(),
     }),
   ),
+  currentSource: Type.Optional(Type.String({ description: 'flag: computed against the live constants; default: against the stated defaults (see assumption)' })),
+  assumption: Type.Optional(Nullable(Type.String({ description: 'Why the default constants were assumed' }))),
   rationale: Type.Array(Type.String()),
 });
 const NotApplied = Type.Object(

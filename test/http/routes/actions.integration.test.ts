@@ -94,6 +94,19 @@ describe('action routes against a real Unleash', () => {
     expect(body.recommendation.rationale.join(' ')).toMatch(/\/checkout p99: waits add/);
   });
 
+  it('stores every analysis with its recommendation against the live constants, shown in report.md and report.html (issue 14)', async () => {
+    const created = await post('/v1/analyses', { source: 'demo', upgradeAt: '2026-11-20T14:00:00Z', services: ['shop'] });
+    const id = created.json().id as string;
+    const done = await waitFinished(service, id, 60_000);
+    const { recommendation } = (done as { report: { recommendation: Record<string, unknown> } }).report;
+    expect(recommendation).toMatchObject({ action: 'tune', service: 'shop', currentSource: 'flag', assumption: null, current: DEMO_NEW_STRATEGY });
+    const md = await get(`/v1/analyses/${id}/report.md`);
+    expect(md.body).toContain('## Recommendation: tune the backoff constants');
+    expect(md.body).toContain(`Computed against the flag's live constants ${JSON.stringify(DEMO_NEW_STRATEGY)}.`);
+    const html = await get(`/v1/analyses/${id}/report.html`);
+    expect(html.body).toContain('<h2 id="recommendation">Recommendation: tune the backoff constants</h2>');
+  });
+
   it('lists the audit log newest first with a cursor, and guard decisions', async () => {
     const page1 = (await get('/v1/actions?limit=2')).json();
     expect(page1.items).toHaveLength(2);
@@ -164,6 +177,27 @@ describe('action routes: faults and bad input found by the attack pass (issue 14
 });
 
 describe('action routes with no Unleash configured', () => {
+  it('show the recommendation of a stored analysis in a dry run, against the stated default constants (issue 14)', async () => {
+    const service = await startTestService({ config: configFor(null), realAnalysis: true });
+    try {
+      const created = await service.app.inject({ method: 'POST', url: '/v1/analyses', headers: auth(WRITE_TOKEN), payload: { source: 'demo', upgradeAt: '2026-11-20T14:00:00Z', services: ['shop'] } });
+      const id = created.json().id as string;
+      const done = (await waitFinished(service, id, 60_000)) as { report: { recommendation: Record<string, unknown> } };
+      expect(done.report.recommendation).toMatchObject({ action: 'tune', currentSource: 'default', assumption: 'Unleash is not configured' });
+      const dry = await service.app.inject({ method: 'POST', url: '/v1/actions/backoff-constants', headers: auth(WRITE_TOKEN), payload: { analysisId: id, reason: 'see what it proposes' } });
+      expect(dry.statusCode).toBe(200);
+      const body = dry.json();
+      expect(body).toMatchObject({ applied: false, dryRun: true, action: { mode: 'unconfigured', status: 'dry_run' }, recommendation: { action: 'tune', currentSource: 'default' } });
+      expect(body.notApplied).toBeUndefined();
+      expect(body.recommendation.rationale[0]).toMatch(/^Assuming the default constants \{"baseMs":100,/);
+      expect(body.action.target.constants).toEqual(body.recommendation.constants);
+      const asked = await service.app.inject({ method: 'POST', url: '/v1/actions/backoff-constants', headers: auth(WRITE_TOKEN), payload: { analysisId: id, reason: 'apply it', dryRun: false } });
+      expect(asked.json()).toMatchObject({ applied: false, notApplied: { reason: 'unleash_not_configured' } });
+    } finally {
+      await service.close();
+    }
+  });
+
   it('answer dry runs and say so plainly', async () => {
     const service = await startTestService({ config: configFor(null) });
     try {
