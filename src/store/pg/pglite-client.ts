@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { AppError } from '../../errors.ts';
-import type { SqlClient } from './sql-client.ts';
+import { NEVER_LOST, type SqlClient } from './sql-client.ts';
 
 export const LOCK_FILE = 'aftershock.lock';
 
@@ -64,7 +64,7 @@ function transactionClient(tx: Transaction): SqlClient {
     kind: 'pglite',
     query: (sql, params) => run(tx, sql, params),
     transaction: (fn) => fn(client),
-    session: (fn) => fn(client),
+    session: (fn) => fn(client, NEVER_LOST),
     close: async () => undefined,
   };
   return client;
@@ -100,8 +100,8 @@ export class PgliteClient implements SqlClient {
     return this.db.transaction((tx) => fn(transactionClient(tx)));
   }
 
-  session<T>(fn: (conn: SqlClient) => Promise<T>): Promise<T> {
-    return fn(this);
+  session<T>(fn: (conn: SqlClient, lost: AbortSignal) => Promise<T>): Promise<T> {
+    return fn(this, NEVER_LOST);
   }
 
   async close(): Promise<void> {
