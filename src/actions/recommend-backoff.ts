@@ -3,7 +3,7 @@
  * with a rationale a person can check, or recommend the kill switch when no constants within bounds can
  * bring the regressed quantiles back within tolerance. No I/O, no clock; randomness is seeded.
  *
- * Model (the one the reference client helper implements, src/unleash-backoff-client.ts):
+ * Model (the one the reference client helper implements, src/actions/unleash/backoff-client.ts):
  *  - each attempt of a call fails independently with probability p; a call retries up to maxAttempts − 1
  *    times, so P(retries ≥ k) = p^k. p is solved from the observed retries per call r = Σ_{k<maxAttempts} p^k;
  *  - retry k waits min(maxMs, baseMs · multiplier^(k−1)) · (1 − jitter · U), U uniform in [0, 1);
