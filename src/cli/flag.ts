@@ -81,15 +81,16 @@ function parse(argv: string[]) {
 /** A plain decimal literal only: `Number()` alone would also take `0x64`, `0b1`, `" 5 "` or `""` (as 0). */
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-function number(flag: string, text: string): number {
+/** `what` names the input as the user typed it: `--base-ms`, `revert <id>`. */
+function number(what: string, text: string): number {
   const n = Number(text);
-  if (!DECIMAL.test(text) || !Number.isFinite(n)) throw new AppError('BAD_INPUT', `--${flag}: "${text}" is not a decimal number (e.g. 120 or 0.5)`);
+  if (!DECIMAL.test(text) || !Number.isFinite(n)) throw new AppError('BAD_INPUT', `${what}: "${text}" is not a decimal number (e.g. 120 or 0.5)`);
   return n;
 }
 
-function positiveInt(flag: string, text: string): number {
-  const n = number(flag, text);
-  if (!Number.isInteger(n) || n < 1) throw new AppError('BAD_INPUT', `--${flag}: "${text}" is not a positive integer`);
+function positiveInt(what: string, text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < 1) throw new AppError('BAD_INPUT', `${what}: "${text}" is not a positive integer (e.g. 12)`);
   return n;
 }
 
@@ -137,7 +138,7 @@ function withOptionNames(e: unknown): unknown {
 
 async function tune(values: ReturnType<typeof parse>['values'], actions: ActionService, base: { actor: string; reason: string; dryRun: boolean }): Promise<number> {
   const given: Partial<BackoffConstants> = {};
-  for (const [flag, field] of NUMERIC) if (values[flag] !== undefined) given[field] = number(flag, values[flag]!);
+  for (const [flag, field] of NUMERIC) if (values[flag] !== undefined) given[field] = number(`--${flag}`, values[flag]!);
   const explicit = Object.keys(given).length > 0;
   if (explicit && (values.report || values.analysis)) {
     throw new AppError('BAD_INPUT', 'give either constants (--base-ms …) or --report / --analysis for a recommendation, not both');
@@ -198,7 +199,7 @@ export async function flagCommand(argv: string[]): Promise<number> {
       case 'revert':
         return show(await actions.revert(positiveInt('revert <id>', rest[0]), base), !base.dryRun);
       default: {
-        const page = await actions.listActions({ limit: values.limit ? positiveInt('limit', values.limit) : undefined });
+        const page = await actions.listActions({ limit: values.limit ? positiveInt('--limit', values.limit) : undefined });
         process.stdout.write(JSON.stringify(page, null, 2) + '\n');
         return 0;
       }
