@@ -2,11 +2,15 @@
  * The one place flag actions are decided, applied and audited; the HTTP routes, the CLI and the SLA guard
  * all go through it so they share the same semantics:
  *  - dry run by default: the exact diff is returned and recorded, nothing is sent;
- *  - bounds checked before anything is sent (OUT_OF_BOUNDS, recorded as `refused`);
+ *  - bounds checked before anything is sent (OUT_OF_BOUNDS, recorded as `refused`) on what an action puts into
+ *    production — constants it writes, constants it switches the strategy on with. Switching off never depends
+ *    on them, and undo and revert restore recorded state, in bounds or not;
  *  - idempotent: a change to the state the flag already has is a `noop`;
  *  - all-or-nothing: a change of both the constants and on/off is applied in the safe order (constants
  *    before switching on, switching off before constants) and a failed second step undoes the first;
- *  - revert restores exactly the recorded `before` state, and refuses (CONFLICT) if the flag changed since;
+ *  - revert restores exactly the recorded `before` state, and refuses (CONFLICT) if the flag changed since; a
+ *    failed action can be reverted too: when Unleash could not be read after it failed, the revert reads the
+ *    state it left, records it on the failed action, and restores the state from before;
  *  - with no Unleash configured, everything is a dry run and the message says so.
  */
 import type { AnalysisRecord } from '../store/report-store.ts';
@@ -18,7 +22,6 @@ import {
   assertWithinBounds,
   BACKOFF_FIELDS,
   backoffShapeProblem,
-  DEFAULT_BACKOFF_CONSTANTS,
   diffSnapshots,
   formatDiff,
   sameConstants,
@@ -29,7 +32,7 @@ import {
 } from './backoff-constants.ts';
 import type { FlagActions, FlagRef, FlagState } from './flag-actions.ts';
 import { snapshotOf } from './flag-actions.ts';
-import { recommendBackoff, type BackoffRecommendation } from './recommend-backoff.ts';
+import { recommendForFlag, type FlagRecommendation } from './flag-recommendation.ts';
 
 export interface ActionContext {
   /** Who asks: token label, `cli:<user>`, `guard:<id>`. */
@@ -76,7 +79,29 @@ export type TuneFrom = { report: Report; series?: ReportSeries } | { analysisId:
 export const UNCONFIGURED_MESSAGE =
   'Unleash is not configured (set unleash.url and unleash.adminToken, or UNLEASH_URL and UNLEASH_ADMIN_TOKEN): dry run only, nothing was changed';
 
+/** Why a change that was asked for was not made (HTTP `notApplied.reason`; the CLI exits with its own status). */
+export const NOT_APPLIED_REASON = 'unleash_not_configured' as const;
+
+/** The unmistakable sentence for a real change asked for (`--apply`, `dryRun: false`) that could not be made. */
+export function notAppliedMessage(asked: string): string {
+  return `NOT APPLIED: ${asked}, but Unleash is not configured (set unleash.url and unleash.adminToken, or UNLEASH_URL and UNLEASH_ADMIN_TOKEN); this was only a dry run and nothing was changed`;
+}
+
 type Step = { name: string; run: () => Promise<unknown>; undo: () => Promise<{ changed: boolean }> };
+type TargetOf = (before: FlagState | null) => FlagSnapshot | Promise<FlagSnapshot>;
+
+const UNKNOWN_STATE =
+  'the state Unleash was left in is unknown (it could not be read back); once Unleash answers, revert this action (`aftershock flag revert <id>`, POST /v1/actions/<id>/revert): it reads the state back, records it here, and restores the state from before';
+
+/** A state an action from `before` towards `target` can leave: each part (on/off, the whole payload) at one of the two. */
+function couldHaveLeft(before: FlagSnapshot, target: FlagSnapshot, now: FlagSnapshot): boolean {
+  const enabled = now.enabled === before.enabled || now.enabled === target.enabled;
+  return enabled && (sameConstants(now.constants, before.constants) || sameConstants(now.constants, target.constants));
+}
+
+function describeSnapshot(s: FlagSnapshot): string {
+  return `enabled ${s.enabled}, constants ${s.constants ? JSON.stringify(s.constants) : 'none'}`;
+}
 
 export class ActionService {
   private queue: Promise<unknown> = Promise.resolve();
@@ -92,6 +117,11 @@ export class ActionService {
 
   get ref(): FlagRef {
     return this.options.ref;
+  }
+
+  /** Whether an action without an explicit `dryRun` is a dry run (actions.dryRunDefault). */
+  get dryRunDefault(): boolean {
+    return this.options.dryRunDefault;
   }
 
   /** The configured bounds every change is checked against. */
@@ -117,12 +147,14 @@ export class ActionService {
   tune(constants: Partial<BackoffConstants>, ctx: ActionContext & { enable?: boolean }): Promise<ActionRecord> {
     return this.act('backoff_constants', ctx, (before) => {
       const merged = { ...(before?.constants ?? {}), ...constants } as BackoffConstants;
-      const problem = backoffShapeProblem(merged);
-      if (problem) {
-        throw new AppError('BAD_INPUT', before?.constants
-          ? `constants: ${problem}`
-          : `constants: ${problem}; the flag carries no constants yet${before ? '' : ' (or Unleash is not configured)'}, so give all of ${BACKOFF_FIELDS.join(', ')}`);
+      const missing = BACKOFF_FIELDS.filter((f) => merged[f] === undefined);
+      if (missing.length > 0) {
+        // Only possible when there are no current constants to keep (a flag without a valid payload, or no Unleash).
+        const why = before ? `flag "${before.flag}" carries no valid constants (${before.payloadProblem ?? 'no payload'})` : 'Unleash is not configured, so the current constants are unknown';
+        throw new AppError('BAD_INPUT', `constants: no value for ${missing.join(', ')}: ${why}; give all of ${BACKOFF_FIELDS.join(', ')}`, { details: { missing } });
       }
+      const problem = backoffShapeProblem(merged);
+      if (problem) throw new AppError('BAD_INPUT', `constants: ${problem}`);
       return { enabled: ctx.enable ? true : (before?.enabled ?? true), constants: merged };
     });
   }
@@ -131,23 +163,8 @@ export class ActionService {
    * The recommendation for a report against the flag's current constants. With no Unleash configured, or a
    * flag that carries no valid constants, it is computed against the stated defaults and says so first.
    */
-  async recommend(report: Report, options: RecommendFor = {}): Promise<BackoffRecommendation> {
-    let current: BackoffConstants | null = null;
-    let assumed: string | null = null;
-    if (this.options.flags) {
-      const state = options.state ?? (await this.readState(options.signal));
-      current = state.constants;
-      if (!current) assumed = `flag "${state.flag}" carries no valid constants (${state.payloadProblem ?? 'no strategy variant payload'})`;
-    } else assumed = 'Unleash is not configured';
-    const recommendation = recommendBackoff(report, {
-      current: current ?? DEFAULT_BACKOFF_CONSTANTS,
-      bounds: this.options.bounds,
-      series: options.series,
-      service: options.service,
-      aim: options.aim,
-    });
-    if (assumed) recommendation.rationale.unshift(`Assuming the default constants ${JSON.stringify(DEFAULT_BACKOFF_CONSTANTS)} (${assumed}).`);
-    return recommendation;
+  recommend(report: Report, options: RecommendFor = {}): Promise<FlagRecommendation> {
+    return recommendForFlag(report, { ...options, flags: this.options.flags, bounds: this.options.bounds });
   }
 
   /**
@@ -156,7 +173,7 @@ export class ActionService {
    * CONFLICT when the report does not call for tuning, or when the live flag has no constants to tune from
    * (tuning from assumed defaults would overwrite a payload we cannot read; a dry run still shows the proposal).
    */
-  async tuneFromReport(from: TuneFrom, ctx: ActionContext & { enable?: boolean; service?: string; aim?: number }): Promise<{ action: ActionRecord; recommendation: BackoffRecommendation }> {
+  async tuneFromReport(from: TuneFrom, ctx: ActionContext & { enable?: boolean; service?: string; aim?: number }): Promise<{ action: ActionRecord; recommendation: FlagRecommendation }> {
     let report: Report;
     let series: ReportSeries | undefined;
     if ('analysisId' in from) {
@@ -195,21 +212,37 @@ export class ActionService {
     return this.act('enable', ctx, (before) => ({ enabled: true, constants: before?.constants ?? null }));
   }
 
-  /** Restores the state recorded before action `id`; CONFLICT if the flag changed since that action. */
+  /**
+   * Restores the state recorded before action `id`; CONFLICT if the flag changed since that action. A failed
+   * action is revertible too (its steps may have landed). When the state it left is unknown (Unleash could not be
+   * read back after it failed), the state read now is taken as that outcome — if it is one the action could have
+   * left — and recorded on the failed action before the revert goes ahead.
+   */
   async revert(id: number, ctx: ActionContext): Promise<ActionRecord> {
     const original = await this.options.audit.get(id);
     if (!original) throw new AppError('NOT_FOUND', `action ${id} does not exist`);
     return this.act(
       'revert',
       { ...ctx, reason: ctx.reason || `revert of action ${id}` },
-      (current) => {
+      async (current) => {
         // Checked inside act() so that refusals land in the audit log like any other.
-        const { before, after } = original;
-        if (original.status !== 'applied' || !before || !after) {
+        const { before, target } = original;
+        let after = original.after;
+        const failed = original.status === 'failed' && before !== null && target !== null;
+        if (!before || (original.status !== 'applied' && !failed) || (!after && !failed)) {
           throw new AppError('CONFLICT', `action ${id} was not applied (status ${original.status}); there is nothing to revert`);
         }
         if (original.revertedById !== null) throw new AppError('CONFLICT', `action ${id} was already reverted by action ${original.revertedById}`);
-        if (current && !sameSnapshot(current, after)) {
+        if (after === null && current) {
+          const now = snapshotOf(current);
+          if (!couldHaveLeft(before, target!, now)) {
+            throw new AppError('CONFLICT', `flag "${original.flag}" changed since action ${id} in a way it could not have left it (${formatDiff(diffSnapshots(before, now))} against the state before it, which is neither that state nor its target); refusing to revert over it`, {
+              details: { before, target, current: now },
+            });
+          }
+          after = (await this.options.audit.recordAfter(id, now, `Read back later: ${describeSnapshot(now)}.`))?.after ?? now;
+        }
+        if (current && after && !sameSnapshot(current, after)) {
           throw new AppError('CONFLICT', `flag "${original.flag}" changed since action ${id} (${formatDiff(diffSnapshots(after, current))}); refusing to revert over it`, {
             details: { expected: after, current: snapshotOf(current) },
           });
@@ -220,7 +253,7 @@ export class ActionService {
     );
   }
 
-  private act(kind: ActionKind, ctx: ActionContext, targetOf: (before: FlagState | null) => FlagSnapshot, extra: { revertsId?: number } = {}): Promise<ActionRecord> {
+  private act(kind: ActionKind, ctx: ActionContext, targetOf: TargetOf, extra: { revertsId?: number } = {}): Promise<ActionRecord> {
     // One action at a time per process: read → decide → write must not interleave with another action.
     const { locks, ref } = this.options;
     const now = () => this.actNow(kind, ctx, targetOf, extra);
@@ -230,8 +263,8 @@ export class ActionService {
     return run;
   }
 
-  private async actNow(kind: ActionKind, ctx: ActionContext, targetOf: (before: FlagState | null) => FlagSnapshot, extra: { revertsId?: number }): Promise<ActionRecord> {
-    const { flags, ref, bounds } = this.options;
+  private async actNow(kind: ActionKind, ctx: ActionContext, targetOf: TargetOf, extra: { revertsId?: number }): Promise<ActionRecord> {
+    const { flags, ref } = this.options;
     const dryRun = ctx.dryRun ?? this.options.dryRunDefault;
     const base = {
       kind,
@@ -258,8 +291,8 @@ export class ActionService {
     const beforeSnap = before ? snapshotOf(before) : null;
     let target: FlagSnapshot;
     try {
-      target = targetOf(before);
-      if (target.constants) assertWithinBounds(target.constants, bounds);
+      target = await targetOf(before);
+      this.checkBounds(kind, beforeSnap, target);
       if (beforeSnap?.constants && target.constants === null) {
         throw new AppError('CONFLICT', 'the target state has no constants but the flag carries some; removing the variant is not supported, edit it in Unleash');
       }
@@ -271,23 +304,38 @@ export class ActionService {
     }
     const diff = diffSnapshots(beforeSnap, target);
     if (!flags) {
-      return record('dry_run', { target, diff, message: `${UNCONFIGURED_MESSAGE}. Would apply: ${formatDiff(diff)}` });
+      const asked = dryRun ? '' : ' (a real change was asked for: NOT APPLIED)';
+      return record('dry_run', { target, diff, message: `${UNCONFIGURED_MESSAGE}. Would apply: ${formatDiff(diff)}${asked}` });
     }
     if (diff.length === 0) return record('noop', { before: beforeSnap, target, after: beforeSnap, message: `flag "${ref.flag}" already is in the requested state; nothing sent` });
     if (dryRun) return record('dry_run', { before: beforeSnap, target, diff, message: `dry run: would apply ${formatDiff(diff)}; nothing was changed` });
 
     try {
-      const after = await this.apply(flags, before!, target, ctx.signal);
+      const after = await this.apply(flags, before!, target, { restore: kind === 'revert', signal: ctx.signal });
       const rec = await record('applied', { before: beforeSnap, target, after, diff, message: `applied ${formatDiff(diff)}${await this.servedNote(flags, after)}` });
       if (extra.revertsId !== undefined) await this.options.audit.markReverted(extra.revertsId, rec.id);
       return rec;
     } catch (e) {
       const err = e as Error;
       const now = await flags.readState().then(snapshotOf, () => null);
-      const failed = await record('failed', { before: beforeSnap, target, after: now, diff, message: err.message, error: err.message });
+      const unknown = now === null ? `; ${UNKNOWN_STATE}` : '';
+      const failed = await record('failed', { before: beforeSnap, target, after: now, diff, message: `${err.message}${unknown}`, error: err.message });
       // Same error, plus the audit record's id so callers (the guard) can point at it.
-      throw new AppError(isAppError(e) ? e.code : 'UPSTREAM', err.message, { cause: e, details: { actionId: failed.id } });
+      const hint = now === null ? `; the state Unleash was left in is unknown: revert action ${failed.id} once Unleash answers (it reads the state back and restores the one from before)` : '';
+      throw new AppError(isAppError(e) ? e.code : 'UPSTREAM', `${err.message}${hint}`, { cause: e, details: { actionId: failed.id } });
     }
+  }
+
+  /**
+   * Bounds guard what an action puts into production: constants it writes, and constants it switches the new
+   * strategy on with. The kill switch never depends on the constants it leaves behind, and a revert restores
+   * recorded state, in bounds or not.
+   */
+  private checkBounds(kind: ActionKind, before: FlagSnapshot | null, target: FlagSnapshot): void {
+    if (kind === 'revert' || !target.constants) return;
+    const writes = !sameConstants(before?.constants ?? null, target.constants);
+    const switchesOn = target.enabled && before?.enabled !== true;
+    if (writes || switchesOn) assertWithinBounds(target.constants, this.options.bounds);
   }
 
   /** Part of the message saying whether SDK clients are being served the change yet. */
@@ -303,14 +351,20 @@ export class ActionService {
    * since its write may have landed before the error (e.g. a lost verification read) — is undone, and the
    * result is read back: "nothing was left half-applied" is only said once Unleash shows the before state.
    */
-  private async apply(flags: FlagActions, before: FlagState, target: FlagSnapshot, signal?: AbortSignal): Promise<FlagSnapshot> {
+  private async apply(flags: FlagActions, before: FlagState, target: FlagSnapshot, options: { restore: boolean; signal?: AbortSignal }): Promise<FlagSnapshot> {
+    const { signal } = options;
+    // Undo puts back what was there, and a revert what was recorded: neither is a new value the bounds judge.
     const restoreConstants = () =>
       before.constants
-        ? flags.setBackoffConstants(before.constants)
+        ? flags.restoreBackoffConstants(before.constants)
         : Promise.reject(new AppError('CONFLICT', 'the flag carried no valid constants before, so there is nothing to restore them to'));
     const constantsStep: Step | null =
       target.constants && !sameConstants(before.constants, target.constants)
-        ? { name: 'set constants', run: () => flags.setBackoffConstants(target.constants!, signal), undo: restoreConstants }
+        ? {
+            name: 'set constants',
+            run: () => (options.restore ? flags.restoreBackoffConstants(target.constants!, signal) : flags.setBackoffConstants(target.constants!, signal)),
+            undo: restoreConstants,
+          }
         : null;
     const switchStep: Step | null =
       before.enabled !== target.enabled

@@ -38,34 +38,60 @@ export const DEFAULT_BACKOFF_BOUNDS: BackoffBounds = {
 /** What a client uses when the flag is off, unknown, or carries an invalid payload. */
 export const DEFAULT_BACKOFF_CONSTANTS: BackoffConstants = { baseMs: 100, maxMs: 5000, multiplier: 2, jitter: 0.2, maxAttempts: 3 };
 
+export interface ShapeOptions {
+  /**
+   * Accept fields other than the five. A live payload may carry fields other teams own (they are kept when the
+   * constants are rewritten); a request body or a value we write never does.
+   */
+  allowOtherFields?: boolean;
+}
+
 /**
  * Checks shape and types of a payload object (no bounds). Returns a message naming the first bad field,
- * or null when it is a complete set of constants.
+ * or null when it is a complete set of constants. Types are never coerced: `"100"`, `true` or `false` where a
+ * number belongs are problems, not 100, 1 or 0.
  */
-export function backoffShapeProblem(value: unknown): string | null {
+export function backoffShapeProblem(value: unknown, options: ShapeOptions = {}): string | null {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'expected a JSON object';
   const obj = value as Record<string, unknown>;
   for (const f of BACKOFF_FIELDS) {
     const v = obj[f];
-    if (typeof v !== 'number' || !Number.isFinite(v)) return `field "${f}" must be a finite number (got ${JSON.stringify(v)})`;
+    if (typeof v !== 'number' || !Number.isFinite(v)) return `field "${f}" must be a finite number (${v === undefined ? 'it is missing' : `got ${JSON.stringify(v)}`})`;
   }
   if (!Number.isInteger(obj.maxAttempts)) return `field "maxAttempts" must be an integer (got ${String(obj.maxAttempts)})`;
+  if (options.allowOtherFields) return null;
   const extra = Object.keys(obj).filter((k) => !(BACKOFF_FIELDS as readonly string[]).includes(k));
   if (extra.length > 0) return `unknown field "${extra[0]}" (allowed: ${BACKOFF_FIELDS.join(', ')})`;
   return null;
 }
 
 /** Parses the variant payload's `value` (a JSON string); `where` names the flag/variant in the error. */
-export function parseBackoffPayload(value: string, where: string): BackoffConstants {
+export function parseBackoffPayload(value: string, where: string, options: ShapeOptions = {}): BackoffConstants {
   let parsed: unknown;
   try {
     parsed = JSON.parse(value);
   } catch (e) {
     throw new AppError('BAD_INPUT', `${where}: payload is not valid JSON: ${(e as Error).message}`, { cause: e });
   }
-  const problem = backoffShapeProblem(parsed);
+  const problem = backoffShapeProblem(parsed, options);
   if (problem) throw new AppError('BAD_INPUT', `${where}: ${problem}`);
   return pickConstants(parsed as BackoffConstants);
+}
+
+/**
+ * The payload text that carries `constants` and keeps every other field of `previous` (the payload it replaces)
+ * as it was, in its place: fields we do not own survive a tune and its revert. A previous payload that is not a
+ * JSON object has nothing to keep.
+ */
+export function payloadWith(previous: string | undefined, constants: BackoffConstants): string {
+  let kept: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = previous === undefined ? null : JSON.parse(previous);
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) kept = parsed as Record<string, unknown>;
+  } catch {
+    // not JSON: nothing to keep
+  }
+  return JSON.stringify({ ...kept, ...pickConstants(constants) });
 }
 
 /** A copy with exactly the five fields in canonical order (so JSON text compares equal). */

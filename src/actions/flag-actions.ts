@@ -30,7 +30,13 @@ export interface FlagActions {
   readonly description: string;
   readonly ref: FlagRef;
   readState(signal?: AbortSignal): Promise<FlagState>;
+  /** Writes new constants; AppError('OUT_OF_BOUNDS') outside the configured bounds, whoever calls it. */
   setBackoffConstants(constants: BackoffConstants, signal?: AbortSignal): Promise<ChangeResult>;
+  /**
+   * Writes recorded constants back (an undo, a revert) without the bounds check: restoring what was there must
+   * work even when what was there is outside the bounds.
+   */
+  restoreBackoffConstants(constants: BackoffConstants, signal?: AbortSignal): Promise<ChangeResult>;
   disable(signal?: AbortSignal): Promise<ChangeResult>;
   enable(signal?: AbortSignal): Promise<ChangeResult>;
   /**

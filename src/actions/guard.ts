@@ -2,7 +2,9 @@
  * The SLA guard: re-analyses each configured target every interval, decides with guard-policy.ts and acts
  * through the ActionService (dry run unless the policy says otherwise). Only one replica acts: on
  * PostgreSQL the leader holds an advisory lock on a dedicated session for as long as it runs; the others
- * record "standby" and retry every interval. The embedded PGlite store is one process, i.e. one replica.
+ * record "standby" and retry every interval. When the leader's session drops (a PostgreSQL restart, a
+ * failover, an idle timeout), the lock is gone: the leader stops its evaluation, records the loss, and tries to
+ * lead again after an interval on a new connection. The embedded PGlite store is one process, i.e. one replica.
  */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
@@ -12,7 +14,7 @@ import { sleep } from '../net/sleep.ts';
 import type { AnalysisRequest } from '../runtime/analysis-request.ts';
 import type { AuditLog } from '../store/audit-log.ts';
 import type { GuardDecision, GuardLog, NewGuardDecision } from '../store/guard-log.ts';
-import type { Locks } from '../store/locks.ts';
+import { isLeadershipLost, type Locks } from '../store/locks.ts';
 import type { ActionService } from './action-service.ts';
 import type { FlagSnapshot } from './backoff-constants.ts';
 import type { GuardConfig, GuardTarget } from './guard-config.ts';
@@ -98,6 +100,8 @@ export class SlaGuard {
     try {
       analysis = await this.options.analyze(this.requestFor(target, nowMs), signal);
     } catch (e) {
+      // Cut short because the lock went with the session: that is recorded as the loss, not as a failed analysis.
+      if (isLeadershipLost(signal?.reason)) throw signal.reason;
       return this.record({ ...base, evaluation: 'error', decision: 'nothing', reason: `did nothing because the analysis failed: ${(e as Error).message}` });
     }
     const { report, series } = analysis.result;
@@ -174,12 +178,24 @@ export class SlaGuard {
     return Promise.all(this.options.guard.targets.map((t) => this.record({ target: t.name, evaluation: 'standby', decision: 'nothing', step: null, reason, consecutive: 0, actionId: null, analysisId: null, verdict: null, details: null })));
   }
 
+  /** One decision per target saying leadership was lost; the store may be down too, so failing here is only logged. */
+  private async recordLoss(why: string, retryMs: number): Promise<void> {
+    const reason = `did nothing: ${why}; stepped down, and will try to lead again in ${retryMs} ms on a new connection`;
+    try {
+      for (const t of this.options.guard.targets) {
+        await this.record({ target: t.name, evaluation: 'error', decision: 'nothing', step: null, reason, consecutive: 0, actionId: null, analysisId: null, verdict: null, details: null });
+      }
+    } catch (e) {
+      this.say(`guard ${this.id}: could not record the lost lock: ${(e as Error).message}`);
+    }
+  }
+
   /** One pass under the lock: a replica that cannot take it records standby decisions instead. */
   async runOnce(signal?: AbortSignal): Promise<GuardDecision[]> {
     return this.lead(async () => this.evaluate(signal), () => this.standby('did nothing because another replica holds the guard lock (standby)'));
   }
 
-  private lead<T>(whileLeading: (check: () => Promise<void>) => Promise<T>, otherwise: () => Promise<T>): Promise<T> {
+  private lead<T>(whileLeading: (check: () => Promise<void>, lost: AbortSignal) => Promise<T>, otherwise: () => Promise<T>): Promise<T> {
     return this.options.locks.lead(this.options.guard.lockKey, this.id, whileLeading, otherwise);
   }
 
@@ -192,16 +208,19 @@ export class SlaGuard {
       while (!signal.aborted) {
         try {
           await this.lead(
-            async (check) => {
+            async (check, lost) => {
+              // Stopped, or no longer the leader: either ends the evaluation under way.
+              const leading = AbortSignal.any([signal, lost]);
               while (!signal.aborted) {
                 await check();
-                await this.evaluate(signal);
-                await pause(interval, signal);
+                await this.evaluate(leading);
+                await pause(interval, leading);
               }
             },
             async () => void (await this.standby('did nothing because another replica holds the guard lock (standby)')),
           );
         } catch (e) {
+          if (isLeadershipLost(e)) await this.recordLoss(e.message, interval);
           this.say(`guard ${this.id}: ${(e as Error).message}; retrying in ${interval} ms`);
         }
         await pause(interval, signal);

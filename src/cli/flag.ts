@@ -10,8 +10,8 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Report } from '../analysis/types.ts';
 import type { ActionService } from '../actions/action-service.ts';
-import { UNCONFIGURED_MESSAGE } from '../actions/action-service.ts';
-import { formatDiff, type BackoffConstants } from '../actions/backoff-constants.ts';
+import { notAppliedMessage, UNCONFIGURED_MESSAGE } from '../actions/action-service.ts';
+import { formatDiff, type BackoffConstants, type BackoffField } from '../actions/backoff-constants.ts';
 import { loadConfig } from '../config.ts';
 import { AppError } from '../errors.ts';
 import { openRuntime } from '../runtime/open-runtime.ts';
@@ -35,7 +35,13 @@ Options for changes:
   --apply                     really change the flag; without it, print the exact diff only (dry run)
   --config FILE               YAML merged over config/default.yaml
 
-Exit codes: 0 done (or dry run), 2 bad input, refused (bounds, conflict) or Unleash unreachable.`;
+Exit codes:
+  0  done, or a dry run without --apply
+  2  bad input, refused (bounds, conflict) or Unleash unreachable
+  3  --apply was given but nothing was applied: Unleash is not configured (only a dry run was recorded)`;
+
+/** `--apply` was asked for and nothing could be applied (no Unleash): never the 0 of a real change. */
+export const EXIT_NOT_APPLIED = 3;
 
 const NUMERIC = [
   ['base-ms', 'baseMs'],
@@ -72,15 +78,19 @@ function parse(argv: string[]) {
   }
 }
 
-function number(flag: string, text: string): number {
+/** A plain decimal literal only: `Number()` alone would also take `0x64`, `0b1`, `" 5 "` or `""` (as 0). */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** `what` names the input as the user typed it: `--base-ms`, `revert <id>`. */
+function number(what: string, text: string): number {
   const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n)) throw new AppError('BAD_INPUT', `--${flag}: "${text}" is not a number`);
+  if (!DECIMAL.test(text) || !Number.isFinite(n)) throw new AppError('BAD_INPUT', `${what}: "${text}" is not a decimal number (e.g. 120 or 0.5)`);
   return n;
 }
 
-function positiveInt(flag: string, text: string): number {
-  const n = number(flag, text);
-  if (!Number.isInteger(n) || n < 1) throw new AppError('BAD_INPUT', `--${flag}: "${text}" is not a positive integer`);
+function positiveInt(what: string, text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < 1) throw new AppError('BAD_INPUT', `${what}: "${text}" is not a positive integer (e.g. 12)`);
   return n;
 }
 
@@ -98,9 +108,16 @@ async function readReport(file: string): Promise<Report> {
   return r as Report;
 }
 
-/** Prints the record as JSON and one line for a person; dry runs say how to apply. */
-function show(rec: ActionRecord): number {
+/**
+ * Prints the record as JSON and one line for a person; dry runs say how to apply. `applyAsked`: --apply was given,
+ * so a record of a change that could not be made (no Unleash) exits EXIT_NOT_APPLIED, saying so unmistakably.
+ */
+function show(rec: ActionRecord, applyAsked: boolean): number {
   process.stdout.write(JSON.stringify(rec, null, 2) + '\n');
+  if (applyAsked && rec.mode === 'unconfigured') {
+    process.stderr.write(`aftershock: ${notAppliedMessage('--apply was given')}. ${rec.message}\n`);
+    return EXIT_NOT_APPLIED;
+  }
   const line =
     rec.status === 'dry_run'
       ? `${rec.message}${rec.mode === 'unleash' ? ' (rerun with --apply to change the flag)' : ''}`
@@ -111,21 +128,30 @@ function show(rec: ActionRecord): number {
   return 0;
 }
 
+/** "no value for maxMs, jitter" in the option names a person typed (the service speaks in field names). */
+function withOptionNames(e: unknown): unknown {
+  const missing = (e as AppError).details?.missing as BackoffField[] | undefined;
+  if (!(e instanceof AppError) || !missing) return e;
+  const option = (f: BackoffField) => `--${NUMERIC.find(([, field]) => field === f)![0]}`;
+  return new AppError(e.code, e.message.replace(/no value for [^:]+:/, `no value for ${missing.map(option).join(', ')}:`).replace(/give all of .*$/, `give all of ${NUMERIC.map(([flag]) => `--${flag}`).join(', ')}`), { cause: e });
+}
+
 async function tune(values: ReturnType<typeof parse>['values'], actions: ActionService, base: { actor: string; reason: string; dryRun: boolean }): Promise<number> {
   const given: Partial<BackoffConstants> = {};
-  for (const [flag, field] of NUMERIC) if (values[flag] !== undefined) given[field] = number(flag, values[flag]!);
+  for (const [flag, field] of NUMERIC) if (values[flag] !== undefined) given[field] = number(`--${flag}`, values[flag]!);
   const explicit = Object.keys(given).length > 0;
   if (explicit && (values.report || values.analysis)) {
     throw new AppError('BAD_INPUT', 'give either constants (--base-ms …) or --report / --analysis for a recommendation, not both');
   }
   const ctx = { ...base, enable: values.enable };
-  if (explicit) return show(await actions.tune(given, ctx));
+  const applyAsked = !base.dryRun;
+  if (explicit) return show(await actions.tune(given, ctx).catch((e: unknown) => Promise.reject(withOptionNames(e))), applyAsked);
   if (!values.report && !values.analysis) throw new AppError('BAD_INPUT', `tune needs constants (--base-ms …), --report FILE or --analysis ID\n\n${FLAG_USAGE}`);
   const from = values.report ? { report: await readReport(values.report) } : { analysisId: values.analysis! };
   try {
     const { action, recommendation } = await actions.tuneFromReport(from, ctx);
     for (const line of recommendation.rationale) process.stderr.write(`aftershock: ${line}\n`);
-    return show(action);
+    return show(action, applyAsked);
   } catch (e) {
     // The rationale says why the report does not call for tuning: show it before the refusal.
     const rec = (e as AppError).details?.recommendation as { rationale?: string[] } | undefined;
@@ -167,13 +193,13 @@ export async function flagCommand(argv: string[]): Promise<number> {
       case 'tune':
         return await tune(values, actions, base);
       case 'off':
-        return show(await actions.killSwitch(base));
+        return show(await actions.killSwitch(base), !base.dryRun);
       case 'on':
-        return show(await actions.enable(base));
+        return show(await actions.enable(base), !base.dryRun);
       case 'revert':
-        return show(await actions.revert(positiveInt('revert <id>', rest[0]), base));
+        return show(await actions.revert(positiveInt('revert <id>', rest[0]), base), !base.dryRun);
       default: {
-        const page = await actions.listActions({ limit: values.limit ? positiveInt('limit', values.limit) : undefined });
+        const page = await actions.listActions({ limit: values.limit ? positiveInt('--limit', values.limit) : undefined });
         process.stdout.write(JSON.stringify(page, null, 2) + '\n');
         return 0;
       }

@@ -77,6 +77,17 @@ export const ReportSchema = Type.Object(
     findings: Type.Array(FindingSchema),
     summary: Type.String(),
     warnings: Type.Array(Type.String()),
+    recommendation: Type.Optional(
+      Type.Object(
+        {
+          action: Type.String({ description: 'tune | kill_switch | none' }),
+          currentSource: Type.String({ description: 'flag: against the live constants; default: against the stated defaults, because the live ones are unknown' }),
+          assumption: Type.Union([Type.String(), Type.Null()], { description: 'Why the default constants were assumed' }),
+          rationale: Type.Array(Type.String()),
+        },
+        { additionalProperties: true, description: 'The backoff recommendation the runtime adds after the analysis (same as POST /v1/actions/backoff-constants {analysisId} proposes)' },
+      ),
+    ),
   },
   { additionalProperties: true, description: 'Report contract, schemaVersion 1' },
 );

@@ -19,6 +19,7 @@ import {
 } from '../charts/plain-words.ts';
 import { renderSvg } from '../charts/render.ts';
 import { STATUS_LABELS } from '../charts/chart-style.ts';
+import { recommendationHtml } from './recommendation-section.ts';
 
 export interface HtmlReportOptions {
   /** Page title; default "aftershock report: <verdict> — upgrade at <time>". */
@@ -214,6 +215,7 @@ ${figures.join('\n')}
 <dl class="facts">${facts.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>
 <h2>Regressions</h2>
 ${regressionSections.length > 0 ? regressionSections.join('\n') : '<p>None found.</p>'}
+${recommendationHtml(report, escapeHtml)}
 <h2>Everything else</h2>
 ${restFigures.join('\n')}
 <h3>All findings</h3>

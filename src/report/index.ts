@@ -29,3 +29,4 @@ export { renderJunit, type JunitOptions } from './junit-report.ts';
 export { renderMarkdown } from './markdown-report.ts';
 export type { HtmlReportOptions } from './html-report.ts';
 export { DEFAULT_FAIL_ON, FAIL_ON, failsPipeline, gateOf, serviceView, type FailOn, type Gate, type ServiceView } from './service-view.ts';
+export type { RecommendedReport, ReportRecommendation } from './recommendation-section.ts';

@@ -10,6 +10,7 @@
  */
 import { formatChange, formatInterval, formatNumber, formatPercent, formatPValue, formatTolerance, formatValue } from '../analysis/format.ts';
 import type { Finding, Report } from '../analysis/types.ts';
+import { recommendationMarkdown, type RecommendedReport } from './recommendation-section.ts';
 
 const VERDICT_BADGE: Record<Report['verdict'], string> = { pass: '✅ PASS', warn: '⚠️ WARN', fail: '❌ FAIL' };
 const KIND_LABEL: Record<Finding['kind'], string> = {
@@ -18,7 +19,7 @@ const KIND_LABEL: Record<Finding['kind'], string> = {
   backoff: 'backoff',
 };
 
-export function renderMarkdown(report: Report): string {
+export function renderMarkdown(report: RecommendedReport): string {
   const out: string[] = [];
   out.push(`# aftershock: ${VERDICT_BADGE[report.verdict]}`, '');
   out.push(`**${escapeMarkdown(report.summary)}**`, '');
@@ -33,6 +34,7 @@ export function renderMarkdown(report: Report): string {
   out.push(`## Regressions (${regressions.length})`, '');
   if (regressions.length === 0) out.push('None.', '');
   else out.push(...table(sortByChange(regressions)), '');
+  out.push(...recommendationMarkdown(report, escapeMarkdown));
 
   const fdr = report.settings.fdr;
   const significantWithin = report.findings.filter((f) => f.status === 'no_change' && f.qValue !== null && f.qValue < fdr);

@@ -4,6 +4,7 @@
  * analyses fresh, and answers verdict look-ups from a short-lived in-memory cache so the SLA-guard poll never
  * recomputes anything and rarely touches the store.
  */
+import type { AnalysisResult } from '../analysis/types.ts';
 import type { Config } from '../config.ts';
 import { formatDuration, parseDuration, parseTimestamp } from '../duration.ts';
 import { AppError } from '../errors.ts';
@@ -25,6 +26,8 @@ export interface AnalysisServiceOptions {
   verdictCacheMs: number;
   heartbeatMs: number;
   log: { info: (obj: object, msg: string) => void; warn: (obj: object, msg: string) => void };
+  /** Completes a result before it is stored (the runtime adds the backoff recommendation). */
+  finish?: (result: AnalysisResult) => Promise<AnalysisResult>;
 }
 
 /** Longest before/after window accepted over HTTP (the CLI has no such cap). */
@@ -144,7 +147,8 @@ export class AnalysisService {
 
   private async run(record: AnalysisRecord, submit: Reservation['submit']): Promise<void> {
     try {
-      await this.o.jobs.run(record, (handlers) => submit(record.request, handlers));
+      const finish = this.o.finish ?? (async (r: AnalysisResult) => r);
+      await this.o.jobs.run(record, async (handlers) => finish(await submit(record.request, handlers)));
       this.verdicts.clear();
     } catch {
       // Stored as failed (with its message) by the job lifecycle; nobody awaits a background analysis.

@@ -22,6 +22,7 @@ import { AnalysisJobs, type JobLog, type JobMetrics } from './analysis-jobs.ts';
 import type { AnalysisRequest } from './analysis-request.ts';
 import { AnalysisService } from './analysis-service.ts';
 import { checkReadiness, type ReadinessCheck } from './readiness.ts';
+import { withRecommendation } from './report-recommendation.ts';
 import { runAnalysis } from './run-analysis.ts';
 import { RuntimeEvents } from './runtime-events.ts';
 import { serviceSettings, type ServiceSettings } from './service-settings.ts';
@@ -123,6 +124,9 @@ export async function openRuntime(options: OpenRuntimeOptions): Promise<Runtime>
     ? new AnalysisPool({ ...settings.pool, config, runnerModule: typeof options.pool === 'object' ? options.pool.runnerModule : undefined })
     : null;
 
+  // Every finished analysis carries the backoff recommendation (report.recommendation), whichever path ran it.
+  const recommend = (result: AnalysisResult) => withRecommendation(result, { flags, bounds: actionSettings.bounds });
+
   const jobs = store
     ? new AnalysisJobs({
         store: store.reports,
@@ -162,6 +166,7 @@ export async function openRuntime(options: OpenRuntimeOptions): Promise<Runtime>
           verdictCacheMs: settings.server.verdictCacheMs,
           heartbeatMs: settings.store.heartbeatMs,
           log,
+          finish: recommend,
         })
       : null;
 
@@ -170,8 +175,8 @@ export async function openRuntime(options: OpenRuntimeOptions): Promise<Runtime>
     return runAnalysis(request, { config, signal, onProgress: h.onProgress, log: h.onLog });
   };
 
-  const execute = (request: AnalysisRequest, signal: AbortSignal | undefined, h: JobHandlers) =>
-    pool ? abortable(pool.submit(request, h), signal) : inProcess(request, signal, h);
+  const execute = async (request: AnalysisRequest, signal: AbortSignal | undefined, h: JobHandlers) =>
+    recommend(await (pool ? abortable(pool.submit(request, h), signal) : inProcess(request, signal, h)));
 
   let closed = false;
   return {

@@ -1,6 +1,7 @@
 /**
  * `AuditLog`: the append-only record of flag actions (who, when, why, the state before, the target and the
- * state after). Implemented over SQL by `pg/pg-audit-log.ts` (PGlite or PostgreSQL).
+ * state after). Two things are filled in later, once: which action reverted a record, and the state a failed
+ * action left when it could not be read at the time. Implemented over SQL by `pg/pg-audit-log.ts` (PGlite or PostgreSQL).
  */
 import type { DiffEntry, FlagSnapshot } from '../actions/backoff-constants.ts';
 
@@ -59,6 +60,12 @@ export interface AuditLog {
   get(id: number): Promise<ActionRecord | null>;
   /** Marks `id` reverted by `byId` unless already marked; false when someone else got there first. */
   markReverted(id: number, byId: number): Promise<boolean>;
+  /**
+   * Records the state a failed action left, read back after the fact (it was unknown when the action failed),
+   * appending `note` to its message. Only fills an unknown `after`: returns the record as it then is, null when
+   * there is no such action.
+   */
+  recordAfter(id: number, after: FlagSnapshot, note: string): Promise<ActionRecord | null>;
   /** Newest first, `limit` rows with id below `before`. */
   list(query?: ActionListQuery): Promise<ActionPage>;
   /** Applied actions on `flag` by actors starting with `actorPrefix` since `since`, newest first. */

@@ -15,7 +15,7 @@ import { PgliteClient } from '../../src/store/pg/pglite-client.ts';
 import { PostgresClient } from '../../src/store/pg/postgres-client.ts';
 import { createTestDatabase } from '../store/pg-test-database.ts';
 import { CuttableProxy } from './support/cuttable-proxy.ts';
-import { admin, SEED_CONSTANTS, seedFlag, TEST_ENVIRONMENT, TEST_VARIANT } from './support/unleash-seed.ts';
+import { admin, rawPayload, SEED_CONSTANTS, seedFlag, TEST_ENVIRONMENT, TEST_VARIANT } from './support/unleash-seed.ts';
 
 const url = inject('unleashUrl');
 const token = inject('unleashAdminToken');
@@ -199,6 +199,113 @@ describe('ActionService over a real Unleash', () => {
     expect(rec.message).toContain(UNCONFIGURED_MESSAGE);
     expect(rec.message).toContain('constants: null →');
     await expectAppError(service.readState(), 'BAD_INPUT', /Unleash is not configured/);
+  });
+});
+
+/** Live constants outside the configured bounds (maxAttempts maximum 10), as a hand edit in Unleash can leave them. */
+const WILD: BackoffConstants = { ...SEED_CONSTANTS, maxAttempts: 50 };
+
+describe('out-of-bounds states, lost answers and foreign payload fields (issue 14)', () => {
+  it('the kill switch never depends on the constants it leaves behind (maxAttempts=50 is outside the bounds)', async () => {
+    const flag = await seedFlag(url, token, { constants: WILD });
+    const service = serviceFor(unleashFor(flag));
+    const kill = await service.killSwitch({ ...who, dryRun: false });
+    expect(kill).toMatchObject({ status: 'applied', diff: [{ field: 'enabled', from: true, to: false }] });
+    expect(await unleashFor(flag).readState()).toMatchObject({ enabled: false, constants: WILD });
+    // Switching the strategy back on with those constants is a change the bounds are there to refuse …
+    await expectAppError(service.enable({ ...who, dryRun: false }), 'OUT_OF_BOUNDS', /maxAttempts=50 is above the maximum 10/);
+    // … but a revert restores the recorded state, in bounds or not.
+    const back = await service.revert(kill.id, { ...who, dryRun: false });
+    expect(back).toMatchObject({ status: 'applied', diff: [{ field: 'enabled', from: false, to: true }] });
+    expect(await unleashFor(flag).readState()).toMatchObject({ enabled: true, constants: WILD });
+  });
+
+  it('undo and revert restore an earlier state that is itself outside the bounds', async () => {
+    const flag = await seedFlag(url, token, { constants: WILD, enabled: false });
+    const proxy = new CuttableProxy(url);
+    await proxy.start();
+    const service = serviceFor(unleashFor(flag, proxy.url));
+    proxy.dropWhen = (method, path) => method === 'POST' && path.endsWith('/on');
+    // Constants first, then on; "on" is lost, so the constants are put back — to maxAttempts=50.
+    await expectAppError(service.tune(TUNED, { ...who, dryRun: false, enable: true }), 'UPSTREAM', /switch on failed: .*undid set constants; Unleash shows the state from before, nothing was left half-applied/);
+    expect(await unleashFor(flag).readState()).toMatchObject({ enabled: false, constants: WILD });
+    proxy.dropWhen = null;
+    const tuned = await service.tune(TUNED, { ...who, dryRun: false });
+    expect(tuned).toMatchObject({ status: 'applied', before: { enabled: false, constants: WILD }, after: { enabled: false, constants: TUNED } });
+    const reverted = await service.revert(tuned.id, { ...who, dryRun: false });
+    expect(reverted).toMatchObject({ status: 'applied', after: { enabled: false, constants: WILD } });
+    expect(await unleashFor(flag).readState()).toMatchObject({ enabled: false, constants: WILD });
+    await proxy.cut();
+  });
+
+  it('Unleash dying right after a PUT lands: the record says the state is unknown; revert re-reads it, records it and restores the state from before', async () => {
+    const flag = await seedFlag(url, token, { enabled: false });
+    const proxy = new CuttableProxy(url);
+    await proxy.start();
+    const service = serviceFor(unleashFor(flag, proxy.url));
+    // The PUT reaches Unleash and is applied; its answer never comes back, and Unleash is gone from then on.
+    let landed = false;
+    proxy.dropWhen = () => landed;
+    proxy.dropAnswerWhen = (method) => method === 'PUT' && (landed = true);
+    const e = await expectAppError(service.tune(TUNED, { ...who, dryRun: false, enable: true }), 'UPSTREAM', /and undoing failed too/);
+    expect(proxy.seen.find((r) => r.method === 'PUT')?.answerDropped).toBe(200);
+    const failedId = e.details!.actionId as number;
+    expect(await audit.get(failedId)).toMatchObject({ status: 'failed', after: null, message: expect.stringMatching(/the state Unleash was left in is unknown.*aftershock flag revert/) });
+    // The write did land: Unleash shows the new constants with the flag still off.
+    expect(await unleashFor(flag).readState()).toMatchObject({ enabled: false, constants: TUNED });
+
+    // Unleash is back: the revert reads the real state, records it on the failed action, and restores.
+    proxy.dropWhen = null;
+    proxy.dropAnswerWhen = null;
+    const dry = await service.revert(failedId, { ...who });
+    expect(dry).toMatchObject({ status: 'dry_run', diff: [{ field: 'constants.baseMs', from: TUNED.baseMs, to: SEED_CONSTANTS.baseMs }, { field: 'constants.maxMs', from: TUNED.maxMs, to: SEED_CONSTANTS.maxMs }, { field: 'constants.multiplier', from: TUNED.multiplier, to: SEED_CONSTANTS.multiplier }, { field: 'constants.jitter', from: TUNED.jitter, to: SEED_CONSTANTS.jitter }, { field: 'constants.maxAttempts', from: TUNED.maxAttempts, to: SEED_CONSTANTS.maxAttempts }] });
+    expect(await audit.get(failedId)).toMatchObject({ after: { enabled: false, constants: TUNED }, message: expect.stringMatching(/Read back later: enabled false/) });
+    const revert = await service.revert(failedId, { ...who, dryRun: false });
+    expect(revert).toMatchObject({ status: 'applied', kind: 'revert', revertsId: failedId, before: { enabled: false, constants: TUNED }, after: { enabled: false, constants: SEED_CONSTANTS } });
+    expect((await audit.get(failedId))!.revertedById).toBe(revert.id);
+    expect(await unleashFor(flag).readState()).toMatchObject({ enabled: false, constants: SEED_CONSTANTS });
+    await proxy.cut();
+  });
+
+  it('a failed action whose state was unknown is not reverted over a state it could not have left', async () => {
+    const flag = await seedFlag(url, token, { enabled: false });
+    const proxy = new CuttableProxy(url);
+    await proxy.start();
+    const service = serviceFor(unleashFor(flag, proxy.url));
+    let landed = false;
+    proxy.dropWhen = () => landed;
+    proxy.dropAnswerWhen = (method) => method === 'PUT' && (landed = true);
+    const e = await expectAppError(service.tune(TUNED, { ...who, dryRun: false, enable: true }), 'UPSTREAM', /undoing failed too/);
+    proxy.dropWhen = null;
+    proxy.dropAnswerWhen = null;
+    // Someone else sets other constants by hand before the revert: neither the before nor the target of the action.
+    await unleashFor(flag).setBackoffConstants({ ...TUNED, baseMs: 77 });
+    await expectAppError(service.revert(e.details!.actionId as number, { ...who, dryRun: false }), 'CONFLICT', /changed since action \d+ in a way it could not have left it/);
+    expect(await unleashFor(flag).readState()).toMatchObject({ enabled: false, constants: { ...TUNED, baseMs: 77 } });
+    await proxy.cut();
+  });
+
+  it('keeps payload fields it does not own, and reverts only what it changed', async () => {
+    const payload = { ...SEED_CONSTANTS, owner: 'team-payments', rollout: { note: 'canary', since: '2026-11-20' } };
+    const flag = await seedFlag(url, token, { payload });
+    const flags = unleashFor(flag);
+    const service = serviceFor(flags);
+    expect((await flags.readState()).constants).toEqual(SEED_CONSTANTS);
+    const tuned = await service.tune({ baseMs: 50 }, { ...who, dryRun: false });
+    expect(tuned).toMatchObject({ status: 'applied', diff: [{ field: 'constants.baseMs', from: 200, to: 50 }] });
+    expect(await rawPayload(url, token, flag)).toEqual({ ...payload, baseMs: 50 });
+    const reverted = await service.revert(tuned.id, { ...who, dryRun: false });
+    expect(reverted.status).toBe('applied');
+    expect(await rawPayload(url, token, flag)).toEqual(payload);
+  });
+
+  it('reads the live payload strictly: a string or a boolean where a number belongs is a payload problem, not a number', async () => {
+    for (const [bad, field] of [[{ baseMs: '100' }, /"baseMs" must be a finite number \(got "100"\)/], [{ jitter: false }, /"jitter" must be a finite number \(got false\)/], [{ maxAttempts: true }, /"maxAttempts" must be a finite number \(got true\)/]] as const) {
+      const flag = await seedFlag(url, token, { payload: { ...SEED_CONSTANTS, ...bad } });
+      const state = await unleashFor(flag).readState();
+      expect(state.constants).toBeNull();
+      expect(state.payloadProblem).toMatch(field);
+    }
   });
 });
 

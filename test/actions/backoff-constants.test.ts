@@ -5,6 +5,7 @@ import {
   diffSnapshots,
   formatDiff,
   parseBackoffPayload,
+  payloadWith,
   serializeConstants,
 } from '../../src/actions/backoff-constants.ts';
 import { AppError } from '../../src/errors.ts';
@@ -25,6 +26,21 @@ describe('backoff constants', () => {
     ['{"baseMs":100,"maxMs":5000,"multiplier":2,"jitter":0.2,"maxAttempts":3,"extra":1}', /unknown field "extra"/],
   ])('refuses payload %s', (text, message) => {
     expect(() => parseBackoffPayload(text, 'x')).toThrow(message);
+  });
+
+  it('reads a live payload past fields it does not own, never coercing a type (issue 14)', () => {
+    const live = JSON.stringify({ owner: 'team-payments', ...C, note: { since: '2026-11-20' } });
+    expect(parseBackoffPayload(live, 'x', { allowOtherFields: true })).toEqual(C);
+    expect(() => parseBackoffPayload(JSON.stringify({ ...C, jitter: false, owner: 'x' }), 'x', { allowOtherFields: true })).toThrow(/"jitter" must be a finite number \(got false\)/);
+    expect(() => parseBackoffPayload(JSON.stringify({ ...C, maxMs: undefined }), 'x', { allowOtherFields: true })).toThrow(/"maxMs" must be a finite number \(it is missing\)/);
+  });
+
+  it('rewrites the constants of a payload and keeps every other field where it was', () => {
+    const live = JSON.stringify({ owner: 'team-payments', ...C, note: { since: '2026-11-20' } });
+    expect(payloadWith(live, { ...C, baseMs: 50 })).toBe(JSON.stringify({ owner: 'team-payments', ...C, baseMs: 50, note: { since: '2026-11-20' } }));
+    expect(payloadWith(undefined, C)).toBe(serializeConstants(C));
+    expect(payloadWith('not json', C)).toBe(serializeConstants(C));
+    expect(payloadWith('[1,2]', C)).toBe(serializeConstants(C));
   });
 
   it('names every violated bound', () => {

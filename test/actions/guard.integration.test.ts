@@ -156,6 +156,26 @@ describe('SLA guard, full cycle against a real Unleash and the real demo analysi
   });
 });
 
+describe('the guard’s kill-switch step with live constants outside the bounds (issue 14)', () => {
+  it('switches the flag off although its constants (maxAttempts=50) are outside the configured bounds', async () => {
+    const sql = await PgliteClient.open('memory://');
+    try {
+      await migrate(sql);
+      const flag = await seedFlag(url, adminToken, { constants: { ...DEMO_NEW_STRATEGY, maxAttempts: 50 } });
+      const actions = actionsFor(flag, sql);
+      const policy = guardConfig({ targets: [{ name: 'wild', source: 'demo', services: ['shop'], upgradeAt: '2026-11-20T14:00:00Z' }] });
+      const guard = scriptedGuard(sql, policy, actions, 'wild', { report: BACKOFF_REGRESSION, series: { latency: [], upstreams: [] } });
+      const [d] = await guard.runOnce();
+      // No bounded tuning exists from maxAttempts=50, so the graduated policy goes straight to the kill switch.
+      expect(d).toMatchObject({ evaluation: 'failing', decision: 'acted', step: 'kill_switch' });
+      expect(await actions.getAction(d.actionId!)).toMatchObject({ kind: 'kill_switch', status: 'applied', diff: [{ field: 'enabled', from: true, to: false }] });
+      expect(await actions.readState()).toMatchObject({ enabled: false, constants: { ...DEMO_NEW_STRATEGY, maxAttempts: 50 } });
+    } finally {
+      await sql.close();
+    }
+  });
+});
+
 describe('guards sharing one embedded store', () => {
   it('count as one replica: of two guards in the process, one evaluates and the other stands by', async () => {
     const sql = await PgliteClient.open('memory://');

@@ -1,9 +1,29 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_BACKOFF_BOUNDS, boundViolations, type BackoffConstants } from '../../src/actions/backoff-constants.ts';
-import { attemptFailProbability, quantileOf, recommendBackoff } from '../../src/actions/recommend-backoff.ts';
+import { attemptFailProbability, quantileOf, recommendBackoff, sortMostlyZeros } from '../../src/actions/recommend-backoff.ts';
+import { seededRandom } from '../../src/stats/seeded-random.ts';
 import { BACKOFF_REGRESSION, PASSING, UNEXPLAINED_REGRESSION } from './report-fixtures.ts';
 
 const DEMO_AFTER: BackoffConstants = { baseMs: 400, maxMs: 8000, multiplier: 2, jitter: 0.5, maxAttempts: 4 };
+
+describe('sortMostlyZeros (the model\'s sort, on the event loop for every report with a regression)', () => {
+  it('orders exactly as Float64Array#sort does: zeros, -0, negatives, NaN, and mostly non-zero input', () => {
+    const r = seededRandom(14);
+    for (const zeroShare of [0.99, 0.94, 0.5, 0]) {
+      for (let round = 0; round < 20; round++) {
+        const a = Float64Array.from({ length: 500 }, () => {
+          const u = r.uniform();
+          if (u < zeroShare) return 0;
+          const v = r.uniform();
+          return v < 0.02 ? -0 : v < 0.04 ? NaN : v < 0.2 ? -r.uniform() * 50 : r.uniform() * 1000;
+        });
+        const expected = Float64Array.from(a).sort();
+        const got = sortMostlyZeros(Float64Array.from(a));
+        expect(Array.from(got, (x) => (Object.is(x, -0) ? '-0' : String(x)))).toEqual(Array.from(expected, (x) => (Object.is(x, -0) ? '-0' : String(x))));
+      }
+    }
+  });
+});
 
 describe('recommendBackoff', () => {
   it('solves the attempt failure probability from retries per call', () => {

@@ -38,6 +38,44 @@ function noChangeFile(): string {
   return file;
 }
 
+/** Without any Unleash settings from the environment: the live constants are unknown. */
+function runWithoutUnleash(args: string[]) {
+  const env = { ...process.env };
+  for (const k of Object.keys(env)) if (k.startsWith('UNLEASH_')) delete env[k];
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000, env });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('aftershock analyze: the backoff recommendation in every format, without Unleash (issue 14)', () => {
+  const demo = ['analyze', '--source', 'demo', '--upgrade-at', UPGRADE, '--service', 'shop'];
+  const DEFAULTS = '{"baseMs":100,"maxMs":5000,"multiplier":2,"jitter":0.2,"maxAttempts":3}';
+
+  it('JSON: report.recommendation, computed against the stated default constants', () => {
+    const r = runWithoutUnleash(demo);
+    expect(r.code).toBe(1);
+    const { recommendation } = JSON.parse(r.stdout);
+    expect(recommendation).toMatchObject({ action: 'tune', service: 'shop', upstream: 'payments-api', currentSource: 'default', assumption: 'Unleash is not configured', current: JSON.parse(DEFAULTS) });
+    expect(recommendation.constants.baseMs).toBeLessThan(100);
+    expect(recommendation.rationale[0]).toBe(`Assuming the default constants ${DEFAULTS} (Unleash is not configured).`);
+  });
+
+  it('Markdown and HTML: a recommendation section stating the default constants', () => {
+    const md = runWithoutUnleash([...demo, '--format', 'markdown']).stdout;
+    expect(md).toContain('## Recommendation: tune the backoff constants');
+    expect(md).toContain(`Computed against the default constants ${DEFAULTS}, because the flag's live constants are unknown (Unleash is not configured).`);
+    const html = runWithoutUnleash([...demo, '--format', 'html']).stdout;
+    expect(html).toContain('<h2 id="recommendation">Recommendation: tune the backoff constants</h2>');
+    expect(html).toContain('Computed against the default constants {&quot;baseMs&quot;:100,&quot;maxMs&quot;:5000');
+  });
+
+  it('a report without a tail regression recommends nothing and shows no section', () => {
+    const file = noChangeFile();
+    const json = JSON.parse(runWithoutUnleash(['analyze', '--source', file, '--upgrade-at', UPGRADE, '--before', '1h', '--after', '1h']).stdout);
+    expect(json.recommendation).toMatchObject({ action: 'none', constants: null });
+    expect(runWithoutUnleash(['analyze', '--source', file, '--upgrade-at', UPGRADE, '--before', '1h', '--after', '1h', '--format', 'markdown']).stdout).not.toContain('Recommendation');
+  });
+});
+
 describe('aftershock analyze (CLI)', () => {
   it('exits 1 with a fail verdict on the demo data and prints JSON on stdout', () => {
     const r = run(['analyze', '--source', 'demo', '--upgrade-at', UPGRADE]);

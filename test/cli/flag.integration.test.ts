@@ -22,6 +22,8 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+const NO_UNLEASH = { UNLEASH_URL: '', UNLEASH_ADMIN_TOKEN: '' };
+
 function run(args: string[], env: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     encoding: 'utf8',
@@ -81,6 +83,57 @@ describe('aftershock flag (CLI)', () => {
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(/Unleash rejected the admin token \(401/);
     expect(wrong.stderr).not.toContain('wrong-secret');
+  });
+});
+
+describe('aftershock flag: exit statuses and messages found by the attack pass (issue 14)', () => {
+  const store = { AFTERSHOCK_DATA_DIR: path.join(dir, 'store-issue-14') };
+  const reportFile = path.join(dir, 'demo-report.json');
+
+  it('--apply without Unleash is not a silent success: exit 3 and NOT APPLIED; without --apply a dry run exits 0', () => {
+    const applied = run(['flag', 'off', '--apply', '--reason', 'p99 up'], { ...NO_UNLEASH, ...store });
+    expect(applied.code).toBe(3);
+    expect(JSON.parse(applied.stdout)).toMatchObject({ status: 'dry_run', mode: 'unconfigured' });
+    expect(applied.stderr).toMatch(/NOT APPLIED: --apply was given, but Unleash is not configured .*nothing was changed/);
+    const dry = run(['flag', 'off', '--reason', 'p99 up'], { ...NO_UNLEASH, ...store });
+    expect(dry.code).toBe(0);
+    expect(dry.stderr).not.toMatch(/NOT APPLIED/);
+    expect(run(['flag', '--help']).stdout).toMatch(/3 +--apply was given but nothing was applied/);
+  });
+
+  it('shows the recommendation of a report without Unleash (against the stated default constants), and --apply exits 3', () => {
+    const analyzed = run(['analyze', '--source', 'demo', '--upgrade-at', '2026-11-20T14:00:00Z', '--service', 'shop', '--out', reportFile], NO_UNLEASH);
+    expect(analyzed.code).toBe(1);
+    const dry = run(['flag', 'tune', '--report', reportFile, '--reason', 'p99 regression'], { ...NO_UNLEASH, ...store });
+    expect(dry.code).toBe(0);
+    const rec = JSON.parse(dry.stdout);
+    expect(rec).toMatchObject({ status: 'dry_run', mode: 'unconfigured', target: { enabled: true, constants: { maxMs: 5000, multiplier: 2, jitter: 0.2, maxAttempts: 3 } } });
+    expect(rec.target.constants.baseMs).toBeLessThan(100);
+    expect(dry.stderr).toMatch(/Assuming the default constants \{"baseMs":100,"maxMs":5000,"multiplier":2,"jitter":0.2,"maxAttempts":3\} \(Unleash is not configured\)/);
+    expect(dry.stderr).toMatch(/Propose baseMs 100 → \d+/);
+    const applied = run(['flag', 'tune', '--report', reportFile, '--reason', 'p99 regression', '--apply'], { ...NO_UNLEASH, ...store });
+    expect(applied.code).toBe(3);
+    expect(applied.stderr).toMatch(/NOT APPLIED/);
+  }, 120_000);
+
+  it('says which constants are missing in its own option names, and takes numbers only as decimal numbers', () => {
+    const partial = run(['flag', 'tune', '--base-ms', '50', '--reason', 'x'], { ...NO_UNLEASH, ...store });
+    expect(partial.code).toBe(2);
+    expect(partial.stderr).toMatch(/no value for --max-ms, --multiplier, --jitter, --max-attempts: Unleash is not configured/);
+    expect(partial.stderr).not.toMatch(/undefined/);
+    for (const [option, text] of [['--base-ms', '0x64'], ['--jitter', 'true'], ['--max-attempts', '']] as const) {
+      const r = run(['flag', 'tune', option, text, '--reason', 'x'], { ...NO_UNLEASH, ...store });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`${option}: "${text}" is not a decimal number`);
+    }
+  });
+
+  it('flag off --apply switches off a flag whose live constants are outside the bounds', async () => {
+    const wild = await seedFlag(url, adminToken, { constants: { ...DEMO_NEW_STRATEGY, maxAttempts: 50 } });
+    const r = run(['flag', 'off', '--apply', '--reason', 'constants edited by hand, p99 up'], { UNLEASH_FLAG: wild, ...store });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: 'applied', diff: [{ field: 'enabled', from: true, to: false }] });
+    expect(JSON.parse(run(['flag', 'show'], { UNLEASH_FLAG: wild }).stdout)).toMatchObject({ enabled: false, constants: { maxAttempts: 50 } });
   });
 });
 

@@ -68,7 +68,8 @@ export function readBackoffSettings(unleash: Pick<Unleash, 'getVariant'>, option
   } catch (e) {
     return fallback(true, `payload is not valid JSON: ${(e as Error).message}`);
   }
-  const shape = backoffShapeProblem(parsed);
+  // Fields other than the five may belong to other teams' settings: they are ignored, not a reason to distrust.
+  const shape = backoffShapeProblem(parsed, { allowOtherFields: true });
   if (shape) return fallback(true, `payload: ${shape}`);
   const constants = pickConstants(parsed as BackoffConstants);
   const outside = boundViolations(constants, options.bounds ?? DEFAULT_BACKOFF_BOUNDS);

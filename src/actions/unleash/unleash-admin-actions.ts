@@ -4,6 +4,8 @@
  * `…/environments/{env}/on|off`); the constants are the JSON payload (`value` is a JSON *string*) of a named
  * **strategy variant** on the environment's strategy — environment-level variants are deprecated (403).
  * A change is only sent when it differs from what Unleash holds, and is read back before returning.
+ * The payload may carry fields other than the five constants (other teams' settings): they are read past and
+ * written back unchanged.
  */
 import { AppError } from '../../errors.ts';
 import {
@@ -11,9 +13,9 @@ import {
   formatDiff,
   diffSnapshots,
   parseBackoffPayload,
+  payloadWith,
   sameConstants,
   sameSnapshot,
-  serializeConstants,
   type BackoffBounds,
   type BackoffConstants,
   type FlagSnapshot,
@@ -107,7 +109,7 @@ export class UnleashAdminActions implements FlagActions {
     if (variant?.payload) {
       try {
         if (variant.payload.type !== 'json') throw new AppError('BAD_INPUT', `payload type is "${variant.payload.type}", expected "json"`);
-        constants = parseBackoffPayload(variant.payload.value, `variant "${this.options.variant}" of flag "${this.ref.flag}"`);
+        constants = parseBackoffPayload(variant.payload.value, `variant "${this.options.variant}" of flag "${this.ref.flag}"`, { allowOtherFields: true });
       } catch (e) {
         payloadProblem = (e as Error).message;
       }
@@ -139,13 +141,23 @@ export class UnleashAdminActions implements FlagActions {
 
   async setBackoffConstants(constants: BackoffConstants, signal?: AbortSignal): Promise<ChangeResult> {
     assertWithinBounds(constants, this.options.bounds);
+    return this.writeConstants(constants, signal);
+  }
+
+  /** Writes recorded constants back (undo, revert) without the bounds check: what was there is restored as it was. */
+  restoreBackoffConstants(constants: BackoffConstants, signal?: AbortSignal): Promise<ChangeResult> {
+    return this.writeConstants(constants, signal);
+  }
+
+  private async writeConstants(constants: BackoffConstants, signal?: AbortSignal): Promise<ChangeResult> {
     const { state, strategy } = await this.readRaw(signal);
     if (sameConstants(state.constants, constants)) return { changed: false, state };
     if (!strategy) {
       throw new AppError('NOT_FOUND', `flag "${this.ref.flag}" has no strategy in environment "${this.ref.environment}" to carry the constants; add one (e.g. flexibleRollout 100 %) first`);
     }
-    const payload = { type: 'json', value: serializeConstants(constants) };
     const variants = strategy.variants ?? [];
+    const previous = variants.find((v) => v.name === this.options.variant)?.payload;
+    const payload = { type: 'json', value: payloadWith(previous?.type === 'json' ? previous.value : undefined, constants) };
     let nextVariants: UnleashVariant[];
     if (variants.some((v) => v.name === this.options.variant)) {
       nextVariants = variants.map((v) => (v.name === this.options.variant ? { ...v, payload } : v));
@@ -185,7 +197,7 @@ export class UnleashAdminActions implements FlagActions {
     const variant = (f.strategies ?? []).flatMap((s) => s.variants ?? []).find((v) => v.name === this.options.variant);
     let constants: BackoffConstants | null = null;
     try {
-      if (variant?.payload) constants = parseBackoffPayload(variant.payload.value, 'served payload');
+      if (variant?.payload) constants = parseBackoffPayload(variant.payload.value, 'served payload', { allowOtherFields: true });
     } catch {
       constants = null;
     }

@@ -11,7 +11,7 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { UNCONFIGURED_MESSAGE } from '../../actions/action-service.ts';
+import { NOT_APPLIED_REASON, notAppliedMessage, UNCONFIGURED_MESSAGE } from '../../actions/action-service.ts';
 import type { BackoffRecommendation } from '../../actions/recommend-backoff.ts';
 import { ACTION_STATUSES, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type ActionRecord } from '../../store/audit-log.ts';
 import { AppError } from '../../errors.ts';
@@ -113,14 +113,25 @@ const Recommendation = Type.Object({
       waitScale: Type.Number(),
     }),
   ),
+  currentSource: Type.Optional(Type.String({ description: 'flag: computed against the live constants; default: against the stated defaults (see assumption)' })),
+  assumption: Type.Optional(Nullable(Type.String({ description: 'Why the default constants were assumed' }))),
   rationale: Type.Array(Type.String()),
 });
+const NotApplied = Type.Object(
+  { reason: Type.Literal(NOT_APPLIED_REASON), message: Type.String() },
+  {
+    description:
+      'Present only when dryRun false was asked for (in the body, or by the configured dryRunDefault) but nothing could be applied because Unleash is not configured. ' +
+      'The answer is still 200 (the dry run itself worked and is recorded), so automation must check `applied` (false) or this field, never the status code alone.',
+  },
+);
 const Outcome = Type.Object({
-  applied: Type.Boolean(),
+  applied: Type.Boolean({ description: 'True only when Unleash was changed' }),
   dryRun: Type.Boolean(),
   message: Type.String(),
   diff: Diff,
   action: ActionSchema,
+  notApplied: Type.Optional(NotApplied),
   recommendation: Type.Optional(Recommendation),
 });
 const ActionPageSchema = Type.Object({ items: Type.Array(ActionSchema), nextBefore: Nullable(Type.Integer()) });
@@ -161,11 +172,13 @@ const FlagResponse = Type.Object({
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 413: ErrorBody, 415: ErrorBody, 422: ErrorBody, 429: ErrorBody, 502: ErrorBody, 504: ErrorBody };
 
 /**
- * Before schema validation of the flag writes. The service coerces types (query strings need it), and Ajv
- * coerces `null` to `false`, `0` or `""`: `"dryRun": null` from a client that serializes unset fields would have
- * changed production, and `"jitter": null` would have set jitter 0. So no field of these bodies may be null, and
- * the switches must be JSON booleans (not `0` or `"false"`). An absent body counts as `{}` (a bodiless
- * `POST …/revert` is a dry run; Fastify otherwise validates `undefined` and answers "body must be object").
+ * Before schema validation of the flag writes (and after authentication: a caller without a token learns nothing
+ * about the body). The service coerces types (query strings need it): Ajv would turn `"100"` into 100, `true` into
+ * 1, `false` into 0 and `null` into `false`, `0` or `""` — `"jitter": false` would have set jitter 0, and
+ * `"dryRun": null` from a client that serializes unset fields would have changed production. So no field of these
+ * bodies may be null, constants must be JSON numbers, the switches JSON booleans and the texts JSON strings. An
+ * absent body counts as `{}` (a bodiless `POST …/revert` is a dry run; Fastify otherwise validates `undefined`
+ * and answers "body must be object").
  */
 function strictActionBody(request: FastifyRequest, _reply: unknown, done: (err?: Error) => void): void {
   request.body ??= {};
@@ -173,23 +186,41 @@ function strictActionBody(request: FastifyRequest, _reply: unknown, done: (err?:
   let problem: string | undefined;
   if (typeof body === 'object' && body !== null) {
     const inner = typeof body.constants === 'object' && body.constants !== null ? Object.entries(body.constants).map(([k, v]) => [`constants.${k}`, v] as const) : [];
-    const nulled = [...Object.entries(body), ...inner].find(([, v]) => v === null);
-    const switched = SWITCHES.find((k) => k in body && typeof body[k] !== 'boolean');
+    const fields = [...Object.entries(body), ...inner];
+    const nulled = fields.find(([, v]) => v === null);
+    const wrong = fields.find(([k, v]) => EXPECTED[k] !== undefined && typeof v !== EXPECTED[k].type);
     if (nulled) problem = `body.${nulled[0]} is null; leave the field out instead (null is never a value here)`;
-    else if (switched) problem = `body.${switched} must be true or false (a JSON boolean), got ${JSON.stringify(body[switched])}`;
+    else if (wrong) problem = `body.${wrong[0]} must be ${EXPECTED[wrong[0]].says}, got ${JSON.stringify(wrong[1])}`;
   }
   done(problem ? new AppError('BAD_INPUT', `invalid request: ${problem}`) : undefined);
 }
-const SWITCHES = ['dryRun', 'enable'];
+const NUMBER = { type: 'number', says: 'a number (a JSON number)' } as const;
+const EXPECTED: Record<string, { type: 'number' | 'boolean' | 'string'; says: string }> = {
+  dryRun: { type: 'boolean', says: 'true or false (a JSON boolean)' },
+  enable: { type: 'boolean', says: 'true or false (a JSON boolean)' },
+  reason: { type: 'string', says: 'a string' },
+  analysisId: { type: 'string', says: 'a string' },
+  'constants.baseMs': NUMBER,
+  'constants.maxMs': NUMBER,
+  'constants.multiplier': NUMBER,
+  'constants.jitter': NUMBER,
+  'constants.maxAttempts': NUMBER,
+};
 
-/** What a write answers: the audit record plus flags a client should not have to derive. */
-function outcome(action: ActionRecord, recommendation?: BackoffRecommendation) {
+/**
+ * What a write answers: the audit record plus flags a client should not have to derive. `askedToApply`: the
+ * caller wanted a real change (dryRun false, given or by default); when that could not happen, `notApplied` says
+ * why in a field automation can test.
+ */
+function outcome(action: ActionRecord, askedToApply: boolean, recommendation?: BackoffRecommendation) {
+  const notApplied = askedToApply && action.mode === 'unconfigured' ? { reason: NOT_APPLIED_REASON, message: notAppliedMessage('dryRun false was asked for') } : null;
   return {
     applied: action.status === 'applied',
     dryRun: action.status === 'dry_run',
     message: action.message,
     diff: action.diff,
     action,
+    ...(notApplied ? { notApplied } : {}),
     ...(recommendation ? { recommendation } : {}),
   };
 }
@@ -200,12 +231,14 @@ const actionRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, {
   const tags = ['actions'];
   const security = [{ bearer: [] }];
   const { server } = deps.settings;
-  // Flag changes are write routes like POST /v1/analyses: same body-size and per-client rate limits.
+  // Flag changes are write routes like POST /v1/analyses: same body-size and per-client rate limits. The token is
+  // checked first, then the body's types, then the schema.
   const writeLimits = {
     bodyLimit: server.writeBodyLimitBytes,
     config: { rateLimit: { max: server.writeRateLimit.max, timeWindow: server.writeRateLimit.timeWindowMs } },
     preValidation: strictActionBody,
   };
+  const asksToApply = (dryRun: boolean | undefined) => (dryRun ?? actions.dryRunDefault) === false;
 
   app.get(
     '/v1/flag',
@@ -233,10 +266,10 @@ const actionRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, {
     async (request) => {
       const b = request.body;
       const ctx = { actor: deps.principal(request), reason: b.reason, analysisId: b.analysisId, dryRun: b.dryRun, enable: b.enable };
-      if (b.constants) return outcome(await actions.tune(b.constants, ctx));
+      if (b.constants) return outcome(await actions.tune(b.constants, ctx), asksToApply(b.dryRun));
       if (!b.analysisId) throw new AppError('BAD_INPUT', 'body needs `constants`, or `analysisId` to apply the recommendation of that analysis');
       const { action, recommendation } = await actions.tuneFromReport({ analysisId: b.analysisId }, ctx);
-      return outcome(action, recommendation);
+      return outcome(action, asksToApply(b.dryRun), recommendation);
     },
   );
 
@@ -245,7 +278,7 @@ const actionRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, {
     { ...writeLimits, onRequest: deps.requireWrite, schema: { tags, security, summary: 'Switch the new strategy off (dry run by default)', body: KillBody, response: { 200: Outcome, ...errors } } },
     async (request) => {
       const b = request.body;
-      return outcome(await actions.killSwitch({ actor: deps.principal(request), reason: b.reason, analysisId: b.analysisId, dryRun: b.dryRun }));
+      return outcome(await actions.killSwitch({ actor: deps.principal(request), reason: b.reason, analysisId: b.analysisId, dryRun: b.dryRun }), asksToApply(b.dryRun));
     },
   );
 
@@ -258,7 +291,7 @@ const actionRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, {
     },
     async (request) => {
       const b = request.body ?? {};
-      return outcome(await actions.revert(request.params.id, { actor: deps.principal(request), reason: b.reason ?? '', dryRun: b.dryRun }));
+      return outcome(await actions.revert(request.params.id, { actor: deps.principal(request), reason: b.reason ?? '', dryRun: b.dryRun }), asksToApply(b.dryRun));
     },
   );
 

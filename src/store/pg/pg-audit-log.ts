@@ -1,6 +1,7 @@
 /**
  * The audit log of flag actions (the `AuditLog` of ../audit-log.ts) (table `flag_actions`, migration 0100) over any SqlClient (PGlite or
- * PostgreSQL). Rows are append-only except `reverted_by_id`, set once when a revert succeeds.
+ * PostgreSQL). Rows are append-only except `reverted_by_id`, set once when a revert succeeds, and an unknown
+ * `after_state` of a failed action, filled in once when it is read back later.
  */
 import type { SqlClient } from './sql-client.ts';
 import type { DiffEntry, FlagSnapshot } from '../../actions/backoff-constants.ts';
@@ -104,6 +105,14 @@ export class PgAuditLog implements AuditLog {
       [id, byId],
     );
     return rows.length === 1;
+  }
+
+  async recordAfter(id: number, after: FlagSnapshot, note: string): Promise<ActionRecord | null> {
+    const { rows } = await this.sql.query<Row>(
+      `UPDATE flag_actions SET after_state = $2::jsonb, message = message || ' ' || $3 WHERE id = $1 AND after_state IS NULL RETURNING *`,
+      [id, JSON.stringify(after), note],
+    );
+    return rows[0] ? fromRow(rows[0]) : this.get(id);
   }
 
   /** Newest first, `limit` rows with id below `before`. */

@@ -3,8 +3,8 @@
  * released explicitly); on PGlite, which is one process, an in-process table of holders.
  */
 import { AppError } from '../../errors.ts';
-import type { Locks } from '../locks.ts';
-import type { SqlClient } from './sql-client.ts';
+import { leadershipLost, type Locks } from '../locks.ts';
+import { NEVER_LOST, type SqlClient } from './sql-client.ts';
 
 export const DEFAULT_LOCK_WAIT_MS = 30_000;
 const POLL_MS = 50;
@@ -38,25 +38,38 @@ export class PgLocks implements Locks {
     });
   }
 
-  async lead<T>(key: number, holder: string, whileLeading: (check: () => Promise<void>) => Promise<T>, otherwise: () => Promise<T>): Promise<T> {
+  async lead<T>(key: number, holder: string, whileLeading: (check: () => Promise<void>, lost: AbortSignal) => Promise<T>, otherwise: () => Promise<T>): Promise<T> {
     if (this.sql.kind === 'pglite') {
       const owner = this.leaders.get(key);
       if (owner !== undefined && owner !== holder) return otherwise();
       this.leaders.set(key, holder);
       try {
-        return await whileLeading(async () => undefined);
+        return await whileLeading(async () => undefined, NEVER_LOST);
       } finally {
         this.leaders.delete(key);
       }
     }
-    return this.sql.session(async (conn) => {
+    return this.sql.session(async (conn, session) => {
       const { rows } = await conn.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [key]);
       if (!rows[0]?.ok) return otherwise();
+      // A dead lock connection means the lock is gone: the leader is told at once (`lost`), and the check fails.
+      const lost = new AbortController();
+      const onLost = () => lost.abort(leadershipLost(session.reason));
+      if (session.aborted) onLost();
+      else session.addEventListener('abort', onLost, { once: true });
+      const check = async () => {
+        if (lost.signal.aborted) throw lost.signal.reason;
+        try {
+          await conn.query('SELECT 1');
+        } catch (e) {
+          throw leadershipLost(e);
+        }
+      };
       try {
-        // A dead lock connection means the lock is gone: the check fails and the leader steps down.
-        return await whileLeading(async () => void (await conn.query('SELECT 1')));
+        return await whileLeading(check, lost.signal);
       } finally {
-        await conn.query('SELECT pg_advisory_unlock($1)', [key]).catch(() => undefined);
+        session.removeEventListener('abort', onLost);
+        if (!session.aborted) await conn.query('SELECT pg_advisory_unlock($1)', [key]).catch(() => undefined);
       }
     });
   }

@@ -4,13 +4,18 @@
  * until it finishes. A query without parameters goes through `exec` (simple protocol) so migration files
  * with several statements work the same way as on PostgreSQL.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { linkSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { AppError } from '../../errors.ts';
-import type { SqlClient } from './sql-client.ts';
+import { NEVER_LOST, type SqlClient } from './sql-client.ts';
 
+/** The lock's name: `aftershock.lock.<generation>` (a bare `aftershock.lock`, as earlier versions wrote it, is generation 0). */
 export const LOCK_FILE = 'aftershock.lock';
+const GENERATION = /^aftershock\.lock(?:\.(\d+))?$/;
+/** Rounds of a contended take-over before giving up (each round only repeats when another process moved first). */
+const MAX_LOCK_ROUNDS = 50;
 
 function processAlive(pid: number): boolean {
   try {
@@ -21,30 +26,74 @@ function processAlive(pid: number): boolean {
   }
 }
 
+interface Generation {
+  gen: number;
+  file: string;
+}
+
+/** The lock files in the directory, newest generation first. */
+function generations(dataDir: string): Generation[] {
+  return readdirSync(dataDir)
+    .map((name) => ({ m: GENERATION.exec(name), name }))
+    .filter((x) => x.m !== null)
+    .map(({ m, name }) => ({ gen: m![1] === undefined ? 0 : Number(m![1]), file: path.join(dataDir, name) }))
+    .sort((a, b) => b.gen - a.gen);
+}
+
+/** The pid in a lock file; null when the file is gone (released meanwhile). Garbage reads as 0: nobody. */
+function holderOf(file: string): number | null {
+  try {
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : 0;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+}
+
 /**
  * PGlite has no multi-process locking: two processes on one data directory corrupt it (and the second would
- * mark the first one's running analyses interrupted). A pid file taken with O_EXCL refuses a second process;
- * a file left by a dead process is taken over.
+ * mark the first one's running analyses interrupted). So one process at a time holds a lock file with its pid.
+ *
+ * Taking over the file of a dead process must not be racy: "read the stale pid, delete the file, create ours" let
+ * two processes starting together both win (one deleted the other's fresh file). Instead each take-over creates a
+ * new file, one generation above the newest: `link()` of a file that already holds our pid is atomic and fails if
+ * that generation exists, so exactly one contender gets each generation, and the pid is in it from the first
+ * instant. The lock is the newest generation whose process is alive. A contender that finds a newer generation
+ * after taking its own (it had read an older listing) steps back; the winner removes the older, stale ones.
  */
 export function lockDataDir(dataDir: string): () => void {
-  const file = path.join(dataDir, LOCK_FILE);
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      writeFileSync(file, String(process.pid), { flag: 'wx' });
-      return () => rmSync(file, { force: true });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const pid = Number(readFileSync(file, 'utf8').trim());
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
+  for (let round = 0; round < MAX_LOCK_ROUNDS; round++) {
+    const seen = generations(dataDir);
+    const newest = seen[0];
+    if (newest) {
+      const pid = holderOf(newest.file);
+      if (pid === null) continue; // released while we looked
+      if (pid === process.pid) throw new AppError('BAD_INPUT', `the embedded store ${dataDir} is already open in this process`);
+      if (pid > 0 && processAlive(pid)) {
         throw new AppError('BAD_INPUT', `the embedded store ${dataDir} is in use by process ${pid}; stop it, or set AFTERSHOCK_DATA_DIR to another directory`);
       }
-      if (pid === process.pid) {
-        throw new AppError('BAD_INPUT', `the embedded store ${dataDir} is already open in this process`);
-      }
-      rmSync(file, { force: true });
     }
+    const mine = path.join(dataDir, `${LOCK_FILE}.${(newest?.gen ?? 0) + 1}`);
+    const draft = path.join(dataDir, `${LOCK_FILE}.draft-${process.pid}-${randomBytes(4).toString('hex')}`);
+    writeFileSync(draft, String(process.pid), { flag: 'wx' });
+    try {
+      linkSync(draft, mine);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') continue; // another contender took this generation
+      throw e;
+    } finally {
+      rmSync(draft, { force: true });
+    }
+    const mineGen = (newest?.gen ?? 0) + 1;
+    if (generations(dataDir).some((g) => g.gen > mineGen)) {
+      rmSync(mine, { force: true });
+      continue;
+    }
+    for (const g of seen) rmSync(g.file, { force: true });
+    return () => rmSync(mine, { force: true });
   }
-  throw new AppError('BAD_INPUT', `cannot lock the embedded store ${dataDir}`);
+  throw new AppError('BAD_INPUT', `cannot lock the embedded store ${dataDir}: other processes kept taking and releasing it; try again`);
 }
 
 type Queryable = Pick<PGlite, 'query' | 'exec'> | Transaction;
@@ -64,7 +113,7 @@ function transactionClient(tx: Transaction): SqlClient {
     kind: 'pglite',
     query: (sql, params) => run(tx, sql, params),
     transaction: (fn) => fn(client),
-    session: (fn) => fn(client),
+    session: (fn) => fn(client, NEVER_LOST),
     close: async () => undefined,
   };
   return client;
@@ -100,8 +149,8 @@ export class PgliteClient implements SqlClient {
     return this.db.transaction((tx) => fn(transactionClient(tx)));
   }
 
-  session<T>(fn: (conn: SqlClient) => Promise<T>): Promise<T> {
-    return fn(this);
+  session<T>(fn: (conn: SqlClient, lost: AbortSignal) => Promise<T>): Promise<T> {
+    return fn(this, NEVER_LOST);
   }
 
   async close(): Promise<void> {

@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../../errors.ts';
 import { lockDataDir } from './pglite-client.ts';
-import type { SqlClient } from './sql-client.ts';
+import { NEVER_LOST, type SqlClient } from './sql-client.ts';
 
 const THREAD_URL = new URL('./pglite-thread.js', import.meta.url);
 
@@ -77,7 +77,7 @@ export class PgliteWorkerClient implements SqlClient {
       kind: 'pglite',
       query: <R>(sql: string, params?: unknown[]) => this.call('query', { sql, params, tx }).then((rows) => ({ rows: rows as R[] })),
       transaction: (inner) => inner(client),
-      session: (inner) => inner(client),
+      session: (inner) => inner(client, NEVER_LOST),
       close: async () => undefined,
     };
     let out: T;
@@ -91,8 +91,8 @@ export class PgliteWorkerClient implements SqlClient {
     return out;
   }
 
-  session<T>(fn: (conn: SqlClient) => Promise<T>): Promise<T> {
-    return fn(this);
+  session<T>(fn: (conn: SqlClient, lost: AbortSignal) => Promise<T>): Promise<T> {
+    return fn(this, NEVER_LOST);
   }
 
   async close(): Promise<void> {

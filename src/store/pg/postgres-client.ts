@@ -1,6 +1,12 @@
 /**
  * SqlClient over a real PostgreSQL (`DATABASE_URL`) through a `pg` Pool. `transaction()` and `session()`
  * check out one dedicated client so BEGIN…COMMIT and session state (advisory locks) stay on one connection.
+ *
+ * Every place `pg` can emit 'error' has a listener, because an unhandled 'error' event ends the process: the
+ * pool's idle clients (`pool.on('error')`), and each checked-out client for as long as it is out (the pool
+ * removes its own listener on checkout). A session whose connection the server ends (a restart, a failover, an
+ * idle timeout) learns it through its `lost` signal, its queries fail, and the dead client is destroyed rather
+ * than handed back to the pool.
  */
 import pg from 'pg';
 import { AppError } from '../../errors.ts';
@@ -29,22 +35,40 @@ async function run<T>(db: Runner, sql: string, params?: unknown[]): Promise<{ ro
   return { rows: (last?.rows ?? []) as T[] };
 }
 
-function connectionClient(conn: pg.PoolClient): SqlClient {
+/**
+ * An error that ends the connection, not just the statement: FATAL/PANIC from the server (57P01 "terminating
+ * connection due to administrator command" and its kin), a connection exception (class 08), or the socket gone.
+ * The server's FATAL answer fails the running query before the socket closes and 'error' is emitted, so a session
+ * must not wait for the event to know its connection is dead.
+ */
+export function endsConnection(e: unknown): boolean {
+  const err = e as { severity?: string; code?: string; message?: string };
+  return err?.severity === 'FATAL' || err?.severity === 'PANIC' || /^(08|57P)/.test(err?.code ?? '') || /^Connection terminated/.test(err?.message ?? '');
+}
+
+function connectionClient(conn: pg.PoolClient, lost: AbortController): SqlClient {
   const client: SqlClient = {
     kind: 'postgres',
-    query: (sql, params) => run(conn, sql, params),
-    transaction: async (fn) => {
-      await conn.query('BEGIN');
+    query: async (sql, params) => {
       try {
-        const out = await fn(client);
-        await conn.query('COMMIT');
-        return out;
+        return await run(conn, sql, params);
       } catch (e) {
-        await conn.query('ROLLBACK').catch(() => undefined);
+        if (endsConnection(e) && !lost.signal.aborted) lost.abort(e);
         throw e;
       }
     },
-    session: (fn) => fn(client),
+    transaction: async (fn) => {
+      await client.query('BEGIN');
+      try {
+        const out = await fn(client);
+        await client.query('COMMIT');
+        return out;
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw e;
+      }
+    },
+    session: (fn) => fn(client, lost.signal),
     close: async () => undefined,
   };
   return client;
@@ -76,12 +100,20 @@ export class PostgresClient implements SqlClient {
     return this.session((conn) => conn.transaction(fn));
   }
 
-  async session<T>(fn: (conn: SqlClient) => Promise<T>): Promise<T> {
+  async session<T>(fn: (conn: SqlClient, lost: AbortSignal) => Promise<T>): Promise<T> {
     const conn = await this.wrap(() => this.pool.connect());
+    const lost = new AbortController();
+    const onError = (e: Error) => {
+      if (!lost.signal.aborted) lost.abort(e);
+    };
+    conn.on('error', onError);
     try {
-      return await fn(connectionClient(conn));
+      return await fn(connectionClient(conn, lost), lost.signal);
     } finally {
-      conn.release();
+      // release(error) destroys the client instead of pooling a dead connection. The pool puts its own 'error'
+      // listener back before ours goes, so a late error still has a listener.
+      conn.release(lost.signal.aborted ? (lost.signal.reason as Error) : undefined);
+      conn.off('error', onError);
     }
   }
 

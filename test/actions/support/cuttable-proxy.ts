@@ -1,7 +1,8 @@
 /**
  * Test support: an HTTP proxy on 127.0.0.1 in front of the real Unleash server that records every request
- * and can fail chosen requests (connection reset) or go down entirely (listener closed → ECONNREFUSED),
- * to show what an action does when Unleash disappears halfway through.
+ * and can fail chosen requests (connection reset before forwarding, or after the real server has answered —
+ * the write landed but its answer is lost) or go down entirely (listener closed → ECONNREFUSED), to show what
+ * an action does when Unleash disappears halfway through.
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -11,12 +12,16 @@ export interface SeenRequest {
   path: string;
   /** false when the proxy dropped it. */
   forwarded: boolean;
+  /** The real server's status when it was forwarded but its answer was dropped. */
+  answerDropped?: number;
 }
 
 export class CuttableProxy {
   readonly seen: SeenRequest[] = [];
   /** Requests matching this are dropped (socket destroyed, no answer). */
   dropWhen: ((method: string, path: string) => boolean) | null = null;
+  /** Requests matching this reach the real server, which handles them; its answer is dropped (socket destroyed). */
+  dropAnswerWhen: ((method: string, path: string) => boolean) | null = null;
   private server: http.Server | null = null;
   private readonly sockets = new Set<Socket>();
   private port = 0;
@@ -37,10 +42,21 @@ export class CuttableProxy {
         req.socket.destroy();
         return;
       }
-      this.seen.push({ method, path, forwarded: true });
+      const seen: SeenRequest = { method, path, forwarded: true };
+      this.seen.push(seen);
+      const dropAnswer = this.dropAnswerWhen?.(method, path) ?? false;
       const upstream = http.request(
         { host: target.hostname, port: target.port, method, path, headers: { ...req.headers, host: target.host } },
         (up) => {
+          if (dropAnswer) {
+            // Read the whole answer first: by then the server has applied the request.
+            up.resume();
+            up.on('end', () => {
+              seen.answerDropped = up.statusCode ?? 0;
+              req.socket.destroy();
+            });
+            return;
+          }
           res.writeHead(up.statusCode ?? 502, up.headers);
           up.pipe(res);
         },

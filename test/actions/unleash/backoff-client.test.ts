@@ -55,6 +55,12 @@ describe('readBackoffSettings', () => {
     expect(readBackoffSettings(await offlineClient(true, json(c)))).toEqual({ enabled: true, constants: c, source: 'flag' });
   });
 
+  it('reads the constants past payload fields other teams own (issue 14)', async () => {
+    const c = { baseMs: 80, maxMs: 4000, multiplier: 2, jitter: 0.5, maxAttempts: 4 };
+    expect(readBackoffSettings(await offlineClient(true, json({ owner: 'team-payments', ...c })))).toEqual({ enabled: true, constants: c, source: 'flag' });
+    expect(readBackoffSettings(await offlineClient(true, json({ ...c, maxAttempts: true }))).problem).toMatch(/"maxAttempts" must be a finite number \(got true\)/);
+  });
+
   it('flag off → old strategy, default constants, no problem reported', async () => {
     expect(readBackoffSettings(await offlineClient(false, json({ baseMs: 80 })))).toEqual({ enabled: false, constants: DEFAULT_BACKOFF_CONSTANTS, source: 'default' });
   });

@@ -94,6 +94,19 @@ describe('action routes against a real Unleash', () => {
     expect(body.recommendation.rationale.join(' ')).toMatch(/\/checkout p99: waits add/);
   });
 
+  it('stores every analysis with its recommendation against the live constants, shown in report.md and report.html (issue 14)', async () => {
+    const created = await post('/v1/analyses', { source: 'demo', upgradeAt: '2026-11-20T14:00:00Z', services: ['shop'] });
+    const id = created.json().id as string;
+    const done = await waitFinished(service, id, 60_000);
+    const { recommendation } = (done as { report: { recommendation: Record<string, unknown> } }).report;
+    expect(recommendation).toMatchObject({ action: 'tune', service: 'shop', currentSource: 'flag', assumption: null, current: DEMO_NEW_STRATEGY });
+    const md = await get(`/v1/analyses/${id}/report.md`);
+    expect(md.body).toContain('## Recommendation: tune the backoff constants');
+    expect(md.body).toContain(`Computed against the flag's live constants ${JSON.stringify(DEMO_NEW_STRATEGY)}.`);
+    const html = await get(`/v1/analyses/${id}/report.html`);
+    expect(html.body).toContain('<h2 id="recommendation">Recommendation: tune the backoff constants</h2>');
+  });
+
   it('lists the audit log newest first with a cursor, and guard decisions', async () => {
     const page1 = (await get('/v1/actions?limit=2')).json();
     expect(page1.items).toHaveLength(2);
@@ -114,7 +127,77 @@ describe('action routes against a real Unleash', () => {
   });
 });
 
+describe('action routes: faults and bad input found by the attack pass (issue 14)', () => {
+  let service: TestService;
+  let flag: string;
+  const WILD = { ...DEMO_NEW_STRATEGY, maxAttempts: 50 };
+  beforeAll(async () => {
+    flag = await seedFlag(url, adminToken, { constants: WILD });
+    service = await startTestService({ config: configFor(flag) });
+  });
+  afterAll(async () => {
+    await service?.close();
+  });
+  const post = (path: string, body: unknown, headers: Record<string, string> = auth(WRITE_TOKEN)) => service.app.inject({ method: 'POST', url: path, headers, payload: body as object });
+
+  it('authenticates before it validates the body: no token is 401, a read token 403, whatever the body', async () => {
+    for (const body of [{}, { reason: 5, dryRun: 'no' }, { constants: { baseMs: '100' } }]) {
+      for (const path of ['/v1/actions/kill-switch', '/v1/actions/backoff-constants', '/v1/actions/1/revert']) {
+        const anonymous = await post(path, body, {});
+        expect(anonymous.statusCode, `${path} ${JSON.stringify(body)}`).toBe(401);
+        expect(anonymous.json().code).toBe('UNAUTHORIZED');
+        expect((await post(path, body, auth(READ_TOKEN))).statusCode, `${path} ${JSON.stringify(body)}`).toBe(403);
+      }
+    }
+  });
+
+  it('takes numbers only as JSON numbers and switches only as JSON booleans: no coercion', async () => {
+    const cases: Array<[unknown, RegExp]> = [
+      [{ constants: { baseMs: '100', jitter: false, maxAttempts: true }, reason: 'x', dryRun: false }, /body\.constants\.baseMs must be a number \(a JSON number\), got "100"/],
+      [{ constants: { jitter: false }, reason: 'x', dryRun: false }, /body\.constants\.jitter must be a number \(a JSON number\), got false/],
+      [{ constants: { maxMs: true }, reason: 'x', dryRun: false }, /body\.constants\.maxMs must be a number \(a JSON number\), got true/],
+      [{ constants: { maxAttempts: '4' }, reason: 'x', dryRun: false }, /body\.constants\.maxAttempts must be a number \(a JSON number\), got "4"/],
+      [{ constants: { baseMs: 100 }, reason: 42, dryRun: false }, /body\.reason must be a string, got 42/],
+    ];
+    for (const [body, message] of cases) {
+      const res = await post('/v1/actions/backoff-constants', body);
+      expect(res.statusCode, JSON.stringify(body)).toBe(400);
+      expect(res.json()).toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(message) });
+    }
+    const flagNow = (await service.app.inject({ url: '/v1/flag', headers: auth(READ_TOKEN) })).json();
+    expect(flagNow.constants).toEqual(WILD);
+  });
+
+  it('the kill switch switches off a flag whose constants are outside the bounds (maxAttempts=50)', async () => {
+    const res = await post('/v1/actions/kill-switch', { reason: 'p99 up, constants were edited by hand', dryRun: false });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ applied: true, diff: [{ field: 'enabled', from: true, to: false }] });
+    expect((await service.app.inject({ url: '/v1/flag', headers: auth(READ_TOKEN) })).json()).toMatchObject({ enabled: false, constants: WILD });
+  });
+});
+
 describe('action routes with no Unleash configured', () => {
+  it('show the recommendation of a stored analysis in a dry run, against the stated default constants (issue 14)', async () => {
+    const service = await startTestService({ config: configFor(null), realAnalysis: true });
+    try {
+      const created = await service.app.inject({ method: 'POST', url: '/v1/analyses', headers: auth(WRITE_TOKEN), payload: { source: 'demo', upgradeAt: '2026-11-20T14:00:00Z', services: ['shop'] } });
+      const id = created.json().id as string;
+      const done = (await waitFinished(service, id, 60_000)) as { report: { recommendation: Record<string, unknown> } };
+      expect(done.report.recommendation).toMatchObject({ action: 'tune', currentSource: 'default', assumption: 'Unleash is not configured' });
+      const dry = await service.app.inject({ method: 'POST', url: '/v1/actions/backoff-constants', headers: auth(WRITE_TOKEN), payload: { analysisId: id, reason: 'see what it proposes' } });
+      expect(dry.statusCode).toBe(200);
+      const body = dry.json();
+      expect(body).toMatchObject({ applied: false, dryRun: true, action: { mode: 'unconfigured', status: 'dry_run' }, recommendation: { action: 'tune', currentSource: 'default' } });
+      expect(body.notApplied).toBeUndefined();
+      expect(body.recommendation.rationale[0]).toMatch(/^Assuming the default constants \{"baseMs":100,/);
+      expect(body.action.target.constants).toEqual(body.recommendation.constants);
+      const asked = await service.app.inject({ method: 'POST', url: '/v1/actions/backoff-constants', headers: auth(WRITE_TOKEN), payload: { analysisId: id, reason: 'apply it', dryRun: false } });
+      expect(asked.json()).toMatchObject({ applied: false, notApplied: { reason: 'unleash_not_configured' } });
+    } finally {
+      await service.close();
+    }
+  });
+
   it('answer dry runs and say so plainly', async () => {
     const service = await startTestService({ config: configFor(null) });
     try {
@@ -123,6 +206,14 @@ describe('action routes with no Unleash configured', () => {
       const res = await service.app.inject({ method: 'POST', url: '/v1/actions/kill-switch', headers: auth(WRITE_TOKEN), payload: { reason: 'test', dryRun: false } });
       expect(res.statusCode).toBe(200);
       expect(res.json()).toMatchObject({ applied: false, dryRun: true, action: { mode: 'unconfigured' }, message: expect.stringMatching(/^Unleash is not configured.*nothing was changed\. Would apply: enabled: null → false/) });
+      // Asked to apply, and nothing could be: said in a field automation can test, not only in prose (issue 14).
+      expect(res.json().notApplied).toEqual({ reason: 'unleash_not_configured', message: expect.stringMatching(/^NOT APPLIED: dryRun false was asked for, but Unleash is not configured/) });
+      const dry = await service.app.inject({ method: 'POST', url: '/v1/actions/kill-switch', headers: auth(WRITE_TOKEN), payload: { reason: 'test' } });
+      expect(dry.json()).toMatchObject({ applied: false, dryRun: true });
+      expect(dry.json().notApplied).toBeUndefined();
+      const spec = (await service.app.inject({ url: '/openapi.json' })).json();
+      const outcome = spec.paths['/v1/actions/kill-switch'].post.responses['200'].content['application/json'].schema;
+      expect(outcome.properties.notApplied.description).toMatch(/dryRun false was asked for/);
     } finally {
       await service.close();
     }
