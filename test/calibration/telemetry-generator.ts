@@ -57,6 +57,8 @@ export interface GeneratedCounts {
 }
 
 export const DEFAULT_TIMELINE_INTERVAL_MS = 60_000;
+/** A local copy: an imported binding is a getter call per access under tsx. */
+const MINUTE = MINUTE_MS;
 
 /** exp(σ Z) per block index, drawn lazily from the block's own stream. */
 class BlockLevel {
@@ -170,20 +172,35 @@ function emitRequests(
   const minuteBlocks = ctx.blocks.every((b) => b.blockMs % MINUTE_MS === 0 && b.phase % MINUTE_MS === 0);
   const minuteFactor = minuteBlocks ? blockFactor(ctx.blocks, ctx.t) * ctx.day : 0;
   if (histCounts) for (const h of histCounts) h.fill(0);
+  // Hot loop (~100 k requests per run): everything it reads is a local.
+  const t0 = ctx.t;
+  const sigma = ep.sigma;
+  const day = ctx.day;
+  const blocks = ctx.blocks;
+  const queueShare = q ? ctx.queueShare : 0;
+  const queueMu = q ? Math.log(q.factorMedian) : 0;
+  const queueSigma = q ? q.factorSigma : 0;
+  const incStart = inc && ctx.incStart !== null ? ctx.incStart : Infinity;
+  const incStop = inc && ctx.incStop !== null ? ctx.incStop : -Infinity;
+  const incShare = inc ? inc.share : 0;
+  const incFactor = inc ? inc.factor : 1;
+  const gAfter = g !== null && ctx.after ? g : null;
+  const integerMs = s.integerMs === true;
+  const names = s.cohort ? [cohortSubject(ep.endpoint, s.cohort, false), cohortSubject(ep.endpoint, s.cohort, true)] : [ep.endpoint, ep.endpoint];
   for (let i = 0; i < n; i++) {
-    const time = ctx.t + Math.floor(r.uniform() * MINUTE_MS);
-    let v = r.lognormal(mu, ep.sigma) * (minuteBlocks ? minuteFactor : blockFactor(ctx.blocks, time) * ctx.day);
-    if (q && r.uniform() < ctx.queueShare) v *= r.lognormal(Math.log(q.factorMedian), q.factorSigma);
-    if (inc && ctx.incStart !== null && time >= ctx.incStart && time < (ctx.incStop as number) && r.uniform() < inc.share) v *= inc.factor;
+    const time = t0 + Math.floor(r.uniform() * MINUTE);
+    let v = r.lognormal(mu, sigma) * (minuteBlocks ? minuteFactor : blockFactor(blocks, time) * day);
+    if (queueShare > 0 && r.uniform() < queueShare) v *= r.lognormal(queueMu, queueSigma);
+    if (time >= incStart && time < incStop && r.uniform() < incShare) v *= incFactor;
     const treated = rollout > 0 && r.uniform() < rollout;
-    if (g && ctx.after && (!s.cohort || treated)) v = g(v);
-    if (s.integerMs) v = Math.round(v);
+    if (gAfter !== null && (!s.cohort || treated)) v = gAfter(v);
+    if (integerMs) v = Math.round(v);
     if (histCounts && les) {
       let k = 0;
       while (k < les.length - 1 && v > les[k]) k++;
       histCounts[treated ? 1 : 0][k]++;
     } else {
-      sink.addRequest(ep.service, s.cohort ? cohortSubject(ep.endpoint, s.cohort, treated) : ep.endpoint, time, v);
+      sink.addRequest(ep.service, names[treated ? 1 : 0], time, v);
     }
   }
   if (histCounts && les) {
@@ -215,22 +232,27 @@ function emitCalls(s: Scenario, seed: number, r: SeededRandom, u: number, ctx: M
   const rollout = s.cohort && ctx.after ? s.cohort.rollout : 0;
   const factorAll = retryFactor(s, u, ctx.after ? 'after' : 'before', s.cohort ? 'treatment' : 'all');
   const pRegressed = regressedFailure(p, factorAll, up.maxAttempts);
+  const t0 = ctx.t;
+  const after = ctx.after;
+  const cohort = s.cohort !== undefined;
+  const maxAttempts = up.maxAttempts;
+  const names = s.cohort ? [cohortSubject(up.upstream, s.cohort, false), cohortSubject(up.upstream, s.cohort, true)] : [up.upstream, up.upstream];
   for (let i = 0; i < n; i++) {
-    const time = ctx.t + Math.floor(r.uniform() * MINUTE_MS);
+    const time = t0 + Math.floor(r.uniform() * MINUTE);
     const treated = rollout > 0 && r.uniform() < rollout;
-    const pc = ctx.after && (!s.cohort || treated) ? pRegressed : p;
+    const pc = after && (!cohort || treated) ? pRegressed : p;
     let attempts = 1;
     let backoff = 0;
     let ok = true;
     while (r.uniform() < pc) {
-      if (attempts === up.maxAttempts) {
+      if (attempts === maxAttempts) {
         ok = false;
         break;
       }
       backoff += up.backoffBaseMs * up.backoffMultiplier ** (attempts - 1) * (0.5 + 0.5 * r.uniform());
       attempts++;
     }
-    sink.addUpstreamCall(up.service, s.cohort ? cohortSubject(up.upstream, s.cohort, treated) : up.upstream, time, attempts, backoff, ok);
+    sink.addUpstreamCall(up.service, names[treated ? 1 : 0], time, attempts, backoff, ok);
   }
   return n;
 }
