@@ -3,7 +3,7 @@
  * test/calibration/families.ts over N seeds, through the real WindowBuilder and analyze() with the shipped
  * settings (config/default.yaml), side by side with a Kayenta-style judge on the same windows.
  * Prints, per family: report-level fail / false-improvement / power rates with binomial standard errors for both
- * judges, then coverage of the 95 % interval of relativeChange (big endpoint p50 and p99, retries per call)
+ * judges, then coverage of the 95 % interval of relativeChange (big endpoint p50, p90, p99; retries per call)
  * against the analytic truth (test/calibration/truth.ts) with E[z²] dispersion. Writes bench/out/calibration.json.
  *
  * Run: `npm run bench -- calibration` (100 seeds), or
@@ -41,15 +41,15 @@ function loadLine(): string {
 }
 
 function printRates(results: FamilyResult[]): void {
-  const head = ['family', 'expect', 'fail %', 'false impr %', 'power %', 'K fail %', 'K impr %', 'K power %', 'K0 fail %', 'K0 power %', 'audit (issue)'];
-  const widths = [44, 16, 8, 12, 8, 8, 8, 9, 9, 10, 0];
+  const head = ['family', 'expect', 'fail %', 'warn %', 'false impr %', 'power %', 'K fail %', 'K impr %', 'K power %', 'K0 fail %', 'K0 power %', 'audit (issue)'];
+  const widths = [44, 16, 8, 8, 12, 8, 8, 8, 9, 9, 10, 0];
   console.log(head.map((h, i) => pad(h, widths[i])).join(' '));
   for (const r of results) {
     const a = r.aftershock;
     const k = r.kayenta;
     const k0 = r.kayentaNoGate;
     const reg = r.expect === 'regression';
-    const cells = [r.family + (r.comparison === 'before' ? '' : ` [${r.comparison}]`), r.expect, pct(a.fail), reg ? '—' : pct(a.improvement), pct(a.power), pct(k?.fail), reg ? '—' : pct(k?.improvement), pct(k?.power), pct(k0?.fail), pct(k0?.power), r.audit ?? ''];
+    const cells = [r.family + (r.comparison === 'before' ? '' : ` [${r.comparison}]`), r.expect, pct(a.fail), pct(a.warn), reg ? '—' : pct(a.improvement), pct(a.power), pct(k?.fail), reg ? '—' : pct(k?.improvement), pct(k?.power), pct(k0?.fail), pct(k0?.power), r.audit ?? ''];
     console.log(cells.map((c, i) => pad(c, widths[i])).join(' '));
   }
 }

@@ -61,7 +61,11 @@ export function block(minutes: number, sigma: number, aligned = true): BlockEffe
 export const P99_PLUS_20: RegressionSpec = { kind: 'tail', change: 0.2, fromQuantile: 0.9, atQuantile: 0.99 };
 export const SLOWEST_2_PLUS_12: RegressionSpec = { kind: 'slowest', share: 0.02, factor: 1.12 };
 export const RETRIES_X2: RegressionSpec = { kind: 'retries', factor: 2 };
+/** p50 unchanged, rising to +7 % at p99 and beyond (p90 +3.9 %, p95 +5.0 %). */
+export const TAIL_PLUS_7: RegressionSpec = { kind: 'tail', change: 0.07, fromQuantile: 0.5, atQuantile: 0.99 };
 export const scaleBy = (factor: number): RegressionSpec => ({ kind: 'scale', factor });
+/** 1-minute bursts on payments-api (1 % mean per-attempt failure): 5 % of minutes at 15 %, the rest at 0.26 %. */
+export const PAYMENTS_BURSTS = { burstMs: MINUTE_MS, burstShare: 0.05, burstFailure: 0.15, upstreams: [PAYMENTS.upstream] };
 
 export type Expectation = 'no_change' | 'within_tolerance' | 'regression';
 /** How the report is made: before vs after (today), today's after window vs the same clock window a day earlier, or flag-off vs flag-on cohort. */
@@ -107,12 +111,14 @@ export const FAMILIES: Family[] = [
   noChange('block-10m-s0.15-unaligned', scenario({ blocks: [block(10, 0.15, false)] })),
   noChange('incident-after', scenario({ incident: { window: 'after', durationMs: 3 * MINUTE_MS, share: 0.25, factor: 3 } }), 'fail 98 %'),
   noChange('incident-before', scenario({ incident: { window: 'before', durationMs: 3 * MINUTE_MS, share: 0.25, factor: 3 } }), 'fail 0 %, false improvement 93 %'),
-  noChange('bursty-retries', scenario({ retryBursts: { burstMs: MINUTE_MS, burstShare: 0.05, burstFailure: 0.15 } }), 'fail 23 %, false improvement 29 %'),
+  noChange('bursty-retries', scenario({ retryBursts: PAYMENTS_BURSTS }), 'fail 23 %, false improvement 29 %'),
   noChange('zipf-200', scenario({ endpoints: zipfEndpoints() }), 'warn 98 %'),
   noChange('zipf-200-integer-ms-block-1m-s0.08', scenario({ endpoints: zipfEndpoints(), integerMs: true, blocks: [block(1, 0.08)] })),
   noChange('histogram-coarse', scenario({ histogramLe: COARSE_LE })),
-  // issue 10, a change within tolerance (+7 % at every quantile < the 10 % tolerance): must not fail
-  { name: 'histogram-coarse-all+7%', scenario: scenario({ histogramLe: COARSE_LE, regressions: [scaleBy(1.07)] }), comparison: 'before', expect: 'within_tolerance', audit: 'p90 +4.1 % reported as +10.3 % regression' },
+  // issue 10, changes within the 10 % tolerance: must not fail. The tail ramp (p50 → p99) gives p90 +3.9 %,
+  // p99 +7 %, the shape of the issue's histogram example.
+  { name: 'histogram-coarse-tail+7%', scenario: scenario({ histogramLe: COARSE_LE, regressions: [TAIL_PLUS_7] }), comparison: 'before', expect: 'within_tolerance', audit: 'p90 +4.1 % reported as a +10.3 % regression' },
+  { name: 'histogram-coarse-all+7%', scenario: scenario({ histogramLe: COARSE_LE, regressions: [scaleBy(1.07)] }), comparison: 'before', expect: 'within_tolerance' },
   // issue 10, regressions
   regression('p99+20%-independent', scenario({ regressions: [P99_PLUS_20] }), P99),
   regression('p99+20%-block-1m-s0.08', scenario({ blocks: [block(1, 0.08)], regressions: [P99_PLUS_20] }), P99),
@@ -125,7 +131,7 @@ export const FAMILIES: Family[] = [
   // the point here; an interval that covers +20 % is.
   regression('p99+20%-histogram-coarse', scenario({ histogramLe: COARSE_LE, regressions: [P99_PLUS_20] }), P99, 'before', 'unresolvable in the (200, 500] bucket: coverage, not power'),
   regression('retries×2-independent', scenario({ regressions: [RETRIES_X2] }), RETRIES),
-  regression('retries×2-bursty', scenario({ retryBursts: { burstMs: MINUTE_MS, burstShare: 0.05, burstFailure: 0.15 }, regressions: [RETRIES_X2] }), RETRIES),
+  regression('retries×2-bursty', scenario({ retryBursts: PAYMENTS_BURSTS, regressions: [RETRIES_X2] }), RETRIES),
   // issue 11: the daily cycle, today's before/after comparison and a one-day seasonal baseline
   noChange('daily', scenario({ daily: DAILY }), 'fail 43 % (Kayenta-style 78 %)'),
   noChange('daily-queueing', scenario({ daily: DAILY_QUEUE }), 'fail 100 % (Kayenta-style 100 %)'),

@@ -58,6 +58,13 @@ export interface RetryBurstSpec {
   burstMs: number;
   burstShare: number;
   burstFailure: number;
+  /** Upstreams with bursts (default: every upstream, each with its own burst minutes). */
+  upstreams?: string[];
+}
+
+export function bursty(s: Scenario, upstream: string): RetryBurstSpec | null {
+  const b = s.retryBursts;
+  return b && (!b.upstreams || b.upstreams.includes(upstream)) ? b : null;
 }
 
 /**

@@ -41,7 +41,7 @@ import type { MetricWindows, TimeRange } from '../../src/analysis/types.ts';
 import { seededRandom, type SeededRandom } from '../../src/stats/seeded-random.ts';
 // The window builder is being split into modules on another branch; only its public API is used here.
 import { WindowBuilder } from '../../src/sources/window-builder/window-builder.ts';
-import { DAY_MS, MINUTE_MS, STREAM, burstBaseFailure, cohortSubject, loadAt, perMinute, queueShareAt, streamSeed, windowRange, type Scenario } from './scenario.ts';
+import { DAY_MS, MINUTE_MS, STREAM, burstBaseFailure, bursty, cohortSubject, loadAt, perMinute, queueShareAt, streamSeed, windowRange, type Scenario } from './scenario.ts';
 import { latencyTransform, regressedFailure, retryFactor } from './truth.ts';
 
 /** The three calls of WindowBuilder's public API the generator uses; a WindowBuilder is one. */
@@ -219,7 +219,7 @@ function emitRequests(
 
 function minuteFailure(s: Scenario, seed: number, u: number, t: number): number {
   const up = s.upstreams[u];
-  const b = s.retryBursts;
+  const b = bursty(s, up.upstream);
   if (!b) return up.failProbability;
   const burst = seededRandom(streamSeed(seed, STREAM.burst, u, Math.floor(t / b.burstMs))).uniform() < b.burstShare;
   return burst ? b.burstFailure : burstBaseFailure(up.failProbability, b);

@@ -18,6 +18,7 @@ import { normalCdf } from '../../src/stats/normal-cdf.ts';
 import {
   MINUTE_MS,
   burstBaseFailure,
+  bursty,
   expectedRetries,
   failureForRetries,
   loadAt,
@@ -182,7 +183,7 @@ export function trueLatencyChange(s: Scenario, e: number, p: number, options: { 
 
 /** The per-attempt failure probabilities of an upstream's minutes, with their shares (bursty or constant). */
 export function failureMix(s: Scenario, u: UpstreamSpec): Array<{ share: number; p: number }> {
-  const b = s.retryBursts;
+  const b = bursty(s, u.upstream);
   if (!b) return [{ share: 1, p: u.failProbability }];
   return [
     { share: b.burstShare, p: b.burstFailure },
