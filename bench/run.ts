@@ -2,7 +2,8 @@
  * `npm run bench [-- name …]`: runs the benchmarks one after another (they compete for the same 2 cores, so never
  * in parallel). Each module exports `run()` and prints its own table with the reference it compares against.
  * Names: stats (vs SciPy), analyze (2.3 M-line file end to end), influx (raw vs aggregated push-down),
- * verdict (HTTP under load vs a bare route), charts (rendering).
+ * verdict (HTTP under load vs a bare route), charts (rendering), calibration (verdict error rates and interval
+ * coverage on generated telemetry with known truth, vs a Kayenta-style judge; `--seeds=N`, `--families=a,b`).
  */
 const BENCHES: Record<string, string> = {
   stats: './stats-vs-scipy.ts',
@@ -10,6 +11,7 @@ const BENCHES: Record<string, string> = {
   influx: './influx-pushdown.ts',
   verdict: './verdict-load.ts',
   charts: './render-charts.ts',
+  calibration: './calibration.ts',
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

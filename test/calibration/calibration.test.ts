@@ -1,0 +1,129 @@
+/**
+ * The fast subset of the calibration suite (issue 10 item 5): a few families over SEEDS seeds each, through the
+ * generator → WindowBuilder → analyze() with the shipped settings, asserting the issue's targets. The full
+ * version (every family, 100 seeds, the 4-endpoint and 200-endpoint worlds, side by side with a Kayenta-style
+ * judge) is `npm run bench -- calibration`.
+ *
+ * The worlds are those of families.ts (four endpoints, the big one with 50 k requests per 2 h window, two
+ * upstreams), so the report-level rates are the bench's; only the seed counts are smaller. An extreme family
+ * (the after-window incident) gets fewer seeds: a handful tells 98 % from 5 %.
+ *
+ * Tolerances are binomial, one-sided at α = 5 %, stated per target: for "rate ≤ p0" the assertion fails when
+ * P[Bin(SEEDS, p0) ≥ k] < α for the observed count k; for "rate ≥ p0" when P[Bin(SEEDS, p0) ≤ k] < α. So an
+ * implementation exactly at a target fails a given seed set with probability ≤ 5 %; the seeds are fixed, so the
+ * outcome is reproducible, and the bounds are not fitted to these seeds.
+ *
+ * Assertions marked `it.fails` fail on today's analysis (that is the bug issue 10 fixes): remove .fails when
+ * issue 10 lands.
+ */
+import { describe, expect, it } from 'vitest';
+import { analysisSettings, loadConfig } from '../../src/config.ts';
+import { binomialCdf } from '../../src/stats/binomial-cdf.ts';
+import { runFamily, type FamilyResult, type Rate } from './calibration-run.ts';
+import { family } from './families.ts';
+
+const SEEDS = 24;
+/** Seeds per family where SEEDS would be more than the question needs. */
+const SEEDS_FOR: Record<string, number> = { 'incident-after': 12, 'retries×2-independent': 16 };
+const ALPHA = 0.05;
+const TIMEOUT_MS = 240_000;
+const settings = analysisSettings(loadConfig());
+
+/** Largest count k of n still consistent with "rate ≤ p0": P[X ≥ k] ≥ α. */
+export function maxCount(n: number, p0: number, alpha = ALPHA): number {
+  let k = 0;
+  while (k < n && 1 - binomialCdf(k, n, p0) >= alpha) k++; // 1 − cdf(k) = P[X ≥ k + 1]
+  return k;
+}
+
+/** Smallest count k of n still consistent with "rate ≥ p0": P[X ≤ k] ≥ α. */
+export function minCount(n: number, p0: number, alpha = ALPHA): number {
+  let k = 0;
+  while (k < n && binomialCdf(k, n, p0) < alpha) k++;
+  return k;
+}
+
+const cache = new Map<string, FamilyResult>();
+function result(name: string): FamilyResult {
+  let r = cache.get(name);
+  if (!r) {
+    r = runFamily(family(name), { seeds: SEEDS_FOR[name] ?? SEEDS, settings, kayenta: false });
+    cache.set(name, r);
+  }
+  return r;
+}
+
+function describeRate(r: Rate): string {
+  return `${r.k}/${r.n}`;
+}
+
+function expectAtMost(r: Rate, p0: number, what: string): void {
+  const max = maxCount(r.n, p0);
+  expect(r.k, `${what}: ${describeRate(r)} (allowed ≤ ${max} for a rate ≤ ${p0})`).toBeLessThanOrEqual(max);
+}
+
+function expectAtLeast(r: Rate, p0: number, what: string): void {
+  const min = minCount(r.n, p0);
+  expect(r.k, `${what}: ${describeRate(r)} (needed ≥ ${min} for a rate ≥ ${p0})`).toBeGreaterThanOrEqual(min);
+}
+
+function coverageOf(name: string, statistic: string): Rate {
+  const c = result(name).coverage.find((x) => x.statistic.endsWith(` ${statistic}`));
+  if (!c) throw new Error(`${name}: no coverage for ${statistic}`);
+  return c.covered;
+}
+
+describe('calibration (fast subset): no-change report-level fail rate ≤ 5 %', () => {
+  it('independent requests', () => expectAtMost(result('independent').aftershock.fail, 0.05, 'fail'), TIMEOUT_MS);
+  // remove .fails when issue 10 lands
+  it.fails('10-minute block effects, s = 0.15', () => expectAtMost(result('block-10m-s0.15').aftershock.fail, 0.05, 'fail'), TIMEOUT_MS);
+  // remove .fails when issue 10 lands
+  it.fails('a 3-minute incident in the after window', () => expectAtMost(result('incident-after').aftershock.fail, 0.05, 'fail'), TIMEOUT_MS);
+  // remove .fails when issue 10 lands
+  it.fails('bursty retries (1 % mean, 5 % of minutes at 15 %)', () => expectAtMost(result('bursty-retries').aftershock.fail, 0.05, 'fail'), TIMEOUT_MS);
+});
+
+describe('calibration (fast subset): 95 % intervals of relativeChange cover the truth near nominally', () => {
+  it('independent requests: p50, p99, retries per call', () => {
+    for (const s of ['p50', 'p99', 'retries_per_call']) expectAtLeast(coverageOf('independent', s), 0.95, `coverage ${s}`);
+  }, TIMEOUT_MS);
+  // 1-minute blocks: the power families below carry them (s = 0.08); p50 is unchanged there (truth 0)
+  // remove .fails when issue 10 lands
+  it.fails('1-minute block effects, s = 0.08: p50', () => expectAtLeast(coverageOf('p99+20%-block-1m-s0.08', 'p50'), 0.95, 'coverage p50'), TIMEOUT_MS);
+  // remove .fails when issue 10 lands
+  it.fails('10-minute block effects, s = 0.15: p50', () => expectAtLeast(coverageOf('block-10m-s0.15', 'p50'), 0.95, 'coverage p50'), TIMEOUT_MS);
+  // remove .fails when issue 10 lands
+  it.fails('10-minute block effects, s = 0.15: p99', () => expectAtLeast(coverageOf('block-10m-s0.15', 'p99'), 0.95, 'coverage p99'), TIMEOUT_MS);
+  // remove .fails when issue 10 lands
+  it.fails('bursty retries: retries per call', () => expectAtLeast(coverageOf('bursty-retries', 'retries_per_call'), 0.95, 'coverage retries'), TIMEOUT_MS);
+  it('1-minute block effects, s = 0.08: p99 at its true change of +20 %', () => expectAtLeast(coverageOf('p99+20%-block-1m-s0.08', 'p99'), 0.95, 'coverage p99'), TIMEOUT_MS);
+  it('1-minute block effects, s = 0.08: p99 at its true change of +12 % (slowest 2 %)', () => {
+    expectAtLeast(coverageOf('slowest2%+12%-block-1m-s0.08', 'p99'), 0.95, 'coverage p99');
+  }, TIMEOUT_MS);
+});
+
+describe('calibration (fast subset): power on the big endpoint with 1-minute block noise (s = 0.08)', () => {
+  it('+20 % at p99: ≥ 95 % of reports fail on /checkout p99', () => {
+    expectAtLeast(result('p99+20%-block-1m-s0.08').aftershock.power as Rate, 0.95, 'power');
+  }, TIMEOUT_MS);
+  it('+12 % at p99 from the slowest 2 %: ≥ 80 %', () => {
+    expectAtLeast(result('slowest2%+12%-block-1m-s0.08').aftershock.power as Rate, 0.8, 'power');
+  }, TIMEOUT_MS);
+  it('retries per call doubled (independent retries): ≥ 95 % caught', () => {
+    expectAtLeast(result('retries×2-independent').aftershock.power as Rate, 0.95, 'power');
+  }, TIMEOUT_MS);
+});
+
+describe('binomial tolerances used above', () => {
+  it('are the one-sided 5 % bounds', () => {
+    // SciPy: binom.sf(k - 1, 24, 0.05) for k = 3, 4: 0.1159, 0.0298 → at most 3 of 24
+    expect(maxCount(24, 0.05)).toBe(3);
+    // binom.cdf(k, 24, 0.95) for k = 20, 21: 0.0298, 0.1159 → at least 21 of 24
+    expect(minCount(24, 0.95)).toBe(21);
+    // binom.cdf(k, 24, 0.8) for k = 15, 16: 0.0362, 0.0892 → at least 16 of 24
+    expect(minCount(24, 0.8)).toBe(16);
+    // incident-after (12 seeds): at most 2; retries doubling (16 seeds): at least 14 (binom.cdf(13, 16, 0.95) = 0.0429)
+    expect(maxCount(12, 0.05)).toBe(2);
+    expect(minCount(16, 0.95)).toBe(14);
+  });
+});
