@@ -7,10 +7,10 @@
  * with the report-wide false-incident rate held at `settings.incidents.alpha` by splitting it evenly over all the
  * scans of the report. Blocks of a found incident are taken out of that window's comparison, so the findings
  * judge what persists; the incident itself is reported (a warning and `report.incidents`) and makes the report
- * `warn`. A window with more bursts than an incident makes is "bursty": nothing is taken out, and the clustered
- * variance (design-effect.ts) carries it.
+ * `warn`. Bursts in both windows, or more than an incident makes, are the subject's regime ("bursty"): nothing is
+ * taken out, and the clustered variance (design-effect.ts) carries it.
  */
-import { burstScan, type Burst } from '../stats/index.ts';
+import { burstScan, type Burst, type BurstScanResult } from '../stats/index.ts';
 import { formatNumber, quantileLabel } from './format.ts';
 import { minimumCountFor } from './tail-latency.ts';
 import { poolable, pooledThreshold, type SampleView } from './sample-view.ts';
@@ -58,14 +58,12 @@ export function latencyIncidents(series: LatencySeries, views: { before: SampleV
     if (before.n < needed || after.n < needed) continue;
     const threshold = pooledThreshold(pair[0], pair[1], q);
     if (threshold === null || !Number.isFinite(threshold)) continue;
-    pair.forEach((view, w) => {
+    const scans = pair.map((view) => {
       const events = blockCountsAbove(view, threshold, false);
       const trials = blockTotals(view);
-      if (!events || !trials) return;
-      const scan = burstScan(events, trials, { maxRunLength: longestRun(events.length, settings), alpha: scanAlpha, variance: 'binomial', minRatio: settings.incidents.minRatio });
-      if (scan.more) out.bursty[w] = true;
-      else for (const b of scan.bursts) record(out, w, b, grid, { kind: 'tail_latency', service: series.service, subject: series.endpoint, statistic: quantileLabel(q), what: `requests above the pooled ${quantileLabel(q)}` });
+      return events && trials ? burstScan(events, trials, { maxRunLength: longestRun(events.length, settings), alpha: scanAlpha, variance: 'binomial', minRatio: settings.incidents.minRatio }) : null;
     });
+    keep(out, scans, grid, { kind: 'tail_latency', service: series.service, subject: series.endpoint, statistic: quantileLabel(q), what: `requests above the pooled ${quantileLabel(q)}` });
   }
   // A bursty window keeps all its data: the bursts are its normal regime.
   out.bursty.forEach((b, w) => b && clearWindow(out, w));
@@ -75,20 +73,35 @@ export function latencyIncidents(series: LatencySeries, views: { before: SampleV
 /** Scans one upstream's retries and exhausted calls per block, in both windows. */
 export function upstreamIncidents(series: UpstreamSeries, settings: AnalysisSettings, grid: WindowGrid, scanAlpha: number): SubjectIncidents {
   const out = emptyResult();
-  [series.before, series.after].forEach((win, w) => {
-    const blocks = win.perBlock;
-    if (!blocks) return;
-    for (const [metric, events, variance] of [
-      ['retries_per_call', blocks.retries, 'poisson'],
-      ['exhausted_rate', blocks.exhausted, 'binomial'],
-    ] as const) {
-      const scan = burstScan(events, blocks.calls, { maxRunLength: longestRun(events.length, settings), alpha: scanAlpha, variance, minRatio: settings.incidents.minRatio });
-      if (scan.more) out.bursty[w] = true;
-      else for (const b of scan.bursts) record(out, w, b, grid, { kind: 'retry_rate', service: series.service, subject: series.upstream, statistic: metric, what: metric === 'retries_per_call' ? 'retries per call' : 'calls exhausting their retries' });
-    }
-  });
+  for (const [metric, variance] of [
+    ['retries_per_call', 'poisson'],
+    ['exhausted_rate', 'binomial'],
+  ] as const) {
+    const scans = [series.before, series.after].map((win) => {
+      const blocks = win.perBlock;
+      if (!blocks) return null;
+      const events = metric === 'retries_per_call' ? blocks.retries : blocks.exhausted;
+      return burstScan(events, blocks.calls, { maxRunLength: longestRun(events.length, settings), alpha: scanAlpha, variance, minRatio: settings.incidents.minRatio });
+    });
+    keep(out, scans, grid, { kind: 'retry_rate', service: series.service, subject: series.upstream, statistic: metric, what: metric === 'retries_per_call' ? 'retries per call' : 'calls exhausting their retries' });
+  }
   out.bursty.forEach((b, w) => b && clearWindow(out, w));
   return out;
+}
+
+/**
+ * An incident is a burst of one window. Bursts in both windows (or more than a few in one) are the subject's
+ * regime — retries that come in bursts every day — and nothing is left out: the clustered variance carries them.
+ */
+function keep(out: SubjectIncidents, scans: Array<BurstScanResult | null>, grid: WindowGrid, about: Parameters<typeof record>[4]): void {
+  const [b, a] = scans;
+  const regime = (b?.more ?? false) || (a?.more ?? false) || ((b?.bursts.length ?? 0) > 0 && (a?.bursts.length ?? 0) > 0);
+  if (regime) {
+    out.bursty[0] = out.bursty[0] || (b?.bursts.length ?? 0) > 0 || (b?.more ?? false);
+    out.bursty[1] = out.bursty[1] || (a?.bursts.length ?? 0) > 0 || (a?.more ?? false);
+    return;
+  }
+  scans.forEach((scan, w) => scan?.bursts.forEach((burst) => record(out, w, burst, grid, about)));
 }
 
 function clearWindow(out: SubjectIncidents, w: number): void {
