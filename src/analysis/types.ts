@@ -163,6 +163,8 @@ export interface DistributionSketch {
   /** Quantile values at those probabilities (null where the window is empty). */
   values: (number | null)[];
   n: number;
+  /** Every observation, ascending, when there are few raw ones (charts draw the ECDF's real steps then). */
+  exact?: number[];
 }
 
 export interface ReportSeries {

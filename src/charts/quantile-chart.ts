@@ -21,6 +21,11 @@ import {
 import { formatChange } from '../analysis/format.ts';
 import { quantileLevel } from './plain-words.ts';
 
+/** Width of the caps at the interval ends (px): wider than the estimate's ring (about 8 px across). */
+export const CAP_WIDTH_PX = 14;
+/** Area of the estimate's ring (px²). */
+const ESTIMATE_SIZE = 50;
+
 /** Tail findings sorted by quantile level; non-quantile statistics are skipped. */
 function byLevel(findings: Finding[]): Finding[] {
   return findings
@@ -99,8 +104,19 @@ export function quantileComparisonSpec(input: QuantileChartInput): TopLevelSpec 
           color: { field: 'window', type: 'nominal', title: null, scale: { domain: WINDOW_DOMAIN, range: WINDOW_RANGE } },
         },
       },
+      // Caps at both interval ends, wider than the estimate's ring: an interval narrower than the ring still
+      // shows as two bars, instead of vanishing under a filled dot.
+      ...(['lo', 'hi'] as const).map((end) => ({
+        mark: { type: 'tick', orient: 'horizontal', size: CAP_WIDTH_PX, thickness: 2 },
+        encoding: {
+          xOffset: { field: 'window', sort: WINDOW_DOMAIN },
+          y: { field: end, type: 'quantitative' },
+          color: { field: 'window', type: 'nominal' },
+        },
+      })),
       {
-        mark: { type: 'point', filled: true, size: 80, opacity: 1 },
+        // A ring, not a dot: the interval stays visible through it.
+        mark: { type: 'point', filled: false, size: ESTIMATE_SIZE, strokeWidth: 2, opacity: 1 },
         encoding: {
           xOffset: { field: 'window', sort: WINDOW_DOMAIN },
           y: { field: 'value', type: 'quantitative' },
