@@ -5,13 +5,19 @@
 import { backoffCandidate } from './backoff.ts';
 import type { Candidate } from './candidate.ts';
 import { decide, summarize, verdictOf } from './decide.ts';
+import { flatExpectationCandidates, settleFlatExpectation, type Expectation } from './expectations.ts';
 import { retryRateCandidates } from './retry-rate.ts';
 import { viewOf } from './sample-view.ts';
 import { latencyTimelineJson, sketchOf, upstreamTimelineJson } from './series.ts';
 import { tailLatencyCandidates } from './tail-latency.ts';
 import type { AnalysisResult, AnalysisSettings, MetricWindows, Report, ReportSeries } from './types.ts';
 
-export function analyze(windows: MetricWindows, settings: AnalysisSettings): AnalysisResult {
+export interface AnalyzeOptions {
+  /** The upgrade's expectations: `flat` ones become findings here; `flag` ones are judged by the caller (they need Unleash). */
+  expectations?: Expectation[];
+}
+
+export function analyze(windows: MetricWindows, settings: AnalysisSettings, options: AnalyzeOptions = {}): AnalysisResult {
   const candidates: Candidate[] = [];
   const series: ReportSeries = { latency: [], upstreams: [] };
   const latency = [...windows.latency].sort((a, b) => compare(a.service, b.service) || compare(a.endpoint, b.endpoint));
@@ -39,7 +45,9 @@ export function analyze(windows: MetricWindows, settings: AnalysisSettings): Ana
       timeline: upstreamTimelineJson(u.timeline),
     });
   }
-  const findings = decide(candidates, settings);
+  // In the same false-discovery step as everything else: an expectation is one more test of the report.
+  if (options.expectations?.length) candidates.push(...flatExpectationCandidates(windows, options.expectations, settings));
+  const findings = decide(candidates, settings).map((f) => settleFlatExpectation(f, settings));
   const verdict = verdictOf(findings, settings);
   const report: Report = {
     schemaVersion: 1,
@@ -54,6 +62,9 @@ export function analyze(windows: MetricWindows, settings: AnalysisSettings): Ana
     warnings: [...windows.warnings],
     ...(windows.source ? { source: windows.source } : {}),
     settings,
+    ...(windows.markers?.length
+      ? { markers: [...windows.markers].sort((a, b) => a.at - b.at).map((m) => ({ service: m.service, at: iso(m.at), ...(m.version !== undefined ? { version: m.version } : {}) })) }
+      : {}),
   };
   return { report, series };
 }

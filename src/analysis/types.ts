@@ -82,6 +82,30 @@ export interface UpstreamSeries {
   timeline?: UpstreamTimeline;
 }
 
+/**
+ * A deployment the telemetry itself records, e.g. the point `deployment,service=shop version="2.4.0" <ts>`
+ * (or a Prometheus/Flux equivalent): lets an upgrade be registered from the data instead of by hand.
+ */
+export interface DeploymentMarker {
+  service: string;
+  /** Epoch ms. */
+  at: number;
+  version?: string;
+}
+
+/**
+ * Totals per window of an event counter per service (e.g. `fallback_total`), read because an expectation
+ * says it must stay flat (`MetricQuery.eventCounts` names them).
+ */
+export interface EventCountSeries {
+  /** The measurement (metric) name as asked for. */
+  counter: string;
+  service: string;
+  /** Events in the before / after window (points, or the sum of the asked field). */
+  before: number;
+  after: number;
+}
+
 /** The one handoff type from any `MetricSource` to the analysis. */
 export interface MetricWindows {
   upgradeAt: number;
@@ -93,13 +117,18 @@ export interface MetricWindows {
   warnings: string[];
   /** Free-form description of where the data came from (no secrets). */
   source?: string;
+  /** Deployment markers the source saw within the windows (sources that can read them; absent otherwise). */
+  markers?: DeploymentMarker[];
+  /** Event counters asked for by the query, per service; a counter with no points has no entry. */
+  eventCounts?: EventCountSeries[];
 }
 
 // ---------------------------------------------------------------------------------------------
 // Report contract, schemaVersion 1 (see ../shared/DESIGN.md). Additive fields only.
 
 export type Verdict = 'pass' | 'warn' | 'fail';
-export type FindingKind = 'tail_latency' | 'retry_rate' | 'backoff';
+/** `expectation`: something an upgrade promised (a flag state, a counter that must stay flat), pass or fail. */
+export type FindingKind = 'tail_latency' | 'retry_rate' | 'backoff' | 'expectation';
 export type FindingStatus = 'regression' | 'improvement' | 'no_change' | 'insufficient_data';
 
 export interface Finding {
@@ -138,6 +167,11 @@ export interface Finding {
   resolution?: number | null;
   /** Extra numbers specific to the finding kind (e.g. Hodges-Lehmann shift for backoff). */
   details?: Record<string, number | string | null>;
+  /**
+   * Set on `expectation` findings: which expectation and its outcome. A failed one has status `regression`
+   * (so it fails the verdict), a passed one `no_change` or `improvement`, an unknown one `insufficient_data`.
+   */
+  expectation?: { name: string; type: 'flag' | 'flat'; outcome: 'pass' | 'fail' | 'unknown' };
 }
 
 export interface Report {
@@ -152,6 +186,8 @@ export interface Report {
   source?: string;
   /** Effective decision settings, so a reader can check the verdict. */
   settings: AnalysisSettings;
+  /** Deployment markers seen in the windows (RFC 3339 times), when the source reads them. */
+  markers?: Array<{ service: string; at: string; version?: string }>;
 }
 
 // ---------------------------------------------------------------------------------------------
