@@ -11,7 +11,7 @@ import { isSignificantWithinTolerance, summarize, verdictOf } from './decide.ts'
 import type { Candidate } from './candidate.ts';
 import { formatChange, formatInterval, formatPercent, formatPValue } from './format.ts';
 import { rateCandidate } from './retry-rate.ts';
-import type { AnalysisSettings, Finding, MetricWindows, Report, SampleSet, Tolerance } from './types.ts';
+import type { AnalysisSettings, EventCountQuery, Finding, MetricWindows, Report, SampleSet, Tolerance } from './types.ts';
 
 export interface FlagExpectation {
   kind: 'flag';
@@ -37,7 +37,7 @@ export interface FlatExpectation {
   kind: 'flat';
   name: string;
   /** An event counter (measurement) whose events per request must not rise; `field` sums a field instead of counting points. */
-  counter?: { measurement: string; field?: string; serviceTag?: string };
+  counter?: EventCountQuery;
   /** Or: the share of a service's requests that go to this endpoint (an old code path) must not rise. */
   endpoint?: string;
   /** Services it applies to (default: every service the telemetry has). */
@@ -89,7 +89,7 @@ function requestCounts(windows: MetricWindows) {
 }
 
 /** The counter name a flat expectation reads, as sources key it. */
-export function counterKey(c: NonNullable<FlatExpectation['counter']>): string {
+export function counterKey(c: EventCountQuery): string {
   return c.field ? `${c.measurement}.${c.field}` : c.measurement;
 }
 

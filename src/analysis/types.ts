@@ -93,12 +93,21 @@ export interface DeploymentMarker {
   version?: string;
 }
 
+/** An event counter a query asks a source to total: points of `measurement` per service, or the sum of `field`. */
+export interface EventCountQuery {
+  measurement: string;
+  /** Sum this numeric field instead of counting points (per-interval increments, like every counter here). */
+  field?: string;
+  /** Tag holding the service (default `service`). */
+  serviceTag?: string;
+}
+
 /**
  * Totals per window of an event counter per service (e.g. `fallback_total`), read because an expectation
  * says it must stay flat (`MetricQuery.eventCounts` names them).
  */
 export interface EventCountSeries {
-  /** The measurement (metric) name as asked for. */
+  /** `measurement`, or `measurement.field` when a field is summed (see analysis/expectations.ts counterKey). */
   counter: string;
   service: string;
   /** Events in the before / after window (points, or the sum of the asked field). */

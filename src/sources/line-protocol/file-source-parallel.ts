@@ -29,7 +29,7 @@ export interface ReaderInit {
   precision: Precision;
   timelineIntervalMs: number;
   chunkBytes: number;
-  query: Pick<MetricQuery, 'upgradeAt' | 'before' | 'after' | 'services' | 'endpoints'>;
+  query: Pick<MetricQuery, 'upgradeAt' | 'before' | 'after' | 'services' | 'endpoints' | 'eventCounts'>;
 }
 
 export type ReaderRequest = { type: 'segment'; index: number; start: number; end: number } | { type: 'finish' };
@@ -123,7 +123,7 @@ export async function readParallel(o: ParallelReadOptions): Promise<ParallelRead
       precision: o.precision,
       timelineIntervalMs: o.timelineIntervalMs,
       chunkBytes: o.chunkBytes,
-      query: { upgradeAt: query.upgradeAt, before: query.before, after: query.after, services: query.services, endpoints: query.endpoints },
+      query: { upgradeAt: query.upgradeAt, before: query.before, after: query.after, services: query.services, endpoints: query.endpoints, eventCounts: query.eventCounts },
     };
     const onMain = o.readOnMainThread ?? true;
     const workerCount = Math.max(onMain ? 0 : 1, Math.min(o.workers, segments.length - (onMain ? 1 : 0)));

@@ -8,6 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { readRange, totalsOf } from './file-read.ts';
 import { LineProtocolParser } from './line-protocol.ts';
 import { SchemaMapper, schemaTokens } from './schema-mapper.ts';
+import { ExtraPoints } from './extra-points.ts';
 import { WindowBuilder } from '../window-builder/window-builder.ts';
 import type { ReaderInit, ReaderReply, ReaderRequest } from './file-source-parallel.ts';
 
@@ -15,7 +16,12 @@ const port = parentPort;
 if (!port) throw new Error('file-source-worker-main.ts must run in a worker thread');
 const init = workerData as ReaderInit;
 // One builder per segment, handed over with the segment's result; the mapper's totals stay here until `finish`.
-const mapper = new SchemaMapper(init.schema, WindowBuilder.forQuery(init.query, { timelineIntervalMs: init.timelineIntervalMs }));
+const { before, after, services, eventCounts } = init.query;
+const mapper = new SchemaMapper(
+  init.schema,
+  WindowBuilder.forQuery(init.query, { timelineIntervalMs: init.timelineIntervalMs }),
+  new ExtraPoints({ deployment: init.schema.deployment, eventCounts, before, after, services }),
+);
 const tokens = schemaTokens(init.schema);
 const buffer = Buffer.allocUnsafe(init.chunkBytes);
 let fh: FileHandle | null = null;
