@@ -7,6 +7,7 @@ import { PgAuditLog } from './pg/pg-audit-log.ts';
 import { PgGuardLog } from './pg/pg-guard-log.ts';
 import { PgLocks } from './pg/pg-locks.ts';
 import { PgReportStore } from './pg/pg-report-store.ts';
+import { PgUpgradeStore } from './pg/pg-upgrade-store.ts';
 import { PgliteWorkerClient } from './pg/pglite-worker-client.ts';
 import { PostgresClient } from './pg/postgres-client.ts';
 import type { SqlClient } from './pg/sql-client.ts';
@@ -25,6 +26,7 @@ export class PgStore implements Store {
   readonly audit: PgAuditLog;
   readonly guardLog: PgGuardLog;
   readonly locks: PgLocks;
+  readonly upgrades: PgUpgradeStore;
 
   constructor(
     /** The SQL seam itself, for migrations and tests; the rest of the program uses the roles above. */
@@ -35,6 +37,7 @@ export class PgStore implements Store {
     this.audit = new PgAuditLog(sql);
     this.guardLog = new PgGuardLog(sql);
     this.locks = new PgLocks(sql);
+    this.upgrades = new PgUpgradeStore(sql);
   }
 
   get kind(): 'pglite' | 'postgres' {

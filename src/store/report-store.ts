@@ -36,6 +36,8 @@ export interface AnalysisSummary {
   error: string | null;
   createdAt: string;
   updatedAt: string;
+  /** Who runs it: a process (`host:pid:…`) or the guard (`guard:<id>`). */
+  owner?: string;
 }
 
 export interface ListQuery {

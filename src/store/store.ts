@@ -1,12 +1,13 @@
 /**
  * `Store`: everything aftershock persists, opened once by the runtime: analyses and reports, the audit log of
- * flag actions, guard decisions and the cross-process locks. `open-store.ts` opens the one implementation
+ * flag actions, guard decisions, upgrades and the cross-process locks. `open-store.ts` opens the one implementation
  * (`pg/`: embedded PGlite by default, PostgreSQL by URL).
  */
 import type { AuditLog } from './audit-log.ts';
 import type { GuardLog } from './guard-log.ts';
 import type { Locks } from './locks.ts';
 import type { ReportStore } from './report-store.ts';
+import type { UpgradeStore } from './upgrade-store.ts';
 
 export interface Store {
   /** `pglite` is one process (its unfinished analyses at start were interrupted); `postgres` may be shared by replicas. */
@@ -17,5 +18,7 @@ export interface Store {
   readonly audit: AuditLog;
   readonly guardLog: GuardLog;
   readonly locks: Locks;
+  /** Upgrades, their links, and the changes for their rollback checklist. */
+  readonly upgrades: UpgradeStore;
   close(): Promise<void>;
 }
