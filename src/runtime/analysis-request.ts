@@ -31,5 +31,7 @@ export interface RunOptions {
   log?: (message: string) => void;
   /** Overrides merged over config.analysis for this run (e.g. other tolerances in a notebook). */
   settings?: Partial<AnalysisSettings>;
+  /** Environment for Unleash settings of flag expectations (default process.env; worker threads inherit it). */
+  env?: NodeJS.ProcessEnv;
 }
 
