@@ -10,6 +10,7 @@ import {
   specFrame,
   type ChartText,
   DEFAULT_PANEL_WIDTH,
+  OKABE_ITO,
   WINDOW_DOMAIN,
   WINDOW_LABELS,
   WINDOW_RANGE,
@@ -102,6 +103,32 @@ export interface TimelineChartInput extends ChartText {
   valueTitle: string;
   /** Logarithmic value axis (latency) or linear from zero (rates). */
   logScale: boolean;
+  /** More moments to mark beside the upgrade (the onset, flag actions), each a dotted rule with its label. */
+  events?: TimelineEvent[];
+}
+
+export interface TimelineEvent {
+  /** Epoch ms. */
+  at: number;
+  /** e.g. "Onset 14:20", "tuned 14:32". */
+  label: string;
+  kind: 'onset' | 'action';
+}
+
+/** Event rules with their labels stacked down from the top of the plot, so close events do not overwrite each other. */
+function eventLayers(events: TimelineEvent[]): unknown[] {
+  return events.flatMap((e, i) => {
+    const color = e.kind === 'onset' ? OKABE_ITO.vermillion : OKABE_ITO.grey;
+    const one = { data: { values: [{}] } };
+    return [
+      { ...one, mark: { type: 'rule', color, strokeWidth: 1.5, strokeDash: [2, 3] }, encoding: { x: { datum: e.at, type: 'temporal' } } },
+      {
+        ...one,
+        mark: { type: 'text', align: 'left', baseline: 'top', dx: 4, fontSize: 11, color: e.kind === 'onset' ? OKABE_ITO.vermillion : '#333333' },
+        encoding: { x: { datum: e.at, type: 'temporal' }, y: { value: 4 + 14 * i }, text: { value: e.label } },
+      },
+    ];
+  });
 }
 
 /** Head room above the highest point (and, on a log axis, below the lowest): peaks must not touch the frame. */
@@ -151,6 +178,7 @@ export function timelineSpec(input: TimelineChartInput): TopLevelSpec {
         },
       },
       ...upgradeLayers(input.upgradeAt, input.upgradeLabel),
+      ...eventLayers(input.events ?? []),
     ],
   } as TopLevelSpec;
 }

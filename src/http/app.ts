@@ -16,6 +16,7 @@ import analysisRoutes from './routes/analyses.ts';
 import chartRoutes from './routes/charts.ts';
 import healthRoutes from './routes/health.ts';
 import landingRoutes from './routes/landing.ts';
+import upgradeRoutes from './routes/upgrades.ts';
 import verdictRoutes from './routes/verdict.ts';
 
 export const API_VERSION = '1.0.0';
@@ -80,6 +81,13 @@ export const OPERATION_IDS: Record<string, string> = {
   'GET /v1/actions': 'listActions',
   'GET /v1/actions/:id': 'getAction',
   'GET /v1/guard/decisions': 'listGuardDecisions',
+  'POST /v1/upgrades': 'createUpgrade',
+  'GET /v1/upgrades': 'listUpgrades',
+  'GET /v1/upgrades/:id': 'getUpgrade',
+  'GET /v1/upgrades/:id/status.md': 'getUpgradeStatusMarkdown',
+  'GET /v1/upgrades/:id/status.txt': 'getUpgradeStatusText',
+  'POST /v1/upgrades/:id/rollback': 'rollbackUpgrade',
+  'GET /upgrades/:id': 'getUpgradePage',
 };
 
 export interface BuildAppOptions {
@@ -160,5 +168,6 @@ export async function buildApp({ deps, logger }: BuildAppOptions): Promise<Fasti
   await app.register(verdictRoutes, { deps });
   await app.register(chartRoutes, { deps });
   await app.register(actionRoutes, { deps });
+  await app.register(upgradeRoutes, { deps });
   return app;
 }

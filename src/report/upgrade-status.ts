@@ -32,9 +32,14 @@ export function formatAge(ms: number): string {
   return `${Math.round(ms / DAY)} days`;
 }
 
+/** "2026-11-20 14:32 UTC": minutes are enough for people, and the line does not wrap. */
+export function utcMinute(iso: string): string {
+  return Number.isFinite(Date.parse(iso)) ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : iso;
+}
+
 /** "14:32 UTC" (same day as `now`) or "2026-11-20 14:32 UTC". */
 export function clockTime(iso: string, nowIso: string): string {
-  return iso.slice(0, 10) === nowIso.slice(0, 10) ? `${iso.slice(11, 16)} UTC` : `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+  return iso.slice(0, 10) === nowIso.slice(0, 10) ? `${iso.slice(11, 16)} UTC` : utcMinute(iso);
 }
 
 /** "p99 on /checkout +18 %", "retries per call to payments-api +80 %", "expectation "x" failed". */
@@ -117,7 +122,7 @@ export function upgradeStatusText(view: UpgradeView, options: StatusTextOptions)
   const t = md ? mdText : (x: string) => x.replace(/[\r\n]+/g, ' ');
   const name = md ? `**${t(view.name)}**` : view.name;
   const head = `${name} (${t(view.services.join(', ') || 'all services')}): ${t(s.sentence)}`;
-  const facts = [`Upgrade ${view.upgradeAt.slice(0, 10)} ${view.upgradeAt.slice(11, 16)} UTC (${formatAge(Date.parse(view.now) - Date.parse(view.upgradeAt))} ago)`];
+  const facts = [`Upgrade ${utcMinute(view.upgradeAt)} (${formatAge(Date.parse(view.now) - Date.parse(view.upgradeAt))} ago)`];
   if (view.latest) facts.push(`verdict ${view.latest.report.verdict}`);
   const exp = view.latest?.report.findings.filter((f) => f.kind === 'expectation') ?? [];
   if (exp.length > 0) facts.push(`expectations ${exp.filter((f) => f.expectation?.outcome === 'pass').length} of ${exp.length} hold`);

@@ -51,7 +51,7 @@ export interface UpgradeServiceOptions {
   now?: () => Date;
 }
 
-export const UPGRADE_NAME = /^[\w .:+@/-]{1,100}$/;
+export const UPGRADE_NAME = /^[\w .:+@/()-]{1,100}$/;
 /** The after window of a check never shrinks below this (the upgrade just happened). */
 const MIN_AFTER_MS = 60_000;
 const DAY_MS = 86_400_000;
@@ -81,7 +81,7 @@ export class UpgradeService {
    */
   async create(input: UpgradeInput, o: { actor: string; remote: boolean; origin?: 'manual' | 'marker' }): Promise<UpgradeRecord> {
     const name = input.name?.trim() ?? '';
-    if (!UPGRADE_NAME.test(name)) throw new AppError('BAD_INPUT', `name: "${input.name}" must be 1-100 letters, digits, spaces or . : + @ / - _`);
+    if (!UPGRADE_NAME.test(name)) throw new AppError('BAD_INPUT', `name: "${input.name}" must be 1-100 letters, digits, spaces or . : + @ / ( ) - _`);
     const upgradeAt = new Date(parseTimestamp(input.upgradeAt, 'upgradeAt')).toISOString();
     const source = input.source ?? this.o.settings.source;
     const configured = Object.keys(this.o.config.sources ?? {});
@@ -110,6 +110,24 @@ export class UpgradeService {
     });
     for (const c of input.changes ?? []) await this.o.store.recordChange({ upgradeId: upgrade.id, ...c, recordedBy: o.actor });
     return upgrade;
+  }
+
+  /**
+   * `create`, but safe to repeat (a deployment pipeline that runs twice): the same name with the same time,
+   * services and source gives back the upgrade registered before (`created: false`); a different definition
+   * under a taken name is a CONFLICT.
+   */
+  async register(input: UpgradeInput, o: { actor: string; remote: boolean }): Promise<{ upgrade: UpgradeRecord; created: boolean }> {
+    const known = input.name ? await this.o.store.get(input.name.trim()) : null;
+    if (known && known.name === input.name.trim()) {
+      const same =
+        Date.parse(known.upgradeAt) === parseTimestamp(input.upgradeAt, 'upgradeAt') &&
+        known.source === (input.source ?? this.o.settings.source) &&
+        [...known.services].sort().join('\u0000') === [...new Set(input.services ?? [])].sort().join('\u0000');
+      if (same) return { upgrade: known, created: false };
+      throw new AppError('CONFLICT', `an upgrade named "${known.name}" already exists with another time, source or services (${known.upgradeAt}, ${known.source}, ${known.services.join(', ') || 'all services'}); choose another name`);
+    }
+    return { upgrade: await this.create(input, o), created: true };
   }
 
   /**
@@ -163,14 +181,15 @@ export class UpgradeService {
   }
 
   /** Upgrades newest first with their status in plain words (no Unleash reads: for lists and the landing page). */
-  async summaries(limit: number): Promise<UpgradeSummary[]> {
-    const page = await this.o.store.list({ limit });
-    return Promise.all(
+  async listWithStatus(query: { limit?: number; cursor?: string } = {}): Promise<{ items: UpgradeSummary[]; nextCursor: string | null }> {
+    const page = await this.o.store.list(query);
+    const items = await Promise.all(
       page.items.map(async (upgrade) => {
         const view = await this.view(upgrade, { plan: false });
         return { upgrade, status: upgradeStatus(view), analyses: view.analyses.length, byGuard: view.analyses.filter((a) => a.byGuard).length };
       }),
     );
+    return { items, nextCursor: page.nextCursor };
   }
 
   /** Everything the page shows. `plan: false` skips the flag reads of the rollback plan. */
