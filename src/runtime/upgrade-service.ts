@@ -199,9 +199,12 @@ export class UpgradeService {
     return buildUpgradeView(this.o, upgrade, { now: this.now(), plan, signal: o.signal });
   }
 
-  /** The analysis request of a check now: the after window runs from the upgrade until now (at least a minute). */
-  requestFor(upgrade: UpgradeRecord, nowMs = this.now().getTime()): AnalysisRequest {
-    const afterMs = Math.max(MIN_AFTER_MS, Math.floor((nowMs - Date.parse(upgrade.upgradeAt)) / 1000) * 1000);
+  /**
+   * The analysis request of a check now: the after window runs from the upgrade until now (at least a minute),
+   * or `after` long when given.
+   */
+  requestFor(upgrade: UpgradeRecord, nowMs = this.now().getTime(), after?: string): AnalysisRequest {
+    const afterMs = after !== undefined ? parseDuration(after, 'after') : Math.max(MIN_AFTER_MS, Math.floor((nowMs - Date.parse(upgrade.upgradeAt)) / 1000) * 1000);
     return {
       source: upgrade.source,
       upgradeAt: upgrade.upgradeAt,
@@ -215,9 +218,9 @@ export class UpgradeService {
   }
 
   /** Runs one analysis of the upgrade with its expectations, recorded and linked like any other. */
-  async check(idOrName: string, o: { owner: string; signal?: AbortSignal }): Promise<{ upgrade: UpgradeRecord; result: AnalysisResult; analysisId: string }> {
+  async check(idOrName: string, o: { owner: string; after?: string; signal?: AbortSignal }): Promise<{ upgrade: UpgradeRecord; result: AnalysisResult; analysisId: string }> {
     const upgrade = await this.get(idOrName);
-    const { result, analysisId } = await this.o.analyze(this.requestFor(upgrade), o.owner, o.signal);
+    const { result, analysisId } = await this.o.analyze(this.requestFor(upgrade, this.now().getTime(), o.after), o.owner, o.signal);
     return { upgrade, result, analysisId };
   }
 
