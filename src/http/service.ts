@@ -13,6 +13,7 @@ import type { AppDeps } from './app-deps.ts';
 import { buildApp } from './app.ts';
 import { createAuth, loadTokens } from './auth.ts';
 import { createServiceMetrics } from './metrics-registry.ts';
+import { prettyLogStream, wantsPrettyLogs } from './log-format.ts';
 
 export const DEMO_WINDOW = '2h';
 /** The demo's upgrade: shop 2.4.0 with the new backoff behind its flag, which must be on, and fallbacks that must stay flat. */
@@ -59,13 +60,18 @@ export interface Service {
   demoUpgradeId: string | null;
 }
 
-export function createLogger(level: string, destination?: DestinationStream): Logger {
+/**
+ * The service's logger: JSON lines, or (no destination given, stdout a terminal or LOG_FORMAT=pretty) readable
+ * one-line logs, one per request (log-format.ts).
+ */
+export function createLogger(level: string, destination?: DestinationStream, env: NodeJS.ProcessEnv = process.env): Logger {
   const options = {
     level,
     // Secrets never reach the log: tokens travel in Authorization, database passwords in DATABASE_URL.
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', '*.databaseUrl', '*.password'], censor: '[redacted]' },
   };
-  return destination ? pino(options, destination) : pino(options);
+  if (destination) return pino(options, destination);
+  return wantsPrettyLogs(env, process.stdout) ? pino(options, prettyLogStream(process.stdout)) : pino(options);
 }
 
 function demoSourceName(config: Config): string | null {
@@ -83,7 +89,7 @@ export async function createService(options: CreateServiceOptions): Promise<Serv
     store: true,
     pool: { runnerModule: options.runnerModule },
     adjust: options.adjust,
-    log: (settings) => (log = options.logger ?? createLogger(settings.server.logLevel, options.logDestination)),
+    log: (settings) => (log = options.logger ?? createLogger(settings.server.logLevel, options.logDestination, options.env ?? process.env)),
     metrics,
   });
   runtime = rt;
