@@ -172,7 +172,8 @@ export function changeOverviewSpec(input: ChangeOverviewInput): TopLevelSpec {
   const statistics = [...new Set(input.rows.map((r) => r.statistic))];
   const subjects = [...new Set(input.rows.map((r) => r.subject))];
   const y = { field: 'subject', type: 'nominal', title: null, sort: subjects, axis: { labelLimit: 320 } } as const;
-  const x = { type: 'quantitative', title: 'Change', axis: { format: '~%', tickCount: 4 } } as const;
+  // Columns are narrow: Vega drops labels that would overlap rather than printing them over each other.
+  const x = { type: 'quantitative', title: 'Change', axis: { format: '~%', tickCount: 4, labelOverlap: 'greedy' } } as const;
   const layers: unknown[] = [
     { data: { values: [{}] }, mark: { type: 'rule', color: '#888888' }, encoding: { x: { datum: 0, type: 'quantitative' } } },
     {
