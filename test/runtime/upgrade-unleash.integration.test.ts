@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
+import type { AppError } from '../../src/errors.ts';
 import { openRuntime, type Runtime } from '../../src/runtime/open-runtime.ts';
 import { PgStore } from '../../src/store/open-store.ts';
 import { migrate } from '../../src/store/pg/migrate.ts';
@@ -102,9 +103,9 @@ describe('upgrades with a real Unleash', () => {
     await admin(url, token, 'POST', `/api/admin/projects/default/features/${flag}/environments/${TEST_ENVIRONMENT}/on`);
     const dry = await rt.upgrades.rollback(u.id, { actor: 'test', reason: '' });
     expect(dry.message).toMatch(/^blocked: flag ".+" changed since action \d+ \(enabled: false → true\)/);
-    const err = await rt.upgrades.rollback(u.id, { actor: 'test', reason: '', dryRun: false }).catch((e: unknown) => e as { code: string; message: string });
+    const err = (await rt.upgrades.rollback(u.id, { actor: 'test', reason: '', dryRun: false }).then(() => null, (e: unknown) => e)) as AppError;
     expect(err).toMatchObject({ code: 'CONFLICT' });
-    expect((err as Error).message).toMatch(/is blocked: flag/);
+    expect(err.message).toMatch(/is blocked: flag/);
   });
 
   it('is all or nothing: when Unleash fails halfway, the reverts before the failed step are undone', { timeout: 120_000 }, async () => {
@@ -117,10 +118,10 @@ describe('upgrades with a real Unleash', () => {
     const kill = await rt.actions.killSwitch(who(u.id));
     // Step 1 (switch back on) goes through; step 2 (restore the constants: a PUT of the strategy) never arrives.
     proxy.dropWhen = (method, path) => method === 'PUT' && path.includes('/strategies/');
-    const err = await rt.upgrades.rollback(u.id, { actor: 'test:sre', reason: 'drill', dryRun: false }).catch((e: unknown) => e as Error & { details?: { applied: number[]; undone: number[] } });
-    expect((err as Error).message).toMatch(new RegExp(`^rollback of "halfway ${flag.replace(/\./g, '\\.')}": step 2 \\(revert of action ${tune.id}\\) failed: .*; undid the 1 revert\\(s\\) before it, so nothing was left half rolled back$`));
-    expect(err.details!.applied).toHaveLength(1);
-    expect(err.details!.undone).toHaveLength(1);
+    const err = (await rt.upgrades.rollback(u.id, { actor: 'test:sre', reason: 'drill', dryRun: false }).then(() => null, (e: unknown) => e)) as AppError & { details: { applied: number[]; undone: number[] } };
+    expect(err.message).toMatch(new RegExp(`^rollback of "halfway ${flag.replace(/\./g, '\\.')}": step 2 \\(revert of action ${tune.id}\\) failed: .*; undid the 1 revert\\(s\\) before it, so nothing was left half rolled back$`));
+    expect(err.details.applied).toHaveLength(1);
+    expect(err.details.undone).toHaveLength(1);
     proxy.dropWhen = null;
     // Back to the state before the rollback: off, with the tuned constants.
     expect(await rt.actions.readState()).toMatchObject({ enabled: false, constants: { ...SEED_CONSTANTS, baseMs: 100 } });
