@@ -59,6 +59,8 @@ export const SchemaMappingSchema = Type.Object(
     ),
     histogram: Type.Object({ measurement: Name, leTag: Name, countField: Name }, closed),
     counters: Type.Object({ measurement: Name, callsField: Name, retriesField: Name, exhaustedField: Name }, closed),
+    // Deployment markers (issue 15), e.g. `deployment,service=shop version="2.4.0" <ts>`; optional for older configs.
+    deployment: Type.Optional(Type.Object({ measurement: Name, serviceTag: Name, versionField: Name }, closed)),
   },
   closed,
 );
@@ -69,8 +71,10 @@ export const SchemaMappingSchema = Type.Object(
  */
 export function checkSchemaMapping(schema: SchemaMapping, where: string): void {
   const seen = new Map<string, string>();
-  for (const form of ['request', 'upstream', 'histogram', 'counters'] as const) {
-    const m = schema[form].measurement;
+  for (const form of ['request', 'upstream', 'histogram', 'counters', 'deployment'] as const) {
+    const section = schema[form];
+    if (!section) continue;
+    const m = section.measurement;
     const other = seen.get(m);
     if (other !== undefined) {
       throw new AppError('BAD_INPUT', `${where}: schema.${form}.measurement "${m}" is also schema.${other}.measurement; each form needs its own measurement`);

@@ -40,6 +40,8 @@ export interface ActionContext {
   /** Why, in the asker's words. */
   reason: string;
   analysisId?: string | null;
+  /** The upgrade the action is for; the runtime's action service links the recorded action to it (issue 15). */
+  upgradeId?: string | null;
   /** Defaults to the service's `dryRunDefault` (true unless configured otherwise). */
   dryRun?: boolean;
   signal?: AbortSignal;

@@ -7,6 +7,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { PROJECT_ROOT, readYamlFile, validateOrThrow } from '../config.ts';
 import { parseDuration, parseTimestamp } from '../duration.ts';
 import { AppError } from '../errors.ts';
+import type { Expectation } from '../analysis/expectations.ts';
 import type { FindingKind } from '../analysis/types.ts';
 
 const Kind = Type.Union([Type.Literal('tail_latency'), Type.Literal('retry_rate'), Type.Literal('backoff')]);
@@ -15,10 +16,12 @@ const Duration = Type.String({ minLength: 1 });
 const TargetSchema = Type.Object(
   {
     name: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9_.:-]+$' }),
-    source: Type.String({ minLength: 1 }),
+    /** A registered upgrade (name or id) instead of repeating its time, services and source (issue 15). */
+    upgrade: Type.Optional(Type.String({ minLength: 1 })),
+    source: Type.Optional(Type.String({ minLength: 1 })),
     services: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
     endpoints: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
-    upgradeAt: Type.String({ minLength: 1 }),
+    upgradeAt: Type.Optional(Type.String({ minLength: 1 })),
     before: Type.Optional(Duration),
     after: Type.Optional(Duration),
   },
@@ -54,7 +57,11 @@ const GuardFileSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export type GuardTarget = Static<typeof TargetSchema>;
+/**
+ * One target as configured; a target naming an `upgrade` gets its time, services, source and expectations from
+ * it when evaluated (runtime/guard-runtime.ts resolves it; `upgradeId` is then set).
+ */
+export type GuardTarget = Static<typeof TargetSchema> & { upgradeId?: string; expectations?: Expectation[] };
 
 export interface GuardConfig {
   enabled: boolean;
@@ -76,7 +83,14 @@ export function parseGuardConfig(raw: unknown, where: string): GuardConfig {
   g.targets.forEach((t, i) => {
     if (names.has(t.name)) throw new AppError('BAD_INPUT', `${where}: targets.${i}.name "${t.name}" is used twice`);
     names.add(t.name);
-    parseTimestamp(t.upgradeAt, `${where}: targets.${i}.upgradeAt`);
+    if (t.upgrade !== undefined && t.upgradeAt !== undefined) {
+      throw new AppError('BAD_INPUT', `${where}: targets.${i} gives both upgrade and upgradeAt; the upgrade "${t.upgrade}" already has its time`);
+    }
+    if (t.upgrade === undefined) {
+      if (t.upgradeAt === undefined) throw new AppError('BAD_INPUT', `${where}: targets.${i} needs upgradeAt (RFC 3339) or upgrade (the name or id of a registered upgrade)`);
+      if (t.source === undefined) throw new AppError('BAD_INPUT', `${where}: targets.${i} needs source (a configured source name) unless it names an upgrade`);
+      parseTimestamp(t.upgradeAt, `${where}: targets.${i}.upgradeAt`);
+    }
     if (t.before) parseDuration(t.before, `${where}: targets.${i}.before`);
     if (t.after) parseDuration(t.after, `${where}: targets.${i}.after`);
   });

@@ -48,6 +48,11 @@ export interface GuardOptions {
   log?: (message: string) => void;
   /** Called with every recorded decision (the runtime turns it into an event, e.g. for notifications); must not block. */
   onDecision?: (decision: GuardDecision) => void;
+  /**
+   * Completes a target before each evaluation: one naming an `upgrade` gets that upgrade's time, services, source,
+   * id and expectations (the runtime supplies it; it throws when the upgrade does not exist).
+   */
+  resolveTarget?: (target: GuardTarget) => Promise<GuardTarget>;
 }
 
 export interface GuardHandle {
@@ -74,9 +79,14 @@ export class SlaGuard {
   }
 
   private requestFor(t: GuardTarget, nowMs: number): AnalysisRequest {
-    const upgradeMs = Date.parse(t.upgradeAt);
+    // Resolved targets always have both (guard-config.ts requires them unless an upgrade supplies them).
+    const upgradeAt = t.upgradeAt!;
+    const upgradeMs = Date.parse(upgradeAt);
     const after = t.after ?? `${Math.max(MIN_AFTER_MS, Math.floor((nowMs - upgradeMs) / 1000) * 1000)}ms`;
-    return { source: t.source, upgradeAt: t.upgradeAt, before: t.before, after, services: t.services, endpoints: t.endpoints };
+    const request: AnalysisRequest = { source: t.source!, upgradeAt, before: t.before, after, services: t.services, endpoints: t.endpoints };
+    if (t.upgradeId) request.upgradeId = t.upgradeId;
+    if (t.expectations?.length) request.expectations = t.expectations;
+    return request;
   }
 
   private async record(d: Omit<NewGuardDecision, 'guardId' | 'createdAt'>): Promise<GuardDecision> {
@@ -92,10 +102,16 @@ export class SlaGuard {
   }
 
   /** One evaluation of one target (the caller holds leadership). */
-  async evaluateTarget(target: GuardTarget, signal?: AbortSignal): Promise<GuardDecision> {
+  async evaluateTarget(configured: GuardTarget, signal?: AbortSignal): Promise<GuardDecision> {
     const { guard, actions } = this.options;
     const nowMs = this.now().getTime();
-    const base = { target: target.name, step: null, actionId: null, consecutive: 0, analysisId: null, verdict: null, details: null };
+    const base = { target: configured.name, step: null, actionId: null, consecutive: 0, analysisId: null, verdict: null, details: null };
+    let target: GuardTarget;
+    try {
+      target = this.options.resolveTarget ? await this.options.resolveTarget(configured) : configured;
+    } catch (e) {
+      return this.record({ ...base, evaluation: 'error', decision: 'nothing', reason: `did nothing because the target could not be resolved: ${(e as Error).message}` });
+    }
     let analysis: { result: AnalysisResult; analysisId: string | null };
     try {
       analysis = await this.options.analyze(this.requestFor(target, nowMs), signal);
@@ -151,7 +167,7 @@ export class SlaGuard {
       recommendation: recommendation && { action: recommendation.action, constants: recommendation.constants, rationale: recommendation.rationale },
     };
     if (!d.act) return this.record({ ...evaluated, decision: 'nothing', reason: d.reason, details });
-    const ctx = { actor: `guard:${this.id}`, reason: d.reason, analysisId: analysis.analysisId, dryRun: guard.dryRun, signal };
+    const ctx = { actor: `guard:${this.id}`, reason: d.reason, analysisId: analysis.analysisId, upgradeId: target.upgradeId ?? null, dryRun: guard.dryRun, signal };
     try {
       const rec = d.step === 'tune' ? await actions.tune(d.constants!, ctx) : await actions.killSwitch(ctx);
       const decision = rec.status === 'applied' ? 'acted' : rec.status === 'dry_run' ? 'dry_run' : 'nothing';

@@ -5,6 +5,7 @@
 import { backoffCandidate } from './backoff.ts';
 import type { Candidate } from './candidate.ts';
 import { coverageOf, decide, summarize, verdictOf } from './decide.ts';
+import { flatExpectationCandidates, settleFlatExpectation, type Expectation } from './expectations.ts';
 import { incidentWarning, latencyIncidents, scanCount, upstreamIncidents, upstreamWithoutBlocks, type WindowGrid } from './incidents.ts';
 import { retryRateCandidates } from './retry-rate.ts';
 import { viewOf } from './sample-view.ts';
@@ -13,7 +14,12 @@ import { latencyTimelineJson, sketchOf, upstreamTimelineJson } from './series.ts
 import { tailLatencyCandidates } from './tail-latency.ts';
 import type { AnalysisResult, AnalysisSettings, Incident, MetricWindows, Report, ReportSeries } from './types.ts';
 
-export function analyze(windows: MetricWindows, settings: AnalysisSettings): AnalysisResult {
+export interface AnalyzeOptions {
+  /** The upgrade's expectations: `flat` ones become findings here; `flag` ones are judged by the caller (they need Unleash). */
+  expectations?: Expectation[];
+}
+
+export function analyze(windows: MetricWindows, settings: AnalysisSettings, options: AnalyzeOptions = {}): AnalysisResult {
   const candidates: Candidate[] = [];
   const series: ReportSeries = { latency: [], upstreams: [] };
   // Time blocks per window (clustered inference), when the source recorded them.
@@ -67,7 +73,9 @@ export function analyze(windows: MetricWindows, settings: AnalysisSettings): Ana
       timeline: upstreamTimelineJson(u.timeline),
     });
   }
-  const findings = decide(candidates, settings);
+  // In the same false-discovery step as everything else: an expectation is one more test of the report.
+  if (options.expectations?.length) candidates.push(...flatExpectationCandidates(windows, options.expectations, settings));
+  const findings = decide(candidates, settings).map((f) => settleFlatExpectation(f, settings));
   const verdict = verdictOf(findings, settings, { incidents: incidents.length });
   const report: Report = {
     schemaVersion: 1,
@@ -84,6 +92,9 @@ export function analyze(windows: MetricWindows, settings: AnalysisSettings): Ana
     settings,
     coverage: coverageOf(findings),
     ...(incidents.length > 0 ? { incidents } : {}),
+    ...(windows.markers?.length
+      ? { markers: [...windows.markers].sort((a, b) => a.at - b.at).map((m) => ({ service: m.service, at: iso(m.at), ...(m.version !== undefined ? { version: m.version } : {}) })) }
+      : {}),
   };
   return { report, series };
 }

@@ -126,7 +126,7 @@ export function summarize(findings: Finding[], verdict: Verdict, settings: Analy
   const regressions = findings.filter((f) => f.status === 'regression');
   if (verdict === 'fail') {
     // Lead with what users feel (tail latency), then retries/backoff, which are usually the cause.
-    const kindOrder = { tail_latency: 0, retry_rate: 1, backoff: 2 };
+    const kindOrder = { tail_latency: 0, retry_rate: 1, backoff: 2, expectation: 3 };
     const worst = [...regressions].sort((a, b) => kindOrder[a.kind] - kindOrder[b.kind] || (b.relativeChange ?? 0) - (a.relativeChange ?? 0))[0];
     const where = [...new Set(regressions.map((f) => `${f.service} ${f.subject}`))];
     // 300 regressed endpoints would make a summary line of kilobytes (stderr, ticket title): name a few, count the rest.

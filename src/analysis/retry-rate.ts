@@ -14,30 +14,40 @@ import { raoScottRateTest } from '../stats/index.ts';
 import type { Candidate } from './candidate.ts';
 import { designEffects, type BlockSeries } from './design-effect.ts';
 import { formatNumber } from './format.ts';
-import type { AnalysisSettings, Tolerance, UpstreamSeries } from './types.ts';
+import type { AnalysisSettings, FindingKind, Tolerance, UpstreamSeries } from './types.ts';
 
 export function retryRateCandidates(series: UpstreamSeries, settings: AnalysisSettings): Candidate[] {
   const { before, after } = series;
+  const common = {
+    kind: 'retry_rate' as const,
+    service: series.service,
+    subject: series.upstream,
+    exposureBefore: before.calls,
+    exposureAfter: after.calls,
+    minExposure: settings.minCalls,
+    exposureNoun: 'calls',
+    settings,
+  };
   return [
-    rateCandidate(series, {
+    rateCandidate({
+      ...common,
       statistic: 'retries_per_call',
       label: 'retries per call',
       unit: 'retries/call',
       countBefore: before.retries,
       countAfter: after.retries,
       tolerance: settings.tolerance.retryRate,
-      settings,
       blocks: [blockSeries(before.perBlock?.retries, before.perBlock?.calls), blockSeries(after.perBlock?.retries, after.perBlock?.calls)],
       variance: 'poisson',
     }),
-    rateCandidate(series, {
+    rateCandidate({
+      ...common,
       statistic: 'exhausted_rate',
       label: 'share of calls that exhausted their retries',
       unit: 'share of calls',
       countBefore: before.exhausted,
       countAfter: after.exhausted,
       tolerance: settings.tolerance.exhaustedRate,
-      settings,
       blocks: [blockSeries(before.perBlock?.exhausted, before.perBlock?.calls), blockSeries(after.perBlock?.exhausted, after.perBlock?.calls)],
       variance: 'binomial',
     }),
@@ -48,46 +58,65 @@ function blockSeries(events: Float64Array | undefined, trials: Float64Array | un
   return events && trials ? { events, trials } : null;
 }
 
-interface RateSpec {
+/** Events counted over an exposure in each window (retries over calls, fallbacks over requests or hours). */
+export interface RateSpec {
+  kind: FindingKind;
+  service: string;
+  subject: string;
   statistic: string;
   label: string;
   unit: string;
   countBefore: number;
   countAfter: number;
+  /** What the counts are per: calls, requests, hours. */
+  exposureBefore: number;
+  exposureAfter: number;
+  /** Exposure each window needs before the rates are compared (minCalls for calls). */
+  minExposure: number;
+  /** Plural noun of the exposure for the insufficient-data reason, e.g. "calls". */
+  exposureNoun: string;
+  /** Observations reported as nBefore/nAfter (default: the exposures). */
+  nBefore?: number;
+  nAfter?: number;
   tolerance: Tolerance;
   settings: AnalysisSettings;
-  /** Per-block events and calls of each window (null: unknown, treated as independent). */
-  blocks: [BlockSeries | null, BlockSeries | null];
-  /** Retries per call vary like a Poisson rate; the exhausted share like a binomial share. */
-  variance: 'poisson' | 'binomial';
+  /** Per-block events and exposure of each window (absent or null: unknown, treated as independent). */
+  blocks?: [BlockSeries | null, BlockSeries | null];
+  /** Retries per call vary like a Poisson rate (the default); the exhausted share like a binomial share. */
+  variance?: 'poisson' | 'binomial';
 }
 
-function rateCandidate(series: UpstreamSeries, spec: RateSpec): Candidate {
-  const callsBefore = series.before.calls;
-  const callsAfter = series.after.calls;
+/**
+ * One rate finding: the exact conditional Poisson test of countAfter/exposureAfter against
+ * countBefore/exposureBefore, with the rate ratio's exact interval (in its Rao–Scott form when the per-block sums
+ * show excess variance); worse = higher.
+ */
+export function rateCandidate(spec: RateSpec): Candidate {
+  const callsBefore = spec.exposureBefore;
+  const callsAfter = spec.exposureAfter;
   const rateBefore = callsBefore > 0 ? spec.countBefore / callsBefore : null;
   const rateAfter = callsAfter > 0 ? spec.countAfter / callsAfter : null;
   const base = {
-    kind: 'retry_rate' as const,
-    service: series.service,
-    subject: series.upstream,
+    kind: spec.kind,
+    service: spec.service,
+    subject: spec.subject,
     statistic: spec.statistic,
     unit: spec.unit,
     before: rateBefore,
     after: rateAfter,
-    nBefore: callsBefore,
-    nAfter: callsAfter,
+    nBefore: spec.nBefore ?? callsBefore,
+    nAfter: spec.nAfter ?? callsAfter,
     absoluteChange: rateBefore !== null && rateAfter !== null ? rateAfter - rateBefore : null,
     details: { countBefore: spec.countBefore, countAfter: spec.countAfter },
   };
-  const min = spec.settings.minCalls;
-  if (callsBefore < min || callsAfter < min) {
+  const min = spec.minExposure;
+  if (callsBefore < min || callsAfter < min || !(callsBefore > 0) || !(callsAfter > 0)) {
     return {
       finding: { ...base, relativeChange: relChange(rateBefore, rateAfter), ci: null, test: 'none', pValue: null },
       direction: 0,
       tolerance: spec.tolerance,
       label: spec.label,
-      insufficient: `${spec.label} needs at least ${formatNumber(min)} calls in each window; had ${formatNumber(callsBefore)} before and ${formatNumber(callsAfter)} after`,
+      insufficient: `${spec.label} needs at least ${formatNumber(Math.max(min, 1))} ${spec.exposureNoun} in each window; had ${formatNumber(callsBefore)} before and ${formatNumber(callsAfter)} after`,
     };
   }
   if (spec.countBefore + spec.countAfter === 0) {
@@ -100,7 +129,7 @@ function rateCandidate(series: UpstreamSeries, spec: RateSpec): Candidate {
     };
   }
   const pooledRate = (spec.countBefore + spec.countAfter) / (callsBefore + callsAfter);
-  const design = designEffects(spec.blocks[0], spec.blocks[1], pooledRate, spec.variance);
+  const design = designEffects(spec.blocks?.[0] ?? null, spec.blocks?.[1] ?? null, pooledRate, spec.variance ?? 'poisson');
   const r = raoScottRateTest(
     { k: spec.countBefore, n: callsBefore, ...design.before },
     { k: spec.countAfter, n: callsAfter, ...design.after },

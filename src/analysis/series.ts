@@ -14,7 +14,13 @@ export const DEFAULT_SKETCH_PROBS: number[] = (() => {
   return p;
 })();
 
-export function sketchOf(view: SampleView, probs: number[] = DEFAULT_SKETCH_PROBS): DistributionSketch {
+/**
+ * Up to this many raw observations are kept as they are (`exact`): interpolated quantiles of 4 retried calls
+ * drew a smooth curve that implied far more data than there was.
+ */
+export const DEFAULT_SKETCH_EXACT_MAX = 200;
+
+export function sketchOf(view: SampleView, probs: number[] = DEFAULT_SKETCH_PROBS, exactMax = DEFAULT_SKETCH_EXACT_MAX): DistributionSketch {
   const values = probs.map((p): number | null => {
     // A quantile beyond the last order statistic would only repeat the maximum: leave it out.
     if (view.n === 0 || p > 1 - 1 / view.n) return null;
@@ -22,7 +28,9 @@ export function sketchOf(view: SampleView, probs: number[] = DEFAULT_SKETCH_PROB
     const v = histogramQuantile(view.upperBounds, view.counts, p, view.lowerBound);
     return Number.isFinite(v) ? v : null;
   });
-  return { probs, values, n: view.n };
+  const sketch: DistributionSketch = { probs, values, n: view.n };
+  if (view.kind === 'raw' && view.n > 0 && view.n <= exactMax) sketch.exact = Array.from(view.sorted);
+  return sketch;
 }
 
 export function latencyTimelineJson(t: LatencyTimeline | undefined): ReportSeries['latency'][number]['timeline'] {

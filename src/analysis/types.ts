@@ -99,6 +99,39 @@ export interface UpstreamSeries {
   timeline?: UpstreamTimeline;
 }
 
+/**
+ * A deployment the telemetry itself records, e.g. the point `deployment,service=shop version="2.4.0" <ts>`
+ * (or a Prometheus/Flux equivalent): lets an upgrade be registered from the data instead of by hand.
+ */
+export interface DeploymentMarker {
+  service: string;
+  /** Epoch ms. */
+  at: number;
+  version?: string;
+}
+
+/** An event counter a query asks a source to total: points of `measurement` per service, or the sum of `field`. */
+export interface EventCountQuery {
+  measurement: string;
+  /** Sum this numeric field instead of counting points (per-interval increments, like every counter here). */
+  field?: string;
+  /** Tag holding the service (default `service`). */
+  serviceTag?: string;
+}
+
+/**
+ * Totals per window of an event counter per service (e.g. `fallback_total`), read because an expectation
+ * says it must stay flat (`MetricQuery.eventCounts` names them).
+ */
+export interface EventCountSeries {
+  /** `measurement`, or `measurement.field` when a field is summed (see analysis/expectations.ts counterKey). */
+  counter: string;
+  service: string;
+  /** Events in the before / after window (points, or the sum of the asked field). */
+  before: number;
+  after: number;
+}
+
 /** The one handoff type from any `MetricSource` to the analysis. */
 export interface MetricWindows {
   upgradeAt: number;
@@ -115,13 +148,18 @@ export interface MetricWindows {
    * ⌈(stop − start) / blockMs⌉ of them, block 0 starting at the window's start.
    */
   blockMs?: number;
+  /** Deployment markers the source saw within the windows (sources that can read them; absent otherwise). */
+  markers?: DeploymentMarker[];
+  /** Event counters asked for by the query, per service; a counter with no points has no entry. */
+  eventCounts?: EventCountSeries[];
 }
 
 // ---------------------------------------------------------------------------------------------
 // Report contract, schemaVersion 1 (see ../shared/DESIGN.md). Additive fields only.
 
 export type Verdict = 'pass' | 'warn' | 'fail';
-export type FindingKind = 'tail_latency' | 'retry_rate' | 'backoff';
+/** `expectation`: something an upgrade promised (a flag state, a counter that must stay flat), pass or fail. */
+export type FindingKind = 'tail_latency' | 'retry_rate' | 'backoff' | 'expectation';
 export type FindingStatus = 'regression' | 'improvement' | 'no_change' | 'insufficient_data';
 
 export interface Finding {
@@ -162,6 +200,11 @@ export interface Finding {
   resolution?: number | null;
   /** Extra numbers specific to the finding kind (e.g. Hodges-Lehmann shift for backoff). */
   details?: Record<string, number | string | null>;
+  /**
+   * Set on `expectation` findings: which expectation and its outcome. A failed one has status `regression`
+   * (so it fails the verdict), a passed one `no_change` or `improvement`, an unknown one `insufficient_data`.
+   */
+  expectation?: { name: string; type: 'flag' | 'flat'; outcome: 'pass' | 'fail' | 'unknown' };
 }
 
 /**
@@ -213,6 +256,8 @@ export interface Report {
   coverage?: Coverage;
   /** Short bursts found in either window and left out of the comparison (additive). */
   incidents?: Incident[];
+  /** Deployment markers seen in the windows (RFC 3339 times), when the source reads them. */
+  markers?: Array<{ service: string; at: string; version?: string }>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -224,6 +269,8 @@ export interface DistributionSketch {
   /** Quantile values at those probabilities (null where the window is empty). */
   values: (number | null)[];
   n: number;
+  /** Every observation, ascending, when there are few raw ones (charts draw the ECDF's real steps then). */
+  exact?: number[];
 }
 
 export interface ReportSeries {

@@ -144,7 +144,7 @@ export function buildCharts(result: AnalysisResult): ChartEntry[] {
         kind: 'latency-percentiles', title, subject, regressed,
         description: `Latency of ${label} at each tested percentile before and after the upgrade, with ${conf} confidence intervals and the relative change above each pair. ${summary}`,
         spec: quantileComparisonSpec({
-          title, subtitle: `Dots: estimates; bars: ${conf} confidence intervals; label: change after the upgrade`,
+          title, subtitle: `Rings: estimates; capped bars: ${conf} confidence intervals; label: change after the upgrade`,
           description: summary, findings, unit: findings[0]?.unit || 'ms',
         }),
       }, `latency-percentiles--${suffix}`);
@@ -232,7 +232,7 @@ export function buildCharts(result: AnalysisResult): ChartEntry[] {
       kind: 'latency-over-time-all', title, regressed: false,
       description: `Small multiples of p99 latency per interval for ${formatNumber(multiples(allLatencyTimelineRows))} endpoints, each with its own latency axis; the dashed line marks the upgrade at ${utcClock(report.upgradeAt)}.`,
       spec: timelineMultiplesSpec({
-        title, subtitle: `One panel per endpoint, each with its own latency axis${stepText(thin.step, 'p99')}; dashed line: the upgrade`,
+        title, subtitle: `One panel per endpoint, each with its own latency axis${stepText(thin.step, 'p99')}; times in UTC; dashed line: the upgrade`,
         description: title, rows: thin.rows, upgradeAt, upgradeLabel, valueTitle: 'p99 (ms)', logScale: false,
       }),
     }, 'latency-over-time-all');
@@ -255,7 +255,7 @@ export function buildCharts(result: AnalysisResult): ChartEntry[] {
       kind: 'retries-over-time-all', title, regressed: false,
       description: `Small multiples of retries per call per interval for ${formatNumber(multiples(allRetryRows))} upstream APIs; the dashed line marks the upgrade.`,
       spec: timelineMultiplesSpec({
-        title, subtitle: `One panel per upstream API${stepText(thin.step, 'retries per call')}; dashed line: the upgrade`,
+        title, subtitle: `One panel per upstream API${stepText(thin.step, 'retries per call')}; times in UTC; dashed line: the upgrade`,
         description: title, rows: thin.rows, upgradeAt, upgradeLabel, valueTitle: 'Retries per call', logScale: false,
       }),
     }, 'retries-over-time-all');

@@ -30,16 +30,27 @@ export interface DistributionRow {
 
 /**
  * Points of both ECDFs. Empty windows and non-positive values are left out (a log axis cannot show
- * them), and so is p = 1, whose tail share 0 has no place on a log axis either.
+ * them), and so is p = 1, whose tail share 0 has no place on a log axis either. A window with few raw
+ * observations (`exact`) is drawn from them: one step per observation at share i/n, not a curve through
+ * interpolated quantiles that implies far more data than exists.
  */
 export function distributionRows(subject: string, before: DistributionSketch, after: DistributionSketch): DistributionRow[] {
   const rows: DistributionRow[] = [];
+  const push = (window: string, value: number | null | undefined, p: number) => {
+    if (value === null || value === undefined || !(value > 0) || !(p > 0 && p < 1)) return;
+    rows.push({ subject, window, value, share: p, tail: 1 - p });
+  };
   for (const [window, sketch] of [[WINDOW_LABELS.before, before], [WINDOW_LABELS.after, after]] as const) {
-    sketch.probs.forEach((p, i) => {
-      const value = sketch.values[i];
-      if (value === null || value === undefined || !(value > 0) || !(p > 0 && p < 1)) return;
-      rows.push({ subject, window, value, share: p, tail: 1 - p });
-    });
+    if (sketch.exact && sketch.exact.length > 0) {
+      const n = sketch.exact.length;
+      // Ties make one step of several observations: keep the highest share at each value.
+      sketch.exact.forEach((value, i) => {
+        if (i + 1 < n && sketch.exact![i + 1] === value) return;
+        push(window, value, (i + 1) / n);
+      });
+    } else {
+      sketch.probs.forEach((p, i) => push(window, sketch.values[i], p));
+    }
   }
   return rows;
 }
@@ -122,14 +133,21 @@ export function distributionSpec(input: DistributionChartInput): TopLevelSpec {
   } as TopLevelSpec;
 }
 
-/** Survival curves of many subjects as small multiples (wrapped facets, independent latency axes). */
+/** Panel height of distribution small multiples: a log share axis needs room for its decades and its title. */
+export const DEFAULT_DISTRIBUTION_PANEL_HEIGHT = 150;
+
+/**
+ * Survival curves of many subjects as small multiples (wrapped facets, independent latency axes). Each panel
+ * draws its own value axis (no orphan axes under empty grid cells); the shared share axis keeps its top label
+ * flush with the panel so every panel title lines up.
+ */
 export function distributionMultiplesSpec(input: DistributionChartInput & { columns?: number }): TopLevelSpec {
   return {
     ...facetFrame(input, input.rows, input.columns),
-    resolve: { scale: { x: 'independent' } },
+    resolve: { scale: { x: 'independent' }, axis: { x: 'independent' } },
     spec: {
       width: DEFAULT_PANEL_WIDTH,
-      height: DEFAULT_PANEL_HEIGHT,
+      height: Math.max(DEFAULT_PANEL_HEIGHT, DEFAULT_DISTRIBUTION_PANEL_HEIGHT),
       mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1.5 },
       encoding: {
         // One tick ladder for all panels; Vega drops the ticks outside each panel's own domain.
@@ -137,9 +155,9 @@ export function distributionMultiplesSpec(input: DistributionChartInput & { colu
         y: {
           field: 'tail',
           type: 'quantitative',
-          title: `Share of ${input.unitNoun} slower`,
+          title: 'Share slower (log)',
           scale: { type: 'log', domain: tailDomain(input.rows) },
-          axis: { format: '~%', values: tailTicks(tailDomain(input.rows)).filter((_, i) => i % 2 === 0) },
+          axis: { format: '~%', values: tailTicks(tailDomain(input.rows)).filter((_, i) => i % 2 === 0), labelFlush: true },
         },
         color: windowColor,
         order: { field: 'value' },

@@ -29,6 +29,10 @@ export function statisticLabel(statistic: string): string {
     retries_per_call: 'retries per call',
     exhausted_rate: 'share of calls that gave up',
     median_wait: 'median backoff wait',
+    events_per_request: 'events per request',
+    events_per_hour: 'events per hour',
+    share_of_requests: 'share of requests',
+    flag_state: 'flag state',
   };
   return labels[statistic] ?? statistic.replace(/_/g, ' ');
 }
@@ -45,6 +49,12 @@ export function hasSeveralServices(report: Report): boolean {
 /** "/checkout got slower for the slowest 1 % of requests" and the like. */
 export function findingPhrase(f: Finding, withService = false): string {
   const who = subjectLabel(f, withService);
+  if (f.kind === 'expectation') {
+    const name = f.expectation?.name ?? f.subject;
+    const what = f.expectation?.type === 'flag' ? `flag ${f.subject}` : who;
+    const outcome = f.expectation?.outcome ?? (f.status === 'regression' ? 'fail' : f.status === 'insufficient_data' ? 'unknown' : 'pass');
+    return `expectation "${name}" (${what}) ${outcome === 'fail' ? 'failed' : outcome === 'unknown' ? 'could not be checked' : 'holds'}`;
+  }
   const worse = f.status === 'regression' || (f.status !== 'improvement' && (f.relativeChange ?? 0) > 0);
   const changed = f.status === 'regression' || f.status === 'improvement';
   if (f.kind === 'tail_latency') {
@@ -63,10 +73,16 @@ export function findingPhrase(f: Finding, withService = false): string {
   return `calls to ${who} waited ${worse ? 'longer' : 'less'} between retries`;
 }
 
-/** "(p99 656 → 805 ms, +23 %)" */
+/** "(p99 656 → 805 ms, +23 %)"; empty for a flag expectation, which has no numbers. */
 export function findingNumbers(f: Finding): string {
+  if (f.kind === 'expectation' && f.expectation?.type === 'flag') return '';
   const stat = quantileLevel(f.statistic) === null ? statisticLabel(f.statistic) : f.statistic;
   return `(${stat} ${formatValuePair(f.before, f.after, f.unit)}, ${formatChange(f.relativeChange)})`;
+}
+
+/** The phrase and, when the finding has numbers, its numbers: "/checkout got slower … (p99 656 → 805 ms, +23 %)". */
+export function phraseWithNumbers(f: Finding, withService = false): string {
+  return [findingPhrase(f, withService), findingNumbers(f)].filter(Boolean).join(' ');
 }
 
 function capitalize(s: string): string {
@@ -75,7 +91,7 @@ function capitalize(s: string): string {
 
 /** Regressions, worst (largest relative change) first. */
 /** What users feel comes first: tail latency, then retries and backoff (usually the cause); then the largest change. */
-const KIND_ORDER: Record<Finding['kind'], number> = { tail_latency: 0, retry_rate: 1, backoff: 2 };
+const KIND_ORDER: Record<Finding['kind'], number> = { tail_latency: 0, retry_rate: 1, backoff: 2, expectation: 3 };
 
 export function regressionsBySeverity(report: Report): Finding[] {
   return report.findings
@@ -95,17 +111,21 @@ export function verdictSentence(report: Report): string {
     const worst = regressions[0];
     const more = regressions.length - 1;
     const tail = more > 0 ? `, and ${more} more regression${more === 1 ? '' : 's'} below` : '';
-    return `${label}: ${findingPhrase(worst, withService)} ${findingNumbers(worst)}${tail}.`;
+    return `${label}: ${phraseWithNumbers(worst, withService)}${tail}.`;
   }
   const endpoints = new Set(report.findings.filter((f) => f.kind === 'tail_latency').map((f) => `${f.service}\u0000${f.subject}`)).size;
-  const upstreams = new Set(report.findings.filter((f) => f.kind !== 'tail_latency').map((f) => `${f.service}\u0000${f.subject}`)).size;
-  const scope = `${endpoints} endpoint${endpoints === 1 ? '' : 's'} and ${upstreams} upstream API${upstreams === 1 ? '' : 's'}`;
-  const undecided = report.findings.filter((f) => f.status === 'insufficient_data').length;
+  const upstreams = new Set(report.findings.filter((f) => f.kind === 'retry_rate' || f.kind === 'backoff').map((f) => `${f.service}\u0000${f.subject}`)).size;
+  const expectations = report.findings.filter((f) => f.kind === 'expectation');
+  const checks = expectations.length > 0 ? `, ${endpoints} endpoint${endpoints === 1 ? '' : 's'}, ${upstreams} upstream API${upstreams === 1 ? '' : 's'} and ${expectations.length} expectation check${expectations.length === 1 ? '' : 's'}` : '';
+  const scope = checks ? checks.slice(2) : `${endpoints} endpoint${endpoints === 1 ? '' : 's'} and ${upstreams} upstream API${upstreams === 1 ? '' : 's'}`;
+  const undecided = report.findings.filter((f) => f.status === 'insufficient_data' && f.kind !== 'expectation').length;
+  const unchecked = expectations.filter((f) => f.status === 'insufficient_data').length;
   const withinTolerance = report.findings.filter((f) => f.status === 'no_change' && f.qValue !== null && f.qValue < report.settings.fdr).length;
   if (report.verdict === 'pass') return `Pass: no regression found across ${scope}.`;
   const buts: string[] = [];
   if (withinTolerance > 0) buts.push(`${withinTolerance} change${withinTolerance === 1 ? ' was' : 's were'} real but within the tolerance`);
   if (undecided > 0) buts.push(`${undecided} check${undecided === 1 ? ' had' : 's had'} too little data to decide`);
+  if (unchecked > 0) buts.push(`${unchecked} expectation${unchecked === 1 ? '' : 's'} could not be checked`);
   if (buts.length > 0) return `${label}: no regression found across ${scope}, but ${buts.join(' and ')}.`;
   return `${label}: ${capitalize(report.summary.replace(/^(pass|warn|fail):\s*/i, '').replace(/\.$/, ''))}.`;
 }

@@ -21,6 +21,11 @@ import {
 import { formatChange } from '../analysis/format.ts';
 import { quantileLevel } from './plain-words.ts';
 
+/** Width of the caps at the interval ends (px): wider than the estimate's ring (about 8 px across). */
+export const CAP_WIDTH_PX = 14;
+/** Area of the estimate's ring (px²). */
+const ESTIMATE_SIZE = 50;
+
 /** Tail findings sorted by quantile level; non-quantile statistics are skipped. */
 function byLevel(findings: Finding[]): Finding[] {
   return findings
@@ -99,8 +104,19 @@ export function quantileComparisonSpec(input: QuantileChartInput): TopLevelSpec 
           color: { field: 'window', type: 'nominal', title: null, scale: { domain: WINDOW_DOMAIN, range: WINDOW_RANGE } },
         },
       },
+      // Caps at both interval ends, wider than the estimate's ring: an interval narrower than the ring still
+      // shows as two bars, instead of vanishing under a filled dot.
+      ...(['lo', 'hi'] as const).map((end) => ({
+        mark: { type: 'tick', orient: 'horizontal', size: CAP_WIDTH_PX, thickness: 2 },
+        encoding: {
+          xOffset: { field: 'window', sort: WINDOW_DOMAIN },
+          y: { field: end, type: 'quantitative' },
+          color: { field: 'window', type: 'nominal' },
+        },
+      })),
       {
-        mark: { type: 'point', filled: true, size: 80, opacity: 1 },
+        // A ring, not a dot: the interval stays visible through it.
+        mark: { type: 'point', filled: false, size: ESTIMATE_SIZE, strokeWidth: 2, opacity: 1 },
         encoding: {
           xOffset: { field: 'window', sort: WINDOW_DOMAIN },
           y: { field: 'value', type: 'quantitative' },
@@ -156,7 +172,8 @@ export function changeOverviewSpec(input: ChangeOverviewInput): TopLevelSpec {
   const statistics = [...new Set(input.rows.map((r) => r.statistic))];
   const subjects = [...new Set(input.rows.map((r) => r.subject))];
   const y = { field: 'subject', type: 'nominal', title: null, sort: subjects, axis: { labelLimit: 320 } } as const;
-  const x = { type: 'quantitative', title: 'Change', axis: { format: '~%', tickCount: 4 } } as const;
+  // Columns are narrow: Vega drops labels that would overlap rather than printing them over each other.
+  const x = { type: 'quantitative', title: 'Change', axis: { format: '~%', tickCount: 4, labelOverlap: 'greedy' } } as const;
   const layers: unknown[] = [
     { data: { values: [{}] }, mark: { type: 'rule', color: '#888888' }, encoding: { x: { datum: 0, type: 'quantitative' } } },
     {

@@ -9,6 +9,7 @@ import { renderAsync, type ResvgRenderOptions } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { AppError } from '../errors.ts';
+import { isBold, textWidth } from './text-width.ts';
 
 export const DEFAULT_FONT_DIR = '/usr/share/fonts/truetype/dejavu';
 export const DEFAULT_FONT_FILES = [`${DEFAULT_FONT_DIR}/DejaVuSans.ttf`, `${DEFAULT_FONT_DIR}/DejaVuSans-Bold.ttf`];
@@ -26,6 +27,21 @@ export interface SvgOptions {
   /** Vega-Lite compile and Vega runtime warnings; ignored when absent. */
   onWarning?: (message: string) => void;
 }
+
+/**
+ * Vega measures text through this hook (vl-convert replaces it the same way). Lines come untrimmed and
+ * untruncated; a line longer than the item's `limit` counts as the limit, which is what Vega then draws
+ * (its truncation searches with this same function).
+ */
+type TextItem = { fontSize?: number; fontWeight?: unknown; limit?: number };
+// Exported by vega (from vega-scenegraph) but missing from its type declarations.
+const { textMetrics } = vega as unknown as { textMetrics: { width: (item: TextItem, text?: unknown) => number } };
+textMetrics.width = (item, text) => {
+  const line = text === null || text === undefined ? '' : String(text).trim();
+  const size = item.fontSize !== undefined && item.fontSize !== null ? Number(item.fontSize) || 0 : 11;
+  const w = textWidth(line, size, isBold(item.fontWeight));
+  return item.limit && item.limit > 0 && w > item.limit ? item.limit : w;
+};
 
 function escapeXml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

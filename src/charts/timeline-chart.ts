@@ -10,6 +10,7 @@ import {
   specFrame,
   type ChartText,
   DEFAULT_PANEL_WIDTH,
+  OKABE_ITO,
   WINDOW_DOMAIN,
   WINDOW_LABELS,
   WINDOW_RANGE,
@@ -24,6 +25,8 @@ export interface TimelineRow {
   /** Series name, e.g. "p99" or "Retries per call". */
   series: string;
   value: number;
+  /** "headroom": an invisible row that only widens its panel's value axis. */
+  role?: 'headroom';
 }
 
 function windowOf(t: number, upgradeAt: number): string {
@@ -100,12 +103,54 @@ export interface TimelineChartInput extends ChartText {
   valueTitle: string;
   /** Logarithmic value axis (latency) or linear from zero (rates). */
   logScale: boolean;
+  /** More moments to mark beside the upgrade (the onset, flag actions), each a dotted rule with its label. */
+  events?: TimelineEvent[];
+}
+
+export interface TimelineEvent {
+  /** Epoch ms. */
+  at: number;
+  /** e.g. "Onset 14:20", "tuned 14:32". */
+  label: string;
+  kind: 'onset' | 'action';
+}
+
+/** Event rules with their labels stacked down from the top of the plot, so close events do not overwrite each other. */
+function eventLayers(events: TimelineEvent[]): unknown[] {
+  return events.flatMap((e, i) => {
+    const color = e.kind === 'onset' ? OKABE_ITO.vermillion : OKABE_ITO.grey;
+    const one = { data: { values: [{}] } };
+    return [
+      { ...one, mark: { type: 'rule', color, strokeWidth: 1.5, strokeDash: [2, 3] }, encoding: { x: { datum: e.at, type: 'temporal' } } },
+      {
+        ...one,
+        mark: { type: 'text', align: 'left', baseline: 'top', dx: 4, fontSize: 11, color: e.kind === 'onset' ? OKABE_ITO.vermillion : '#333333' },
+        encoding: { x: { datum: e.at, type: 'temporal' }, y: { value: 4 + 14 * i }, text: { value: e.label } },
+      },
+    ];
+  });
+}
+
+/** Head room above the highest point (and, on a log axis, below the lowest): peaks must not touch the frame. */
+export const DEFAULT_HEADROOM = 1.15;
+
+/**
+ * The value-axis domain with head room: linear axes from 0 to max × headroom, log axes from min / headroom to
+ * max × headroom (a log axis has no zero). Null without drawable values.
+ */
+export function valueDomain(values: number[], logScale: boolean, headroom = DEFAULT_HEADROOM): [number, number] | null {
+  const drawable = values.filter((v) => Number.isFinite(v) && (logScale ? v > 0 : v >= 0));
+  if (drawable.length === 0) return null;
+  const max = Math.max(...drawable);
+  if (!logScale) return [0, max > 0 ? max * headroom : 1];
+  const min = Math.min(...drawable);
+  return [min / headroom, max * headroom];
 }
 
 /** One subject over time; series are told apart by dash pattern, windows by colour. */
 export function timelineSpec(input: TimelineChartInput): TopLevelSpec {
-  const values = input.rows.map((r) => r.value).filter((v) => v > 0);
-  const ticks = input.logScale && values.length > 0 ? logTickValues(Math.min(...values), Math.max(...values)) : null;
+  const domain = valueDomain(input.rows.map((r) => r.value), input.logScale);
+  const ticks = input.logScale && domain ? logTickValues(domain[0], domain[1]) : null;
   const seriesNames = [...new Set(input.rows.map((r) => r.series))];
   return {
     // Extra title offset: the upgrade label sits above the plot, where no line can run through it.
@@ -117,7 +162,13 @@ export function timelineSpec(input: TimelineChartInput): TopLevelSpec {
         mark: { type: 'line', strokeWidth: 1.8, point: false },
         encoding: {
           x: timeAxis,
-          y: { field: 'value', type: 'quantitative', title: input.valueTitle, scale: input.logScale ? { type: 'log', nice: false } : { zero: true }, axis: ticks ? { values: ticks } : {} },
+          y: {
+            field: 'value',
+            type: 'quantitative',
+            title: input.valueTitle,
+            scale: { ...(input.logScale ? { type: 'log', nice: false } : { zero: true, nice: true }), ...(domain ? { domain } : {}) },
+            axis: ticks ? { values: ticks } : {},
+          },
           color: windowColor,
           strokeDash: seriesNames.length > 1
             ? { field: 'series', type: 'nominal', title: null, sort: seriesNames, scale: { domain: seriesNames, range: [[1, 0], [5, 3], [2, 2]].slice(0, seriesNames.length) } }
@@ -127,27 +178,67 @@ export function timelineSpec(input: TimelineChartInput): TopLevelSpec {
         },
       },
       ...upgradeLayers(input.upgradeAt, input.upgradeLabel),
+      ...eventLayers(input.events ?? []),
     ],
   } as TopLevelSpec;
 }
 
-/** Many subjects over time, one small panel each (independent y, shared time axis). */
+/**
+ * Rows marking each subject's value-axis head room (role "headroom", drawn invisibly): with one independent
+ * axis per panel there is no single domain to set, so each panel's data carries its own.
+ */
+function headroomRows(rows: TimelineRow[], logScale: boolean): TimelineRow[] {
+  const bySubject = new Map<string, TimelineRow[]>();
+  for (const r of rows) {
+    const g = bySubject.get(r.subject);
+    if (g) g.push(r);
+    else bySubject.set(r.subject, [r]);
+  }
+  const out: TimelineRow[] = [];
+  for (const [subject, g] of bySubject) {
+    const d = valueDomain(g.map((r) => r.value), logScale);
+    if (!d) continue;
+    for (const value of logScale ? d : [d[1]]) out.push({ subject, t: g[0].t, window: g[0].window, series: g[0].series, value, role: 'headroom' });
+  }
+  return out;
+}
+
+/**
+ * Many subjects over time, one small panel each (independent y, shared time scale). Each panel draws its own
+ * time axis, so a wrapped grid with empty cells has no axes under nothing, and the top y label sits flush
+ * with the panel so every panel title lines up.
+ */
 export function timelineMultiplesSpec(input: TimelineChartInput & { columns?: number }): TopLevelSpec {
+  const rows = [...input.rows, ...headroomRows(input.rows, input.logScale)];
+  const isHeadroom = "datum.role === 'headroom'";
+  const y = {
+    field: 'value',
+    type: 'quantitative',
+    title: input.valueTitle,
+    scale: input.logScale ? { type: 'log', nice: false } : { zero: true, nice: true },
+    axis: { tickCount: 4, labelFlush: true },
+  } as const;
   return {
-    ...facetFrame(input, input.rows, input.columns),
-    resolve: { scale: { y: 'independent' } },
+    ...facetFrame(input, rows, input.columns),
+    resolve: { scale: { y: 'independent' }, axis: { x: 'independent' } },
     spec: {
       width: DEFAULT_PANEL_WIDTH,
       height: DEFAULT_PANEL_HEIGHT,
       layer: [
         {
+          transform: [{ filter: `!(${isHeadroom})` }],
           mark: { type: 'line', strokeWidth: 1.4 },
           encoding: {
-            x: { ...timeAxis, axis: { ...timeAxis.axis, tickCount: 3 } },
-            y: { field: 'value', type: 'quantitative', title: input.valueTitle, scale: input.logScale ? { type: 'log', nice: false } : { zero: true }, axis: { tickCount: 4 } },
+            x: { ...timeAxis, title: null, axis: { ...timeAxis.axis, tickCount: 3 } },
+            y,
             color: windowColor,
             detail: { field: 'series' },
           },
+        },
+        {
+          transform: [{ filter: isHeadroom }],
+          mark: { type: 'point', opacity: 0, size: 1 },
+          encoding: { x: { field: 't', type: 'temporal' }, y: { field: 'value', type: 'quantitative' } },
         },
         ...upgradeLayers(input.upgradeAt, null),
       ],

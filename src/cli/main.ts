@@ -14,6 +14,7 @@ Commands:
   serve     run the HTTP service (what \`npm start\` runs)
   guard     re-analyse configured services on an interval and act through Unleash (dry-run by default)
   flag      show | tune | off | on | revert | log the backoff feature flag in Unleash
+  upgrade   create | list | show | check | rollback an upgrade (expectations, status, cleanup plan)
 
 Run \`aftershock <command> --help\` for the options of one command; \`aftershock --version\` prints the version.
 Exit codes: 0 pass or warn, 1 fail (or warn with analyze --fail-on warn), 2 bad input or usage.`;
@@ -31,6 +32,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./serve.ts')).serveCommand,
   guard: async () => (await import('./guard.ts')).guardCommand,
   flag: async () => (await import('./flag.ts')).flagCommand,
+  upgrade: async () => (await import('./upgrade.ts')).upgradeCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

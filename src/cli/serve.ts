@@ -10,7 +10,8 @@ import { startServer } from '../http/server.ts';
 
 const USAGE = `usage: aftershock serve [--config FILE] [--host HOST] [--port PORT]
   Starts the HTTP API and web pages (default http://127.0.0.1:3000, embedded store under .data/).
-  Environment: HOST, PORT, LOG_LEVEL, DATABASE_URL (use PostgreSQL), AFTERSHOCK_DATA_DIR,
+  Environment: HOST, PORT, LOG_LEVEL, LOG_FORMAT (json, or pretty: the default on a terminal),
+  DATABASE_URL (use PostgreSQL), AFTERSHOCK_DATA_DIR,
   AFTERSHOCK_READ_TOKENS, AFTERSHOCK_WRITE_TOKENS (comma-separated bearer tokens).`;
 
 export async function serveCommand(argv: string[]): Promise<number> {

@@ -8,6 +8,7 @@ import type { ActionService } from '../actions/action-service.ts';
 import type { AnalysisService } from '../runtime/analysis-service.ts';
 import type { ReadinessCheck } from '../runtime/readiness.ts';
 import type { ServiceSettings } from '../runtime/service-settings.ts';
+import type { UpgradeService } from '../runtime/upgrade-service.ts';
 import type { GuardLog } from '../store/guard-log.ts';
 import type { NotificationLog } from '../store/notification-log.ts';
 import type { ReportStore } from '../store/report-store.ts';
@@ -41,4 +42,6 @@ export interface AppDeps {
   secrets?: SecretFilter;
   /** Prometheus registry: route plugins may add their own counters. */
   metrics: ServiceMetrics;
+  /** Upgrades: registration, the page's view, the rollback plan, status texts (issue 15). */
+  upgrades: UpgradeService;
 }

@@ -20,6 +20,7 @@ import gateRoutes from './routes/gates.ts';
 import healthRoutes from './routes/health.ts';
 import landingRoutes from './routes/landing.ts';
 import notificationRoutes from './routes/notifications.ts';
+import upgradeRoutes from './routes/upgrades.ts';
 import verdictRoutes from './routes/verdict.ts';
 
 export const API_VERSION = '1.0.0';
@@ -51,6 +52,13 @@ export const OPERATION_IDS: Record<string, string> = {
   'GET /v1/gates/argo': 'getArgoGate',
   'POST /v1/gates/flagger': 'flaggerGate',
   'GET /v1/notifications/deliveries': 'listNotificationDeliveries',
+  'POST /v1/upgrades': 'createUpgrade',
+  'GET /v1/upgrades': 'listUpgrades',
+  'GET /v1/upgrades/:id': 'getUpgrade',
+  'GET /v1/upgrades/:id/status.md': 'getUpgradeStatusMarkdown',
+  'GET /v1/upgrades/:id/status.txt': 'getUpgradeStatusText',
+  'POST /v1/upgrades/:id/rollback': 'rollbackUpgrade',
+  'GET /upgrades/:id': 'getUpgradePage',
 };
 
 export interface BuildAppOptions {
@@ -132,5 +140,6 @@ export async function buildApp({ deps, logger }: BuildAppOptions): Promise<Fasti
   await app.register(actionRoutes, { deps });
   await app.register(gateRoutes, { deps });
   await app.register(notificationRoutes, { deps });
+  await app.register(upgradeRoutes, { deps });
   return app;
 }

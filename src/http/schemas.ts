@@ -32,6 +32,7 @@ export const AnalysisRequestBody = Type.Object(
     after: Type.Optional(Duration),
     services: Type.Optional(Type.Array(Name, { maxItems: 100, description: 'Only these services (all when absent)' })),
     endpoints: Type.Optional(Type.Array(Name, { maxItems: 100, description: 'Only these endpoints (all when absent)' })),
+    upgradeId: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'The registered upgrade (id or name) this analysis is for: its expectations are checked too' })),
   },
   { additionalProperties: false },
 );

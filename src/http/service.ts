@@ -14,8 +14,21 @@ import { buildApp } from './app.ts';
 import { createAuth, loadTokens, tokenSecrets } from './auth.ts';
 import { createSecretFilter, type SecretFilter } from './redact.ts';
 import { createServiceMetrics } from './metrics-registry.ts';
+import { prettyLogStream, wantsPrettyLogs } from './log-format.ts';
 
 export const DEMO_WINDOW = '2h';
+/** The demo's upgrade: shop 2.4.0 with the new backoff behind its flag, which must be on, and fallbacks that must stay flat. */
+export const DEMO_UPGRADE = {
+  name: 'shop 2.4.0 (demo)',
+  services: ['accounts', 'shop'],
+  flags: ['dten.backoff.v2'],
+  version: '2.4.0',
+  notes: 'Demo data: the new backoff strategy of the client library waits longer between retries to payments-api.',
+  expectations: [
+    { kind: 'flag', name: 'backoff-v2-on', flag: 'dten.backoff.v2', enabled: true },
+    { kind: 'flat', name: 'no-more-fallbacks', counter: { measurement: 'fallback_total' }, services: ['shop'] },
+  ],
+};
 export const DEMO_UPGRADE_AGO_MS = 2 * 3_600_000;
 
 export interface CreateServiceOptions {
@@ -44,9 +57,15 @@ export interface Service {
   recovered: number;
   /** Id of the demo analysis queued on first start, if any. */
   demoAnalysisId: string | null;
+  /** Id of the demo upgrade registered on first start, if any. */
+  demoUpgradeId: string | null;
 }
 
-export function createLogger(level: string, destination?: DestinationStream, secrets?: SecretFilter): Logger {
+/**
+ * The service's logger: JSON lines, or (no destination given, stdout a terminal or LOG_FORMAT=pretty) readable
+ * one-line logs, one per request (log-format.ts). Configured tokens are replaced by value in every line.
+ */
+export function createLogger(level: string, destination?: DestinationStream, secrets?: SecretFilter, env: NodeJS.ProcessEnv = process.env): Logger {
   const options: LoggerOptions = {
     level,
     // Secrets never reach the log: tokens travel in Authorization, database passwords in DATABASE_URL.
@@ -54,7 +73,8 @@ export function createLogger(level: string, destination?: DestinationStream, sec
     // And by value: a configured token anywhere in a message or field (a URL path, an echoed parameter) is replaced.
     ...(secrets?.active ? { hooks: { logMethod(args, method) { return method.apply(this, args.map((a) => secrets.redactValue(a)) as Parameters<typeof method>); } } } : {}),
   };
-  return destination ? pino(options, destination) : pino(options);
+  if (destination) return pino(options, destination);
+  return wantsPrettyLogs(env, process.stdout) ? pino(options, prettyLogStream(process.stdout)) : pino(options);
 }
 
 function demoSourceName(config: Config): string | null {
@@ -76,7 +96,7 @@ export async function createService(options: CreateServiceOptions): Promise<Serv
     adjust: options.adjust,
     log: (settings) => {
       secrets = createSecretFilter(tokenSecrets(settings.auth, options.env ?? process.env));
-      return (log = options.logger ?? createLogger(settings.server.logLevel, options.logDestination, secrets));
+      return (log = options.logger ?? createLogger(settings.server.logLevel, options.logDestination, secrets, options.env ?? process.env));
     },
     metrics,
   });
@@ -106,6 +126,7 @@ export async function createService(options: CreateServiceOptions): Promise<Serv
     analyses: rt.analyses,
     metrics,
     secrets,
+    upgrades: rt.upgrades,
   };
   let guard: ReturnType<typeof startGuard> = null;
   let app: FastifyInstance;
@@ -127,12 +148,16 @@ export async function createService(options: CreateServiceOptions): Promise<Serv
   if (auth.readsOpen) log.info({ host: settings.server.host }, 'reads are open without a token (no read token configured, loopback host)');
 
   let demoAnalysisId: string | null = null;
+  let demoUpgradeId: string | null = null;
   const demo = demoSourceName(rt.config);
   if (settings.server.demoOnFirstStart && demo && (await rt.store.reports.count()) === 0) {
     const upgradeAt = new Date(Date.now() - DEMO_UPGRADE_AGO_MS).toISOString();
-    const record = await rt.analyses.submit({ source: demo, upgradeAt, before: DEMO_WINDOW, after: DEMO_WINDOW });
+    // The demo's story as an upgrade (issue 15), so the landing page shows one at once; its analysis belongs to it.
+    const upgrade = (await rt.store.upgrades.get(DEMO_UPGRADE.name)) ?? (await rt.upgrades.create({ ...DEMO_UPGRADE, upgradeAt, source: demo }, { actor: 'demo', remote: false }));
+    demoUpgradeId = upgrade.id;
+    const record = await rt.analyses.submit({ source: demo, upgradeAt: upgrade.upgradeAt, before: DEMO_WINDOW, after: DEMO_WINDOW, upgradeId: upgrade.id, expectations: upgrade.expectations });
     demoAnalysisId = record.id;
-    log.info({ analysisId: record.id }, 'empty store: queued a demo analysis');
+    log.info({ analysisId: record.id, upgradeId: upgrade.id }, 'empty store: registered the demo upgrade and queued a demo analysis');
   }
-  return { app, deps, runtime: rt, settings, logger: log, storeDescription: rt.store.description, recovered, demoAnalysisId };
+  return { app, deps, runtime: rt, settings, logger: log, storeDescription: rt.store.description, recovered, demoAnalysisId, demoUpgradeId };
 }

@@ -8,9 +8,8 @@ import { formatChange, formatInterval, formatNumber, formatPercent, formatPValue
 import type { AnalysisResult, Finding } from '../analysis/types.ts';
 import { buildCharts, type ChartEntry, type ChartKind } from '../charts/chart-catalog.ts';
 import {
-  findingNumbers,
-  findingPhrase,
   hasSeveralServices,
+  phraseWithNumbers,
   regressionsBySeverity,
   statisticLabel,
   subjectLabel,
@@ -38,7 +37,8 @@ export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
-const STYLE = `
+/** The page style, shared with the upgrade page (upgrade-page.ts) so both read alike. */
+export const PAGE_STYLE = `
 :root { color-scheme: light; }
 * { box-sizing: border-box; }
 body { margin: 0; font-family: "DejaVu Sans", Verdana, Arial, sans-serif; font-size: 16px; line-height: 1.5; color: #111; background: #fff; }
@@ -71,6 +71,11 @@ thead th { background: #f3f3f3; border-bottom: 2px solid #bbb; }
 tbody th { font-weight: normal; white-space: nowrap; }
 td.reason { min-width: 14rem; }
 .chart-error { color: #8B0000; }
+ul.expectations { padding-left: 1.2rem; }
+ul.expectations li { margin-bottom: .35rem; }
+.expectation-fail .outcome { color: #A94400; }
+.expectation-pass .outcome { color: #006B4F; }
+.expectation-unknown .outcome { color: #7A3B69; }
 footer { margin-top: 2.5rem; font-size: .85rem; color: #444; }
 a { color: #0B57A3; }
 `;
@@ -106,7 +111,26 @@ function statusCell(f: Finding): string {
 }
 
 function kindOrder(f: Finding): number {
-  return { tail_latency: 0, retry_rate: 1, backoff: 2 }[f.kind];
+  return { tail_latency: 0, retry_rate: 1, backoff: 2, expectation: 3 }[f.kind];
+}
+
+const OUTCOME_TEXT = { pass: '✔ Holds', fail: '✘ Failed', unknown: '? Not checked' } as const;
+
+/** Outcome of an expectation finding (older reports without the field: from the status). */
+export function expectationOutcome(f: Finding): 'pass' | 'fail' | 'unknown' {
+  return f.expectation?.outcome ?? (f.status === 'regression' ? 'fail' : f.status === 'insufficient_data' ? 'unknown' : 'pass');
+}
+
+/** Expectation findings as a list, failed first: outcome (word and symbol, not colour alone), what, and why. */
+export function expectationList(findings: Finding[]): string {
+  const items = findings.filter((f) => f.kind === 'expectation');
+  if (items.length === 0) return '<p>No expectations were set for this upgrade.</p>';
+  const rank = { fail: 0, unknown: 1, pass: 2 } as const;
+  const sorted = [...items].sort((a, b) => rank[expectationOutcome(a)] - rank[expectationOutcome(b)]);
+  return `<ul class="expectations">${sorted.map((f) => {
+    const o = expectationOutcome(f);
+    return `<li class="expectation-${o}"><strong class="outcome">${OUTCOME_TEXT[o]}</strong> <span class="what">${escapeHtml(f.expectation?.name ?? f.subject)} (${escapeHtml(f.service)}, ${escapeHtml(f.subject)})</span>: ${escapeHtml(f.reason)}</li>`;
+  }).join('')}</ul>`;
 }
 
 function findingsTable(result: AnalysisResult): string {
@@ -157,18 +181,20 @@ export async function renderHtmlReport(result: AnalysisResult, options: HtmlRepo
   const regressionSections: string[] = [];
   const shown = new Set<string>();
   for (const f of regressions) {
+    // Failed expectations have their own section below.
+    if (f.kind === 'expectation') continue;
     const type = f.kind === 'tail_latency' ? 'endpoint' : 'upstream';
     const key = `${type}\u0000${f.service}\u0000${f.subject}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    const mine = regressions.filter((g) => (g.kind === 'tail_latency') === (type === 'endpoint') && g.service === f.service && g.subject === f.subject);
+    const mine = regressions.filter((g) => g.kind !== 'expectation' && (g.kind === 'tail_latency') === (type === 'endpoint') && g.service === f.service && g.subject === f.subject);
     const subjectCharts = charts.filter((c) => c.subject && c.subject.type === type && c.subject.service === f.service && c.subject.name === f.subject);
     subjectCharts.forEach((c) => shown.add(c.name));
     const figures = await Promise.all(subjectCharts.map((c) => figure(c, options)));
     const heading = type === 'endpoint' ? `Endpoint ${subjectLabel(f, withService)}` : `Upstream API ${subjectLabel(f, withService)}`;
     regressionSections.push(`<section aria-labelledby="reg-${regressionSections.length}">
 <h3 id="reg-${regressionSections.length}">${escapeHtml(heading)}</h3>
-<ul class="finding-list">${mine.map((g) => `<li><span class="status-regression">Regression:</span> ${escapeHtml(findingPhrase(g, withService))} ${escapeHtml(findingNumbers(g))}. ${escapeHtml(g.reason)}</li>`).join('')}</ul>
+<ul class="finding-list">${mine.map((g) => `<li><span class="status-regression">Regression:</span> ${escapeHtml(phraseWithNumbers(g, withService))}. ${escapeHtml(g.reason)}</li>`).join('')}</ul>
 ${figures.join('\n')}
 </section>`);
   }
@@ -206,7 +232,7 @@ ${figures.join('\n')}
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
 <title>${escapeHtml(title)}</title>
-<style>${STYLE}.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }</style>
+<style>${PAGE_STYLE}.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }</style>
 </head>
 <body>
 <main>
@@ -215,6 +241,7 @@ ${figures.join('\n')}
 <dl class="facts">${facts.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>
 <h2>Regressions</h2>
 ${regressionSections.length > 0 ? regressionSections.join('\n') : '<p>None found.</p>'}
+${report.findings.some((f) => f.kind === 'expectation') ? `<h2>Expectations</h2>\n${expectationList(report.findings)}` : ''}
 ${recommendationHtml(report, escapeHtml)}
 <h2>Everything else</h2>
 ${restFigures.join('\n')}

@@ -17,7 +17,9 @@ const KIND_LABEL: Record<Finding['kind'], string> = {
   tail_latency: 'tail latency',
   retry_rate: 'retries',
   backoff: 'backoff',
+  expectation: 'expectation',
 };
+const OUTCOME_BADGE = { pass: '✅ holds', fail: '❌ failed', unknown: '❔ not checked' } as const;
 
 export function renderMarkdown(report: RecommendedReport): string {
   const out: string[] = [];
@@ -30,17 +32,20 @@ export function renderMarkdown(report: RecommendedReport): string {
       (report.source ? ` Source: ${escapeMarkdown(report.source)}.` : ''),
     '',
   );
-  const regressions = report.findings.filter((f) => f.status === 'regression');
+  // Expectations (issue 15) get their own section with pass/fail: they are promises, not measurements.
+  const measured = report.findings.filter((f) => f.kind !== 'expectation');
+  const regressions = measured.filter((f) => f.status === 'regression');
   out.push(`## Regressions (${regressions.length})`, '');
   if (regressions.length === 0) out.push('None.', '');
   else out.push(...table(sortByChange(regressions)), '');
+  expectationSection(out, report.findings.filter((f) => f.kind === 'expectation'));
   out.push(...recommendationMarkdown(report, escapeMarkdown));
 
   const fdr = report.settings.fdr;
-  const significantWithin = report.findings.filter((f) => f.status === 'no_change' && f.qValue !== null && f.qValue < fdr);
-  const improvements = report.findings.filter((f) => f.status === 'improvement');
-  const insufficient = report.findings.filter((f) => f.status === 'insufficient_data');
-  const unchanged = report.findings.filter((f) => f.status === 'no_change' && !(f.qValue !== null && f.qValue < fdr));
+  const significantWithin = measured.filter((f) => f.status === 'no_change' && f.qValue !== null && f.qValue < fdr);
+  const improvements = measured.filter((f) => f.status === 'improvement');
+  const insufficient = measured.filter((f) => f.status === 'insufficient_data');
+  const unchanged = measured.filter((f) => f.status === 'no_change' && !(f.qValue !== null && f.qValue < fdr));
   section(out, 'Significant but within tolerance', significantWithin);
   section(out, 'Improvements', improvements);
   if (insufficient.length > 0) {
@@ -68,6 +73,19 @@ export function renderMarkdown(report: RecommendedReport): string {
       `Intervals at ${formatPercent(s.confidence)} confidence._`,
   );
   return out.join('\n') + '\n';
+}
+
+/** Failed first, then not checked, then holding: one line each with the reason. */
+function expectationSection(out: string[], findings: Finding[]): void {
+  if (findings.length === 0) return;
+  const rank = { fail: 0, unknown: 1, pass: 2 } as const;
+  const outcome = (f: Finding) => f.expectation?.outcome ?? (f.status === 'regression' ? 'fail' : f.status === 'insufficient_data' ? 'unknown' : 'pass');
+  const failed = findings.filter((f) => outcome(f) === 'fail').length;
+  out.push(`## Expectations (${failed} of ${findings.length} failed)`, '');
+  for (const f of [...findings].sort((a, b) => rank[outcome(a)] - rank[outcome(b)])) {
+    out.push(`- ${OUTCOME_BADGE[outcome(f)]}: ${escapeMarkdown(f.service)} ${codeSpan(f.subject, false)}: ${escapeMarkdown(f.reason)}`);
+  }
+  out.push('');
 }
 
 function section(out: string[], title: string, findings: Finding[]): void {

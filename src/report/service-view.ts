@@ -41,7 +41,8 @@ export interface ServiceView {
 /** The report restricted to one service, its verdict recomputed from that service's findings. */
 export function serviceReport(report: Report, service: string): Report {
   const findings = report.findings.filter((f) => f.service === service);
-  return { ...report, findings, verdict: verdictOf(findings, report.settings) };
+  const incidents = (report.incidents ?? []).filter((i) => i.service === service);
+  return { ...report, findings, incidents, verdict: verdictOf(findings, report.settings, { incidents: incidents.length }) };
 }
 
 export function serviceView(report: Report, service: string): ServiceView {

@@ -2,6 +2,7 @@
  * What an analysis is asked to do (the same fields on the CLI, in the HTTP body and in a guard target) and
  * the options of one run. Plain data: requests are stored with their analysis and sent to worker threads.
  */
+import type { Expectation } from '../analysis/expectations.ts';
 import type { AnalysisSettings } from '../analysis/types.ts';
 import type { Config } from '../config.ts';
 
@@ -17,6 +18,10 @@ export interface AnalysisRequest {
   endpoints?: string[];
   /** Timestamp unit of line-protocol input (CLI `--precision`); never accepted over HTTP, where sources are named. */
   precision?: 'ns' | 'us' | 'ms' | 's';
+  /** The upgrade this analysis is for (issue 15): its page and rollback plan find the analysis by it. */
+  upgradeId?: string;
+  /** The upgrade's expectations, checked with this analysis (copied from the upgrade when it is submitted). */
+  expectations?: Expectation[];
 }
 
 export const DEFAULT_WINDOW = '2h';
@@ -28,5 +33,7 @@ export interface RunOptions {
   log?: (message: string) => void;
   /** Overrides merged over config.analysis for this run (e.g. other tolerances in a notebook). */
   settings?: Partial<AnalysisSettings>;
+  /** Environment for Unleash settings of flag expectations (default process.env; worker threads inherit it). */
+  env?: NodeJS.ProcessEnv;
 }
 

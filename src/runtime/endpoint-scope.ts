@@ -56,7 +56,9 @@ export function upstreamsOfSelectedServices(windows: MetricWindows): MetricWindo
 export function scopeVerdictToEndpoints(result: AnalysisResult, settings: AnalysisSettings, endpoints: string[]): AnalysisResult {
   const findings: ScopedFinding[] = result.report.findings.map((f) => (f.kind === 'tail_latency' ? f : { ...f, decidesVerdict: false }));
   const deciding = findings.filter(decidesVerdict);
-  const verdict = verdictOf(deciding, settings);
+  // Incidents of the selected endpoints count; upstream bursts do not decide, like upstream findings.
+  const extra = { incidents: (result.report.incidents ?? []).filter((i) => i.kind === 'tail_latency').length };
+  const verdict = verdictOf(deciding, settings, extra);
   const warnings = [...result.report.warnings];
   const context = findings.filter((f) => !decidesVerdict(f));
   if (context.length > 0) {
@@ -67,5 +69,5 @@ export function scopeVerdictToEndpoints(result: AnalysisResult, settings: Analys
         `because upstream calls carry no endpoint${regressed.length ? `; regressions among them: ${named}` : ''}; run without --endpoint to gate on upstream calls too`,
     );
   }
-  return { ...result, report: { ...result.report, findings, verdict, summary: summarize(deciding, verdict, settings), warnings } };
+  return { ...result, report: { ...result.report, findings, verdict, summary: summarize(deciding, verdict, settings, extra), warnings } };
 }

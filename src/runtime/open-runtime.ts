@@ -8,9 +8,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { ActionService } from '../actions/action-service.ts';
+import type { ActionService } from '../actions/action-service.ts';
 import { actionsSettings, createFlagActions, flagRefOf, unleashSettings } from '../actions/actions-config.ts';
 import type { FlagActions, FlagRef } from '../actions/flag-actions.ts';
+import { createFlagReader } from '../actions/flag-reader.ts';
 import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
 import { notifySettings } from '../notify/notify-config.ts';
@@ -26,6 +27,9 @@ import { withRecommendation } from './report-recommendation.ts';
 import { runAnalysis } from './run-analysis.ts';
 import { RuntimeEvents } from './runtime-events.ts';
 import { serviceSettings, type ServiceSettings } from './service-settings.ts';
+import { LinkedActionService } from './linked-actions.ts';
+import { UpgradeService } from './upgrade-service.ts';
+import { upgradeSettings } from './upgrade-settings.ts';
 import type { AnalysisResult } from '../analysis/types.ts';
 import type { JobHandlers } from './analysis-jobs.ts';
 
@@ -74,6 +78,8 @@ export interface Runtime {
   readonly events: RuntimeEvents;
   /** Notifications, when this runtime sends them and targets are configured; null otherwise. */
   readonly notifier: Notifier | null;
+  /** Upgrades: registration, their page's view, checks, the rollback plan (issue 15). Needs the store. */
+  readonly upgrades: UpgradeService;
   /**
    * One analysis recorded in the store as a job (the guard's evaluations): in the worker pool when the runtime
    * has one (the event loop stays free), in-process otherwise.
@@ -115,6 +121,7 @@ export async function openRuntime(options: OpenRuntimeOptions): Promise<Runtime>
   const flags = createFlagActions(config, env);
   const notify = options.notify && options.store ? notifySettings(config, env) : null;
   const events = new RuntimeEvents((type, e) => log.warn({ event: type, err: { message: (e as Error).message } }, 'a runtime event listener failed'));
+  const upgradeConfig = upgradeSettings(config);
 
   let store: Store | null = null;
   if (options.store === true) store = await openStore({ databaseUrl: settings.store.databaseUrl, dataDir: settings.store.dataDir });
@@ -143,16 +150,20 @@ export async function openRuntime(options: OpenRuntimeOptions): Promise<Runtime>
     events.on('guard.decision', (d) => notifier.guardDecision(d));
     notifier.start();
   }
-  const actions = store
-    ? new ActionService({
-        flags,
-        audit: store.audit,
-        ref: flagRef,
-        bounds: actionSettings.bounds,
-        dryRunDefault: actionSettings.dryRunDefault,
-        locks: store.locks,
-        findAnalysis: (id) => store.reports.get(id),
-      })
+  // Actions whose context names an upgrade are linked to it (the upgrade's page and rollback plan).
+  const actions: ActionService | null = store
+    ? new LinkedActionService(
+        {
+          flags,
+          audit: store.audit,
+          ref: flagRef,
+          bounds: actionSettings.bounds,
+          dryRunDefault: actionSettings.dryRunDefault,
+          locks: store.locks,
+          findAnalysis: (id) => store.reports.get(id),
+        },
+        store.upgrades,
+      )
     : null;
   const analyses =
     store && pool && jobs
@@ -172,11 +183,20 @@ export async function openRuntime(options: OpenRuntimeOptions): Promise<Runtime>
 
   const inProcess = (request: AnalysisRequest, signal: AbortSignal | undefined, h: JobHandlers) => {
     h.onStart?.();
-    return runAnalysis(request, { config, signal, onProgress: h.onProgress, log: h.onLog });
+    return runAnalysis(request, { config, env, signal, onProgress: h.onProgress, log: h.onLog });
   };
 
   const execute = async (request: AnalysisRequest, signal: AbortSignal | undefined, h: JobHandlers) =>
     recommend(await (pool ? abortable(pool.submit(request, h), signal) : inProcess(request, signal, h)));
+
+  const analyzeTracked = (request: AnalysisRequest, jobOwner: string, signal?: AbortSignal) => {
+    const j = jobs ?? missing('the job lifecycle', 'pass store: true');
+    return j.track(request, jobOwner, (h) => execute(request, signal, h));
+  };
+  const upgrades =
+    store && actions
+      ? new UpgradeService({ store: store.upgrades, reports: store.reports, audit: store.audit, actions, flagReader: createFlagReader(config, env), config, settings: upgradeConfig, analyze: analyzeTracked })
+      : null;
 
   let closed = false;
   return {
@@ -201,10 +221,10 @@ export async function openRuntime(options: OpenRuntimeOptions): Promise<Runtime>
     },
     events,
     notifier,
-    async analyzeTracked(request, jobOwner, signal) {
-      const j = jobs ?? missing('the job lifecycle', 'pass store: true');
-      return j.track(request, jobOwner, (h) => execute(request, signal, h));
+    get upgrades() {
+      return upgrades ?? missing('the upgrade service', 'pass store: true');
     },
+    analyzeTracked,
     analyze: (request, o = {}) => execute(request, o.signal, o),
     readiness: () => checkReadiness({ config, pingStore: () => (store ? store.reports.ping() : Promise.resolve()) }),
     async close() {

@@ -33,6 +33,7 @@ export function serviceVerdictOf(stored: ServiceVerdict): ServiceVerdictView {
     const why = stored.findings.length === 0 ? `no findings for ${stored.service}` : `no findings for ${stored.service} that decide a verdict`;
     return { ...base, verdict: 'warn', regressions: [], summary: `Warn: analysis ${stored.analysisId} has ${why}; nothing to judge it by.` };
   }
-  const verdict = verdictOf(deciding, stored.settings);
-  return { ...base, verdict, regressions: deciding.filter((f) => f.status === 'regression'), summary: summarize(deciding, verdict, stored.settings) };
+  const extra = { incidents: stored.incidents?.length ?? 0 };
+  const verdict = verdictOf(deciding, stored.settings, extra);
+  return { ...base, verdict, regressions: deciding.filter((f) => f.status === 'regression'), summary: summarize(deciding, verdict, stored.settings, extra) };
 }

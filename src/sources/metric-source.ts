@@ -1,4 +1,4 @@
-import type { MetricWindows, TimeRange } from '../analysis/types.ts';
+import type { EventCountQuery, MetricWindows, TimeRange } from '../analysis/types.ts';
 
 /** What to fetch: the two windows around the upgrade and optional filters. */
 export interface MetricQuery {
@@ -14,6 +14,12 @@ export interface MetricQuery {
   onProgress?: (fraction: number) => void;
   /** Log sink for warnings and progress lines (stderr in the CLI, pino in the service). */
   log?: (message: string) => void;
+  /**
+   * Event counters to total per service and window (`MetricWindows.eventCounts`), for "must stay flat"
+   * expectations. Sources that cannot read them yet ignore this; deployment markers (`MetricWindows.markers`)
+   * need no asking: a source that can read them reports those within the windows.
+   */
+  eventCounts?: EventCountQuery[];
 }
 
 /** A place telemetry comes from. Implementations by technology: LineProtocolFileSource, DemoSource, InfluxV1Source, InfluxV2Source. */

@@ -8,6 +8,7 @@ import { PgGuardLog } from './pg/pg-guard-log.ts';
 import { PgLocks } from './pg/pg-locks.ts';
 import { PgNotificationLog } from './pg/pg-notification-log.ts';
 import { PgReportStore } from './pg/pg-report-store.ts';
+import { PgUpgradeStore } from './pg/pg-upgrade-store.ts';
 import { PgliteWorkerClient } from './pg/pglite-worker-client.ts';
 import { PostgresClient } from './pg/postgres-client.ts';
 import type { SqlClient } from './pg/sql-client.ts';
@@ -27,6 +28,7 @@ export class PgStore implements Store {
   readonly guardLog: PgGuardLog;
   readonly locks: PgLocks;
   readonly notifications: PgNotificationLog;
+  readonly upgrades: PgUpgradeStore;
 
   constructor(
     /** The SQL seam itself, for migrations and tests; the rest of the program uses the roles above. */
@@ -38,6 +40,7 @@ export class PgStore implements Store {
     this.guardLog = new PgGuardLog(sql);
     this.locks = new PgLocks(sql);
     this.notifications = new PgNotificationLog(sql);
+    this.upgrades = new PgUpgradeStore(sql);
   }
 
   get kind(): 'pglite' | 'postgres' {

@@ -36,6 +36,8 @@ export interface AnalysisSummary {
   error: string | null;
   createdAt: string;
   updatedAt: string;
+  /** Who runs it: a process (`host:pid:…`) or the guard (`guard:<id>`). */
+  owner?: string;
 }
 
 export interface ListQuery {
@@ -75,6 +77,8 @@ export interface ServiceVerdict {
   findings: Report['findings'];
   /** The report's decision settings (the verdict rule needs its FDR level). */
   settings: Report['settings'];
+  /** Incidents of that service (short bursts; they make its verdict warn). */
+  incidents?: NonNullable<Report['incidents']>;
 }
 
 export interface CreateAnalysisInput {

@@ -1,6 +1,6 @@
 /**
  * `Store`: everything aftershock persists, opened once by the runtime: analyses and reports, the audit log of
- * flag actions, guard decisions, the cross-process locks and the notification queue. `open-store.ts` opens the one implementation
+ * flag actions, guard decisions, upgrades, the cross-process locks and the notification queue. `open-store.ts` opens the one implementation
  * (`pg/`: embedded PGlite by default, PostgreSQL by URL).
  */
 import type { AuditLog } from './audit-log.ts';
@@ -8,6 +8,7 @@ import type { GuardLog } from './guard-log.ts';
 import type { Locks } from './locks.ts';
 import type { NotificationLog } from './notification-log.ts';
 import type { ReportStore } from './report-store.ts';
+import type { UpgradeStore } from './upgrade-store.ts';
 
 export interface Store {
   /** `pglite` is one process (its unfinished analyses at start were interrupted); `postgres` may be shared by replicas. */
@@ -20,5 +21,7 @@ export interface Store {
   readonly locks: Locks;
   /** Notification deliveries and the last verdict per service. */
   readonly notifications: NotificationLog;
+  /** Upgrades, their links, and the changes for their rollback checklist. */
+  readonly upgrades: UpgradeStore;
   close(): Promise<void>;
 }

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { startServer, type RunningServer } from '../../src/http/server.ts';
 import { CHROMIUM_ARGS } from '../setup/chromium.global.ts';
+import { blankRightColumns, probeChartLayout } from './chart-layout-probe.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
@@ -176,6 +177,30 @@ describe('report page in Chromium against the running server', () => {
     } finally {
       await context.close();
     }
+  });
+
+  it('lays every chart out cleanly: no overlapping text, no orphan axes, even panel titles, real panel sizes, head room, visible intervals', async () => {
+    const probes = await Promise.all((await page.locator('figure.chart').all()).map((f) => f.evaluate(probeChartLayout)));
+    expect(probes.length).toBeGreaterThanOrEqual(8);
+    for (const p of probes) {
+      expect(p.problems, p.name).toEqual([]);
+      expect(p.frames, p.name).toBeGreaterThan(0);
+    }
+    // The small multiples are there and were checked, with panels of a real height.
+    const multiples = probes.filter((p) => p.name.endsWith('-all'));
+    expect(multiples.map((p) => p.name)).toEqual(expect.arrayContaining(['chart-latency-over-time-all', 'chart-backoff-distribution-all']));
+    for (const p of multiples) expect(p.smallestFrameHeight, p.name).toBeGreaterThanOrEqual(100);
+  });
+
+  it('exports the percentile chart as a PNG without a wide empty right margin', async () => {
+    const href = await page.locator('#chart-latency-percentiles--shop--checkout a', { hasText: 'PNG' }).getAttribute('href');
+    const res = await page.request.get(server.url + href);
+    expect(res.status()).toBe(200);
+    const dataUrl = `data:image/png;base64,${(await res.body()).toString('base64')}`;
+    const measured = await page.evaluate(blankRightColumns, dataUrl);
+    // At the default 2× scale; it was ~520 px (the layout reserved room for text a third wider than drawn).
+    expect(measured.width).toBeGreaterThan(400);
+    expect(measured.blank).toBeLessThan(48);
   });
 
   it('keeps a full-page screenshot as a test artifact', async () => {

@@ -20,6 +20,7 @@ import { ErrorBody } from '../schemas.ts';
 
 const Reason = Type.String({ minLength: 1, maxLength: 2000, description: 'Why, in your words; recorded in the audit log' });
 const AnalysisId = Type.String({ minLength: 1, maxLength: 100, description: 'The analysis that motivated the action' });
+const UpgradeId = Type.String({ minLength: 1, maxLength: 100, description: 'The upgrade the action is for: it is linked to it (its page, its rollback plan)' });
 const DryRun = Type.Boolean({ description: 'Default true: return the exact diff without changing anything' });
 
 const ConstantsBody = Type.Object(
@@ -40,11 +41,12 @@ const TuneBody = Type.Object(
     dryRun: Type.Optional(DryRun),
     reason: Reason,
     analysisId: Type.Optional(AnalysisId),
+    upgradeId: Type.Optional(UpgradeId),
   },
   { additionalProperties: false },
 );
-const KillBody = Type.Object({ dryRun: Type.Optional(DryRun), reason: Reason, analysisId: Type.Optional(AnalysisId) }, { additionalProperties: false });
-const RevertBody = Type.Object({ dryRun: Type.Optional(DryRun), reason: Type.Optional(Reason) }, { additionalProperties: false });
+const KillBody = Type.Object({ dryRun: Type.Optional(DryRun), reason: Reason, analysisId: Type.Optional(AnalysisId), upgradeId: Type.Optional(UpgradeId) }, { additionalProperties: false });
+const RevertBody = Type.Object({ dryRun: Type.Optional(DryRun), reason: Type.Optional(Reason), upgradeId: Type.Optional(UpgradeId) }, { additionalProperties: false });
 // Upper bounds keep ids a bigint can hold: 1e30 used to pass validation and fail in PostgreSQL as a 500.
 const ActionIdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) });
 const PageQuery = Type.Object(
@@ -180,7 +182,7 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody,
  * absent body counts as `{}` (a bodiless `POST …/revert` is a dry run; Fastify otherwise validates `undefined`
  * and answers "body must be object").
  */
-function strictActionBody(request: FastifyRequest, _reply: unknown, done: (err?: Error) => void): void {
+export function strictActionBody(request: FastifyRequest, _reply: unknown, done: (err?: Error) => void): void {
   request.body ??= {};
   const body = request.body as Record<string, unknown>;
   let problem: string | undefined;
@@ -206,6 +208,11 @@ const EXPECTED: Record<string, { type: 'number' | 'boolean' | 'string'; says: st
   'constants.jitter': NUMBER,
   'constants.maxAttempts': NUMBER,
 };
+
+/** The id of the upgrade a body names (by id or name); 404 before anything is recorded when there is none. */
+async function upgradeIdOf(deps: AppDeps, idOrName: string | undefined): Promise<string | undefined> {
+  return idOrName === undefined ? undefined : (await deps.upgrades.get(idOrName)).id;
+}
 
 /**
  * What a write answers: the audit record plus flags a client should not have to derive. `askedToApply`: the
@@ -265,7 +272,7 @@ const actionRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, {
     },
     async (request) => {
       const b = request.body;
-      const ctx = { actor: deps.principal(request), reason: b.reason, analysisId: b.analysisId, dryRun: b.dryRun, enable: b.enable };
+      const ctx = { actor: deps.principal(request), reason: b.reason, analysisId: b.analysisId, upgradeId: await upgradeIdOf(deps, b.upgradeId), dryRun: b.dryRun, enable: b.enable };
       if (b.constants) return outcome(await actions.tune(b.constants, ctx), asksToApply(b.dryRun));
       if (!b.analysisId) throw new AppError('BAD_INPUT', 'body needs `constants`, or `analysisId` to apply the recommendation of that analysis');
       const { action, recommendation } = await actions.tuneFromReport({ analysisId: b.analysisId }, ctx);
@@ -278,7 +285,7 @@ const actionRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, {
     { ...writeLimits, onRequest: deps.requireWrite, schema: { tags, security, summary: 'Switch the new strategy off (dry run by default)', body: KillBody, response: { 200: Outcome, ...errors } } },
     async (request) => {
       const b = request.body;
-      return outcome(await actions.killSwitch({ actor: deps.principal(request), reason: b.reason, analysisId: b.analysisId, dryRun: b.dryRun }), asksToApply(b.dryRun));
+      return outcome(await actions.killSwitch({ actor: deps.principal(request), reason: b.reason, analysisId: b.analysisId, upgradeId: await upgradeIdOf(deps, b.upgradeId), dryRun: b.dryRun }), asksToApply(b.dryRun));
     },
   );
 
@@ -291,7 +298,7 @@ const actionRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, {
     },
     async (request) => {
       const b = request.body ?? {};
-      return outcome(await actions.revert(request.params.id, { actor: deps.principal(request), reason: b.reason ?? '', dryRun: b.dryRun }), asksToApply(b.dryRun));
+      return outcome(await actions.revert(request.params.id, { actor: deps.principal(request), reason: b.reason ?? '', upgradeId: await upgradeIdOf(deps, b.upgradeId), dryRun: b.dryRun }), asksToApply(b.dryRun));
     },
   );
 

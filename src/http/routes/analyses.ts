@@ -48,7 +48,8 @@ const analysisRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app,
       },
     },
     async (request, reply) => {
-      const record = await deps.analyses.submit(request.body);
+      // An upgrade named by id or name must exist; its expectations come along (issue 15).
+      const record = await deps.analyses.submit(await deps.upgrades.attach(request.body));
       request.log.info({ analysisId: record.id, principal: deps.principal(request) }, 'analysis queued');
       const links = analysisLinks(record.id);
       return reply.code(202).header('location', links.self).send({ id: record.id, status: record.status, links: { self: links.self } });

@@ -8,6 +8,7 @@ import type { MetricQuery, MetricSource } from '../metric-source.ts';
 import type { InputSettings } from '../source-settings.ts';
 import type { SourceTechnology } from '../source-technology.ts';
 import { DEFAULT_DEMO_SEED, DemoTelemetry, demoPointsPerSecond } from './demo-telemetry.ts';
+import { demoEventCounts, demoMarkers } from './demo-events.ts';
 import { WindowBuilder } from '../window-builder/window-builder.ts';
 
 /** Keep the demo around a second end to end: beyond this many points the rates are scaled down. */
@@ -44,7 +45,10 @@ export class DemoSource implements MetricSource {
     gen.generate(builder);
     query.onProgress?.(1);
     query.signal?.throwIfAborted();
-    return builder.build();
+    const windows = builder.build();
+    const markers = demoMarkers(query);
+    const eventCounts = demoEventCounts(query, { seed: this.options.seed ?? DEFAULT_DEMO_SEED, scale });
+    return { ...windows, ...(markers.length ? { markers } : {}), ...(query.eventCounts ? { eventCounts } : {}) };
   }
 
   async ping(): Promise<void> {}

@@ -17,6 +17,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { TimeRange } from '../../analysis/types.ts';
 import { seededRandom, type SeededRandom } from '../../stats/seeded-random.ts';
+import { demoMarkers } from './demo-events.ts';
 
 export const DEFAULT_DEMO_SEED = 42;
 
@@ -197,6 +198,8 @@ export interface DemoLineProtocolOptions extends DemoTelemetryOptions {
   names?: DemoLineNames;
   /** Called after each chunk with lines written so far. */
   onProgress?: (lines: number) => void;
+  /** The deployment marker line of the upgrade (demo-events.ts), first in the file (default true). */
+  deploymentMarker?: boolean;
 }
 
 export interface DemoLineNames {
@@ -255,6 +258,13 @@ export async function writeDemoLineProtocol(out: Writable, options: DemoLineProt
   const gen = new DemoTelemetry(options);
   const sink = new LineProtocolSink(options.names ?? DEFAULT_DEMO_LINE_NAMES);
   const { start, stop } = gen.span;
+  if (options.deploymentMarker ?? true) {
+    // The same marker the DemoSource reports, so a file round trip gives identical windows.
+    for (const m of demoMarkers(options)) {
+      sink.parts.push(`deployment,service=${m.service} version="${m.version}" ${formatNs(m.at)}\n`);
+      sink.lines++;
+    }
+  }
   for (let from = start; from < stop; from += WRITE_CHUNK_MS) {
     gen.generate(sink, from, Math.min(stop, from + WRITE_CHUNK_MS));
     if (sink.parts.length > 0 && !out.write(sink.parts.join(''))) await once(out, 'drain');

@@ -17,6 +17,7 @@ import type { SourceTechnology } from '../source-technology.ts';
 import { WindowBuilder } from '../window-builder/window-builder.ts';
 import { SchemaMapper, schemaTokens } from './schema-mapper.ts';
 import { readError, readRange, totalsOf, type ParseTotals } from './file-read.ts';
+import { ExtraPoints } from './extra-points.ts';
 import { sniffLineProtocol } from './sniff.ts';
 import { DEFAULT_SEGMENT_BYTES, defaultReaderWorkers, readParallel } from './file-source-parallel.ts';
 
@@ -120,7 +121,8 @@ export class LineProtocolFileSource implements MetricSource {
     query.signal?.throwIfAborted();
 
     const builder = WindowBuilder.forQuery(query, { timelineIntervalMs: this.options.timelineIntervalMs, source: this.description });
-    const mapper = new SchemaMapper(this.options.schema, builder);
+    const extras = new ExtraPoints({ deployment: this.options.schema.deployment, eventCounts: query.eventCounts, before: query.before, after: query.after, services: query.services });
+    const mapper = new SchemaMapper(this.options.schema, builder, extras);
     const chunkBytes = this.options.highWaterMark ?? DEFAULT_READ_CHUNK_BYTES;
     const workers = this.options.workers ?? defaultReaderWorkers();
     const gzip = await isGzip(path);
@@ -171,7 +173,7 @@ export class LineProtocolFileSource implements MetricSource {
       builder.warn(`${path}: points of measurements outside the schema were ignored: ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}`);
     }
     query.log?.(`${path}: ${totals.lines} lines, ${totals.points} points, ${builder.counts.kept} in the windows${threads}`);
-    return builder.build();
+    return { ...builder.build(), ...extras.windowsFields() };
   }
 
   private async fileSize(): Promise<number> {

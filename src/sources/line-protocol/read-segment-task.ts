@@ -11,6 +11,7 @@ import type { MetricQuery } from '../metric-source.ts';
 import { WindowBuilder, type WindowBuilderState } from '../window-builder/window-builder.ts';
 import { readError, readRange, totalsOf, type ParseTotals } from './file-read.ts';
 import { LineProtocolParser, type Precision } from './line-protocol.ts';
+import { ExtraPoints } from './extra-points.ts';
 import { SchemaMapper, schemaTokens, type SchemaMapperState } from './schema-mapper.ts';
 
 /** The same for every segment of a read: given once per worker. */
@@ -20,7 +21,7 @@ export interface SegmentReadInit {
   precision: Precision;
   timelineIntervalMs: number;
   chunkBytes: number;
-  query: Pick<MetricQuery, 'upgradeAt' | 'before' | 'after' | 'services' | 'endpoints'>;
+  query: Pick<MetricQuery, 'upgradeAt' | 'before' | 'after' | 'services' | 'endpoints' | 'eventCounts'>;
 }
 
 export interface Segment {
@@ -40,7 +41,9 @@ export function segmentReader(init: SegmentReadInit): (segment: Segment, hooks?:
   const buffer = Buffer.allocUnsafe(init.chunkBytes);
   return async (segment, hooks = {}) => {
     const builder = WindowBuilder.forQuery(init.query, { timelineIntervalMs: init.timelineIntervalMs });
-    const mapper = new SchemaMapper(init.schema, builder);
+    // Deployment markers and asked-for event counters travel in the mapper's state, merged in file order.
+    const { before, after, services, eventCounts } = init.query;
+    const mapper = new SchemaMapper(init.schema, builder, new ExtraPoints({ deployment: init.schema.deployment, eventCounts, before, after, services }));
     const parser = new LineProtocolParser(mapper.onPoint, { precision: init.precision, knownTokens: tokens });
     // Opened per segment: a handle kept by an idle worker would leak when the pool terminates it.
     const fh = await open(init.path, 'r');

@@ -5,6 +5,7 @@
 import type { SchemaMapping } from '../../config.ts';
 import { FieldType, type LineProtocolPoint } from './line-protocol.ts';
 import type { WindowBuilder } from '../window-builder/window-builder.ts';
+import type { ExtraPoints, ExtraPointsState } from './extra-points.ts';
 
 const TYPE_WITH_ARTICLE = ['a float', 'an integer', 'an unsigned integer', 'a boolean', 'a string'];
 
@@ -12,6 +13,8 @@ export interface SchemaMapperState {
   minTime: number;
   maxTime: number;
   otherMeasurements: Array<[string, number]>;
+  /** Deployment markers and event counters (extra-points.ts), when the mapper has them. */
+  extras?: ExtraPointsState;
 }
 
 /**
@@ -28,7 +31,12 @@ export class SchemaMapper {
   private service = '';
   private subject = '';
 
-  constructor(schema: SchemaMapping, builder: WindowBuilder) {
+  constructor(
+    schema: SchemaMapping,
+    builder: WindowBuilder,
+    /** Deployment markers and asked-for event counters, beside the request and upstream forms. */
+    readonly extras?: ExtraPoints,
+  ) {
     this.s = schema;
     this.b = builder;
   }
@@ -40,13 +48,14 @@ export class SchemaMapper {
 
   /** Time range and ignored measurements, for a mapper in another thread to merge (see WindowBuilder.exportState). */
   exportState(): SchemaMapperState {
-    return { minTime: this.minTime, maxTime: this.maxTime, otherMeasurements: [...this.otherMeasurements] };
+    return { minTime: this.minTime, maxTime: this.maxTime, otherMeasurements: [...this.otherMeasurements], ...(this.extras ? { extras: this.extras.exportState() } : {}) };
   }
 
   mergeState(state: SchemaMapperState): void {
     this.minTime = Math.min(this.minTime, state.minTime);
     this.maxTime = Math.max(this.maxTime, state.maxTime);
     for (const [m, n] of state.otherMeasurements) this.otherMeasurements.set(m, (this.otherMeasurements.get(m) ?? 0) + n);
+    if (state.extras) this.extras?.mergeState(state.extras);
   }
 
   readonly onPoint = (p: LineProtocolPoint): string | null => {
@@ -57,6 +66,7 @@ export class SchemaMapper {
     else if (m === s.upstream.measurement) reason = this.upstreamCall(p);
     else if (m === s.histogram.measurement) reason = this.histogramBucket(p);
     else if (m === s.counters.measurement) reason = this.counters(p);
+    else if (this.extras?.has(m)) reason = this.extras.onPoint(p);
     else {
       this.otherMeasurements.set(m, (this.otherMeasurements.get(m) ?? 0) + 1);
       return null;
@@ -185,5 +195,5 @@ function parseLe(text: string): number {
 
 /** Every measurement, tag and field name of the schema: parsed tokens equal to them become these objects. */
 export function schemaTokens(schema: SchemaMapping): string[] {
-  return [schema.request, schema.upstream, schema.histogram, schema.counters].flatMap((section) => Object.values(section) as string[]);
+  return [schema.request, schema.upstream, schema.histogram, schema.counters, schema.deployment ?? {}].flatMap((section) => Object.values(section) as string[]);
 }

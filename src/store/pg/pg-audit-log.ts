@@ -33,7 +33,8 @@ interface Row {
 const num = (v: string | number | null): number | null => (v === null ? null : Number(v));
 export const isoOf = (v: Date | string): string => (v instanceof Date ? v : new Date(v)).toISOString();
 
-function fromRow(r: Row): ActionRecord {
+/** A `flag_actions` row as a record (also read by the upgrade store's join). */
+export function fromRow(r: Row): ActionRecord {
   return {
     id: Number(r.id),
     createdAt: isoOf(r.created_at),

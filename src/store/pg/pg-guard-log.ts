@@ -24,7 +24,8 @@ interface Row {
   details: Record<string, unknown> | null;
 }
 
-function fromRow(r: Row): GuardDecision {
+/** A `guard_decisions` row as a decision (also read by the upgrade store's join). */
+export function fromRow(r: Row): GuardDecision {
   return {
     id: Number(r.id),
     createdAt: isoOf(r.created_at),

@@ -38,6 +38,7 @@ interface Row {
   upgrade_at: Date;
   created_at: Date;
   updated_at: Date;
+  owner?: string;
 }
 
 function iso(d: Date | string): string {
@@ -58,7 +59,8 @@ function toRecord(r: Row): AnalysisRecord {
   };
 }
 
-function toSummary(r: Row): AnalysisSummary {
+/** A list row as a summary (also read by the upgrade store). */
+export function toSummary(r: Row): AnalysisSummary {
   return {
     id: r.id,
     status: r.status,
@@ -70,6 +72,7 @@ function toSummary(r: Row): AnalysisSummary {
     error: r.error,
     createdAt: iso(r.created_at),
     updatedAt: iso(r.updated_at),
+    ...(r.owner !== undefined ? { owner: r.owner } : {}),
   };
 }
 
@@ -103,7 +106,7 @@ function reportServices(report: Report, request: AnalysisRequest): string[] {
   return [...new Set([...(request.services ?? []), ...report.findings.map((f) => f.service)])].sort();
 }
 
-const SUMMARY_COLUMNS = 'id, status, progress, request, verdict, summary, services, error, upgrade_at, created_at, updated_at';
+export const SUMMARY_COLUMNS = 'id, status, progress, request, verdict, summary, services, error, upgrade_at, created_at, updated_at, owner';
 const UNFINISHED = "status IN ('queued', 'running')";
 
 export class PgReportStore implements ReportStore {
@@ -243,6 +246,7 @@ export class PgReportStore implements ReportStore {
       regressions: findings.filter((f) => f.status === 'regression'),
       findings,
       settings: report.settings,
+      incidents: (report.incidents ?? []).filter((i) => i.service === service),
     };
   }
 
