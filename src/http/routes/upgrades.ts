@@ -70,7 +70,7 @@ const upgradeRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, 
     '/v1/upgrades',
     {
       ...writeLimits,
-      preHandler: deps.requireWrite,
+      onRequest: deps.requireWrite,
       schema: {
         tags, security, summary: 'Register an upgrade (201; 200 when the same one is registered already)',
         description: 'Safe to repeat: the same name with the same time, services and source answers 200 with the upgrade registered before; another definition under a taken name is 409. Its analyses (`upgradeId` in POST /v1/analyses, guard targets naming it) are checked against its expectations; actions made for it (`upgradeId`) are linked and form its rollback plan.',
@@ -88,7 +88,7 @@ const upgradeRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, 
 
   app.get(
     '/v1/upgrades',
-    { preHandler: deps.requireRead, schema: { tags, security, summary: 'Upgrades, newest first, with their status in plain words', querystring: UpgradeListQuery, response: { 200: UpgradePageSchema, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody } } },
+    { onRequest: deps.requireRead, schema: { tags, security, summary: 'Upgrades, newest first, with their status in plain words', querystring: UpgradeListQuery, response: { 200: UpgradePageSchema, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody } } },
     async (request) => {
       const page = await upgrades.listWithStatus({ limit: request.query.limit ?? DEFAULT_LIST, cursor: request.query.cursor });
       return { items: page.items.map((s) => ({ ...s, links: upgradeLinks(s.upgrade) })), nextCursor: page.nextCursor };
@@ -97,7 +97,7 @@ const upgradeRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, 
 
   app.get(
     '/v1/upgrades/:id',
-    { preHandler: deps.requireRead, schema: { tags, security, summary: 'One upgrade with its analyses, expectations, actions, guard decisions and rollback plan', params: UpgradeParams, response: { 200: UpgradeDetail, ...errors } } },
+    { onRequest: deps.requireRead, schema: { tags, security, summary: 'One upgrade with its analyses, expectations, actions, guard decisions and rollback plan', params: UpgradeParams, response: { 200: UpgradeDetail, ...errors } } },
     async (request) => {
       const upgrade = await upgrades.get(request.params.id);
       return detail(await upgrades.view(upgrade), upgrade);
@@ -108,7 +108,7 @@ const upgradeRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, 
     app.get(
       `/v1/upgrades/:id/status.${ext}`,
       {
-        preHandler: deps.requireRead,
+        onRequest: deps.requireRead,
         schema: { tags, security, summary: `The short status of an upgrade as ${format === 'markdown' ? 'Markdown' : 'plain text'}, for a status page or a chat channel`, params: UpgradeParams, response: { 200: nonJsonResponse(format, [type]), ...errors } },
       },
       async (request, reply) => {
@@ -124,7 +124,7 @@ const upgradeRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, 
     {
       ...writeLimits,
       preValidation: strictActionBody,
-      preHandler: deps.requireWrite,
+      onRequest: deps.requireWrite,
       schema: {
         tags, security,
         summary: 'Revert what aftershock changed for an upgrade, newest first, all or nothing (dry run by default)',
@@ -144,7 +144,7 @@ const upgradeRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, 
   app.get(
     '/upgrades/:id',
     {
-      preHandler: deps.requireRead,
+      onRequest: deps.requireRead,
       schema: { tags, security, summary: 'The upgrade page: status in plain words, verdict over time, timeline, expectations, decisions, actions, cleanup', params: UpgradeParams, response: { 200: nonJsonResponse('HTML', ['text/html']), ...errors } },
     },
     async (request, reply) => {

@@ -221,8 +221,10 @@ describe('InfluxV1Source on a real InfluxDB 1.x', () => {
       lines.push(`http_request_duration_ms_bucket,service=shop,endpoint=/checkout,le=abc count=7 ${(upgradeAt - 30 * 60_000) * 1e6}`);
       await writeLines(url, pdb, lines.join('\n'));
       const w = await source({ requests: 'preaggregated', upstreams: 'preaggregated' }, `influx1+${url}/${pdb}`).fetch(query());
-      expect(w.latency[0].before).toEqual({ kind: 'histogram', upperBounds: Float64Array.from([100, 250, 500, Infinity]), counts: Float64Array.from([10, 30, 8, 2]) });
-      expect(w.latency[0].after).toEqual({ kind: 'histogram', upperBounds: Float64Array.from([100, 250, 500, Infinity]), counts: Float64Array.from([20, 60, 16, 4]) });
+      // blockCells: both intervals lie 30 minutes into their window, so in its one-minute block 30.
+      const cells = (count: number[]) => ({ block: Uint32Array.from([30, 30, 30, 30]), bucket: Uint32Array.from([0, 1, 2, 3]), count: Float64Array.from(count) });
+      expect(w.latency[0].before).toEqual({ kind: 'histogram', upperBounds: Float64Array.from([100, 250, 500, Infinity]), counts: Float64Array.from([10, 30, 8, 2]), blockCells: cells([10, 30, 8, 2]) });
+      expect(w.latency[0].after).toEqual({ kind: 'histogram', upperBounds: Float64Array.from([100, 250, 500, Infinity]), counts: Float64Array.from([20, 60, 16, 4]), blockCells: cells([20, 60, 16, 4]) });
       expect(w.upstreams[0].after).toMatchObject({ calls: 200, retries: 10, exhausted: 2 });
       expect(w.warnings).toEqual([expect.stringMatching(/db "aftershock_pre_.*histogram buckets \(tag "le" not a number or \+Inf\): skipped 1 row/)]);
     } finally {
