@@ -21,7 +21,7 @@ import {
 import type { Candidate } from './candidate.ts';
 import { designEffectsOfSums, type DesignEstimate } from './design-effect.ts';
 import { formatNumber } from './format.ts';
-import { relativeChange, relativeChangeInterval } from './ratio-interval.ts';
+import { bucketBoundedChangeInterval, relativeChange, relativeChangeInterval } from './ratio-interval.ts';
 import { poolable, quantileOf, type SampleView, type SortedRawView } from './sample-view.ts';
 import { quantileDesigns } from './tail-latency.ts';
 import type { AnalysisSettings, UpstreamSeries } from './types.ts';
@@ -66,8 +66,8 @@ export function backoffCandidate(
         : `the backoff comparison needs at least ${formatNumber(min)} retried calls in each window; had ${formatNumber(before.n)} before and ${formatNumber(after.n)} after`,
     };
   }
-  const ci = mb && ma ? relativeChangeInterval(mb, ma) : null;
   const bucketRanges = mb && ma && (mb.bucket || ma.bucket) ? { before: mb.bucket ?? ([mb.estimate, mb.estimate] as [number, number]), after: ma.bucket ?? ([ma.estimate, ma.estimate] as [number, number]) } : undefined;
+  const ci = mb && ma ? (bucketRanges ? bucketBoundedChangeInterval(mb, ma) : relativeChangeInterval(mb, ma)) : null;
   if (after.kind === 'raw' && before.kind === 'raw') {
     const mw = mannWhitneyU(after.sorted, before.sorted, { alternative: 'two-sided' });
     const clustering = clusteredRankVariance(after, before);

@@ -6,7 +6,7 @@
  */
 import { benjaminiHochberg } from '../stats/index.ts';
 import { beyondTolerance, type Candidate } from './candidate.ts';
-import { formatChange, formatInterval, formatNumber, formatPercent, formatPValue, formatTolerance, formatValuePair } from './format.ts';
+import { formatChange, formatInterval, formatNumber, formatPercent, formatPValue, formatTolerance, formatValue, formatValuePair } from './format.ts';
 import type { AnalysisSettings, Coverage, Finding, FindingStatus, Verdict } from './types.ts';
 
 export function decide(candidates: Candidate[], settings: AnalysisSettings): Finding[] {
@@ -45,17 +45,6 @@ function classify(c: Candidate, q: number | null, settings: AnalysisSettings): {
   }
   const before = f.before ?? 0;
   const after = f.after ?? 0;
-  // The test (e.g. at the pooled quantile) and the interval of the change measure slightly different things; when
-  // they disagree the evidence is weak, and a `fail` can trigger automated actions: require both to agree.
-  const intervalAgrees = (dir: 1 | -1) => !f.ci || (dir === 1 ? f.ci[0] > 0 : f.ci[1] < 0);
-  if (c.direction !== 0 && beyondTolerance(before, after, c.tolerance, c.direction) && !intervalAgrees(c.direction)) {
-    return {
-      status: 'no_change',
-      reason:
-        `${capitalize(c.label)} changed significantly (${change}${ciText}; q = ${formatPValue(q)}) but the interval of the ` +
-        `change still includes no change, so it is not called ${c.direction === 1 ? 'a regression' : 'an improvement'}.`,
-    };
-  }
   // Histograms: the estimates lie somewhere inside their buckets. Only a change beyond tolerance for EVERY placement
   // inside them is a regression (improvement); a coarse layout otherwise turns a true +4 % into a "+10 %" fail.
   const resolves = (dir: 1 | -1) => {
@@ -65,12 +54,25 @@ function classify(c: Candidate, q: number | null, settings: AnalysisSettings): {
   };
   if (c.direction !== 0 && beyondTolerance(before, after, c.tolerance, c.direction) && !resolves(c.direction)) {
     const r = c.bucketRanges!;
+    const range = (lo: number, hi: number) => `${formatNumber(lo)}–${formatValue(hi, f.unit)}`;
     return {
       status: 'no_change',
       reason:
         `${capitalize(c.label)} changed significantly (${change}${ciText}; q = ${formatPValue(q)}) but the histogram buckets ` +
-        `(before ${formatValuePair(r.before[0], r.before[1], f.unit)}, after ${formatValuePair(r.after[0], r.after[1], f.unit)}) cannot tell it from the tolerance of ${tol}, ` +
-        `so it is not called ${c.direction === 1 ? 'a regression' : 'an improvement'}.`,
+        `(before in ${range(r.before[0], r.before[1])}, after in ${range(r.after[0], r.after[1])}) cannot tell it from the tolerance of ${tol}, ` +
+        `so it is not called ${c.direction === 1 ? 'a regression' : 'an improvement'}; ` +
+        `bucket edges between ${formatNumber(Math.min(r.before[0], r.after[0]))} and ${formatValue(Math.max(r.before[1], r.after[1]), f.unit)} would resolve it.`,
+    };
+  }
+  // The test (e.g. at the pooled quantile) and the interval of the change measure slightly different things; when
+  // they disagree the evidence is weak, and a `fail` can trigger automated actions: require both to agree.
+  const intervalAgrees = (dir: 1 | -1) => !f.ci || (dir === 1 ? f.ci[0] > 0 : f.ci[1] < 0);
+  if (c.direction !== 0 && beyondTolerance(before, after, c.tolerance, c.direction) && !intervalAgrees(c.direction)) {
+    return {
+      status: 'no_change',
+      reason:
+        `${capitalize(c.label)} changed significantly (${change}${ciText}; q = ${formatPValue(q)}) but the interval of the ` +
+        `change still includes no change, so it is not called ${c.direction === 1 ? 'a regression' : 'an improvement'}.`,
     };
   }
   if (c.direction === 1 && beyondTolerance(before, after, c.tolerance, 1)) {
@@ -139,7 +141,7 @@ export function summarize(findings: Finding[], verdict: Verdict, settings: Analy
     const incidents = extra.incidents ?? 0;
     const parts = [];
     if (within) parts.push(`${within} significant change${within === 1 ? '' : 's'} within tolerance or not resolved`);
-    if (incidents) parts.push(`${incidents} incident${incidents === 1 ? '' : 's'} (short bursts, see warnings)`);
+    if (incidents) parts.push(`${incidents} incident${incidents === 1 ? '' : 's'} (a short burst left out of the comparison; see Incidents)`);
     if (parts.length === 0 && insufficient) parts.push(`no finding had enough data to be judged (${insufficient} with insufficient data)`);
     return `Warn: no regression beyond tolerance, but ${parts.join(' and ')}.`;
   }

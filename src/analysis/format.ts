@@ -134,6 +134,12 @@ export function formatInterval(ci: readonly [number | null, number | null] | nul
   return `${formatChange(lo)} to ${formatChange(hi)}`;
 }
 
+/** The interval of a change with the bucket width next to it when the data were histograms (what they can resolve). */
+export function formatIntervalWithResolution(ci: readonly [number | null, number | null] | null | undefined, resolution: number | null | undefined): string {
+  if (resolution === undefined || resolution === null) return formatInterval(ci);
+  return `${formatInterval(ci)} (bucket width ${Number.isFinite(resolution) ? formatPercent(resolution) : 'open'})`;
+}
+
 /** The statistic name of a quantile: `p99.9` for 0.999, `p50` for 0.5. */
 export function quantileLabel(q: number): string {
   const pct = +(q * 100).toPrecision(6);

@@ -67,6 +67,7 @@ export function latencyIncidents(series: LatencySeries, views: { before: SampleV
   }
   // A bursty window keeps all its data: the bursts are its normal regime.
   out.bursty.forEach((b, w) => b && clearWindow(out, w));
+  out.incidents = mergeIncidents(out.incidents);
   return out;
 }
 
@@ -86,7 +87,38 @@ export function upstreamIncidents(series: UpstreamSeries, settings: AnalysisSett
     keep(out, scans, grid, { kind: 'retry_rate', service: series.service, subject: series.upstream, statistic: metric, what: metric === 'retries_per_call' ? 'retries per call' : 'calls exhausting their retries' });
   }
   out.bursty.forEach((b, w) => b && clearWindow(out, w));
+  out.incidents = mergeIncidents(out.incidents);
   return out;
+}
+
+/**
+ * One event seen at several splits (p90, p99, p99.9) or as touching runs is one incident: bursts of a subject in
+ * the same window that overlap or touch are merged, naming the factor at each split ("p99 ×11, p99.9 ×61"); the
+ * strongest split's figures stand for it.
+ */
+export function mergeIncidents(incidents: Incident[]): Incident[] {
+  const sorted = [...incidents].sort((a, b) => a.window.localeCompare(b.window) || a.start.localeCompare(b.start));
+  const groups: Incident[][] = [];
+  for (const i of sorted) {
+    const g = groups[groups.length - 1];
+    const last = g?.[g.length - 1];
+    if (g && last.window === i.window && last.kind === i.kind && i.start <= g.reduce((m, x) => (x.stop > m ? x.stop : m), last.stop)) g.push(i);
+    else groups.push([i]);
+  }
+  return groups.map((g) => {
+    if (g.length === 1) return g[0];
+    const strongest = g.reduce((a, b) => (b.ratio > a.ratio ? b : a));
+    const bySplit = new Map<string, number>();
+    for (const i of g) bySplit.set(i.statistic, Math.max(bySplit.get(i.statistic) ?? 0, i.ratio));
+    const factors = [...bySplit].map(([stat, ratio]) => `${stat} ×${formatNumber(ratio)}`).join(', ');
+    const what = strongest.kind === 'tail_latency' ? 'requests above the pooled split' : strongest.statistic === 'exhausted_rate' ? 'calls exhausting their retries' : 'retries per call';
+    return {
+      ...strongest,
+      start: g.reduce((m, x) => (x.start < m ? x.start : m), g[0].start),
+      stop: g.reduce((m, x) => (x.stop > m ? x.stop : m), g[0].stop),
+      description: `${what}: ${factors}`,
+    };
+  });
 }
 
 /**

@@ -30,3 +30,20 @@ export function relativeChange(before: number | null, after: number | null): num
   if (before === null || after === null || !(before > 0)) return null;
   return after / before - 1;
 }
+
+/**
+ * The interval of (after / before − 1) when a window's quantile comes from histogram buckets: the bounds of each
+ * window's interval are bucket edges, and nothing places the quantile inside its bucket, so every ratio between
+ * the extreme placements is possible. MOVER centres on the interpolated points and, with edge-snapped intervals,
+ * claims a lower bound no placement supports (a +24 % floor where the buckets allow +0 %); the box of the two
+ * intervals is the honest interval (conservative: its coverage is at least that of the joint per-window intervals).
+ */
+export function bucketBoundedChangeInterval(
+  before: { lower: number; upper: number },
+  after: { lower: number; upper: number },
+): [number, number] | null {
+  if (!(before.upper > 0) || !(after.lower >= 0)) return null;
+  const lower = after.lower / before.upper - 1;
+  const upper = before.lower > 0 && Number.isFinite(after.upper) ? after.upper / before.lower - 1 : Infinity;
+  return [lower, upper];
+}

@@ -15,7 +15,7 @@ import { fisherExact, raoScottTwoProportionTest, twoProportionTest } from '../st
 import type { Candidate } from './candidate.ts';
 import { designEffects, INDEPENDENT, type DesignEstimate } from './design-effect.ts';
 import { formatNumber, quantileLabel } from './format.ts';
-import { relativeChange, relativeChangeInterval } from './ratio-interval.ts';
+import { bucketBoundedChangeInterval, relativeChange, relativeChangeInterval } from './ratio-interval.ts';
 import { countAbove, countAtOrAbove, poolable, pooledThreshold, quantileOf, type SampleView } from './sample-view.ts';
 import { blockCountsAbove, blockCountsAtOrBelow, blockTotals } from './time-blocks.ts';
 import type { AnalysisSettings, LatencySeries } from './types.ts';
@@ -155,7 +155,7 @@ export function tailLatencyCandidates(
       };
     }
     const test = exceedanceTest(before, after, q);
-    const ci = eb && ea ? relativeChangeInterval(eb, ea) : null;
+    const ci = eb && ea ? (bucketRanges ? bucketBoundedChangeInterval(eb, ea) : relativeChangeInterval(eb, ea)) : null;
     if (!test) {
       // Without a test nothing can be claimed; "no significant change" here let a doubled latency pass.
       return {
@@ -208,8 +208,10 @@ function designDetails(test: DesignEstimate, quantile: DesignEstimate): Record<s
 function intervalMethod(before: SampleView, after: SampleView, designs: DesignEstimate): string {
   const histogram = before.kind === 'histogram' || after.kind === 'histogram';
   const clustered = designs.before.designEffect > 1 || designs.after.designEffect > 1;
-  const per = histogram ? 'order-statistic ranks bounded by bucket edges' : 'distribution-free order statistics';
-  return `MOVER ratio of per-window ${per}${clustered ? `, widened by Woodruff's method for time clustering (design effect ${formatNumber(designs.before.designEffect)} before, ${formatNumber(designs.after.designEffect)} after)` : ''}`;
+  const how = histogram
+    ? 'ratio of the extreme placements of the per-window order-statistic intervals, whose bounds are bucket edges'
+    : 'MOVER ratio of per-window distribution-free order statistics';
+  return `${how}${clustered ? `, widened by Woodruff's method for time clustering (design effect ${formatNumber(designs.before.designEffect)} before, ${formatNumber(designs.after.designEffect)} after)` : ''}`;
 }
 
 function maxOrNull(a: number | null, b: number | null): number | null {

@@ -10,7 +10,7 @@ import { distributionMultiplesSpec, distributionRows, distributionSpec } from '.
 import { formatNumber, formatPercent } from '../analysis/format.ts';
 import { findingNumbers, findingPhrase, hasSeveralServices, regressionsBySeverity, subjectLabel } from './plain-words.ts';
 import { changeOverviewSpec, changeRows, quantileComparisonSpec } from './quantile-chart.ts';
-import { latencyTimelineRows, retryTimelineRows, thinTimeline, timelineMultiplesSpec, timelineSpec, utcClock } from './timeline-chart.ts';
+import { latencyTimelineRows, retryTimelineRows, thinTimeline, timelineMultiplesSpec, timelineSpec, utcClock, type TimelineBand } from './timeline-chart.ts';
 
 /** Points per line in a small-multiple panel (about one per 2 px of DEFAULT_PANEL_WIDTH). */
 export const DEFAULT_PANEL_POINTS = 100;
@@ -161,6 +161,7 @@ export function buildCharts(result: AnalysisResult): ChartEntry[] {
           spec: timelineSpec({
             title, subtitle: `p99 (solid) and p50 (dashed) per ${minutes} min; dashed vertical line: the upgrade`,
             description: summary, rows: trows, upgradeAt, upgradeLabel, valueTitle: 'Latency (ms, log scale)', logScale: true,
+            bands: incidentBands(report, 'tail_latency', s.service, s.endpoint),
           }),
         }, `latency-over-time--${suffix}`);
       }
@@ -188,6 +189,7 @@ export function buildCharts(result: AnalysisResult): ChartEntry[] {
           spec: timelineSpec({
             title, subtitle: `Retries per call (attempts − 1) per ${minutes} min; dashed vertical line: the upgrade`,
             description: summary, rows, upgradeAt, upgradeLabel, valueTitle: 'Retries per call', logScale: false,
+            bands: incidentBands(report, 'retry_rate', u.service, u.upstream),
           }),
         }, `retries-over-time--${suffix}`);
       }
@@ -276,4 +278,21 @@ export function buildCharts(result: AnalysisResult): ChartEntry[] {
 
 export function findChart(result: AnalysisResult, name: string): ChartEntry | undefined {
   return buildCharts(result).find((c) => c.name === name);
+}
+
+/** The report's incidents of one subject as shaded bands on its timeline ("incident ×25"), merged where they touch. */
+function incidentBands(report: AnalysisResult['report'], kind: 'tail_latency' | 'retry_rate', service: string, subject: string): TimelineBand[] {
+  const mine = (report.incidents ?? []).filter((i) => i.kind === kind && i.service === service && i.subject === subject);
+  const bands: TimelineBand[] = [];
+  for (const i of [...mine].sort((a, b) => Date.parse(a.start) - Date.parse(b.start))) {
+    const start = Date.parse(i.start);
+    const stop = Date.parse(i.stop);
+    const last = bands[bands.length - 1];
+    if (last && start <= last.stop) {
+      last.stop = Math.max(last.stop, stop);
+      continue;
+    }
+    bands.push({ start, stop, label: `incident ×${formatNumber(i.ratio)}` });
+  }
+  return bands;
 }

@@ -105,6 +105,34 @@ export interface TimelineChartInput extends ChartText {
   logScale: boolean;
   /** More moments to mark beside the upgrade (the onset, flag actions), each a dotted rule with its label. */
   events?: TimelineEvent[];
+  /** Stretches to shade (incidents: short bursts left out of the comparison), each with its label. */
+  bands?: TimelineBand[];
+}
+
+export interface TimelineBand {
+  /** Epoch ms, [start, stop). */
+  start: number;
+  stop: number;
+  /** e.g. "incident ×25". */
+  label: string;
+}
+
+/** Shaded bands behind the lines, labelled at their top left; a band is never narrower than a visible sliver. */
+function bandLayers(bands: TimelineBand[]): unknown[] {
+  if (bands.length === 0) return [];
+  const values = bands.map((b) => ({ start: b.start, stop: b.stop, label: b.label }));
+  return [
+    {
+      data: { values },
+      mark: { type: 'rect', color: '#E69F00', opacity: 0.18 }, // Okabe-Ito orange: apart from the window colours
+      encoding: { x: { field: 'start', type: 'temporal' }, x2: { field: 'stop' } },
+    },
+    {
+      data: { values },
+      mark: { type: 'text', align: 'left', baseline: 'bottom', dx: 2, dy: -2, fontSize: 10, color: '#6b4400' },
+      encoding: { x: { field: 'start', type: 'temporal' }, y: { value: 218 }, text: { field: 'label' } },
+    },
+  ];
 }
 
 export interface TimelineEvent {
@@ -158,6 +186,7 @@ export function timelineSpec(input: TimelineChartInput): TopLevelSpec {
     width: 620,
     height: 220,
     layer: [
+      ...bandLayers(input.bands ?? []),
       {
         mark: { type: 'line', strokeWidth: 1.8, point: false },
         encoding: {

@@ -4,8 +4,8 @@
  * verdict in one sentence, the regressions with their charts, then everything else (overview charts
  * and the table of all findings), warnings, and how the verdict was decided.
  */
-import { formatChange, formatInterval, formatNumber, formatPercent, formatPValue, formatTolerance, formatValue, quantileLabel } from '../analysis/format.ts';
-import type { AnalysisResult, Finding } from '../analysis/types.ts';
+import { formatChange, formatIntervalWithResolution, formatNumber, formatPercent, formatPValue, formatTolerance, formatValue, quantileLabel } from '../analysis/format.ts';
+import type { AnalysisResult, Finding, Report } from '../analysis/types.ts';
 import { buildCharts, type ChartEntry, type ChartKind } from '../charts/chart-catalog.ts';
 import {
   hasSeveralServices,
@@ -144,7 +144,7 @@ function findingsTable(result: AnalysisResult): string {
     const measure = quantileLevel(f.statistic) !== null ? `${f.statistic} latency` : statisticLabel(f.statistic);
     return `<tr>${statusCell(f)}<th scope="row">${escapeHtml(subjectLabel(f, withService))}</th><td>${escapeHtml(measure)}</td>` +
       `<td class="num">${escapeHtml(formatValue(f.before, f.unit))}</td><td class="num">${escapeHtml(formatValue(f.after, f.unit))}</td>` +
-      `<td class="num">${escapeHtml(formatChange(f.relativeChange))}</td><td class="num wrap">${escapeHtml(formatInterval(f.ci))}</td>` +
+      `<td class="num">${escapeHtml(formatChange(f.relativeChange))}</td><td class="num wrap">${escapeHtml(formatIntervalWithResolution(f.ci, f.resolution))}</td>` +
       `<td class="num">${escapeHtml(formatPValue(f.qValue))}</td><td class="num wrap">${formatNumber(f.nBefore)} / ${formatNumber(f.nAfter)}</td>` +
       `<td class="reason">${escapeHtml(f.reason)}</td></tr>`;
   }).join('\n');
@@ -157,10 +157,21 @@ ${body}
 </tbody></table></div>`;
 }
 
+/** Short bursts found in either window and kept out of the comparison (analysis/incidents.ts). */
+function incidentsSection(report: Report): string {
+  const incidents = report.incidents ?? [];
+  if (incidents.length === 0) return '';
+  const items = incidents.map((i) => `<li><strong>${escapeHtml(i.window)} window, ${escapeHtml(i.start.slice(11, 16))}–${escapeHtml(i.stop.slice(11, 16))} UTC</strong>: ${escapeHtml(`${i.service} ${i.subject}`)} ${escapeHtml(i.description)}.</li>`);
+  return `<h2>Incidents (${incidents.length})</h2>
+<p>Short bursts, confined to a few minutes of one window. Their minutes were left out of that window's comparison, so the findings above judge what persists; the timeline charts show them.</p>
+<ul>${items.join('')}</ul>`;
+}
+
 function settingsSection(result: AnalysisResult): string {
   const s = result.report.settings;
   return `<h2>How the verdict was decided</h2>
-<p>A change counts as a regression when it is statistically significant after controlling the false-discovery rate at ${formatPercent(s.fdr)} across all ${formatNumber(result.report.findings.length)} findings, worse than both limits of its tolerance, and its interval of the change lies entirely on the worse side. Intervals are ${formatPercent(s.confidence)} confidence intervals.</p>
+<p>A change counts as a regression when it is statistically significant after controlling the false-discovery rate at ${formatPercent(s.fdr)} across all ${formatNumber(result.report.findings.length)} findings, worse than both limits of its tolerance, and its interval of the change lies entirely on the worse side (for histograms: for every placement inside the buckets). Intervals are ${formatPercent(s.confidence)} confidence intervals.</p>
+<p>Requests are not independent: they come in minutes that are slow or fast together. Tests and intervals measure that from one-minute blocks (a flat-top long-run variance with a data-driven bandwidth gives each window's design effect; Rao–Scott tests, Woodruff intervals and a clustered Mann-Whitney use it), so a busy minute is not counted as thousands of independent witnesses. Each finding's JSON says which method produced its interval.</p>
 <ul>
 <li>Latency percentiles (${s.quantiles.map(quantileLabel).join(', ')}): ${formatTolerance(s.tolerance.tail, 'ms')}; a percentile needs at least ${formatNumber(s.minTailCount)} requests beyond it in each window.</li>
 <li>Retries per call: ${formatTolerance(s.tolerance.retryRate, 'retries/call')}; share of calls that gave up: ${formatTolerance(s.tolerance.exhaustedRate, 'share of calls')}; at least ${formatNumber(s.minCalls)} calls per window.</li>
@@ -216,6 +227,8 @@ ${figures.join('\n')}
     ['After window', `${report.windows.after.start} to ${report.windows.after.stop}`],
     ['Findings', `${formatNumber(report.findings.length)} (${formatNumber(regressions.length)} regression${regressions.length === 1 ? '' : 's'})`],
   ];
+  if (report.coverage) facts.push(['Judged', `${formatNumber(report.coverage.judged)} of ${formatNumber(report.coverage.findings)} findings, ${formatNumber(report.coverage.subjectsJudged)} of ${formatNumber(report.coverage.subjects)} endpoints and APIs (the rest had too little data)`]);
+  if (report.incidents?.length) facts.push(['Incidents', `${formatNumber(report.incidents.length)} (see below)`]);
   if (report.source) facts.push(['Data source', report.source]);
   const warnings = report.warnings.length > 0
     ? `<ul>${report.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>`
@@ -241,6 +254,7 @@ ${figures.join('\n')}
 <dl class="facts">${facts.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>
 <h2>Regressions</h2>
 ${regressionSections.length > 0 ? regressionSections.join('\n') : '<p>None found.</p>'}
+${incidentsSection(report)}
 ${report.findings.some((f) => f.kind === 'expectation') ? `<h2>Expectations</h2>\n${expectationList(report.findings)}` : ''}
 ${recommendationHtml(report, escapeHtml)}
 <h2>Everything else</h2>

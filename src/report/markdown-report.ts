@@ -8,7 +8,7 @@
  * `<script>` or `"><img onerror=…>` must not become HTML, a `|` must not split a table row, a newline must not
  * start a new block.
  */
-import { formatChange, formatInterval, formatNumber, formatPercent, formatPValue, formatTolerance, formatValue } from '../analysis/format.ts';
+import { formatChange, formatIntervalWithResolution, formatNumber, formatPercent, formatPValue, formatTolerance, formatValue } from '../analysis/format.ts';
 import type { Finding, Report } from '../analysis/types.ts';
 import { recommendationMarkdown, type RecommendedReport } from './recommendation-section.ts';
 
@@ -32,12 +32,17 @@ export function renderMarkdown(report: RecommendedReport): string {
       (report.source ? ` Source: ${escapeMarkdown(report.source)}.` : ''),
     '',
   );
+  if (report.coverage) {
+    const c = report.coverage;
+    out.push(`Judged ${formatNumber(c.judged)} of ${formatNumber(c.findings)} findings (${formatNumber(c.subjectsJudged)} of ${formatNumber(c.subjects)} endpoints and APIs); the rest had too little data.`, '');
+  }
   // Expectations (issue 15) get their own section with pass/fail: they are promises, not measurements.
   const measured = report.findings.filter((f) => f.kind !== 'expectation');
   const regressions = measured.filter((f) => f.status === 'regression');
   out.push(`## Regressions (${regressions.length})`, '');
   if (regressions.length === 0) out.push('None.', '');
   else out.push(...table(sortByChange(regressions)), '');
+  incidentSection(out, report);
   expectationSection(out, report.findings.filter((f) => f.kind === 'expectation'));
   out.push(...recommendationMarkdown(report, escapeMarkdown));
 
@@ -69,10 +74,23 @@ export function renderMarkdown(report: RecommendedReport): string {
       `retries ${formatTolerance(s.tolerance.retryRate, 'retries/call')}; ` +
       `share of calls that gave up ${formatTolerance(s.tolerance.exhaustedRate, 'share of calls')}; ` +
       `backoff ${formatTolerance(s.tolerance.backoff, 'ms')} on the median wait), ` +
-      `with the interval of the change above zero. ` +
-      `Intervals at ${formatPercent(s.confidence)} confidence._`,
+      `with the interval of the change above zero (for histograms: for every placement inside the buckets). ` +
+      `Intervals at ${formatPercent(s.confidence)} confidence. Requests cluster in time: tests and intervals measure that ` +
+      `from one-minute blocks (flat-top long-run variance → design effects; Rao–Scott tests, Woodruff intervals), and ` +
+      `each finding's JSON \`interval\` says which method produced its interval._`,
   );
   return out.join('\n') + '\n';
+}
+
+/** Short bursts kept out of the comparison: window, minutes, subject and factor. */
+function incidentSection(out: string[], report: Report): void {
+  const incidents = report.incidents ?? [];
+  if (incidents.length === 0) return;
+  out.push(`## Incidents (${incidents.length})`, '', 'Short bursts in one window; their minutes were left out of that window\'s comparison, so the findings judge what persists.', '');
+  for (const i of incidents) {
+    out.push(`- ${escapeMarkdown(i.window)} window ${escapeMarkdown(i.start.slice(11, 16))}–${escapeMarkdown(i.stop.slice(11, 16))} UTC: ${escapeMarkdown(i.service)} ${codeSpan(i.subject, false)} ${escapeMarkdown(i.description)}`);
+  }
+  out.push('');
 }
 
 /** Failed first, then not checked, then holding: one line each with the reason. */
@@ -102,7 +120,7 @@ function table(findings: Finding[]): string[] {
   for (const f of findings) {
     rows.push(
       `| ${KIND_LABEL[f.kind]} | ${escapeMarkdown(f.service)} | ${codeSpan(f.subject, true)} | ${escapeMarkdown(f.statistic)} | ${formatValue(f.before, f.unit)} | ` +
-        `${formatValue(f.after, f.unit)} | ${formatChange(f.relativeChange)} | ${formatInterval(f.ci)} | ${formatPValue(f.qValue)} | ` +
+        `${formatValue(f.after, f.unit)} | ${formatChange(f.relativeChange)} | ${formatIntervalWithResolution(f.ci, f.resolution)} | ${formatPValue(f.qValue)} | ` +
         `${formatNumber(f.nBefore)} / ${formatNumber(f.nAfter)} |`,
     );
   }
