@@ -127,7 +127,7 @@ export function boundToMs(le: number, factor: number): number {
 }
 
 /** One named source; kind-specific fields are validated by the source factory. */
-const SourceSchema = Type.Object({ kind: Type.Union([Type.Literal('demo'), Type.Literal('file'), Type.Literal('influx1'), Type.Literal('influx2')]) }, { additionalProperties: true });
+const SourceSchema = Type.Object({ kind: Type.Union([Type.Literal('demo'), Type.Literal('file'), Type.Literal('influx1'), Type.Literal('influx2'), Type.Literal('prometheus')]) }, { additionalProperties: true });
 
 export const ConfigSchema = Type.Object(
   {

@@ -22,7 +22,7 @@ export interface MetricQuery {
   eventCounts?: EventCountQuery[];
 }
 
-/** A place telemetry comes from. Implementations by technology: LineProtocolFileSource, DemoSource, InfluxV1Source, InfluxV2Source. */
+/** A place telemetry comes from. Implementations by technology: LineProtocolFileSource, DemoSource, InfluxV1Source, InfluxV2Source, PrometheusSource. */
 export interface MetricSource {
   /** Short description without secrets, copied onto the report. */
   readonly description: string;
