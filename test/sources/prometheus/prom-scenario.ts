@@ -107,7 +107,7 @@ export async function writeScenario(dir: string): Promise<ScenarioFiles> {
       }
       snaps.push({ t, p: structuredClone(p) });
     }
-    if (lines.length > 0 && !lp.write(lines.join('\n') + '\n')) await new Promise((r) => lp.once('drain', r));
+    if (lines.length > 0 && !lp.write(lines.join('\n') + '\n')) await new Promise<void>((r) => lp.once('drain', () => r()));
   }
   lp.end();
   await finished(lp);
