@@ -20,6 +20,7 @@ export const ANALYZE_USAGE = `Usage: aftershock analyze --source <file.lp | - | 
   --source S        a line-protocol file (any name; gzip too), "-" for line protocol on stdin, "demo", a source
                     named in the config, or
                     influx1+http://[user:pass@]host:port/<db>[?rp=…] | influx2+http(s)://host:port/<bucket>?org=<org>
+                    | prom+http(s)://host:port[/prefix] (Prometheus, Thanos, Mimir, VictoriaMetrics)
   --precision P     timestamp unit of line-protocol input: ns (default), us, ms or s
   --upgrade-at T    when the upgrade shipped, e.g. 2026-11-20T14:00:00Z
   --before D        length of the window before the upgrade (default ${DEFAULT_WINDOW})

@@ -7,7 +7,7 @@ import type { AnalysisSettings } from '../analysis/types.ts';
 import type { Config } from '../config.ts';
 
 export interface AnalysisRequest {
-  /** A configured source name, `demo`, a line-protocol file path, or an influx1+http:// / influx2+http(s):// URL. */
+  /** A configured source name, `demo`, a line-protocol file path, or an influx1+http:// / influx2+http(s):// / prom+http(s):// URL. */
   source: string;
   /** RFC 3339 time of the upgrade. */
   upgradeAt: string;
