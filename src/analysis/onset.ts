@@ -16,7 +16,7 @@ import { formatPercent } from './format.ts';
 import type { WindowGrid } from './incidents.ts';
 import type { SampleView } from './sample-view.ts';
 import { blockCountsAbove, blockTotals } from './time-blocks.ts';
-import type { Onset, UpstreamSeries } from './types.ts';
+import type { Finding, Onset, UpstreamSeries } from './types.ts';
 
 /** Blocks at least on each side of a change point. */
 export const DEFAULT_MIN_SEGMENT_BLOCKS = 2;
@@ -134,4 +134,16 @@ function describeOnset(o: Omit<Onset, 'description'>): string {
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
+}
+
+/**
+ * The onset a page leads with: of the report's regressions with one, tail latency before retries, then the narrowest
+ * interval (the best-located start). Null when no regression has an onset.
+ */
+export function leadingOnset(findings: Finding[]): { finding: Finding; onset: Onset } | null {
+  const width = (o: Onset) => Date.parse(o.interval[1]) - Date.parse(o.interval[0]);
+  const dated = findings.filter((f) => f.status === 'regression' && f.onset);
+  const rank = (f: Finding) => (f.kind === 'tail_latency' ? 0 : 1);
+  const best = dated.sort((a, b) => rank(a) - rank(b) || width(a.onset!) - width(b.onset!))[0];
+  return best ? { finding: best, onset: best.onset! } : null;
 }
