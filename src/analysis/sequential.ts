@@ -112,7 +112,7 @@ export function describeLook(s: SequentialLook): string {
   const bound = `${s.watched > 1 ? `${s.watched}/α` : '1/α'} = ${formatNumber(s.threshold)}`;
   const what = (e: SequentialEvidence) => `${e.service} ${e.subject} ${e.statistic} ${formatChange(Math.expm1(e.estimate))}`;
   const horizon = s.settings.maxLooks !== null ? ` of ${s.settings.maxLooks}` : '';
-  if (s.horizonReached) return `anytime-valid: the test ended after ${s.settings.maxLooks} looks without crossing; look ${s.look} may not act on it`;
+  if (s.horizonReached) return `anytime-valid: the test's horizon of ${s.settings.maxLooks} looks is over; look ${s.look} may not act on it`;
   if (s.crossed.length > 0) return `anytime-valid: e-value ${formatEValue(s.crossed[0].eValue)} ≥ ${bound} at look ${s.look}${horizon} (${what(s.crossed[0])})`;
   if (!s.best) return `anytime-valid: no watched finding has an interval yet at look ${s.look}${horizon}`;
   return `anytime-valid: e-value ${formatEValue(s.best.eValue)} < ${bound} at look ${s.look}${horizon} (${what(s.best)})`;

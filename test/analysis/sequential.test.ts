@@ -37,7 +37,7 @@ describe('sequentialLook', () => {
     const look = sequentialLook(reportWith([withSe(0.3, 0.02)]), { kinds: ['tail_latency'], look: 5, settings: { ...DEFAULT_SEQUENTIAL, maxLooks: 4 } });
     expect(look.horizonReached).toBe(true);
     expect(look.crossed).toHaveLength(0);
-    expect(describeLook(look)).toMatch(/ended after 4 looks/);
+    expect(describeLook(look)).toMatch(/horizon of 4 looks is over/);
   });
 });
 
