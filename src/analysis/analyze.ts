@@ -7,12 +7,14 @@ import type { Candidate } from './candidate.ts';
 import { coverageOf, decide, summarize, verdictOf } from './decide.ts';
 import { flatExpectationCandidates, settleFlatExpectation, type Expectation } from './expectations.ts';
 import { incidentWarning, latencyIncidents, scanCount, upstreamIncidents, upstreamWithoutBlocks, type WindowGrid } from './incidents.ts';
+import { latencyOnsetSeries, onsetOf, upstreamOnsetSeries, type OnsetSeries } from './onset.ts';
 import { retryRateCandidates } from './retry-rate.ts';
 import { viewOf } from './sample-view.ts';
 import { withoutBlocks } from './time-blocks.ts';
 import { latencyTimelineJson, sketchOf, upstreamTimelineJson } from './series.ts';
 import { tailLatencyCandidates } from './tail-latency.ts';
-import type { AnalysisResult, AnalysisSettings, Incident, MetricWindows, Report, ReportSeries } from './types.ts';
+import type { AnalysisResult, AnalysisSettings, Finding, Incident, MetricWindows, Report, ReportSeries, UpstreamSeries } from './types.ts';
+import type { SampleView } from './sample-view.ts';
 
 export interface AnalyzeOptions {
   /** The upgrade's expectations: `flat` ones become findings here; `flag` ones are judged by the caller (they need Unleash). */
@@ -32,6 +34,8 @@ export function analyze(windows: MetricWindows, settings: AnalysisSettings, opti
   const scanAlpha = settings.incidents.alpha / scanCount(latency.length, upstreams.length, settings);
   const incidents: Incident[] = [];
   const warnings = [...windows.warnings];
+  // What each subject was compared on (after incidents left out), for the onset of its regressions.
+  const compared = { latency: new Map<string, { before: SampleView; after: SampleView }>(), upstreams: new Map<string, UpstreamSeries>() };
   for (const s of latency) {
     let views = { before: viewOf(s.before, bb), after: viewOf(s.after, ba) };
     if (grid) {
@@ -43,6 +47,7 @@ export function analyze(windows: MetricWindows, settings: AnalysisSettings, opti
         warnings.push(...found.incidents.map((i) => incidentWarning(i, true)));
       }
     }
+    compared.latency.set(subjectKey(s.service, s.endpoint), views);
     candidates.push(...tailLatencyCandidates(s, views, settings));
     series.latency.push({
       service: s.service,
@@ -63,6 +68,7 @@ export function analyze(windows: MetricWindows, settings: AnalysisSettings, opti
       }
     }
     const views = { before: viewOf(u.before.backoff, bb), after: viewOf(u.after.backoff, ba) };
+    compared.upstreams.set(subjectKey(u.service, u.upstream), u);
     candidates.push(...retryRateCandidates(u, settings));
     candidates.push(backoffCandidate(u, views, settings));
     series.upstreams.push({
@@ -75,7 +81,8 @@ export function analyze(windows: MetricWindows, settings: AnalysisSettings, opti
   }
   // In the same false-discovery step as everything else: an expectation is one more test of the report.
   if (options.expectations?.length) candidates.push(...flatExpectationCandidates(windows, options.expectations, settings));
-  const findings = decide(candidates, settings).map((f) => settleFlatExpectation(f, settings));
+  const decided = decide(candidates, settings).map((f) => settleFlatExpectation(f, settings));
+  const findings = grid ? decided.map((f) => withOnset(f, compared, grid, windows.upgradeAt, settings.confidence)) : decided;
   const verdict = verdictOf(findings, settings, { incidents: incidents.length });
   const report: Report = {
     schemaVersion: 1,
@@ -97,6 +104,32 @@ export function analyze(windows: MetricWindows, settings: AnalysisSettings, opti
       : {}),
   };
   return { report, series };
+}
+
+function subjectKey(service: string, subject: string): string {
+  return `${service}\u0000${subject}`;
+}
+
+/** A regression with per-block data gets its onset (analysis/onset.ts); every other finding is returned as it is. */
+function withOnset(
+  f: Finding,
+  compared: { latency: Map<string, { before: SampleView; after: SampleView }>; upstreams: Map<string, UpstreamSeries> },
+  grid: WindowGrid,
+  upgradeAt: number,
+  confidence: number,
+): Finding {
+  if (f.status !== 'regression') return f;
+  let series: OnsetSeries | null = null;
+  if (f.kind === 'tail_latency') {
+    const views = compared.latency.get(subjectKey(f.service, f.subject));
+    const threshold = f.details?.threshold;
+    if (views && typeof threshold === 'number') series = latencyOnsetSeries(views, threshold, grid, f.statistic);
+  } else if (f.kind === 'retry_rate') {
+    const u = compared.upstreams.get(subjectKey(f.service, f.subject));
+    if (u) series = upstreamOnsetSeries(u, f.statistic, grid);
+  }
+  const onset = series ? onsetOf(series, { upgradeAt, blockMs: grid.blockMs, confidence }) : null;
+  return onset ? { ...f, onset } : f;
 }
 
 function iso(ms: number): string {

@@ -205,6 +205,34 @@ export interface Finding {
    * (so it fails the verdict), a passed one `no_change` or `improvement`, an unknown one `insufficient_data`.
    */
   expectation?: { name: string; type: 'flag' | 'flat'; outcome: 'pass' | 'fail' | 'unknown' };
+  /** Set on regressions with per-block data: when the change began, and whether that fits the upgrade (additive). */
+  onset?: Onset;
+}
+
+/**
+ * When a regression began (analysis/onset.ts): the change point of the regressed metric's per-block series over
+ * both windows, with a confidence interval, and how it relates to the upgrade time.
+ */
+export interface Onset {
+  /** RFC 3339: the start of the first block at the new rate. */
+  at: string;
+  /** RFC 3339 [earliest, latest] start in the confidence set. */
+  interval: [string, string];
+  confidence: number;
+  /** at − upgradeAt in ms (negative: before the upgrade). */
+  offsetMs: number;
+  intervalOffsetMs: [number, number];
+  /** `upgrade`: the upgrade lies in the interval (within a block); otherwise the change began before or after it. */
+  relation: 'upgrade' | 'before_upgrade' | 'after_upgrade';
+  /** What the series counts, e.g. "share of requests above the pooled p99 per block". */
+  series: string;
+  rateBefore: number;
+  rateAfter: number;
+  /** Design effect the log-likelihood was divided by (1 = independent blocks). */
+  dispersion: number;
+  method: string;
+  /** One line, e.g. "began 40 min before the upgrade (95 % interval 44 min before to 37 min before): not the upgrade's". */
+  description: string;
 }
 
 /**

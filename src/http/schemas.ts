@@ -64,6 +64,17 @@ export const FindingSchema = Type.Object(
     nBefore: Type.Number(),
     nAfter: Type.Number(),
     reason: Type.String(),
+    onset: Type.Optional(
+      Type.Object(
+        {
+          at: Type.String({ description: 'RFC 3339: start of the first block at the new rate' }),
+          interval: Type.Array(Type.String(), { minItems: 2, maxItems: 2, description: 'RFC 3339 [earliest, latest] start in the confidence set' }),
+          relation: Type.String({ description: 'upgrade | before_upgrade | after_upgrade' }),
+          description: Type.String(),
+        },
+        { additionalProperties: true, description: 'When a regression began (issue 11): change point of its per-block series over both windows' },
+      ),
+    ),
   },
   { additionalProperties: true },
 );

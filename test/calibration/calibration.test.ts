@@ -18,30 +18,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { analysisSettings, loadConfig } from '../../src/config.ts';
-import { binomialCdf } from '../../src/stats/binomial-cdf.ts';
+import { maxCount, minCount } from './binomial-bounds.ts';
 import { runFamily, type FamilyResult, type Rate } from './calibration-run.ts';
 import { family } from './families.ts';
 
 const SEEDS = 24;
 /** Seeds per family where SEEDS would be more than the question needs. */
 const SEEDS_FOR: Record<string, number> = { 'incident-after': 12, 'retries×2-independent': 16 };
-const ALPHA = 0.05;
 const TIMEOUT_MS = 240_000;
 const settings = analysisSettings(loadConfig());
-
-/** Largest count k of n still consistent with "rate ≤ p0": P[X ≥ k] ≥ α. */
-export function maxCount(n: number, p0: number, alpha = ALPHA): number {
-  let k = 0;
-  while (k < n && 1 - binomialCdf(k, n, p0) >= alpha) k++; // 1 − cdf(k) = P[X ≥ k + 1]
-  return k;
-}
-
-/** Smallest count k of n still consistent with "rate ≥ p0": P[X ≤ k] ≥ α. */
-export function minCount(n: number, p0: number, alpha = ALPHA): number {
-  let k = 0;
-  while (k < n && binomialCdf(k, n, p0) < alpha) k++;
-  return k;
-}
 
 const cache = new Map<string, FamilyResult>();
 function result(name: string): FamilyResult {

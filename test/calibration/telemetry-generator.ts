@@ -121,7 +121,7 @@ export function generateTelemetry(s: Scenario, seed: number, sink: TelemetrySink
       const minute = t / MINUTE_MS;
       const load = loadAt(s, t);
       const after = t >= s.upgradeAt;
-      const ctx: MinuteContext = { t, load, after, day: dayFactor(t), queueShare: queueShareAt(s, load), incStart, incStop, blocks };
+      const ctx: MinuteContext = { t, load, after, regressed: t >= (s.regressionAt ?? s.upgradeAt), day: dayFactor(t), queueShare: queueShareAt(s, load), incStart, incStop, blocks };
       // One stream per minute for all requests and one for all calls (a stream per subject-minute would cost more
       // to create than the points it draws); keyed by the epoch minute, so any range gives the same points.
       const requests = seededRandom(streamSeed(seed, STREAM.request, minute));
@@ -139,6 +139,8 @@ interface MinuteContext {
   t: number;
   load: number;
   after: boolean;
+  /** The regressions apply (from `regressionAt`, default the upgrade). */
+  regressed: boolean;
   day: number;
   queueShare: number;
   incStart: number | null;
@@ -184,7 +186,7 @@ function emitRequests(
   const incStop = inc && ctx.incStop !== null ? ctx.incStop : -Infinity;
   const incShare = inc ? inc.share : 0;
   const incFactor = inc ? inc.factor : 1;
-  const gAfter = g !== null && ctx.after ? g : null;
+  const gAfter = g !== null && ctx.regressed ? g : null;
   const integerMs = s.integerMs === true;
   const names = s.cohort ? [cohortSubject(ep.endpoint, s.cohort, false), cohortSubject(ep.endpoint, s.cohort, true)] : [ep.endpoint, ep.endpoint];
   for (let i = 0; i < n; i++) {
@@ -230,17 +232,17 @@ function emitCalls(s: Scenario, seed: number, r: SeededRandom, u: number, ctx: M
   const n = r.poisson(perMinute(up.perWindow) * ctx.load);
   const p = minuteFailure(s, seed, u, ctx.t);
   const rollout = s.cohort && ctx.after ? s.cohort.rollout : 0;
-  const factorAll = retryFactor(s, u, ctx.after ? 'after' : 'before', s.cohort ? 'treatment' : 'all');
+  const factorAll = retryFactor(s, u, ctx.regressed ? 'after' : 'before', s.cohort ? 'treatment' : 'all');
   const pRegressed = regressedFailure(p, factorAll, up.maxAttempts);
   const t0 = ctx.t;
-  const after = ctx.after;
+  const regressed = ctx.regressed;
   const cohort = s.cohort !== undefined;
   const maxAttempts = up.maxAttempts;
   const names = s.cohort ? [cohortSubject(up.upstream, s.cohort, false), cohortSubject(up.upstream, s.cohort, true)] : [up.upstream, up.upstream];
   for (let i = 0; i < n; i++) {
     const time = t0 + Math.floor(r.uniform() * MINUTE);
     const treated = rollout > 0 && r.uniform() < rollout;
-    const pc = after && (!cohort || treated) ? pRegressed : p;
+    const pc = regressed && (!cohort || treated) ? pRegressed : p;
     let attempts = 1;
     let backoff = 0;
     let ok = true;
