@@ -79,6 +79,12 @@ export class SchemaMapper {
     return reason;
   };
 
+  /** The point's cohort tag value when the builder splits by cohort (a cohort baseline), else undefined. */
+  private cohortOf(p: LineProtocolPoint): string | undefined {
+    const tag = this.b.cohortTag;
+    return tag === null ? undefined : p.tag(tag);
+  }
+
   /** Reads the service tag and the subject tag (endpoint or upstream) into this.service / this.subject. */
   private subjectTags(p: LineProtocolPoint, serviceTag: string, subjectTag: string): string | null {
     const service = p.tag(serviceTag);
@@ -97,7 +103,7 @@ export class SchemaMapper {
     const fi = p.fieldIndex(r.durationField);
     reason = numericField(p, fi, r.durationField, false);
     if (reason !== null) return reason;
-    this.b.addRequest(this.service, this.subject, p.timeMs, p.fieldNumbers[fi]);
+    this.b.addRequest(this.service, this.subject, p.timeMs, p.fieldNumbers[fi], this.cohortOf(p));
     return null;
   }
 
@@ -121,7 +127,7 @@ export class SchemaMapper {
       if (reason !== null) return reason;
       backoff = p.fieldNumbers[bi];
     }
-    this.b.addUpstreamCall(this.service, this.subject, p.timeMs, attempts, backoff, p.fieldNumbers[oi] === 1);
+    this.b.addUpstreamCall(this.service, this.subject, p.timeMs, attempts, backoff, p.fieldNumbers[oi] === 1, this.cohortOf(p));
     return null;
   }
 
@@ -137,7 +143,7 @@ export class SchemaMapper {
     const ci = p.fieldIndex(h.countField);
     reason = numericField(p, ci, h.countField, false);
     if (reason !== null) return reason;
-    this.b.addHistogramBucket(this.service, this.subject, p.timeMs, le, p.fieldNumbers[ci]);
+    this.b.addHistogramBucket(this.service, this.subject, p.timeMs, le, p.fieldNumbers[ci], this.cohortOf(p));
     return null;
   }
 
@@ -167,7 +173,7 @@ export class SchemaMapper {
       calls: p.fieldNumbers[ci],
       retries: p.fieldNumbers[ri],
       exhausted: ei >= 0 ? p.fieldNumbers[ei] : 0,
-    });
+    }, undefined, this.cohortOf(p));
     return null;
   }
 }
