@@ -38,7 +38,7 @@ export function analyze(windows: MetricWindows, settings: AnalysisSettings, opti
   const incidents: Incident[] = [];
   const warnings = [...windows.warnings];
   for (const s of latency) {
-    let views = { before: viewOf(s.before, bb, clusterSize), after: viewOf(s.after, ba) };
+    let views = { before: viewOf(s.before, bb, clusterSize), after: viewOf(s.after, ba, clusterSize) };
     if (grid) {
       const found = latencyIncidents(s, views, settings, grid, scanAlpha);
       if (found.incidents.length > 0) {
@@ -67,7 +67,7 @@ export function analyze(windows: MetricWindows, settings: AnalysisSettings, opti
         warnings.push(...found.incidents.map((i) => incidentWarning(i, true)));
       }
     }
-    const views = { before: viewOf(u.before.backoff, bb, clusterSize), after: viewOf(u.after.backoff, ba) };
+    const views = { before: viewOf(u.before.backoff, bb, clusterSize), after: viewOf(u.after.backoff, ba, clusterSize) };
     candidates.push(...retryRateCandidates(u, settings, clusterSize));
     candidates.push(backoffCandidate(u, views, settings));
     series.upstreams.push({

@@ -88,7 +88,7 @@ export interface CentredSums {
  * W. R. Bell & D. F. McCaffrey, Survey Methodology 28 (2002) 169–181.
  * Null when fewer than two clusters hold observations (the period-to-period variation cannot be measured).
  */
-export function clusterDesign(sums: Float64Array, weights: Float64Array, size: number, independentVariance: number): { designEffect: number; df: number } | null {
+export function clusterDesign(sums: Float64Array, weights: Float64Array, size: number, independentVariance: number): { designEffect: number; df: number; meanWeight: number } | null {
   const groups = Math.ceil(sums.length / size);
   const e: number[] = [];
   const w: number[] = [];
@@ -106,10 +106,11 @@ export function clusterDesign(sums: Float64Array, weights: Float64Array, size: n
   }
   const G = e.length;
   if (G < 2 || !(independentVariance > 0)) return null;
-  const mean = e.reduce((a, b) => a + b, 0) / w.reduce((a, b) => a + b, 0);
+  const totalWeight = w.reduce((a, b) => a + b, 0);
+  const mean = e.reduce((a, b) => a + b, 0) / totalWeight;
   let ss = 0;
   for (let g = 0; g < G; g++) ss += (e[g] - w[g] * mean) ** 2;
-  return { designEffect: ((G / (G - 1)) * ss) / independentVariance, df: G - 1 };
+  return { designEffect: ((G / (G - 1)) * ss) / independentVariance, df: G - 1, meanWeight: totalWeight / G };
 }
 
 /**
@@ -118,11 +119,8 @@ export function clusterDesign(sums: Float64Array, weights: Float64Array, size: n
  */
 export function designEffectsOfSums(before: CentredSums, after: CentredSums): DesignEstimate {
   const bandwidth = flatTopBandwidth([before.sums, after.sums]);
-  const one = ({ sums, independentVariance, clusters }: CentredSums): WindowDesign => {
+  const one = ({ sums, independentVariance }: CentredSums): WindowDesign => {
     if (!(independentVariance > 0) || sums.length < 2) return INDEPENDENT;
-    const between = clusters ? clusterDesign(sums, clusters.weights, clusters.size, independentVariance) : null;
-    // Floored at 1 like the rest; the t(G − 1) reference is kept whenever the clusters show excess variance.
-    if (between) return between.designEffect > 1 && Number.isFinite(between.designEffect) ? between : INDEPENDENT;
     let lrv = longRunVariance(sums, Math.min(bandwidth, sums.length - 1));
     // A window too short for the pooled bandwidth (fewer blocks than the lag window's weight) still has its
     // block-to-block variance: measure that rather than assume independence.
@@ -130,5 +128,23 @@ export function designEffectsOfSums(before: CentredSums, after: CentredSums): De
     const d = lrv.varianceOfSumCorrected / independentVariance;
     return d > 1 && Number.isFinite(d) ? { designEffect: d, df: lrv.degreesOfFreedom } : INDEPENDENT;
   };
-  return { before: one(before), after: one(after), bandwidth };
+  const between = before.clusters && before.independentVariance > 0 ? clusterDesign(before.sums, before.clusters.weights, before.clusters.size, before.independentVariance) : null;
+  if (!between) return { before: one(before), after: one(after), bandwidth };
+  // Seasonal baseline. The reference side: between the K periods, floored at 1 like the rest.
+  const excess = between.designEffect > 1 && Number.isFinite(between.designEffect);
+  const reference: WindowDesign = excess ? { designEffect: between.designEffect, df: between.df } : INDEPENDENT;
+  // The after window is one more period: under "no change" today is a draw from the same period-to-period
+  // distribution, so its variance has the same between-period part (a prediction, not a comparison of two fixed
+  // days). Per observation that part is (d − 1)/n̄ of the binomial/Poisson variance, so a period of n_a
+  // observations has d_a = 1 + (d − 1)·n_a/n̄. It is the same estimate with the same G − 1 degrees of freedom, so
+  // the interval of the change is t(G − 1)·√(v_after + v_reference), as for a t prediction interval
+  // (x̄ ± t_{G−1} s √(1 + 1/G)).
+  let afterDesign = one(after);
+  if (excess && after.clusters) {
+    let na = 0;
+    for (let t = 0; t < after.clusters.weights.length; t++) na += after.clusters.weights[t];
+    const d = 1 + ((between.designEffect - 1) * na) / between.meanWeight;
+    if (d > afterDesign.designEffect) afterDesign = { designEffect: d, df: between.df };
+  }
+  return { before: reference, after: afterDesign, bandwidth };
 }

@@ -39,7 +39,7 @@ export function retryRateCandidates(series: UpstreamSeries, settings: AnalysisSe
       countBefore: before.retries,
       countAfter: after.retries,
       tolerance: settings.tolerance.retryRate,
-      blocks: [clustered(blockSeries(before.perBlock?.retries, before.perBlock?.calls)), blockSeries(after.perBlock?.retries, after.perBlock?.calls)],
+      blocks: [clustered(blockSeries(before.perBlock?.retries, before.perBlock?.calls)), clustered(blockSeries(after.perBlock?.retries, after.perBlock?.calls))],
       variance: 'poisson',
     }),
     rateCandidate({
@@ -50,7 +50,7 @@ export function retryRateCandidates(series: UpstreamSeries, settings: AnalysisSe
       countBefore: before.exhausted,
       countAfter: after.exhausted,
       tolerance: settings.tolerance.exhaustedRate,
-      blocks: [clustered(blockSeries(before.perBlock?.exhausted, before.perBlock?.calls)), blockSeries(after.perBlock?.exhausted, after.perBlock?.calls)],
+      blocks: [clustered(blockSeries(before.perBlock?.exhausted, before.perBlock?.calls)), clustered(blockSeries(after.perBlock?.exhausted, after.perBlock?.calls))],
       variance: 'binomial',
     }),
   ];
