@@ -125,6 +125,18 @@ export function unitFactors(schema: SchemaMapping): UnitFactors {
 export function boundToMs(le: number, factor: number): number {
   return factor === 1 || !Number.isFinite(le) ? le : Number((le * factor).toPrecision(15));
 }
+/** Default baseline of an analysis (runtime/baseline.ts resolves a request against it). */
+const BaselineSchema = Type.Object(
+  {
+    kind: Type.Union([Type.Literal('before'), Type.Literal('seasonal'), Type.Literal('cohort')]),
+    period: Type.String({ minLength: 1 }),
+    periods: Type.Integer({ minimum: 2, maximum: 52 }),
+    cohortTag: Type.String({ minLength: 1 }),
+    control: Type.String({ minLength: 1 }),
+  },
+  { additionalProperties: false },
+);
+export type BaselineDefaults = Static<typeof BaselineSchema>;
 
 /** One named source; kind-specific fields are validated by the source factory. */
 const SourceSchema = Type.Object({ kind: Type.Union([Type.Literal('demo'), Type.Literal('file'), Type.Literal('influx1'), Type.Literal('influx2'), Type.Literal('prometheus')]) }, { additionalProperties: true });
@@ -132,6 +144,7 @@ const SourceSchema = Type.Object({ kind: Type.Union([Type.Literal('demo'), Type.
 export const ConfigSchema = Type.Object(
   {
     analysis: AnalysisSchema,
+    baseline: BaselineSchema,
     input: Type.Object({ maxBadLineShare: Type.Number({ minimum: 0, maximum: 1 }), timelineIntervalMs: Type.Integer({ minimum: 1000 }) }),
     schema: SchemaMappingSchema,
     sources: Type.Record(Type.String(), SourceSchema),

@@ -25,6 +25,12 @@ const TargetSchema = Type.Object(
     upgradeAt: Type.Optional(Type.String({ minLength: 1 })),
     before: Type.Optional(Duration),
     after: Type.Optional(Duration),
+    /** The analysis baseline (issue 11), the same names as the CLI flags and the HTTP body. */
+    baseline: Type.Optional(Type.Union([Type.Literal('before'), Type.Literal('seasonal'), Type.Literal('cohort')])),
+    period: Type.Optional(Duration),
+    periods: Type.Optional(Type.Integer({ minimum: 2, maximum: 52 })),
+    cohortTag: Type.Optional(Type.String({ minLength: 1 })),
+    control: Type.Optional(Type.String({ minLength: 1 })),
   },
   { additionalProperties: false },
 );
@@ -111,6 +117,7 @@ export function parseGuardConfig(raw: unknown, where: string): GuardConfig {
     }
     if (t.before) parseDuration(t.before, `${where}: targets.${i}.before`);
     if (t.after) parseDuration(t.after, `${where}: targets.${i}.after`);
+    if (t.period) parseDuration(t.period, `${where}: targets.${i}.period`);
   });
   return {
     enabled: g.enabled,

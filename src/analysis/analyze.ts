@@ -3,6 +3,7 @@
  * No I/O, no clock: the same input gives the same report, byte for byte.
  */
 import { backoffCandidate } from './backoff.ts';
+import { allInsufficient, checkSeasonal, cohortReport, referenceBlocks } from './baseline.ts';
 import type { Candidate } from './candidate.ts';
 import { coverageOf, decide, summarize, verdictOf } from './decide.ts';
 import { flatExpectationCandidates, settleFlatExpectation, type Expectation } from './expectations.ts';
@@ -19,17 +20,21 @@ import type { SampleView } from './sample-view.ts';
 export interface AnalyzeOptions {
   /** The upgrade's expectations: `flat` ones become findings here; `flag` ones are judged by the caller (they need Unleash). */
   expectations?: Expectation[];
+  /** Seasonal baseline: the period as the request named it (e.g. "1d"), for the report (default: in hours/days). */
+  period?: string;
 }
 
 export function analyze(windows: MetricWindows, settings: AnalysisSettings, options: AnalyzeOptions = {}): AnalysisResult {
   const candidates: Candidate[] = [];
   const series: ReportSeries = { latency: [], upstreams: [] };
-  // Time blocks per window (clustered inference), when the source recorded them.
-  const blocks = (w: { start: number; stop: number }) => (windows.blockMs ? Math.max(1, Math.ceil((w.stop - w.start) / windows.blockMs)) : undefined);
-  const [bb, ba] = [blocks(windows.before), blocks(windows.after)];
+  // Time blocks per window (clustered inference), when the source recorded them; a seasonal baseline's reference
+  // periods are clusters of blocks (baseline.ts).
+  const { beforeBlocks: bb, afterBlocks: ba, clusterSize } = referenceBlocks(windows);
+  const layout = windows.baseline;
   const latency = [...windows.latency].sort((a, b) => compare(a.service, b.service) || compare(a.endpoint, b.endpoint));
   const upstreams = [...windows.upstreams].sort((a, b) => compare(a.service, b.service) || compare(a.upstream, b.upstream));
-  const grid: WindowGrid | null = windows.blockMs ? { before: windows.before, after: windows.after, blockMs: windows.blockMs } : null;
+  const references = layout?.kind === 'seasonal' ? { references: { ranges: layout.references, blocksPerReference: layout.blocksPerReference } } : {};
+  const grid: WindowGrid | null = windows.blockMs ? { before: windows.before, after: windows.after, blockMs: windows.blockMs, ...references } : null;
   // The report-wide false-incident rate is split evenly over every scan the report runs (Bonferroni).
   const scanAlpha = settings.incidents.alpha / scanCount(latency.length, upstreams.length, settings);
   const incidents: Incident[] = [];
@@ -37,7 +42,7 @@ export function analyze(windows: MetricWindows, settings: AnalysisSettings, opti
   // What each subject was compared on (after incidents left out), for the onset of its regressions.
   const compared = { latency: new Map<string, { before: SampleView; after: SampleView }>(), upstreams: new Map<string, UpstreamSeries>() };
   for (const s of latency) {
-    let views = { before: viewOf(s.before, bb), after: viewOf(s.after, ba) };
+    let views = { before: viewOf(s.before, bb, clusterSize), after: viewOf(s.after, ba, clusterSize) };
     if (grid) {
       const found = latencyIncidents(s, views, settings, grid, scanAlpha);
       if (found.incidents.length > 0) {
@@ -67,9 +72,9 @@ export function analyze(windows: MetricWindows, settings: AnalysisSettings, opti
         warnings.push(...found.incidents.map((i) => incidentWarning(i, true)));
       }
     }
-    const views = { before: viewOf(u.before.backoff, bb), after: viewOf(u.after.backoff, ba) };
+    const views = { before: viewOf(u.before.backoff, bb, clusterSize), after: viewOf(u.after.backoff, ba, clusterSize) };
     compared.upstreams.set(subjectKey(u.service, u.upstream), u);
-    candidates.push(...retryRateCandidates(u, settings));
+    candidates.push(...retryRateCandidates(u, settings, clusterSize));
     candidates.push(backoffCandidate(u, views, settings));
     series.upstreams.push({
       service: u.service,
@@ -81,8 +86,14 @@ export function analyze(windows: MetricWindows, settings: AnalysisSettings, opti
   }
   // In the same false-discovery step as everything else: an expectation is one more test of the report.
   if (options.expectations?.length) candidates.push(...flatExpectationCandidates(windows, options.expectations, settings));
-  const decided = decide(candidates, settings).map((f) => settleFlatExpectation(f, settings));
-  const findings = grid ? decided.map((f) => withOnset(f, compared, grid, windows.upgradeAt, settings.confidence)) : decided;
+  const seasonal = layout?.kind === 'seasonal' ? checkSeasonal(windows, layout, settings, options.period ?? periodLabel(layout.periodMs)) : null;
+  if (seasonal) warnings.push(...seasonal.warnings);
+  const judged = seasonal?.insufficient ? allInsufficient(candidates, seasonal.insufficient) : candidates;
+  const decided = decide(judged, settings).map((f) => settleFlatExpectation(f, settings));
+  // Onset needs one continuous time line through the upgrade: a seasonal or cohort baseline has none (its before
+  // side lies on other days, or in the same window), so there the finding carries no onset.
+  const findings = grid && !layout ? decided.map((f) => withOnset(f, compared, grid, windows.upgradeAt, settings.confidence)) : decided;
+  const baseline = seasonal?.report ?? cohortReport(windows) ?? { kind: 'before' as const, window: { start: iso(windows.before.start), stop: iso(windows.before.stop) } };
   const verdict = verdictOf(findings, settings, { incidents: incidents.length });
   const report: Report = {
     schemaVersion: 1,
@@ -102,6 +113,7 @@ export function analyze(windows: MetricWindows, settings: AnalysisSettings, opti
     ...(windows.markers?.length
       ? { markers: [...windows.markers].sort((a, b) => a.at - b.at).map((m) => ({ service: m.service, at: iso(m.at), ...(m.version !== undefined ? { version: m.version } : {}) })) }
       : {}),
+    baseline,
   };
   return { report, series };
 }
@@ -130,6 +142,12 @@ function withOnset(
   }
   const onset = series ? onsetOf(series, { upgradeAt, blockMs: grid.blockMs, confidence }) : null;
   return onset ? { ...f, onset } : f;
+}
+
+/** "1d", "7d", "36h": the period in the largest whole unit. */
+function periodLabel(ms: number): string {
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000]] as const) if (ms % size === 0) return `${ms / size}${unit}`;
+  return `${ms}ms`;
 }
 
 function iso(ms: number): string {

@@ -38,6 +38,7 @@
  * regressions +20 % at p99, +12 % at p99 from the slowest 2 %, all quantiles +x %, retries per call × 2.
  */
 import type { MetricWindows, TimeRange } from '../../src/analysis/types.ts';
+import type { BaselineQuery } from '../../src/sources/metric-source.ts';
 import { seededRandom, type SeededRandom } from '../../src/stats/seeded-random.ts';
 // The window builder is being split into modules on another branch; only its public API is used here.
 import { WindowBuilder } from '../../src/sources/window-builder/window-builder.ts';
@@ -46,9 +47,11 @@ import { latencyTransform, regressedFailure, retryFactor } from './truth.ts';
 
 /** The three calls of WindowBuilder's public API the generator uses; a WindowBuilder is one. */
 export interface TelemetrySink {
-  addRequest(service: string, endpoint: string, timeMs: number, durationMs: number): boolean;
-  addUpstreamCall(service: string, upstream: string, timeMs: number, attempts: number, backoffMs: number, ok: boolean): boolean;
-  addHistogramBucket(service: string, endpoint: string, timeMs: number, le: number, cumulativeCount: number): boolean;
+  addRequest(service: string, endpoint: string, timeMs: number, durationMs: number, cohort?: string): boolean;
+  addUpstreamCall(service: string, upstream: string, timeMs: number, attempts: number, backoffMs: number, ok: boolean, cohort?: string): boolean;
+  addHistogramBucket(service: string, endpoint: string, timeMs: number, le: number, cumulativeCount: number, cohort?: string): boolean;
+  /** A builder with a cohort baseline: the cohort goes in this tag, not into the subject name. */
+  readonly cohortTag?: string | null;
 }
 
 export interface GeneratedCounts {
@@ -188,7 +191,9 @@ function emitRequests(
   const incFactor = inc ? inc.factor : 1;
   const gAfter = g !== null && ctx.regressed ? g : null;
   const integerMs = s.integerMs === true;
-  const names = s.cohort ? [cohortSubject(ep.endpoint, s.cohort, false), cohortSubject(ep.endpoint, s.cohort, true)] : [ep.endpoint, ep.endpoint];
+  const asTag = s.cohort !== undefined && typeof sink.cohortTag === 'string';
+  const names = s.cohort && !asTag ? [cohortSubject(ep.endpoint, s.cohort, false), cohortSubject(ep.endpoint, s.cohort, true)] : [ep.endpoint, ep.endpoint];
+  const tags = s.cohort && asTag ? [s.cohort.control, s.cohort.treatment] : [undefined, undefined];
   for (let i = 0; i < n; i++) {
     const time = t0 + Math.floor(r.uniform() * MINUTE);
     let v = r.lognormal(mu, sigma) * (minuteBlocks ? minuteFactor : blockFactor(blocks, time) * day);
@@ -202,17 +207,17 @@ function emitRequests(
       while (k < les.length - 1 && v > les[k]) k++;
       histCounts[treated ? 1 : 0][k]++;
     } else {
-      sink.addRequest(ep.service, names[treated ? 1 : 0], time, v);
+      sink.addRequest(ep.service, names[treated ? 1 : 0], time, v, tags[treated ? 1 : 0]);
     }
   }
   if (histCounts && les) {
     // The treatment cohort exists only once the rollout has begun.
     for (let c = 0; c < (rollout > 0 ? 2 : 1); c++) {
-      const name = s.cohort ? cohortSubject(ep.endpoint, s.cohort, c === 1) : ep.endpoint;
+      const name = s.cohort && !asTag ? cohortSubject(ep.endpoint, s.cohort, c === 1) : ep.endpoint;
       let cum = 0;
       for (let k = 0; k < les.length; k++) {
         cum += histCounts[c][k];
-        sink.addHistogramBucket(ep.service, name, ctx.t, les[k], cum);
+        sink.addHistogramBucket(ep.service, name, ctx.t, les[k], cum, tags[c]);
       }
     }
   }
@@ -238,7 +243,9 @@ function emitCalls(s: Scenario, seed: number, r: SeededRandom, u: number, ctx: M
   const regressed = ctx.regressed;
   const cohort = s.cohort !== undefined;
   const maxAttempts = up.maxAttempts;
-  const names = s.cohort ? [cohortSubject(up.upstream, s.cohort, false), cohortSubject(up.upstream, s.cohort, true)] : [up.upstream, up.upstream];
+  const asTag = cohort && typeof sink.cohortTag === 'string';
+  const names = s.cohort && !asTag ? [cohortSubject(up.upstream, s.cohort, false), cohortSubject(up.upstream, s.cohort, true)] : [up.upstream, up.upstream];
+  const tags = s.cohort && asTag ? [s.cohort.control, s.cohort.treatment] : [undefined, undefined];
   for (let i = 0; i < n; i++) {
     const time = t0 + Math.floor(r.uniform() * MINUTE);
     const treated = rollout > 0 && r.uniform() < rollout;
@@ -254,7 +261,7 @@ function emitCalls(s: Scenario, seed: number, r: SeededRandom, u: number, ctx: M
       backoff += up.backoffBaseMs * up.backoffMultiplier ** (attempts - 1) * (0.5 + 0.5 * r.uniform());
       attempts++;
     }
-    sink.addUpstreamCall(up.service, names[treated ? 1 : 0], time, attempts, backoff, ok);
+    sink.addUpstreamCall(up.service, names[treated ? 1 : 0], time, attempts, backoff, ok, tags[treated ? 1 : 0]);
   }
   return n;
 }
@@ -265,6 +272,32 @@ export function buildWindows(s: Scenario, seed: number, options: { before?: Time
   const after = options.after ?? windowRange(s, 'after');
   const builder = new WindowBuilder({ upgradeAt: s.upgradeAt, before, after, timelineIntervalMs: options.timelineIntervalMs ?? DEFAULT_TIMELINE_INTERVAL_MS, source: `calibration seed ${seed}` });
   generateTelemetry(s, seed, builder, [before, after]);
+  return builder.build();
+}
+
+/**
+ * The scenario through the real builder with a baseline (issue 11): `seasonal` K reference days (the after window
+ * moved back 1…K days) or the flag cohorts of the after window, split by their tag. Only the ranges the baseline
+ * reads are generated.
+ */
+export function baselineWindows(s: Scenario, seed: number, baseline: { kind: 'seasonal'; periods: number } | { kind: 'cohort' }, timelineIntervalMs = DEFAULT_TIMELINE_INTERVAL_MS): MetricWindows {
+  const after = windowRange(s, 'after');
+  let query: BaselineQuery;
+  let before: TimeRange;
+  let ranges: TimeRange[];
+  if (baseline.kind === 'seasonal') {
+    const references = Array.from({ length: baseline.periods }, (_, k) => seasonalReferenceRange(s, k + 1));
+    query = { kind: 'seasonal', periodMs: DAY_MS, references };
+    before = { start: references[references.length - 1].start, stop: references[0].stop };
+    ranges = [...references, after];
+  } else {
+    if (!s.cohort) throw new Error('baselineWindows: the scenario has no cohort');
+    query = { kind: 'cohort', tag: s.cohort.tag, control: s.cohort.control };
+    before = after;
+    ranges = [after];
+  }
+  const builder = new WindowBuilder({ upgradeAt: s.upgradeAt, before, after, timelineIntervalMs, source: `calibration seed ${seed}`, baseline: query });
+  generateTelemetry(s, seed, builder, ranges);
   return builder.build();
 }
 

@@ -83,6 +83,12 @@ export class SchemaMapper {
     return reason;
   };
 
+  /** The point's cohort tag value when the builder splits by cohort (a cohort baseline), else undefined. */
+  private cohortOf(p: LineProtocolPoint): string | undefined {
+    const tag = this.b.cohortTag;
+    return tag === null ? undefined : p.tag(tag);
+  }
+
   /** Reads the service tag and the subject tag (endpoint or upstream) into this.service / this.subject. */
   private subjectTags(p: LineProtocolPoint, serviceTag: string, subjectTag: string): string | null {
     const service = p.tag(serviceTag);
@@ -101,7 +107,7 @@ export class SchemaMapper {
     const fi = p.fieldIndex(r.durationField);
     reason = numericField(p, fi, r.durationField, false);
     if (reason !== null) return reason;
-    this.b.addRequest(this.service, this.subject, p.timeMs, p.fieldNumbers[fi] * this.ms.duration);
+    this.b.addRequest(this.service, this.subject, p.timeMs, p.fieldNumbers[fi] * this.ms.duration, this.cohortOf(p));
     return null;
   }
 
@@ -125,7 +131,7 @@ export class SchemaMapper {
       if (reason !== null) return reason;
       backoff = p.fieldNumbers[bi] * this.ms.backoff;
     }
-    this.b.addUpstreamCall(this.service, this.subject, p.timeMs, attempts, backoff, p.fieldNumbers[oi] === 1);
+    this.b.addUpstreamCall(this.service, this.subject, p.timeMs, attempts, backoff, p.fieldNumbers[oi] === 1, this.cohortOf(p));
     return null;
   }
 
@@ -141,7 +147,7 @@ export class SchemaMapper {
     const ci = p.fieldIndex(h.countField);
     reason = numericField(p, ci, h.countField, false);
     if (reason !== null) return reason;
-    this.b.addHistogramBucket(this.service, this.subject, p.timeMs, boundToMs(le, this.ms.le), p.fieldNumbers[ci]);
+    this.b.addHistogramBucket(this.service, this.subject, p.timeMs, boundToMs(le, this.ms.le), p.fieldNumbers[ci], this.cohortOf(p));
     return null;
   }
 
@@ -171,7 +177,7 @@ export class SchemaMapper {
       calls: p.fieldNumbers[ci],
       retries: p.fieldNumbers[ri],
       exhausted: ei >= 0 ? p.fieldNumbers[ei] : 0,
-    });
+    }, undefined, this.cohortOf(p));
     return null;
   }
 }
