@@ -25,7 +25,6 @@ import { family } from './families.ts';
 const SEEDS = 24;
 /** Seeds per family where SEEDS would be more than the question needs. */
 const SEEDS_FOR: Record<string, number> = { 'incident-after': 12, 'retries×2-independent': 16, 'daily-queueing': 12, 'daily-queueing-p99+20%-seasonal-7d': 16 };
-const ALPHA = 0.05;
 const TIMEOUT_MS = 240_000;
 const settings = analysisSettings(loadConfig());
 
