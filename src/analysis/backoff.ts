@@ -73,10 +73,11 @@ export function backoffCandidate(
     const clustering = clusteredRankVariance(after, before);
     // Time clustering inflates the rank statistic's variance by `inflation` (1 without it): the z shrinks by its
     // root, the reference becomes t, and the Hodges-Lehmann interval widens to the matching confidence level.
-    const pValue = clustering.inflation > 1 ? Math.min(1, 2 * studentTSf(Math.abs(mw.z) / Math.sqrt(clustering.inflation), clustering.df)) : mw.pValue;
+    // (A seasonal baseline's variance is estimated from G periods even at inflation 1: finite df, t reference.)
+    const clustered = clustering.inflation > 1 || clustering.df !== Infinity;
+    const pValue = clustered ? Math.min(1, 2 * studentTSf(Math.abs(mw.z) / Math.sqrt(clustering.inflation), clustering.df)) : mw.pValue;
     const hl = hodgesLehmann(after.sorted, before.sorted, widenedConfidence(settings.confidence, clustering.inflation, clustering.df));
     const direction = directionOfU(mw.u, after.n, before.n);
-    const clustered = clustering.inflation > 1;
     return {
       finding: {
         ...base,
@@ -156,8 +157,8 @@ function clusteredRankVariance(after: SortedRawView, before: SortedRawView): { i
   const vb = b.independentVariance / (before.n * before.n);
   const independent = va + vb;
   const clustered = design.after.designEffect * va + design.before.designEffect * vb;
-  if (!(independent > 0) || !(clustered > independent)) return { inflation: 1, df: Infinity, design };
-  const df = welchSatterthwaiteDf([design.after.designEffect * va, design.before.designEffect * vb], [design.after.df, design.before.df]);
+  if (!(independent > 0) || !(clustered > independent)) return { inflation: 1, df: design.jointDf ?? Infinity, design };
+  const df = design.jointDf ?? welchSatterthwaiteDf([design.after.designEffect * va, design.before.designEffect * vb], [design.after.df, design.before.df]);
   return { inflation: clustered / independent, df, design };
 }
 

@@ -30,6 +30,12 @@ export interface DesignEstimate {
   after: WindowDesign;
   /** Flat-top bandwidth M in blocks (dependence is measured up to about M/2 blocks apart); null without blocks. */
   bandwidth: number | null;
+  /**
+   * Set when both windows' design effects come from ONE estimate (a seasonal baseline: the after window's is
+   * predicted from the reference periods' spread): the degrees of freedom of a comparison of the two. A
+   * Welch–Satterthwaite combination of the per-window df would count that one estimate twice (up to 2(G − 1)).
+   */
+  jointDf?: number;
 }
 
 export const INDEPENDENT: WindowDesign = { designEffect: 1, df: Infinity };
@@ -130,21 +136,33 @@ export function designEffectsOfSums(before: CentredSums, after: CentredSums): De
   };
   const between = before.clusters && before.independentVariance > 0 ? clusterDesign(before.sums, before.clusters.weights, before.clusters.size, before.independentVariance) : null;
   if (!between) return { before: one(before), after: one(after), bandwidth };
-  // Seasonal baseline. The reference side: between the K periods, floored at 1 like the rest.
+  // Seasonal baseline. The reference side: between the K periods, floored at 1 like the rest — but the variance is
+  // still the one measured on G periods, so it keeps its G − 1 degrees of freedom: a spread of three days that
+  // happens to come out below the binomial one is not a known variance (with df = Infinity a plain z test would
+  // follow, as sure of itself as if the periods had been thousands).
   const excess = between.designEffect > 1 && Number.isFinite(between.designEffect);
-  const reference: WindowDesign = excess ? { designEffect: between.designEffect, df: between.df } : INDEPENDENT;
+  const reference: WindowDesign = { designEffect: excess ? between.designEffect : 1, df: between.df };
   // The after window is one more period: under "no change" today is a draw from the same period-to-period
   // distribution, so its variance has the same between-period part (a prediction, not a comparison of two fixed
   // days). Per observation that part is (d − 1)/n̄ of the binomial/Poisson variance, so a period of n_a
   // observations has d_a = 1 + (d − 1)·n_a/n̄. It is the same estimate with the same G − 1 degrees of freedom, so
   // the interval of the change is t(G − 1)·√(v_after + v_reference), as for a t prediction interval
   // (x̄ ± t_{G−1} s √(1 + 1/G)).
-  let afterDesign = one(after);
-  if (excess && after.clusters) {
-    let na = 0;
-    for (let t = 0; t < after.clusters.weights.length; t++) na += after.clusters.weights[t];
-    const d = 1 + ((between.designEffect - 1) * na) / between.meanWeight;
-    if (d > afterDesign.designEffect) afterDesign = { designEffect: d, df: between.df };
-  }
-  return { before: reference, after: afterDesign, bandwidth };
+  // The after window's own block-to-block variance is NOT used (not even as a floor): inside the clock window the
+  // load follows the daily cycle, so the per-block residuals around the window's one mean trend with it, and a
+  // long-run variance reads that trend as dependence (design effects of 15–45 at the pooled p99 of a queueing
+  // tail, with 2–3 df). That profile is the same on every period and cancels in the comparison; what does not
+  // cancel — a period's level shift and its within-period dependence — is already in the spread of the reference
+  // periods' totals, which is the variance of "one more period" under the null.
+  if (!after.clusters) return { before: reference, after: one(after), bandwidth };
+  let na = 0;
+  for (let t = 0; t < after.clusters.weights.length; t++) na += after.clusters.weights[t];
+  const d = excess ? 1 + ((between.designEffect - 1) * na) / between.meanWeight : 1;
+  const afterDesign: WindowDesign = { designEffect: d, df: between.df };
+  return { before: reference, after: afterDesign, bandwidth, jointDf: between.df };
+}
+
+/** The `df` option of a Rao–Scott test: the joint df when both design effects share one estimate, else nothing. */
+export function jointDf(design: DesignEstimate): { df?: number } {
+  return design.jointDf !== undefined ? { df: design.jointDf } : {};
 }

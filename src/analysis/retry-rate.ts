@@ -12,7 +12,7 @@
  */
 import { raoScottRateTest } from '../stats/index.ts';
 import type { Candidate } from './candidate.ts';
-import { designEffects, type BlockSeries } from './design-effect.ts';
+import { designEffects, jointDf, type BlockSeries } from './design-effect.ts';
 import { formatNumber } from './format.ts';
 import type { AnalysisSettings, FindingKind, Tolerance, UpstreamSeries } from './types.ts';
 
@@ -135,7 +135,7 @@ export function rateCandidate(spec: RateSpec): Candidate {
   const r = raoScottRateTest(
     { k: spec.countBefore, n: callsBefore, ...design.before },
     { k: spec.countAfter, n: callsAfter, ...design.after },
-    { alternative: 'two-sided', confidence: spec.settings.confidence },
+    { alternative: 'two-sided', confidence: spec.settings.confidence, ...jointDf(design) },
   );
   const direction: -1 | 0 | 1 = r.rateRatio > 1 ? 1 : r.rateRatio < 1 ? -1 : 0;
   const clustered = r.method !== 'exact-poisson';

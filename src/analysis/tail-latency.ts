@@ -13,7 +13,7 @@
  */
 import { fisherExact, raoScottTwoProportionTest, twoProportionTest } from '../stats/index.ts';
 import type { Candidate } from './candidate.ts';
-import { designEffects, INDEPENDENT, type DesignEstimate } from './design-effect.ts';
+import { designEffects, INDEPENDENT, jointDf, type DesignEstimate } from './design-effect.ts';
 import { formatNumber, quantileLabel } from './format.ts';
 import { bucketBoundedChangeInterval, relativeChange, relativeChangeInterval } from './ratio-interval.ts';
 import { countAbove, countAtOrAbove, poolable, pooledThreshold, quantileOf, type SampleView } from './sample-view.ts';
@@ -71,7 +71,8 @@ export function exceedanceTest(beforeView: SampleView, afterView: SampleView, q:
   const design = designEffects(series(before), series(after), above / total, 'binomial');
   const d1 = design.before.designEffect;
   const d2 = design.after.designEffect;
-  const clustered = d1 > 1 || d2 > 1;
+  // A seasonal baseline's variance is always an estimate (from G periods), even when it came out binomial.
+  const clustered = d1 > 1 || d2 > 1 || design.jointDf !== undefined;
   // Effective counts (counts ÷ design effect): with no clustering these are the counts themselves.
   const e1 = n1 / d1;
   const e2 = n2 / d2;
@@ -91,7 +92,7 @@ export function exceedanceTest(beforeView: SampleView, afterView: SampleView, q:
     const r = twoProportionTest(aboveAfter, n2, aboveBefore, n1, { alternative: 'two-sided' });
     return { threshold, aboveBefore, aboveAfter, pValue: r.pValue, method: 'two-proportion-z', design, df: Infinity };
   }
-  const r = raoScottTwoProportionTest({ k: aboveAfter, n: n2, ...design.after }, { k: aboveBefore, n: n1, ...design.before }, { alternative: 'two-sided' });
+  const r = raoScottTwoProportionTest({ k: aboveAfter, n: n2, ...design.after }, { k: aboveBefore, n: n1, ...design.before }, { alternative: 'two-sided', ...jointDf(design) });
   return { threshold, aboveBefore, aboveAfter, pValue: r.pValue, method: 'rao-scott t', design, df: r.df };
 }
 

@@ -30,6 +30,13 @@ export const DEMO_UPGRADE = {
   ],
 };
 export const DEMO_UPGRADE_AGO_MS = 2 * 3_600_000;
+/**
+ * The demo's staged rollout (issue 11): the day before the upgrade the same flag went 10 % → 50 % (a configured
+ * `kind: demo` source with `rollout: true`), analysed with the cohort baseline — flag-on vs flag-off requests of
+ * the same window. A day earlier so that it never is the newest analysis of a service: the verdict route and the
+ * upgrade page answer from the before/after analysis of the upgrade itself.
+ */
+export const DEMO_ROLLOUT_AGO_MS = DEMO_UPGRADE_AGO_MS + 86_400_000;
 
 export interface CreateServiceOptions {
   config: Config;
@@ -59,6 +66,8 @@ export interface Service {
   demoAnalysisId: string | null;
   /** Id of the demo upgrade registered on first start, if any. */
   demoUpgradeId: string | null;
+  /** Id of the demo's cohort analysis (the staged rollout) queued on first start, if any. */
+  demoRolloutAnalysisId: string | null;
 }
 
 /**
@@ -78,7 +87,11 @@ export function createLogger(level: string, destination?: DestinationStream, sec
 }
 
 function demoSourceName(config: Config): string | null {
-  return Object.entries(config.sources ?? {}).find(([, s]) => s.kind === 'demo')?.[0] ?? null;
+  return Object.entries(config.sources ?? {}).find(([, s]) => s.kind === 'demo' && (s as { rollout?: unknown }).rollout !== true)?.[0] ?? null;
+}
+
+function demoRolloutSourceName(config: Config): string | null {
+  return Object.entries(config.sources ?? {}).find(([, s]) => s.kind === 'demo' && (s as { rollout?: unknown }).rollout === true)?.[0] ?? null;
 }
 
 export async function createService(options: CreateServiceOptions): Promise<Service> {
@@ -149,8 +162,13 @@ export async function createService(options: CreateServiceOptions): Promise<Serv
 
   let demoAnalysisId: string | null = null;
   let demoUpgradeId: string | null = null;
+  let demoRolloutAnalysisId: string | null = null;
   const demo = demoSourceName(rt.config);
   if (settings.server.demoOnFirstStart && demo && (await rt.store.reports.count()) === 0) {
+    // The rollout's cohort analysis is queued first: lists show the newest first, and the headline (the upgrade's
+    // before/after analysis, with its onset) belongs on top. Only when the pool holds both at once.
+    const rollout = demoRolloutSourceName(rt.config);
+    if (rollout && settings.pool.size + settings.pool.queueLimit >= 2) demoRolloutAnalysisId = await queueDemoRollout(rt, rollout, log);
     const upgradeAt = new Date(Date.now() - DEMO_UPGRADE_AGO_MS).toISOString();
     // The demo's story as an upgrade (issue 15), so the landing page shows one at once; its analysis belongs to it.
     const upgrade = (await rt.store.upgrades.get(DEMO_UPGRADE.name)) ?? (await rt.upgrades.create({ ...DEMO_UPGRADE, upgradeAt, source: demo }, { actor: 'demo', remote: false }));
@@ -159,5 +177,21 @@ export async function createService(options: CreateServiceOptions): Promise<Serv
     demoAnalysisId = record.id;
     log.info({ analysisId: record.id, upgradeId: upgrade.id }, 'empty store: registered the demo upgrade and queued a demo analysis');
   }
-  return { app, deps, runtime: rt, settings, logger: log, storeDescription: rt.store.description, recovered, demoAnalysisId, demoUpgradeId };
+  return { app, deps, runtime: rt, settings, logger: log, storeDescription: rt.store.description, recovered, demoAnalysisId, demoUpgradeId, demoRolloutAnalysisId };
+}
+
+/** Queues the cohort analysis of the demo's staged rollout; a full pool skips it (the headline demo is queued). */
+async function queueDemoRollout(rt: Runtime, source: string, log: Logger): Promise<string | null> {
+  const upgradeAt = new Date(Date.now() - DEMO_ROLLOUT_AGO_MS).toISOString();
+  try {
+    const record = await rt.analyses.submit({ source, upgradeAt, before: DEMO_WINDOW, after: DEMO_WINDOW, baseline: 'cohort' });
+    log.info({ analysisId: record.id }, 'empty store: queued the demo rollout analysis (flag-on vs flag-off, cohort baseline)');
+    // Created strictly before the headline analysis (same clock, millisecond timestamps): no tie for the id to break.
+    const created = Date.parse(record.createdAt);
+    for (let i = 0; i < 10 && Date.now() <= created; i++) await new Promise((r) => setTimeout(r, 1));
+    return record.id;
+  } catch (e) {
+    log.warn({ err: e }, 'demo rollout analysis not queued');
+    return null;
+  }
 }

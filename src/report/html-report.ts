@@ -19,6 +19,7 @@ import {
 import { renderSvg } from '../charts/render.ts';
 import { STATUS_LABELS } from '../charts/chart-style.ts';
 import { recommendationHtml } from './recommendation-section.ts';
+import { baselineText } from './baseline-text.ts';
 
 export interface HtmlReportOptions {
   /** Page title; default "aftershock report: <verdict> — upgrade at <time>". */
@@ -240,6 +241,8 @@ ${figures.join('\n')}
   if (report.coverage) facts.push(['Judged', `${formatNumber(report.coverage.judged)} of ${formatNumber(report.coverage.findings)} findings, ${formatNumber(report.coverage.subjectsJudged)} of ${formatNumber(report.coverage.subjects)} endpoints and APIs (the rest had too little data)`]);
   if (report.incidents?.length) facts.push(['Incidents', `${formatNumber(report.incidents.length)} (see below)`]);
   if (report.source) facts.push(['Data source', report.source]);
+  const baseline = baselineText(report.baseline);
+  if (baseline) facts.push(['Baseline', baseline]);
   const warnings = report.warnings.length > 0
     ? `<ul>${report.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>`
     : '<p>None: every window was read completely.</p>';

@@ -11,6 +11,7 @@
 import { formatChange, formatIntervalWithResolution, formatNumber, formatPercent, formatPValue, formatTolerance, formatValue } from '../analysis/format.ts';
 import type { Finding, Report } from '../analysis/types.ts';
 import { recommendationMarkdown, type RecommendedReport } from './recommendation-section.ts';
+import { baselineText } from './baseline-text.ts';
 
 const VERDICT_BADGE: Record<Report['verdict'], string> = { pass: '✅ PASS', warn: '⚠️ WARN', fail: '❌ FAIL' };
 const KIND_LABEL: Record<Finding['kind'], string> = {
@@ -32,6 +33,8 @@ export function renderMarkdown(report: RecommendedReport): string {
       (report.source ? ` Source: ${escapeMarkdown(report.source)}.` : ''),
     '',
   );
+  const baseline = baselineText(report.baseline);
+  if (baseline) out.push(`Baseline: ${escapeMarkdown(baseline)}.`, '');
   if (report.coverage) {
     const c = report.coverage;
     out.push(`Judged ${formatNumber(c.judged)} of ${formatNumber(c.findings)} findings (${formatNumber(c.subjectsJudged)} of ${formatNumber(c.subjects)} endpoints and APIs); the rest had too little data.`, '');

@@ -38,13 +38,16 @@ export const DEFAULT_MIN_EFFECTIVE_EVENTS = 20;
 export function raoScottRateTest(
   before: ClusteredCount,
   after: ClusteredCount,
-  options: { alternative?: Alternative; confidence?: number; minEffectiveEvents?: number } = {},
+  options: { alternative?: Alternative; confidence?: number; minEffectiveEvents?: number; df?: number } = {},
 ): RaoScottRateResult {
   const { alternative = 'two-sided', confidence = DEFAULT_CONFIDENCE, minEffectiveEvents = DEFAULT_MIN_EFFECTIVE_EVENTS } = options;
   assertAlternative(alternative);
   assertClusteredCount(before, 'before');
   assertClusteredCount(after, 'after');
-  if (before.designEffect === 1 && after.designEffect === 1) {
+  // `options.df`: both design effects come from one shared estimate (a seasonal baseline), whose df it is; even
+  // at design effects of 1 that variance is estimated, so the exact test (a known variance) does not apply.
+  if (options.df !== undefined && !(options.df > 0)) throw new RangeError(`raoScottRateTest: df must be > 0 (got ${options.df})`);
+  if (before.designEffect === 1 && after.designEffect === 1 && options.df === undefined) {
     return { ...poissonRateTest(before.k, before.n, after.k, after.n, { alternative, confidence }), df: Infinity, method: 'exact-poisson' };
   }
   const k1 = before.k / before.designEffect;
@@ -61,7 +64,7 @@ export function raoScottRateTest(
   const pooled = (k1 + k2) / (n1 + n2);
   const v1 = (pooled * before.designEffect) / before.n;
   const v2 = (pooled * after.designEffect) / after.n;
-  const df = welchSatterthwaiteDf([v1, v2], [before.designEffect > 1 ? before.df : Infinity, after.designEffect > 1 ? after.df : Infinity]);
+  const df = options.df ?? welchSatterthwaiteDf([v1, v2], [before.designEffect > 1 ? before.df : Infinity, after.designEffect > 1 ? after.df : Infinity]);
   const z = (r2 - r1) / Math.sqrt(v1 + v2);
   const sf = (x: number) => (df === Infinity ? normalSf(x) : studentTSf(x, df));
   const pValue = alternative === 'greater' ? sf(z) : alternative === 'less' ? sf(-z) : Math.min(1, 2 * sf(Math.abs(z)));
