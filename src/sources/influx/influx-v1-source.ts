@@ -22,20 +22,7 @@ import {
 } from './influx-escape.ts';
 import { hostPort, parseRetryAfter, pingInflux, RetriableError, streamLines, withRetries, isRetriableStatus, type Attempt, type ResponseError } from './influx-http.ts';
 import type { MetricQuery, MetricSource } from '../metric-source.ts';
-
-interface V1Series {
-  name?: string;
-  tags?: Record<string, string>;
-  columns: string[];
-  values?: unknown[][];
-}
-
-interface V1Result {
-  statement_id?: number;
-  series?: V1Series[];
-  error?: string;
-  partial?: boolean;
-}
+import { V1ResponseCompleteness, type V1Result, type V1Series } from './influx-v1-completeness.ts';
 
 type SeriesHandler = (statement: number, series: V1Series) => void;
 
@@ -105,20 +92,27 @@ export class InfluxV1Source implements MetricSource {
     await withRetries(
       async (attempt: Attempt) => {
         if (attempt.number > 0) reset?.();
+        const completeness = new V1ResponseCompleteness(statements.statements ?? 1);
         const body = new URLSearchParams({ q, db: this.settings.db, epoch: 'ms', chunked: 'true', chunk_size: String(this.settings.chunkSize) });
         if (this.settings.rp) body.set('rp', this.settings.rp);
         const bytes = await streamLines(
           { url: new URL('/query', this.settings.url), method: 'POST', headers: this.headers(), body, attempt },
-          (line) => this.onLine(line, what, onSeries),
+          (line) => this.onLine(line, what, onSeries, completeness),
           (e) => this.fail(e, what),
         );
         this.bytesReceived += bytes;
+        const missing = completeness.missing();
+        // Retried: a cut connection usually answers in full the next time. A server-side row limit answers the
+        // same way every time, and then the query fails (exit 2) instead of passing half the data as all of it.
+        if (missing !== null) {
+          throw new RetriableError(`${this.where}: ${what}: incomplete response after ${bytes} bytes: ${missing} (connection cut short, or a server limit such as max-row-limit)`);
+        }
       },
       { retry: this.settings.retry, what: `${this.where}: ${what}`, signal: query.signal, log: query.log },
     );
   }
 
-  private onLine(line: string, what: string, onSeries: SeriesHandler): void {
+  private onLine(line: string, what: string, onSeries: SeriesHandler, completeness: V1ResponseCompleteness): void {
     let doc: { results?: V1Result[]; error?: string };
     try {
       doc = JSON.parse(line) as typeof doc;
@@ -129,6 +123,7 @@ export class InfluxV1Source implements MetricSource {
     if (doc.error) throw new AppError(classifyV1Error(doc.error), `${this.where}: ${what}: ${doc.error}`);
     for (const r of doc.results ?? []) {
       if (r.error) throw new AppError(classifyV1Error(r.error), `${this.where}: ${what}: ${r.error}`);
+      completeness.onResult(r);
       for (const s of r.series ?? []) onSeries(r.statement_id ?? 0, s);
     }
   }
