@@ -170,10 +170,14 @@ export class InfluxV2Source implements MetricSource {
       },
       countRequests: (w, q) =>
         count('requests-count.flux', { ...range(w), measurement: rq.measurement, durationField: rq.durationField, filter: reqFilter(q) }, 'counting requests', q),
+      // Not sliced: no InfluxDB 2.x runs here to measure whether slicing a Flux pull pays (and fixtures ignore ranges).
+      slicing: { rawPoints: Infinity, aggregatedScans: Infinity },
+      // Flux's histogram() takes one pass; upstreams add a counters query.
+      aggregatedStatements: (metric) => (metric === 'upstreams' ? 2 : 1),
       countUpstreams: (w, q) =>
         count('upstreams-count.flux', { ...range(w), measurement: up.measurement, attemptsField: up.attemptsField, filter: upFilter(q) }, 'counting upstream calls', q),
       rawRequests: async (stage, q) => {
-        const params = { ...range(stage.window), measurement: rq.measurement, durationField: rq.durationField, serviceTag: rq.serviceTag, endpointTag: rq.endpointTag, filter: reqFilter(q) };
+        const params = { ...range(stage.slice), measurement: rq.measurement, durationField: rq.durationField, serviceTag: rq.serviceTag, endpointTag: rq.endpointTag, filter: reqFilter(q) };
         await this.run(render('requests-raw.flux', params), 'reading requests', (v, c) => {
           const t = time(v[c._time]);
           const d = Number(v[c._value]);
@@ -182,7 +186,7 @@ export class InfluxV2Source implements MetricSource {
         }, q, () => stage.reset());
       },
       rawUpstreams: async (stage, q) => {
-        const params = { ...range(stage.window), measurement: up.measurement, ...upFields, filter: upFilter(q) };
+        const params = { ...range(stage.slice), measurement: up.measurement, ...upFields, filter: upFilter(q) };
         await this.run(render('upstreams-raw.flux', params), 'reading upstream calls', (v, c) => {
           const t = time(v[c._time]);
           const a = Number(v[c[up.attemptsField]]);
@@ -191,12 +195,12 @@ export class InfluxV2Source implements MetricSource {
         }, q, () => stage.reset());
       },
       aggregatedRequests: async (stage, q) => {
-        const params = { ...grouping(stage.window, q), measurement: rq.measurement, durationField: rq.durationField, serviceTag: rq.serviceTag, endpointTag: rq.endpointTag, filter: reqFilter(q), bins: bins(stage) };
+        const params = { ...grouping(stage.slice, q), measurement: rq.measurement, durationField: rq.durationField, serviceTag: rq.serviceTag, endpointTag: rq.endpointTag, filter: reqFilter(q), bins: bins(stage) };
         const onRow = cumulativeRows(stage, [rq.serviceTag, rq.endpointTag], (a, b, t, i, n) => stage.requestBucket(a, b, t, i, n));
         await this.run(render('requests-histogram.flux', params), 'aggregating requests', onRow, q, () => stage.reset());
       },
       aggregatedUpstreams: async (stage, q) => {
-        const params = { ...grouping(stage.window, q), measurement: up.measurement, ...upFields, filter: upFilter(q) };
+        const params = { ...grouping(stage.slice, q), measurement: up.measurement, ...upFields, filter: upFilter(q) };
         await this.run(render('upstreams-counters.flux', params), 'aggregating upstream calls', (v, c) => {
           const calls = Number(v[c.calls]) || 0;
           const attempts = Number(v[c.attempts]) || calls;
@@ -207,7 +211,7 @@ export class InfluxV2Source implements MetricSource {
         await this.run(render('backoff-histogram.flux', { ...params, bins: bins(stage) }), 'aggregating backoff', onRow, q, () => stage.resetBackoff());
       },
       preaggregatedRequests: async (stage, q) => {
-        const params = { ...grouping(stage.window, q), measurement: hg.measurement, countField: hg.countField, serviceTag: rq.serviceTag, endpointTag: rq.endpointTag, leTag: hg.leTag, filter: reqFilter(q) };
+        const params = { ...grouping(stage.slice, q), measurement: hg.measurement, countField: hg.countField, serviceTag: rq.serviceTag, endpointTag: rq.endpointTag, leTag: hg.leTag, filter: reqFilter(q) };
         await this.run(render('requests-preaggregated.flux', params), 'reading histogram buckets', (v, c) => {
           const le = parseLe(v[c[hg.leTag]] ?? '');
           const n = Number(v[c._value]);
@@ -217,7 +221,7 @@ export class InfluxV2Source implements MetricSource {
         }, q, () => stage.reset());
       },
       preaggregatedUpstreams: async (stage, q) => {
-        const params = { ...grouping(stage.window, q), measurement: ct.measurement, callsField: ct.callsField, retriesField: ct.retriesField, exhaustedField: ct.exhaustedField, serviceTag: up.serviceTag, upstreamTag: up.upstreamTag, filter: upFilter(q) };
+        const params = { ...grouping(stage.slice, q), measurement: ct.measurement, callsField: ct.callsField, retriesField: ct.retriesField, exhaustedField: ct.exhaustedField, serviceTag: up.serviceTag, upstreamTag: up.upstreamTag, filter: upFilter(q) };
         const which: Record<string, 'calls' | 'retries' | 'exhausted'> = { [ct.callsField]: 'calls', [ct.retriesField]: 'retries', [ct.exhaustedField]: 'exhausted' };
         await this.run(render('upstreams-preaggregated.flux', params), 'reading upstream counters', (v, c) => {
           const field = which[v[c._field] ?? ''];
