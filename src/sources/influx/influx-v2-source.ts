@@ -4,7 +4,7 @@
  * transport gets the attempt's AbortSignal and the idle timeout; retries are ours (influx-http.ts), one
  * complete query per attempt. The token comes from an environment variable and is never put in a message.
  */
-import { fluxDateTime, fluxDuration, fluxExpression, fluxFloat, flux, HttpError, InfluxDB, type FluxTableMetaData, type ParameterizedQuery } from '@influxdata/influxdb-client';
+import { fluxDateTime, fluxDuration, fluxExpression, fluxFloat, flux, HttpError, InfluxDB, linesToRowsIterable, type FluxTableMetaData, type ParameterizedQuery } from '@influxdata/influxdb-client';
 import type { MetricWindows, TimeRange } from '../../analysis/types.ts';
 import { AppError } from '../../errors.ts';
 import { bucketIndex } from '../../stats/index.ts';
@@ -77,9 +77,22 @@ export class InfluxV2Source implements MetricSource {
         const api = client.getQueryApi({ org: this.settings.org, gzip: false });
         let meta: FluxTableMetaData | null = null;
         let col: Columns = {};
+        // Annotated CSV closes every table with a blank line (an empty result is that blank line alone), so an
+        // answer cut at a row boundary is the one whose last line is not blank; a row cut inside has too few cells.
+        const ending = { lines: 0, last: '' };
+        async function* watched(lines: AsyncIterable<string>): AsyncIterable<string> {
+          for await (const line of lines) {
+            ending.lines++;
+            ending.last = line;
+            yield line;
+          }
+        }
         try {
-          for await (const { values, tableMeta } of api.iterateRows(query)) {
+          for await (const { values, tableMeta } of linesToRowsIterable(watched(api.iterateLines(query)))) {
             attempt.touch();
+            if (values.length !== tableMeta.columns.length) {
+              throw new RetriableError(`${this.where}: ${what}: incomplete response: a row has ${values.length} of ${tableMeta.columns.length} cells (answer cut short)`);
+            }
             if (tableMeta !== meta) {
               meta = tableMeta;
               col = {};
@@ -93,6 +106,9 @@ export class InfluxV2Source implements MetricSource {
           }
         } catch (e) {
           throw this.mapError(e, what);
+        }
+        if (ending.lines === 0 || ending.last.trim() !== '') {
+          throw new RetriableError(`${this.where}: ${what}: incomplete response: ${ending.lines === 0 ? 'empty body' : `the annotated CSV does not end with the blank line that closes a table (last line ${JSON.stringify(ending.last.slice(0, 80))})`} (answer cut short)`);
         }
       },
       { retry: this.settings.retry, what: `${this.where}: ${what}`, signal: q.signal, log: q.log },
