@@ -32,7 +32,7 @@ export const DEFAULT_AUTO_THRESHOLD = 200_000;
  */
 export const DEFAULT_AUTO_THRESHOLD_V1 = 30_000_000;
 /** Queries in flight at once per fetch (time slices of both metrics and windows). */
-export const DEFAULT_PARALLEL_QUERIES = 3;
+export const DEFAULT_PARALLEL_QUERIES = 2;
 /** 20 buckets per decade: each bucket is 10^(1/20) − 1 ≈ 12.2 % wide (the resolution stated on histogram findings). */
 export const DEFAULT_BUCKETS = { min: 0.1, max: 100_000, perDecade: 20 };
 export const DEFAULT_TOKEN_ENV = 'INFLUX_TOKEN';
