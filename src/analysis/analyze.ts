@@ -13,10 +13,13 @@ import { withoutBlocks } from './time-blocks.ts';
 import { latencyTimelineJson, sketchOf, upstreamTimelineJson } from './series.ts';
 import { tailLatencyCandidates } from './tail-latency.ts';
 import type { AnalysisResult, AnalysisSettings, Incident, MetricWindows, Report, ReportSeries } from './types.ts';
+import { coverageWarnings, incompleteWindows, windowCoverage, type AskedWindows } from './window-coverage.ts';
 
 export interface AnalyzeOptions {
   /** The upgrade's expectations: `flat` ones become findings here; `flag` ones are judged by the caller (they need Unleash). */
   expectations?: Expectation[];
+  /** The windows as asked, when the caller cut them to the part that had elapsed (the coverage states the cut). */
+  asked?: AskedWindows;
 }
 
 export function analyze(windows: MetricWindows, settings: AnalysisSettings, options: AnalyzeOptions = {}): AnalysisResult {
@@ -76,7 +79,10 @@ export function analyze(windows: MetricWindows, settings: AnalysisSettings, opti
   // In the same false-discovery step as everything else: an expectation is one more test of the report.
   if (options.expectations?.length) candidates.push(...flatExpectationCandidates(windows, options.expectations, settings));
   const findings = decide(candidates, settings).map((f) => settleFlatExpectation(f, settings));
-  const verdict = verdictOf(findings, settings, { incidents: incidents.length });
+  const covered = windowCoverage(windows, settings, options.asked);
+  if (covered) warnings.push(...coverageWarnings(covered));
+  const extras = { incidents: incidents.length, incomplete: covered ? incompleteWindows({ windowCoverage: covered }) : 0 };
+  const verdict = verdictOf(findings, settings, extras);
   const report: Report = {
     schemaVersion: 1,
     verdict,
@@ -86,12 +92,13 @@ export function analyze(windows: MetricWindows, settings: AnalysisSettings, opti
       after: { start: iso(windows.after.start), stop: iso(windows.after.stop) },
     },
     findings,
-    summary: summarize(findings, verdict, settings, { incidents: incidents.length }),
+    summary: summarize(findings, verdict, settings, extras),
     warnings,
     ...(windows.source ? { source: windows.source } : {}),
     settings,
     coverage: coverageOf(findings),
     ...(incidents.length > 0 ? { incidents } : {}),
+    ...(covered ? { windowCoverage: covered } : {}),
     ...(windows.markers?.length
       ? { markers: [...windows.markers].sort((a, b) => a.at - b.at).map((m) => ({ service: m.service, at: iso(m.at), ...(m.version !== undefined ? { version: m.version } : {}) })) }
       : {}),
