@@ -24,6 +24,10 @@ const TargetSchema = Type.Object(
     upgradeAt: Type.Optional(Type.String({ minLength: 1 })),
     before: Type.Optional(Duration),
     after: Type.Optional(Duration),
+    /** Analyse an upgrade time after the current time as given (AnalysisRequest.allowFuture); refused otherwise. */
+    allowFuture: Type.Optional(Type.Boolean()),
+    /** Total time of one evaluation's analysis (AnalysisRequest.deadline), e.g. 5m; default config deadlines.analysisMs. */
+    deadline: Type.Optional(Duration),
   },
   { additionalProperties: false },
 );
@@ -93,6 +97,7 @@ export function parseGuardConfig(raw: unknown, where: string): GuardConfig {
     }
     if (t.before) parseDuration(t.before, `${where}: targets.${i}.before`);
     if (t.after) parseDuration(t.after, `${where}: targets.${i}.after`);
+    if (t.deadline) parseDuration(t.deadline, `${where}: targets.${i}.deadline`);
   });
   return {
     enabled: g.enabled,

@@ -85,6 +85,8 @@ export class SlaGuard {
     const after = t.after ?? `${Math.max(MIN_AFTER_MS, Math.floor((nowMs - upgradeMs) / 1000) * 1000)}ms`;
     const request: AnalysisRequest = { source: t.source!, upgradeAt, before: t.before, after, services: t.services, endpoints: t.endpoints };
     if (t.upgradeId) request.upgradeId = t.upgradeId;
+    if (t.allowFuture) request.allowFuture = true;
+    if (t.deadline) request.deadline = t.deadline;
     if (t.expectations?.length) request.expectations = t.expectations;
     return request;
   }

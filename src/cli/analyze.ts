@@ -2,7 +2,8 @@
  * `aftershock analyze`: one analysis from the command line, for CI gates.
  *   aftershock analyze --source <file.lp | - | demo | name | influx URL> --upgrade-at <RFC 3339>
  *     [--precision ns|us|ms|s] [--before 2h] [--after 2h] [--config FILE] [--format json|markdown|html|junit]
- *     [--out FILE] [--service S]... [--endpoint E]... [--fail-on warn|fail]
+ *     [--out FILE] [--service S]... [--endpoint E]... [--fail-on warn|fail] [--allow-future]
+ *     [--deadline D] [--fetch-deadline D]
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -31,6 +32,12 @@ export const ANALYZE_USAGE = `Usage: aftershock analyze --source <file.lp | - | 
   --endpoint E      only this endpoint (repeatable); the selected endpoints then decide the verdict, and
                     retry/backoff findings are reported without deciding it (upstream calls carry no endpoint)
   --fail-on V       fail (default): exit 1 on a fail verdict; warn: exit 1 on warn too (stricter gates)
+  --allow-future    accept an --upgrade-at after the current time (timestamps ahead of this clock) and windows
+                    reaching past now as given; without it such a time is refused (exit 2), and a window reaching
+                    past now is cut there (only the elapsed part is analysed, and the report says so)
+  --deadline D      total time for the whole analysis, e.g. 10m (default: config deadlines.analysisMs, 15 min)
+  --fetch-deadline D  total time for reading both windows from the source (default: deadlines.fetchMs, 10 min);
+                    a deadline that passes ends the run with exit 2, naming what timed out
 
 Exit codes: 0 pass or warn, 1 fail (or warn with --fail-on warn), 2 bad input or usage.`;
 
@@ -56,6 +63,9 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
         service: { type: 'string', multiple: true },
         endpoint: { type: 'string', multiple: true },
         'fail-on': { type: 'string', default: DEFAULT_FAIL_ON },
+        'allow-future': { type: 'boolean' },
+        deadline: { type: 'string' },
+        'fetch-deadline': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -97,6 +107,9 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
           services: values.service,
           endpoints: values.endpoint,
           ...(precision ? { precision } : {}),
+          ...(values['allow-future'] ? { allowFuture: true } : {}),
+          ...(values.deadline !== undefined ? { deadline: values.deadline } : {}),
+          ...(values['fetch-deadline'] !== undefined ? { fetchDeadline: values['fetch-deadline'] } : {}),
         },
         { onProgress: progress.update, onLog: (m) => progress.log(relabel(m)) },
       );
