@@ -5,18 +5,17 @@
 import { createFlagReader } from '../actions/flag-reader.ts';
 import { analyze } from '../analysis/analyze.ts';
 import { withExpectationFindings } from '../analysis/expectations.ts';
-import type { AnalysisResult, EventCountQuery, MetricWindows } from '../analysis/types.ts';
+import type { AnalysisResult, EventCountQuery } from '../analysis/types.ts';
 import { analysisSettings } from '../config.ts';
 import { parseDuration, parseTimestamp } from '../duration.ts';
 import { AppError } from '../errors.ts';
 import { OperationScope, untilAborted } from '../net/deadline.ts';
-import type { MetricQuery, MetricSource } from '../sources/metric-source.ts';
 import { createSource } from '../sources/resolve-source.ts';
 import { DEFAULT_WINDOW, type AnalysisRequest, type RunOptions } from './analysis-request.ts';
 import { checkFiltersMatch, scopeVerdictToEndpoints, upstreamsOfSelectedServices } from './endpoint-scope.ts';
 import { checkUpgradeTime, elapsedWindows } from './elapsed-windows.ts';
 import { checkFlagExpectations } from './flag-expectations.ts';
-import { deadlineError, runDeadlines, type RunDeadlines } from './run-deadlines.ts';
+import { deadlineError, fetchWithinDeadline, runDeadlines } from './run-deadlines.ts';
 
 /** Largest |epoch ms| a JavaScript Date can hold (ECMA-262 time value range). */
 const MAX_DATE_MS = 8.64e15;
@@ -40,7 +39,7 @@ export async function runAnalysis(request: AnalysisRequest, options: RunOptions)
   let doing = `reading the windows from ${source.description}`;
   const run = new OperationScope(options.signal, deadlines.analysis.ms, () => deadlineError(`analysis of ${source.description}`, deadlines.analysis, doing));
   try {
-    const windows = await fetchWithin(source, deadlines, run.signal, {
+    const windows = await fetchWithinDeadline(source, deadlines.fetch, run.signal, {
       upgradeAt,
       before: elapsed.before,
       after: elapsed.after,
@@ -82,17 +81,4 @@ export async function runAnalysis(request: AnalysisRequest, options: RunOptions)
 
 function counters(request: AnalysisRequest): EventCountQuery[] {
   return (request.expectations ?? []).flatMap((e) => (e.kind === 'flat' && e.counter ? [e.counter] : []));
-}
-
-/**
- * One source read under the fetch deadline (inside the analysis's own): the source gets the deadline's signal (its
- * queries, retries and reads stop on it), and the read is abandoned when it fires even if a source does not notice.
- */
-async function fetchWithin(source: MetricSource, deadlines: RunDeadlines, parent: AbortSignal, query: Omit<MetricQuery, 'signal'>): Promise<MetricWindows> {
-  const scope = new OperationScope(parent, deadlines.fetch.ms, () => deadlineError(`${source.description}: reading the windows`, deadlines.fetch));
-  try {
-    return await untilAborted(source.fetch({ ...query, signal: scope.signal }), scope.signal);
-  } finally {
-    scope.dispose();
-  }
 }

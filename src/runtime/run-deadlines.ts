@@ -14,6 +14,9 @@ import { formatSpan } from '../analysis/format.ts';
 import { validateOrThrow, type Config } from '../config.ts';
 import { parseDuration } from '../duration.ts';
 import { AppError } from '../errors.ts';
+import type { MetricWindows } from '../analysis/types.ts';
+import { OperationScope, untilAborted } from '../net/deadline.ts';
+import type { MetricQuery, MetricSource } from '../sources/metric-source.ts';
 import type { AnalysisRequest } from './analysis-request.ts';
 
 const DeadlinesSchema = Type.Object({ fetchMs: Type.Integer({ minimum: 1 }), analysisMs: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
@@ -46,4 +49,18 @@ export function deadlineError(what: string, d: RunDeadline, doing?: string): App
   return new AppError('TIMEOUT', `${what}: not done within the deadline of ${formatSpan(d.ms)} (${d.setBy})${doing ? `; it was ${doing}` : ''}`, {
     details: { deadlineMs: d.ms },
   });
+}
+
+/**
+ * One source read under the fetch deadline (and the caller's signal, e.g. the analysis's own deadline): the source
+ * gets the deadline's signal (its queries, retries and reads stop on it), and the read is abandoned when it fires
+ * even if a source does not notice.
+ */
+export async function fetchWithinDeadline(source: MetricSource, deadline: RunDeadline, parent: AbortSignal | undefined, query: Omit<MetricQuery, 'signal'>): Promise<MetricWindows> {
+  const scope = new OperationScope(parent, deadline.ms, () => deadlineError(`${source.description}: reading the windows`, deadline));
+  try {
+    return await untilAborted(source.fetch({ ...query, signal: scope.signal }), scope.signal);
+  } finally {
+    scope.dispose();
+  }
 }

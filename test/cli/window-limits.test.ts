@@ -17,10 +17,10 @@ const dir = mkdtempSync(path.join(tmpdir(), 'aftershock-limits-'));
 const MIN = 60_000;
 
 /** Runs the CLI without blocking this process's event loop (the drip server lives here). */
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+function run(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -116,6 +116,16 @@ describe('total deadlines against a source trickling one byte every 0.5 s (issue
     const r = await run([...args(), '--fetch-deadline', '2s']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^aftershock: error: influx1 http:\/\/127\.0\.0\.1:\d+ db=telemetry: reading the windows: not done within the deadline of 2 s \(--fetch-deadline \/ fetchDeadline\)/m);
+    expect(r.ms).toBeLessThan(20_000);
+  }, 60_000);
+
+  it('the InfluxDB 2.x source is stopped the same way', async () => {
+    const r = await run(['analyze', '--source', `influx2+${drip.url}/telemetry?org=acme`, '--upgrade-at', '2026-11-20T14:00:00Z', '--fetch-deadline', '2s'], {
+      ...process.env,
+      INFLUX_TOKEN: 'test-token',
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^aftershock: error: influx2 http:\/\/127\.0\.0\.1:\d+ org=acme bucket=telemetry: reading the windows: not done within the deadline of 2 s/m);
     expect(r.ms).toBeLessThan(20_000);
   }, 60_000);
 

@@ -21,7 +21,7 @@ afterAll(() => drip.close());
 
 function config(deadlines: { fetchMs: number; analysisMs: number }): Config {
   const c = loadConfig();
-  c.sources.slow = { kind: 'influx1', url: drip.url, db: 'telemetry' };
+  c.sources.slow = { kind: 'influx1', url: drip.url, db: 'telemetry' } as Config['sources'][string];
   c.deadlines = deadlines;
   return c;
 }
