@@ -15,6 +15,7 @@ import { DEFAULT_WINDOW, type AnalysisRequest } from '../runtime/analysis-reques
 import { openRuntime } from '../runtime/open-runtime.ts';
 import { createProgress } from './progress.ts';
 import { STDIN_SOURCE, spoolStdin } from './stdin-input.ts';
+import { runDeadlines, withinDeadline } from '../runtime/run-deadlines.ts';
 
 export const ANALYZE_USAGE = `Usage: aftershock analyze --source <file.lp | - | demo | name | URL> --upgrade-at <RFC 3339> [options]
 
@@ -91,7 +92,12 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   }
 
   const config = loadConfig({ file: values.config });
-  const stdin = values.source === STDIN_SOURCE ? await spoolStdin() : null;
+  // Standard input is the source's read, under the fetch deadline; the spool removes its file when stopped.
+  const fetchDeadline = runDeadlines({ deadline: values.deadline, fetchDeadline: values['fetch-deadline'] }, config).fetch;
+  const stdin =
+    values.source === STDIN_SOURCE
+      ? await withinDeadline('--source -: reading standard input', fetchDeadline, undefined, (signal) => spoolStdin(process.stdin, { signal }), { abandon: false })
+      : null;
   const relabel = stdin?.relabel ?? ((text: string) => text);
   const progress = createProgress(process.stderr);
   let result: AnalysisResult;

@@ -52,15 +52,21 @@ export function deadlineError(what: string, d: RunDeadline, doing?: string): App
 }
 
 /**
- * One source read under the fetch deadline (and the caller's signal, e.g. the analysis's own deadline): the source
- * gets the deadline's signal (its queries, retries and reads stop on it), and the read is abandoned when it fires
- * even if a source does not notice.
+ * Runs `fn` under `deadline` (and the caller's signal): `fn` gets a signal that aborts with the deadline's error.
+ * With `abandon` (default) the wait ends the moment the signal fires, even if `fn` does not notice; without it `fn`
+ * is trusted to stop on the signal and clean up first (a spool that removes its temporary file).
  */
-export async function fetchWithinDeadline(source: MetricSource, deadline: RunDeadline, parent: AbortSignal | undefined, query: Omit<MetricQuery, 'signal'>): Promise<MetricWindows> {
-  const scope = new OperationScope(parent, deadline.ms, () => deadlineError(`${source.description}: reading the windows`, deadline));
+export async function withinDeadline<T>(what: string, deadline: RunDeadline, parent: AbortSignal | undefined, fn: (signal: AbortSignal) => Promise<T>, options: { abandon?: boolean } = {}): Promise<T> {
+  const scope = new OperationScope(parent, deadline.ms, () => deadlineError(what, deadline));
   try {
-    return await untilAborted(source.fetch({ ...query, signal: scope.signal }), scope.signal);
+    const work = fn(scope.signal);
+    return await (options.abandon === false ? work : untilAborted(work, scope.signal));
   } finally {
     scope.dispose();
   }
+}
+
+/** One source read under the fetch deadline: its queries, retries and reads stop on the deadline's signal. */
+export function fetchWithinDeadline(source: MetricSource, deadline: RunDeadline, parent: AbortSignal | undefined, query: Omit<MetricQuery, 'signal'>): Promise<MetricWindows> {
+  return withinDeadline(`${source.description}: reading the windows`, deadline, parent, (signal) => source.fetch({ ...query, signal }));
 }

@@ -129,6 +129,26 @@ describe('total deadlines against a source trickling one byte every 0.5 s (issue
     expect(r.ms).toBeLessThan(20_000);
   }, 60_000);
 
+  it('a pipe on standard input trickling a byte every 0.5 s is stopped by the fetch deadline', async () => {
+    const started = Date.now();
+    const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [BIN, 'analyze', '--source', '-', '--upgrade-at', '2026-11-20T14:00:00Z', '--fetch-deadline', '2s'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      child.stdin.on('error', () => undefined);
+      const drip = setInterval(() => child.stdin.write('h'), 500);
+      const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      child.on('close', (code) => {
+        clearInterval(drip);
+        clearTimeout(killer);
+        resolve({ code, stderr });
+      });
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^aftershock: error: --source -: reading standard input: not done within the deadline of 2 s \(--fetch-deadline \/ fetchDeadline\)$/m);
+    expect(Date.now() - started).toBeLessThan(20_000);
+  }, 60_000);
+
   it('the config deadline (deadlines.fetchMs) applies without a flag', async () => {
     const config = path.join(dir, 'deadlines.yaml');
     writeFileSync(config, 'deadlines:\n  fetchMs: 2000\n');
