@@ -5,13 +5,14 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.ts';
-import { startSlowDripServer, type SlowDripServer } from '../net/slow-drip-server.ts';
+import { serve, trickle, type TestServer } from '../net/net-test-server.ts';
 import { auth, startTestService, waitFinished, WRITE_TOKEN, type TestService } from './test-service.ts';
 
-let drip: SlowDripServer;
+let drip: TestServer;
 let s: TestService | null = null;
 beforeAll(async () => {
-  drip = await startSlowDripServer(500);
+  // A real server that answers 200 and then sends one byte every 0.5 s, forever (under any idle timeout).
+  drip = await serve((_req, res) => trickle(res, 500));
 });
 afterEach(async () => {
   await s?.close();
