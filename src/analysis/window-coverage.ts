@@ -129,15 +129,16 @@ export function windowCoverage(windows: MetricWindows, settings: Pick<AnalysisSe
   const counts = eventsPerBlock(windows);
   if (!counts || !windows.blockMs) return null;
   const has = counts.map((c) => c.some((x) => x > 0));
-  const out = {
-    before: coverageOfWindow(windows.before, windows.blockMs, counts[0], settings, has[1]),
-    after: coverageOfWindow(windows.after, windows.blockMs, counts[1], settings, has[0]),
-  };
+  const after = coverageOfWindow(windows.after, windows.blockMs, counts[1], settings, has[0]);
+  // A seasonal "before" is K reference periods numbered block after block, not one range: no span of its own.
+  const before = windows.baseline?.kind === 'seasonal' ? undefined : coverageOfWindow(windows.before, windows.blockMs, counts[0], settings, has[1]);
+  const out: NonNullable<Report['windowCoverage']> = before ? { before, after } : { after };
   for (const w of ['before', 'after'] as const) {
     const a = asked?.[w];
-    if (a && a.stop > windows[w].stop) {
-      out[w].requestedStop = new Date(a.stop).toISOString();
-      out[w].notElapsedMs = a.stop - windows[w].stop;
+    const c = out[w];
+    if (a && c && a.stop > windows[w].stop) {
+      c.requestedStop = new Date(a.stop).toISOString();
+      c.notElapsedMs = a.stop - windows[w].stop;
     }
   }
   return out;
@@ -147,7 +148,7 @@ export function windowCoverage(windows: MetricWindows, settings: Pick<AnalysisSe
 export function incompleteWindows(report: Pick<Report, 'windowCoverage'>): number {
   const c = report.windowCoverage;
   if (!c) return 0;
-  return [c.before, c.after].filter((w) => w.partlyEmpty || (w.notElapsedMs ?? 0) > 0).length;
+  return [c.before, c.after].filter((w) => w !== undefined && (w.partlyEmpty || (w.notElapsedMs ?? 0) > 0)).length;
 }
 
 /** One warning per incomplete window, saying how much is missing and where the data is. */
@@ -155,6 +156,7 @@ export function coverageWarnings(coverage: NonNullable<Report['windowCoverage']>
   const out: string[] = [];
   for (const name of ['before', 'after'] as const) {
     const c = coverage[name];
+    if (!c) continue;
     const length = Date.parse(c.stop) - Date.parse(c.start);
     if (c.notElapsedMs && c.requestedStop) {
       out.push(

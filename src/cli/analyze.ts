@@ -4,6 +4,7 @@
  *     [--precision ns|us|ms|s] [--before 2h] [--after 2h] [--config FILE] [--format json|markdown|html|junit]
  *     [--out FILE] [--service S]... [--endpoint E]... [--fail-on warn|fail] [--allow-future]
  *     [--deadline D] [--fetch-deadline D]
+ *     [--baseline before|seasonal|cohort] [--period 1d|7d|D] [--periods K] [--cohort-tag T] [--control V]
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -11,7 +12,7 @@ import { DEFAULT_FAIL_ON, FAIL_ON, failsPipeline, REPORT_FORMATS, writeReport, t
 import type { AnalysisResult } from '../analysis/types.ts';
 import { loadConfig } from '../config.ts';
 import { AppError } from '../errors.ts';
-import { DEFAULT_WINDOW, type AnalysisRequest } from '../runtime/analysis-request.ts';
+import { BASELINE_KINDS, DEFAULT_WINDOW, type AnalysisRequest, type BaselineKind } from '../runtime/analysis-request.ts';
 import { openRuntime } from '../runtime/open-runtime.ts';
 import { createProgress } from './progress.ts';
 import { STDIN_SOURCE, spoolStdin } from './stdin-input.ts';
@@ -22,6 +23,7 @@ export const ANALYZE_USAGE = `Usage: aftershock analyze --source <file.lp | - | 
   --source S        a line-protocol file (any name; gzip too), "-" for line protocol on stdin, "demo", a source
                     named in the config, or
                     influx1+http://[user:pass@]host:port/<db>[?rp=…] | influx2+http(s)://host:port/<bucket>?org=<org>
+                    | prom+http(s)://host:port[/prefix] (Prometheus, Thanos, Mimir, VictoriaMetrics)
   --precision P     timestamp unit of line-protocol input: ns (default), us, ms or s
   --upgrade-at T    when the upgrade shipped, e.g. 2026-11-20T14:00:00Z
   --before D        length of the window before the upgrade (default ${DEFAULT_WINDOW})
@@ -39,6 +41,15 @@ export const ANALYZE_USAGE = `Usage: aftershock analyze --source <file.lp | - | 
   --deadline D      total time for the whole analysis, e.g. 10m (default: config deadlines.analysisMs, 15 min)
   --fetch-deadline D  total time for reading both windows from the source (default: deadlines.fetchMs, 10 min);
                     a deadline that passes ends the run with exit 2, naming what timed out
+  --baseline B      what the after window is compared with (default from config, normally before):
+                    before    the window before the upgrade
+                    seasonal  the same clock window on the --periods previous --period s (day-to-day
+                              variation enters the uncertainty: each period is a cluster)
+                    cohort    the flag-off requests of the after window itself (a concurrent control)
+  --period P        seasonal: 1d (default), 7d or any duration
+  --periods K       seasonal: how many earlier periods, at least 2 (default 3)
+  --cohort-tag T    cohort: the telemetry tag holding the flag cohort (default variant)
+  --control V       cohort: its flag-off value (default disabled); every other value is the treatment
 
 Exit codes: 0 pass or warn, 1 fail (or warn with --fail-on warn), 2 bad input or usage.`;
 
@@ -67,6 +78,11 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
         'allow-future': { type: 'boolean' },
         deadline: { type: 'string' },
         'fetch-deadline': { type: 'string' },
+        baseline: { type: 'string' },
+        period: { type: 'string' },
+        periods: { type: 'string' },
+        'cohort-tag': { type: 'string' },
+        control: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -91,6 +107,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
     throw new AppError('BAD_INPUT', `--precision must be one of ${PRECISIONS.join(', ')} (got "${values.precision}")`);
   }
 
+  const baseline = baselineOptions(values);
   const config = loadConfig({ file: values.config });
   // Standard input is the source's read, under the fetch deadline; the spool removes its file when stopped.
   const fetchDeadline = runDeadlines({ deadline: values.deadline, fetchDeadline: values['fetch-deadline'] }, config).fetch;
@@ -116,6 +133,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
           ...(values['allow-future'] ? { allowFuture: true } : {}),
           ...(values.deadline !== undefined ? { deadline: values.deadline } : {}),
           ...(values['fetch-deadline'] !== undefined ? { fetchDeadline: values['fetch-deadline'] } : {}),
+          ...baseline,
         },
         { onProgress: progress.update, onLog: (m) => progress.log(relabel(m)) },
       );
@@ -135,6 +153,29 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   for (const w of result.report.warnings) process.stderr.write(`aftershock: warning: ${w}\n`);
   process.stderr.write(`aftershock: ${result.report.summary}\n`);
   return failsPipeline(result.report.verdict, failOn) ? 1 : 0;
+}
+
+/** The baseline flags as request fields (checked against config defaults in runtime/baseline.ts). */
+function baselineOptions(values: { baseline?: string; period?: string; periods?: string; 'cohort-tag'?: string; control?: string }): Partial<AnalysisRequest> {
+  const out: Partial<AnalysisRequest> = {};
+  if (values.baseline !== undefined) {
+    if (!(BASELINE_KINDS as readonly string[]).includes(values.baseline)) throw new AppError('BAD_INPUT', `--baseline must be one of ${BASELINE_KINDS.join(', ')} (got "${values.baseline}")`);
+    out.baseline = values.baseline as BaselineKind;
+  }
+  if (values.periods !== undefined) {
+    if (!/^\d+$/.test(values.periods)) throw new AppError('BAD_INPUT', `--periods must be a whole number (got "${values.periods}")`);
+    out.periods = Number(values.periods);
+  }
+  if (values.period !== undefined) out.period = values.period;
+  if (values['cohort-tag'] !== undefined) out.cohortTag = values['cohort-tag'];
+  if (values.control !== undefined) out.control = values.control;
+  const kind = out.baseline;
+  const misplaced = [
+    ...(kind !== 'seasonal' && (out.period !== undefined || out.periods !== undefined) && kind !== undefined ? ['--period/--periods (seasonal only)'] : []),
+    ...(kind !== 'cohort' && (out.cohortTag !== undefined || out.control !== undefined) && kind !== undefined ? ['--cohort-tag/--control (cohort only)'] : []),
+  ];
+  if (misplaced.length) throw new AppError('BAD_INPUT', `--baseline ${kind}: ${misplaced.join(' and ')} do not apply`);
+  return out;
 }
 
 /** A path that cannot be written is a usage problem (exit 2 with the path), not an internal error. */

@@ -36,7 +36,7 @@ export function renderMarkdown(report: RecommendedReport): string {
   if (report.windowCoverage) {
     for (const w of ['before', 'after'] as const) {
       const c = report.windowCoverage[w];
-      out.push(`${isIncomplete(c) ? '⚠️ ' : ''}Data in the ${w} window: ${escapeMarkdown(coverageSentence(c))}.`, '');
+      if (c) out.push(`${isIncomplete(c) ? '⚠️ ' : ''}Data in the ${w} window: ${escapeMarkdown(coverageSentence(c))}.`, '');
     }
   }
   if (report.coverage) {
@@ -49,6 +49,7 @@ export function renderMarkdown(report: RecommendedReport): string {
   out.push(`## Regressions (${regressions.length})`, '');
   if (regressions.length === 0) out.push('None.', '');
   else out.push(...table(sortByChange(regressions)), '');
+  onsetSection(out, regressions);
   incidentSection(out, report);
   expectationSection(out, report.findings.filter((f) => f.kind === 'expectation'));
   out.push(...recommendationMarkdown(report, escapeMarkdown));
@@ -87,6 +88,17 @@ export function renderMarkdown(report: RecommendedReport): string {
       `each finding's JSON \`interval\` says which method produced its interval._`,
   );
   return out.join('\n') + '\n';
+}
+
+/** When each regression began (analysis/onset.ts), and whether that is the upgrade's. */
+function onsetSection(out: string[], regressions: Finding[]): void {
+  const dated = regressions.filter((f) => f.onset);
+  if (dated.length === 0) return;
+  out.push(`## Onset (${dated.length})`, '', 'When each regression began: the change point of its per-minute series over both windows, with its interval.', '');
+  for (const f of dated) {
+    out.push(`- ${escapeMarkdown(f.service)} ${codeSpan(f.subject, false)} ${escapeMarkdown(f.statistic)}: ${escapeMarkdown(f.onset!.description)} (${escapeMarkdown(f.onset!.at.slice(11, 16))} UTC).`);
+  }
+  out.push('');
 }
 
 /** Short bursts kept out of the comparison: window, minutes, subject and factor. */

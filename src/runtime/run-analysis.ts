@@ -15,6 +15,7 @@ import { DEFAULT_WINDOW, type AnalysisRequest, type RunOptions } from './analysi
 import { checkFiltersMatch, scopeVerdictToEndpoints, upstreamsOfSelectedServices } from './endpoint-scope.ts';
 import { checkUpgradeTime, elapsedWindows } from './elapsed-windows.ts';
 import { checkFlagExpectations } from './flag-expectations.ts';
+import { checkCohortData, resolveBaseline } from './baseline.ts';
 import { deadlineError, fetchWithinDeadline, runDeadlines } from './run-deadlines.ts';
 
 /** Largest |epoch ms| a JavaScript Date can hold (ECMA-262 time value range). */
@@ -30,8 +31,12 @@ export async function runAnalysis(request: AnalysisRequest, options: RunOptions)
   }
   const now = (options.now ?? Date.now)();
   checkUpgradeTime(request, upgradeAt, now);
-  const asked = { before: { start: upgradeAt - beforeMs, stop: upgradeAt }, after: { start: upgradeAt, stop: upgradeAt + afterMs } };
-  const elapsed = elapsedWindows(asked, now, request.allowFuture);
+  const baseline = resolveBaseline(request, options.config, { upgradeAt, beforeMs, afterMs });
+  if (!(Math.abs(baseline.before.start) <= MAX_DATE_MS)) throw new AppError('BAD_INPUT', `period: the reference periods reach beyond the dates that can be represented`);
+  const asked = { before: baseline.before, after: baseline.after };
+  // Cut at now: the window before (and a cohort baseline, both sides in the after window). A seasonal baseline's
+  // reference periods mirror the after window, so it is read as asked and the coverage flags what is missing.
+  const elapsed = baseline.kind === 'seasonal' ? { ...asked, cut: false } : elapsedWindows(asked, now, request.allowFuture);
   const deadlines = runDeadlines(request, options.config);
   const eventCounts = counters(request);
   const source = createSource(request.source, options.config, { precision: request.precision });
@@ -43,6 +48,7 @@ export async function runAnalysis(request: AnalysisRequest, options: RunOptions)
       upgradeAt,
       before: elapsed.before,
       after: elapsed.after,
+      ...(baseline.query ? { baseline: baseline.query } : {}),
       services: request.services,
       endpoints: request.endpoints,
       onProgress: options.onProgress,
@@ -58,11 +64,12 @@ export async function runAnalysis(request: AnalysisRequest, options: RunOptions)
       throw new AppError('BAD_INPUT', `${source.description}: no telemetry in the windows${filters ? ` for ${filters}` : ''}; nothing to compare`);
     }
     checkFiltersMatch(windows, request, source.description);
+    checkCohortData(windows, source.description);
     const settings = { ...analysisSettings(options.config), ...(options.settings ?? {}) };
     // Upstream calls carry no endpoint: see ./endpoint-scope.ts for what an endpoint filter makes of them.
     const scoped = request.endpoints?.length ? upstreamsOfSelectedServices(windows) : windows;
     doing = 'computing the statistics';
-    const analysed = analyze(scoped, settings, { expectations: request.expectations, ...(elapsed.cut ? { asked } : {}) });
+    const analysed = analyze(scoped, settings, { expectations: request.expectations, ...(baseline.period ? { period: baseline.period } : {}), ...(elapsed.cut ? { asked } : {}) });
     // The statistics cannot be interrupted; a deadline that passed meanwhile still ends the run here.
     run.signal.throwIfAborted();
     const result = request.endpoints?.length ? scopeVerdictToEndpoints(analysed, settings, request.endpoints) : analysed;

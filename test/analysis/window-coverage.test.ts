@@ -70,7 +70,7 @@ describe('window coverage (issue 14)', () => {
     const { report } = analyze(windows([[T0 - 2 * H, T0 + 2 * H]], 180_000), settings);
     expect(report.windowCoverage!.after.share).toBeCloseTo(1 / 3, 2);
     expect(report.windowCoverage!.after.partlyEmpty).toBe(false);
-    expect(report.windowCoverage!.before.partlyEmpty).toBe(false);
+    expect(report.windowCoverage!.before!.partlyEmpty).toBe(false);
   });
 
   it('a gap of one block at the end is not missing data', () => {

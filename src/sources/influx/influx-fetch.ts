@@ -5,6 +5,7 @@
  * query never adds rows twice), and the error for an empty window. The dialects only run queries.
  */
 import type { MetricWindows, TimeRange } from '../../analysis/types.ts';
+import { boundToMs, unitFactors, type UnitFactors } from '../../config.ts';
 import { AppError } from '../../errors.ts';
 import { bucketIndex, logBucketBounds } from '../../stats/index.ts';
 import { GrowableFloat64, WindowBuilder } from '../window-builder/window-builder.ts';
@@ -13,9 +14,14 @@ import type { InfluxCommonSettings, MetricMode } from './influx-config.ts';
 
 export type WindowName = 'before' | 'after';
 
-/** The fixed grid of the aggregated mode: log-spaced upper edges ending with Infinity (stats/logBucketBounds). */
-export function bucketGrid(b: { min: number; max: number; perDecade: number }): Float64Array {
-  return logBucketBounds(b);
+/**
+ * The fixed grid of the aggregated mode: log-spaced upper edges ending with Infinity (stats/logBucketBounds).
+ * `buckets` are in ms (like the reports); with `msPerRawUnit` the edges are in the raw unit the database stores
+ * (schema `unit`), so the queries compare raw values with them and the stage converts them back on commit.
+ */
+export function bucketGrid(b: { min: number; max: number; perDecade: number }, msPerRawUnit = 1): Float64Array {
+  const edges = logBucketBounds(b);
+  return msPerRawUnit === 1 ? edges : edges.map((e) => e / msPerRawUnit);
 }
 
 /** The buckets a query covers: indices first..last into the grid (whose last edge is Infinity). */
@@ -76,6 +82,8 @@ export class InfluxStage {
   constructor(
     readonly window: TimeRange,
     readonly range: BucketRange | null = null,
+    /** ms per raw unit of each metric (schema `unit`): applied on commit, so staged rows stay in the database's unit. */
+    readonly ms: UnitFactors = { duration: 1, backoff: 1, le: 1 },
   ) {}
 
   /** Drops everything staged (before a retry of the query). */
@@ -201,14 +209,15 @@ export class InfluxStage {
       const upstream = this.v2.length === n;
       const v2 = upstream ? this.v2.toArray() : null;
       const v3 = upstream ? this.v3.toArray() : null;
+      const { duration, backoff } = this.ms;
       for (let i = 0; i < n; i++) {
         const [a, c] = this.series[idx[i]];
-        if (v2 && v3) b.addUpstreamCall(a, c, t[i], v1[i], v2[i], v3[i] === 1);
-        else b.addRequest(a, c, t[i], v1[i]);
+        if (v2 && v3) b.addUpstreamCall(a, c, t[i], v1[i], v2[i] * backoff, v3[i] === 1);
+        else b.addRequest(a, c, t[i], v1[i] * duration);
       }
     }
     for (const h of this.hist.values()) this.commitHistogram(b, h);
-    for (const [s, e, t, le, cum] of this.le) b.addHistogramBucket(s, e, t, le, cum);
+    for (const [s, e, t, le, cum] of this.le) b.addHistogramBucket(s, e, t, boundToMs(le, this.ms.le), cum);
     for (const c of this.counters.values()) {
       const h = this.backoff.get(`${c.service}\u0000${c.upstream}\u0000${c.t}`);
       b.addUpstreamCounters(c.service, c.upstream, c.t, { calls: c.calls, retries: c.retries, exhausted: c.exhausted }, h ? this.backoffHistogram(h) : undefined);
@@ -218,24 +227,26 @@ export class InfluxStage {
   /** Cumulative counts at every edge of the range (plus the empty one below it), so all intervals share the same bounds. */
   private commitHistogram(b: WindowBuilder, h: HistAcc): void {
     const r = this.range as BucketRange;
-    if (r.first > 0) b.addHistogramBucket(h.service, h.name, h.t, r.edges[r.first - 1], 0);
+    const f = this.ms.duration;
+    if (r.first > 0) b.addHistogramBucket(h.service, h.name, h.t, boundToMs(r.edges[r.first - 1], f), 0);
     let cum = 0;
     for (let i = r.first; i <= r.last; i++) {
       cum += h.counts[i - r.first];
-      b.addHistogramBucket(h.service, h.name, h.t, bucketBounds(r, i).upper, cum);
+      b.addHistogramBucket(h.service, h.name, h.t, boundToMs(bucketBounds(r, i).upper, f), cum);
     }
   }
 
   private backoffHistogram(h: HistAcc): { upperBounds: number[]; counts: number[] } {
     const r = this.range as BucketRange;
+    const f = this.ms.backoff;
     const upperBounds: number[] = [];
     const counts: number[] = [];
     if (r.first > 0) {
-      upperBounds.push(r.edges[r.first - 1]);
+      upperBounds.push(boundToMs(r.edges[r.first - 1], f));
       counts.push(0);
     }
     for (let i = r.first; i <= r.last; i++) {
-      upperBounds.push(bucketBounds(r, i).upper);
+      upperBounds.push(boundToMs(bucketBounds(r, i).upper, f));
       counts.push(h.counts[i - r.first]);
     }
     return { upperBounds, counts };
@@ -314,7 +325,8 @@ export async function fetchFromInflux(
   await dialect.checkMeasurements(measurements, query);
 
   const perWindow = [0, 0];
-  const grid = bucketGrid(settings.buckets);
+  // Each metric's grid is in its own raw unit (schema `unit`): request durations, backoff waits.
+  const ms = unitFactors(schema);
   const steps = 6;
   let done = 0;
   const progress = (): void => query.onProgress?.(Math.min(1, ++done / steps));
@@ -343,10 +355,11 @@ export async function fetchFromInflux(
       }
       // Union of both windows' value ranges, so before and after share the same bucket bounds.
       // Without a value range from the count query (Flux), the query covers the whole grid.
+      const grid = bucketGrid(settings.buckets, metric === 'requests' ? ms.duration : ms.backoff);
       if (mode === 'aggregated') range = total.min !== null && total.max !== null ? bucketRangeFor(grid, total.min, total.max) : { edges: grid, first: 0, last: grid.length - 1 };
     } else progress();
     for (const [name, w] of windows) {
-      const stage = new InfluxStage(w, range);
+      const stage = new InfluxStage(w, range, ms);
       const op = mode === 'raw' ? ops.raw : mode === 'aggregated' ? ops.aggregated : ops.preaggregated;
       await op(stage, query);
       stage.commit(builder);
