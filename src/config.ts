@@ -35,6 +35,7 @@ const AnalysisSchema = Type.Object(
       { alpha: Fraction, maxShare: Type.Number({ exclusiveMinimum: 0, maximum: 0.5 }), minRatio: Type.Number({ minimum: 1 }) },
       { additionalProperties: false },
     ),
+    gaps: Type.Optional(Type.Object({ maxShare: Type.Number({ minimum: 0, maximum: 1 }), alpha: Fraction }, { additionalProperties: false })),
   },
   { additionalProperties: false },
 );

@@ -2,7 +2,8 @@
  * `aftershock analyze`: one analysis from the command line, for CI gates.
  *   aftershock analyze --source <file.lp | - | demo | name | influx URL> --upgrade-at <RFC 3339>
  *     [--precision ns|us|ms|s] [--before 2h] [--after 2h] [--config FILE] [--format json|markdown|html|junit]
- *     [--out FILE] [--service S]... [--endpoint E]... [--fail-on warn|fail]
+ *     [--out FILE] [--service S]... [--endpoint E]... [--fail-on warn|fail] [--allow-future]
+ *     [--deadline D] [--fetch-deadline D]
  *     [--baseline before|seasonal|cohort] [--period 1d|7d|D] [--periods K] [--cohort-tag T] [--control V]
  */
 import { writeFile } from 'node:fs/promises';
@@ -15,6 +16,7 @@ import { BASELINE_KINDS, DEFAULT_WINDOW, type AnalysisRequest, type BaselineKind
 import { openRuntime } from '../runtime/open-runtime.ts';
 import { createProgress } from './progress.ts';
 import { STDIN_SOURCE, spoolStdin } from './stdin-input.ts';
+import { runDeadlines, withinDeadline } from '../runtime/run-deadlines.ts';
 
 export const ANALYZE_USAGE = `Usage: aftershock analyze --source <file.lp | - | demo | name | URL> --upgrade-at <RFC 3339> [options]
 
@@ -33,6 +35,12 @@ export const ANALYZE_USAGE = `Usage: aftershock analyze --source <file.lp | - | 
   --endpoint E      only this endpoint (repeatable); the selected endpoints then decide the verdict, and
                     retry/backoff findings are reported without deciding it (upstream calls carry no endpoint)
   --fail-on V       fail (default): exit 1 on a fail verdict; warn: exit 1 on warn too (stricter gates)
+  --allow-future    accept an --upgrade-at after the current time (timestamps ahead of this clock) and windows
+                    reaching past now as given; without it such a time is refused (exit 2), and a window reaching
+                    past now is cut there (only the elapsed part is analysed, and the report says so)
+  --deadline D      total time for the whole analysis, e.g. 10m (default: config deadlines.analysisMs, 15 min)
+  --fetch-deadline D  total time for reading both windows from the source (default: deadlines.fetchMs, 10 min);
+                    a deadline that passes ends the run with exit 2, naming what timed out
   --baseline B      what the after window is compared with (default from config, normally before):
                     before    the window before the upgrade
                     seasonal  the same clock window on the --periods previous --period s (day-to-day
@@ -67,6 +75,9 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
         service: { type: 'string', multiple: true },
         endpoint: { type: 'string', multiple: true },
         'fail-on': { type: 'string', default: DEFAULT_FAIL_ON },
+        'allow-future': { type: 'boolean' },
+        deadline: { type: 'string' },
+        'fetch-deadline': { type: 'string' },
         baseline: { type: 'string' },
         period: { type: 'string' },
         periods: { type: 'string' },
@@ -98,7 +109,12 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
 
   const baseline = baselineOptions(values);
   const config = loadConfig({ file: values.config });
-  const stdin = values.source === STDIN_SOURCE ? await spoolStdin() : null;
+  // Standard input is the source's read, under the fetch deadline; the spool removes its file when stopped.
+  const fetchDeadline = runDeadlines({ deadline: values.deadline, fetchDeadline: values['fetch-deadline'] }, config).fetch;
+  const stdin =
+    values.source === STDIN_SOURCE
+      ? await withinDeadline('--source -: reading standard input', fetchDeadline, undefined, (signal) => spoolStdin(process.stdin, { signal }), { abandon: false })
+      : null;
   const relabel = stdin?.relabel ?? ((text: string) => text);
   const progress = createProgress(process.stderr);
   let result: AnalysisResult;
@@ -114,6 +130,9 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
           services: values.service,
           endpoints: values.endpoint,
           ...(precision ? { precision } : {}),
+          ...(values['allow-future'] ? { allowFuture: true } : {}),
+          ...(values.deadline !== undefined ? { deadline: values.deadline } : {}),
+          ...(values['fetch-deadline'] !== undefined ? { fetchDeadline: values['fetch-deadline'] } : {}),
           ...baseline,
         },
         { onProgress: progress.update, onLog: (m) => progress.log(relabel(m)) },

@@ -79,6 +79,8 @@ export interface ServiceVerdict {
   settings: Report['settings'];
   /** Incidents of that service (short bursts; they make its verdict warn). */
   incidents?: NonNullable<Report['incidents']>;
+  /** The report's window coverage (a partly empty window makes a clean verdict warn). */
+  windowCoverage?: Report['windowCoverage'];
 }
 
 export interface CreateAnalysisInput {

@@ -247,6 +247,7 @@ export class PgReportStore implements ReportStore {
       findings,
       settings: report.settings,
       incidents: (report.incidents ?? []).filter((i) => i.service === service),
+      ...(report.windowCoverage ? { windowCoverage: report.windowCoverage } : {}),
     };
   }
 
