@@ -30,9 +30,8 @@ export function sortFloat64(values: ArrayLike<number>): Float64Array {
   const counts = digitCounts(input);
   const negatives = countNegatives(counts);
   // The input is only ever read: the passes ping-pong between two owned arrays.
-  let src = input;
-  let dst = new Float64Array(n);
-  let scratch: Float64Array | null = null;
+  let src: Float64Array = input;
+  let dst: Float64Array = new Float64Array(n);
   for (let d = 0; d < DIGITS; d++) {
     const base = d * BUCKETS;
     const word = d < 3 ? 0 : 1;
@@ -48,10 +47,9 @@ export function sortFloat64(values: ArrayLike<number>): Float64Array {
     for (let i = 0; i < n; i++) {
       dst[counts[base + ((srcWords[2 * i + word] >>> shift) & (BUCKETS - 1))]++] = src[i];
     }
-    const freed: Float64Array = src === input ? (scratch ?? new Float64Array(n)) : src;
+    const freed = src === input ? new Float64Array(n) : src;
     src = dst;
     dst = freed;
-    scratch = null;
   }
   if (src === input) src = Float64Array.from(input); // every value has the same bits: nothing moved
   if (negatives === 0) return src;
