@@ -13,6 +13,7 @@ const BENCHES: Record<string, string> = {
   charts: './render-charts.ts',
   calibration: './calibration.ts',
   'report-page': './report-page.ts',
+  'cli-start': './cli-start.ts',
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
