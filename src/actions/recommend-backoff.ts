@@ -18,6 +18,7 @@
  */
 import type { DistributionSketch, Finding, Report, ReportSeries } from '../analysis/types.ts';
 import { seededRandom } from '../stats/seeded-random.ts';
+import { sortFloat64 } from '../stats/sort-float64.ts';
 import { BACKOFF_FIELDS, boundViolations, type BackoffBounds, type BackoffConstants } from './backoff-constants.ts';
 
 export const DEFAULT_MODEL_SAMPLES = 20_000;
@@ -163,11 +164,15 @@ function waits(d: Draws, c: BackoffConstants): Float64Array {
 export function sortMostlyZeros(a: Float64Array): Float64Array {
   let nonZero = 0;
   for (let i = 0; i < a.length; i++) if (!(a[i] === 0 && !Object.is(a[i], -0))) nonZero++;
-  if (nonZero * 4 > a.length) return a.sort();
-  const rest = new Float64Array(nonZero);
+  // sortFloat64 orders exactly like Float64Array#sort (radix on the bits past a few thousand values, several × faster).
+  if (nonZero * 4 > a.length) {
+    a.set(sortFloat64(a));
+    return a;
+  }
+  const unsorted = new Float64Array(nonZero);
   let j = 0;
-  for (let i = 0; i < a.length; i++) if (!(a[i] === 0 && !Object.is(a[i], -0))) rest[j++] = a[i];
-  rest.sort();
+  for (let i = 0; i < a.length; i++) if (!(a[i] === 0 && !Object.is(a[i], -0))) unsorted[j++] = a[i];
+  const rest = sortFloat64(unsorted);
   // -0 counts as non-zero above, so it keeps its place before +0, as in a full sort; NaN sorts last in both.
   let below = 0;
   while (below < rest.length && (rest[below] < 0 || Object.is(rest[below], -0))) below++;
