@@ -134,10 +134,10 @@ function drawCalls(p: number, maxAttempts: number, samples: number, seed: number
   return { retries, jitterU, width };
 }
 
-/** Per-call waits W under constants c (0 for calls that did not retry), sorted ascending. */
-function waits(d: Draws, c: BackoffConstants): Float64Array {
+/** Per-call waits W under constants c (0 for calls that did not retry), sorted ascending (in `into` when given). */
+function waits(d: Draws, c: BackoffConstants, into?: Float64Array): Float64Array {
   const n = d.retries.length;
-  const out = new Float64Array(n);
+  const out = into ? into.fill(0) : new Float64Array(n);
   const maxRetries = Math.min(d.width, c.maxAttempts - 1);
   // The delay before retry k depends on the constants only: computed once per candidate, not once per call
   // (this loop runs for every candidate on the event loop; same expression, so the same doubles).
@@ -326,9 +326,12 @@ export function* recommendBackoffSteps(report: Report, options: RecommendOptions
   let bestMean = -1;
   let bestChanged = Infinity;
   let leastMean = Infinity;
+  const candidateWaits = new Float64Array(draws.retries.length);
   for (const cand of candidates(current, bounds)) {
     if (BACKOFF_FIELDS.every((k) => cand[k] === current[k])) continue;
-    const w = waits(draws, cand);
+    // One buffer for every candidate: only numbers derived from it are kept, and ~100 × 160 kB of garbage per
+    // report would otherwise land on the service's event loop as GC work.
+    const w = waits(draws, cand, candidateWaits);
     const checks = checksFor(w);
     const m = meanOf(w);
     if (m < leastMean) {
