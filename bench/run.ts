@@ -14,6 +14,7 @@ const BENCHES: Record<string, string> = {
   calibration: './calibration.ts',
   'report-page': './report-page.ts',
   'cli-start': './cli-start.ts',
+  sequential: './sequential-guard.ts',
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -45,7 +45,8 @@ const Name = Type.String({ minLength: 1 });
 const closed = { additionalProperties: false };
 export const SchemaMappingSchema = Type.Object(
   {
-    request: Type.Object({ measurement: Name, serviceTag: Name, endpointTag: Name, durationField: Name }, closed),
+    // `unit` (s, ms, us, ns; default ms) is the unit of the raw values: request durations, backoff waits, `le` bounds.
+    request: Type.Object({ measurement: Name, serviceTag: Name, endpointTag: Name, durationField: Name, unit: Type.Optional(Type.String()) }, closed),
     upstream: Type.Object(
       {
         measurement: Name,
@@ -54,10 +55,11 @@ export const SchemaMappingSchema = Type.Object(
         attemptsField: Name,
         backoffField: Name,
         okField: Name,
+        unit: Type.Optional(Type.String()),
       },
       closed,
     ),
-    histogram: Type.Object({ measurement: Name, leTag: Name, countField: Name }, closed),
+    histogram: Type.Object({ measurement: Name, leTag: Name, countField: Name, unit: Type.Optional(Type.String()) }, closed),
     counters: Type.Object({ measurement: Name, callsField: Name, retriesField: Name, exhaustedField: Name }, closed),
     // Deployment markers (issue 15), e.g. `deployment,service=shop version="2.4.0" <ts>`; optional for older configs.
     deployment: Type.Optional(Type.Object({ measurement: Name, serviceTag: Name, versionField: Name }, closed)),
@@ -70,6 +72,7 @@ export const SchemaMappingSchema = Type.Object(
  * name would send every point to the first form and silently ignore the other: refuse that.
  */
 export function checkSchemaMapping(schema: SchemaMapping, where: string): void {
+  for (const form of ['request', 'upstream', 'histogram'] as const) checkTimeUnit(schema[form].unit, `${where}: schema.${form}.unit`);
   const seen = new Map<string, string>();
   for (const form of ['request', 'upstream', 'histogram', 'counters', 'deployment'] as const) {
     const section = schema[form];
@@ -84,12 +87,64 @@ export function checkSchemaMapping(schema: SchemaMapping, where: string): void {
 }
 export type SchemaMapping = Static<typeof SchemaMappingSchema>;
 
+/**
+ * Milliseconds per unit of the raw values a schema describes (`unit` of a metric). Reports are always in ms, so
+ * Prometheus-style seconds and InfluxDB milliseconds both work without the user converting anything.
+ */
+export const MS_PER_TIME_UNIT = { s: 1000, ms: 1, us: 0.001, ns: 0.000001 } as const;
+export type TimeUnit = keyof typeof MS_PER_TIME_UNIT;
+export const DEFAULT_TIME_UNIT: TimeUnit = 'ms';
+
+/** Refuses a unit other than s, ms, us, ns; `field` names the config field ("config/x.yaml: schema.request.unit"). */
+export function checkTimeUnit(unit: string | undefined, field: string): void {
+  if (unit !== undefined && !Object.hasOwn(MS_PER_TIME_UNIT, unit)) {
+    throw new AppError('BAD_INPUT', `${field}: unknown unit ${JSON.stringify(unit)}; use one of ${Object.keys(MS_PER_TIME_UNIT).join(', ')}`);
+  }
+}
+
+/** Milliseconds per raw unit (1 when `unit` is absent); the unit must have passed checkTimeUnit. */
+export function msPerUnit(unit: string | undefined): number {
+  return unit === undefined ? 1 : MS_PER_TIME_UNIT[unit as TimeUnit];
+}
+
+/** Factors from raw values to ms, per metric of a schema: request durations, backoff waits, histogram `le` bounds. */
+export interface UnitFactors {
+  duration: number;
+  backoff: number;
+  le: number;
+}
+
+export function unitFactors(schema: SchemaMapping): UnitFactors {
+  return { duration: msPerUnit(schema.request.unit), backoff: msPerUnit(schema.upstream.unit), le: msPerUnit(schema.histogram.unit) };
+}
+
+/**
+ * A bucket bound in ms: rounded to 15 significant digits so that 0.3 s is 300 ms, not 300.00000000000006 (the
+ * bound is shown on findings and two sources must agree on it). Infinity (`+Inf`) stays Infinity.
+ */
+export function boundToMs(le: number, factor: number): number {
+  return factor === 1 || !Number.isFinite(le) ? le : Number((le * factor).toPrecision(15));
+}
+/** Default baseline of an analysis (runtime/baseline.ts resolves a request against it). */
+const BaselineSchema = Type.Object(
+  {
+    kind: Type.Union([Type.Literal('before'), Type.Literal('seasonal'), Type.Literal('cohort')]),
+    period: Type.String({ minLength: 1 }),
+    periods: Type.Integer({ minimum: 2, maximum: 52 }),
+    cohortTag: Type.String({ minLength: 1 }),
+    control: Type.String({ minLength: 1 }),
+  },
+  { additionalProperties: false },
+);
+export type BaselineDefaults = Static<typeof BaselineSchema>;
+
 /** One named source; kind-specific fields are validated by the source factory. */
-const SourceSchema = Type.Object({ kind: Type.Union([Type.Literal('demo'), Type.Literal('file'), Type.Literal('influx1'), Type.Literal('influx2')]) }, { additionalProperties: true });
+const SourceSchema = Type.Object({ kind: Type.Union([Type.Literal('demo'), Type.Literal('file'), Type.Literal('influx1'), Type.Literal('influx2'), Type.Literal('prometheus')]) }, { additionalProperties: true });
 
 export const ConfigSchema = Type.Object(
   {
     analysis: AnalysisSchema,
+    baseline: BaselineSchema,
     input: Type.Object({ maxBadLineShare: Type.Number({ minimum: 0, maximum: 1 }), timelineIntervalMs: Type.Integer({ minimum: 1000 }) }),
     schema: SchemaMappingSchema,
     sources: Type.Record(Type.String(), SourceSchema),

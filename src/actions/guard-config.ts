@@ -9,6 +9,7 @@ import { parseDuration, parseTimestamp } from '../duration.ts';
 import { AppError } from '../errors.ts';
 import type { Expectation } from '../analysis/expectations.ts';
 import type { FindingKind } from '../analysis/types.ts';
+import { DEFAULT_SEQUENTIAL, type SequentialSettings } from '../analysis/sequential.ts';
 
 const Kind = Type.Union([Type.Literal('tail_latency'), Type.Literal('retry_rate'), Type.Literal('backoff')]);
 const Duration = Type.String({ minLength: 1 });
@@ -24,6 +25,12 @@ const TargetSchema = Type.Object(
     upgradeAt: Type.Optional(Type.String({ minLength: 1 })),
     before: Type.Optional(Duration),
     after: Type.Optional(Duration),
+    /** The analysis baseline (issue 11), the same names as the CLI flags and the HTTP body. */
+    baseline: Type.Optional(Type.Union([Type.Literal('before'), Type.Literal('seasonal'), Type.Literal('cohort')])),
+    period: Type.Optional(Duration),
+    periods: Type.Optional(Type.Integer({ minimum: 2, maximum: 52 })),
+    cohortTag: Type.Optional(Type.String({ minLength: 1 })),
+    control: Type.Optional(Type.String({ minLength: 1 })),
   },
   { additionalProperties: false },
 );
@@ -53,6 +60,21 @@ const GuardFileSchema = Type.Object(
       { additionalProperties: false },
     ),
     lockKey: Type.Integer(),
+    /**
+     * Anytime-valid decisions (issue 11): act only when a regression's mSPRT e-value reaches m/alpha
+     * (analysis/sequential.ts). Optional for guard files written before it; the shipped file turns it on.
+     */
+    sequential: Type.Optional(
+      Type.Object(
+        {
+          enabled: Type.Boolean(),
+          alpha: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 }),
+          tau: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+          maxLooks: Type.Optional(Type.Integer({ minimum: 1 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -74,6 +96,8 @@ export interface GuardConfig {
   tune: { enabled: boolean; when: FindingKind[]; maxPerEpisode: number; aim: number };
   killSwitch: { enabled: boolean; when: FindingKind[] };
   lockKey: number;
+  /** Anytime-valid decisions over repeated looks; null: the report's fixed-α verdict at each look (before issue 11). */
+  sequential: SequentialSettings | null;
 }
 
 /** Validates a parsed guard file (already an object); `where` names it in errors. */
@@ -93,6 +117,7 @@ export function parseGuardConfig(raw: unknown, where: string): GuardConfig {
     }
     if (t.before) parseDuration(t.before, `${where}: targets.${i}.before`);
     if (t.after) parseDuration(t.after, `${where}: targets.${i}.after`);
+    if (t.period) parseDuration(t.period, `${where}: targets.${i}.period`);
   });
   return {
     enabled: g.enabled,
@@ -105,6 +130,9 @@ export function parseGuardConfig(raw: unknown, where: string): GuardConfig {
     tune: g.steps.tune,
     killSwitch: g.steps.killSwitch,
     lockKey: g.lockKey,
+    sequential: g.sequential?.enabled
+      ? { alpha: g.sequential.alpha, tau: g.sequential.tau ?? DEFAULT_SEQUENTIAL.tau, maxLooks: g.sequential.maxLooks ?? null }
+      : null,
   };
 }
 

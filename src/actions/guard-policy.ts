@@ -4,6 +4,7 @@
  * in this episode and the recommendation says tuning can work, the kill switch otherwise. Every outcome,
  * including doing nothing, comes with the reason in one sentence.
  */
+import { describeLook, type SequentialLook } from '../analysis/sequential.ts';
 import type { FindingKind, Report } from '../analysis/types.ts';
 import { formatDuration } from '../duration.ts';
 import type { BackoffConstants } from './backoff-constants.ts';
@@ -24,6 +25,11 @@ export interface PolicyInput {
   guardActionsLastHour: number;
   tunesThisEpisode: number;
   recommendation: BackoffRecommendation | null;
+  /**
+   * The anytime-valid evidence of this look (guard file `sequential:`); absent or null: the report's fixed-α verdict
+   * alone decides. When present only the kinds of its crossed regressions may act.
+   */
+  sequential?: SequentialLook | null;
 }
 
 export interface PolicyDecision {
@@ -44,8 +50,23 @@ export function failingKinds(report: Report, services: string[] | undefined, kin
 }
 
 export function decide(input: PolicyInput): PolicyDecision {
-  const { policy } = input;
   if (input.failingKinds.length === 0) return nothing('did nothing because the evaluation passed: no regression of a configured kind');
+  const seq = input.sequential ?? null;
+  if (seq) {
+    const crossed = new Set(seq.crossed.map((e) => e.kind));
+    const kinds = input.failingKinds.filter((k) => crossed.has(k));
+    if (kinds.length === 0) {
+      return nothing(`did nothing because the anytime-valid test has not crossed: ${describeLook(seq)}; the report at this look says regressed: ${input.failingKinds.join(', ')}`);
+    }
+    const d = decideOn({ ...input, failingKinds: kinds });
+    return { ...d, reason: d.act ? `${describeLook(seq)}; ${d.reason}` : `${d.reason}; ${describeLook(seq)}` };
+  }
+  return decideOn(input);
+}
+
+/** The checks after the evidence: hysteresis, already off, cooldown, hourly cap, then the graduated step. */
+function decideOn(input: PolicyInput): PolicyDecision {
+  const { policy } = input;
   const kinds = input.failingKinds.join(', ');
   if (input.consecutive < policy.consecutive) {
     return nothing(`did nothing because this is failing evaluation ${input.consecutive} of ${policy.consecutive} needed in a row (hysteresis); regressed: ${kinds}`);

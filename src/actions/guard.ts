@@ -8,6 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
+import { sequentialLook, type SequentialLook } from '../analysis/sequential.ts';
 import type { AnalysisResult, FindingKind } from '../analysis/types.ts';
 import { isAppError } from '../errors.ts';
 import { sleep } from '../net/sleep.ts';
@@ -26,6 +27,15 @@ import type { FlagState } from './flag-actions.ts';
 const pause = (ms: number, signal: AbortSignal) => sleep(ms, signal).catch(() => undefined);
 
 const HOUR_MS = 3_600_000;
+/** Recorded decisions searched for the previous look (errors and standbys in between carry none). */
+const LOOK_HISTORY = 50;
+
+/** What the decision log keeps of a look (JSON: an e-value past 1e308 is stored as null). */
+function sequentialDetails(s: SequentialLook, upgradeAt: string): Record<string, unknown> {
+  const finite = (x: number) => (Number.isFinite(x) ? x : null);
+  const best = s.best && { kind: s.best.kind, service: s.best.service, subject: s.best.subject, statistic: s.best.statistic, eValue: finite(s.best.eValue), logEValue: s.best.logEValue, estimate: s.best.estimate, variance: s.best.variance };
+  return { upgradeAt, look: s.look, alpha: s.settings.alpha, tau: s.settings.tau, maxLooks: s.settings.maxLooks, watched: s.watched, threshold: s.threshold, crossed: s.crossed.length > 0, horizonReached: s.horizonReached, best };
+}
 /** The after window of a target without `after` never shrinks below this (the upgrade just happened). */
 const MIN_AFTER_MS = 60_000;
 
@@ -85,6 +95,9 @@ export class SlaGuard {
     const after = t.after ?? `${Math.max(MIN_AFTER_MS, Math.floor((nowMs - upgradeMs) / 1000) * 1000)}ms`;
     const request: AnalysisRequest = { source: t.source!, upgradeAt, before: t.before, after, services: t.services, endpoints: t.endpoints };
     if (t.upgradeId) request.upgradeId = t.upgradeId;
+    // The baseline travels with the request and is resolved once in runAnalysis; with a cohort baseline the
+    // findings, and so the policy's decision and the recommendation, are about the flag-on cohort.
+    for (const k of ['baseline', 'period', 'periods', 'cohortTag', 'control'] as const) if (t[k] !== undefined) Object.assign(request, { [k]: t[k] });
     if (t.expectations?.length) request.expectations = t.expectations;
     return request;
   }
@@ -123,6 +136,9 @@ export class SlaGuard {
     const { report, series } = analysis.result;
     const kinds = [...new Set<FindingKind>([...guard.tune.when, ...guard.killSwitch.when])];
     const failing = failingKinds(report, target.services, kinds);
+    const sequential = guard.sequential
+      ? sequentialLook(report, { kinds, services: target.services, look: await this.lookNumber(target), settings: guard.sequential })
+      : null;
     const episode = await this.log.episode(target.name);
     const consecutive = failing.length > 0 ? episode.failingInARow + 1 : 0;
     const evaluated = { ...base, evaluation: failing.length > 0 ? ('failing' as const) : ('passing' as const), consecutive, analysisId: analysis.analysisId, verdict: report.verdict };
@@ -160,9 +176,11 @@ export class SlaGuard {
       guardActionsLastHour: lastHour,
       tunesThisEpisode: episode.tunesThisEpisode,
       recommendation,
+      sequential,
     });
     const details = {
       failingKinds: failing,
+      ...(sequential ? { sequential: sequentialDetails(sequential, target.upgradeAt!) } : {}),
       flag,
       recommendation: recommendation && { action: recommendation.action, constants: recommendation.constants, rationale: recommendation.rationale },
     };
@@ -178,6 +196,19 @@ export class SlaGuard {
       const actionId = isAppError(e) && typeof e.details?.actionId === 'number' ? e.details.actionId : null;
       return this.record({ ...evaluated, decision: 'nothing', step: d.step, actionId, reason: `tried to ${d.step === 'tune' ? 'tune' : 'switch off'} but failed: ${msg}`, details });
     }
+  }
+
+  /**
+   * This evaluation's look number for the sequential test: one more than the last recorded look of the same upgrade
+   * (a target re-pointed at another upgrade time starts a new test at look 1).
+   */
+  private async lookNumber(target: GuardTarget): Promise<number> {
+    const { items } = await this.log.list({ target: target.name, limit: LOOK_HISTORY });
+    for (const d of items) {
+      const s = d.details?.sequential as { upgradeAt?: string; look?: number } | undefined;
+      if (s && typeof s.look === 'number') return s.upgradeAt === target.upgradeAt ? s.look + 1 : 1;
+    }
+    return 1;
   }
 
   /** One pass over every target (the caller holds leadership). */

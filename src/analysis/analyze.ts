@@ -3,37 +3,46 @@
  * No I/O, no clock: the same input gives the same report, byte for byte.
  */
 import { backoffCandidate } from './backoff.ts';
+import { allInsufficient, checkSeasonal, cohortReport, referenceBlocks } from './baseline.ts';
 import type { Candidate } from './candidate.ts';
 import { coverageOf, decide, summarize, verdictOf } from './decide.ts';
 import { flatExpectationCandidates, settleFlatExpectation, type Expectation } from './expectations.ts';
 import { incidentWarning, latencyIncidents, scanCount, upstreamIncidents, upstreamWithoutBlocks, type WindowGrid } from './incidents.ts';
+import { latencyOnsetSeries, onsetOf, upstreamOnsetSeries, type OnsetSeries } from './onset.ts';
 import { retryRateCandidates } from './retry-rate.ts';
 import { viewOf } from './sample-view.ts';
 import { withoutBlocks } from './time-blocks.ts';
 import { latencyTimelineJson, sketchOf, upstreamTimelineJson } from './series.ts';
 import { tailLatencyCandidates } from './tail-latency.ts';
-import type { AnalysisResult, AnalysisSettings, Incident, MetricWindows, Report, ReportSeries } from './types.ts';
+import type { AnalysisResult, AnalysisSettings, Finding, Incident, MetricWindows, Report, ReportSeries, UpstreamSeries } from './types.ts';
+import type { SampleView } from './sample-view.ts';
 
 export interface AnalyzeOptions {
   /** The upgrade's expectations: `flat` ones become findings here; `flag` ones are judged by the caller (they need Unleash). */
   expectations?: Expectation[];
+  /** Seasonal baseline: the period as the request named it (e.g. "1d"), for the report (default: in hours/days). */
+  period?: string;
 }
 
 export function analyze(windows: MetricWindows, settings: AnalysisSettings, options: AnalyzeOptions = {}): AnalysisResult {
   const candidates: Candidate[] = [];
   const series: ReportSeries = { latency: [], upstreams: [] };
-  // Time blocks per window (clustered inference), when the source recorded them.
-  const blocks = (w: { start: number; stop: number }) => (windows.blockMs ? Math.max(1, Math.ceil((w.stop - w.start) / windows.blockMs)) : undefined);
-  const [bb, ba] = [blocks(windows.before), blocks(windows.after)];
+  // Time blocks per window (clustered inference), when the source recorded them; a seasonal baseline's reference
+  // periods are clusters of blocks (baseline.ts).
+  const { beforeBlocks: bb, afterBlocks: ba, clusterSize } = referenceBlocks(windows);
+  const layout = windows.baseline;
   const latency = [...windows.latency].sort((a, b) => compare(a.service, b.service) || compare(a.endpoint, b.endpoint));
   const upstreams = [...windows.upstreams].sort((a, b) => compare(a.service, b.service) || compare(a.upstream, b.upstream));
-  const grid: WindowGrid | null = windows.blockMs ? { before: windows.before, after: windows.after, blockMs: windows.blockMs } : null;
+  const references = layout?.kind === 'seasonal' ? { references: { ranges: layout.references, blocksPerReference: layout.blocksPerReference } } : {};
+  const grid: WindowGrid | null = windows.blockMs ? { before: windows.before, after: windows.after, blockMs: windows.blockMs, ...references } : null;
   // The report-wide false-incident rate is split evenly over every scan the report runs (Bonferroni).
   const scanAlpha = settings.incidents.alpha / scanCount(latency.length, upstreams.length, settings);
   const incidents: Incident[] = [];
   const warnings = [...windows.warnings];
+  // What each subject was compared on (after incidents left out), for the onset of its regressions.
+  const compared = { latency: new Map<string, { before: SampleView; after: SampleView }>(), upstreams: new Map<string, UpstreamSeries>() };
   for (const s of latency) {
-    let views = { before: viewOf(s.before, bb), after: viewOf(s.after, ba) };
+    let views = { before: viewOf(s.before, bb, clusterSize), after: viewOf(s.after, ba, clusterSize) };
     if (grid) {
       const found = latencyIncidents(s, views, settings, grid, scanAlpha);
       if (found.incidents.length > 0) {
@@ -43,6 +52,7 @@ export function analyze(windows: MetricWindows, settings: AnalysisSettings, opti
         warnings.push(...found.incidents.map((i) => incidentWarning(i, true)));
       }
     }
+    compared.latency.set(subjectKey(s.service, s.endpoint), views);
     candidates.push(...tailLatencyCandidates(s, views, settings));
     series.latency.push({
       service: s.service,
@@ -62,8 +72,9 @@ export function analyze(windows: MetricWindows, settings: AnalysisSettings, opti
         warnings.push(...found.incidents.map((i) => incidentWarning(i, true)));
       }
     }
-    const views = { before: viewOf(u.before.backoff, bb), after: viewOf(u.after.backoff, ba) };
-    candidates.push(...retryRateCandidates(u, settings));
+    const views = { before: viewOf(u.before.backoff, bb, clusterSize), after: viewOf(u.after.backoff, ba, clusterSize) };
+    compared.upstreams.set(subjectKey(u.service, u.upstream), u);
+    candidates.push(...retryRateCandidates(u, settings, clusterSize));
     candidates.push(backoffCandidate(u, views, settings));
     series.upstreams.push({
       service: u.service,
@@ -75,7 +86,14 @@ export function analyze(windows: MetricWindows, settings: AnalysisSettings, opti
   }
   // In the same false-discovery step as everything else: an expectation is one more test of the report.
   if (options.expectations?.length) candidates.push(...flatExpectationCandidates(windows, options.expectations, settings));
-  const findings = decide(candidates, settings).map((f) => settleFlatExpectation(f, settings));
+  const seasonal = layout?.kind === 'seasonal' ? checkSeasonal(windows, layout, settings, options.period ?? periodLabel(layout.periodMs)) : null;
+  if (seasonal) warnings.push(...seasonal.warnings);
+  const judged = seasonal?.insufficient ? allInsufficient(candidates, seasonal.insufficient) : candidates;
+  const decided = decide(judged, settings).map((f) => settleFlatExpectation(f, settings));
+  // Onset needs one continuous time line through the upgrade: a seasonal or cohort baseline has none (its before
+  // side lies on other days, or in the same window), so there the finding carries no onset.
+  const findings = grid && !layout ? decided.map((f) => withOnset(f, compared, grid, windows.upgradeAt, settings.confidence)) : decided;
+  const baseline = seasonal?.report ?? cohortReport(windows) ?? { kind: 'before' as const, window: { start: iso(windows.before.start), stop: iso(windows.before.stop) } };
   const verdict = verdictOf(findings, settings, { incidents: incidents.length });
   const report: Report = {
     schemaVersion: 1,
@@ -95,8 +113,41 @@ export function analyze(windows: MetricWindows, settings: AnalysisSettings, opti
     ...(windows.markers?.length
       ? { markers: [...windows.markers].sort((a, b) => a.at - b.at).map((m) => ({ service: m.service, at: iso(m.at), ...(m.version !== undefined ? { version: m.version } : {}) })) }
       : {}),
+    baseline,
   };
   return { report, series };
+}
+
+function subjectKey(service: string, subject: string): string {
+  return `${service}\u0000${subject}`;
+}
+
+/** A regression with per-block data gets its onset (analysis/onset.ts); every other finding is returned as it is. */
+function withOnset(
+  f: Finding,
+  compared: { latency: Map<string, { before: SampleView; after: SampleView }>; upstreams: Map<string, UpstreamSeries> },
+  grid: WindowGrid,
+  upgradeAt: number,
+  confidence: number,
+): Finding {
+  if (f.status !== 'regression') return f;
+  let series: OnsetSeries | null = null;
+  if (f.kind === 'tail_latency') {
+    const views = compared.latency.get(subjectKey(f.service, f.subject));
+    const threshold = f.details?.threshold;
+    if (views && typeof threshold === 'number') series = latencyOnsetSeries(views, threshold, grid, f.statistic);
+  } else if (f.kind === 'retry_rate') {
+    const u = compared.upstreams.get(subjectKey(f.service, f.subject));
+    if (u) series = upstreamOnsetSeries(u, f.statistic, grid);
+  }
+  const onset = series ? onsetOf(series, { upgradeAt, blockMs: grid.blockMs, confidence }) : null;
+  return onset ? { ...f, onset } : f;
+}
+
+/** "1d", "7d", "36h": the period in the largest whole unit. */
+function periodLabel(ms: number): string {
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000]] as const) if (ms % size === 0) return `${ms / size}${unit}`;
+  return `${ms}ms`;
 }
 
 function iso(ms: number): string {

@@ -19,7 +19,7 @@ import {
   welchSatterthwaiteDf,
 } from '../stats/index.ts';
 import type { Candidate } from './candidate.ts';
-import { designEffectsOfSums, type DesignEstimate } from './design-effect.ts';
+import { designEffectsOfSums, type CentredSums, type DesignEstimate } from './design-effect.ts';
 import { formatNumber } from './format.ts';
 import { bucketBoundedChangeInterval, relativeChange, relativeChangeInterval } from './ratio-interval.ts';
 import { poolable, quantileOf, type SampleView, type SortedRawView } from './sample-view.ts';
@@ -133,19 +133,23 @@ export function backoffCandidate(
 function clusteredRankVariance(after: SortedRawView, before: SortedRawView): { inflation: number; df: number; design: DesignEstimate | null } {
   if (!after.timed || !before.timed) return { inflation: 1, df: Infinity, design: null };
   const { placementsX, placementsY, auc } = mannWhitneyPlacements(after.timed.values, before.timed.values);
-  const centred = (p: Float64Array, blocks: Uint32Array, blockCount: number) => {
+  const centred = (p: Float64Array, timed: NonNullable<SortedRawView['timed']>): CentredSums => {
+    const { blocks, blockCount, clusterSize } = timed;
     const sums = new Float64Array(blockCount);
+    const weights = new Float64Array(blockCount);
     let squares = 0;
     for (let i = 0; i < p.length; i++) {
       const d = p[i] - auc;
       sums[blocks[i]] += d;
+      weights[blocks[i]]++;
       squares += d * d;
     }
     // The independent variance of the total: n·S with S the sample variance (n − 1 denominator).
-    return { sums, independentVariance: p.length > 1 ? (squares * p.length) / (p.length - 1) : 0 };
+    const independentVariance = p.length > 1 ? (squares * p.length) / (p.length - 1) : 0;
+    return { sums, independentVariance, ...(clusterSize ? { clusters: { size: clusterSize, weights } } : {}) };
   };
-  const a = centred(placementsX, after.timed.blocks, after.timed.blockCount);
-  const b = centred(placementsY, before.timed.blocks, before.timed.blockCount);
+  const a = centred(placementsX, after.timed);
+  const b = centred(placementsY, before.timed);
   const design = designEffectsOfSums(b, a);
   // Var(θ̂) parts: Var(mean placement) = Var(total)/n².
   const va = a.independentVariance / (after.n * after.n);

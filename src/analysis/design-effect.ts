@@ -39,6 +39,8 @@ const NO_BLOCKS: DesignEstimate = { before: INDEPENDENT, after: INDEPENDENT, ban
 export interface BlockSeries {
   events: Float64Array;
   trials: Float64Array;
+  /** Blocks per reference period when the window is K reference periods (seasonal baseline): see ClusteredSums. */
+  clusterSize?: number;
 }
 
 /**
@@ -53,13 +55,62 @@ export function designEffects(before: BlockSeries | null, after: BlockSeries | n
     for (let t = 0; t < s.trials.length; t++) trials += s.trials[t];
     return kind === 'binomial' ? trials * rate * (1 - rate) : trials * rate;
   };
-  return designEffectsOfSums({ sums: residual(before), independentVariance: independent(before) }, { sums: residual(after), independentVariance: independent(after) });
+  const sums = (s: BlockSeries): CentredSums => ({
+    sums: residual(s),
+    independentVariance: independent(s),
+    ...(s.clusterSize ? { clusters: { size: s.clusterSize, weights: s.trials } } : {}),
+  });
+  return designEffectsOfSums(sums(before), sums(after));
 }
 
 /** One window's per-block sums of centred scores and the variance their total would have if observations were independent. */
 export interface CentredSums {
   sums: Float64Array;
   independentVariance: number;
+  /**
+   * The blocks form consecutive clusters of `size` blocks (the K reference periods of a seasonal baseline), and
+   * `weights` are the per-block observation counts. Then the variance of the total is measured between clusters
+   * (cluster-robust, see clusterDesign), which takes in the period-to-period variation the blocks cannot see.
+   */
+  clusters?: { size: number; weights: Float64Array };
+}
+
+/**
+ * Design effect of a window made of G independent clusters (reference days or weeks): the cluster-robust
+ * ("sandwich") variance of the total, V = G/(G − 1) · Σ_g (E_g − W_g·ē)² with E_g the cluster's sum of centred
+ * scores, W_g its observations and ē = ΣE/ΣW (the CR1 small-sample factor), over clusters that have observations,
+ * with G − 1 degrees of freedom for a t reference. Any dependence inside a period (load swings, minute-to-minute
+ * noise) and the level shift between periods are both in the spread of the cluster totals, so nothing has to be
+ * modelled; the price is few degrees of freedom, which is exactly the honesty asked for: three reference days
+ * are three observations of "a normal day", not 400 000 requests.
+ * References: K.-Y. Liang & S. L. Zeger, Biometrika 73 (1986) 13–22 (cluster-robust variance); A. C. Cameron &
+ * D. L. Miller, J. Human Resources 50 (2015) 317–372, §VI (few clusters: CR1 with a t(G − 1) reference);
+ * W. R. Bell & D. F. McCaffrey, Survey Methodology 28 (2002) 169–181.
+ * Null when fewer than two clusters hold observations (the period-to-period variation cannot be measured).
+ */
+export function clusterDesign(sums: Float64Array, weights: Float64Array, size: number, independentVariance: number): { designEffect: number; df: number; meanWeight: number } | null {
+  const groups = Math.ceil(sums.length / size);
+  const e: number[] = [];
+  const w: number[] = [];
+  for (let g = 0; g < groups; g++) {
+    let se = 0;
+    let sw = 0;
+    for (let t = g * size; t < Math.min(sums.length, (g + 1) * size); t++) {
+      se += sums[t];
+      sw += weights[t];
+    }
+    if (sw > 0) {
+      e.push(se);
+      w.push(sw);
+    }
+  }
+  const G = e.length;
+  if (G < 2 || !(independentVariance > 0)) return null;
+  const totalWeight = w.reduce((a, b) => a + b, 0);
+  const mean = e.reduce((a, b) => a + b, 0) / totalWeight;
+  let ss = 0;
+  for (let g = 0; g < G; g++) ss += (e[g] - w[g] * mean) ** 2;
+  return { designEffect: ((G / (G - 1)) * ss) / independentVariance, df: G - 1, meanWeight: totalWeight / G };
 }
 
 /**
@@ -77,5 +128,23 @@ export function designEffectsOfSums(before: CentredSums, after: CentredSums): De
     const d = lrv.varianceOfSumCorrected / independentVariance;
     return d > 1 && Number.isFinite(d) ? { designEffect: d, df: lrv.degreesOfFreedom } : INDEPENDENT;
   };
-  return { before: one(before), after: one(after), bandwidth };
+  const between = before.clusters && before.independentVariance > 0 ? clusterDesign(before.sums, before.clusters.weights, before.clusters.size, before.independentVariance) : null;
+  if (!between) return { before: one(before), after: one(after), bandwidth };
+  // Seasonal baseline. The reference side: between the K periods, floored at 1 like the rest.
+  const excess = between.designEffect > 1 && Number.isFinite(between.designEffect);
+  const reference: WindowDesign = excess ? { designEffect: between.designEffect, df: between.df } : INDEPENDENT;
+  // The after window is one more period: under "no change" today is a draw from the same period-to-period
+  // distribution, so its variance has the same between-period part (a prediction, not a comparison of two fixed
+  // days). Per observation that part is (d − 1)/n̄ of the binomial/Poisson variance, so a period of n_a
+  // observations has d_a = 1 + (d − 1)·n_a/n̄. It is the same estimate with the same G − 1 degrees of freedom, so
+  // the interval of the change is t(G − 1)·√(v_after + v_reference), as for a t prediction interval
+  // (x̄ ± t_{G−1} s √(1 + 1/G)).
+  let afterDesign = one(after);
+  if (excess && after.clusters) {
+    let na = 0;
+    for (let t = 0; t < after.clusters.weights.length; t++) na += after.clusters.weights[t];
+    const d = 1 + ((between.designEffect - 1) * na) / between.meanWeight;
+    if (d > afterDesign.designEffect) afterDesign = { designEffect: d, df: between.df };
+  }
+  return { before: reference, after: afterDesign, bandwidth };
 }

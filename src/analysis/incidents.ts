@@ -23,6 +23,18 @@ export interface WindowGrid {
   before: TimeRange;
   after: TimeRange;
   blockMs: number;
+  /** Seasonal baseline: "before" is these reference ranges, `blocksPerReference` blocks each, in order. */
+  references?: { ranges: TimeRange[]; blocksPerReference: number };
+}
+
+/** Start time of block `block` of window w (a seasonal reference window's blocks run reference by reference). */
+function blockStart(grid: WindowGrid, w: number, block: number): number {
+  const r = grid.references;
+  if (w === 0 && r) {
+    const k = Math.min(r.ranges.length - 1, Math.floor(block / r.blocksPerReference));
+    return r.ranges[k].start + (block - k * r.blocksPerReference) * grid.blockMs;
+  }
+  return grid[WINDOWS[w]].start + block * grid.blockMs;
 }
 
 export interface SubjectIncidents {
@@ -144,8 +156,8 @@ function clearWindow(out: SubjectIncidents, w: number): void {
 
 function record(out: SubjectIncidents, w: number, b: Burst, grid: WindowGrid, about: { kind: Incident['kind']; service: string; subject: string; statistic: string; what: string }): void {
   const window = WINDOWS[w];
-  const start = grid[window].start + b.start * grid.blockMs;
-  const stop = Math.min(grid[window].stop, grid[window].start + b.stop * grid.blockMs);
+  const start = blockStart(grid, w, b.start);
+  const stop = Math.min(grid[window].stop, blockStart(grid, w, b.stop - 1) + grid.blockMs);
   for (let i = b.start; i < b.stop; i++) out.drop[w].add(i);
   out.incidents.push({
     window,

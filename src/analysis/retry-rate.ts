@@ -16,8 +16,10 @@ import { designEffects, type BlockSeries } from './design-effect.ts';
 import { formatNumber } from './format.ts';
 import type { AnalysisSettings, FindingKind, Tolerance, UpstreamSeries } from './types.ts';
 
-export function retryRateCandidates(series: UpstreamSeries, settings: AnalysisSettings): Candidate[] {
+/** `referenceClusterSize`: blocks per reference period when "before" is a seasonal baseline's K periods. */
+export function retryRateCandidates(series: UpstreamSeries, settings: AnalysisSettings, referenceClusterSize?: number): Candidate[] {
   const { before, after } = series;
+  const clustered = (s: BlockSeries | null): BlockSeries | null => (s && referenceClusterSize ? { ...s, clusterSize: referenceClusterSize } : s);
   const common = {
     kind: 'retry_rate' as const,
     service: series.service,
@@ -37,7 +39,7 @@ export function retryRateCandidates(series: UpstreamSeries, settings: AnalysisSe
       countBefore: before.retries,
       countAfter: after.retries,
       tolerance: settings.tolerance.retryRate,
-      blocks: [blockSeries(before.perBlock?.retries, before.perBlock?.calls), blockSeries(after.perBlock?.retries, after.perBlock?.calls)],
+      blocks: [clustered(blockSeries(before.perBlock?.retries, before.perBlock?.calls)), clustered(blockSeries(after.perBlock?.retries, after.perBlock?.calls))],
       variance: 'poisson',
     }),
     rateCandidate({
@@ -48,7 +50,7 @@ export function retryRateCandidates(series: UpstreamSeries, settings: AnalysisSe
       countBefore: before.exhausted,
       countAfter: after.exhausted,
       tolerance: settings.tolerance.exhaustedRate,
-      blocks: [blockSeries(before.perBlock?.exhausted, before.perBlock?.calls), blockSeries(after.perBlock?.exhausted, after.perBlock?.calls)],
+      blocks: [clustered(blockSeries(before.perBlock?.exhausted, before.perBlock?.calls)), clustered(blockSeries(after.perBlock?.exhausted, after.perBlock?.calls))],
       variance: 'binomial',
     }),
   ];

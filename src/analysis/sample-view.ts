@@ -34,12 +34,14 @@ export interface HistogramView {
   counts: Float64Array;
   lowerBound: number;
   /** The counts by time block, when the source knows them; `bucket` indexes this view's buckets. */
-  timed?: { blockCount: number; cells: BlockCells };
+  timed?: { blockCount: number; cells: BlockCells; clusterSize?: number };
 }
 
 /** Raw values in input order, each with its time block (0 … blockCount − 1). */
 export interface TimedValues {
   blockCount: number;
+  /** Blocks per reference period (seasonal baseline: the window is consecutive clusters of this many blocks). */
+  clusterSize?: number;
   values: Float64Array;
   blocks: Uint32Array;
 }
@@ -48,15 +50,16 @@ export interface TimedValues {
  * A view of one window's samples. `blockCount` is the number of time blocks of the window (when the handoff
  * carries blocks); without it, or without blocks on the samples, the observations are treated as independent.
  */
-export function viewOf(samples: SampleSet, blockCount?: number): SampleView {
+export function viewOf(samples: SampleSet, blockCount?: number, clusterSize?: number): SampleView {
+  const clusters = clusterSize ? { clusterSize } : {};
   if (samples.kind === 'raw') {
     const sorted = sortFloat64(samples.values); // a sorted copy: the handoff arrays stay untouched
-    const timed = blockCount && samples.blocks ? { blockCount, values: samples.values, blocks: samples.blocks } : undefined;
+    const timed = blockCount && samples.blocks ? { blockCount, values: samples.values, blocks: samples.blocks, ...clusters } : undefined;
     return { kind: 'raw', n: sorted.length, sorted, ...(timed ? { timed } : {}) };
   }
   let n = 0;
   for (let i = 0; i < samples.counts.length; i++) n += samples.counts[i];
-  const timed = blockCount && samples.blockCells ? { blockCount, cells: samples.blockCells } : undefined;
+  const timed = blockCount && samples.blockCells ? { blockCount, cells: samples.blockCells, ...clusters } : undefined;
   return { kind: 'histogram', n, upperBounds: samples.upperBounds, counts: samples.counts, lowerBound: samples.lowerBound ?? 0, ...(timed ? { timed } : {}) };
 }
 
@@ -185,7 +188,7 @@ function rebin(view: HistogramView, edges: Float64Array): HistogramView {
   const out: HistogramView = { kind: 'histogram', n: view.n, upperBounds: edges, counts, lowerBound: view.lowerBound };
   if (view.timed) {
     const { cells } = view.timed;
-    out.timed = { blockCount: view.timed.blockCount, cells: { block: cells.block, bucket: Uint32Array.from(cells.bucket, (b) => target[b]), count: cells.count } };
+    out.timed = { ...view.timed, cells: { block: cells.block, bucket: Uint32Array.from(cells.bucket, (b) => target[b]), count: cells.count } };
   }
   return out;
 }
@@ -202,11 +205,11 @@ function binRaw(view: SortedRawView, like: HistogramView): HistogramView {
   const out: HistogramView = { kind: 'histogram', n: view.n, upperBounds: like.upperBounds, counts, lowerBound: like.lowerBound };
   if (view.timed) {
     // One cell per value: its block and the bucket it falls in (the first edge at or above it).
-    const { values, blocks, blockCount } = view.timed;
+    const { values, blocks, blockCount, clusterSize } = view.timed;
     const bucket = new Uint32Array(values.length);
     const last = like.upperBounds.length - 1;
     for (let i = 0; i < values.length; i++) bucket[i] = Math.min(last, lowerBoundIndex(like.upperBounds, values[i]));
-    out.timed = { blockCount, cells: { block: blocks, bucket, count: new Float64Array(values.length).fill(1) } };
+    out.timed = { blockCount, cells: { block: blocks, bucket, count: new Float64Array(values.length).fill(1) }, ...(clusterSize ? { clusterSize } : {}) };
   }
   return out;
 }

@@ -6,6 +6,11 @@
 import { sortFloat64 } from '../stats/index.ts';
 import type { HistogramView, SampleView } from './sample-view.ts';
 
+/** Blocks per reference period of a seasonal baseline's view (see design-effect.ts clusterDesign), if any. */
+export function clusterSizeOf(view: SampleView): { clusterSize?: number } {
+  return view.timed?.clusterSize ? { clusterSize: view.timed.clusterSize } : {};
+}
+
 /** Observations per block. */
 export function blockTotals(view: SampleView): Float64Array | null {
   if (!view.timed) return null;
@@ -77,7 +82,7 @@ export function withoutBlocks(view: SampleView, drop: ReadonlySet<number>): Samp
       b[j++] = blocks[i];
     }
     const sorted = sortFloat64(v);
-    return { kind: 'raw', n: kept, sorted, timed: { blockCount, values: v, blocks: b } };
+    return { kind: 'raw', n: kept, sorted, timed: { ...view.timed, blockCount, values: v, blocks: b } };
   }
   const { cells, blockCount } = view.timed;
   const counts = new Float64Array(view.counts.length);
@@ -101,6 +106,7 @@ export function withoutBlocks(view: SampleView, drop: ReadonlySet<number>): Samp
     counts,
     lowerBound: view.lowerBound,
     timed: {
+      ...view.timed,
       blockCount,
       cells: { block: pick(cells.block, (l) => new Uint32Array(l)), bucket: pick(cells.bucket, (l) => new Uint32Array(l)), count: pick(cells.count, (l) => new Float64Array(l)) },
     },

@@ -152,6 +152,37 @@ export interface MetricWindows {
   markers?: DeploymentMarker[];
   /** Event counters asked for by the query, per service; a counter with no points has no entry. */
   eventCounts?: EventCountSeries[];
+  /**
+   * What the "before" side is when it is not the window before the upgrade (issue 11); absent = `before`.
+   * Seasonal: "before" holds the K reference periods, blocks numbered period by period (`blocksPerReference` each).
+   * Cohort: "before" is the control cohort and "after" the treatment, both in the after window's time range.
+   */
+  baseline?: BaselineLayout;
+}
+
+/** The baseline a MetricWindows was built with (plain data; see MetricWindows.baseline). */
+export type BaselineLayout = SeasonalLayout | CohortLayout;
+
+export interface SeasonalLayout {
+  kind: 'seasonal';
+  /** Period length in ms (1 day, 7 days, …). */
+  periodMs: number;
+  /** The reference ranges, newest first: reference k is the after window moved k periods back. */
+  references: TimeRange[];
+  /** Time blocks per reference range: reference k owns before-blocks [k·b, (k + 1)·b). */
+  blocksPerReference: number;
+}
+
+export interface CohortLayout {
+  kind: 'cohort';
+  /** The telemetry tag holding the cohort (e.g. `variant`). */
+  tag: string;
+  /** The flag-off value: the baseline ("before"); every other value is the treatment ("after"). */
+  control: string;
+  /** Treatment values seen, sorted. */
+  treatments: string[];
+  /** Points in the window without the tag (left out of both cohorts). */
+  untagged: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -205,6 +236,34 @@ export interface Finding {
    * (so it fails the verdict), a passed one `no_change` or `improvement`, an unknown one `insufficient_data`.
    */
   expectation?: { name: string; type: 'flag' | 'flat'; outcome: 'pass' | 'fail' | 'unknown' };
+  /** Set on regressions with per-block data: when the change began, and whether that fits the upgrade (additive). */
+  onset?: Onset;
+}
+
+/**
+ * When a regression began (analysis/onset.ts): the change point of the regressed metric's per-block series over
+ * both windows, with a confidence interval, and how it relates to the upgrade time.
+ */
+export interface Onset {
+  /** RFC 3339: the start of the first block at the new rate. */
+  at: string;
+  /** RFC 3339 [earliest, latest] start in the confidence set. */
+  interval: [string, string];
+  confidence: number;
+  /** at − upgradeAt in ms (negative: before the upgrade). */
+  offsetMs: number;
+  intervalOffsetMs: [number, number];
+  /** `upgrade`: the upgrade lies in the interval (within a block); otherwise the change began before or after it. */
+  relation: 'upgrade' | 'before_upgrade' | 'after_upgrade';
+  /** What the series counts, e.g. "share of requests above the pooled p99 per block". */
+  series: string;
+  rateBefore: number;
+  rateAfter: number;
+  /** Design effect the log-likelihood was divided by (1 = independent blocks). */
+  dispersion: number;
+  method: string;
+  /** One line, e.g. "began 40 min before the upgrade (95 % interval 44 min before to 37 min before): not the upgrade's". */
+  description: string;
 }
 
 /**
@@ -258,7 +317,35 @@ export interface Report {
   incidents?: Incident[];
   /** Deployment markers seen in the windows (RFC 3339 times), when the source reads them. */
   markers?: Array<{ service: string; at: string; version?: string }>;
+  /** Which baseline the "before" side is and which windows it covered (issue 11, additive; absent = `before`). */
+  baseline?: ReportBaseline;
 }
+
+/** The report's account of its baseline: `before` (the window before the upgrade), `seasonal` or `cohort`. */
+export type ReportBaseline =
+  | { kind: 'before'; window: { start: string; stop: string } }
+  | {
+      kind: 'seasonal';
+      /** Period length, e.g. "1d". */
+      period: string;
+      periods: number;
+      /** Every reference period asked for, newest first, with what became of it. */
+      references: Array<{ start: string; stop: string; requests: number; calls: number; status: 'used' | 'missing' | 'anomalous' }>;
+      /** Reference periods with data: the clusters the day-to-day variation is measured over. */
+      used: number;
+    }
+  | {
+      kind: 'cohort';
+      tag: string;
+      control: string;
+      treatments: string[];
+      /** Both cohorts come from this window (the after window). */
+      window: { start: string; stop: string };
+      /** Requests and calls of each side, and points without the tag (left out). */
+      controlPoints: number;
+      treatmentPoints: number;
+      untagged: number;
+    };
 
 // ---------------------------------------------------------------------------------------------
 // Series kept next to the report for charts: compact, independent of the raw volume.

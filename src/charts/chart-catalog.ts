@@ -10,7 +10,7 @@ import { distributionMultiplesSpec, distributionRows, distributionSpec } from '.
 import { formatNumber, formatPercent } from '../analysis/format.ts';
 import { findingNumbers, findingPhrase, hasSeveralServices, regressionsBySeverity, subjectLabel } from './plain-words.ts';
 import { changeOverviewSpec, changeRows, quantileComparisonSpec } from './quantile-chart.ts';
-import { latencyTimelineRows, retryTimelineRows, thinTimeline, timelineMultiplesSpec, timelineSpec, utcClock, type TimelineBand } from './timeline-chart.ts';
+import { latencyTimelineRows, retryTimelineRows, thinTimeline, timelineMultiplesSpec, timelineSpec, utcClock, type TimelineBand, type TimelineEvent } from './timeline-chart.ts';
 
 /** Points per line in a small-multiple panel (about one per 2 px of DEFAULT_PANEL_WIDTH). */
 export const DEFAULT_PANEL_POINTS = 100;
@@ -161,7 +161,7 @@ export function buildCharts(result: AnalysisResult): ChartEntry[] {
           spec: timelineSpec({
             title, subtitle: `p99 (solid) and p50 (dashed) per ${minutes} min; dashed vertical line: the upgrade`,
             description: summary, rows: trows, upgradeAt, upgradeLabel, valueTitle: 'Latency (ms, log scale)', logScale: true,
-            bands: incidentBands(report, 'tail_latency', s.service, s.endpoint),
+            ...withOnset(incidentBands(report, 'tail_latency', s.service, s.endpoint), findings),
           }),
         }, `latency-over-time--${suffix}`);
       }
@@ -189,7 +189,7 @@ export function buildCharts(result: AnalysisResult): ChartEntry[] {
           spec: timelineSpec({
             title, subtitle: `Retries per call (attempts − 1) per ${minutes} min; dashed vertical line: the upgrade`,
             description: summary, rows, upgradeAt, upgradeLabel, valueTitle: 'Retries per call', logScale: false,
-            bands: incidentBands(report, 'retry_rate', u.service, u.upstream),
+            ...withOnset(incidentBands(report, 'retry_rate', u.service, u.upstream), retryFindings),
           }),
         }, `retries-over-time--${suffix}`);
       }
@@ -278,6 +278,24 @@ export function buildCharts(result: AnalysisResult): ChartEntry[] {
 
 export function findChart(result: AnalysisResult, name: string): ChartEntry | undefined {
   return buildCharts(result).find((c) => c.name === name);
+}
+
+/**
+ * The onset of the subject's best-located regression (the narrowest onset interval) as a rule with its label and its
+ * confidence interval as a shaded band, beside the subject's incident bands.
+ */
+function withOnset(bands: TimelineBand[], findings: Finding[]): { bands: TimelineBand[]; events?: TimelineEvent[] } {
+  const width = (x: Finding) => Date.parse(x.onset!.interval[1]) - Date.parse(x.onset!.interval[0]);
+  const f = findings.filter((x) => x.status === 'regression' && x.onset).sort((a, b) => width(a) - width(b))[0];
+  if (!f?.onset) return { bands };
+  const o = f.onset;
+  const at = Date.parse(o.at);
+  const [lo, hi] = o.interval.map((t) => Date.parse(t));
+  const verdict = o.relation === 'upgrade' ? 'with the upgrade' : o.relation === 'before_upgrade' ? "before the upgrade: not the upgrade's" : 'after the upgrade';
+  const label = `${f.statistic} onset ${utcClock(o.at)} (${verdict})`;
+  // A one-block interval still gets a visible sliver: the band spans to the end of its last block.
+  const band: TimelineBand = { start: lo, stop: Math.max(hi, lo + 60_000), label: `${formatPercent(o.confidence)} onset interval`, tone: 'onset' };
+  return { bands: [...bands, band], events: [{ at, label, kind: 'onset' }] };
 }
 
 /** The report's incidents of one subject as shaded bands on its timeline ("incident ×25"), merged where they touch. */

@@ -113,26 +113,35 @@ export interface TimelineBand {
   /** Epoch ms, [start, stop). */
   start: number;
   stop: number;
-  /** e.g. "incident ×25". */
+  /** e.g. "incident ×25", "onset 95 % interval". */
   label: string;
+  /** `incident` (default): a burst left out of the comparison; `onset`: the interval of a regression's start. */
+  tone?: 'incident' | 'onset';
 }
 
-/** Shaded bands behind the lines, labelled at their top left; a band is never narrower than a visible sliver. */
+/** Band colours: Okabe-Ito orange for incidents, vermillion (the onset rule's colour) for an onset interval. */
+const BAND_TONES = { incident: { fill: '#E69F00', opacity: 0.18, text: '#6b4400' }, onset: { fill: OKABE_ITO.vermillion, opacity: 0.12, text: '#8a2f00' } } as const;
+
+/** Shaded bands behind the lines, labelled at their bottom left; a band is never narrower than a visible sliver. */
 function bandLayers(bands: TimelineBand[]): unknown[] {
-  if (bands.length === 0) return [];
-  const values = bands.map((b) => ({ start: b.start, stop: b.stop, label: b.label }));
-  return [
-    {
-      data: { values },
-      mark: { type: 'rect', color: '#E69F00', opacity: 0.18 }, // Okabe-Ito orange: apart from the window colours
-      encoding: { x: { field: 'start', type: 'temporal' }, x2: { field: 'stop' } },
-    },
-    {
-      data: { values },
-      mark: { type: 'text', align: 'left', baseline: 'bottom', dx: 2, dy: -2, fontSize: 10, color: '#6b4400' },
-      encoding: { x: { field: 'start', type: 'temporal' }, y: { value: 218 }, text: { field: 'label' } },
-    },
-  ];
+  return (['incident', 'onset'] as const).flatMap((tone) => {
+    const mine = bands.filter((b) => (b.tone ?? 'incident') === tone);
+    if (mine.length === 0) return [];
+    const values = mine.map((b) => ({ start: b.start, stop: b.stop, label: b.label, tone }));
+    const c = BAND_TONES[tone];
+    return [
+      {
+        data: { values },
+        mark: { type: 'rect', color: c.fill, opacity: c.opacity },
+        encoding: { x: { field: 'start', type: 'temporal' }, x2: { field: 'stop' } },
+      },
+      {
+        data: { values },
+        mark: { type: 'text', align: 'left', baseline: 'bottom', dx: 2, dy: -2, fontSize: 10, color: c.text },
+        encoding: { x: { field: 'start', type: 'temporal' }, y: { value: 218 }, text: { field: 'label' } },
+      },
+    ];
+  });
 }
 
 export interface TimelineEvent {

@@ -3,6 +3,7 @@
  *   aftershock analyze --source <file.lp | - | demo | name | influx URL> --upgrade-at <RFC 3339>
  *     [--precision ns|us|ms|s] [--before 2h] [--after 2h] [--config FILE] [--format json|markdown|html|junit]
  *     [--out FILE] [--service S]... [--endpoint E]... [--fail-on warn|fail]
+ *     [--baseline before|seasonal|cohort] [--period 1d|7d|D] [--periods K] [--cohort-tag T] [--control V]
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -11,7 +12,7 @@ import type { AnalysisResult } from '../analysis/types.ts';
 import { loadConfig } from '../config.ts';
 import { openRuntimeLazily } from './open-runtime-lazily.ts';
 import { AppError } from '../errors.ts';
-import { DEFAULT_WINDOW, type AnalysisRequest } from '../runtime/analysis-request.ts';
+import { BASELINE_KINDS, DEFAULT_WINDOW, type AnalysisRequest, type BaselineKind } from '../runtime/analysis-request.ts';
 import { createProgress } from './progress.ts';
 import { STDIN_SOURCE, spoolStdin } from './stdin-input.ts';
 
@@ -20,6 +21,7 @@ export const ANALYZE_USAGE = `Usage: aftershock analyze --source <file.lp | - | 
   --source S        a line-protocol file (any name; gzip too), "-" for line protocol on stdin, "demo", a source
                     named in the config, or
                     influx1+http://[user:pass@]host:port/<db>[?rp=…] | influx2+http(s)://host:port/<bucket>?org=<org>
+                    | prom+http(s)://host:port[/prefix] (Prometheus, Thanos, Mimir, VictoriaMetrics)
   --precision P     timestamp unit of line-protocol input: ns (default), us, ms or s
   --upgrade-at T    when the upgrade shipped, e.g. 2026-11-20T14:00:00Z
   --before D        length of the window before the upgrade (default ${DEFAULT_WINDOW})
@@ -31,6 +33,15 @@ export const ANALYZE_USAGE = `Usage: aftershock analyze --source <file.lp | - | 
   --endpoint E      only this endpoint (repeatable); the selected endpoints then decide the verdict, and
                     retry/backoff findings are reported without deciding it (upstream calls carry no endpoint)
   --fail-on V       fail (default): exit 1 on a fail verdict; warn: exit 1 on warn too (stricter gates)
+  --baseline B      what the after window is compared with (default from config, normally before):
+                    before    the window before the upgrade
+                    seasonal  the same clock window on the --periods previous --period s (day-to-day
+                              variation enters the uncertainty: each period is a cluster)
+                    cohort    the flag-off requests of the after window itself (a concurrent control)
+  --period P        seasonal: 1d (default), 7d or any duration
+  --periods K       seasonal: how many earlier periods, at least 2 (default 3)
+  --cohort-tag T    cohort: the telemetry tag holding the flag cohort (default variant)
+  --control V       cohort: its flag-off value (default disabled); every other value is the treatment
 
 Exit codes: 0 pass or warn, 1 fail (or warn with --fail-on warn), 2 bad input or usage.`;
 
@@ -56,6 +67,11 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
         service: { type: 'string', multiple: true },
         endpoint: { type: 'string', multiple: true },
         'fail-on': { type: 'string', default: DEFAULT_FAIL_ON },
+        baseline: { type: 'string' },
+        period: { type: 'string' },
+        periods: { type: 'string' },
+        'cohort-tag': { type: 'string' },
+        control: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -80,6 +96,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
     throw new AppError('BAD_INPUT', `--precision must be one of ${PRECISIONS.join(', ')} (got "${values.precision}")`);
   }
 
+  const baseline = baselineOptions(values);
   const config = loadConfig({ file: values.config });
   const stdin = values.source === STDIN_SOURCE ? await spoolStdin() : null;
   const relabel = stdin?.relabel ?? ((text: string) => text);
@@ -97,6 +114,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
           services: values.service,
           endpoints: values.endpoint,
           ...(precision ? { precision } : {}),
+          ...baseline,
         },
         { onProgress: progress.update, onLog: (m) => progress.log(relabel(m)) },
       );
@@ -116,6 +134,29 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   for (const w of result.report.warnings) process.stderr.write(`aftershock: warning: ${w}\n`);
   process.stderr.write(`aftershock: ${result.report.summary}\n`);
   return failsPipeline(result.report.verdict, failOn) ? 1 : 0;
+}
+
+/** The baseline flags as request fields (checked against config defaults in runtime/baseline.ts). */
+function baselineOptions(values: { baseline?: string; period?: string; periods?: string; 'cohort-tag'?: string; control?: string }): Partial<AnalysisRequest> {
+  const out: Partial<AnalysisRequest> = {};
+  if (values.baseline !== undefined) {
+    if (!(BASELINE_KINDS as readonly string[]).includes(values.baseline)) throw new AppError('BAD_INPUT', `--baseline must be one of ${BASELINE_KINDS.join(', ')} (got "${values.baseline}")`);
+    out.baseline = values.baseline as BaselineKind;
+  }
+  if (values.periods !== undefined) {
+    if (!/^\d+$/.test(values.periods)) throw new AppError('BAD_INPUT', `--periods must be a whole number (got "${values.periods}")`);
+    out.periods = Number(values.periods);
+  }
+  if (values.period !== undefined) out.period = values.period;
+  if (values['cohort-tag'] !== undefined) out.cohortTag = values['cohort-tag'];
+  if (values.control !== undefined) out.control = values.control;
+  const kind = out.baseline;
+  const misplaced = [
+    ...(kind !== 'seasonal' && (out.period !== undefined || out.periods !== undefined) && kind !== undefined ? ['--period/--periods (seasonal only)'] : []),
+    ...(kind !== 'cohort' && (out.cohortTag !== undefined || out.control !== undefined) && kind !== undefined ? ['--cohort-tag/--control (cohort only)'] : []),
+  ];
+  if (misplaced.length) throw new AppError('BAD_INPUT', `--baseline ${kind}: ${misplaced.join(' and ')} do not apply`);
+  return out;
 }
 
 /** A path that cannot be written is a usage problem (exit 2 with the path), not an internal error. */

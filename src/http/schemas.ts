@@ -24,6 +24,15 @@ export const ErrorBody = Type.Object(
   { description: 'Every error response' },
 );
 
+/** The baseline of an analysis (issue 11): the CLI's --baseline/--period/--periods/--cohort-tag/--control. */
+export const BaselineFields = {
+  baseline: Type.Optional(Type.Union([Type.Literal('before'), Type.Literal('seasonal'), Type.Literal('cohort')], { description: 'What the after window is compared with (default from config, normally before)' })),
+  period: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: 'seasonal: period length, e.g. 1d or 7d', examples: ['1d'] })),
+  periods: Type.Optional(Type.Integer({ minimum: 2, maximum: 52, description: 'seasonal: number of earlier periods (each a cluster)' })),
+  cohortTag: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'cohort: the telemetry tag holding the flag cohort (default variant)' })),
+  control: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'cohort: the flag-off value of that tag; every other value is the treatment' })),
+};
+
 export const AnalysisRequestBody = Type.Object(
   {
     source: Type.String({ minLength: 1, maxLength: 200, description: 'A configured source name (config `sources`), e.g. demo', examples: ['demo'] }),
@@ -33,6 +42,7 @@ export const AnalysisRequestBody = Type.Object(
     services: Type.Optional(Type.Array(Name, { maxItems: 100, description: 'Only these services (all when absent)' })),
     endpoints: Type.Optional(Type.Array(Name, { maxItems: 100, description: 'Only these endpoints (all when absent)' })),
     upgradeId: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'The registered upgrade (id or name) this analysis is for: its expectations are checked too' })),
+    ...BaselineFields,
   },
   { additionalProperties: false },
 );
@@ -64,6 +74,17 @@ export const FindingSchema = Type.Object(
     nBefore: Type.Number(),
     nAfter: Type.Number(),
     reason: Type.String(),
+    onset: Type.Optional(
+      Type.Object(
+        {
+          at: Type.String({ description: 'RFC 3339: start of the first block at the new rate' }),
+          interval: Type.Array(Type.String(), { minItems: 2, maxItems: 2, description: 'RFC 3339 [earliest, latest] start in the confidence set' }),
+          relation: Type.String({ description: 'upgrade | before_upgrade | after_upgrade' }),
+          description: Type.String(),
+        },
+        { additionalProperties: true, description: 'When a regression began (issue 11): change point of its per-block series over both windows' },
+      ),
+    ),
   },
   { additionalProperties: true },
 );

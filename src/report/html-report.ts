@@ -157,6 +157,16 @@ ${body}
 </tbody></table></div>`;
 }
 
+/** When each regression began and whether that fits the upgrade (analysis/onset.ts). */
+function onsetSection(report: Report): string {
+  const dated = report.findings.filter((f) => f.status === 'regression' && f.onset);
+  if (dated.length === 0) return '';
+  const items = dated.map((f) => `<li><strong>${escapeHtml(`${f.service} ${f.subject} ${f.statistic}`)}</strong>: ${escapeHtml(f.onset!.description)} (${escapeHtml(f.onset!.at.slice(11, 16))} UTC).</li>`);
+  return `<h2>Onset (${dated.length})</h2>
+<p>When each regression began: the change point of its per-minute series over both windows, with its interval; the timeline charts mark it.</p>
+<ul>${items.join('')}</ul>`;
+}
+
 /** Short bursts found in either window and kept out of the comparison (analysis/incidents.ts). */
 function incidentsSection(report: Report): string {
   const incidents = report.incidents ?? [];
@@ -254,6 +264,7 @@ ${figures.join('\n')}
 <dl class="facts">${facts.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>
 <h2>Regressions</h2>
 ${regressionSections.length > 0 ? regressionSections.join('\n') : '<p>None found.</p>'}
+${onsetSection(report)}
 ${incidentsSection(report)}
 ${report.findings.some((f) => f.kind === 'expectation') ? `<h2>Expectations</h2>\n${expectationList(report.findings)}` : ''}
 ${recommendationHtml(report, escapeHtml)}

@@ -42,6 +42,7 @@ export function renderMarkdown(report: RecommendedReport): string {
   out.push(`## Regressions (${regressions.length})`, '');
   if (regressions.length === 0) out.push('None.', '');
   else out.push(...table(sortByChange(regressions)), '');
+  onsetSection(out, regressions);
   incidentSection(out, report);
   expectationSection(out, report.findings.filter((f) => f.kind === 'expectation'));
   out.push(...recommendationMarkdown(report, escapeMarkdown));
@@ -80,6 +81,17 @@ export function renderMarkdown(report: RecommendedReport): string {
       `each finding's JSON \`interval\` says which method produced its interval._`,
   );
   return out.join('\n') + '\n';
+}
+
+/** When each regression began (analysis/onset.ts), and whether that is the upgrade's. */
+function onsetSection(out: string[], regressions: Finding[]): void {
+  const dated = regressions.filter((f) => f.onset);
+  if (dated.length === 0) return;
+  out.push(`## Onset (${dated.length})`, '', 'When each regression began: the change point of its per-minute series over both windows, with its interval.', '');
+  for (const f of dated) {
+    out.push(`- ${escapeMarkdown(f.service)} ${codeSpan(f.subject, false)} ${escapeMarkdown(f.statistic)}: ${escapeMarkdown(f.onset!.description)} (${escapeMarkdown(f.onset!.at.slice(11, 16))} UTC).`);
+  }
+  out.push('');
 }
 
 /** Short bursts kept out of the comparison: window, minutes, subject and factor. */

@@ -7,7 +7,7 @@
  */
 import { formatNumber } from '../analysis/format.ts';
 import { regressionsBySeverity, subjectLabel, hasSeveralServices } from '../charts/plain-words.ts';
-import { latencyTimelineRows, type TimelineEvent, timelineSpec, utcClock } from '../charts/timeline-chart.ts';
+import { latencyTimelineRows, type TimelineBand, type TimelineEvent, timelineSpec, utcClock } from '../charts/timeline-chart.ts';
 import { verdictHistorySpec } from '../charts/verdict-history-chart.ts';
 import type { TopLevelSpec } from 'vega-lite';
 import { escapeHtml, expectationList, PAGE_STYLE } from './html-report.ts';
@@ -65,18 +65,23 @@ export function upgradeCharts(view: UpgradeView): UpgradeChart[] {
       const [from, to] = [t[0], t[t.length - 1] + subject.timeline.intervalMs];
       const events: TimelineEvent[] = [];
       if (view.onset) events.push({ at: Date.parse(view.onset), label: `Onset ${utcClock(view.onset)}`, kind: 'onset' });
+      const detail = view.onsetDetail;
+      const bands: TimelineBand[] = detail
+        ? [{ start: Date.parse(detail.interval[0]), stop: Math.max(Date.parse(detail.interval[1]), Date.parse(detail.interval[0]) + subject.timeline.intervalMs), label: 'onset interval', tone: 'onset' }]
+        : [];
       for (const a of view.actions) {
         const at = Date.parse(a.createdAt);
         if (a.status === 'applied' && at >= from && at <= to) events.push({ at, label: `${ACTION_WORDS[a.kind]} ${utcClock(a.createdAt)}`, kind: 'action' });
       }
       const title = `${label}: latency around the upgrade`;
-      const onset = view.onset ? `onset at ${utcClock(view.onset)}` : 'onset unknown';
+      const onsetShort = view.onset ? `onset at ${utcClock(view.onset)}` : 'onset unknown';
+      const onset = `${onsetShort}${detail ? ` (${detail.description})` : ''}`;
       out.push({
         name: 'upgrade-timeline', title,
         description: `p99 and p50 latency of ${label} per interval, with the upgrade at ${utcClock(view.upgradeAt)}${events.length ? `, ${events.map((e) => e.label).join(', ')}` : ''} marked; ${onset}.`,
         spec: timelineSpec({
-          title, subtitle: `p99 (solid) and p50 (dashed); dashed line: the upgrade; dotted: ${view.onset ? 'the onset and ' : ''}flag actions; ${onset}`,
-          description: title, rows, upgradeAt, upgradeLabel: `Upgrade ${utcClock(view.upgradeAt)}`, valueTitle: 'Latency (ms, log scale)', logScale: true, events,
+          title, subtitle: `p99 (solid) and p50 (dashed); dashed line: the upgrade; dotted: ${view.onset ? 'the onset and ' : ''}flag actions; ${onsetShort}`,
+          description: title, rows, upgradeAt, upgradeLabel: `Upgrade ${utcClock(view.upgradeAt)}`, valueTitle: 'Latency (ms, log scale)', logScale: true, events, bands,
         }),
       });
     }
@@ -120,7 +125,7 @@ export function renderUpgradePage(view: UpgradeView, options: UpgradePageOptions
     ['Upgrade at', `${time(view.upgradeAt)} (${escapeHtml(age)} ago)`],
     ['Services', escapeHtml(view.services.join(', ') || 'all services of the source')],
     ['Flags', escapeHtml(view.flags.join(', ') || 'none named')],
-    ['Onset', view.onset ? time(view.onset) : 'unknown (estimated once the baselines analysis is available)'],
+    ['Onset', view.onset ? `${time(view.onset)}${view.onsetDetail ? ` — ${escapeHtml(view.onsetDetail.finding)} ${escapeHtml(view.onsetDetail.description)}` : ''}` : 'unknown (no regression with a located start in the newest analysis)'],
     ['Registered', `${time(view.createdAt)} by ${escapeHtml(view.createdBy)}`],
     ['Data source', escapeHtml(view.source)],
   ];

@@ -73,6 +73,8 @@ export interface UpgradeView {
    * When the regression began, once the baselines issue (11) estimates it; null = unknown, which the page says.
    */
   onset: string | null;
+  /** The onset's interval and sentence (from the newest report's leading regression, analysis/onset.ts), when known. */
+  onsetDetail?: { interval: [string, string]; description: string; finding: string } | null;
   /** Oldest first: the verdict over time as the after window grows. */
   analyses: UpgradeViewAnalysis[];
   /** The newest finished analysis with its report and chart series. */

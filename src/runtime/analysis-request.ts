@@ -7,7 +7,7 @@ import type { AnalysisSettings } from '../analysis/types.ts';
 import type { Config } from '../config.ts';
 
 export interface AnalysisRequest {
-  /** A configured source name, `demo`, a line-protocol file path, or an influx1+http:// / influx2+http(s):// URL. */
+  /** A configured source name, `demo`, a line-protocol file path, or an influx1+http:// / influx2+http(s):// / prom+http(s):// URL. */
   source: string;
   /** RFC 3339 time of the upgrade. */
   upgradeAt: string;
@@ -22,7 +22,24 @@ export interface AnalysisRequest {
   upgradeId?: string;
   /** The upgrade's expectations, checked with this analysis (copied from the upgrade when it is submitted). */
   expectations?: Expectation[];
+  /**
+   * What the after window is compared with (issue 11; default config.baseline.kind, normally `before`):
+   * `before` the window before the upgrade; `seasonal` the same clock window `periods` × `period` earlier;
+   * `cohort` the flag-off requests (`cohortTag` = `control`) of the after window itself. See ./baseline.ts.
+   */
+  baseline?: BaselineKind;
+  /** Seasonal: period length, `1d`, `7d` or any duration (default config.baseline.period). */
+  period?: string;
+  /** Seasonal: number of earlier periods, at least 2 (default config.baseline.periods). */
+  periods?: number;
+  /** Cohort: the telemetry tag holding the flag cohort (default config.baseline.cohortTag, `variant`). */
+  cohortTag?: string;
+  /** Cohort: the flag-off value of that tag; every other value is the treatment (default config.baseline.control). */
+  control?: string;
 }
+
+export const BASELINE_KINDS = ['before', 'seasonal', 'cohort'] as const;
+export type BaselineKind = (typeof BASELINE_KINDS)[number];
 
 export const DEFAULT_WINDOW = '2h';
 

@@ -13,6 +13,7 @@ import { createSource } from '../sources/resolve-source.ts';
 import { DEFAULT_WINDOW, type AnalysisRequest, type RunOptions } from './analysis-request.ts';
 import { checkFiltersMatch, scopeVerdictToEndpoints, upstreamsOfSelectedServices } from './endpoint-scope.ts';
 import { checkFlagExpectations } from './flag-expectations.ts';
+import { checkCohortData, resolveBaseline } from './baseline.ts';
 
 /** Largest |epoch ms| a JavaScript Date can hold (ECMA-262 time value range). */
 const MAX_DATE_MS = 8.64e15;
@@ -25,13 +26,16 @@ export async function runAnalysis(request: AnalysisRequest, options: RunOptions)
   for (const [what, edge, text] of [['before', upgradeAt - beforeMs, request.before], ['after', upgradeAt + afterMs, request.after]] as const) {
     if (!(Math.abs(edge) <= MAX_DATE_MS)) throw new AppError('BAD_INPUT', `${what}: "${text}" reaches beyond the dates that can be represented`);
   }
+  const baseline = resolveBaseline(request, options.config, { upgradeAt, beforeMs, afterMs });
+  if (!(Math.abs(baseline.before.start) <= MAX_DATE_MS)) throw new AppError('BAD_INPUT', `period: the reference periods reach beyond the dates that can be represented`);
   const counters = (request.expectations ?? []).flatMap((e) => (e.kind === 'flat' && e.counter ? [e.counter] : []));
   const source = createSource(request.source, options.config, { precision: request.precision });
   try {
     const windows = await source.fetch({
       upgradeAt,
-      before: { start: upgradeAt - beforeMs, stop: upgradeAt },
-      after: { start: upgradeAt, stop: upgradeAt + afterMs },
+      before: baseline.before,
+      after: baseline.after,
+      ...(baseline.query ? { baseline: baseline.query } : {}),
       services: request.services,
       endpoints: request.endpoints,
       signal: options.signal,
@@ -48,10 +52,11 @@ export async function runAnalysis(request: AnalysisRequest, options: RunOptions)
       throw new AppError('BAD_INPUT', `${source.description}: no telemetry in the windows${filters ? ` for ${filters}` : ''}; nothing to compare`);
     }
     checkFiltersMatch(windows, request, source.description);
+    checkCohortData(windows, source.description);
     const settings = { ...analysisSettings(options.config), ...(options.settings ?? {}) };
     // Upstream calls carry no endpoint: see ./endpoint-scope.ts for what an endpoint filter makes of them.
     const scoped = request.endpoints?.length ? upstreamsOfSelectedServices(windows) : windows;
-    const analysed = analyze(scoped, settings, { expectations: request.expectations });
+    const analysed = analyze(scoped, settings, { expectations: request.expectations, ...(baseline.period ? { period: baseline.period } : {}) });
     const result = request.endpoints?.length ? scopeVerdictToEndpoints(analysed, settings, request.endpoints) : analysed;
     if (!request.expectations?.some((e) => e.kind === 'flag')) return result;
     // Flag states come from Unleash (read-only), judged like the rest and added before the verdict is final.

@@ -2,6 +2,7 @@
  * Builds the plain-data view of an upgrade (report/upgrade-view.ts) from the store: its analyses (the verdict
  * over time), the newest report, linked flag actions and guard decisions, and the rollback plan when asked.
  */
+import { leadingOnset } from '../analysis/onset.ts';
 import type { RollbackPlan } from '../actions/rollback-plan.ts';
 import { parseDuration } from '../duration.ts';
 import type { UpgradeView } from '../report/upgrade-view.ts';
@@ -32,6 +33,7 @@ export async function buildUpgradeView(
   ]);
   const newestDone = [...analyses].reverse().find((a) => a.status === 'done');
   const record = newestDone ? await deps.reports.get(newestDone.id) : null;
+  const lead = record?.report ? leadingOnset(record.report.findings) : null;
   const plan = o.plan ?? { steps: [], automated: 0, manual: 0, blocked: null, checklist: '' };
   return {
     id: upgrade.id,
@@ -48,8 +50,9 @@ export async function buildUpgradeView(
     updatedAt: upgrade.updatedAt,
     expectations: upgrade.expectations,
     now: o.now.toISOString(),
-    // Issue 11 (baselines) estimates when a regression began; until it lands the page says "onset unknown".
-    onset: null,
+    // When the newest report's leading regression began (analysis/onset.ts); null: no regression with an onset.
+    onset: lead?.onset.at ?? null,
+    onsetDetail: lead ? { interval: lead.onset.interval, description: lead.onset.description, finding: `${lead.finding.service} ${lead.finding.subject} ${lead.finding.statistic}` } : null,
     analyses: analyses.map((a) => ({
       id: a.id,
       createdAt: a.createdAt,

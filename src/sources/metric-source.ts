@@ -20,9 +20,33 @@ export interface MetricQuery {
    * need no asking: a source that can read them reports those within the windows.
    */
   eventCounts?: EventCountQuery[];
+  /**
+   * The baseline when it is not the window before the upgrade (absent = `before`; resolved once, in
+   * runtime/baseline.ts). Seasonal: `before` spans the references and points count only inside one of them.
+   * Cohort: `before` equals `after`, and points go to a side by the value of the cohort tag, which sources read
+   * from their telemetry (line-protocol tag, InfluxDB GROUP BY / group() column, Prometheus label).
+   */
+  baseline?: BaselineQuery;
 }
 
-/** A place telemetry comes from. Implementations by technology: LineProtocolFileSource, DemoSource, InfluxV1Source, InfluxV2Source. */
+export type BaselineQuery = SeasonalQuery | CohortQuery;
+
+export interface SeasonalQuery {
+  kind: 'seasonal';
+  periodMs: number;
+  /** Newest first: the after window moved back 1, 2, … K periods. */
+  references: TimeRange[];
+}
+
+export interface CohortQuery {
+  kind: 'cohort';
+  /** Tag (label) holding the cohort, e.g. `variant`. */
+  tag: string;
+  /** Its flag-off value; every other value is the treatment. */
+  control: string;
+}
+
+/** A place telemetry comes from. Implementations by technology: LineProtocolFileSource, DemoSource, InfluxV1Source, InfluxV2Source, PrometheusSource. */
 export interface MetricSource {
   /** Short description without secrets, copied onto the report. */
   readonly description: string;

@@ -10,6 +10,7 @@ import { AppError } from '../errors.ts';
 import { DEMO_SOURCES } from './demo/demo-source.ts';
 import { INFLUX_SOURCES } from './influx/influx-source.ts';
 import { LINE_PROTOCOL_SOURCES } from './line-protocol/file-source.ts';
+import { PROMETHEUS_SOURCES } from './prometheus/prometheus-technology.ts';
 import type { MetricSource } from './metric-source.ts';
 import { redactUrl } from './redact-url.ts';
 import type { SourceEntry, SourceSettings } from './source-settings.ts';
@@ -19,7 +20,7 @@ import type { Precision } from './line-protocol/line-protocol.ts';
 export { LINE_PROTOCOL_EXTENSIONS } from './line-protocol/file-source.ts';
 
 /** Every technology `--source` can reach; the order is the order in messages. */
-export const SOURCE_TECHNOLOGIES: readonly SourceTechnology[] = [DEMO_SOURCES, LINE_PROTOCOL_SOURCES, INFLUX_SOURCES];
+export const SOURCE_TECHNOLOGIES: readonly SourceTechnology[] = [DEMO_SOURCES, LINE_PROTOCOL_SOURCES, INFLUX_SOURCES, PROMETHEUS_SOURCES];
 
 const ANY_URL = /^[a-z][a-z0-9+.-]*:\/\//i;
 

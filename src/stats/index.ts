@@ -47,3 +47,6 @@ export { studentTSf } from './student-t-sf.ts';
 export { twoProportionTest, type TwoProportionResult } from './two-proportion-test.ts';
 export { welchSatterthwaiteDf } from './welch-satterthwaite-df.ts';
 export { woodruffRanks } from './woodruff-ranks.ts';
+export { msprtNormalMixture, msprtLogLikelihoodRatio } from './msprt-normal-mixture.ts';
+export { msprtBoundary } from './msprt-boundary.ts';
+export { singleChangePoint, type ChangePoint, type ChangePointOptions } from './single-change-point.ts';

@@ -7,9 +7,9 @@
 import { analyze } from '../../src/analysis/analyze.ts';
 import type { AnalysisSettings, Finding, MetricWindows, Report } from '../../src/analysis/types.ts';
 import { normalQuantile } from '../../src/stats/normal-quantile.ts';
-import type { Family, FindingTarget } from './families.ts';
+import { seasonalPeriods, type Family, type FindingTarget } from './families.ts';
 import { cohortMetricPairs, kayentaJudge, metricPairs, type KayentaVerdict } from './kayenta-judge.ts';
-import { buildWindows, cohortWindows, seasonalReferenceRange, seasonalWindows } from './telemetry-generator.ts';
+import { baselineWindows, buildWindows, seasonalReferenceRange, seasonalWindows } from './telemetry-generator.ts';
 import { trueLatencyChange, trueRetryChange } from './truth.ts';
 
 /** k of n with the binomial standard error sqrt(p (1 − p) / n) of the rate k / n. */
@@ -82,8 +82,13 @@ export function familyWindows(f: Family, seed: number): { analysed: MetricWindow
     const w = seasonalWindows(f.scenario, seed, 1);
     return { analysed: w, raw: w };
   }
+  const periods = seasonalPeriods(f.comparison);
+  if (periods !== null) {
+    const w = baselineWindows(f.scenario, seed, { kind: 'seasonal', periods });
+    return { analysed: w, raw: w };
+  }
   const raw = buildWindows(f.scenario, seed);
-  return { analysed: f.comparison === 'cohort' ? cohortWindows(f.scenario, raw) : raw, raw };
+  return { analysed: f.comparison === 'cohort' ? baselineWindows(f.scenario, seed, { kind: 'cohort' }) : raw, raw };
 }
 
 function kayentaOf(f: Family, raw: MetricWindows): { gated: KayentaVerdict; noGate: KayentaVerdict } {
@@ -117,7 +122,7 @@ function findingOf(report: Report, t: FindingTarget): Finding | undefined {
 const COVERAGE_TARGETS = (f: Family): Array<{ target: FindingTarget; truth: number }> => {
   const s = f.scenario;
   const cohort = f.comparison === 'cohort';
-  const reference = f.comparison === 'seasonal-1d' ? seasonalReferenceRange(s, 1) : undefined;
+  const reference = f.comparison === 'seasonal-1d' || seasonalPeriods(f.comparison) !== null ? seasonalReferenceRange(s, 1) : undefined;
   const big = s.endpoints[0].endpoint;
   const out: Array<{ target: FindingTarget; truth: number }> = [0.5, 0.9, 0.99].map((p) => ({
     target: { kind: 'tail_latency', subject: big, statistic: `p${Math.round(p * 100)}` },

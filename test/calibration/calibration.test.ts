@@ -18,30 +18,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { analysisSettings, loadConfig } from '../../src/config.ts';
-import { binomialCdf } from '../../src/stats/binomial-cdf.ts';
+import { maxCount, minCount } from './binomial-bounds.ts';
 import { runFamily, type FamilyResult, type Rate } from './calibration-run.ts';
 import { family } from './families.ts';
 
 const SEEDS = 24;
 /** Seeds per family where SEEDS would be more than the question needs. */
-const SEEDS_FOR: Record<string, number> = { 'incident-after': 12, 'retries×2-independent': 16 };
-const ALPHA = 0.05;
+const SEEDS_FOR: Record<string, number> = { 'incident-after': 12, 'retries×2-independent': 16, 'daily-queueing': 12, 'daily-queueing-p99+20%-seasonal-7d': 16 };
 const TIMEOUT_MS = 240_000;
 const settings = analysisSettings(loadConfig());
-
-/** Largest count k of n still consistent with "rate ≤ p0": P[X ≥ k] ≥ α. */
-export function maxCount(n: number, p0: number, alpha = ALPHA): number {
-  let k = 0;
-  while (k < n && 1 - binomialCdf(k, n, p0) >= alpha) k++; // 1 − cdf(k) = P[X ≥ k + 1]
-  return k;
-}
-
-/** Smallest count k of n still consistent with "rate ≥ p0": P[X ≤ k] ≥ α. */
-export function minCount(n: number, p0: number, alpha = ALPHA): number {
-  let k = 0;
-  while (k < n && binomialCdf(k, n, p0) < alpha) k++;
-  return k;
-}
 
 const cache = new Map<string, FamilyResult>();
 function result(name: string): FamilyResult {
@@ -105,6 +90,20 @@ describe('calibration (fast subset): power on the big endpoint with 1-minute blo
   it('retries per call doubled (independent retries): ≥ 95 % caught', () => {
     expectAtLeast(result('retries×2-independent').aftershock.power as Rate, 0.95, 'power');
   }, TIMEOUT_MS);
+});
+
+describe('calibration (fast subset): baselines (issue 11) on the daily cycle', () => {
+  it('before/after is confounded by the daily cycle: the queueing tail fails no-change reports (≥ 95 %)', () => expectAtLeast(result('daily-queueing').aftershock.fail, 0.95, 'fail'), TIMEOUT_MS);
+  it('seasonal (3 reference days as clusters), latency ∝ load^0.3: no-change fail rate ≤ 5 %', () => expectAtMost(result('daily-seasonal').aftershock.fail, 0.05, 'fail'), TIMEOUT_MS);
+  it('seasonal, with the queueing tail: no-change fail rate ≤ 5 %', () => expectAtMost(result('daily-queueing-seasonal').aftershock.fail, 0.05, 'fail'), TIMEOUT_MS);
+  // OPEN (issue 11 item 4): on seeds 1000–1015 only 3/16 are caught with 7 reference days (3 days: 65 % over 40
+  // seeds); not yet understood — written first and marked, to hold unmarked once fixed.
+  it.fails('seasonal, 7 reference days: +20 % at p99 caught on /checkout p99 (≥ 95 %)', () => expectAtLeast(result('daily-queueing-p99+20%-seasonal-7d').aftershock.power!, 0.95, 'power'), TIMEOUT_MS);
+  it('cohort, 10 % and 50 % rollouts without a change: fail rate ≤ 5 %', () => {
+    expectAtMost(result('cohort-10%').aftershock.fail, 0.05, 'fail 10 %');
+    expectAtMost(result('cohort-50%').aftershock.fail, 0.05, 'fail 50 %');
+  }, TIMEOUT_MS);
+  it('cohort, 50 % rollout with +20 % at p99 on the flag-on requests: caught (≥ 95 %)', () => expectAtLeast(result('cohort-50%-p99+20%').aftershock.power!, 0.95, 'power'), TIMEOUT_MS);
 });
 
 describe('binomial tolerances used above', () => {

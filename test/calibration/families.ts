@@ -68,8 +68,19 @@ export const scaleBy = (factor: number): RegressionSpec => ({ kind: 'scale', fac
 export const PAYMENTS_BURSTS = { burstMs: MINUTE_MS, burstShare: 0.05, burstFailure: 0.15, upstreams: [PAYMENTS.upstream] };
 
 export type Expectation = 'no_change' | 'within_tolerance' | 'regression';
-/** How the report is made: before vs after (today), today's after window vs the same clock window a day earlier, or flag-off vs flag-on cohort. */
-export type Comparison = 'before' | 'seasonal-1d' | 'cohort';
+/**
+ * How the report is made: before vs after (today); today's after window vs the same clock window a day earlier
+ * (one reference day as a plain window, the audit's comparison); `seasonal-3d`: the seasonal baseline with 3
+ * reference days as clusters (issue 11); flag-off vs flag-on cohort in the after window (the cohort baseline,
+ * split by the `variant` tag in the real builder).
+ */
+export type Comparison = 'before' | 'seasonal-1d' | 'seasonal-3d' | 'seasonal-7d' | 'cohort';
+
+/** Reference days of a seasonal-Kd comparison (null for the others). */
+export function seasonalPeriods(c: Comparison): number | null {
+  const m = /^seasonal-(\d+)d$/.exec(c);
+  return m && c !== 'seasonal-1d' ? Number(m[1]) : null;
+}
 
 export interface FindingTarget {
   kind: 'tail_latency' | 'retry_rate';
@@ -137,6 +148,15 @@ export const FAMILIES: Family[] = [
   noChange('daily-queueing', scenario({ daily: DAILY_QUEUE }), 'fail 100 % (Kayenta-style 100 %)'),
   noChange('daily-queueing-seasonal-1d', scenario({ daily: DAILY_QUEUE }), 'seasonal: 0/100', 'seasonal-1d'),
   regression('daily-queueing-p99+20%-seasonal-1d', scenario({ daily: DAILY_QUEUE, regressions: [P99_PLUS_20] }), P99, 'seasonal-1d'),
+  // issue 11: the seasonal baseline (3 reference days, each a cluster: the 3 % day-to-day latency effect enters the variance)
+  noChange('daily-seasonal', scenario({ daily: DAILY }), undefined, 'seasonal-3d'),
+  noChange('daily-queueing-seasonal', scenario({ daily: DAILY_QUEUE }), undefined, 'seasonal-3d'),
+  noChange('daily-queueing-block-1m-seasonal', scenario({ daily: DAILY_QUEUE, blocks: [block(1, 0.08)] }), undefined, 'seasonal-3d'),
+  regression('daily-queueing-p99+20%-seasonal', scenario({ daily: DAILY_QUEUE, regressions: [P99_PLUS_20] }), P99, 'seasonal-3d'),
+  regression('daily-queueing-block-1m-p99+20%-seasonal', scenario({ daily: DAILY_QUEUE, blocks: [block(1, 0.08)], regressions: [P99_PLUS_20] }), P99, 'seasonal-3d'),
+  // 7 reference days: t(6) instead of t(2) for the day-to-day variation, the power a +20 % p99 regression needs
+  noChange('daily-queueing-seasonal-7d', scenario({ daily: DAILY_QUEUE }), undefined, 'seasonal-7d'),
+  regression('daily-queueing-p99+20%-seasonal-7d', scenario({ daily: DAILY_QUEUE, regressions: [P99_PLUS_20] }), P99, 'seasonal-7d'),
   // issue 11: flag cohorts in the same window (concurrent control) with the daily cycle and 1-minute blocks present
   noChange('cohort-10%', scenario({ daily: DAILY_QUEUE, blocks: [block(1, 0.08)], cohort: cohort(0.1) }), undefined, 'cohort'),
   noChange('cohort-50%', scenario({ daily: DAILY_QUEUE, blocks: [block(1, 0.08)], cohort: cohort(0.5) }), undefined, 'cohort'),

@@ -121,6 +121,8 @@ export interface Scenario {
   daily?: DailyCycleSpec;
   cohort?: CohortSpec;
   regressions?: RegressionSpec[];
+  /** When the regressions begin (epoch ms; default the upgrade): earlier for a change that is not the upgrade's (issue 11 onset). */
+  regressionAt?: number;
   /** Report whole milliseconds (Math.round), as many tracing libraries do. */
   integerMs?: boolean;
   /** Send latency as per-minute cumulative histograms with these `le` bounds (Infinity = +Inf) instead of raw requests. */

@@ -38,6 +38,7 @@
  * regressions +20 % at p99, +12 % at p99 from the slowest 2 %, all quantiles +x %, retries per call × 2.
  */
 import type { MetricWindows, TimeRange } from '../../src/analysis/types.ts';
+import type { BaselineQuery } from '../../src/sources/metric-source.ts';
 import { seededRandom, type SeededRandom } from '../../src/stats/seeded-random.ts';
 // The window builder is being split into modules on another branch; only its public API is used here.
 import { WindowBuilder } from '../../src/sources/window-builder/window-builder.ts';
@@ -46,9 +47,11 @@ import { latencyTransform, regressedFailure, retryFactor } from './truth.ts';
 
 /** The three calls of WindowBuilder's public API the generator uses; a WindowBuilder is one. */
 export interface TelemetrySink {
-  addRequest(service: string, endpoint: string, timeMs: number, durationMs: number): boolean;
-  addUpstreamCall(service: string, upstream: string, timeMs: number, attempts: number, backoffMs: number, ok: boolean): boolean;
-  addHistogramBucket(service: string, endpoint: string, timeMs: number, le: number, cumulativeCount: number): boolean;
+  addRequest(service: string, endpoint: string, timeMs: number, durationMs: number, cohort?: string): boolean;
+  addUpstreamCall(service: string, upstream: string, timeMs: number, attempts: number, backoffMs: number, ok: boolean, cohort?: string): boolean;
+  addHistogramBucket(service: string, endpoint: string, timeMs: number, le: number, cumulativeCount: number, cohort?: string): boolean;
+  /** A builder with a cohort baseline: the cohort goes in this tag, not into the subject name. */
+  readonly cohortTag?: string | null;
 }
 
 export interface GeneratedCounts {
@@ -121,7 +124,7 @@ export function generateTelemetry(s: Scenario, seed: number, sink: TelemetrySink
       const minute = t / MINUTE_MS;
       const load = loadAt(s, t);
       const after = t >= s.upgradeAt;
-      const ctx: MinuteContext = { t, load, after, day: dayFactor(t), queueShare: queueShareAt(s, load), incStart, incStop, blocks };
+      const ctx: MinuteContext = { t, load, after, regressed: t >= (s.regressionAt ?? s.upgradeAt), day: dayFactor(t), queueShare: queueShareAt(s, load), incStart, incStop, blocks };
       // One stream per minute for all requests and one for all calls (a stream per subject-minute would cost more
       // to create than the points it draws); keyed by the epoch minute, so any range gives the same points.
       const requests = seededRandom(streamSeed(seed, STREAM.request, minute));
@@ -139,6 +142,8 @@ interface MinuteContext {
   t: number;
   load: number;
   after: boolean;
+  /** The regressions apply (from `regressionAt`, default the upgrade). */
+  regressed: boolean;
   day: number;
   queueShare: number;
   incStart: number | null;
@@ -184,9 +189,11 @@ function emitRequests(
   const incStop = inc && ctx.incStop !== null ? ctx.incStop : -Infinity;
   const incShare = inc ? inc.share : 0;
   const incFactor = inc ? inc.factor : 1;
-  const gAfter = g !== null && ctx.after ? g : null;
+  const gAfter = g !== null && ctx.regressed ? g : null;
   const integerMs = s.integerMs === true;
-  const names = s.cohort ? [cohortSubject(ep.endpoint, s.cohort, false), cohortSubject(ep.endpoint, s.cohort, true)] : [ep.endpoint, ep.endpoint];
+  const asTag = s.cohort !== undefined && typeof sink.cohortTag === 'string';
+  const names = s.cohort && !asTag ? [cohortSubject(ep.endpoint, s.cohort, false), cohortSubject(ep.endpoint, s.cohort, true)] : [ep.endpoint, ep.endpoint];
+  const tags = s.cohort && asTag ? [s.cohort.control, s.cohort.treatment] : [undefined, undefined];
   for (let i = 0; i < n; i++) {
     const time = t0 + Math.floor(r.uniform() * MINUTE);
     let v = r.lognormal(mu, sigma) * (minuteBlocks ? minuteFactor : blockFactor(blocks, time) * day);
@@ -200,17 +207,17 @@ function emitRequests(
       while (k < les.length - 1 && v > les[k]) k++;
       histCounts[treated ? 1 : 0][k]++;
     } else {
-      sink.addRequest(ep.service, names[treated ? 1 : 0], time, v);
+      sink.addRequest(ep.service, names[treated ? 1 : 0], time, v, tags[treated ? 1 : 0]);
     }
   }
   if (histCounts && les) {
     // The treatment cohort exists only once the rollout has begun.
     for (let c = 0; c < (rollout > 0 ? 2 : 1); c++) {
-      const name = s.cohort ? cohortSubject(ep.endpoint, s.cohort, c === 1) : ep.endpoint;
+      const name = s.cohort && !asTag ? cohortSubject(ep.endpoint, s.cohort, c === 1) : ep.endpoint;
       let cum = 0;
       for (let k = 0; k < les.length; k++) {
         cum += histCounts[c][k];
-        sink.addHistogramBucket(ep.service, name, ctx.t, les[k], cum);
+        sink.addHistogramBucket(ep.service, name, ctx.t, les[k], cum, tags[c]);
       }
     }
   }
@@ -230,17 +237,19 @@ function emitCalls(s: Scenario, seed: number, r: SeededRandom, u: number, ctx: M
   const n = r.poisson(perMinute(up.perWindow) * ctx.load);
   const p = minuteFailure(s, seed, u, ctx.t);
   const rollout = s.cohort && ctx.after ? s.cohort.rollout : 0;
-  const factorAll = retryFactor(s, u, ctx.after ? 'after' : 'before', s.cohort ? 'treatment' : 'all');
+  const factorAll = retryFactor(s, u, ctx.regressed ? 'after' : 'before', s.cohort ? 'treatment' : 'all');
   const pRegressed = regressedFailure(p, factorAll, up.maxAttempts);
   const t0 = ctx.t;
-  const after = ctx.after;
+  const regressed = ctx.regressed;
   const cohort = s.cohort !== undefined;
   const maxAttempts = up.maxAttempts;
-  const names = s.cohort ? [cohortSubject(up.upstream, s.cohort, false), cohortSubject(up.upstream, s.cohort, true)] : [up.upstream, up.upstream];
+  const asTag = cohort && typeof sink.cohortTag === 'string';
+  const names = s.cohort && !asTag ? [cohortSubject(up.upstream, s.cohort, false), cohortSubject(up.upstream, s.cohort, true)] : [up.upstream, up.upstream];
+  const tags = s.cohort && asTag ? [s.cohort.control, s.cohort.treatment] : [undefined, undefined];
   for (let i = 0; i < n; i++) {
     const time = t0 + Math.floor(r.uniform() * MINUTE);
     const treated = rollout > 0 && r.uniform() < rollout;
-    const pc = after && (!cohort || treated) ? pRegressed : p;
+    const pc = regressed && (!cohort || treated) ? pRegressed : p;
     let attempts = 1;
     let backoff = 0;
     let ok = true;
@@ -252,7 +261,7 @@ function emitCalls(s: Scenario, seed: number, r: SeededRandom, u: number, ctx: M
       backoff += up.backoffBaseMs * up.backoffMultiplier ** (attempts - 1) * (0.5 + 0.5 * r.uniform());
       attempts++;
     }
-    sink.addUpstreamCall(up.service, names[treated ? 1 : 0], time, attempts, backoff, ok);
+    sink.addUpstreamCall(up.service, names[treated ? 1 : 0], time, attempts, backoff, ok, tags[treated ? 1 : 0]);
   }
   return n;
 }
@@ -263,6 +272,32 @@ export function buildWindows(s: Scenario, seed: number, options: { before?: Time
   const after = options.after ?? windowRange(s, 'after');
   const builder = new WindowBuilder({ upgradeAt: s.upgradeAt, before, after, timelineIntervalMs: options.timelineIntervalMs ?? DEFAULT_TIMELINE_INTERVAL_MS, source: `calibration seed ${seed}` });
   generateTelemetry(s, seed, builder, [before, after]);
+  return builder.build();
+}
+
+/**
+ * The scenario through the real builder with a baseline (issue 11): `seasonal` K reference days (the after window
+ * moved back 1…K days) or the flag cohorts of the after window, split by their tag. Only the ranges the baseline
+ * reads are generated.
+ */
+export function baselineWindows(s: Scenario, seed: number, baseline: { kind: 'seasonal'; periods: number } | { kind: 'cohort' }, timelineIntervalMs = DEFAULT_TIMELINE_INTERVAL_MS): MetricWindows {
+  const after = windowRange(s, 'after');
+  let query: BaselineQuery;
+  let before: TimeRange;
+  let ranges: TimeRange[];
+  if (baseline.kind === 'seasonal') {
+    const references = Array.from({ length: baseline.periods }, (_, k) => seasonalReferenceRange(s, k + 1));
+    query = { kind: 'seasonal', periodMs: DAY_MS, references };
+    before = { start: references[references.length - 1].start, stop: references[0].stop };
+    ranges = [...references, after];
+  } else {
+    if (!s.cohort) throw new Error('baselineWindows: the scenario has no cohort');
+    query = { kind: 'cohort', tag: s.cohort.tag, control: s.cohort.control };
+    before = after;
+    ranges = [after];
+  }
+  const builder = new WindowBuilder({ upgradeAt: s.upgradeAt, before, after, timelineIntervalMs, source: `calibration seed ${seed}`, baseline: query });
+  generateTelemetry(s, seed, builder, ranges);
   return builder.build();
 }
 

@@ -67,7 +67,9 @@ describe('upgrade service', () => {
     const view = await rt.upgrades.view('shop 2.4.0');
     expect(view.analyses.map((a) => a.id)).toEqual([analysisId]);
     expect(view.latest!.analysisId).toBe(analysisId);
-    expect(view.onset).toBeNull();
+    // Issue 11: the demo's regression begins with the upgrade, and the view says so (it was null before onsets existed).
+    expect(view.onset).toBe(new Date(AT).toISOString());
+    expect(view.onsetDetail!.description).toMatch(/consistent with the upgrade$/);
     expect(upgradeStatus(view)).toMatchObject({ state: 'regressed' });
     expect(upgradeStatus(view).sentence).toMatch(/^regressed: p99\.9 on \/checkout \+\d+ % \(and \d+ more\)$/);
   });

@@ -5,6 +5,8 @@ import { DemoSource } from '../../src/sources/demo/demo-source.ts';
 import { InfluxV1Source } from '../../src/sources/influx/influx-v1-source.ts';
 import { LineProtocolFileSource } from '../../src/sources/line-protocol/file-source.ts';
 import type { MetricSource } from '../../src/sources/metric-source.ts';
+import { PROMETHEUS_SOURCES } from '../../src/sources/prometheus/prometheus-technology.ts';
+import { PrometheusSource } from '../../src/sources/prometheus/prometheus-source.ts';
 import { SOURCE_TECHNOLOGIES, SourceRegistry, createSource } from '../../src/sources/resolve-source.ts';
 import type { SourceSettings } from '../../src/sources/source-settings.ts';
 import type { SourceTechnology } from '../../src/sources/source-technology.ts';
@@ -15,7 +17,7 @@ function sourceSettings(sources: SourceSettings['sources'] = {}): SourceSettings
   return { schema, input, sources };
 }
 
-/** A stand-in technology shaped like the Prometheus source of issue 13 (it is never fetched from). */
+/** A stand-in technology shaped like the Prometheus source of issue 13, plus a file form (it is never fetched from). */
 const PROM_LIKE: SourceTechnology = {
   kinds: { prometheus: (entry, where) => named(`prometheus ${String(entry.url)} (${where})`) },
   urls: [{ matches: (spec) => /^prom\+https?:\/\//i.test(spec), listed: 'prom+http(s)://', usage: 'prom+http(s)://…', create: (spec) => named(`prometheus ${spec}`) }],
@@ -33,6 +35,8 @@ describe('createSource takes the SourceSettings slice', () => {
     expect(createSource('legacy', settings)).toBeInstanceOf(InfluxV1Source);
     expect(createSource('rec', settings)).toBeInstanceOf(LineProtocolFileSource);
     expect(createSource('influx1+http://h:8086/db', settings)).toBeInstanceOf(InfluxV1Source);
+    expect(createSource('prom+http://h:9090', settings)).toBeInstanceOf(PrometheusSource);
+    expect(createSource('metrics', sourceSettings({ metrics: { kind: 'prometheus', url: 'http://h:9090' } }))).toBeInstanceOf(PrometheusSource);
   });
 
   it('hands factories the settings and the env it is given (credentials are read from it)', () => {
@@ -46,7 +50,8 @@ describe('createSource takes the SourceSettings slice', () => {
 });
 
 describe('SourceRegistry: a technology is added by registering it', () => {
-  const registry = new SourceRegistry([...SOURCE_TECHNOLOGIES, PROM_LIKE]);
+  // The real Prometheus technology is swapped for the stand-in, which also brings a file form.
+  const registry = new SourceRegistry([...SOURCE_TECHNOLOGIES.filter((t) => t !== PROMETHEUS_SOURCES), PROM_LIKE]);
 
   it('reaches the new technology by URL scheme, config kind and file extension, the others unchanged', () => {
     const settings = sourceSettings({ metrics: { kind: 'prometheus', url: 'http://prom:9090' } });

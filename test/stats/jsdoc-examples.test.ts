@@ -93,6 +93,19 @@ describe('JSDoc @example outputs', () => {
     expect(checkGroup(3, 10, 1)).toBeUndefined();
   });
 
+  it('sequential and change points (issue 11)', () => {
+    expect(s.msprtNormalMixture(0.2, 0.01, 0.01)).toBe(1.9221155140795583);
+    expect(s.msprtBoundary(0.01, 0.01, 0.05)).toBe(0.36563948713638483);
+    expect(s.singleChangePoint([1, 0, 1, 1, 6, 5, 7, 6], [50, 50, 50, 50, 50, 50, 50, 50], { family: 'binomial' })).toEqual({
+      index: 4,
+      rateBefore: 0.015,
+      rateAfter: 0.12,
+      logLikelihoodRatio: 9.887972797171514,
+      interval: [3, 4],
+      cutoff: 3.6761383470778695,
+    });
+  });
+
   it('clustered inference (issue 10)', () => {
     expect(s.studentTSf(2.0, 10)).toBe(0.03669401738537021);
     expect(s.studentTSf(-1.5, 3.5)).toBe(0.8910909064923271);

@@ -10,6 +10,13 @@
  * p99 (its own lognormal work plus the payments call's attempts and waits) regresses clearly while its median
  * barely moves; every other endpoint and upstream is statistically unchanged.
  *
+ * The new strategy sits behind a feature flag rolled out gradually (issue 11): every point carries
+ * `variant=disabled` (flag off: the old backoff) or `variant=backoff-v2` (flag on: the new one). By default the
+ * flag is on for everybody from the upgrade (the story above). With `rollout` (`--source demo-rollout`) nobody
+ * has it before the upgrade, then 10 % of requests for the first hour and 50 % after (DEMO_ROLLOUT): the flag-off
+ * requests after the upgrade are a concurrent control (`--baseline cohort`), and before/after sees a diluted
+ * change. The flag draw comes from its own random stream, so the other draws stay those of the seed.
+ *
  * Rates at scale 1 (≈ 26 points/s, ≈ 375 k points for 2 h + 2 h): /checkout gets 2 requests/s, so a
  * 2 h window holds ≈ 14 400 requests, enough to decide p99.9 (10 / (1 − 0.999) = 10 000 needed).
  */
@@ -79,8 +86,18 @@ export const DEMO_UPSTREAMS: readonly DemoUpstream[] = [
 
 /** Where generated points go; a WindowBuilder is one. */
 export interface DemoSink {
-  addRequest(service: string, endpoint: string, timeMs: number, durationMs: number): unknown;
-  addUpstreamCall(service: string, upstream: string, timeMs: number, attempts: number, backoffMs: number, ok: boolean): unknown;
+  addRequest(service: string, endpoint: string, timeMs: number, durationMs: number, cohort?: string): unknown;
+  addUpstreamCall(service: string, upstream: string, timeMs: number, attempts: number, backoffMs: number, ok: boolean, cohort?: string): unknown;
+}
+
+/** The flag rollout of the demo story: share of flag-on requests by time since the upgrade. */
+export const DEMO_ROLLOUT = { tag: 'variant', control: 'disabled', treatment: 'backoff-v2', steps: [{ afterMs: 0, share: 0.1 }, { afterMs: 3_600_000, share: 0.5 }] } as const;
+
+/** Share of flag-on requests at `timeMs` (0 before the upgrade). */
+export function demoRolloutShare(upgradeAt: number, timeMs: number): number {
+  let share = 0;
+  for (const s of DEMO_ROLLOUT.steps) if (timeMs >= upgradeAt + s.afterMs) share = s.share;
+  return share;
 }
 
 export interface DemoTelemetryOptions {
@@ -90,6 +107,10 @@ export interface DemoTelemetryOptions {
   seed?: number;
   /** Multiplies every rate (1 ≈ 26 points/s). */
   scale?: number;
+  /** Generate only inside these ranges instead of `before` (a seasonal baseline's reference periods). */
+  references?: TimeRange[];
+  /** The gradual flag rollout (DEMO_ROLLOUT) instead of the flag on for everybody from the upgrade. */
+  rollout?: boolean;
 }
 
 /** Expected number of points per second of telemetry at scale 1 (requests plus upstream calls). */
@@ -109,6 +130,8 @@ const round3 = (x: number): number => Math.round(x * 1000) / 1000;
  */
 export class DemoTelemetry {
   private readonly random: SeededRandom;
+  /** Flag-on draws (own stream: the rollout leaves the other draws of the seed as they were). */
+  private readonly flags: SeededRandom;
   private readonly options: DemoTelemetryOptions;
   private readonly scale: number;
   private readonly upstreams = new Map<string, DemoUpstream>();
@@ -117,6 +140,7 @@ export class DemoTelemetry {
   constructor(options: DemoTelemetryOptions) {
     this.options = options;
     this.random = seededRandom(options.seed ?? DEFAULT_DEMO_SEED);
+    this.flags = seededRandom(((options.seed ?? DEFAULT_DEMO_SEED) ^ 0x5f3759df) >>> 0);
     this.scale = options.scale ?? 1;
     for (const u of DEMO_UPSTREAMS) this.upstreams.set(u.upstream, u);
     this.workMu = DEMO_ENDPOINTS.map((e) => Math.log(e.workMedianMs));
@@ -129,9 +153,10 @@ export class DemoTelemetry {
   }
 
   private inWindows(secondStartMs: number): boolean {
-    const { before, after } = this.options;
+    const { before, after, references } = this.options;
     const secondStop = secondStartMs + 1000;
-    return (secondStop > before.start && secondStartMs < before.stop) || (secondStop > after.start && secondStartMs < after.stop);
+    const overlaps = (r: TimeRange) => secondStop > r.start && secondStartMs < r.stop;
+    return (references ? references.some(overlaps) : overlaps(before)) || overlaps(after);
   }
 
   /** Emits the points of whole seconds starting in [fromMs, toMs) (both multiples of 1000). */
@@ -145,22 +170,25 @@ export class DemoTelemetry {
         for (let q = 0; q < n; q++) {
           // Integer microseconds inside the second, so ns line protocol holds the time exactly.
           const timeMs = sec + r.int(1_000_000) / 1000;
+          const flagOn = this.options.rollout ? this.flags.uniform() < demoRolloutShare(this.options.upgradeAt, timeMs) : timeMs >= this.options.upgradeAt;
+          const variant = flagOn ? DEMO_ROLLOUT.treatment : DEMO_ROLLOUT.control;
           let duration = Math.exp(this.workMu[k] + e.workSigma * r.normal());
           if (e.upstream !== undefined && (e.callProbability === undefined || r.uniform() < e.callProbability)) {
-            duration += this.call(sink, e.service, e.upstream, timeMs);
+            duration += this.call(sink, e.service, e.upstream, timeMs, flagOn, variant);
           }
           // Points of an edge second that fall outside a window are dropped by the WindowBuilder.
-          sink.addRequest(e.service, e.endpoint, timeMs, round3(duration));
+          sink.addRequest(e.service, e.endpoint, timeMs, round3(duration), variant);
         }
       }
     }
   }
 
   /** Simulates one logical call with retries; emits it and returns the time it took (attempts plus waits). */
-  private call(sink: DemoSink, service: string, name: string, timeMs: number): number {
+  private call(sink: DemoSink, service: string, name: string, timeMs: number, flagOn: boolean, variant: string): number {
     const r = this.random;
     const u = this.upstreams.get(name) as DemoUpstream;
-    const b = timeMs >= this.options.upgradeAt ? u.after : u.before;
+    // The new strategy is the flag: flag-off calls after the upgrade keep the old behaviour.
+    const b = flagOn ? u.after : u.before;
     const mu = Math.log(u.attemptMedianMs);
     let elapsed = 0;
     let backoff = 0;
@@ -180,7 +208,7 @@ export class DemoTelemetry {
       }
     }
     backoff = round3(backoff);
-    sink.addUpstreamCall(service, name, timeMs, attempts, backoff, ok);
+    sink.addUpstreamCall(service, name, timeMs, attempts, backoff, ok, variant);
     return elapsed + backoff;
   }
 }
@@ -226,22 +254,28 @@ export const DEFAULT_DEMO_LINE_NAMES: DemoLineNames = {
   okField: 'ok',
 };
 
+const cohortTag = (cohort: string | undefined): string => (cohort === undefined ? '' : `,${DEMO_ROLLOUT.tag}=${cohort}`);
+
 /** Collects generated points as line-protocol text (names here are plain identifiers needing no escapes). */
 class LineProtocolSink implements DemoSink {
   parts: string[] = [];
   lines = 0;
-  constructor(private readonly n: DemoLineNames) {}
+  constructor(
+    private readonly n: DemoLineNames,
+    /** Write the `variant` tag (the rollout files; the default story's files stay as they were). */
+    private readonly tagged: boolean,
+  ) {}
 
-  addRequest(service: string, endpoint: string, timeMs: number, durationMs: number): void {
+  addRequest(service: string, endpoint: string, timeMs: number, durationMs: number, cohort?: string): void {
     const n = this.n;
-    this.parts.push(`${n.requestMeasurement},${n.serviceTag}=${service},${n.endpointTag}=${endpoint} ${n.durationField}=${durationMs} ${formatNs(timeMs)}\n`);
+    this.parts.push(`${n.requestMeasurement},${n.serviceTag}=${service},${n.endpointTag}=${endpoint}${this.tagged ? cohortTag(cohort) : ''} ${n.durationField}=${durationMs} ${formatNs(timeMs)}\n`);
     this.lines++;
   }
 
-  addUpstreamCall(service: string, upstream: string, timeMs: number, attempts: number, backoffMs: number, ok: boolean): void {
+  addUpstreamCall(service: string, upstream: string, timeMs: number, attempts: number, backoffMs: number, ok: boolean, cohort?: string): void {
     const n = this.n;
     this.parts.push(
-      `${n.upstreamMeasurement},${n.serviceTag}=${service},${n.upstreamTag}=${upstream} ${n.attemptsField}=${attempts}i,${n.backoffField}=${backoffMs},${n.okField}=${ok} ${formatNs(timeMs)}\n`,
+      `${n.upstreamMeasurement},${n.serviceTag}=${service},${n.upstreamTag}=${upstream}${this.tagged ? cohortTag(cohort) : ''} ${n.attemptsField}=${attempts}i,${n.backoffField}=${backoffMs},${n.okField}=${ok} ${formatNs(timeMs)}\n`,
     );
     this.lines++;
   }
@@ -256,7 +290,7 @@ const WRITE_CHUNK_MS = 60_000;
  */
 export async function writeDemoLineProtocol(out: Writable, options: DemoLineProtocolOptions): Promise<number> {
   const gen = new DemoTelemetry(options);
-  const sink = new LineProtocolSink(options.names ?? DEFAULT_DEMO_LINE_NAMES);
+  const sink = new LineProtocolSink(options.names ?? DEFAULT_DEMO_LINE_NAMES, options.rollout === true);
   const { start, stop } = gen.span;
   if (options.deploymentMarker ?? true) {
     // The same marker the DemoSource reports, so a file round trip gives identical windows.

@@ -1,8 +1,9 @@
 /**
  * Maps parsed line-protocol points onto WindowBuilder calls through the configured schema (measurement, tag
  * and field names come from config.schema, never hard-coded), and rejects points that break the data contract.
+ * Raw durations, backoff waits and `le` bounds are converted from the schema's `unit` of each metric to ms.
  */
-import type { SchemaMapping } from '../../config.ts';
+import { boundToMs, unitFactors, type SchemaMapping, type UnitFactors } from '../../config.ts';
 import { FieldType, type LineProtocolPoint } from './line-protocol.ts';
 import type { WindowBuilder } from '../window-builder/window-builder.ts';
 import type { ExtraPoints, ExtraPointsState } from './extra-points.ts';
@@ -26,6 +27,8 @@ export class SchemaMapper {
   maxTime = -Infinity;
   readonly otherMeasurements = new Map<string, number>();
   private readonly s: SchemaMapping;
+  /** ms per raw unit of each metric (schema `unit`). */
+  private readonly ms: UnitFactors;
   private b: WindowBuilder;
   /** Tags of the current point, set by subjectTags (saves an object per point). */
   private service = '';
@@ -38,6 +41,7 @@ export class SchemaMapper {
     readonly extras?: ExtraPoints,
   ) {
     this.s = schema;
+    this.ms = unitFactors(schema);
     this.b = builder;
   }
 
@@ -79,6 +83,12 @@ export class SchemaMapper {
     return reason;
   };
 
+  /** The point's cohort tag value when the builder splits by cohort (a cohort baseline), else undefined. */
+  private cohortOf(p: LineProtocolPoint): string | undefined {
+    const tag = this.b.cohortTag;
+    return tag === null ? undefined : p.tag(tag);
+  }
+
   /** Reads the service tag and the subject tag (endpoint or upstream) into this.service / this.subject. */
   private subjectTags(p: LineProtocolPoint, serviceTag: string, subjectTag: string): string | null {
     const service = p.tag(serviceTag);
@@ -97,7 +107,7 @@ export class SchemaMapper {
     const fi = p.fieldIndex(r.durationField);
     reason = numericField(p, fi, r.durationField, false);
     if (reason !== null) return reason;
-    this.b.addRequest(this.service, this.subject, p.timeMs, p.fieldNumbers[fi]);
+    this.b.addRequest(this.service, this.subject, p.timeMs, p.fieldNumbers[fi] * this.ms.duration, this.cohortOf(p));
     return null;
   }
 
@@ -119,9 +129,9 @@ export class SchemaMapper {
     if (bi >= 0 || attempts > 1) {
       reason = numericField(p, bi, u.backoffField, false);
       if (reason !== null) return reason;
-      backoff = p.fieldNumbers[bi];
+      backoff = p.fieldNumbers[bi] * this.ms.backoff;
     }
-    this.b.addUpstreamCall(this.service, this.subject, p.timeMs, attempts, backoff, p.fieldNumbers[oi] === 1);
+    this.b.addUpstreamCall(this.service, this.subject, p.timeMs, attempts, backoff, p.fieldNumbers[oi] === 1, this.cohortOf(p));
     return null;
   }
 
@@ -137,7 +147,7 @@ export class SchemaMapper {
     const ci = p.fieldIndex(h.countField);
     reason = numericField(p, ci, h.countField, false);
     if (reason !== null) return reason;
-    this.b.addHistogramBucket(this.service, this.subject, p.timeMs, le, p.fieldNumbers[ci]);
+    this.b.addHistogramBucket(this.service, this.subject, p.timeMs, boundToMs(le, this.ms.le), p.fieldNumbers[ci], this.cohortOf(p));
     return null;
   }
 
@@ -167,7 +177,7 @@ export class SchemaMapper {
       calls: p.fieldNumbers[ci],
       retries: p.fieldNumbers[ri],
       exhausted: ei >= 0 ? p.fieldNumbers[ei] : 0,
-    });
+    }, undefined, this.cohortOf(p));
     return null;
   }
 }

@@ -5,7 +5,7 @@
  */
 import type { BlockCells, HistogramSamples, LatencySeries, MetricWindows, SampleSet, UpstreamSeries, UpstreamTimeline, UpstreamWindow } from '../../analysis/types.ts';
 import { addTo, WINDOW_NAMES, type IntervalBuckets, type LatencySubject, type SubjectTable, type UpstreamSubject } from './accumulators.ts';
-import type { BlockGrid } from './block-grid.ts';
+import type { WindowLayout } from './window-layout.ts';
 import type { TimelineGrid } from './timeline-grid.ts';
 import { latencyTimeline, type TimelineSketch } from './timeline-sketch.ts';
 import type { WindowBuilderOptions } from './window-builder.ts';
@@ -14,7 +14,7 @@ export interface BuildInput {
   options: WindowBuilderOptions;
   grid: TimelineGrid;
   /** The time blocks of each window (for clustered inference). */
-  blocks: BlockGrid;
+  blocks: WindowLayout;
   subjects: SubjectTable;
   /** Collected so far; the build appends its own. */
   warnings: string[];

@@ -40,13 +40,13 @@
  *   (the effective one is `timeline.intervalMs`).
  */
 import type { MetricWindows, TimeRange } from '../../analysis/types.ts';
-import type { MetricQuery } from '../metric-source.ts';
+import type { BaselineQuery, MetricQuery } from '../metric-source.ts';
 import { addTo, SubjectTable, type LatencySubject, type UpstreamSubject } from './accumulators.ts';
 import { buildWindows } from './build-windows.ts';
 import { exportState, mergeState, type BuilderContents, type WindowBuilderCounts, type WindowBuilderState } from './builder-state.ts';
-import { BlockGrid } from './block-grid.ts';
 import { GrowableFloat64, GrowableUint32 } from './growable-float64.ts';
 import { TimelineGrid } from './timeline-grid.ts';
+import { WindowLayout } from './window-layout.ts';
 
 // The builder's public API also carries these (sources and tests import them from here).
 export { GrowableFloat64 } from './growable-float64.ts';
@@ -66,7 +66,12 @@ export interface WindowBuilderOptions {
   timelineIntervalMs: number;
   /** Copied onto MetricWindows.source. */
   source?: string;
+  /** Seasonal references or a cohort split (window-layout.ts); absent = before/after by time. */
+  baseline?: BaselineQuery;
 }
+
+/** What a builder in another thread adds besides its contents: the cohort values it saw. */
+export type WindowBuilderExport = WindowBuilderState & { cohorts?: { treatments: string[]; untagged: number } };
 
 export interface UpstreamCounters {
   /** Logical calls in the interval. */
@@ -90,7 +95,7 @@ export class WindowBuilder {
   private readonly serviceFilter: Set<string> | null;
   private readonly endpointFilter: Set<string> | null;
   private readonly grid: TimelineGrid;
-  private readonly blockGrid: BlockGrid;
+  private readonly blockGrid: WindowLayout;
   private readonly subjects: SubjectTable;
   private built = false;
 
@@ -104,6 +109,7 @@ export class WindowBuilder {
       endpoints: query.endpoints,
       timelineIntervalMs: options.timelineIntervalMs,
       source: options.source,
+      ...(query.baseline ? { baseline: query.baseline } : {}),
     });
   }
 
@@ -112,16 +118,18 @@ export class WindowBuilder {
     this.serviceFilter = options.services && options.services.length > 0 ? new Set(options.services) : null;
     this.endpointFilter = options.endpoints && options.endpoints.length > 0 ? new Set(options.endpoints) : null;
     this.grid = new TimelineGrid(options.before, options.after, options.timelineIntervalMs);
-    this.blockGrid = new BlockGrid(options.before, options.after, options.timelineIntervalMs);
+    this.blockGrid = new WindowLayout(options.before, options.after, options.timelineIntervalMs, options.baseline);
     this.subjects = new SubjectTable(this.grid.intervals, [this.blockGrid.count(0), this.blockGrid.count(1)]);
   }
 
-  /** 0 = before, 1 = after, -1 = neither. */
-  windowOf(timeMs: number): number {
-    const { before, after } = this.options;
-    if (timeMs >= after.start && timeMs < after.stop) return 1;
-    if (timeMs >= before.start && timeMs < before.stop) return 0;
-    return -1;
+  /** 0 = before (baseline), 1 = after (treatment), -1 = neither; `cohort` is the point's cohort tag value, if any. */
+  windowOf(timeMs: number, cohort?: string): number {
+    return this.blockGrid.windowOf(timeMs, cohort);
+  }
+
+  /** The tag whose value every add* call must pass as `cohort` (null: no cohort baseline, pass nothing). */
+  get cohortTag(): string | null {
+    return this.blockGrid.cohortTag;
   }
 
   /** Counts the point as kept, outside both windows, or filtered out; true when it is kept. */
@@ -150,8 +158,8 @@ export class WindowBuilder {
   }
 
   /** One request of `endpoint` taking `durationMs`. */
-  addRequest(service: string, endpoint: string, timeMs: number, durationMs: number): boolean {
-    const w = this.windowOf(timeMs);
+  addRequest(service: string, endpoint: string, timeMs: number, durationMs: number, cohort?: string): boolean {
+    const w = this.windowOf(timeMs, cohort);
     const s = w < 0 ? null : this.latencySubject(service, endpoint);
     if (!this.admit(w, s)) return false;
     const acc = s.windows[w];
@@ -166,8 +174,8 @@ export class WindowBuilder {
   }
 
   /** One logical upstream call: `attempts` tries (1 = no retry), `backoffMs` waited in total, `ok` = finally succeeded. */
-  addUpstreamCall(service: string, upstream: string, timeMs: number, attempts: number, backoffMs: number, ok: boolean): boolean {
-    const w = this.windowOf(timeMs);
+  addUpstreamCall(service: string, upstream: string, timeMs: number, attempts: number, backoffMs: number, ok: boolean, cohort?: string): boolean {
+    const w = this.windowOf(timeMs, cohort);
     const s = w < 0 ? null : this.upstreamSubject(service, upstream);
     if (!this.admit(w, s)) return false;
     const acc = s.windows[w];
@@ -198,8 +206,8 @@ export class WindowBuilder {
    * One bucket of a pre-aggregated latency histogram: `cumulativeCount` requests of the interval starting at
    * `timeMs` took ≤ `le` ms (`le` = Infinity for "+Inf"). All buckets of one interval share the same `timeMs`.
    */
-  addHistogramBucket(service: string, endpoint: string, timeMs: number, le: number, cumulativeCount: number): boolean {
-    const w = this.windowOf(timeMs);
+  addHistogramBucket(service: string, endpoint: string, timeMs: number, le: number, cumulativeCount: number, cohort?: string): boolean {
+    const w = this.windowOf(timeMs, cohort);
     const s = w < 0 ? null : this.latencySubject(service, endpoint);
     if (!this.admit(w, s)) return false;
     const acc = s.windows[w];
@@ -215,8 +223,8 @@ export class WindowBuilder {
   }
 
   /** Per-interval upstream counters (pre-aggregated form), optionally with the interval's backoff histogram. */
-  addUpstreamCounters(service: string, upstream: string, timeMs: number, counters: UpstreamCounters, backoffHistogram?: BackoffHistogram): boolean {
-    const w = this.windowOf(timeMs);
+  addUpstreamCounters(service: string, upstream: string, timeMs: number, counters: UpstreamCounters, backoffHistogram?: BackoffHistogram, cohort?: string): boolean {
+    const w = this.windowOf(timeMs, cohort);
     const s = w < 0 ? null : this.upstreamSubject(service, upstream);
     if (!this.admit(w, s)) return false;
     const acc = s.windows[w];
@@ -246,14 +254,16 @@ export class WindowBuilder {
   }
 
   /** The collected data for another builder with the same options (see WindowBuilderState); then unusable. */
-  exportState(): WindowBuilderState {
+  exportState(): WindowBuilderExport {
     this.built = true;
-    return exportState(this.contents());
+    const cohorts = this.blockGrid.cohortTag !== null ? { cohorts: this.blockGrid.cohortsSeen() } : {};
+    return { ...exportState(this.contents()), ...cohorts };
   }
 
   /** Adds the data of a builder created with the same options (e.g. in a worker reading another part of a file). */
-  mergeState(state: WindowBuilderState): void {
+  mergeState(state: WindowBuilderExport): void {
     mergeState(this.contents(), state);
+    if (state.cohorts) this.blockGrid.mergeCohorts(state.cohorts);
   }
 
   private contents(): BuilderContents {
@@ -273,6 +283,10 @@ export class WindowBuilder {
   build(): MetricWindows {
     if (this.built) throw new Error('WindowBuilder.build() called twice');
     this.built = true;
-    return buildWindows({ options: this.options, grid: this.grid, blocks: this.blockGrid, subjects: this.subjects, warnings: this.warnings });
+    const untagged = this.blockGrid.untagged;
+    if (untagged > 0) this.warnings.push(`${untagged} points in the window carry no "${this.blockGrid.cohortTag}" tag; they are in neither cohort`);
+    const windows = buildWindows({ options: this.options, grid: this.grid, blocks: this.blockGrid, subjects: this.subjects, warnings: this.warnings });
+    const baseline = this.blockGrid.layout();
+    return baseline ? { ...windows, baseline } : windows;
   }
 }

@@ -1,0 +1,62 @@
+/**
+ * The baseline of an analysis request (issue 11), resolved once in runAnalysis: the demo's gradual flag rollout
+ * with a cohort baseline, and the seasonal baseline's reference days, through the real demo source.
+ */
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { resolveBaseline } from '../../src/runtime/baseline.ts';
+import { runAnalysis } from '../../src/runtime/run-analysis.ts';
+
+const config = loadConfig();
+const UPGRADE = '2026-11-20T14:00:00Z';
+const T0 = Date.parse(UPGRADE);
+const H = 3_600_000;
+const D = 24 * H;
+
+describe('resolveBaseline', () => {
+  it('seasonal: the after window moved back 1…K periods, newest first', () => {
+    const b = resolveBaseline({ source: 'demo', upgradeAt: UPGRADE, baseline: 'seasonal', period: '7d', periods: 2 }, config, { upgradeAt: T0, beforeMs: 2 * H, afterMs: 2 * H });
+    expect(b.query).toEqual({ kind: 'seasonal', periodMs: 7 * D, references: [{ start: T0 - 7 * D, stop: T0 - 7 * D + 2 * H }, { start: T0 - 14 * D, stop: T0 - 14 * D + 2 * H }] });
+    expect(b.before).toEqual({ start: T0 - 14 * D, stop: T0 - 7 * D + 2 * H });
+  });
+  it('defaults come from config.baseline; bad values are bad input naming the field', () => {
+    expect(resolveBaseline({ source: 'demo', upgradeAt: UPGRADE }, config, { upgradeAt: T0, beforeMs: H, afterMs: H }).kind).toBe('before');
+    expect(resolveBaseline({ source: 'demo', upgradeAt: UPGRADE, baseline: 'cohort' }, config, { upgradeAt: T0, beforeMs: H, afterMs: H }).query).toEqual({ kind: 'cohort', tag: 'variant', control: 'disabled' });
+    expect(() => resolveBaseline({ source: 'demo', upgradeAt: UPGRADE, baseline: 'seasonal', periods: 1 }, config, { upgradeAt: T0, beforeMs: H, afterMs: H })).toThrow(/periods: must be a whole number from 2/);
+    expect(() => resolveBaseline({ source: 'demo', upgradeAt: UPGRADE, baseline: 'seasonal', period: '1h' }, config, { upgradeAt: T0, beforeMs: H, afterMs: 2 * H })).toThrow(/period: "1h" is shorter than the after window/);
+    expect(() => resolveBaseline({ source: 'demo', upgradeAt: UPGRADE, baseline: 'cohort', control: 'a b' }, config, { upgradeAt: T0, beforeMs: H, afterMs: H })).toThrow(/control: "a b" is not a tag value/);
+  });
+});
+
+describe('runAnalysis with a baseline (demo source)', () => {
+  it('cohort on the gradual rollout: flag-on vs flag-off requests of the after window, /checkout p99 regresses', async () => {
+    const { report } = await runAnalysis({ source: 'demo-rollout', upgradeAt: UPGRADE, baseline: 'cohort', services: ['shop'] }, { config });
+    expect(report.baseline).toMatchObject({ kind: 'cohort', tag: 'variant', control: 'disabled', treatments: ['backoff-v2'], untagged: 0 });
+    const b = report.baseline as { controlPoints: number; treatmentPoints: number };
+    // 10 % for the first hour, 50 % for the second: about 30 % flag-on.
+    expect(b.treatmentPoints / (b.controlPoints + b.treatmentPoints)).toBeGreaterThan(0.25);
+    expect(b.treatmentPoints / (b.controlPoints + b.treatmentPoints)).toBeLessThan(0.35);
+    const p99 = report.findings.find((f) => f.subject === '/checkout' && f.statistic === 'p99');
+    expect(p99?.status).toBe('regression');
+    expect(report.findings.filter((f) => f.status === 'regression' && f.kind === 'tail_latency').every((f) => f.subject === '/checkout')).toBe(true);
+  }, 60_000);
+
+  it('cohort on the plain demo (flag on for everybody): no control in the window is bad input', async () => {
+    await expect(runAnalysis({ source: 'demo', upgradeAt: UPGRADE, baseline: 'cohort' }, { config })).rejects.toThrow(/no point in the after window has variant=disabled/);
+  }, 60_000);
+
+  it('seasonal: three reference days, each reported with its volume, the regression still found', async () => {
+    const { report } = await runAnalysis({ source: 'demo', upgradeAt: UPGRADE, after: '1h', baseline: 'seasonal', periods: 3, services: ['shop'] }, { config });
+    expect(report.baseline?.kind).toBe('seasonal');
+    const s = report.baseline as { period: string; used: number; references: Array<{ start: string; status: string; requests: number }> };
+    expect(s.period).toBe('1d');
+    expect(s.used).toBe(3);
+    expect(s.references.map((r) => r.start)).toEqual(['2026-11-19T14:00:00.000Z', '2026-11-18T14:00:00.000Z', '2026-11-17T14:00:00.000Z']);
+    expect(s.references.every((r) => r.status === 'used' && r.requests > 10_000)).toBe(true);
+    expect(report.findings.find((f) => f.subject === '/checkout' && f.statistic === 'p99')?.status).toBe('regression');
+    // The between-day variance is measured on 3 days: a t test whose degrees of freedom lie in [K − 1, 2(K − 1)].
+    const df = Number(/rao-scott t, ([\d.]+) df/.exec(report.findings.find((f) => f.subject === '/checkout' && f.statistic === 'p99')?.test ?? '')?.[1]);
+    expect(df).toBeGreaterThanOrEqual(2);
+    expect(df).toBeLessThanOrEqual(4);
+  }, 60_000);
+});
