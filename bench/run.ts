@@ -12,6 +12,8 @@ const BENCHES: Record<string, string> = {
   verdict: './verdict-load.ts',
   charts: './render-charts.ts',
   calibration: './calibration.ts',
+  'report-page': './report-page.ts',
+  'cli-start': './cli-start.ts',
   sequential: './sequential-guard.ts',
 };
 

@@ -11,9 +11,9 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_FAIL_ON, FAIL_ON, failsPipeline, REPORT_FORMATS, writeReport, type FailOn, type ReportFormat } from '../report/index.ts';
 import type { AnalysisResult } from '../analysis/types.ts';
 import { loadConfig } from '../config.ts';
+import { openRuntimeLazily } from './open-runtime-lazily.ts';
 import { AppError } from '../errors.ts';
 import { BASELINE_KINDS, DEFAULT_WINDOW, type AnalysisRequest, type BaselineKind } from '../runtime/analysis-request.ts';
-import { openRuntime } from '../runtime/open-runtime.ts';
 import { createProgress } from './progress.ts';
 import { STDIN_SOURCE, spoolStdin } from './stdin-input.ts';
 import { runDeadlines, withinDeadline } from '../runtime/run-deadlines.ts';
@@ -119,7 +119,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   const progress = createProgress(process.stderr);
   let result: AnalysisResult;
   try {
-    const rt = await openRuntime({ config });
+    const rt = await openRuntimeLazily({ config });
     try {
       result = await rt.analyze(
         {
