@@ -31,6 +31,7 @@ export const ANALYZE_USAGE = `Usage: aftershock analyze --source <file.lp | - | 
   --endpoint E      only this endpoint (repeatable); the selected endpoints then decide the verdict, and
                     retry/backoff findings are reported without deciding it (upstream calls carry no endpoint)
   --fail-on V       fail (default): exit 1 on a fail verdict; warn: exit 1 on warn too (stricter gates)
+  --max-series N    refuse data with more than N distinct series (default: config input.maxSeries, 20000)
 
 Exit codes: 0 pass or warn, 1 fail (or warn with --fail-on warn), 2 bad input or usage.`;
 
@@ -56,6 +57,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
         service: { type: 'string', multiple: true },
         endpoint: { type: 'string', multiple: true },
         'fail-on': { type: 'string', default: DEFAULT_FAIL_ON },
+        'max-series': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -80,7 +82,13 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
     throw new AppError('BAD_INPUT', `--precision must be one of ${PRECISIONS.join(', ')} (got "${values.precision}")`);
   }
 
+  const maxSeries = values['max-series'];
+  if (maxSeries !== undefined && !/^[1-9][0-9]*$/.test(maxSeries)) {
+    throw new AppError('BAD_INPUT', `--max-series must be a positive whole number of series (got "${maxSeries}")`);
+  }
+
   const config = loadConfig({ file: values.config });
+  if (maxSeries !== undefined) config.input.maxSeries = Number(maxSeries);
   const stdin = values.source === STDIN_SOURCE ? await spoolStdin() : null;
   const relabel = stdin?.relabel ?? ((text: string) => text);
   const progress = createProgress(process.stderr);

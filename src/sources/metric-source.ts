@@ -20,6 +20,8 @@ export interface MetricQuery {
    * need no asking: a source that can read them reports those within the windows.
    */
   eventCounts?: EventCountQuery[];
+  /** Refuse with a clear error past this many distinct series (config input.maxSeries; default in window-builder). */
+  maxSeries?: number;
 }
 
 /** A place telemetry comes from. Implementations by technology: LineProtocolFileSource, DemoSource, InfluxV1Source, InfluxV2Source. */

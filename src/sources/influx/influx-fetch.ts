@@ -301,6 +301,7 @@ export async function fetchFromInflux(
     endpoints: query.endpoints,
     timelineIntervalMs: settings.timelineIntervalMs,
     source: description,
+    maxSeries: query.maxSeries,
   });
   const { schema, modes } = settings;
   const windows: Array<[WindowName, TimeRange]> = [

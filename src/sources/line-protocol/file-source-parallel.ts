@@ -71,7 +71,7 @@ export async function readParallel(o: ParallelReadOptions): Promise<ParallelRead
       precision: o.precision,
       timelineIntervalMs: o.timelineIntervalMs,
       chunkBytes: o.chunkBytes,
-      query: { upgradeAt: query.upgradeAt, before: query.before, after: query.after, services: query.services, endpoints: query.endpoints, eventCounts: query.eventCounts },
+      query: { upgradeAt: query.upgradeAt, before: query.before, after: query.after, services: query.services, endpoints: query.endpoints, eventCounts: query.eventCounts, maxSeries: query.maxSeries },
     };
     const onMain = o.readOnMainThread ?? true;
     const workerCount = Math.max(onMain ? 0 : 1, Math.min(o.workers, segments.length - (onMain ? 1 : 0)));

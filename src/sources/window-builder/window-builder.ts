@@ -41,7 +41,7 @@
  */
 import type { MetricWindows, TimeRange } from '../../analysis/types.ts';
 import type { MetricQuery } from '../metric-source.ts';
-import { addTo, SubjectTable, type LatencySubject, type UpstreamSubject } from './accumulators.ts';
+import { addTo, DEFAULT_MAX_SERIES, SubjectTable, type LatencySubject, type UpstreamSubject } from './accumulators.ts';
 import { buildWindows } from './build-windows.ts';
 import { exportState, mergeState, type BuilderContents, type WindowBuilderCounts, type WindowBuilderState } from './builder-state.ts';
 import { BlockGrid } from './block-grid.ts';
@@ -50,6 +50,7 @@ import { TimelineGrid } from './timeline-grid.ts';
 
 // The builder's public API also carries these (sources and tests import them from here).
 export { GrowableFloat64 } from './growable-float64.ts';
+export { DEFAULT_MAX_SERIES } from './accumulators.ts';
 export { MAX_TIMELINE_POINTS } from './timeline-grid.ts';
 export { TIMELINE_BUCKET_RATIO, TIMELINE_BUCKETS, TIMELINE_MIN_MS } from './log-bucket-timeline-sketch.ts';
 export type { WindowBuilderCounts, WindowBuilderState } from './builder-state.ts';
@@ -66,6 +67,8 @@ export interface WindowBuilderOptions {
   timelineIntervalMs: number;
   /** Copied onto MetricWindows.source. */
   source?: string;
+  /** Refuse (AppError BAD_INPUT) past this many distinct series; default DEFAULT_MAX_SERIES (see accumulators.ts). */
+  maxSeries?: number;
 }
 
 export interface UpstreamCounters {
@@ -104,6 +107,7 @@ export class WindowBuilder {
       endpoints: query.endpoints,
       timelineIntervalMs: options.timelineIntervalMs,
       source: options.source,
+      maxSeries: query.maxSeries,
     });
   }
 
@@ -113,7 +117,7 @@ export class WindowBuilder {
     this.endpointFilter = options.endpoints && options.endpoints.length > 0 ? new Set(options.endpoints) : null;
     this.grid = new TimelineGrid(options.before, options.after, options.timelineIntervalMs);
     this.blockGrid = new BlockGrid(options.before, options.after, options.timelineIntervalMs);
-    this.subjects = new SubjectTable(this.grid.intervals, [this.blockGrid.count(0), this.blockGrid.count(1)]);
+    this.subjects = new SubjectTable(this.grid.intervals, [this.blockGrid.count(0), this.blockGrid.count(1)], options.maxSeries ?? DEFAULT_MAX_SERIES);
   }
 
   /** 0 = before, 1 = after, -1 = neither. */
