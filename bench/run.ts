@@ -12,6 +12,7 @@ const BENCHES: Record<string, string> = {
   verdict: './verdict-load.ts',
   charts: './render-charts.ts',
   calibration: './calibration.ts',
+  scale: './scale.ts',
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
