@@ -53,8 +53,10 @@ export async function idleCores(ms = IDLE_SAMPLE_MS): Promise<number> {
  * worker only competes for the same cores and adds its start-up and the merge (measured 1.6× slower there).
  */
 export async function defaultReaderWorkers(): Promise<number> {
+  // The sample is taken while this thread sleeps: one of the idle cores is the main thread's own. A worker
+  // needs most of a core to pay for itself (0.7 of one, with what the main thread leaves between reads).
   const idle = await idleCores();
-  return Math.max(0, Math.min(MAX_READER_WORKERS, Math.round(idle - 0.25)));
+  return Math.max(0, Math.min(MAX_READER_WORKERS, Math.floor(idle - 1 + 0.3)));
 }
 
 /**
