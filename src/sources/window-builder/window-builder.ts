@@ -34,8 +34,8 @@
  * - Raw and pre-aggregated data for the same subject → warning, raw data kept.
  * - A subject with data in one window only is kept (the analysis reports insufficient_data) and warned.
  * - Timelines: per subject and per `timelineIntervalMs` interval over [before.start, after.stop): request count,
- *   p50 and p99 from a TimelineSketch (today fixed log-spaced buckets, ≈2 % relative resolution), so memory does
- *   not grow with volume; upstream calls, retries and exhausted per interval. Empty intervals have p50/p99 = NaN. When the windows
+ *   p50 and p99 from a TimelineSketch (today fixed log-spaced buckets, ≈2 % relative resolution, sparse while an
+ *   interval has few distinct values), so memory does not grow with volume; upstream calls, retries and exhausted per interval. Empty intervals have p50/p99 = NaN. When the windows
  *   span more than MAX_TIMELINE_POINTS intervals, the interval is widened to a multiple of the asked one
  *   (the effective one is `timeline.intervalMs`).
  */
