@@ -424,3 +424,14 @@ describe('aftershock analyze (CLI): the series cap (issue 14 item 4)', () => {
     expect(bad.stderr).toMatch(/--max-series must be a positive whole number of series \(got "0"\)/);
   });
 });
+
+describe('aftershock analyze (CLI): --out of a large report', () => {
+  it('writes in chunks without splitting a surrogate pair at a chunk edge', async () => {
+    const { writeOut } = await import('../../src/cli/analyze.ts');
+    // An astral character (two UTF-16 units) straddling the 4 Mi-character chunk edge.
+    const text = `${'a'.repeat((1 << 22) - 1)}🟢${'b'.repeat(10)}`;
+    const out = path.join(dir, 'large.md');
+    await writeOut(out, text);
+    expect(readFileSync(out, 'utf8') === text).toBe(true);
+  });
+});
