@@ -15,6 +15,7 @@ const BENCHES: Record<string, string> = {
   'report-page': './report-page.ts',
   'cli-start': './cli-start.ts',
   sequential: './sequential-guard.ts',
+  scale: './scale.ts',
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -146,7 +146,11 @@ export const ConfigSchema = Type.Object(
   {
     analysis: AnalysisSchema,
     baseline: BaselineSchema,
-    input: Type.Object({ maxBadLineShare: Type.Number({ minimum: 0, maximum: 1 }), timelineIntervalMs: Type.Integer({ minimum: 1000 }) }),
+    input: Type.Object({
+      maxBadLineShare: Type.Number({ minimum: 0, maximum: 1 }),
+      timelineIntervalMs: Type.Integer({ minimum: 1000 }),
+      maxSeries: Type.Optional(Type.Integer({ minimum: 1 })),
+    }),
     schema: SchemaMappingSchema,
     sources: Type.Record(Type.String(), SourceSchema),
   },

@@ -6,7 +6,7 @@
  *     [--deadline D] [--fetch-deadline D]
  *     [--baseline before|seasonal|cohort] [--period 1d|7d|D] [--periods K] [--cohort-tag T] [--control V]
  */
-import { writeFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { DEFAULT_FAIL_ON, FAIL_ON, failsPipeline, REPORT_FORMATS, writeReport, type FailOn, type ReportFormat } from '../report/index.ts';
 import type { AnalysisResult } from '../analysis/types.ts';
@@ -50,6 +50,7 @@ export const ANALYZE_USAGE = `Usage: aftershock analyze --source <file.lp | - | 
   --periods K       seasonal: how many earlier periods, at least 2 (default 3)
   --cohort-tag T    cohort: the telemetry tag holding the flag cohort (default variant)
   --control V       cohort: its flag-off value (default disabled); every other value is the treatment
+  --max-series N    refuse data with more than N distinct series (default: config input.maxSeries, 20000)
 
 Exit codes: 0 pass or warn, 1 fail (or warn with --fail-on warn), 2 bad input or usage.`;
 
@@ -83,6 +84,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
         periods: { type: 'string' },
         'cohort-tag': { type: 'string' },
         control: { type: 'string' },
+        'max-series': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -107,8 +109,13 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
     throw new AppError('BAD_INPUT', `--precision must be one of ${PRECISIONS.join(', ')} (got "${values.precision}")`);
   }
 
+  const maxSeries = values['max-series'];
+  if (maxSeries !== undefined && !/^[1-9][0-9]*$/.test(maxSeries)) {
+    throw new AppError('BAD_INPUT', `--max-series must be a positive whole number of series (got "${maxSeries}")`);
+  }
   const baseline = baselineOptions(values);
   const config = loadConfig({ file: values.config });
+  if (maxSeries !== undefined) config.input.maxSeries = Number(maxSeries);
   // Standard input is the source's read, under the fetch deadline; the spool removes its file when stopped.
   const fetchDeadline = runDeadlines({ deadline: values.deadline, fetchDeadline: values['fetch-deadline'] }, config).fetch;
   const stdin =
@@ -179,9 +186,24 @@ function baselineOptions(values: { baseline?: string; period?: string; periods?:
 }
 
 /** A path that cannot be written is a usage problem (exit 2 with the path), not an internal error. */
-async function writeOut(file: string, text: string): Promise<void> {
+/** Characters written per call: a report of 100 000 endpoints is ~350 MB, and writeFile(text) copies all of it into one Buffer first. */
+const WRITE_CHUNK_CHARS = 1 << 22;
+
+export async function writeOut(file: string, text: string): Promise<void> {
   try {
-    await writeFile(file, text);
+    const fh = await open(file, 'w');
+    try {
+      for (let i = 0; i < text.length; ) {
+        let end = Math.min(text.length, i + WRITE_CHUNK_CHARS);
+        // Never between the two halves of a surrogate pair (each half alone would be written as U+FFFD).
+        const last = text.charCodeAt(end - 1);
+        if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
+        await fh.write(text.slice(i, end));
+        i = end;
+      }
+    } finally {
+      await fh.close();
+    }
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such directory' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;

@@ -55,6 +55,7 @@ export async function runAnalysis(request: AnalysisRequest, options: RunOptions)
       log: options.log,
       // Counters the upgrade's "must stay flat" expectations read; absent when there are none.
       ...(eventCounts.length ? { eventCounts } : {}),
+      ...(options.config.input.maxSeries !== undefined ? { maxSeries: options.config.input.maxSeries } : {}),
     });
     if (windows.latency.length === 0 && windows.upstreams.length === 0) {
       // A pass over zero findings would turn a misspelt --service into a green CI gate forever.

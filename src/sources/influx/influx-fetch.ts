@@ -354,6 +354,7 @@ export async function fetchFromInflux(
     endpoints: query.endpoints,
     timelineIntervalMs: settings.timelineIntervalMs,
     source: description,
+    maxSeries: query.maxSeries,
   });
   const { schema, modes } = settings;
   const windows: Array<[WindowName, TimeRange]> = [
