@@ -129,6 +129,9 @@ export async function referenceJson(s: Scenario, work: string): Promise<string> 
   const config = loadConfig();
   const { report, series } = analyze(windows, analysisSettings(config));
   if (report.source !== undefined) report.source = s.name;
+  // Warnings may quote file paths: make them independent of where the repository and the work folder are.
+  const root = path.join(here, '..');
+  report.warnings = report.warnings.map((w) => w.split(work).join('<work>').split(root).join('<repo>'));
   return `${JSON.stringify({ scenario: s.name, report, series })}\n`;
 }
 
