@@ -1,6 +1,6 @@
 /**
  * End-to-end `analyze` on a 2.3-million-line line-protocol file (the demo telemetry at scale), in a child
- * process so its peak RSS is its own. Targets: ≥ 1 M lines/s for the whole analysis, peak RSS ≤ 600 MB.
+ * process so its peak RSS is its own. Targets: ≥ 1.5 M lines/s for the whole analysis (issue 12), peak RSS ≤ 600 MB.
  * References in the same run: reading the bytes alone (the I/O floor) and the source fetch without analysis.
  *
  * The file is generated once and cached under bench/out/ (gitignored).
@@ -17,7 +17,7 @@ const OUT_DIR = path.join(here, 'out');
 const FILE = path.join(OUT_DIR, 'demo-2.3M.lp');
 const META = `${FILE}.json`;
 const TARGET_LINES = 2_300_000;
-const TARGET_LINES_PER_S = 1_000_000;
+const TARGET_LINES_PER_S = 1_500_000;
 const TARGET_RSS_MB = 600;
 
 /** read: bytes only; fetch-1/fetch-2: the file source on one thread / main + one worker; analyze: runAnalysis (threads chosen automatically). */
@@ -137,7 +137,7 @@ export async function run(): Promise<void> {
   const [read, fetch1, fetch2, analyze] = rows;
   console.log('(CPU time counts every thread, GC helpers included, so lines/CPU-s can be below lines/s on an idle machine.)');
   console.log(
-    `\nanalyze vs read-only floor: ${(analyze.ms / read.ms).toFixed(1)}×; one-thread fetch share of analyze: ${((100 * fetch1.ms) / analyze.ms).toFixed(0)} %; ` +
+    `\nanalyze / bytes-only floor (same run): ${(analyze.ms / read.ms).toFixed(1)}× the time; one-thread fetch share of analyze: ${((100 * fetch1.ms) / analyze.ms).toFixed(0)} %; ` +
       `two-thread fetch vs one: ${(fetch1.ms / fetch2.ms).toFixed(2)}× faster (wall), ${(fetch2.cpuMs / fetch1.cpuMs).toFixed(2)}× the CPU; load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores`,
   );
   const okSpeed = analyze.linesPerS >= TARGET_LINES_PER_S;

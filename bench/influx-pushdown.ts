@@ -1,85 +1,160 @@
 /**
- * Raw vs aggregated push-down against a local InfluxDB 1.x (started here, like the integration tests):
- * the seeded demo telemetry at ~2.2 million points and at a tenth of that. Each fetch runs in its own child
- * process so its peak RSS is its own. Prints bytes received, wall time and peak RSS side by side; the
- * aggregated mode's transfer and memory should stay flat as the point count grows tenfold.
+ * InfluxDB 1.x fetch modes against the file source on the same data (issue 12): the seeded demo telemetry over
+ * 2 h + 2 h is written to a line-protocol file AND loaded into a local influxd (started here, like the
+ * integration tests). Each fetch runs in its own child process (own peak RSS, own deadline) and the table prints
+ * raw, aggregated and auto (the default) next to the file source, as ratios. Target: auto ≤ 2× the file source.
+ *
+ * Scales: `npm run bench influx -- --influx-points=920000,9200000` (default: ≈ 920 k and 10×). A child that runs
+ * past `--influx-child-timeout=<s>` (default 900) is reported as such, not waited for.
  */
 import { spawnSync } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { finished } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config.ts';
+import { demoPointsPerSecond, writeDemoLineProtocol } from '../src/sources/demo/demo-telemetry.ts';
 import { influxSettingsFromUrl, type Influx1Settings, type MetricMode } from '../src/sources/influx/influx-config.ts';
 import { InfluxV1Source } from '../src/sources/influx/influx-v1-source.ts';
+import { LineProtocolFileSource } from '../src/sources/line-protocol/file-source.ts';
+import type { MetricWindows } from '../src/analysis/types.ts';
 import { startInfluxd } from '../test/setup/influxdb.global.ts';
-import { influxQuery, loadDemo, uniqueDbName } from '../test/sources/influx/influx-test-helpers.ts';
+import { influxQuery, loadLineProtocolFile, uniqueDbName } from '../test/sources/influx/influx-test-helpers.ts';
 
 const UPGRADE_AT = Date.parse('2026-11-20T14:00:00Z');
 const WINDOW_MS = 2 * 3_600_000;
-/** Demo scale giving ≈ 2.2 M points over 2 h + 2 h (≈ 26 points/s at scale 1). */
-const FULL_SCALE = 6;
 const windows = { upgradeAt: UPGRADE_AT, before: { start: UPGRADE_AT - WINDOW_MS, stop: UPGRADE_AT }, after: { start: UPGRADE_AT, stop: UPGRADE_AT + WINDOW_MS } };
+const DEFAULT_POINTS = [920_000, 9_200_000];
+
+type Kind = 'file' | MetricMode;
+const KINDS: Kind[] = ['file', 'raw', 'aggregated', 'auto'];
 
 interface Measurement {
-  bytes: number;
   ms: number;
+  bytes: number;
   peakRssMb: number;
+  /** Requests and upstream calls seen in both windows. */
   requests: number;
+  calls: number;
+  modes?: string;
+  warnings: number;
+}
+
+interface Outcome {
+  ok: boolean;
+  m?: Measurement;
+  error?: string;
+}
+
+function totals(w: MetricWindows): { requests: number; calls: number } {
+  let requests = 0;
+  let calls = 0;
+  for (const l of w.latency) for (const set of [l.before, l.after]) requests += set.kind === 'raw' ? set.values.length : set.counts.reduce((a, b) => a + b, 0);
+  for (const u of w.upstreams) calls += u.before.calls + u.after.calls;
+  return { requests, calls };
 }
 
 /** Child mode: one fetch, result as JSON on stdout. */
-async function child(url: string, db: string, mode: MetricMode): Promise<void> {
-  const s = influxSettingsFromUrl(`influx1+${url}/${db}`, loadConfig(), {}) as Influx1Settings;
-  const src = new InfluxV1Source({ ...s, modes: { requests: mode, upstreams: mode } });
+async function child(kind: Kind, target: string): Promise<void> {
+  const config = loadConfig();
   const t0 = performance.now();
-  const w = await src.fetch(windows);
-  const ms = performance.now() - t0;
-  let requests = 0;
-  for (const l of w.latency) {
-    for (const set of [l.before, l.after]) requests += set.kind === 'raw' ? set.values.length : set.counts.reduce((a, b) => a + b, 0);
+  let w: MetricWindows;
+  let bytes = 0;
+  let modes: string | undefined;
+  if (kind === 'file') {
+    w = await new LineProtocolFileSource({ path: target, schema: config.schema, maxBadLineShare: 0, timelineIntervalMs: config.input.timelineIntervalMs }).fetch(windows);
+    bytes = (await stat(target)).size;
+  } else {
+    const s = influxSettingsFromUrl(`influx1+${target}`, config, {}) as Influx1Settings;
+    const src = new InfluxV1Source(kind === 'auto' ? s : { ...s, modes: { requests: kind, upstreams: kind } });
+    w = await src.fetch({ ...windows, log: (m) => process.stderr.write(`${m}\n`) });
+    bytes = src.bytesReceived;
+    modes = `${src.lastOutcome.requests}/${src.lastOutcome.upstreams}`;
   }
-  const out: Measurement = { bytes: src.bytesReceived, ms, peakRssMb: process.resourceUsage().maxRSS / 1024, requests };
+  const ms = performance.now() - t0;
+  const out: Measurement = { ms, bytes, peakRssMb: process.resourceUsage().maxRSS / 1024, ...totals(w), modes, warnings: w.warnings.length };
   process.stdout.write(JSON.stringify(out));
 }
 
-function measure(url: string, db: string, mode: MetricMode): Measurement {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', url, db, mode], { encoding: 'utf8', maxBuffer: 1 << 20 });
-  if (r.status !== 0) throw new Error(`child ${mode} ${db} failed: ${r.stderr}`);
-  return JSON.parse(r.stdout) as Measurement;
+function measure(kind: Kind, target: string, timeoutS: number): Outcome {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', kind, target], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+    timeout: timeoutS * 1000,
+    killSignal: 'SIGKILL',
+  });
+  if (r.error || r.signal) return { ok: false, error: r.signal ? `killed after ${timeoutS} s` : String(r.error) };
+  if (r.status !== 0) return { ok: false, error: (r.stderr.trim().split('\n').filter((l) => /Error|failed/.test(l))[0] ?? r.stderr.trim().slice(-300)).slice(0, 300) };
+  return { ok: true, m: JSON.parse(r.stdout) as Measurement };
+}
+
+function arg(name: string): string | undefined {
+  const a = process.argv.find((x) => x.startsWith(`--${name}=`));
+  return a?.slice(name.length + 3);
 }
 
 export async function run(): Promise<void> {
-  const server = await startInfluxd();
+  const points = (arg('influx-points') ?? '').split(',').filter(Boolean).map(Number);
+  const scales = points.length > 0 ? points : DEFAULT_POINTS;
+  const timeoutS = Number(arg('influx-child-timeout') ?? 900);
+  // Freshly written points sit in influxd's in-memory cache until it snapshots them (10 min by default), and
+  // reading them from there is several times slower than from TSM files: a real analysis reads settled data.
+  const server = await startInfluxd({ data: { 'cache-snapshot-write-cold-duration': '"1s"' } });
+  const dir = await mkdtemp(path.join(tmpdir(), 'aftershock-bench-influx-'));
   const dbs: string[] = [];
+  const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
   try {
-    const rows: Array<[string, number, Measurement, Measurement]> = [];
-    for (const [label, scale] of [['1/10', FULL_SCALE / 10], ['full', FULL_SCALE]] as const) {
+    const rows: Array<{ target: number; points: number; out: Record<Kind, Outcome> }> = [];
+    for (const target of scales) {
+      const scale = target / (demoPointsPerSecond() * 2 * (WINDOW_MS / 1000));
       const db = uniqueDbName('aftershock_bench');
       dbs.push(db);
+      const file = path.join(dir, `demo-${target}.lp`);
       const t0 = performance.now();
-      const points = await loadDemo(server.url, db, { ...windows, seed: 1, scale });
-      console.log(`loaded ${points} points (${label}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-      rows.push([label, points, measure(server.url, db, 'raw'), measure(server.url, db, 'aggregated')]);
+      const ws = createWriteStream(file);
+      const lines = await writeDemoLineProtocol(ws, { ...windows, seed: 1, scale });
+      ws.end();
+      await finished(ws);
+      await loadLineProtocolFile(server.url, db, file);
+      // Let the cache snapshot (cold after 1 s) and the first compactions finish before measuring.
+      await new Promise((r) => setTimeout(r, 15_000));
+      console.log(`loaded ${lines} lines (target ${target}) into influxd and ${file} in ${((performance.now() - t0) / 1000).toFixed(1)} s; load average ${load()}`);
+      const out = {} as Record<Kind, Outcome>;
+      for (const kind of KINDS) {
+        const o = measure(kind, kind === 'file' ? file : `${server.url}/${db}`, timeoutS);
+        out[kind] = o;
+        console.log(`  ${kind}: ${o.ok ? `${(o.m!.ms / 1000).toFixed(2)} s, ${o.m!.requests} requests, ${o.m!.calls} calls${o.m!.modes ? `, modes ${o.m!.modes}` : ''}` : `FAILED: ${o.error}`} (load ${load()})`);
+      }
+      rows.push({ target, points: lines, out });
+      await rm(file, { force: true });
     }
-    const mb = (b: number): string => (b / 1e6).toFixed(2);
-    console.log('\n| points | requests | raw: MB received | raw: wall s | raw: peak RSS MB | aggregated: MB received | aggregated: wall s | aggregated: peak RSS MB |');
-    console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
-    for (const [label, points, raw, agg] of rows) {
-      if (raw.requests !== agg.requests) console.log(`!! request counts differ (${label}): raw ${raw.requests}, aggregated ${agg.requests}`);
-      console.log(
-        `| ${points} (${label}) | ${raw.requests} | ${mb(raw.bytes)} | ${(raw.ms / 1000).toFixed(2)} | ${raw.peakRssMb.toFixed(0)} | ${mb(agg.bytes)} | ${(agg.ms / 1000).toFixed(2)} | ${agg.peakRssMb.toFixed(0)} |`,
-      );
+    console.log(`\nload average at the end: ${load()} (2 cores; the machine may be shared)`);
+    console.log('\n| points | source | wall s | × file | MB received | peak RSS MB | modes (requests/upstreams) | requests, calls |');
+    console.log('|---:|---|---:|---:|---:|---:|---|---|');
+    for (const { points: n, out } of rows) {
+      const file = out.file.m;
+      for (const kind of KINDS) {
+        const o = out[kind];
+        if (!o.ok || !o.m) {
+          console.log(`| ${n} | ${kind} | FAILED | | | | | ${o.error} |`);
+          continue;
+        }
+        const m = o.m;
+        const ratio = file ? (m.ms / file.ms).toFixed(2) : '–';
+        const same = file && kind !== 'file' && (m.requests !== file.requests || m.calls !== file.calls) ? ' (!! differs from file)' : '';
+        console.log(`| ${n} | ${kind} | ${(m.ms / 1000).toFixed(2)} | ${ratio} | ${(m.bytes / 1e6).toFixed(1)} | ${m.peakRssMb.toFixed(0)} | ${m.modes ?? '–'} | ${m.requests}, ${m.calls}${same} |`);
+      }
     }
-    const [small, full] = [rows[0], rows[1]];
-    console.log(
-      `\ngrowth ×${(full[1] / small[1]).toFixed(1)} points → raw: bytes ×${(full[2].bytes / small[2].bytes).toFixed(1)}, RSS ×${(full[2].peakRssMb / small[2].peakRssMb).toFixed(2)}; ` +
-        `aggregated: bytes ×${(full[3].bytes / small[3].bytes).toFixed(2)}, RSS ×${(full[3].peakRssMb / small[3].peakRssMb).toFixed(2)}`,
-    );
   } finally {
     for (const db of dbs) await influxQuery(server.url, `DROP DATABASE "${db}"`).catch(() => undefined);
     await server.stop();
+    await rm(dir, { recursive: true, force: true });
   }
 }
 
 if (process.argv[2] === '--child') {
-  const [url, db, mode] = process.argv.slice(3);
-  await child(url, db, mode as MetricMode);
+  const [kind, target] = process.argv.slice(3);
+  await child(kind as Kind, target);
 }

@@ -12,7 +12,10 @@ const BENCHES: Record<string, string> = {
   verdict: './verdict-load.ts',
   charts: './render-charts.ts',
   calibration: './calibration.ts',
+  'report-page': './report-page.ts',
+  'cli-start': './cli-start.ts',
   sequential: './sequential-guard.ts',
+  scale: './scale.ts',
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

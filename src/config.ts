@@ -35,6 +35,7 @@ const AnalysisSchema = Type.Object(
       { alpha: Fraction, maxShare: Type.Number({ exclusiveMinimum: 0, maximum: 0.5 }), minRatio: Type.Number({ minimum: 1 }) },
       { additionalProperties: false },
     ),
+    gaps: Type.Optional(Type.Object({ maxShare: Type.Number({ minimum: 0, maximum: 1 }), alpha: Fraction }, { additionalProperties: false })),
   },
   { additionalProperties: false },
 );
@@ -145,7 +146,11 @@ export const ConfigSchema = Type.Object(
   {
     analysis: AnalysisSchema,
     baseline: BaselineSchema,
-    input: Type.Object({ maxBadLineShare: Type.Number({ minimum: 0, maximum: 1 }), timelineIntervalMs: Type.Integer({ minimum: 1000 }) }),
+    input: Type.Object({
+      maxBadLineShare: Type.Number({ minimum: 0, maximum: 1 }),
+      timelineIntervalMs: Type.Integer({ minimum: 1000 }),
+      maxSeries: Type.Optional(Type.Integer({ minimum: 1 })),
+    }),
     schema: SchemaMappingSchema,
     sources: Type.Record(Type.String(), SourceSchema),
   },

@@ -40,7 +40,7 @@ describe('loadConfig: mistakes that would otherwise be silent', () => {
 
 describe('loadConfig: messages (issue 14, item 19)', () => {
   it('refuses a misspelt top-level section naming it and the known ones (nested typos were caught, top-level ones ignored)', () => {
-    expect(load('analyis:\n  fdr: 0.01\n')).toThrow(/unknown top-level section "analyis"; known sections: analysis, input, schema, sources, server, store, auth, pool, unleash, actions/);
+    expect(load('analyis:\n  fdr: 0.01\n')).toThrow(/unknown top-level section "analyis"; known sections: analysis, baseline, input, schema, sources, server, store, auth, pool, unleash, actions/);
     expect(load('analysis:\n  fdr: 0.01\nservr: {}\nstorage: {}\n')).toThrow(/unknown top-level sections "servr", "storage"/);
     expect(load('analysis:\n  fdr: 0.01\n')().analysis.fdr).toBe(0.01);
   });

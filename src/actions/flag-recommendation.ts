@@ -7,7 +7,7 @@
 import type { Report, ReportSeries } from '../analysis/types.ts';
 import { DEFAULT_BACKOFF_CONSTANTS, type BackoffBounds, type BackoffConstants } from './backoff-constants.ts';
 import type { FlagActions, FlagState } from './flag-actions.ts';
-import { recommendBackoff, type BackoffRecommendation } from './recommend-backoff.ts';
+import { recommendBackoffSteps, type BackoffRecommendation, type RecommendOptions } from './recommend-backoff.ts';
 
 export interface FlagRecommendation extends BackoffRecommendation {
   /** Where `current` came from: the flag's live payload, or the stated defaults (`assumption` says why). */
@@ -51,7 +51,7 @@ export async function recommendForFlag(report: Report, options: FlagRecommendOpt
       if (!current) assumption = `flag "${state.flag}" carries no valid constants (${state.payloadProblem ?? 'no strategy variant payload'})`;
     }
   } else assumption = 'Unleash is not configured';
-  const recommendation = recommendBackoff(report, {
+  const recommendation = await recommendBackoffYielding(report, {
     current: current ?? DEFAULT_BACKOFF_CONSTANTS,
     bounds: options.bounds,
     series: options.series,
@@ -60,4 +60,17 @@ export async function recommendForFlag(report: Report, options: FlagRecommendOpt
   });
   if (assumption) recommendation.rationale.unshift(`Assuming the default constants ${JSON.stringify(DEFAULT_BACKOFF_CONSTANTS)} (${assumption}).`);
   return { ...recommendation, currentSource: current ? 'flag' : 'default', assumption };
+}
+
+/**
+ * The model's search one step at a time, with a turn of the event loop between steps: this runs in the service
+ * after every analysis with a tail regression, and in one piece it held verdict polls up for tens of ms (issue 12).
+ */
+async function recommendBackoffYielding(report: Report, options: RecommendOptions): Promise<BackoffRecommendation> {
+  const steps = recommendBackoffSteps(report, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
 }

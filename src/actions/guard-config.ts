@@ -25,6 +25,10 @@ const TargetSchema = Type.Object(
     upgradeAt: Type.Optional(Type.String({ minLength: 1 })),
     before: Type.Optional(Duration),
     after: Type.Optional(Duration),
+    /** Analyse an upgrade time after the current time as given (AnalysisRequest.allowFuture); refused otherwise. */
+    allowFuture: Type.Optional(Type.Boolean()),
+    /** Total time of one evaluation's analysis (AnalysisRequest.deadline), e.g. 5m; default config deadlines.analysisMs. */
+    deadline: Type.Optional(Duration),
     /** The analysis baseline (issue 11), the same names as the CLI flags and the HTTP body. */
     baseline: Type.Optional(Type.Union([Type.Literal('before'), Type.Literal('seasonal'), Type.Literal('cohort')])),
     period: Type.Optional(Duration),
@@ -117,6 +121,7 @@ export function parseGuardConfig(raw: unknown, where: string): GuardConfig {
     }
     if (t.before) parseDuration(t.before, `${where}: targets.${i}.before`);
     if (t.after) parseDuration(t.after, `${where}: targets.${i}.after`);
+    if (t.deadline) parseDuration(t.deadline, `${where}: targets.${i}.deadline`);
     if (t.period) parseDuration(t.period, `${where}: targets.${i}.period`);
   });
   return {

@@ -95,6 +95,8 @@ export class SlaGuard {
     const after = t.after ?? `${Math.max(MIN_AFTER_MS, Math.floor((nowMs - upgradeMs) / 1000) * 1000)}ms`;
     const request: AnalysisRequest = { source: t.source!, upgradeAt, before: t.before, after, services: t.services, endpoints: t.endpoints };
     if (t.upgradeId) request.upgradeId = t.upgradeId;
+    if (t.allowFuture) request.allowFuture = true;
+    if (t.deadline) request.deadline = t.deadline;
     // The baseline travels with the request and is resolved once in runAnalysis; with a cohort baseline the
     // findings, and so the policy's decision and the recommendation, are about the flag-on cohort.
     for (const k of ['baseline', 'period', 'periods', 'cohortTag', 'control'] as const) if (t[k] !== undefined) Object.assign(request, { [k]: t[k] });

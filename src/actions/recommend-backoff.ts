@@ -18,6 +18,7 @@
  */
 import type { DistributionSketch, Finding, Report, ReportSeries } from '../analysis/types.ts';
 import { seededRandom } from '../stats/seeded-random.ts';
+import { sortFloat64 } from '../stats/sort-float64.ts';
 import { BACKOFF_FIELDS, boundViolations, type BackoffBounds, type BackoffConstants } from './backoff-constants.ts';
 
 export const DEFAULT_MODEL_SAMPLES = 20_000;
@@ -133,18 +134,22 @@ function drawCalls(p: number, maxAttempts: number, samples: number, seed: number
   return { retries, jitterU, width };
 }
 
-/** Per-call waits W under constants c (0 for calls that did not retry), sorted ascending. */
-function waits(d: Draws, c: BackoffConstants): Float64Array {
+/** Per-call waits W under constants c (0 for calls that did not retry), sorted ascending (in `into` when given). */
+function waits(d: Draws, c: BackoffConstants, into?: Float64Array): Float64Array {
   const n = d.retries.length;
-  const out = new Float64Array(n);
+  const out = into ? into.fill(0) : new Float64Array(n);
   const maxRetries = Math.min(d.width, c.maxAttempts - 1);
+  // The delay before retry k depends on the constants only: computed once per candidate, not once per call
+  // (this loop runs for every candidate on the event loop; same expression, so the same doubles).
+  const delays = new Float64Array(maxRetries + 1);
+  for (let k = 1; k <= maxRetries; k++) delays[k] = Math.min(c.maxMs, c.baseMs * c.multiplier ** (k - 1));
+  const { retries, jitterU, width } = d;
+  const jitter = c.jitter;
   for (let i = 0; i < n; i++) {
+    const r = Math.min(retries[i], maxRetries);
+    if (r === 0) continue; // most calls never retry: their wait stays 0
     let w = 0;
-    const r = Math.min(d.retries[i], maxRetries);
-    for (let k = 1; k <= r; k++) {
-      const delay = Math.min(c.maxMs, c.baseMs * c.multiplier ** (k - 1));
-      w += delay * (1 - c.jitter * d.jitterU[i * d.width + k - 1]);
-    }
+    for (let k = 1; k <= r; k++) w += delays[k] * (1 - jitter * jitterU[i * width + k - 1]);
     out[i] = w;
   }
   return sortMostlyZeros(out);
@@ -159,11 +164,15 @@ function waits(d: Draws, c: BackoffConstants): Float64Array {
 export function sortMostlyZeros(a: Float64Array): Float64Array {
   let nonZero = 0;
   for (let i = 0; i < a.length; i++) if (!(a[i] === 0 && !Object.is(a[i], -0))) nonZero++;
-  if (nonZero * 4 > a.length) return a.sort();
-  const rest = new Float64Array(nonZero);
+  // sortFloat64 orders exactly like Float64Array#sort (radix on the bits past a few thousand values, several × faster).
+  if (nonZero * 4 > a.length) {
+    a.set(sortFloat64(a));
+    return a;
+  }
+  const unsorted = new Float64Array(nonZero);
   let j = 0;
-  for (let i = 0; i < a.length; i++) if (!(a[i] === 0 && !Object.is(a[i], -0))) rest[j++] = a[i];
-  rest.sort();
+  for (let i = 0; i < a.length; i++) if (!(a[i] === 0 && !Object.is(a[i], -0))) unsorted[j++] = a[i];
+  const rest = sortFloat64(unsorted);
   // -0 counts as non-zero above, so it keeps its place before +0, as in a full sort; NaN sorts last in both.
   let below = 0;
   while (below < rest.length && (rest[below] < 0 || Object.is(rest[below], -0))) below++;
@@ -216,7 +225,7 @@ function candidates(c: BackoffConstants, bounds: BackoffBounds): BackoffConstant
 
 function meanOf(a: Float64Array): number {
   let s = 0;
-  for (const x of a) s += x;
+  for (let i = 0; i < a.length; i++) s += a[i]; // indexed: the iterator protocol costs several × here
   return a.length ? s / a.length : 0;
 }
 
@@ -240,6 +249,20 @@ function pickUpstream(findings: Finding[]): { upstream: string; retriesPerCall: 
 }
 
 export function recommendBackoff(report: Report, options: RecommendOptions): BackoffRecommendation {
+  const steps = recommendBackoffSteps(report, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * {@link recommendBackoff} as a generator that pauses after the model's draws and after each candidate: the whole
+ * search is tens of milliseconds of CPU (about a hundred candidates × 20 000 modelled calls), which a caller on an
+ * event loop can spread over several turns (actions/flag-recommendation.ts does), so that requests in flight, such
+ * as verdict polls, are not held up behind it (issue 12). Same computation, same result.
+ */
+export function* recommendBackoffSteps(report: Report, options: RecommendOptions): Generator<void, BackoffRecommendation, void> {
   const { current, bounds } = options;
   const aim = options.aim ?? DEFAULT_AIM;
   const tails = report.findings.filter((f) => f.kind === 'tail_latency' && f.status === 'regression' && quantileOf(f.statistic) !== null && f.before !== null && f.after !== null);
@@ -265,6 +288,7 @@ export function recommendBackoff(report: Report, options: RecommendOptions): Bac
   const p = attemptFailProbability(up.retriesPerCall, current.maxAttempts);
   const draws = drawCalls(p, current.maxAttempts, options.samples ?? DEFAULT_MODEL_SAMPLES, options.seed ?? DEFAULT_MODEL_SEED);
   const curWaits = waits(draws, current);
+  yield;
   const modelMedian = retriedMedian(curWaits);
   const sketch = options.series?.upstreams.find((u) => u.service === service && u.upstream === up.upstream)?.backoffAfter;
   const observedMedian = sketchMedian(sketch) ?? up.medianWait;
@@ -302,9 +326,12 @@ export function recommendBackoff(report: Report, options: RecommendOptions): Bac
   let bestMean = -1;
   let bestChanged = Infinity;
   let leastMean = Infinity;
+  const candidateWaits = new Float64Array(draws.retries.length);
   for (const cand of candidates(current, bounds)) {
     if (BACKOFF_FIELDS.every((k) => cand[k] === current[k])) continue;
-    const w = waits(draws, cand);
+    // One buffer for every candidate: only numbers derived from it are kept, and ~100 × 160 kB of garbage per
+    // report would otherwise land on the service's event loop as GC work.
+    const w = waits(draws, cand, candidateWaits);
     const checks = checksFor(w);
     const m = meanOf(w);
     if (m < leastMean) {
@@ -319,6 +346,7 @@ export function recommendBackoff(report: Report, options: RecommendOptions): Bac
       bestChanged = changedFields;
       chosen = { c: cand, checks };
     }
+    yield;
   }
   const fmt = (c: QuantileCheck) =>
     `${c.subject} ${c.statistic}: waits add ≈ ${round(c.extraWaitCurrentMs)} ms now and ≈ ${round(c.extraWaitProposedMs ?? 0)} ms proposed → predicted ${round(c.predictedMs ?? 0)} ms against a target of ${round(c.targetMs)} ms (before ${round(c.beforeMs)} ms)`;

@@ -16,10 +16,13 @@ import { latencyTimelineJson, sketchOf, upstreamTimelineJson } from './series.ts
 import { tailLatencyCandidates } from './tail-latency.ts';
 import type { AnalysisResult, AnalysisSettings, Finding, Incident, MetricWindows, Report, ReportSeries, UpstreamSeries } from './types.ts';
 import type { SampleView } from './sample-view.ts';
+import { coverageWarnings, incompleteWindows, windowCoverage, type AskedWindows } from './window-coverage.ts';
 
 export interface AnalyzeOptions {
   /** The upgrade's expectations: `flat` ones become findings here; `flag` ones are judged by the caller (they need Unleash). */
   expectations?: Expectation[];
+  /** The windows as asked, when the caller cut them to the part that had elapsed (the coverage states the cut). */
+  asked?: AskedWindows;
   /** Seasonal baseline: the period as the request named it (e.g. "1d"), for the report (default: in hours/days). */
   period?: string;
 }
@@ -94,7 +97,10 @@ export function analyze(windows: MetricWindows, settings: AnalysisSettings, opti
   // side lies on other days, or in the same window), so there the finding carries no onset.
   const findings = grid && !layout ? decided.map((f) => withOnset(f, compared, grid, windows.upgradeAt, settings.confidence)) : decided;
   const baseline = seasonal?.report ?? cohortReport(windows) ?? { kind: 'before' as const, window: { start: iso(windows.before.start), stop: iso(windows.before.stop) } };
-  const verdict = verdictOf(findings, settings, { incidents: incidents.length });
+  const covered = windowCoverage(windows, settings, options.asked);
+  if (covered) warnings.push(...coverageWarnings(covered));
+  const extras = { incidents: incidents.length, incomplete: covered ? incompleteWindows({ windowCoverage: covered }) : 0 };
+  const verdict = verdictOf(findings, settings, extras);
   const report: Report = {
     schemaVersion: 1,
     verdict,
@@ -104,12 +110,13 @@ export function analyze(windows: MetricWindows, settings: AnalysisSettings, opti
       after: { start: iso(windows.after.start), stop: iso(windows.after.stop) },
     },
     findings,
-    summary: summarize(findings, verdict, settings, { incidents: incidents.length }),
+    summary: summarize(findings, verdict, settings, extras),
     warnings,
     ...(windows.source ? { source: windows.source } : {}),
     settings,
     coverage: coverageOf(findings),
     ...(incidents.length > 0 ? { incidents } : {}),
+    ...(covered ? { windowCoverage: covered } : {}),
     ...(windows.markers?.length
       ? { markers: [...windows.markers].sort((a, b) => a.at - b.at).map((m) => ({ service: m.service, at: iso(m.at), ...(m.version !== undefined ? { version: m.version } : {}) })) }
       : {}),

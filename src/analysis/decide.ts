@@ -103,14 +103,22 @@ export function isSignificantWithinTolerance(f: Finding, settings: AnalysisSetti
  * whose interval or bucket resolution cannot back it), an incident, or nothing that could be judged at all.
  * Findings with too little data do not make a report `warn` on their own while the judged ones are clean (with
  * 200 endpoints nearly every clean report would be `warn` and `warn` would carry no information): the report's
- * `coverage` says how much could be judged.
+ * `coverage` says how much could be judged. A window that is partly empty or was cut at the time of the analysis
+ * (`incomplete`, see window-coverage.ts) makes a clean report `warn`: no green on data that is not all there.
  */
-export function verdictOf(findings: Finding[], settings: AnalysisSettings, extra: { incidents?: number } = {}): Verdict {
+export function verdictOf(findings: Finding[], settings: AnalysisSettings, extra: VerdictExtras = {}): Verdict {
   if (findings.some((f) => f.status === 'regression')) return 'fail';
   if (findings.some((f) => isSignificantWithinTolerance(f, settings))) return 'warn';
   if ((extra.incidents ?? 0) > 0) return 'warn';
+  if ((extra.incomplete ?? 0) > 0) return 'warn';
   if (findings.length > 0 && findings.every((f) => f.status === 'insufficient_data')) return 'warn';
   return 'pass';
+}
+
+/** What besides the findings decides a verdict: incidents found, and windows that are incomplete (window-coverage.ts). */
+export interface VerdictExtras {
+  incidents?: number;
+  incomplete?: number;
 }
 
 /** How much of the report could be judged: findings and subjects with enough data. */
@@ -124,7 +132,7 @@ export function coverageOf(findings: Finding[]): Coverage {
 /** Places (service + subject) named in a fail summary before the rest are only counted. */
 const SUMMARY_PLACES = 5;
 
-export function summarize(findings: Finding[], verdict: Verdict, settings: AnalysisSettings, extra: { incidents?: number } = {}): string {
+export function summarize(findings: Finding[], verdict: Verdict, settings: AnalysisSettings, extra: VerdictExtras = {}): string {
   const regressions = findings.filter((f) => f.status === 'regression');
   if (verdict === 'fail') {
     // Lead with what users feel (tail latency), then retries/backoff, which are usually the cause.
@@ -142,6 +150,8 @@ export function summarize(findings: Finding[], verdict: Verdict, settings: Analy
     const parts = [];
     if (within) parts.push(`${within} significant change${within === 1 ? '' : 's'} within tolerance or not resolved`);
     if (incidents) parts.push(`${incidents} incident${incidents === 1 ? '' : 's'} (a short burst left out of the comparison; see Incidents)`);
+    const incomplete = extra.incomplete ?? 0;
+    if (incomplete) parts.push(`${incomplete === 1 ? 'a window is' : 'both windows are'} not completely covered by data (see the warnings and windowCoverage)`);
     if (parts.length === 0 && insufficient) parts.push(`no finding had enough data to be judged (${insufficient} with insufficient data)`);
     return `Warn: no regression beyond tolerance, but ${parts.join(' and ')}.`;
   }

@@ -55,7 +55,12 @@ export interface BlockSeries {
  */
 export function designEffects(before: BlockSeries | null, after: BlockSeries | null, rate: number, kind: 'binomial' | 'poisson'): DesignEstimate {
   if (!before || !after) return NO_BLOCKS;
-  const residual = (s: BlockSeries) => Float64Array.from(s.events, (k, t) => k - rate * s.trials[t]);
+  // A plain loop: Float64Array.from with a map callback was a fifth of the analysis time at 16 000 endpoints.
+  const residual = (s: BlockSeries) => {
+    const out = new Float64Array(s.events.length);
+    for (let t = 0; t < out.length; t++) out[t] = s.events[t] - rate * s.trials[t];
+    return out;
+  };
   const independent = (s: BlockSeries) => {
     let trials = 0;
     for (let t = 0; t < s.trials.length; t++) trials += s.trials[t];

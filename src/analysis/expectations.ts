@@ -8,6 +8,7 @@
  * Pure: no I/O; the flag observation comes in as data.
  */
 import { coverageOf, isSignificantWithinTolerance, summarize, verdictOf } from './decide.ts';
+import { incompleteWindows } from './window-coverage.ts';
 import type { Candidate } from './candidate.ts';
 import { formatChange, formatInterval, formatPercent, formatPValue } from './format.ts';
 import { rateCandidate } from './retry-rate.ts';
@@ -244,7 +245,7 @@ export function flagExpectationFinding(e: FlagExpectation, observed: FlagObserva
 export function withExpectationFindings(report: Report, extra: Finding[]): Report {
   if (extra.length === 0) return report;
   const findings = [...report.findings, ...extra];
-  const extraCounts = { incidents: report.incidents?.length ?? 0 };
+  const extraCounts = { incidents: report.incidents?.length ?? 0, incomplete: incompleteWindows(report) };
   const verdict = verdictOf(findings, report.settings, extraCounts);
   return { ...report, findings, verdict, summary: summarize(findings, verdict, report.settings, extraCounts), coverage: coverageOf(findings) };
 }

@@ -81,6 +81,23 @@ export function formatDuration(ms: number | null | undefined): string {
   return finite(ms) ? `${formatNumber(ms)} ms` : 'n/a';
 }
 
+/** A span of time for prose: `45 s`, `30 min`, `1 h 30 min`, `2 d 4 h` (two units at most, rounded down to seconds). */
+export function formatSpan(ms: number | null | undefined): string {
+  if (!finite(ms)) return 'n/a';
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
+  const units: Array<[string, number]> = [['d', 86_400_000], ['h', 3_600_000], ['min', 60_000], ['s', 1000]];
+  const parts: string[] = [];
+  let rest = Math.floor(ms / 1000) * 1000;
+  for (const [u, f] of units) {
+    if (rest >= f) {
+      parts.push(`${Math.floor(rest / f)} ${u}`);
+      rest %= f;
+    } else if (parts.length > 0) parts.push('');
+    if (parts.length === 2) break;
+  }
+  return parts.filter(Boolean).join(' ');
+}
+
 /**
  * A value in its unit as a table cell shows it: `805 ms`, `0.021` (retries per call), `0.4 %` (a share), `3 widgets`.
  */

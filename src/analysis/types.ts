@@ -299,6 +299,40 @@ export interface Coverage {
   subjectsJudged: number;
 }
 
+/**
+ * How much of one window holds data, at the resolution of its time blocks (`MetricWindows.blockMs`), over every
+ * series of the report together (see analysis/window-coverage.ts for the rule that makes a window partly empty).
+ */
+export interface WindowCoverage {
+  /** The window analysed (RFC 3339, as in `Report.windows`). */
+  start: string;
+  stop: string;
+  blockMs: number;
+  blocks: number;
+  blocksWithData: number;
+  /** blocksWithData / blocks. */
+  share: number;
+  /** Start of the first and end of the last time block with data; null when the window holds none. */
+  firstData: string | null;
+  lastData: string | null;
+  /** Time without data between the window's start and `firstData`, and between `lastData` and its stop. */
+  leadingGapMs: number;
+  trailingGapMs: number;
+  /** Runs of empty blocks judged to be missing data (longest first, at most MAX_REPORTED_GAPS of them). */
+  gaps: Array<{ start: string; stop: string; ms: number }>;
+  /** Total length of the runs judged missing, and its share of the window. */
+  missingMs: number;
+  missingShare: number;
+  /** True when data is missing for part of the window (a gap above) or for all of it. */
+  partlyEmpty: boolean;
+  /**
+   * Set when the asked window reached past the time of the analysis (the after window of an early gate run): the
+   * asked stop, and how much of the asked window lay in the future and was not analysed.
+   */
+  requestedStop?: string;
+  notElapsedMs?: number;
+}
+
 export interface Report {
   schemaVersion: 1;
   verdict: Verdict;
@@ -317,6 +351,11 @@ export interface Report {
   incidents?: Incident[];
   /** Deployment markers seen in the windows (RFC 3339 times), when the source reads them. */
   markers?: Array<{ service: string; at: string; version?: string }>;
+  /**
+   * Data coverage of each window (additive; absent when the source recorded no time blocks). `before` is absent for
+   * a seasonal baseline, whose reference periods `baseline` accounts for.
+   */
+  windowCoverage?: { before?: WindowCoverage; after: WindowCoverage };
   /** Which baseline the "before" side is and which windows it covered (issue 11, additive; absent = `before`). */
   baseline?: ReportBaseline;
 }
@@ -419,4 +458,10 @@ export interface AnalysisSettings {
     /** A burst at least multiplies the rate by this. */
     minRatio: number;
   };
+  /**
+   * When a run of empty time blocks counts as missing data (window-coverage.ts); defaults DEFAULT_GAP_SETTINGS.
+   * A run must be longer than one block, than `maxShare` of its window, and emptier than the window's own rate
+   * leaves a run of that length by chance (chance below `alpha`).
+   */
+  gaps?: { maxShare: number; alpha: number };
 }

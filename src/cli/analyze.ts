@@ -2,19 +2,21 @@
  * `aftershock analyze`: one analysis from the command line, for CI gates.
  *   aftershock analyze --source <file.lp | - | demo | name | influx URL> --upgrade-at <RFC 3339>
  *     [--precision ns|us|ms|s] [--before 2h] [--after 2h] [--config FILE] [--format json|markdown|html|junit]
- *     [--out FILE] [--service S]... [--endpoint E]... [--fail-on warn|fail]
+ *     [--out FILE] [--service S]... [--endpoint E]... [--fail-on warn|fail] [--allow-future]
+ *     [--deadline D] [--fetch-deadline D]
  *     [--baseline before|seasonal|cohort] [--period 1d|7d|D] [--periods K] [--cohort-tag T] [--control V]
  */
-import { writeFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { DEFAULT_FAIL_ON, FAIL_ON, failsPipeline, REPORT_FORMATS, writeReport, type FailOn, type ReportFormat } from '../report/index.ts';
 import type { AnalysisResult } from '../analysis/types.ts';
 import { loadConfig } from '../config.ts';
+import { openRuntimeLazily } from './open-runtime-lazily.ts';
 import { AppError } from '../errors.ts';
 import { BASELINE_KINDS, DEFAULT_WINDOW, type AnalysisRequest, type BaselineKind } from '../runtime/analysis-request.ts';
-import { openRuntime } from '../runtime/open-runtime.ts';
 import { createProgress } from './progress.ts';
 import { STDIN_SOURCE, spoolStdin } from './stdin-input.ts';
+import { runDeadlines, withinDeadline } from '../runtime/run-deadlines.ts';
 
 export const ANALYZE_USAGE = `Usage: aftershock analyze --source <file.lp | - | demo | name | URL> --upgrade-at <RFC 3339> [options]
 
@@ -33,6 +35,12 @@ export const ANALYZE_USAGE = `Usage: aftershock analyze --source <file.lp | - | 
   --endpoint E      only this endpoint (repeatable); the selected endpoints then decide the verdict, and
                     retry/backoff findings are reported without deciding it (upstream calls carry no endpoint)
   --fail-on V       fail (default): exit 1 on a fail verdict; warn: exit 1 on warn too (stricter gates)
+  --allow-future    accept an --upgrade-at after the current time (timestamps ahead of this clock) and windows
+                    reaching past now as given; without it such a time is refused (exit 2), and a window reaching
+                    past now is cut there (only the elapsed part is analysed, and the report says so)
+  --deadline D      total time for the whole analysis, e.g. 10m (default: config deadlines.analysisMs, 15 min)
+  --fetch-deadline D  total time for reading both windows from the source (default: deadlines.fetchMs, 10 min);
+                    a deadline that passes ends the run with exit 2, naming what timed out
   --baseline B      what the after window is compared with (default from config, normally before):
                     before    the window before the upgrade
                     seasonal  the same clock window on the --periods previous --period s (day-to-day
@@ -42,6 +50,7 @@ export const ANALYZE_USAGE = `Usage: aftershock analyze --source <file.lp | - | 
   --periods K       seasonal: how many earlier periods, at least 2 (default 3)
   --cohort-tag T    cohort: the telemetry tag holding the flag cohort (default variant)
   --control V       cohort: its flag-off value (default disabled); every other value is the treatment
+  --max-series N    refuse data with more than N distinct series (default: config input.maxSeries, 20000)
 
 Exit codes: 0 pass or warn, 1 fail (or warn with --fail-on warn), 2 bad input or usage.`;
 
@@ -67,11 +76,15 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
         service: { type: 'string', multiple: true },
         endpoint: { type: 'string', multiple: true },
         'fail-on': { type: 'string', default: DEFAULT_FAIL_ON },
+        'allow-future': { type: 'boolean' },
+        deadline: { type: 'string' },
+        'fetch-deadline': { type: 'string' },
         baseline: { type: 'string' },
         period: { type: 'string' },
         periods: { type: 'string' },
         'cohort-tag': { type: 'string' },
         control: { type: 'string' },
+        'max-series': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -96,14 +109,24 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
     throw new AppError('BAD_INPUT', `--precision must be one of ${PRECISIONS.join(', ')} (got "${values.precision}")`);
   }
 
+  const maxSeries = values['max-series'];
+  if (maxSeries !== undefined && !/^[1-9][0-9]*$/.test(maxSeries)) {
+    throw new AppError('BAD_INPUT', `--max-series must be a positive whole number of series (got "${maxSeries}")`);
+  }
   const baseline = baselineOptions(values);
   const config = loadConfig({ file: values.config });
-  const stdin = values.source === STDIN_SOURCE ? await spoolStdin() : null;
+  if (maxSeries !== undefined) config.input.maxSeries = Number(maxSeries);
+  // Standard input is the source's read, under the fetch deadline; the spool removes its file when stopped.
+  const fetchDeadline = runDeadlines({ deadline: values.deadline, fetchDeadline: values['fetch-deadline'] }, config).fetch;
+  const stdin =
+    values.source === STDIN_SOURCE
+      ? await withinDeadline('--source -: reading standard input', fetchDeadline, undefined, (signal) => spoolStdin(process.stdin, { signal }), { abandon: false })
+      : null;
   const relabel = stdin?.relabel ?? ((text: string) => text);
   const progress = createProgress(process.stderr);
   let result: AnalysisResult;
   try {
-    const rt = await openRuntime({ config });
+    const rt = await openRuntimeLazily({ config });
     try {
       result = await rt.analyze(
         {
@@ -114,6 +137,9 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
           services: values.service,
           endpoints: values.endpoint,
           ...(precision ? { precision } : {}),
+          ...(values['allow-future'] ? { allowFuture: true } : {}),
+          ...(values.deadline !== undefined ? { deadline: values.deadline } : {}),
+          ...(values['fetch-deadline'] !== undefined ? { fetchDeadline: values['fetch-deadline'] } : {}),
           ...baseline,
         },
         { onProgress: progress.update, onLog: (m) => progress.log(relabel(m)) },
@@ -160,9 +186,24 @@ function baselineOptions(values: { baseline?: string; period?: string; periods?:
 }
 
 /** A path that cannot be written is a usage problem (exit 2 with the path), not an internal error. */
-async function writeOut(file: string, text: string): Promise<void> {
+/** Characters written per call: a report of 100 000 endpoints is ~350 MB, and writeFile(text) copies all of it into one Buffer first. */
+const WRITE_CHUNK_CHARS = 1 << 22;
+
+export async function writeOut(file: string, text: string): Promise<void> {
   try {
-    await writeFile(file, text);
+    const fh = await open(file, 'w');
+    try {
+      for (let i = 0; i < text.length; ) {
+        let end = Math.min(text.length, i + WRITE_CHUNK_CHARS);
+        // Never between the two halves of a surrogate pair (each half alone would be written as U+FFFD).
+        const last = text.charCodeAt(end - 1);
+        if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
+        await fh.write(text.slice(i, end));
+        i = end;
+      }
+    } finally {
+      await fh.close();
+    }
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such directory' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;

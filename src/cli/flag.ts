@@ -13,8 +13,8 @@ import type { ActionService } from '../actions/action-service.ts';
 import { notAppliedMessage, UNCONFIGURED_MESSAGE } from '../actions/action-service.ts';
 import { formatDiff, type BackoffConstants, type BackoffField } from '../actions/backoff-constants.ts';
 import { loadConfig } from '../config.ts';
+import { openRuntimeLazily } from './open-runtime-lazily.ts';
 import { AppError } from '../errors.ts';
-import { openRuntime } from '../runtime/open-runtime.ts';
 import type { ActionRecord } from '../store/audit-log.ts';
 
 export const FLAG_USAGE = `Usage: aftershock flag <show | tune | off | on | revert <id> | log> [options]
@@ -174,7 +174,7 @@ export async function flagCommand(argv: string[]): Promise<number> {
 
   const config = loadConfig({ file: values.config });
   // `show` only reads Unleash: it needs no store (which the embedded PGlite lets one process hold at a time).
-  const rt = await openRuntime({ config, store: sub !== 'show' });
+  const rt = await openRuntimeLazily({ config, store: sub !== 'show' });
   try {
     if (sub === 'show') {
       if (!rt.flags) {

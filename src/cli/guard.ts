@@ -8,9 +8,9 @@ import { parseArgs } from 'node:util';
 import { actionsSettings } from '../actions/actions-config.ts';
 import { loadGuardConfig } from '../actions/guard-config.ts';
 import { loadConfig } from '../config.ts';
+import { openRuntimeLazily } from './open-runtime-lazily.ts';
 import { AppError } from '../errors.ts';
 import { createGuard } from '../runtime/guard-runtime.ts';
-import { openRuntime } from '../runtime/open-runtime.ts';
 
 export const GUARD_USAGE = `Usage: aftershock guard [--once] [--apply] [--guard-file FILE] [--config FILE]
 
@@ -47,7 +47,7 @@ export async function guardCommand(argv: string[]): Promise<number> {
   const config = loadConfig({ file: values.config });
   const guard = loadGuardConfig({ file: values['guard-file'], configured: actionsSettings(config).guardFile });
   if (values.apply) guard.dryRun = false;
-  const rt = await openRuntime({ config, store: true, notify: true });
+  const rt = await openRuntimeLazily({ config, store: true, notify: true });
   try {
     const { actions } = rt;
     const log = (m: string) => process.stderr.write(`aftershock: ${m}\n`);

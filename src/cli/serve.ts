@@ -6,7 +6,6 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
 import { isAppError } from '../errors.ts';
-import { startServer } from '../http/server.ts';
 
 const USAGE = `usage: aftershock serve [--config FILE] [--host HOST] [--port PORT]
   Starts the HTTP API and web pages (default http://127.0.0.1:3000, embedded store under .data/).
@@ -35,6 +34,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const env = { ...process.env, ...(values.host ? { HOST: values.host } : {}), ...(values.port ? { PORT: values.port } : {}) };
   try {
     const config = loadConfig({ file: values.config });
+    // Fastify, the store and the pool load only when the service starts: `serve --help` stays cheap.
+    const { startServer } = await import('../http/server.ts');
     const running = await startServer({ config, env, handleSignals: true, startGuard: true });
     const demo = running.service.demoAnalysisId ? `first start: running a demo analysis; open ${running.url}/ to see its report\n` : '';
     process.stdout.write(`aftershock is listening on ${running.url}/  (API docs: ${running.url}/docs)\n${demo}`);

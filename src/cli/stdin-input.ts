@@ -26,16 +26,18 @@ export interface SpooledInput {
   remove(): Promise<void>;
 }
 
-export async function spoolStdin(input: NodeJS.ReadableStream & { isTTY?: boolean } = process.stdin): Promise<SpooledInput> {
+/** `signal` bounds the read (the fetch deadline: a pipe trickling a byte now and then must not hold the run forever). */
+export async function spoolStdin(input: NodeJS.ReadableStream & { isTTY?: boolean } = process.stdin, options: { signal?: AbortSignal } = {}): Promise<SpooledInput> {
   // Waiting for a person to type telemetry until Ctrl-D is never what was meant.
   if (input.isTTY) throw new AppError('BAD_INPUT', '--source -: standard input is a terminal; pipe line protocol into it (e.g. zcat export.lp.gz | aftershock analyze --source - …)');
   const dir = await mkdtemp(path.join(os.tmpdir(), STDIN_SPOOL_PREFIX));
   // `.lp`: the content is line protocol by definition here; a bad one gets the file source's line-by-line refusal.
   const file = path.join(dir, 'stdin.lp');
   try {
-    await pipeline(input, createWriteStream(file, { mode: 0o600 }));
+    await pipeline(input, createWriteStream(file, { mode: 0o600 }), { signal: options.signal });
   } catch (e) {
     await rm(dir, { recursive: true, force: true });
+    if (options.signal?.aborted && isAppError(options.signal.reason)) throw options.signal.reason;
     throw new AppError('BAD_INPUT', `--source -: cannot read standard input: ${(e as Error).message}`, { cause: e });
   }
   const relabel = (text: string) => text.split(file).join(STDIN_LABEL);

@@ -7,11 +7,11 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
+import { openRuntimeLazily } from './open-runtime-lazily.ts';
 import { AppError } from '../errors.ts';
 import { writeReport } from '../report/index.ts';
 import { upgradeStatus, upgradeStatusText } from '../report/upgrade-status.ts';
 import { loadExpectationsFile } from '../runtime/expectations-file.ts';
-import { openRuntime } from '../runtime/open-runtime.ts';
 import type { UpgradeInput } from '../runtime/upgrade-service.ts';
 import { CHANGE_KINDS, type ChangeKind } from '../store/upgrade-store.ts';
 
@@ -99,7 +99,7 @@ export async function upgradeCommand(argv: string[]): Promise<number> {
   // Validated before the store is opened: a wrong file fails fast.
   const expectations = values.expectations ? loadExpectationsFile(values.expectations) : undefined;
   const changes = (values.change ?? []).map(parseChange);
-  const rt = await openRuntime({ config, store: true });
+  const rt = await openRuntimeLazily({ config, store: true });
   try {
     const { upgrades } = rt;
     switch (sub) {

@@ -6,6 +6,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ActionService } from '../actions/action-service.ts';
 import type { AnalysisService } from '../runtime/analysis-service.ts';
+import type { ReportPageCache } from '../runtime/report-page-cache.ts';
 import type { ReadinessCheck } from '../runtime/readiness.ts';
 import type { ServiceSettings } from '../runtime/service-settings.ts';
 import type { UpgradeService } from '../runtime/upgrade-service.ts';
@@ -42,6 +43,8 @@ export interface AppDeps {
   secrets?: SecretFilter;
   /** Prometheus registry: route plugins may add their own counters. */
   metrics: ServiceMetrics;
+  /** HTML report pages, drawn once per finished analysis and then served from the store (issue 12). */
+  reportPages: ReportPageCache;
   /** Upgrades: registration, the page's view, the rollback plan, status texts (issue 15). */
   upgrades: UpgradeService;
 }

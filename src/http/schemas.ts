@@ -42,6 +42,11 @@ export const AnalysisRequestBody = Type.Object(
     services: Type.Optional(Type.Array(Name, { maxItems: 100, description: 'Only these services (all when absent)' })),
     endpoints: Type.Optional(Type.Array(Name, { maxItems: 100, description: 'Only these endpoints (all when absent)' })),
     upgradeId: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'The registered upgrade (id or name) this analysis is for: its expectations are checked too' })),
+    allowFuture: Type.Optional(
+      Type.Boolean({ description: 'Accept an upgradeAt after the current time and windows past it as given (otherwise: 400, and windows are cut at now)' }),
+    ),
+    deadline: Type.Optional(Type.String({ pattern: DURATION_PATTERN, description: 'Total time for the whole analysis (default config deadlines.analysisMs)', examples: ['10m'] })),
+    fetchDeadline: Type.Optional(Type.String({ pattern: DURATION_PATTERN, description: 'Total time for reading both windows (default config deadlines.fetchMs)', examples: ['5m'] })),
     ...BaselineFields,
   },
   { additionalProperties: false },

@@ -8,6 +8,7 @@ import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'p
 import type { Config } from '../config.ts';
 import { startGuard } from '../runtime/guard-runtime.ts';
 import { openRuntime, type Runtime } from '../runtime/open-runtime.ts';
+import { ReportPageCache, rendererFingerprint } from '../runtime/report-page-cache.ts';
 import type { ServiceSettings } from '../runtime/service-settings.ts';
 import type { AppDeps } from './app-deps.ts';
 import { buildApp } from './app.ts';
@@ -140,6 +141,7 @@ export async function createService(options: CreateServiceOptions): Promise<Serv
     metrics,
     secrets,
     upgrades: rt.upgrades,
+    reportPages: new ReportPageCache(rt.store.reports, await rendererFingerprint()),
   };
   let guard: ReturnType<typeof startGuard> = null;
   let app: FastifyInstance;

@@ -18,7 +18,7 @@
  */
 import { AppError, isAppError } from '../errors.ts';
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
-import { OperationScope } from './deadline.ts';
+import { OperationScope, untilAborted } from './deadline.ts';
 import { AttemptTimeoutError, describe, isRetryable, RetryableError } from './net-errors.ts';
 import { sleep } from './sleep.ts';
 
@@ -73,25 +73,6 @@ export function defaultGiveUp(f: RetryFailure): AppError {
 }
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-
-/** Settles with `p`, or rejects with the signal's reason as soon as it aborts (p's late outcome is ignored). */
-function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
-}
 
 export async function retry<T>(fn: (attempt: Attempt) => Promise<T>, options: RetryOptions): Promise<T> {
   const { what, retries } = options;

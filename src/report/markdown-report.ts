@@ -10,6 +10,7 @@
  */
 import { formatChange, formatIntervalWithResolution, formatNumber, formatPercent, formatPValue, formatTolerance, formatValue } from '../analysis/format.ts';
 import type { Finding, Report } from '../analysis/types.ts';
+import { coverageSentence, isIncomplete } from './coverage-text.ts';
 import { recommendationMarkdown, type RecommendedReport } from './recommendation-section.ts';
 import { baselineText } from './baseline-text.ts';
 
@@ -35,6 +36,12 @@ export function renderMarkdown(report: RecommendedReport): string {
   );
   const baseline = baselineText(report.baseline);
   if (baseline) out.push(`Baseline: ${escapeMarkdown(baseline)}.`, '');
+  if (report.windowCoverage) {
+    for (const w of ['before', 'after'] as const) {
+      const c = report.windowCoverage[w];
+      if (c) out.push(`${isIncomplete(c) ? '⚠️ ' : ''}Data in the ${w} window: ${escapeMarkdown(coverageSentence(c))}.`, '');
+    }
+  }
   if (report.coverage) {
     const c = report.coverage;
     out.push(`Judged ${formatNumber(c.judged)} of ${formatNumber(c.findings)} findings (${formatNumber(c.subjectsJudged)} of ${formatNumber(c.subjects)} endpoints and APIs); the rest had too little data.`, '');

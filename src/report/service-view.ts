@@ -5,6 +5,7 @@
  * the counts a gate condition needs. Pure: Report in, plain data out.
  */
 import { isSignificantWithinTolerance, verdictOf } from '../analysis/decide.ts';
+import { incompleteWindows } from '../analysis/window-coverage.ts';
 import type { Finding, Report, Verdict } from '../analysis/types.ts';
 import { regressionsBySeverity, verdictSentence } from '../charts/plain-words.ts';
 
@@ -42,7 +43,7 @@ export interface ServiceView {
 export function serviceReport(report: Report, service: string): Report {
   const findings = report.findings.filter((f) => f.service === service);
   const incidents = (report.incidents ?? []).filter((i) => i.service === service);
-  return { ...report, findings, incidents, verdict: verdictOf(findings, report.settings, { incidents: incidents.length }) };
+  return { ...report, findings, incidents, verdict: verdictOf(findings, report.settings, { incidents: incidents.length, incomplete: incompleteWindows(report) }) };
 }
 
 export function serviceView(report: Report, service: string): ServiceView {

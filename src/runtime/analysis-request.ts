@@ -23,6 +23,15 @@ export interface AnalysisRequest {
   /** The upgrade's expectations, checked with this analysis (copied from the upgrade when it is submitted). */
   expectations?: Expectation[];
   /**
+   * Accept an upgrade time after the current time and windows reaching past it, as given (CLI `--allow-future`);
+   * without it such an upgrade time is refused and windows are cut at the time of the analysis (elapsed-windows.ts).
+   */
+  allowFuture?: boolean;
+  /** Total time for the whole analysis, e.g. "10m" (CLI `--deadline`; default config `deadlines.analysisMs`). */
+  deadline?: string;
+  /** Total time for reading both windows from the source (CLI `--fetch-deadline`; default `deadlines.fetchMs`). */
+  fetchDeadline?: string;
+  /**
    * What the after window is compared with (issue 11; default config.baseline.kind, normally `before`):
    * `before` the window before the upgrade; `seasonal` the same clock window `periods` × `period` earlier;
    * `cohort` the flag-off requests (`cohortTag` = `control`) of the after window itself. See ./baseline.ts.
@@ -52,5 +61,7 @@ export interface RunOptions {
   settings?: Partial<AnalysisSettings>;
   /** Environment for Unleash settings of flag expectations (default process.env; worker threads inherit it). */
   env?: NodeJS.ProcessEnv;
+  /** The clock (epoch ms) the windows are cut at and future upgrade times are judged by; Date.now by default. */
+  now?: () => number;
 }
 

@@ -7,6 +7,8 @@
 import type { AnalysisResult } from '../analysis/types.ts';
 import type { Config } from '../config.ts';
 import { formatDuration, parseDuration, parseTimestamp } from '../duration.ts';
+import { checkUpgradeTime } from './elapsed-windows.ts';
+import { runDeadlines } from './run-deadlines.ts';
 import { AppError } from '../errors.ts';
 import type { AnalysisRequest } from './analysis-request.ts';
 import type { AnalysisRecord, ReportStore } from '../store/report-store.ts';
@@ -57,7 +59,9 @@ export class AnalysisService {
       // Over HTTP only configured sources are allowed: a file path or URL would let callers read server files or probe hosts.
       throw new AppError('BAD_INPUT', `source: "${request.source}" is not a configured source; configured: ${sources.join(', ') || '(none)'}`);
     }
-    parseTimestamp(request.upgradeAt, 'upgradeAt');
+    // Refused here, as a 400 naming the field, rather than as a failed job later (the worker checks again).
+    checkUpgradeTime(request, parseTimestamp(request.upgradeAt, 'upgradeAt'), Date.now());
+    runDeadlines(request, this.o.config);
     for (const what of ['before', 'after'] as const) {
       const text = request[what];
       // One HTTP request must not hold a worker for the whole analysis timeout (or run past the dates JavaScript

@@ -12,6 +12,7 @@
  *   latency, which does decide.
  */
 import { summarize, verdictOf } from '../analysis/decide.ts';
+import { incompleteWindows } from '../analysis/window-coverage.ts';
 import type { AnalysisResult, AnalysisSettings, Finding, MetricWindows } from '../analysis/types.ts';
 import { AppError } from '../errors.ts';
 
@@ -57,7 +58,7 @@ export function scopeVerdictToEndpoints(result: AnalysisResult, settings: Analys
   const findings: ScopedFinding[] = result.report.findings.map((f) => (f.kind === 'tail_latency' ? f : { ...f, decidesVerdict: false }));
   const deciding = findings.filter(decidesVerdict);
   // Incidents of the selected endpoints count; upstream bursts do not decide, like upstream findings.
-  const extra = { incidents: (result.report.incidents ?? []).filter((i) => i.kind === 'tail_latency').length };
+  const extra = { incidents: (result.report.incidents ?? []).filter((i) => i.kind === 'tail_latency').length, incomplete: incompleteWindows(result.report) };
   const verdict = verdictOf(deciding, settings, extra);
   const warnings = [...result.report.warnings];
   const context = findings.filter((f) => !decidesVerdict(f));

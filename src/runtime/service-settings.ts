@@ -48,6 +48,18 @@ const PoolSchema = Type.Object({
   queueLimit: Type.Integer({ minimum: 0 }),
   timeoutMs: PositiveInt,
   progressIntervalMs: Type.Integer({ minimum: 0 }),
+  /** Heap and stack limits of each analysis worker (node:worker_threads ResourceLimits); past them the analysis fails, the service stays. */
+  resourceLimits: Type.Optional(
+    Type.Object(
+      {
+        maxOldGenerationSizeMb: Type.Optional(PositiveInt),
+        maxYoungGenerationSizeMb: Type.Optional(PositiveInt),
+        codeRangeSizeMb: Type.Optional(PositiveInt),
+        stackSizeMb: Type.Optional(PositiveInt),
+      },
+      { additionalProperties: false },
+    ),
+  ),
 });
 
 const ServiceSchema = Type.Object({ server: ServerSchema, store: StoreSchema, auth: AuthSchema, pool: PoolSchema });

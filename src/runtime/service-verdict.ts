@@ -5,6 +5,7 @@
  * verdict (upstream findings under an endpoint filter, see ./endpoint-scope.ts) do not decide it here either.
  */
 import { summarize, verdictOf } from '../analysis/decide.ts';
+import { incompleteWindows } from '../analysis/window-coverage.ts';
 import type { Finding, Verdict } from '../analysis/types.ts';
 import type { ServiceVerdict } from '../store/report-store.ts';
 import { decidesVerdict } from './endpoint-scope.ts';
@@ -33,7 +34,7 @@ export function serviceVerdictOf(stored: ServiceVerdict): ServiceVerdictView {
     const why = stored.findings.length === 0 ? `no findings for ${stored.service}` : `no findings for ${stored.service} that decide a verdict`;
     return { ...base, verdict: 'warn', regressions: [], summary: `Warn: analysis ${stored.analysisId} has ${why}; nothing to judge it by.` };
   }
-  const extra = { incidents: stored.incidents?.length ?? 0 };
+  const extra = { incidents: stored.incidents?.length ?? 0, incomplete: incompleteWindows(stored) };
   const verdict = verdictOf(deciding, stored.settings, extra);
   return { ...base, verdict, regressions: deciding.filter((f) => f.status === 'regression'), summary: summarize(deciding, verdict, stored.settings, extra) };
 }

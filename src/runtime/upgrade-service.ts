@@ -4,6 +4,7 @@
  * with everything made for it, check it (an analysis with its expectations, linked to it), and its cleanup and
  * rollback plan (upgrade-rollback.ts). One instance per runtime (open-runtime.ts builds it).
  */
+import { fetchWithinDeadline, runDeadlines } from './run-deadlines.ts';
 import type { ActionService } from '../actions/action-service.ts';
 import type { FlagReader } from '../actions/flag-reader.ts';
 import type { AnalysisResult, DeploymentMarker } from '../analysis/types.ts';
@@ -141,7 +142,12 @@ export class UpgradeService {
     const source = createSource(o.source, this.o.config);
     let markers: DeploymentMarker[];
     try {
-      const w = await source.fetch({ upgradeAt: around, before: { start: around - within, stop: around }, after: { start: around, stop: around + within }, services: o.services, signal: o.signal });
+      const w = await fetchWithinDeadline(source, runDeadlines({}, this.o.config).fetch, o.signal, {
+        upgradeAt: around,
+        before: { start: around - within, stop: around },
+        after: { start: around, stop: around + within },
+        services: o.services,
+      });
       markers = w.markers ?? [];
     } finally {
       await source.close?.();

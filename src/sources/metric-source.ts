@@ -27,6 +27,8 @@ export interface MetricQuery {
    * from their telemetry (line-protocol tag, InfluxDB GROUP BY / group() column, Prometheus label).
    */
   baseline?: BaselineQuery;
+  /** Refuse with a clear error past this many distinct series (config input.maxSeries; default in window-builder). */
+  maxSeries?: number;
 }
 
 export type BaselineQuery = SeasonalQuery | CohortQuery;

@@ -9,6 +9,8 @@ export interface InputSettings {
   maxBadLineShare: number;
   /** Interval of the per-subject timelines (and the default aggregation interval of database queries). */
   timelineIntervalMs: number;
+  /** Refuse data with more distinct series than this (default DEFAULT_MAX_SERIES; CLI --max-series). */
+  maxSeries?: number;
 }
 
 /** One named entry of `sources:`; the fields beyond `kind` are validated by the factory of that kind. */

@@ -1,5 +1,6 @@
 import { assertAlternative, sortedSample, type Alternative } from './assert-sample.ts';
 import { kolmogorovSf } from './kolmogorov-sf.ts';
+import { mergeSortedSamples } from './merge-sorted-samples.ts';
 import { gcd, ksExactPValue, roundHalfEven } from './ks-exact-p-value.ts';
 
 /** SciPy's `MAX_AUTO_N`: 'auto' computes the exact distribution when both samples are at most this large. */
@@ -45,18 +46,7 @@ export function ksTwoSample(x: ArrayLike<number>, y: ArrayLike<number>, options:
   const n1 = a.length;
   const n2 = b.length;
   // max and min of F1 − F2 over all data points (SciPy evaluates searchsorted(side='right') at each value).
-  let maxS = -Infinity;
-  let minS = Infinity;
-  let i = 0;
-  let j = 0;
-  while (i < n1 || j < n2) {
-    const v = j >= n2 || (i < n1 && a[i] <= b[j]) ? a[i] : b[j];
-    while (i < n1 && a[i] === v) i++;
-    while (j < n2 && b[j] === v) j++;
-    const diff = i / n1 - j / n2;
-    if (diff > maxS) maxS = diff;
-    if (diff < minS) minS = diff;
-  }
+  const { maxDiff: maxS, minDiff: minS } = mergeSortedSamples(a, b);
   const minD = Math.min(1, Math.max(0, -minS));
   let d = alternative === 'less' || (alternative === 'two-sided' && minD > maxS) ? minD : maxS;
   const g = gcd(n1, n2);

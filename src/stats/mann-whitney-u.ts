@@ -1,4 +1,5 @@
 import { assertAlternative, sortedSample, type Alternative } from './assert-sample.ts';
+import { mergeSortedSamples } from './merge-sorted-samples.ts';
 import { rankSumNormal, type MannWhitneyResult } from './rank-sum-normal.ts';
 
 export interface MannWhitneyOptions {
@@ -13,7 +14,7 @@ export interface MannWhitneyOptions {
  * Equals `scipy.stats.mannwhitneyu(x, y, method='asymptotic', alternative=…, use_continuity=…)`:
  * `u` is U of x, ties get midranks (all values tied without continuity correction: pValue 1 where
  * SciPy gives NaN, see {@link rankSumNormal}). O((n + m) log(n + m)): both samples are copied into typed arrays,
- * sorted, and merged once to get the rank sum of x and the tie term Σ(t³ − t).
+ * sorted, and merged once ({@link mergeSortedSamples}) to get U of x and the tie term Σ(t³ − t).
  * Reference: Mann & Whitney, Ann. Math. Statist. 18 (1947) 50–60.
  *
  * @example
@@ -27,28 +28,7 @@ export function mannWhitneyU(x: ArrayLike<number>, y: ArrayLike<number>, options
   const b = sortedSample(y, 'y');
   const n1 = a.length;
   const n2 = b.length;
-  let i = 0;
-  let j = 0;
-  let rankSumX = 0;
-  let tieTerm = 0;
-  let rank = 0; // ranks used so far
-  while (i < n1 || j < n2) {
-    // The next value in merged order, and how many of each sample share it.
-    const v = j >= n2 || (i < n1 && a[i] <= b[j]) ? a[i] : b[j];
-    let cx = 0;
-    while (i < n1 && a[i] === v) {
-      i++;
-      cx++;
-    }
-    let cy = 0;
-    while (j < n2 && b[j] === v) {
-      j++;
-      cy++;
-    }
-    const t = cx + cy;
-    rankSumX += cx * (rank + (t + 1) / 2); // midrank of the tie group
-    if (t > 1) tieTerm += t * t * t - t;
-    rank += t;
-  }
+  const { u, tieTerm } = mergeSortedSamples(a, b);
+  const rankSumX = u + (n1 * (n1 + 1)) / 2; // exact: both terms are half-integers below 2⁵³
   return rankSumNormal({ rankSumX, n1, n2, tieTerm, alternative, continuity });
 }

@@ -12,6 +12,28 @@ import { studentTSf } from './student-t-sf.ts';
  * studentTQuantile(0.025, 4.5); // -2.658912347204403
  */
 export function studentTQuantile(p: number, df: number): number {
+  // The same (p, df) pairs come back for every subject (df depends on the block count and bandwidth only) and
+  // each costs 60–80 incomplete-beta evaluations: remember them. The function is pure, so results are unchanged.
+  let byDf = QUANTILE_CACHE.get(p);
+  if (byDf === undefined) {
+    if (QUANTILE_CACHE.size >= CACHE_MAX) QUANTILE_CACHE.clear();
+    byDf = new Map();
+    QUANTILE_CACHE.set(p, byDf);
+  }
+  let t = byDf.get(df);
+  if (t === undefined) {
+    t = computeQuantile(p, df);
+    if (byDf.size >= CACHE_MAX) byDf.clear();
+    byDf.set(df, t);
+  }
+  return t;
+}
+
+/** p → df → quantile; each level cleared when full, so memory stays bounded whatever the callers ask. */
+const QUANTILE_CACHE = new Map<number, Map<number, number>>();
+const CACHE_MAX = 4096;
+
+function computeQuantile(p: number, df: number): number {
   if (Number.isNaN(p) || p < 0 || p > 1 || !(df > 0)) throw new RangeError(`studentTQuantile: needs p in [0, 1] and df > 0 (got p = ${p}, df = ${df})`);
   if (df === Infinity) return normalQuantile(p);
   if (p === 0) return -Infinity;

@@ -79,6 +79,8 @@ export interface ServiceVerdict {
   settings: Report['settings'];
   /** Incidents of that service (short bursts; they make its verdict warn). */
   incidents?: NonNullable<Report['incidents']>;
+  /** The report's window coverage (a partly empty window makes a clean verdict warn). */
+  windowCoverage?: Report['windowCoverage'];
 }
 
 export interface CreateAnalysisInput {
@@ -111,6 +113,13 @@ export interface ReportStore {
   /** Marks interrupted (queued/running) analyses failed; returns how many. */
   failInterrupted(options: RecoverOptions): Promise<number>;
   latestVerdict(service: string): Promise<ServiceVerdict | null>;
+  /**
+   * The stored HTML page of a finished analysis, when one drawn by the renderer `key` is there (null otherwise:
+   * unknown id, not finished, never drawn, or drawn by other code).
+   */
+  renderedPage(id: string, key: string): Promise<string | null>;
+  /** Stores the page drawn by renderer `key`; ignored unless the analysis is finished (a page shows a final report). */
+  saveRenderedPage(id: string, key: string, html: string): Promise<void>;
   /** Number of analyses in the store (for the first-start demo). */
   count(): Promise<number>;
   /** Cheap reachability check for /readyz. */

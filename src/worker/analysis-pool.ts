@@ -59,7 +59,12 @@ export class AnalysisPool {
       timeoutMs: options.timeoutMs,
       resourceLimits: options.resourceLimits,
       name: 'analysis',
-      messages: { timeout: (s) => `analysis timed out after ${s} s (pool.timeoutMs)` },
+      messages: {
+        timeout: (s) => `analysis timed out after ${s} s (pool.timeoutMs)`,
+        outOfMemory: (mb) =>
+          `analysis ran out of memory: its worker reached the heap limit${mb !== undefined ? ` of ${mb} MB` : ''} (pool.resourceLimits.maxOldGenerationSizeMb) ` +
+          'and was replaced; raise the limit, or narrow the analysis (--service / --endpoint, a lower input.maxSeries)',
+      },
     });
   }
 

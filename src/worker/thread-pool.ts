@@ -33,7 +33,16 @@ export interface PoolMessages {
   busy(limits: { size: number; queueLimit: number }): string;
   timeout(seconds: number): string;
   failed(detail: string): string;
+  /** The task's worker reached its heap limit (resourceLimits); `limitMb` is maxOldGenerationSizeMb when set. */
+  outOfMemory(limitMb: number | undefined): string;
 }
+
+/**
+ * Heap limit of every pool's workers unless the pool is given its own: one task that runs away (a cardinality
+ * explosion, a huge file) then fails with a clear error instead of taking the whole process down with it.
+ * 2 GB holds an analysis at the default series cap (input.maxSeries) with room to spare.
+ */
+export const DEFAULT_RESOURCE_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 2048 };
 
 export interface ThreadPoolOptions {
   /** The task handler module (default export from defineTask); name it with moduleUrl(). */
@@ -102,6 +111,8 @@ export class ThreadPool<In, Out, Msg = never> {
       busy: ({ size, queueLimit }) => `${name} queue is full (${size} running, ${queueLimit} waiting); retry later`,
       timeout: (s) => `${name} timed out after ${s} s`,
       failed: (detail) => `${name} ${detail}`,
+      outOfMemory: (mb) =>
+        `${name} ran out of memory: its worker reached the heap limit${mb !== undefined ? ` of ${mb} MB` : ''} and was replaced (the service keeps running)`,
       ...options.messages,
     };
   }
@@ -199,7 +210,7 @@ export class ThreadPool<In, Out, Msg = never> {
 
   private spawn(index: number): void {
     const data: ThreadData = { module: this.options.module.href, data: this.options.data };
-    const worker = new Worker(THREAD_ENTRY, { workerData: data, resourceLimits: this.options.resourceLimits });
+    const worker = new Worker(THREAD_ENTRY, { workerData: data, resourceLimits: this.limits });
     const slot: Slot = { index, worker, ready: false, task: null, timer: null };
     const startMs = this.options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
     slot.timer = setTimeout(() => {
@@ -207,9 +218,21 @@ export class ThreadPool<In, Out, Msg = never> {
       void worker.terminate();
     }, startMs);
     worker.on('message', (reply: ThreadReply) => this.onReply(slot, reply));
-    worker.on('error', (e) => this.retire(slot, new AppError('INTERNAL', this.text.failed(`worker crashed: ${e.message}`))));
+    worker.on('error', (e) => this.retire(slot, this.crashError(e)));
     worker.on('exit', (code) => this.retire(slot, new AppError('INTERNAL', this.text.failed(`worker exited unexpectedly (code ${code})`))));
     this.slots[index] = slot;
+  }
+
+  private get limits(): ResourceLimits {
+    return this.options.resourceLimits ?? DEFAULT_RESOURCE_LIMITS;
+  }
+
+  /** A worker's 'error': out of memory (its own limit, not a bug: the input was too big for it) or a crash. */
+  private crashError(e: Error): AppError {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+      return new AppError('BAD_INPUT', this.text.outOfMemory(this.limits.maxOldGenerationSizeMb), { cause: e });
+    }
+    return new AppError('INTERNAL', this.text.failed(`worker crashed: ${e.message}`));
   }
 
   private assign(slot: Slot, task: Task): void {

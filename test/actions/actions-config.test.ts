@@ -38,4 +38,10 @@ describe('guard config', () => {
     const targets = [{ name: 'a', source: 'demo', upgradeAt: 'yesterday' }];
     expect(() => parseGuardConfig({ ...shipped, targets }, 'guard.yaml')).toThrow(/guard.yaml: targets.0.upgradeAt: "yesterday" is not an RFC 3339 time/);
   });
+
+  it('a target may allow a future upgrade time and set its analysis deadline (issue 14); a bad deadline names the field', () => {
+    const target = { name: 'a', source: 'demo', upgradeAt: '2026-11-20T14:00:00Z', allowFuture: true, deadline: '5m' };
+    expect(parseGuardConfig({ ...shipped, targets: [target] }, 'guard.yaml').targets[0]).toMatchObject({ allowFuture: true, deadline: '5m' });
+    expect(() => parseGuardConfig({ ...shipped, targets: [{ ...target, deadline: 'soon' }] }, 'guard.yaml')).toThrow(/guard.yaml: targets.0.deadline: "soon" is not a duration/);
+  });
 });

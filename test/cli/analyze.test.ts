@@ -395,3 +395,43 @@ describe('aftershock (CLI): inputs users expect (issue 14, item 20)', () => {
     expect(bogus.stderr).toContain('--precision must be one of ns, us, ms, s');
   });
 });
+
+describe('aftershock analyze (CLI): the series cap (issue 14 item 4)', () => {
+  /** 30 endpoints with a few requests in each window. */
+  function thirtyEndpointsFile(): string {
+    const lines: string[] = [];
+    for (let e = 0; e < 30; e++) {
+      for (let i = 0; i < 4; i++) lines.push(`http_request,service=shop,endpoint=/e${e} duration_ms=${40 + i} ${T0 + (i % 2 ? 1 : -1) * (60_000 + e * 1000 + i)}000000`);
+    }
+    const file = path.join(dir, 'thirty-endpoints.lp');
+    writeFileSync(file, lines.join('\n') + '\n');
+    return file;
+  }
+
+  it('exits 2 naming the cap and how to raise it when the data have more series than --max-series', () => {
+    const r = run(['analyze', '--source', thirtyEndpointsFile(), '--upgrade-at', UPGRADE, '--max-series', '20']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/more than 20 distinct series in the windows .*latency shop \/e\d+.*raise input\.maxSeries in the config or pass --max-series N/);
+  });
+
+  it('analyses the same data under a cap that fits, and refuses a cap that is not a positive whole number', () => {
+    const ok = run(['analyze', '--source', thirtyEndpointsFile(), '--upgrade-at', UPGRADE, '--max-series', '30']);
+    expect(ok.code).toBe(0);
+    expect(new Set(JSON.parse(ok.stdout).findings.map((f: { subject: string }) => f.subject)).size).toBe(30);
+    const bad = run(['analyze', '--source', thirtyEndpointsFile(), '--upgrade-at', UPGRADE, '--max-series', '0']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--max-series must be a positive whole number of series \(got "0"\)/);
+  });
+});
+
+describe('aftershock analyze (CLI): --out of a large report', () => {
+  it('writes in chunks without splitting a surrogate pair at a chunk edge', async () => {
+    const { writeOut } = await import('../../src/cli/analyze.ts');
+    // An astral character (two UTF-16 units) straddling the 4 Mi-character chunk edge.
+    const text = `${'a'.repeat((1 << 22) - 1)}🟢${'b'.repeat(10)}`;
+    const out = path.join(dir, 'large.md');
+    await writeOut(out, text);
+    expect(readFileSync(out, 'utf8') === text).toBe(true);
+  });
+});

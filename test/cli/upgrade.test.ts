@@ -55,7 +55,8 @@ describe('aftershock upgrade (CLI)', () => {
     const view = JSON.parse(json.stdout);
     expect(view.analyses).toHaveLength(1);
     expect(view.status.state).toBe('regressed');
-    expect(view.onset).toBeNull();
+    // Issue 11: the demo's regression begins with the upgrade (this was null before onsets were estimated).
+    expect(view.onset).toBe('2026-11-20T14:00:00.000Z');
     const md = run(['show', 'shop 2.4.0', '--format', 'markdown']);
     expect(md.stdout).toMatch(/^\*\*shop 2\.4\.0\*\* \(shop\): regressed: /);
     expect(md.stdout).toContain('## Rollback checklist: shop 2.4.0');

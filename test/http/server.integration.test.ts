@@ -56,6 +56,23 @@ describe('src/server.ts on a free port, full demo analysis over HTTP', () => {
     expect(await landing.text()).toContain(`/v1/analyses/${demoId}/report.html`);
   });
 
+  it('also queued the demo rollout with a cohort baseline: flag-on vs flag-off, listed below the headline analysis', async () => {
+    const id = server.service.demoRolloutAnalysisId!;
+    expect(id).toBeTruthy();
+    const done = await pollDone(server.url, id);
+    expect(done.status).toBe('done');
+    const report = done.report as { baseline: { kind: string; tag: string; control: string; treatments: string[]; controlPoints: number; treatmentPoints: number }; findings: Array<{ subject: string; statistic: string; status: string }> };
+    expect(report.baseline).toMatchObject({ kind: 'cohort', tag: 'variant', control: 'disabled', treatments: ['backoff-v2'] });
+    expect(report.baseline.controlPoints).toBeGreaterThan(report.baseline.treatmentPoints);
+    // The new backoff is the flag: its requests' /checkout tail is worse than the flag-off requests' of the same hours.
+    expect(report.findings.some((f) => f.subject === '/checkout' && f.status === 'regression')).toBe(true);
+    const md = await (await fetch(`${server.url}/v1/analyses/${id}/report.md`, { headers: json(READ) })).text();
+    expect(md).toContain('Baseline: cohort: flag-on (variant = backoff-v2');
+    const list = (await (await fetch(`${server.url}/v1/analyses`, { headers: json(READ) })).json()) as { items: Array<{ id: string }> };
+    const order = list.items.map((a) => a.id);
+    expect(order.indexOf(server.service.demoAnalysisId!)).toBeLessThan(order.indexOf(id));
+  });
+
   it('creates an analysis over HTTP, serves its report as JSON and Markdown, and the service verdict', async () => {
     const upgradeAt = new Date(Date.now() - 3 * 3_600_000).toISOString();
     const res = await fetch(`${server.url}/v1/analyses`, {

@@ -34,3 +34,13 @@ describe('serviceSettings', () => {
     expect(() => serviceSettings(badToken, {})).toThrow(/auth\.tokens\.0\.sha256/);
   });
 });
+
+describe('pool.resourceLimits (issue 14 item 4)', () => {
+  it('defaults to a 2 GB heap per analysis worker and refuses unknown or non-positive limits', async () => {
+    const config = loadConfig();
+    expect(serviceSettings(config, {}).pool.resourceLimits).toEqual({ maxOldGenerationSizeMb: 2048 });
+    const bad = (limits: unknown) => serviceSettings({ ...config, pool: { ...(config.pool as object), resourceLimits: limits } }, {});
+    expect(() => bad({ maxOldGenerationSizeMb: 0 })).toThrow(/pool\.resourceLimits\.maxOldGenerationSizeMb/);
+    expect(() => bad({ maxHeap: 10 })).toThrow(/pool\.resourceLimits/);
+  });
+});

@@ -79,6 +79,8 @@ export interface InfluxdInstance {
 export interface StartInfluxdOptions {
   /** Enables HTTP auth and creates this admin user (the only way to create the first user on 1.x). */
   admin?: { user: string; password: string };
+  /** Extra `[data]` settings, e.g. `{ 'cache-snapshot-write-cold-duration': '"1s"' }` (values are TOML). */
+  data?: Record<string, string>;
 }
 
 async function waitForPing(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
@@ -118,7 +120,7 @@ bind-address = "127.0.0.1:${rpcPort}"
   dir = "${dir}/data"
   wal-dir = "${dir}/wal"
   query-log-enabled = false
-[http]
+${Object.entries(options.data ?? {}).map(([k, v]) => `  ${k} = ${v}\n`).join('')}[http]
   enabled = true
   bind-address = "127.0.0.1:${httpPort}"
   log-enabled = false

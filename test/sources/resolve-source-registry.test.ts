@@ -67,7 +67,7 @@ describe('SourceRegistry: a technology is added by registering it', () => {
     const settings = sourceSettings();
     expect(() => registry.create('ftp://h/x', settings)).toThrow('source "ftp://h/x": unknown URL scheme; use influx1+http(s)://… or influx2+http(s)://… or prom+http(s)://…');
     expect(() => registry.create('data.csv', settings)).toThrow(
-      'source "data.csv" is not a configured source name (none configured), "demo", a line-protocol file (.lp, .txt, .lp.gz, .txt.gz), ' +
+      'source "data.csv" is not a configured source name (none configured), "demo", "demo-rollout", a line-protocol file (.lp, .txt, .lp.gz, .txt.gz), ' +
         'an OpenMetrics file (.prom) or an influx1+http:// / influx2+http(s):// / prom+http(s):// URL',
     );
   });

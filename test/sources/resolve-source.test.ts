@@ -76,7 +76,7 @@ describe('createSource: demo and files', () => {
     const e = errorOf(() => createSource('prod-metrics.csv', loadConfig()));
     expect(e.code).toBe('BAD_INPUT');
     expect(e.message).toBe(
-      'source "prod-metrics.csv" is not a configured source name (demo), "demo", a line-protocol file (.lp, .txt, .lp.gz, .txt.gz) or an influx1+http:// / influx2+http(s):// / prom+http(s):// URL',
+      'source "prod-metrics.csv" is not a configured source name (demo), "demo", "demo-rollout", a line-protocol file (.lp, .txt, .lp.gz, .txt.gz) or an influx1+http:// / influx2+http(s):// / prom+http(s):// URL',
     );
     expect(errorOf(() => createSource('ftp://user:pw@host/x', loadConfig())).message).toBe(
       'source "ftp://***@host/x": unknown URL scheme; use influx1+http(s)://… or influx2+http(s)://… or prom+http(s)://host:port[/prefix]',

@@ -181,5 +181,23 @@ export function reportStoreSuite(name: string, engine: Engine): void {
       expect(await store.failInterrupted({ staleMs: 0, owner: 'alive', reason: 'interrupted: shutdown' })).toBe(1);
       expect(await store.get(live.id)).toMatchObject({ status: 'failed', error: 'interrupted: shutdown' });
     });
+
+    it('stores the HTML page of a finished analysis under its renderer key only (issue 12)', async () => {
+      const running = await store.create({ request: request(), owner: 'p' });
+      await store.saveRenderedPage(running.id, 'r1', '<p>too early</p>');
+      expect(await store.renderedPage(running.id, 'r1')).toBeNull(); // a page shows a final report only
+      await store.complete(running.id, { report: makeReport('pass', [finding('shop', '/a', 'no_change')]), series: makeSeries('shop') });
+      expect(await store.renderedPage(running.id, 'r1')).toBeNull();
+      const html = `<p>${'x'.repeat(300_000)}</p>`;
+      await store.saveRenderedPage(running.id, 'r1', html);
+      expect(await store.renderedPage(running.id, 'r1')).toBe(html);
+      expect(await store.renderedPage(running.id, 'r2')).toBeNull(); // drawn by other code: not served
+      expect(await store.renderedPage('no-such-id', 'r1')).toBeNull();
+      await store.saveRenderedPage(running.id, 'r2', '<p>new</p>');
+      expect(await store.renderedPage(running.id, 'r1')).toBeNull();
+      expect(await store.renderedPage(running.id, 'r2')).toBe('<p>new</p>');
+      // The summary list never carries the page.
+      expect(JSON.stringify((await store.list({ limit: 10 })).items)).not.toContain('<p>new</p>');
+    });
   });
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { AnalysisPool, type PoolOptions } from '../../src/worker/analysis-pool.ts';
+import { manySeriesLp } from '../../scripts/make-scale-lp.ts';
 
 const RUNNER = new URL('./fixtures/scripted-runner.ts', import.meta.url).href;
 const PARALLEL_READ_RUNNER = new URL('./fixtures/parallel-read-runner.ts', import.meta.url).href;
@@ -119,4 +120,24 @@ describe('AnalysisPool (real worker threads)', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe('AnalysisPool resource limits (issue 14 item 4)', () => {
+  it('fails a real analysis that exceeds pool.resourceLimits with a clear error naming the setting, and runs the next one', async () => {
+    // 15 000 endpoints (two requests each): 75 000 findings and their series are far more than a 96 MB heap holds.
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'aftershock-limits-'));
+    try {
+      const file = path.join(dir, 'many-series.lp');
+      await manySeriesLp(file, 15_000, 2);
+      const p = makePool({ runnerModule: undefined, timeoutMs: 120_000, resourceLimits: { maxOldGenerationSizeMb: 96 } });
+      await expect(p.submit({ source: file, upgradeAt })).rejects.toMatchObject({
+        code: 'BAD_INPUT',
+        message: expect.stringMatching(/^analysis ran out of memory: its worker reached the heap limit of 96 MB \(pool\.resourceLimits\.maxOldGenerationSizeMb\) and was replaced; raise the limit/),
+      });
+      const small = await p.submit({ source: 'demo', upgradeAt, before: '30m', after: '30m', services: ['accounts'] });
+      expect(small.report.findings.length).toBeGreaterThan(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
 });

@@ -160,3 +160,18 @@ describe('moduleUrl', () => {
     expect(moduleUrl('../runtime/analysis-task.ts', 'file:///app/dist/worker/analysis-pool.js').href).toBe('file:///app/dist/runtime/analysis-task.js');
   });
 });
+
+describe('ThreadPool resource limits (issue 14 item 4)', () => {
+  it('fails a task whose worker reaches its heap limit with a clear error, replaces the worker and keeps serving', async () => {
+    const p = makePool({ resourceLimits: { maxOldGenerationSizeMb: 48 } });
+    const e = await rejection(p.run({ action: 'allocate' }));
+    expect(e.code).toBe('BAD_INPUT');
+    expect(e.message).toBe('test ran out of memory: its worker reached the heap limit of 48 MB and was replaced (the service keeps running)');
+    expect(await p.run({ action: 'echo', value: 'still serving' })).toBe('still serving');
+  });
+
+  it('gives every worker a heap limit by default', async () => {
+    const { DEFAULT_RESOURCE_LIMITS } = await import('../../src/worker/thread-pool.ts');
+    expect(await makePool().run({ action: 'limits' })).toMatchObject({ maxOldGenerationSizeMb: DEFAULT_RESOURCE_LIMITS.maxOldGenerationSizeMb });
+  });
+});

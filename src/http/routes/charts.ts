@@ -78,10 +78,12 @@ const chartRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { 
     },
     async (request, reply) => {
       const { id } = request.params;
-      const result = await loadResult(id);
-      const html = await renderer.html(
-        { result, jsonHref: `/v1/analyses/${encodeURIComponent(id)}`, chartBase: `/v1/analyses/${encodeURIComponent(id)}/charts` },
-        (message) => request.log.warn({ analysis: id, message }, 'chart warning'),
+      // Drawn once per finished analysis, then served from the store (runtime/report-page-cache.ts).
+      const html = await deps.reportPages.page(id, async () =>
+        renderer.html(
+          { result: await loadResult(id), jsonHref: `/v1/analyses/${encodeURIComponent(id)}`, chartBase: `/v1/analyses/${encodeURIComponent(id)}/charts` },
+          (message) => request.log.warn({ analysis: id, message }, 'chart warning'),
+        ),
       );
       return reply.type('text/html; charset=utf-8').header('content-security-policy', REPORT_CSP).send(html);
     },

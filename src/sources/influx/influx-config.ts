@@ -23,7 +23,16 @@ export interface InfluxSettingsSlice {
  * preaggregated = the `schema.histogram` / `schema.counters` measurements users already keep; off = skip. */
 export type MetricMode = 'raw' | 'aggregated' | 'auto' | 'preaggregated' | 'off';
 
+/** `auto` on InfluxDB 2.x: above this many points Flux's one-pass histogram() beats pulling every point. */
 export const DEFAULT_AUTO_THRESHOLD = 200_000;
+/**
+ * `auto` on InfluxDB 1.x: InfluxQL has no histogram, so the aggregated mode costs one full scan per bucket
+ * (≈ 0.6 × a raw pull's time each, measured on 1.6.7: 40+ scans for a typical latency range) and raw is the
+ * cheaper pull at any size; aggregated is chosen only where raw points would not fit in memory (~30 B/point).
+ */
+export const DEFAULT_AUTO_THRESHOLD_V1 = 30_000_000;
+/** Queries in flight at once per fetch (time slices of both metrics and windows). */
+export const DEFAULT_PARALLEL_QUERIES = 2;
 /** 20 buckets per decade: each bucket is 10^(1/20) − 1 ≈ 12.2 % wide (the resolution stated on histogram findings). */
 export const DEFAULT_BUCKETS = { min: 0.1, max: 100_000, perDecade: 20 };
 export const DEFAULT_TOKEN_ENV = 'INFLUX_TOKEN';
@@ -50,6 +59,8 @@ const CommonFields = {
   /** Total deadline of one query, all attempts, waits and streaming included (a trickling server stops here). */
   deadlineMs: Type.Optional(Type.Integer({ minimum: 1000 })),
   retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 })),
+  /** Queries in flight at once (time slices of a pull run side by side). */
+  parallelQueries: Type.Optional(Type.Integer({ minimum: 1, maximum: 16 })),
   /** Partial override of the top-level schema mapping for this source. */
   schema: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
 };
@@ -86,6 +97,7 @@ export interface InfluxCommonSettings {
   url: URL;
   modes: { requests: MetricMode; upstreams: MetricMode };
   autoThreshold: number;
+  parallelQueries: number;
   buckets: { min: number; max: number; perDecade: number };
   aggregationIntervalMs: number;
   timelineIntervalMs: number;
@@ -122,7 +134,8 @@ function common(raw: Influx1SourceConfig | Influx2SourceConfig, settings: Influx
   return {
     url,
     modes: modes as InfluxCommonSettings['modes'],
-    autoThreshold: raw.autoThreshold ?? DEFAULT_AUTO_THRESHOLD,
+    autoThreshold: raw.autoThreshold ?? (raw.kind === 'influx1' ? DEFAULT_AUTO_THRESHOLD_V1 : DEFAULT_AUTO_THRESHOLD),
+    parallelQueries: raw.parallelQueries ?? DEFAULT_PARALLEL_QUERIES,
     buckets,
     aggregationIntervalMs: raw.aggregationIntervalMs ?? settings.input.timelineIntervalMs,
     timelineIntervalMs: settings.input.timelineIntervalMs,

@@ -11,12 +11,20 @@ import { AppError } from '../../errors.ts';
 /** A piece of InfluxQL that is safe by construction (quoted, escaped or a finite number). */
 export class InfluxQLFragment {
   readonly text: string;
-  private constructor(text: string) {
+  /**
+   * How many `;`-separated statements this is, when it is whole statements (rendered templates and their
+   * joins): the 1.x source expects exactly one complete result per statement, so a response cut at a line
+   * boundary cannot pass for the whole answer. Counted on the constant templates, never on the rendered text
+   * (a quoted tag value may contain `;`).
+   */
+  readonly statements: number | undefined;
+  private constructor(text: string, statements?: number) {
     this.text = text;
+    this.statements = statements;
   }
   /** Internal: only the helpers below build fragments. */
-  static of(text: string): InfluxQLFragment {
-    return new InfluxQLFragment(text);
+  static of(text: string, statements?: number): InfluxQLFragment {
+    return new InfluxQLFragment(text, statements);
   }
 }
 
@@ -84,7 +92,9 @@ export function bucketCondition(field: string, lower: number | null, upper: numb
 
 /** Joins fragments (e.g. several statements with `;`). */
 export function joinFragments(parts: readonly InfluxQLFragment[], separator: string): InfluxQLFragment {
-  return raw(parts.map((p) => p.text).join(separator));
+  const text = parts.map((p) => p.text).join(separator);
+  if (!separator.includes(';')) return raw(text);
+  return InfluxQLFragment.of(text, parts.reduce((n, p) => n + (p.statements ?? 1), 0));
 }
 
 // Only for text assembled here from other fragments or constant syntax.
@@ -115,7 +125,7 @@ export function renderInfluxQL(template: string, params: Record<string, InfluxQL
       return p.text;
     })
     .replace(/\s*\n\s*/g, ' ');
-  return raw(text);
+  return InfluxQLFragment.of(text, body.split(';').length);
 }
 
 /**

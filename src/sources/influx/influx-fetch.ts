@@ -11,6 +11,7 @@ import { bucketIndex, logBucketBounds } from '../../stats/index.ts';
 import { GrowableFloat64, WindowBuilder } from '../window-builder/window-builder.ts';
 import type { MetricQuery } from '../metric-source.ts';
 import type { InfluxCommonSettings, MetricMode } from './influx-config.ts';
+import { checkAgainstCount, Limiter, sliceCount, timeSlices } from './influx-plan.ts';
 
 export type WindowName = 'before' | 'after';
 
@@ -78,13 +79,36 @@ export class InfluxStage {
   private backoff = new Map<string, HistAcc>();
   /** Observations (requests or calls) staged: for the empty-window check. */
   points = 0;
+  /** Raw observations per series index; aggregated ones per series key (for the check against the count query). */
+  private rawPerSeries: number[] = [];
+  private aggregatedPerSeries = new Map<string, number>();
+  /** The part of the window this stage's query covers (the whole window unless the pull is time-sliced). */
+  readonly slice: TimeRange;
 
   constructor(
     readonly window: TimeRange,
     readonly range: BucketRange | null = null,
     /** ms per raw unit of each metric (schema `unit`): applied on commit, so staged rows stay in the database's unit. */
     readonly ms: UnitFactors = { duration: 1, backoff: 1, le: 1 },
-  ) {}
+    slice?: TimeRange,
+  ) {
+    this.slice = slice ?? window;
+  }
+
+  /** Observations per series (`service\u0000endpoint` or `service\u0000upstream`) staged so far. */
+  observedBySeries(into = new Map<string, number>()): Map<string, number> {
+    for (let i = 0; i < this.series.length; i++) {
+      const key = `${this.series[i][0]}\u0000${this.series[i][1]}`;
+      into.set(key, (into.get(key) ?? 0) + (this.rawPerSeries[i] ?? 0));
+    }
+    for (const [key, n] of this.aggregatedPerSeries) into.set(key, (into.get(key) ?? 0) + n);
+    return into;
+  }
+
+  private observeAggregated(a: string, b: string, n: number): void {
+    const key = `${a}\u0000${b}`;
+    this.aggregatedPerSeries.set(key, (this.aggregatedPerSeries.get(key) ?? 0) + n);
+  }
 
   /** Drops everything staged (before a retry of the query). */
   reset(): void {
@@ -102,6 +126,8 @@ export class InfluxStage {
     this.counters = new Map();
     this.backoff = new Map();
     this.points = 0;
+    this.rawPerSeries = [];
+    this.aggregatedPerSeries = new Map();
   }
 
   /** Interval start clamped into the window: GROUP BY time buckets may start before the window does. */
@@ -116,19 +142,24 @@ export class InfluxStage {
       i = this.series.length;
       this.series.push([a, b]);
       this.seriesKeys.set(key, i);
+      this.rawPerSeries.push(0);
     }
     return i;
   }
 
   request(service: string, endpoint: string, t: number, durationMs: number): void {
-    this.idx.push(this.seriesIndex(service, endpoint));
+    const i = this.seriesIndex(service, endpoint);
+    this.rawPerSeries[i]++;
+    this.idx.push(i);
     this.t.push(t);
     this.v1.push(durationMs);
     this.points++;
   }
 
   call(service: string, upstream: string, t: number, attempts: number, backoffMs: number, ok: boolean): void {
-    this.idx.push(this.seriesIndex(service, upstream));
+    const i = this.seriesIndex(service, upstream);
+    this.rawPerSeries[i]++;
+    this.idx.push(i);
     this.t.push(t);
     this.v1.push(attempts);
     this.v2.push(backoffMs);
@@ -162,6 +193,7 @@ export class InfluxStage {
     const r = this.range as BucketRange;
     this.histAcc(this.hist, service, endpoint, this.intervalTime(t)).counts[bucket - r.first] += count;
     this.points += count;
+    this.observeAggregated(service, endpoint, count);
   }
 
   /** Non-cumulative count of grid bucket `bucket` of the retried calls' backoff for one interval. */
@@ -196,6 +228,7 @@ export class InfluxStage {
     c.retries += add.retries ?? 0;
     c.exhausted += add.exhausted ?? 0;
     this.points += add.calls ?? 0;
+    if (add.calls) this.observeAggregated(service, upstream, add.calls);
   }
 
   /** Replays the staged rows into the builder. */
@@ -259,6 +292,8 @@ export interface WindowCount {
   /** Smallest/largest latency (requests) or backoff of retried calls (upstreams); null when none. */
   min: number | null;
   max: number | null;
+  /** Points per series (`service\u0000endpoint` / `service\u0000upstream`), when the server can tell. */
+  perSeries?: Map<string, number>;
 }
 
 /** The queries one InfluxDB dialect runs; each call is one retried unit that fills `stage`. */
@@ -269,6 +304,13 @@ export interface InfluxDialect {
   checkMeasurements(measurements: string[], query: MetricQuery): Promise<void>;
   countRequests(window: TimeRange, query: MetricQuery): Promise<WindowCount>;
   countUpstreams(window: TimeRange, query: MetricQuery): Promise<WindowCount>;
+  /**
+   * Work per request before a window is cut into time slices: raw points, and point-scans (points × statements)
+   * of an aggregated request. Infinity = never sliced.
+   */
+  readonly slicing: { rawPoints: number; aggregatedScans: number };
+  /** Statements (full scans of the window's points) one aggregated request of `metric` costs on this server. */
+  aggregatedStatements(metric: 'requests' | 'upstreams', range: BucketRange): number;
   rawRequests(stage: InfluxStage, query: MetricQuery): Promise<void>;
   rawUpstreams(stage: InfluxStage, query: MetricQuery): Promise<void>;
   aggregatedRequests(stage: InfluxStage, query: MetricQuery): Promise<void>;
@@ -312,6 +354,7 @@ export async function fetchFromInflux(
     endpoints: query.endpoints,
     timelineIntervalMs: settings.timelineIntervalMs,
     source: description,
+    maxSeries: query.maxSeries,
   });
   const { schema, modes } = settings;
   const windows: Array<[WindowName, TimeRange]> = [
@@ -330,6 +373,8 @@ export async function fetchFromInflux(
   const steps = 6;
   let done = 0;
   const progress = (): void => query.onProgress?.(Math.min(1, ++done / steps));
+  // One limiter for the whole fetch: both metrics and both windows share the server's cores.
+  const limiter = new Limiter(settings.parallelQueries);
 
   const run = async (
     metric: 'requests' | 'upstreams',
@@ -344,28 +389,49 @@ export async function fetchFromInflux(
     let mode = modes[metric];
     if (mode === 'off') return mode;
     let range: BucketRange | null = null;
-    if (mode === 'auto' || mode === 'aggregated') {
-      const counts: WindowCount[] = [];
-      for (const [, w] of windows) counts.push(await ops.count(w, query));
+    // Counted first in every mode that reads the raw measurement: the count decides `auto`, sizes the slices
+    // and is what the pulled points are checked against (a lost chunk cannot pass for a quiet series).
+    let counts: WindowCount[] | null = null;
+    if (mode !== 'preaggregated') {
+      counts = await Promise.all(windows.map(([, w]) => limiter.run(() => ops.count(w, query))));
       progress();
       const total = mergeCounts(counts);
-      if (mode === 'auto') {
-        mode = total.count > settings.autoThreshold ? 'aggregated' : 'raw';
-        query.log?.(`${dialect.where}: ${metric}: ${total.count} points in both windows → ${mode} mode (threshold ${settings.autoThreshold})`);
-      }
       // Union of both windows' value ranges, so before and after share the same bucket bounds.
       // Without a value range from the count query (Flux), the query covers the whole grid.
       const grid = bucketGrid(settings.buckets, metric === 'requests' ? ms.duration : ms.backoff);
-      if (mode === 'aggregated') range = total.min !== null && total.max !== null ? bucketRangeFor(grid, total.min, total.max) : { edges: grid, first: 0, last: grid.length - 1 };
+      const aggRange = total.min !== null && total.max !== null ? bucketRangeFor(grid, total.min, total.max) : { edges: grid, first: 0, last: grid.length - 1 };
+      if (mode === 'auto') {
+        mode = total.count > settings.autoThreshold ? 'aggregated' : 'raw';
+        const statements = dialect.aggregatedStatements(metric, aggRange);
+        query.log?.(
+          `${dialect.where}: ${metric}: ${total.count} points in both windows → ${mode} mode (raw up to ${settings.autoThreshold} points; ` +
+            `aggregated here = ${statements} statement(s), ${statements === 1 ? 'one pass' : `${statements} scans of the data`})`,
+        );
+      }
+      if (mode === 'aggregated') range = aggRange;
     } else progress();
-    for (const [name, w] of windows) {
-      const stage = new InfluxStage(w, range, ms);
-      const op = mode === 'raw' ? ops.raw : mode === 'aggregated' ? ops.aggregated : ops.preaggregated;
-      await op(stage, query);
-      stage.commit(builder);
-      perWindow[name === 'before' ? 0 : 1] += stage.points;
-      progress();
-    }
+    const statements = range ? dialect.aggregatedStatements(metric, range) : 1;
+    await Promise.all(
+      windows.map(async ([name, w], wi) => {
+        const c = counts?.[wi];
+        const n = c === undefined ? 1 : mode === 'raw' ? sliceCount(c.count, dialect.slicing.rawPoints) : mode === 'aggregated' ? sliceCount(c.count * statements, dialect.slicing.aggregatedScans) : 1;
+        // Aggregated slices end on GROUP BY interval boundaries (the offset aligns those with the upgrade).
+        const slices = mode === 'raw' ? timeSlices(w, n) : timeSlices(w, n, settings.aggregationIntervalMs, query.upgradeAt);
+        const op = mode === 'raw' ? ops.raw : mode === 'aggregated' ? ops.aggregated : ops.preaggregated;
+        const stages = slices.map((sl) => new InfluxStage(w, range, ms, sl));
+        await Promise.all(stages.map((st) => limiter.run(() => op(st, query))));
+        if (c !== undefined) {
+          const observed = new Map<string, number>();
+          for (const st of stages) st.observedBySeries(observed);
+          checkAgainstCount(dialect.where, `${metric} in the ${name} window`, c, observed);
+        }
+        for (const st of stages) {
+          st.commit(builder);
+          perWindow[wi] += st.points;
+        }
+        progress();
+      }),
+    );
     return mode;
   };
 

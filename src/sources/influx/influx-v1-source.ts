@@ -22,20 +22,8 @@ import {
 } from './influx-escape.ts';
 import { hostPort, parseRetryAfter, pingInflux, RetriableError, streamLines, withRetries, isRetriableStatus, type Attempt, type ResponseError } from './influx-http.ts';
 import type { MetricQuery, MetricSource } from '../metric-source.ts';
-
-interface V1Series {
-  name?: string;
-  tags?: Record<string, string>;
-  columns: string[];
-  values?: unknown[][];
-}
-
-interface V1Result {
-  statement_id?: number;
-  series?: V1Series[];
-  error?: string;
-  partial?: boolean;
-}
+import { AGGREGATED_SCANS_PER_SLICE, RAW_POINTS_PER_SLICE } from './influx-plan.ts';
+import { V1ResponseCompleteness, type V1Result, type V1Series } from './influx-v1-completeness.ts';
 
 type SeriesHandler = (statement: number, series: V1Series) => void;
 
@@ -105,20 +93,27 @@ export class InfluxV1Source implements MetricSource {
     await withRetries(
       async (attempt: Attempt) => {
         if (attempt.number > 0) reset?.();
+        const completeness = new V1ResponseCompleteness(statements.statements ?? 1);
         const body = new URLSearchParams({ q, db: this.settings.db, epoch: 'ms', chunked: 'true', chunk_size: String(this.settings.chunkSize) });
         if (this.settings.rp) body.set('rp', this.settings.rp);
         const bytes = await streamLines(
           { url: new URL('/query', this.settings.url), method: 'POST', headers: this.headers(), body, attempt },
-          (line) => this.onLine(line, what, onSeries),
+          (line) => this.onLine(line, what, onSeries, completeness),
           (e) => this.fail(e, what),
         );
         this.bytesReceived += bytes;
+        const missing = completeness.missing();
+        // Retried: a cut connection usually answers in full the next time. A server-side row limit answers the
+        // same way every time, and then the query fails (exit 2) instead of passing half the data as all of it.
+        if (missing !== null) {
+          throw new RetriableError(`${this.where}: ${what}: incomplete response after ${bytes} bytes: ${missing} (connection cut short, or a server limit such as max-row-limit)`);
+        }
       },
       { retry: this.settings.retry, what: `${this.where}: ${what}`, signal: query.signal, log: query.log },
     );
   }
 
-  private onLine(line: string, what: string, onSeries: SeriesHandler): void {
+  private onLine(line: string, what: string, onSeries: SeriesHandler, completeness: V1ResponseCompleteness): void {
     let doc: { results?: V1Result[]; error?: string };
     try {
       doc = JSON.parse(line) as typeof doc;
@@ -129,6 +124,7 @@ export class InfluxV1Source implements MetricSource {
     if (doc.error) throw new AppError(classifyV1Error(doc.error), `${this.where}: ${what}: ${doc.error}`);
     for (const r of doc.results ?? []) {
       if (r.error) throw new AppError(classifyV1Error(r.error), `${this.where}: ${what}: ${r.error}`);
+      completeness.onResult(r);
       for (const s of r.series ?? []) onSeries(r.statement_id ?? 0, s);
     }
   }
@@ -158,26 +154,22 @@ export class InfluxV1Source implements MetricSource {
     });
     const tag = (x: V1Series, name: string): string => x.tags?.[name] ?? '';
     const col = (x: V1Series, name: string): number => x.columns.indexOf(name);
-    const countOf = async (template: string, params: Record<string, InfluxQLFragment>, what: string, q: MetricQuery): Promise<WindowCount> => {
-      const out: WindowCount = { count: 0, min: null, max: null };
-      await this.run(
-        renderInfluxQL(queryTemplate(template), params, template),
-        what,
-        (_st, x) => {
-          const row = x.values?.[0];
-          if (!row) return;
-          const c = num(row[col(x, 'count')]);
-          if (c !== null) out.count += c;
-          const lo = num(row[col(x, 'min')]);
-          const hi = num(row[col(x, 'max')]);
-          if (lo !== null) out.min = lo;
-          if (hi !== null) out.max = hi;
-        },
-        q,
-        () => Object.assign(out, { count: 0, min: null, max: null }),
-      );
-      return out;
+    /** Count rows grouped by the series tags: the total, per-series points and the value range (merged over series). */
+    const addCountRow = (out: WindowCount, x: V1Series, a: string, b: string): void => {
+      const row = x.values?.[0];
+      if (!row) return;
+      const c = num(row[col(x, 'count')]);
+      if (c !== null) {
+        out.count += c;
+        const key = `${tag(x, a)}\u0000${tag(x, b)}`;
+        out.perSeries?.set(key, (out.perSeries.get(key) ?? 0) + c);
+      }
+      const lo = num(row[col(x, 'min')]);
+      const hi = num(row[col(x, 'max')]);
+      if (lo !== null) out.min = out.min === null ? lo : Math.min(out.min, lo);
+      if (hi !== null) out.max = out.max === null ? hi : Math.max(out.max, hi);
     };
+    const emptyCount = (): WindowCount => ({ count: 0, min: null, max: null, perSeries: new Map() });
     const perBucket = (template: string, stage: InfluxStage, params: Record<string, InfluxQLFragment>, field: string): InfluxQLFragment[] => {
       const r = stage.range;
       if (!r) throw new AppError('INTERNAL', 'aggregated query without a bucket range');
@@ -204,30 +196,30 @@ export class InfluxV1Source implements MetricSource {
         const missing = measurements.filter((_n, i) => !found.has(i));
         if (missing.length > 0) throw new AppError('NOT_FOUND', `${this.where}: measurement ${missing.map((n) => `"${n}"`).join(', ')} not found`);
       },
-      countRequests: (w, q) =>
-        countOf('requests-count.influxql', { ...range(w), measurement: m(rq.measurement), durationField: ident(rq.durationField), filter: reqFilter(q) }, 'counting requests', q),
-      countUpstreams: async (w, q) => {
-        const out: WindowCount = { count: 0, min: null, max: null };
-        const text = renderInfluxQL(
-          queryTemplate('upstreams-count.influxql'),
-          { ...range(w), measurement: m(up.measurement), attemptsField: ident(up.attemptsField), backoffField: ident(up.backoffField), filter: upFilter(q) },
-          'upstreams-count.influxql',
-        );
-        await this.run(text, 'counting upstream calls', (st, x) => {
-          const row = x.values?.[0];
-          if (!row) return;
-          if (st === 0) out.count += num(row[col(x, 'count')]) ?? 0;
-          else {
-            out.min = num(row[col(x, 'min')]);
-            out.max = num(row[col(x, 'max')]);
-          }
-        }, q, () => Object.assign(out, { count: 0, min: null, max: null }));
+      countRequests: async (w, q) => {
+        const out = emptyCount();
+        const params = { ...range(w), measurement: m(rq.measurement), durationField: ident(rq.durationField), serviceTag: ident(rq.serviceTag), endpointTag: ident(rq.endpointTag), filter: reqFilter(q) };
+        await this.run(renderInfluxQL(queryTemplate('requests-count.influxql'), params, 'requests-count.influxql'), 'counting requests', (_st, x) => addCountRow(out, x, rq.serviceTag, rq.endpointTag), q, () => Object.assign(out, emptyCount()));
         return out;
       },
+      countUpstreams: async (w, q) => {
+        const out = emptyCount();
+        const text = renderInfluxQL(
+          queryTemplate('upstreams-count.influxql'),
+          { ...range(w), measurement: m(up.measurement), attemptsField: ident(up.attemptsField), backoffField: ident(up.backoffField), serviceTag: ident(up.serviceTag), upstreamTag: ident(up.upstreamTag), filter: upFilter(q) },
+          'upstreams-count.influxql',
+        );
+        // Statement 0 counts calls per series; statement 1 is the backoff range of retried calls (no count column).
+        await this.run(text, 'counting upstream calls', (_st, x) => addCountRow(out, x, up.serviceTag, up.upstreamTag), q, () => Object.assign(out, emptyCount()));
+        return out;
+      },
+      slicing: { rawPoints: RAW_POINTS_PER_SLICE, aggregatedScans: AGGREGATED_SCANS_PER_SLICE },
+      // One full scan per bucket (InfluxQL cannot group by a field value), plus calls and exhausted for upstreams.
+      aggregatedStatements: (metric, r) => r.last - r.first + 1 + (metric === 'upstreams' ? 2 : 0),
       rawRequests: async (stage, q) => {
         const text = renderInfluxQL(
           queryTemplate('requests-raw.influxql'),
-          { ...range(stage.window), measurement: m(rq.measurement), durationField: ident(rq.durationField), serviceTag: ident(rq.serviceTag), endpointTag: ident(rq.endpointTag), filter: reqFilter(q) },
+          { ...range(stage.slice), measurement: m(rq.measurement), durationField: ident(rq.durationField), serviceTag: ident(rq.serviceTag), endpointTag: ident(rq.endpointTag), filter: reqFilter(q) },
           'requests-raw.influxql',
         );
         await this.run(text, 'reading requests', (_st, x) => {
@@ -245,7 +237,7 @@ export class InfluxV1Source implements MetricSource {
       rawUpstreams: async (stage, q) => {
         const text = renderInfluxQL(
           queryTemplate('upstreams-raw.influxql'),
-          { ...range(stage.window), ...upParams(q) },
+          { ...range(stage.slice), ...upParams(q) },
           'upstreams-raw.influxql',
         );
         await this.run(text, 'reading upstream calls', (_st, x) => {
@@ -264,7 +256,7 @@ export class InfluxV1Source implements MetricSource {
         }, q, () => stage.reset());
       },
       aggregatedRequests: async (stage, q) => {
-        const params = { ...grouping(stage.window, q), measurement: m(rq.measurement), durationField: ident(rq.durationField), serviceTag: ident(rq.serviceTag), endpointTag: ident(rq.endpointTag), filter: reqFilter(q) };
+        const params = { ...grouping(stage.slice, q), measurement: m(rq.measurement), durationField: ident(rq.durationField), serviceTag: ident(rq.serviceTag), endpointTag: ident(rq.endpointTag), filter: reqFilter(q) };
         const stmts = perBucket('requests-histogram.influxql', stage, params, rq.durationField);
         const first = stage.range?.first ?? 0;
         await this.run(joinFragments(stmts, ';\n'), 'aggregating requests', (st, x) => {
@@ -278,7 +270,7 @@ export class InfluxV1Source implements MetricSource {
         }, q, () => stage.reset());
       },
       aggregatedUpstreams: async (stage, q) => {
-        const params = { ...grouping(stage.window, q), ...upParams(q) };
+        const params = { ...grouping(stage.slice, q), ...upParams(q) };
         const counters = renderInfluxQL(queryTemplate('upstreams-counters.influxql'), params, 'upstreams-counters.influxql');
         const backoff = perBucket('backoff-histogram.influxql', stage, params, up.backoffField);
         const first = stage.range?.first ?? 0;
@@ -303,7 +295,7 @@ export class InfluxV1Source implements MetricSource {
       preaggregatedRequests: async (stage, q) => {
         const text = renderInfluxQL(
           queryTemplate('requests-preaggregated.influxql'),
-          { ...grouping(stage.window, q), measurement: m(hg.measurement), countField: ident(hg.countField), serviceTag: ident(rq.serviceTag), endpointTag: ident(rq.endpointTag), leTag: ident(hg.leTag), filter: reqFilter(q) },
+          { ...grouping(stage.slice, q), measurement: m(hg.measurement), countField: ident(hg.countField), serviceTag: ident(rq.serviceTag), endpointTag: ident(rq.endpointTag), leTag: ident(hg.leTag), filter: reqFilter(q) },
           'requests-preaggregated.influxql',
         );
         await this.run(text, 'reading histogram buckets', (_st, x) => {
@@ -323,7 +315,7 @@ export class InfluxV1Source implements MetricSource {
         const text = renderInfluxQL(
           queryTemplate('upstreams-preaggregated.influxql'),
           {
-            ...grouping(stage.window, q),
+            ...grouping(stage.slice, q),
             measurement: m(ct.measurement),
             callsField: ident(ct.callsField),
             retriesField: ident(ct.retriesField),

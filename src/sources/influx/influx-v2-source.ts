@@ -4,7 +4,7 @@
  * transport gets the attempt's AbortSignal and the idle timeout; retries are ours (influx-http.ts), one
  * complete query per attempt. The token comes from an environment variable and is never put in a message.
  */
-import { fluxDateTime, fluxDuration, fluxExpression, fluxFloat, flux, HttpError, InfluxDB, type FluxTableMetaData, type ParameterizedQuery } from '@influxdata/influxdb-client';
+import { fluxDateTime, fluxDuration, fluxExpression, fluxFloat, flux, HttpError, InfluxDB, linesToRowsIterable, type FluxTableMetaData, type ParameterizedQuery } from '@influxdata/influxdb-client';
 import type { MetricWindows, TimeRange } from '../../analysis/types.ts';
 import { AppError } from '../../errors.ts';
 import { bucketIndex } from '../../stats/index.ts';
@@ -77,9 +77,22 @@ export class InfluxV2Source implements MetricSource {
         const api = client.getQueryApi({ org: this.settings.org, gzip: false });
         let meta: FluxTableMetaData | null = null;
         let col: Columns = {};
+        // Annotated CSV closes every table with a blank line (an empty result is that blank line alone), so an
+        // answer cut at a row boundary is the one whose last line is not blank; a row cut inside has too few cells.
+        const ending = { lines: 0, last: '' };
+        async function* watched(lines: AsyncIterable<string>): AsyncIterable<string> {
+          for await (const line of lines) {
+            ending.lines++;
+            ending.last = line;
+            yield line;
+          }
+        }
         try {
-          for await (const { values, tableMeta } of api.iterateRows(query)) {
+          for await (const { values, tableMeta } of linesToRowsIterable(watched(api.iterateLines(query)))) {
             attempt.touch();
+            if (values.length !== tableMeta.columns.length) {
+              throw new RetriableError(`${this.where}: ${what}: incomplete response: a row has ${values.length} of ${tableMeta.columns.length} cells (answer cut short)`);
+            }
             if (tableMeta !== meta) {
               meta = tableMeta;
               col = {};
@@ -93,6 +106,9 @@ export class InfluxV2Source implements MetricSource {
           }
         } catch (e) {
           throw this.mapError(e, what);
+        }
+        if (ending.lines === 0 || ending.last.trim() !== '') {
+          throw new RetriableError(`${this.where}: ${what}: incomplete response: ${ending.lines === 0 ? 'empty body' : `the annotated CSV does not end with the blank line that closes a table (last line ${JSON.stringify(ending.last.slice(0, 80))})`} (answer cut short)`);
         }
       },
       { retry: this.settings.retry, what: `${this.where}: ${what}`, signal: q.signal, log: q.log },
@@ -170,10 +186,14 @@ export class InfluxV2Source implements MetricSource {
       },
       countRequests: (w, q) =>
         count('requests-count.flux', { ...range(w), measurement: rq.measurement, durationField: rq.durationField, filter: reqFilter(q) }, 'counting requests', q),
+      // Not sliced: no InfluxDB 2.x runs here to measure whether slicing a Flux pull pays (and fixtures ignore ranges).
+      slicing: { rawPoints: Infinity, aggregatedScans: Infinity },
+      // Flux's histogram() takes one pass; upstreams add a counters query.
+      aggregatedStatements: (metric) => (metric === 'upstreams' ? 2 : 1),
       countUpstreams: (w, q) =>
         count('upstreams-count.flux', { ...range(w), measurement: up.measurement, attemptsField: up.attemptsField, filter: upFilter(q) }, 'counting upstream calls', q),
       rawRequests: async (stage, q) => {
-        const params = { ...range(stage.window), measurement: rq.measurement, durationField: rq.durationField, serviceTag: rq.serviceTag, endpointTag: rq.endpointTag, filter: reqFilter(q) };
+        const params = { ...range(stage.slice), measurement: rq.measurement, durationField: rq.durationField, serviceTag: rq.serviceTag, endpointTag: rq.endpointTag, filter: reqFilter(q) };
         await this.run(render('requests-raw.flux', params), 'reading requests', (v, c) => {
           const t = time(v[c._time]);
           const d = Number(v[c._value]);
@@ -182,7 +202,7 @@ export class InfluxV2Source implements MetricSource {
         }, q, () => stage.reset());
       },
       rawUpstreams: async (stage, q) => {
-        const params = { ...range(stage.window), measurement: up.measurement, ...upFields, filter: upFilter(q) };
+        const params = { ...range(stage.slice), measurement: up.measurement, ...upFields, filter: upFilter(q) };
         await this.run(render('upstreams-raw.flux', params), 'reading upstream calls', (v, c) => {
           const t = time(v[c._time]);
           const a = Number(v[c[up.attemptsField]]);
@@ -191,12 +211,12 @@ export class InfluxV2Source implements MetricSource {
         }, q, () => stage.reset());
       },
       aggregatedRequests: async (stage, q) => {
-        const params = { ...grouping(stage.window, q), measurement: rq.measurement, durationField: rq.durationField, serviceTag: rq.serviceTag, endpointTag: rq.endpointTag, filter: reqFilter(q), bins: bins(stage) };
+        const params = { ...grouping(stage.slice, q), measurement: rq.measurement, durationField: rq.durationField, serviceTag: rq.serviceTag, endpointTag: rq.endpointTag, filter: reqFilter(q), bins: bins(stage) };
         const onRow = cumulativeRows(stage, [rq.serviceTag, rq.endpointTag], (a, b, t, i, n) => stage.requestBucket(a, b, t, i, n));
         await this.run(render('requests-histogram.flux', params), 'aggregating requests', onRow, q, () => stage.reset());
       },
       aggregatedUpstreams: async (stage, q) => {
-        const params = { ...grouping(stage.window, q), measurement: up.measurement, ...upFields, filter: upFilter(q) };
+        const params = { ...grouping(stage.slice, q), measurement: up.measurement, ...upFields, filter: upFilter(q) };
         await this.run(render('upstreams-counters.flux', params), 'aggregating upstream calls', (v, c) => {
           const calls = Number(v[c.calls]) || 0;
           const attempts = Number(v[c.attempts]) || calls;
@@ -207,7 +227,7 @@ export class InfluxV2Source implements MetricSource {
         await this.run(render('backoff-histogram.flux', { ...params, bins: bins(stage) }), 'aggregating backoff', onRow, q, () => stage.resetBackoff());
       },
       preaggregatedRequests: async (stage, q) => {
-        const params = { ...grouping(stage.window, q), measurement: hg.measurement, countField: hg.countField, serviceTag: rq.serviceTag, endpointTag: rq.endpointTag, leTag: hg.leTag, filter: reqFilter(q) };
+        const params = { ...grouping(stage.slice, q), measurement: hg.measurement, countField: hg.countField, serviceTag: rq.serviceTag, endpointTag: rq.endpointTag, leTag: hg.leTag, filter: reqFilter(q) };
         await this.run(render('requests-preaggregated.flux', params), 'reading histogram buckets', (v, c) => {
           const le = parseLe(v[c[hg.leTag]] ?? '');
           const n = Number(v[c._value]);
@@ -217,7 +237,7 @@ export class InfluxV2Source implements MetricSource {
         }, q, () => stage.reset());
       },
       preaggregatedUpstreams: async (stage, q) => {
-        const params = { ...grouping(stage.window, q), measurement: ct.measurement, callsField: ct.callsField, retriesField: ct.retriesField, exhaustedField: ct.exhaustedField, serviceTag: up.serviceTag, upstreamTag: up.upstreamTag, filter: upFilter(q) };
+        const params = { ...grouping(stage.slice, q), measurement: ct.measurement, callsField: ct.callsField, retriesField: ct.retriesField, exhaustedField: ct.exhaustedField, serviceTag: up.serviceTag, upstreamTag: up.upstreamTag, filter: upFilter(q) };
         const which: Record<string, 'calls' | 'retries' | 'exhausted'> = { [ct.callsField]: 'calls', [ct.retriesField]: 'retries', [ct.exhaustedField]: 'exhausted' };
         await this.run(render('upstreams-preaggregated.flux', params), 'reading upstream counters', (v, c) => {
           const field = which[v[c._field] ?? ''];

@@ -5,7 +5,8 @@
  * end the segments' states are merged into the main builder and mapper in file order (the result equals a
  * one-thread read exactly), and bad-line numbers are made absolute from the per-segment line counts.
  */
-import { availableParallelism, loadavg } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { open } from 'node:fs/promises';
 import type { SchemaMapping } from '../../config.ts';
 import { moduleUrl, ThreadPool } from '../../worker/thread-pool.ts';
@@ -23,15 +24,48 @@ export const MAX_READER_WORKERS = 3;
 
 const READ_SEGMENT_TASK_URL = moduleUrl('./read-segment-task.ts', import.meta.url);
 
+/** How long the idle CPU is sampled before choosing the reader threads (only for files worth a parallel read). */
+export const IDLE_SAMPLE_MS = 40;
+
+/** Idle cores (0 … availableParallelism) over the last `ms`, from the kernel's per-CPU idle times. */
+export async function idleCores(ms = IDLE_SAMPLE_MS): Promise<number> {
+  const idleAndTotal = (): [number, number] => {
+    let idle = 0;
+    let total = 0;
+    for (const c of cpus()) {
+      idle += c.times.idle;
+      total += c.times.idle + c.times.user + c.times.nice + c.times.sys + c.times.irq;
+    }
+    return [idle, total];
+  };
+  const [idle0, total0] = idleAndTotal();
+  await sleep(ms);
+  const [idle1, total1] = idleAndTotal();
+  const cores = availableParallelism();
+  return total1 > total0 ? (cores * (idle1 - idle0)) / (total1 - total0) : cores - Math.min(cores, loadavg()[0]);
+}
+
 /**
- * Worker threads to use next to the main thread (0 = read on the main thread only): one per core left idle
- * over the last minute besides the one the main thread uses. On a busy machine a worker only competes for
- * the same cores and adds its start-up (~0.35 s CPU from TypeScript source, less compiled) and the merge:
- * measured 1.6× slower there, ~25 % faster on an idle 2-core machine by estimate.
+ * Worker threads to use next to the main thread (0 = read on the main thread only): one per core idle right now
+ * besides the one the main thread uses, measured over IDLE_SAMPLE_MS. It used the one-minute load average, which
+ * still counts the processes that just finished (a benchmark's previous run, the build before the analysis) and so
+ * chose one thread on a machine that was idle by then, where two are 1.45× faster (issue 12). On a busy machine a
+ * worker only competes for the same cores and adds its start-up and the merge (measured 1.6× slower there).
  */
-export function defaultReaderWorkers(): number {
-  const idleCores = availableParallelism() - loadavg()[0];
-  return Math.max(0, Math.min(MAX_READER_WORKERS, Math.round(idleCores - 1)));
+export async function defaultReaderWorkers(): Promise<number> {
+  // The sample is taken while this thread sleeps: one of the idle cores is the main thread's own. A worker
+  // needs most of a core to pay for itself (0.7 of one, with what the main thread leaves between reads).
+  const idle = await idleCores();
+  return Math.max(0, Math.min(MAX_READER_WORKERS, Math.floor(idle - 1 + 0.3)));
+}
+
+/**
+ * Segment size for `threads` threads: DEFAULT_SEGMENT_BYTES, or larger so there are at most about four segments per
+ * thread. Every segment has its own builder holding every series it meets, merged at the end: with 100 000 series,
+ * 26 small segments of a 210 MB file meant 26 copies of every series' state.
+ */
+export function segmentBytesFor(size: number, threads: number): number {
+  return Math.max(DEFAULT_SEGMENT_BYTES, Math.ceil(size / (4 * Math.max(1, threads))));
 }
 
 export interface ParallelReadOptions {
@@ -71,7 +105,7 @@ export async function readParallel(o: ParallelReadOptions): Promise<ParallelRead
       precision: o.precision,
       timelineIntervalMs: o.timelineIntervalMs,
       chunkBytes: o.chunkBytes,
-      query: { upgradeAt: query.upgradeAt, before: query.before, after: query.after, services: query.services, endpoints: query.endpoints, eventCounts: query.eventCounts },
+      query: { upgradeAt: query.upgradeAt, before: query.before, after: query.after, services: query.services, endpoints: query.endpoints, eventCounts: query.eventCounts, maxSeries: query.maxSeries },
     };
     const onMain = o.readOnMainThread ?? true;
     const workerCount = Math.max(onMain ? 0 : 1, Math.min(o.workers, segments.length - (onMain ? 1 : 0)));

@@ -19,7 +19,7 @@ import { SchemaMapper, schemaTokens } from './schema-mapper.ts';
 import { readError, readRange, totalsOf, type ParseTotals } from './file-read.ts';
 import { ExtraPoints } from './extra-points.ts';
 import { sniffLineProtocol } from './sniff.ts';
-import { DEFAULT_SEGMENT_BYTES, defaultReaderWorkers, readParallel } from './file-source-parallel.ts';
+import { defaultReaderWorkers, readParallel, segmentBytesFor } from './file-source-parallel.ts';
 
 /** 1 MiB reads: few enough chunks that per-chunk costs vanish, small enough to keep memory flat. */
 export const DEFAULT_READ_CHUNK_BYTES = 1 << 20;
@@ -40,11 +40,11 @@ export interface LineProtocolFileSourceOptions {
   maxBadLineShare: number;
   timelineIntervalMs: number;
   highWaterMark?: number;
-  /** Worker threads next to the main thread for large plain files (default: idle cores − 1, at most 3; 0 = none). */
+  /** Worker threads next to the main thread for large plain files (default: cores idle right now − 1, at most 3; 0 = none). */
   workers?: number;
   /** Files at least this large are read in parallel (default 64 MiB: below it, starting workers costs more than it saves). */
   parallelMinBytes?: number;
-  /** Segment size of the parallel read (default 8 MiB). */
+  /** Segment size of the parallel read (default 8 MiB, larger for large files: at most ~4 segments per thread). */
   segmentBytes?: number;
   /** Parallel read: false = the main thread only coordinates (default true: it parses segments too). */
   readOnMainThread?: boolean;
@@ -124,9 +124,11 @@ export class LineProtocolFileSource implements MetricSource {
     const extras = new ExtraPoints({ deployment: this.options.schema.deployment, eventCounts: query.eventCounts, before: query.before, after: query.after, services: query.services });
     const mapper = new SchemaMapper(this.options.schema, builder, extras);
     const chunkBytes = this.options.highWaterMark ?? DEFAULT_READ_CHUNK_BYTES;
-    const workers = this.options.workers ?? defaultReaderWorkers();
     const gzip = await isGzip(path);
-    const parallel = !gzip && workers > 0 && size >= (this.options.parallelMinBytes ?? DEFAULT_PARALLEL_MIN_BYTES);
+    const large = !gzip && size >= (this.options.parallelMinBytes ?? DEFAULT_PARALLEL_MIN_BYTES);
+    // Only a file worth a parallel read pays the short idle-CPU sample that chooses the threads.
+    const workers = this.options.workers ?? (large ? await defaultReaderWorkers() : 0);
+    const parallel = large && workers > 0;
     let totals: ParseTotals;
     let threads = '';
     try {
@@ -135,7 +137,7 @@ export class LineProtocolFileSource implements MetricSource {
           path,
           size,
           workers,
-          segmentBytes: this.options.segmentBytes ?? DEFAULT_SEGMENT_BYTES,
+          segmentBytes: this.options.segmentBytes ?? segmentBytesFor(size, workers + (this.options.readOnMainThread === false ? 0 : 1)),
           chunkBytes,
           precision: this.options.precision ?? 'ns',
           schema: this.options.schema,

@@ -2,6 +2,7 @@
  * What the builder accumulates per subject and window, and the table that finds or creates a subject. Shared by
  * the builder (adding points), builder-state.ts (thread export/merge) and build-windows.ts (the handoff).
  */
+import { AppError } from '../../errors.ts';
 import type { GrowableFloat64, GrowableUint32 } from './growable-float64.ts';
 import { createTimelineSketch, type TimelineSketch } from './timeline-sketch.ts';
 
@@ -76,6 +77,15 @@ export function addTo<K>(map: Map<K, number>, key: K, amount: number): void {
   map.set(key, (map.get(key) ?? 0) + amount);
 }
 
+/**
+ * Distinct series (latency: service × endpoint; upstream: service × upstream) one analysis accepts by default
+ * (config input.maxSeries, CLI --max-series). Memory and time grow linearly with series, but the report itself
+ * grows too (five findings per endpoint, ~3.5 KB of JSON per endpoint): at 20 000 the whole process stays
+ * near 1 GB; 100 000 endpoints need the cap raised (and several GB, mostly the report). A runaway tag (a
+ * request id in the endpoint tag) is refused at once instead of exhausting the machine.
+ */
+export const DEFAULT_MAX_SERIES = 20_000;
+
 /** Subjects by service and name; filters are the builder's business, not this table's. */
 export class SubjectTable {
   /** Nested maps (service → name → subject) so a lookup needs no string concatenation per point. */
@@ -85,9 +95,25 @@ export class SubjectTable {
   /** Time blocks of the before and after window. */
   private readonly blocks: [number, number];
 
-  constructor(intervals: number, blocks: [number, number]) {
+  private readonly maxSeries: number;
+  private series = 0;
+
+  constructor(intervals: number, blocks: [number, number], maxSeries = DEFAULT_MAX_SERIES) {
     this.intervals = intervals;
     this.blocks = blocks;
+    this.maxSeries = maxSeries;
+  }
+
+  /** Counts a new subject; refuses the one past the cap, naming it and how to raise the cap. */
+  private admitNew(kind: string, service: string, name: string): void {
+    if (this.series >= this.maxSeries) {
+      throw new AppError(
+        'BAD_INPUT',
+        `more than ${this.maxSeries} distinct series in the windows (the series cap; the next one was ${kind} ${service} ${name}): ` +
+          'raise input.maxSeries in the config or pass --max-series N (memory grows with series), or narrow the analysis with --service / --endpoint',
+      );
+    }
+    this.series++;
   }
 
   latency(service: string, endpoint: string): LatencySubject {
@@ -98,6 +124,7 @@ export class SubjectTable {
     }
     let s = byEndpoint.get(endpoint);
     if (s === undefined) {
+      this.admitNew('latency', service, endpoint);
       s = {
         service,
         endpoint,
@@ -120,6 +147,7 @@ export class SubjectTable {
     }
     let s = byUpstream.get(upstream);
     if (s === undefined) {
+      this.admitNew('upstream', service, upstream);
       s = {
         service,
         upstream,

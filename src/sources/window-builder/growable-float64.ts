@@ -1,5 +1,9 @@
-/** Initial capacity of a raw-value column: small subjects stay small, large ones double a few times. */
-export const DEFAULT_GROWABLE_CAPACITY = 1024;
+/**
+ * Initial capacity of a raw-value column: small subjects stay small, large ones double a few more times (cheap:
+ * each doubling copies what the last ones did). At 1 024 every subject cost 24 KB before its first request
+ * (two windows × values and blocks), most of the memory of 100 000 quiet endpoints.
+ */
+export const DEFAULT_GROWABLE_CAPACITY = 16;
 
 /** Append-only Float64Array whose capacity doubles on growth. */
 export class GrowableFloat64 {

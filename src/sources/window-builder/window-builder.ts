@@ -34,14 +34,14 @@
  * - Raw and pre-aggregated data for the same subject → warning, raw data kept.
  * - A subject with data in one window only is kept (the analysis reports insufficient_data) and warned.
  * - Timelines: per subject and per `timelineIntervalMs` interval over [before.start, after.stop): request count,
- *   p50 and p99 from a TimelineSketch (today fixed log-spaced buckets, ≈2 % relative resolution), so memory does
- *   not grow with volume; upstream calls, retries and exhausted per interval. Empty intervals have p50/p99 = NaN. When the windows
+ *   p50 and p99 from a TimelineSketch (today fixed log-spaced buckets, ≈2 % relative resolution, sparse while an
+ *   interval has few distinct values), so memory does not grow with volume; upstream calls, retries and exhausted per interval. Empty intervals have p50/p99 = NaN. When the windows
  *   span more than MAX_TIMELINE_POINTS intervals, the interval is widened to a multiple of the asked one
  *   (the effective one is `timeline.intervalMs`).
  */
 import type { MetricWindows, TimeRange } from '../../analysis/types.ts';
 import type { BaselineQuery, MetricQuery } from '../metric-source.ts';
-import { addTo, SubjectTable, type LatencySubject, type UpstreamSubject } from './accumulators.ts';
+import { addTo, DEFAULT_MAX_SERIES, SubjectTable, type LatencySubject, type UpstreamSubject } from './accumulators.ts';
 import { buildWindows } from './build-windows.ts';
 import { exportState, mergeState, type BuilderContents, type WindowBuilderCounts, type WindowBuilderState } from './builder-state.ts';
 import { GrowableFloat64, GrowableUint32 } from './growable-float64.ts';
@@ -50,6 +50,7 @@ import { WindowLayout } from './window-layout.ts';
 
 // The builder's public API also carries these (sources and tests import them from here).
 export { GrowableFloat64 } from './growable-float64.ts';
+export { DEFAULT_MAX_SERIES } from './accumulators.ts';
 export { MAX_TIMELINE_POINTS } from './timeline-grid.ts';
 export { TIMELINE_BUCKET_RATIO, TIMELINE_BUCKETS, TIMELINE_MIN_MS } from './log-bucket-timeline-sketch.ts';
 export type { WindowBuilderCounts, WindowBuilderState } from './builder-state.ts';
@@ -68,6 +69,8 @@ export interface WindowBuilderOptions {
   source?: string;
   /** Seasonal references or a cohort split (window-layout.ts); absent = before/after by time. */
   baseline?: BaselineQuery;
+  /** Refuse (AppError BAD_INPUT) past this many distinct series; default DEFAULT_MAX_SERIES (see accumulators.ts). */
+  maxSeries?: number;
 }
 
 /** What a builder in another thread adds besides its contents: the cohort values it saw. */
@@ -110,6 +113,7 @@ export class WindowBuilder {
       timelineIntervalMs: options.timelineIntervalMs,
       source: options.source,
       ...(query.baseline ? { baseline: query.baseline } : {}),
+      maxSeries: query.maxSeries,
     });
   }
 
@@ -119,7 +123,7 @@ export class WindowBuilder {
     this.endpointFilter = options.endpoints && options.endpoints.length > 0 ? new Set(options.endpoints) : null;
     this.grid = new TimelineGrid(options.before, options.after, options.timelineIntervalMs);
     this.blockGrid = new WindowLayout(options.before, options.after, options.timelineIntervalMs, options.baseline);
-    this.subjects = new SubjectTable(this.grid.intervals, [this.blockGrid.count(0), this.blockGrid.count(1)]);
+    this.subjects = new SubjectTable(this.grid.intervals, [this.blockGrid.count(0), this.blockGrid.count(1)], options.maxSeries ?? DEFAULT_MAX_SERIES);
   }
 
   /** 0 = before (baseline), 1 = after (treatment), -1 = neither; `cohort` is the point's cohort tag value, if any. */

@@ -188,7 +188,8 @@ export class PgReportStore implements ReportStore {
     const now = this.clock();
     await this.sql.query(
       `UPDATE analyses SET status = 'done', progress = 1, report = $2, series = $3, verdict = $4, summary = $5,
-         services = $6::text[], error = NULL, updated_at = $7, heartbeat_at = $7
+         services = $6::text[], error = NULL, updated_at = $7, heartbeat_at = $7,
+         report_page = NULL, report_page_key = NULL
        WHERE id = $1 AND ${UNFINISHED}`,
       [
         id,
@@ -247,7 +248,20 @@ export class PgReportStore implements ReportStore {
       findings,
       settings: report.settings,
       incidents: (report.incidents ?? []).filter((i) => i.service === service),
+      ...(report.windowCoverage ? { windowCoverage: report.windowCoverage } : {}),
     };
+  }
+
+  async renderedPage(id: string, key: string): Promise<string | null> {
+    const { rows } = await this.sql.query<{ report_page: string }>(
+      `SELECT report_page FROM analyses WHERE id = $1 AND status = 'done' AND report_page_key = $2 AND report_page IS NOT NULL`,
+      [id, key],
+    );
+    return rows.length > 0 ? rows[0].report_page : null;
+  }
+
+  async saveRenderedPage(id: string, key: string, html: string): Promise<void> {
+    await this.sql.query(`UPDATE analyses SET report_page = $3, report_page_key = $2 WHERE id = $1 AND status = 'done'`, [id, key, html]);
   }
 
   async count(): Promise<number> {

@@ -2,7 +2,7 @@
  * Helpers for the InfluxDB 1.x integration tests and the push-down benchmark: create a uniquely named
  * database and load the seeded demo telemetry into it through `/write` in batches.
  */
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
 import { Writable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { writeDemoLineProtocol, type DemoLineProtocolOptions } from '../../../src/sources/demo/demo-telemetry.ts';
@@ -54,16 +54,19 @@ export async function loadDemo(url: string, db: string, options: DemoLineProtoco
   return lines;
 }
 
-/** Writes a line-protocol file (ns precision) into `db` (created first) in batches split at line ends. */
+/** Writes a line-protocol file (ns precision) into `db` (created first) in batches split at line ends, streaming (files may exceed a string's maximum length). */
 export async function loadLineProtocolFile(url: string, db: string, file: string): Promise<void> {
   await influxQuery(url, `CREATE DATABASE "${db}"`);
-  const text = await readFile(file, 'utf8');
-  for (let from = 0; from < text.length; ) {
-    let to = Math.min(text.length, from + DEFAULT_WRITE_BATCH_BYTES);
-    if (to < text.length) to = text.lastIndexOf('\n', to) + 1;
-    await writeLines(url, db, text.slice(from, to));
-    from = to;
+  let pending = '';
+  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: DEFAULT_WRITE_BATCH_BYTES })) {
+    pending += chunk as string;
+    const cut = pending.lastIndexOf('\n') + 1;
+    if (cut > 0) {
+      await writeLines(url, db, pending.slice(0, cut));
+      pending = pending.slice(cut);
+    }
   }
+  if (pending.trim() !== '') await writeLines(url, db, pending);
 }
 
 /** The AppError a promise rejects with (any other outcome fails the test). */

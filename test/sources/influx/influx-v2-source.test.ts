@@ -158,6 +158,39 @@ describe('InfluxV2Source on recorded annotated CSV', () => {
     expect(e.message).toMatch(/127\.0\.0\.1:\d+ org "acme" bucket "telemetry".*mid-stream: runtime error: query exceeded the memory limit/);
   });
 
+  describe('a truncated answer never passes for the whole result (issue 14)', () => {
+    const raw = fixture('requests-raw-before.csv');
+    // a cut right after a full row: no closing blank line
+    const atRowBoundary = raw.slice(0, raw.indexOf('\r\n,,1,2026-11-20T13:16') + 2);
+    // a cut inside a row: its last cells are missing
+    const insideRow = raw.slice(0, raw.indexOf(',/checkout', raw.indexOf(',,1,2026-11-20T13:16')));
+    const cutting = (body: string, times = Infinity): Responder => {
+      let cut = 0;
+      const real = recordedInflux('raw');
+      return (r, res, n) => {
+        if (r.body.query.includes('"duration_ms"') && r.body.query.includes('keep(') && !r.body.query.includes('|> count()') && cut < times) {
+          cut++;
+          return csv(res, body);
+        }
+        return real(r, res, n);
+      };
+    };
+    for (const [name, body] of [['at a row boundary', atRowBoundary], ['inside a row', insideRow], ['to nothing', '']] as const) {
+      it(`cut ${name} with a clean end → UPSTREAM naming the incomplete response`, async () => {
+        responder = cutting(body);
+        const e = await failure(source({ modes: { requests: 'raw', upstreams: 'off' } }).fetch(query()));
+        expect(e.code).toBe('UPSTREAM');
+        expect(e.message).toMatch(/reading requests: .*incomplete response/);
+      });
+    }
+    it('cut once → retried, then the whole answer', async () => {
+      responder = cutting(atRowBoundary, 1);
+      const w = await source({ modes: { requests: 'raw', upstreams: 'off' } }).fetch(query());
+      const checkout = w.latency.find((l) => l.endpoint === '/checkout');
+      expect(checkout?.before.kind === 'raw' && Array.from(checkout.before.values)).toEqual([250, 260.75, 270]);
+    });
+  });
+
   it('fails with NOT_FOUND naming the window when the result is empty', async () => {
     responder = (r, res) => csv(res, r.body.query.includes('schema.measurements') ? fixture('measurements.csv') : fixture('empty.csv'));
     const e = await failure(source({ modes: { requests: 'raw', upstreams: 'raw' } }).fetch(query()));

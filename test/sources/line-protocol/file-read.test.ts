@@ -97,3 +97,18 @@ describe('segmentBoundaries', () => {
     expect(await parseRanges(file, await boundaries(file, size, 300_000), 1 << 20)).toEqual(whole);
   });
 });
+
+describe('reader threads and segments for large files (issue 12)', () => {
+  it('measures idle cores between 0 and the core count, and sizes segments to at most ~4 per thread', async () => {
+    const { idleCores, segmentBytesFor, DEFAULT_SEGMENT_BYTES, defaultReaderWorkers, MAX_READER_WORKERS } = await import('../../../src/sources/line-protocol/file-source-parallel.ts');
+    const { availableParallelism } = await import('node:os');
+    const idle = await idleCores(50);
+    expect(idle).toBeGreaterThanOrEqual(0);
+    expect(idle).toBeLessThanOrEqual(availableParallelism() + 1e-9);
+    const workers = await defaultReaderWorkers();
+    expect(workers).toBeGreaterThanOrEqual(0);
+    expect(workers).toBeLessThanOrEqual(Math.min(MAX_READER_WORKERS, availableParallelism() - 1));
+    expect(segmentBytesFor(10 << 20, 2)).toBe(DEFAULT_SEGMENT_BYTES);
+    expect(segmentBytesFor(400 << 20, 2)).toBe(50 << 20);
+  });
+});

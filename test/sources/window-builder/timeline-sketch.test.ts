@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FIXTURE_UPGRADE, feedTimelineFixture, timelineFixtureBuilder } from './timeline-fixture.ts';
 import {
   LogBucketTimelineSketch,
+  SPARSE_MAX_BUCKETS,
   TIMELINE_BOUNDS,
   TIMELINE_BUCKET_RATIO,
   TIMELINE_BUCKETS,
@@ -165,3 +166,47 @@ export const RECORDED_TIMELINES: Record<string, { count: number[]; p50: number[]
     ],
   },
 };
+
+/** The dense layout the sketch used before issue 12: one Uint32Array of every bucket per interval. */
+function denseQuantile(buckets: Uint32Array, total: number, p: number): number {
+  const rank = Math.max(1, Math.ceil(p * total));
+  let seen = 0;
+  for (let i = 0; i < buckets.length; i++) {
+    seen += buckets[i];
+    if (seen >= rank) return i === 0 ? TIMELINE_MIN_MS : Math.exp(Math.log(TIMELINE_MIN_MS) + (i - 0.5) * Math.log(TIMELINE_BUCKET_RATIO));
+  }
+  return NaN;
+}
+
+describe('timeline sketch: sparse intervals (issue 12) give the dense quantiles', () => {
+  it('matches the dense layout bit for bit below, at and past the switch to dense, also after thread merges', () => {
+    const r = seededRandom(5);
+    const intervals = 6;
+    // Per interval a different number of distinct buckets: 1, ~4, ~8, ~16 (the switch to dense), ~57, ~490.
+    const spreads = [0, 0.008, 0.02, 0.04, 0.2, 3];
+    const dense = Array.from({ length: intervals }, () => new Uint32Array(TIMELINE_BUCKETS));
+    const totals = new Float64Array(intervals);
+    const whole = new LogBucketTimelineSketch(intervals);
+    const parts = [new LogBucketTimelineSketch(intervals), new LogBucketTimelineSketch(intervals), new LogBucketTimelineSketch(intervals)];
+    for (let k = 0; k < 6000; k++) {
+      const i = k % intervals;
+      const v = Math.exp(Math.log(50) + spreads[i] * r.normal());
+      const count = k % 7 === 0 ? 2.5 : 1; // fractional counts (histogram input) truncate as in a Uint32Array
+      dense[i][timelineBucket(v)] += count;
+      totals[i] += count;
+      whole.add(i, v, count);
+      parts[k % 3].add(i, v, count);
+    }
+    const merged = new LogBucketTimelineSketch(intervals);
+    for (const p of parts) merged.mergeState(structuredClone(p.exportState([])));
+    for (let i = 0; i < intervals; i++) {
+      for (const p of [0.001, 0.5, 0.9, 0.99, 1]) {
+        const want = denseQuantile(dense[i], totals[i], p);
+        expect(whole.quantile(i, p), `interval ${i} p${p}`).toBe(want);
+        expect(merged.quantile(i, p), `merged interval ${i} p${p}`).toBe(want);
+      }
+    }
+    expect(Array.from(merged.counts)).toEqual(Array.from(totals));
+    expect(SPARSE_MAX_BUCKETS).toBe(16);
+  });
+});

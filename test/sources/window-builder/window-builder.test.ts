@@ -244,3 +244,38 @@ describe('WindowBuilder filters that match nothing', () => {
     expect(w.warnings.filter((m) => m.includes('"shop"') || m.includes('"/cart"'))).toEqual([]);
   });
 });
+
+describe('WindowBuilder series cap (issue 14 item 4)', () => {
+  it('refuses the first series past maxSeries with an error naming the cap, the series and how to raise it', () => {
+    const b = builder({ maxSeries: 3 });
+    expect(b.addRequest('shop', '/a', UPGRADE - H, 1)).toBe(true);
+    expect(b.addUpstreamCall('shop', 'payments-api', UPGRADE - H, 1, 0, true)).toBe(true);
+    expect(b.addRequest('shop', '/b', UPGRADE + H, 1)).toBe(true);
+    // Known series keep coming; points outside the windows or filtered out create no series.
+    expect(b.addRequest('shop', '/a', UPGRADE + H, 2)).toBe(true);
+    expect(b.addRequest('shop', '/late', UPGRADE + 3 * H, 2)).toBe(false);
+    expect(() => b.addRequest('shop', '/c', UPGRADE + H, 1)).toThrow(
+      /more than 3 distinct series in the windows \(the series cap; the next one was latency shop \/c\): raise input\.maxSeries in the config or pass --max-series N/,
+    );
+    expect(() => b.addUpstreamCall('shop', 'users-api', UPGRADE + H, 1, 0, true)).toThrow(/next one was upstream shop users-api/);
+  });
+
+  it('counts only series that pass the filters, and applies the cap when thread states are merged', () => {
+    const filtered = builder({ maxSeries: 1, endpoints: ['/a'] });
+    filtered.addRequest('shop', '/a', UPGRADE - H, 1);
+    expect(filtered.addRequest('shop', '/b', UPGRADE - H, 1)).toBe(false);
+    const part = builder({ maxSeries: 1 });
+    part.addRequest('shop', '/b', UPGRADE + H, 1);
+    const into = builder({ maxSeries: 1 });
+    into.addRequest('shop', '/a', UPGRADE - H, 1);
+    expect(() => into.mergeState(part.exportState())).toThrow(/more than 1 distinct series/);
+  });
+
+  it('defaults to DEFAULT_MAX_SERIES (20 000)', async () => {
+    const { DEFAULT_MAX_SERIES } = await import('../../../src/sources/window-builder/window-builder.ts');
+    expect(DEFAULT_MAX_SERIES).toBe(20_000);
+    const b = builder();
+    for (let e = 0; e < DEFAULT_MAX_SERIES; e++) b.addRequest('s', `/e${e}`, UPGRADE - H, 1);
+    expect(() => b.addRequest('s', '/one-more', UPGRADE - H, 1)).toThrow(/more than 20000 distinct series/);
+  });
+});
