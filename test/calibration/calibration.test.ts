@@ -96,9 +96,11 @@ describe('calibration (fast subset): baselines (issue 11) on the daily cycle', (
   it('before/after is confounded by the daily cycle: the queueing tail fails no-change reports (≥ 95 %)', () => expectAtLeast(result('daily-queueing').aftershock.fail, 0.95, 'fail'), TIMEOUT_MS);
   it('seasonal (3 reference days as clusters), latency ∝ load^0.3: no-change fail rate ≤ 5 %', () => expectAtMost(result('daily-seasonal').aftershock.fail, 0.05, 'fail'), TIMEOUT_MS);
   it('seasonal, with the queueing tail: no-change fail rate ≤ 5 %', () => expectAtMost(result('daily-queueing-seasonal').aftershock.fail, 0.05, 'fail'), TIMEOUT_MS);
-  // OPEN (issue 11 item 4): on seeds 1000–1015 only 3/16 are caught with 7 reference days (3 days: 65 % over 40
-  // seeds); not yet understood — written first and marked, to hold unmarked once fixed.
-  it.fails('seasonal, 7 reference days: +20 % at p99 caught on /checkout p99 (≥ 95 %)', () => expectAtLeast(result('daily-queueing-p99+20%-seasonal-7d').aftershock.power!, 0.95, 'power'), TIMEOUT_MS);
+  // Was it.fails at 3/16: the after window's own block variance read the daily load trend inside the clock window
+  // as dependence (design effects 15–45, 2–3 df); now it is one more period predicted from the reference periods
+  // (design-effect.ts). 14/16 here, 88 % over 40 seeds in the bench: t(6) and the report's false-discovery control
+  // over every finding are what is left between a +20 % p99 and the day-to-day variation of the queueing tail.
+  it('seasonal, 7 reference days: +20 % at p99 caught on /checkout p99 (≥ 95 %)', () => expectAtLeast(result('daily-queueing-p99+20%-seasonal-7d').aftershock.power!, 0.95, 'power'), TIMEOUT_MS);
   it('cohort, 10 % and 50 % rollouts without a change: fail rate ≤ 5 %', () => {
     expectAtMost(result('cohort-10%').aftershock.fail, 0.05, 'fail 10 %');
     expectAtMost(result('cohort-50%').aftershock.fail, 0.05, 'fail 50 %');
