@@ -81,6 +81,11 @@ export function tagFilter(tag: string, values: readonly string[] | undefined): I
   return raw(` AND (${values.map((v) => `${ident(tag).text} = ${str(v).text}`).join(' OR ')})`);
 }
 
+/** The GROUP BY addition of a cohort baseline: `, "<tag>"` (each cohort its own series), or nothing. */
+export function cohortGroupBy(tag: string | null): InfluxQLFragment {
+  return raw(tag === null ? '' : `, ${ident(tag).text}`);
+}
+
 /** A value range condition on a field for one histogram bucket: (lower, upper], open ends allowed. */
 export function bucketCondition(field: string, lower: number | null, upper: number): InfluxQLFragment {
   const f = ident(field).text;

@@ -47,15 +47,23 @@ interface HistAcc {
   name: string;
   t: number;
   counts: Float64Array;
+  /** The flag cohort's tag value (cohort baseline; the query then groups by that tag too). */
+  cohort?: string;
 }
 
 interface CounterAcc {
   service: string;
   upstream: string;
   t: number;
+  cohort?: string;
   calls: number;
   retries: number;
   exhausted: number;
+}
+
+/** Key of a per-interval accumulator: subject, interval start and (cohort baseline) the cohort tag's value. */
+function cohortKey(service: string, name: string, t: number, cohort: string | undefined): string {
+  return `${service}\u0000${name}\u0000${t}\u0000${cohort ?? ''}`;
 }
 
 /**
@@ -64,14 +72,15 @@ interface CounterAcc {
  */
 export class InfluxStage {
   private seriesKeys = new Map<string, number>();
-  private series: Array<[string, string]> = [];
+  /** Service, endpoint/upstream and, under a cohort baseline, the cohort tag's value. */
+  private series: Array<[string, string, string | undefined]> = [];
   private idx = new GrowableFloat64();
   private t = new GrowableFloat64();
   private v1 = new GrowableFloat64();
   private v2 = new GrowableFloat64();
   private v3 = new GrowableFloat64();
   private hist = new Map<string, HistAcc>();
-  private le: Array<[string, string, number, number, number]> = [];
+  private le: Array<[string, string, number, number, number, string | undefined]> = [];
   private leTotals = new Map<string, number>();
   /** Rows dropped for a missing or non-numeric field, by what they were: a warning each on commit. */
   private skipped = new Map<string, number>();
@@ -135,20 +144,20 @@ export class InfluxStage {
     return t < this.window.start ? this.window.start : t;
   }
 
-  private seriesIndex(a: string, b: string): number {
-    const key = `${a}\u0000${b}`;
+  private seriesIndex(a: string, b: string, cohort: string | undefined): number {
+    const key = `${a}\u0000${b}\u0000${cohort ?? ''}`;
     let i = this.seriesKeys.get(key);
     if (i === undefined) {
       i = this.series.length;
-      this.series.push([a, b]);
+      this.series.push([a, b, cohort]);
       this.seriesKeys.set(key, i);
       this.rawPerSeries.push(0);
     }
     return i;
   }
 
-  request(service: string, endpoint: string, t: number, durationMs: number): void {
-    const i = this.seriesIndex(service, endpoint);
+  request(service: string, endpoint: string, t: number, durationMs: number, cohort?: string): void {
+    const i = this.seriesIndex(service, endpoint, cohort);
     this.rawPerSeries[i]++;
     this.idx.push(i);
     this.t.push(t);
@@ -156,8 +165,8 @@ export class InfluxStage {
     this.points++;
   }
 
-  call(service: string, upstream: string, t: number, attempts: number, backoffMs: number, ok: boolean): void {
-    const i = this.seriesIndex(service, upstream);
+  call(service: string, upstream: string, t: number, attempts: number, backoffMs: number, ok: boolean, cohort?: string): void {
+    const i = this.seriesIndex(service, upstream, cohort);
     this.rawPerSeries[i]++;
     this.idx.push(i);
     this.t.push(t);
@@ -167,12 +176,12 @@ export class InfluxStage {
     this.points++;
   }
 
-  private histAcc(map: Map<string, HistAcc>, service: string, name: string, t: number): HistAcc {
-    const key = `${service}\u0000${name}\u0000${t}`;
+  private histAcc(map: Map<string, HistAcc>, service: string, name: string, t: number, cohort: string | undefined): HistAcc {
+    const key = cohortKey(service, name, t, cohort);
     let h = map.get(key);
     if (h === undefined) {
       const r = this.range as BucketRange;
-      h = { service, name, t, counts: new Float64Array(r.last - r.first + 1) };
+      h = { service, name, t, counts: new Float64Array(r.last - r.first + 1), ...(cohort !== undefined ? { cohort } : {}) };
       map.set(key, h);
     }
     return h;
@@ -189,25 +198,25 @@ export class InfluxStage {
   }
 
   /** Non-cumulative count of grid bucket `bucket` for one interval (aggregated request latency). */
-  requestBucket(service: string, endpoint: string, t: number, bucket: number, count: number): void {
+  requestBucket(service: string, endpoint: string, t: number, bucket: number, count: number, cohort?: string): void {
     const r = this.range as BucketRange;
-    this.histAcc(this.hist, service, endpoint, this.intervalTime(t)).counts[bucket - r.first] += count;
+    this.histAcc(this.hist, service, endpoint, this.intervalTime(t), cohort).counts[bucket - r.first] += count;
     this.points += count;
     this.observeAggregated(service, endpoint, count);
   }
 
   /** Non-cumulative count of grid bucket `bucket` of the retried calls' backoff for one interval. */
-  backoffBucket(service: string, upstream: string, t: number, bucket: number, count: number): void {
+  backoffBucket(service: string, upstream: string, t: number, bucket: number, count: number, cohort?: string): void {
     const r = this.range as BucketRange;
-    this.histAcc(this.backoff, service, upstream, this.intervalTime(t)).counts[bucket - r.first] += count;
+    this.histAcc(this.backoff, service, upstream, this.intervalTime(t), cohort).counts[bucket - r.first] += count;
   }
 
   /** A cumulative `le` bucket of a pre-aggregated histogram. */
-  leBucket(service: string, endpoint: string, t: number, le: number, cumulative: number): void {
+  leBucket(service: string, endpoint: string, t: number, le: number, cumulative: number, cohort?: string): void {
     const ti = this.intervalTime(t);
-    this.le.push([service, endpoint, ti, le, cumulative]);
+    this.le.push([service, endpoint, ti, le, cumulative, cohort]);
     // The interval's total is its largest cumulative count (the +Inf bucket when there is one).
-    const key = `${service}\u0000${endpoint}\u0000${ti}`;
+    const key = cohortKey(service, endpoint, ti, cohort);
     const prev = this.leTotals.get(key) ?? 0;
     if (cumulative > prev) {
       this.points += cumulative - prev;
@@ -216,12 +225,12 @@ export class InfluxStage {
   }
 
   /** Adds to the per-interval upstream counters (aggregated or pre-aggregated). */
-  counter(service: string, upstream: string, t: number, add: { calls?: number; retries?: number; exhausted?: number }): void {
+  counter(service: string, upstream: string, t: number, add: { calls?: number; retries?: number; exhausted?: number }, cohort?: string): void {
     const ti = this.intervalTime(t);
-    const key = `${service}\u0000${upstream}\u0000${ti}`;
+    const key = cohortKey(service, upstream, ti, cohort);
     let c = this.counters.get(key);
     if (c === undefined) {
-      c = { service, upstream, t: ti, calls: 0, retries: 0, exhausted: 0 };
+      c = { service, upstream, t: ti, calls: 0, retries: 0, exhausted: 0, ...(cohort !== undefined ? { cohort } : {}) };
       this.counters.set(key, c);
     }
     c.calls += add.calls ?? 0;
@@ -244,16 +253,16 @@ export class InfluxStage {
       const v3 = upstream ? this.v3.toArray() : null;
       const { duration, backoff } = this.ms;
       for (let i = 0; i < n; i++) {
-        const [a, c] = this.series[idx[i]];
-        if (v2 && v3) b.addUpstreamCall(a, c, t[i], v1[i], v2[i] * backoff, v3[i] === 1);
-        else b.addRequest(a, c, t[i], v1[i] * duration);
+        const [a, c, cohort] = this.series[idx[i]];
+        if (v2 && v3) b.addUpstreamCall(a, c, t[i], v1[i], v2[i] * backoff, v3[i] === 1, cohort);
+        else b.addRequest(a, c, t[i], v1[i] * duration, cohort);
       }
     }
     for (const h of this.hist.values()) this.commitHistogram(b, h);
-    for (const [s, e, t, le, cum] of this.le) b.addHistogramBucket(s, e, t, boundToMs(le, this.ms.le), cum);
+    for (const [s, e, t, le, cum, cohort] of this.le) b.addHistogramBucket(s, e, t, boundToMs(le, this.ms.le), cum, cohort);
     for (const c of this.counters.values()) {
-      const h = this.backoff.get(`${c.service}\u0000${c.upstream}\u0000${c.t}`);
-      b.addUpstreamCounters(c.service, c.upstream, c.t, { calls: c.calls, retries: c.retries, exhausted: c.exhausted }, h ? this.backoffHistogram(h) : undefined);
+      const h = this.backoff.get(cohortKey(c.service, c.upstream, c.t, c.cohort));
+      b.addUpstreamCounters(c.service, c.upstream, c.t, { calls: c.calls, retries: c.retries, exhausted: c.exhausted }, h ? this.backoffHistogram(h) : undefined, c.cohort);
     }
   }
 
@@ -261,11 +270,11 @@ export class InfluxStage {
   private commitHistogram(b: WindowBuilder, h: HistAcc): void {
     const r = this.range as BucketRange;
     const f = this.ms.duration;
-    if (r.first > 0) b.addHistogramBucket(h.service, h.name, h.t, boundToMs(r.edges[r.first - 1], f), 0);
+    if (r.first > 0) b.addHistogramBucket(h.service, h.name, h.t, boundToMs(r.edges[r.first - 1], f), 0, h.cohort);
     let cum = 0;
     for (let i = r.first; i <= r.last; i++) {
       cum += h.counts[i - r.first];
-      b.addHistogramBucket(h.service, h.name, h.t, boundToMs(bucketBounds(r, i).upper, f), cum);
+      b.addHistogramBucket(h.service, h.name, h.t, boundToMs(bucketBounds(r, i).upper, f), cum, h.cohort);
     }
   }
 
@@ -355,22 +364,20 @@ export async function fetchFromInflux(
     timelineIntervalMs: settings.timelineIntervalMs,
     source: description,
     maxSeries: query.maxSeries,
+    ...(query.baseline ? { baseline: query.baseline } : {}),
   });
   const { schema, modes } = settings;
-  const windows: Array<[WindowName, TimeRange]> = [
-    ['before', query.before],
-    ['after', query.after],
-  ];
+  const windows = queryWindows(query);
   const measurements: string[] = [];
   if (modes.requests !== 'off') measurements.push(modes.requests === 'preaggregated' ? schema.histogram.measurement : schema.request.measurement);
   if (modes.upstreams !== 'off') measurements.push(modes.upstreams === 'preaggregated' ? schema.counters.measurement : schema.upstream.measurement);
   if (measurements.length === 0) throw new AppError('BAD_INPUT', `${dialect.where}: both requests and upstreams are off; nothing to fetch`);
   await dialect.checkMeasurements(measurements, query);
 
-  const perWindow = [0, 0];
+  const perWindow = windows.map(() => 0);
   // Each metric's grid is in its own raw unit (schema `unit`): request durations, backoff waits.
   const ms = unitFactors(schema);
-  const steps = 6;
+  const steps = 2 * (1 + windows.length);
   let done = 0;
   const progress = (): void => query.onProgress?.(Math.min(1, ++done / steps));
   // One limiter for the whole fetch: both metrics and both windows share the server's cores.
@@ -393,7 +400,7 @@ export async function fetchFromInflux(
     // and is what the pulled points are checked against (a lost chunk cannot pass for a quiet series).
     let counts: WindowCount[] | null = null;
     if (mode !== 'preaggregated') {
-      counts = await Promise.all(windows.map(([, w]) => limiter.run(() => ops.count(w, query))));
+      counts = await Promise.all(windows.map(({ range: w }) => limiter.run(() => ops.count(w, query))));
       progress();
       const total = mergeCounts(counts);
       // Union of both windows' value ranges, so before and after share the same bucket bounds.
@@ -412,7 +419,7 @@ export async function fetchFromInflux(
     } else progress();
     const statements = range ? dialect.aggregatedStatements(metric, range) : 1;
     await Promise.all(
-      windows.map(async ([name, w], wi) => {
+      windows.map(async ({ label, range: w }, wi) => {
         const c = counts?.[wi];
         const n = c === undefined ? 1 : mode === 'raw' ? sliceCount(c.count, dialect.slicing.rawPoints) : mode === 'aggregated' ? sliceCount(c.count * statements, dialect.slicing.aggregatedScans) : 1;
         // Aggregated slices end on GROUP BY interval boundaries (the offset aligns those with the upgrade).
@@ -423,7 +430,7 @@ export async function fetchFromInflux(
         if (c !== undefined) {
           const observed = new Map<string, number>();
           for (const st of stages) st.observedBySeries(observed);
-          checkAgainstCount(dialect.where, `${metric} in the ${name} window`, c, observed);
+          checkAgainstCount(dialect.where, `${metric} in the ${label}`, c, observed);
         }
         for (const st of stages) {
           st.commit(builder);
@@ -475,15 +482,38 @@ export async function fetchFromInflux(
     outcome.requests = requestsMode;
     outcome.upstreams = upstreamsMode;
   }
-  for (let i = 0; i < 2; i++) {
-    if (perWindow[i] === 0) {
-      const [name, w] = windows[i];
+  // A seasonal baseline needs data in some reference period (the analysis reports the missing ones); a cohort
+  // baseline reads the after window only (the runtime checks that the control cohort is in it).
+  for (const side of [0, 1] as const) {
+    const own = windows.map((w, i) => ({ w, points: perWindow[i] })).filter(({ w }) => w.side === side);
+    if (own.length > 0 && own.every(({ points }) => points === 0)) {
+      const { label, range: w } = own.length === 1 ? own[0].w : { label: `${own.length} reference periods`, range: { start: own[own.length - 1].w.range.start, stop: own[0].w.range.stop } };
       throw new AppError(
         'NOT_FOUND',
-        `${dialect.where}: no data in the ${name} window ${iso(w.start)} – ${iso(w.stop)} (measurements ${measurements.map((m) => `"${m}"`).join(', ')}` +
+        `${dialect.where}: no data in the ${label} ${iso(w.start)} – ${iso(w.stop)} (measurements ${measurements.map((m) => `"${m}"`).join(', ')}` +
           `${query.services?.length ? `, services ${query.services.join(', ')}` : ''})`,
       );
     }
   }
   return builder.build();
+}
+
+/** A time range the fetch reads, which side of the comparison it feeds (0 = baseline, 1 = after), and its name. */
+interface QueryWindow {
+  side: 0 | 1;
+  label: string;
+  range: TimeRange;
+}
+
+/**
+ * What is read from the database: before and after; for a seasonal baseline each reference period instead of the
+ * span between them (days of data nobody compares); for a cohort baseline the after window alone (both cohorts
+ * are in it; the WindowBuilder splits them by the tag the queries group by).
+ */
+export function queryWindows(query: MetricQuery): QueryWindow[] {
+  const after: QueryWindow = { side: 1, label: 'after window', range: query.after };
+  const b = query.baseline;
+  if (b?.kind === 'cohort') return [after];
+  if (b?.kind === 'seasonal') return [...b.references.map((r, k): QueryWindow => ({ side: 0, label: `reference period ${k + 1}`, range: r })), after];
+  return [{ side: 0, label: 'before window', range: query.before }, after];
 }

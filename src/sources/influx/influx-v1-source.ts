@@ -10,6 +10,7 @@ import { bucketBounds, fetchFromInflux, type FetchOutcome, type InfluxDialect, t
 import type { Influx1Settings } from './influx-config.ts';
 import {
   bucketCondition,
+  cohortGroupBy,
   durationMs,
   ident,
   joinFragments,
@@ -151,8 +152,18 @@ export class InfluxV1Source implements MetricSource {
       serviceTag: ident(up.serviceTag),
       upstreamTag: ident(up.upstreamTag),
       filter: upFilter(q),
+      cohortGroup: cohortGroup(q),
     });
     const tag = (x: V1Series, name: string): string => x.tags?.[name] ?? '';
+    // Cohort baseline: every pulling query also groups by the cohort tag, and each row carries its value (a point
+    // without the tag comes back with "" and counts as untagged).
+    const cohortTag = (q: MetricQuery): string | null => (q.baseline?.kind === 'cohort' ? q.baseline.tag : null);
+    const cohortOf = (x: V1Series, q: MetricQuery): string | undefined => {
+      const t = cohortTag(q);
+      const v = t === null ? '' : tag(x, t);
+      return v === '' ? undefined : v;
+    };
+    const cohortGroup = (q: MetricQuery): InfluxQLFragment => cohortGroupBy(cohortTag(q));
     const col = (x: V1Series, name: string): number => x.columns.indexOf(name);
     /** Count rows grouped by the series tags: the total, per-series points and the value range (merged over series). */
     const addCountRow = (out: WindowCount, x: V1Series, a: string, b: string): void => {
@@ -219,18 +230,19 @@ export class InfluxV1Source implements MetricSource {
       rawRequests: async (stage, q) => {
         const text = renderInfluxQL(
           queryTemplate('requests-raw.influxql'),
-          { ...range(stage.slice), measurement: m(rq.measurement), durationField: ident(rq.durationField), serviceTag: ident(rq.serviceTag), endpointTag: ident(rq.endpointTag), filter: reqFilter(q) },
+          { ...range(stage.slice), measurement: m(rq.measurement), durationField: ident(rq.durationField), serviceTag: ident(rq.serviceTag), endpointTag: ident(rq.endpointTag), filter: reqFilter(q), cohortGroup: cohortGroup(q) },
           'requests-raw.influxql',
         );
         await this.run(text, 'reading requests', (_st, x) => {
           const svc = tag(x, rq.serviceTag);
           const ep = tag(x, rq.endpointTag);
+          const cohort = cohortOf(x, q);
           const vi = x.columns.length - 1;
           for (const row of x.values ?? []) {
             const v = num(row[vi]);
             const t = num(row[0]);
             if (v === null || t === null) stage.skip(`${this.where}: requests`);
-            else stage.request(svc, ep, t, v);
+            else stage.request(svc, ep, t, v, cohort);
           }
         }, q, () => stage.reset());
       },
@@ -243,6 +255,7 @@ export class InfluxV1Source implements MetricSource {
         await this.run(text, 'reading upstream calls', (_st, x) => {
           const svc = tag(x, up.serviceTag);
           const name = tag(x, up.upstreamTag);
+          const cohort = cohortOf(x, q);
           const [ia, ib, io] = [col(x, 'attempts'), col(x, 'backoff'), col(x, 'ok')];
           for (const row of x.values ?? []) {
             const t = num(row[0]);
@@ -251,12 +264,12 @@ export class InfluxV1Source implements MetricSource {
               stage.skip(`${this.where}: upstream calls`);
               continue;
             }
-            stage.call(svc, name, t, a, num(row[ib]) ?? 0, row[io] !== false);
+            stage.call(svc, name, t, a, num(row[ib]) ?? 0, row[io] !== false, cohort);
           }
         }, q, () => stage.reset());
       },
       aggregatedRequests: async (stage, q) => {
-        const params = { ...grouping(stage.slice, q), measurement: m(rq.measurement), durationField: ident(rq.durationField), serviceTag: ident(rq.serviceTag), endpointTag: ident(rq.endpointTag), filter: reqFilter(q) };
+        const params = { ...grouping(stage.slice, q), measurement: m(rq.measurement), durationField: ident(rq.durationField), serviceTag: ident(rq.serviceTag), endpointTag: ident(rq.endpointTag), filter: reqFilter(q), cohortGroup: cohortGroup(q) };
         const stmts = perBucket('requests-histogram.influxql', stage, params, rq.durationField);
         const first = stage.range?.first ?? 0;
         await this.run(joinFragments(stmts, ';\n'), 'aggregating requests', (st, x) => {
@@ -265,7 +278,7 @@ export class InfluxV1Source implements MetricSource {
           for (const row of x.values ?? []) {
             const t = num(row[0]);
             const c = num(row[1]);
-            if (t !== null && c !== null && c > 0) stage.requestBucket(svc, ep, t, first + st, c);
+            if (t !== null && c !== null && c > 0) stage.requestBucket(svc, ep, t, first + st, c, cohortOf(x, q));
           }
         }, q, () => stage.reset());
       },
@@ -277,17 +290,18 @@ export class InfluxV1Source implements MetricSource {
         await this.run(joinFragments([counters, ...backoff], ';\n'), 'aggregating upstream calls', (st, x) => {
           const svc = tag(x, up.serviceTag);
           const name = tag(x, up.upstreamTag);
+          const cohort = cohortOf(x, q);
           for (const row of x.values ?? []) {
             const t = num(row[0]);
             if (t === null) continue;
             if (st === 0) {
               const calls = num(row[col(x, 'calls')]) ?? 0;
               const attempts = num(row[col(x, 'attempts')]) ?? calls;
-              stage.counter(svc, name, t, { calls, retries: Math.max(0, attempts - calls) });
-            } else if (st === 1) stage.counter(svc, name, t, { exhausted: num(row[col(x, 'exhausted')]) ?? 0 });
+              stage.counter(svc, name, t, { calls, retries: Math.max(0, attempts - calls) }, cohort);
+            } else if (st === 1) stage.counter(svc, name, t, { exhausted: num(row[col(x, 'exhausted')]) ?? 0 }, cohort);
             else {
               const c = num(row[1]);
-              if (c !== null && c > 0) stage.backoffBucket(svc, name, t, first + st - 2, c);
+              if (c !== null && c > 0) stage.backoffBucket(svc, name, t, first + st - 2, c, cohort);
             }
           }
         }, q, () => stage.reset());
@@ -295,7 +309,7 @@ export class InfluxV1Source implements MetricSource {
       preaggregatedRequests: async (stage, q) => {
         const text = renderInfluxQL(
           queryTemplate('requests-preaggregated.influxql'),
-          { ...grouping(stage.slice, q), measurement: m(hg.measurement), countField: ident(hg.countField), serviceTag: ident(rq.serviceTag), endpointTag: ident(rq.endpointTag), leTag: ident(hg.leTag), filter: reqFilter(q) },
+          { ...grouping(stage.slice, q), measurement: m(hg.measurement), countField: ident(hg.countField), serviceTag: ident(rq.serviceTag), endpointTag: ident(rq.endpointTag), leTag: ident(hg.leTag), filter: reqFilter(q), cohortGroup: cohortGroup(q) },
           'requests-preaggregated.influxql',
         );
         await this.run(text, 'reading histogram buckets', (_st, x) => {
@@ -307,7 +321,7 @@ export class InfluxV1Source implements MetricSource {
           for (const row of x.values ?? []) {
             const t = num(row[0]);
             const c = num(row[1]);
-            if (t !== null && c !== null) stage.leBucket(tag(x, rq.serviceTag), tag(x, rq.endpointTag), t, le, c);
+            if (t !== null && c !== null) stage.leBucket(tag(x, rq.serviceTag), tag(x, rq.endpointTag), t, le, c, cohortOf(x, q));
           }
         }, q, () => stage.reset());
       },
@@ -323,10 +337,12 @@ export class InfluxV1Source implements MetricSource {
             serviceTag: ident(up.serviceTag),
             upstreamTag: ident(up.upstreamTag),
             filter: upFilter(q),
+            cohortGroup: cohortGroup(q),
           },
           'upstreams-preaggregated.influxql',
         );
         await this.run(text, 'reading upstream counters', (_st, x) => {
+          const cohort = cohortOf(x, q);
           for (const row of x.values ?? []) {
             const t = num(row[0]);
             if (t === null) continue;
@@ -334,7 +350,7 @@ export class InfluxV1Source implements MetricSource {
               calls: num(row[col(x, 'calls')]) ?? 0,
               retries: num(row[col(x, 'retries')]) ?? 0,
               exhausted: num(row[col(x, 'exhausted')]) ?? 0,
-            });
+            }, cohort);
           }
         }, q, () => stage.reset());
       },

@@ -4,7 +4,7 @@
  * real influxd in influx-v1-source.integration.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
-import { ident, num, queryTemplate, renderFlux, renderInfluxQL, str, tagFilter, timeMs } from '../../../src/sources/influx/influx-escape.ts';
+import { cohortGroupBy, ident, num, queryTemplate, renderFlux, renderInfluxQL, str, tagFilter, timeMs } from '../../../src/sources/influx/influx-escape.ts';
 import { fluxDateTime, fluxExpression, flux } from '@influxdata/influxdb-client';
 import { influxSettingsFromUrl, redactUrl } from '../../../src/sources/influx/influx-config.ts';
 import { loadConfig, type Config } from '../../../src/config.ts';
@@ -41,6 +41,7 @@ describe('InfluxQL quoting', () => {
       start: timeMs(0),
       stop: timeMs(1000),
       filter: tagFilter('service', services),
+      cohortGroup: cohortGroupBy(null),
     });
     const benign = renderInfluxQL(template, params(['SAFE']), 't').text;
     for (const evil of EVIL) {
@@ -51,6 +52,12 @@ describe('InfluxQL quoting', () => {
       // the rest of the statement is exactly the benign one
       expect(text.slice(0, at) + `'SAFE'` + text.slice(end)).toBe(benign);
     }
+  });
+
+  it('groups by the cohort tag only under a cohort baseline, quoted as an identifier', () => {
+    expect(cohortGroupBy(null).text).toBe('');
+    expect(cohortGroupBy('variant').text).toBe(', "variant"');
+    expect(cohortGroupBy('a" , b').text).toBe(', "a\\" , b"');
   });
 
   it('quotes identifiers, strings and numbers', () => {
