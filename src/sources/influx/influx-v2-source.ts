@@ -144,6 +144,22 @@ export class InfluxV2Source implements MetricSource {
       return out;
     };
     const render = (file: string, params: Record<string, unknown>): ParameterizedQuery => renderFlux(queryTemplate(file), params, file);
+    // Cohort baseline: the cohort tag is one more group (and kept) column, and each row carries its value (a point
+    // without the tag has an empty cell and counts as untagged).
+    const cohortTag = (q: MetricQuery): string | null => (q.baseline?.kind === 'cohort' ? q.baseline.tag : null);
+    const withCohort = (columns: string[], q: MetricQuery): string[] => {
+      const t = cohortTag(q);
+      return t === null ? columns : [...columns, t];
+    };
+    const cohortOf = (v: string[], c: Record<string, number>, q: MetricQuery): string | undefined => {
+      const t = cohortTag(q);
+      const x = t === null || c[t] === undefined ? '' : (v[c[t]] ?? '');
+      return x === '' ? undefined : x;
+    };
+    const columns = (q: MetricQuery, group: string[], extra: { before?: string[]; after?: string[] }): { groupColumns: string[]; keepColumns: string[] } => {
+      const g = withCohort(group, q);
+      return { groupColumns: g, keepColumns: [...(extra.before ?? []), ...g, ...(extra.after ?? [])] };
+    };
     const time = (v: string | undefined): number => Date.parse(v ?? '');
     const count = async (file: string, params: Record<string, unknown>, what: string, q: MetricQuery): Promise<WindowCount> => {
       const out: WindowCount = { count: 0, min: null, max: null };
@@ -153,14 +169,15 @@ export class InfluxV2Source implements MetricSource {
       return out;
     };
     /** Cumulative histogram rows (ascending `le` per table) → non-cumulative grid buckets. */
-    const cumulativeRows = (stage: InfluxStage, tags: [string, string], add: (a: string, b: string, t: number, bucket: number, n: number) => void): RowHandler => {
+    const cumulativeRows = (stage: InfluxStage, tags: [string, string], q: MetricQuery, add: (a: string, b: string, t: number, bucket: number, n: number, cohort: string | undefined) => void): RowHandler => {
       let key = '';
       let prev = 0;
       return (v, c) => {
         const a = v[c[tags[0]]] ?? '';
         const b = v[c[tags[1]]] ?? '';
+        const cohort = cohortOf(v, c, q);
         const t = time(v[c._start]);
-        const k = `${a}\u0000${b}\u0000${t}`;
+        const k = `${a}\u0000${b}\u0000${t}\u0000${cohort ?? ''}`;
         if (k !== key) {
           key = k;
           prev = 0;
@@ -168,7 +185,7 @@ export class InfluxV2Source implements MetricSource {
         const le = parseLe(v[c.le] ?? '');
         const cum = Number(v[c._value]);
         if (le === null || !Number.isFinite(cum) || !Number.isFinite(t)) return;
-        if (cum > prev) add(a, b, t, bucketIndex((stage.range as NonNullable<InfluxStage['range']>).edges, le), cum - prev);
+        if (cum > prev) add(a, b, t, bucketIndex((stage.range as NonNullable<InfluxStage['range']>).edges, le), cum - prev, cohort);
         prev = Math.max(prev, cum);
       };
     };
@@ -193,57 +210,59 @@ export class InfluxV2Source implements MetricSource {
       countUpstreams: (w, q) =>
         count('upstreams-count.flux', { ...range(w), measurement: up.measurement, attemptsField: up.attemptsField, filter: upFilter(q) }, 'counting upstream calls', q),
       rawRequests: async (stage, q) => {
-        const params = { ...range(stage.slice), measurement: rq.measurement, durationField: rq.durationField, serviceTag: rq.serviceTag, endpointTag: rq.endpointTag, filter: reqFilter(q) };
+        const params = { ...range(stage.slice), measurement: rq.measurement, durationField: rq.durationField, filter: reqFilter(q), ...columns(q, [rq.serviceTag, rq.endpointTag], { before: ['_time', '_value'] }) };
         await this.run(render('requests-raw.flux', params), 'reading requests', (v, c) => {
           const t = time(v[c._time]);
           const d = Number(v[c._value]);
-          if (Number.isFinite(t) && v[c._value] !== '' && Number.isFinite(d)) stage.request(v[c[rq.serviceTag]] ?? '', v[c[rq.endpointTag]] ?? '', t, d);
+          if (Number.isFinite(t) && v[c._value] !== '' && Number.isFinite(d)) stage.request(v[c[rq.serviceTag]] ?? '', v[c[rq.endpointTag]] ?? '', t, d, cohortOf(v, c, q));
           else stage.skip(`${this.where}: requests`);
         }, q, () => stage.reset());
       },
       rawUpstreams: async (stage, q) => {
-        const params = { ...range(stage.slice), measurement: up.measurement, ...upFields, filter: upFilter(q) };
+        const params = { ...range(stage.slice), measurement: up.measurement, ...upFields, filter: upFilter(q), ...columns(q, [up.serviceTag, up.upstreamTag], { before: ['_time'], after: [up.attemptsField, up.backoffField, up.okField] }) };
         await this.run(render('upstreams-raw.flux', params), 'reading upstream calls', (v, c) => {
           const t = time(v[c._time]);
           const a = Number(v[c[up.attemptsField]]);
           if (!Number.isFinite(t) || v[c[up.attemptsField]] === '' || !Number.isFinite(a)) return stage.skip(`${this.where}: upstream calls`);
-          stage.call(v[c[up.serviceTag]] ?? '', v[c[up.upstreamTag]] ?? '', t, a, Number(v[c[up.backoffField]]) || 0, v[c[up.okField]] !== 'false');
+          stage.call(v[c[up.serviceTag]] ?? '', v[c[up.upstreamTag]] ?? '', t, a, Number(v[c[up.backoffField]]) || 0, v[c[up.okField]] !== 'false', cohortOf(v, c, q));
         }, q, () => stage.reset());
       },
       aggregatedRequests: async (stage, q) => {
-        const params = { ...grouping(stage.slice, q), measurement: rq.measurement, durationField: rq.durationField, serviceTag: rq.serviceTag, endpointTag: rq.endpointTag, filter: reqFilter(q), bins: bins(stage) };
-        const onRow = cumulativeRows(stage, [rq.serviceTag, rq.endpointTag], (a, b, t, i, n) => stage.requestBucket(a, b, t, i, n));
+        const params = { ...grouping(stage.slice, q), measurement: rq.measurement, durationField: rq.durationField, filter: reqFilter(q), bins: bins(stage), ...columns(q, [rq.serviceTag, rq.endpointTag], { before: ['_start'], after: ['le', '_value'] }) };
+        const onRow = cumulativeRows(stage, [rq.serviceTag, rq.endpointTag], q, (a, b, t, i, n, cohort) => stage.requestBucket(a, b, t, i, n, cohort));
         await this.run(render('requests-histogram.flux', params), 'aggregating requests', onRow, q, () => stage.reset());
       },
       aggregatedUpstreams: async (stage, q) => {
         const params = { ...grouping(stage.slice, q), measurement: up.measurement, ...upFields, filter: upFilter(q) };
-        await this.run(render('upstreams-counters.flux', params), 'aggregating upstream calls', (v, c) => {
+        const counterColumns = columns(q, [up.serviceTag, up.upstreamTag], { before: ['_start'], after: ['calls', 'attempts', 'exhausted'] });
+        await this.run(render('upstreams-counters.flux', { ...params, ...counterColumns }), 'aggregating upstream calls', (v, c) => {
           const calls = Number(v[c.calls]) || 0;
           const attempts = Number(v[c.attempts]) || calls;
-          stage.counter(v[c[up.serviceTag]] ?? '', v[c[up.upstreamTag]] ?? '', time(v[c._start]), { calls, retries: Math.max(0, attempts - calls), exhausted: Number(v[c.exhausted]) || 0 });
+          stage.counter(v[c[up.serviceTag]] ?? '', v[c[up.upstreamTag]] ?? '', time(v[c._start]), { calls, retries: Math.max(0, attempts - calls), exhausted: Number(v[c.exhausted]) || 0 }, cohortOf(v, c, q));
         }, q, () => stage.reset());
-        const onRow = cumulativeRows(stage, [up.serviceTag, up.upstreamTag], (a, b, t, i, n) => stage.backoffBucket(a, b, t, i, n));
+        const onRow = cumulativeRows(stage, [up.serviceTag, up.upstreamTag], q, (a, b, t, i, n, cohort) => stage.backoffBucket(a, b, t, i, n, cohort));
         // A second query: if it is retried, only its own (backoff) rows are dropped, so the counters stay.
-        await this.run(render('backoff-histogram.flux', { ...params, bins: bins(stage) }), 'aggregating backoff', onRow, q, () => stage.resetBackoff());
+        const backoffColumns = columns(q, [up.serviceTag, up.upstreamTag], { before: ['_start'], after: ['le', '_value'] });
+        await this.run(render('backoff-histogram.flux', { ...params, bins: bins(stage), ...backoffColumns }), 'aggregating backoff', onRow, q, () => stage.resetBackoff());
       },
       preaggregatedRequests: async (stage, q) => {
-        const params = { ...grouping(stage.slice, q), measurement: hg.measurement, countField: hg.countField, serviceTag: rq.serviceTag, endpointTag: rq.endpointTag, leTag: hg.leTag, filter: reqFilter(q) };
+        const params = { ...grouping(stage.slice, q), measurement: hg.measurement, countField: hg.countField, filter: reqFilter(q), ...columns(q, [rq.serviceTag, rq.endpointTag, hg.leTag], { before: ['_start'], after: ['_value'] }) };
         await this.run(render('requests-preaggregated.flux', params), 'reading histogram buckets', (v, c) => {
           const le = parseLe(v[c[hg.leTag]] ?? '');
           const n = Number(v[c._value]);
           const t = time(v[c._start]);
-          if (le !== null && Number.isFinite(n) && Number.isFinite(t)) stage.leBucket(v[c[rq.serviceTag]] ?? '', v[c[rq.endpointTag]] ?? '', t, le, n);
+          if (le !== null && Number.isFinite(n) && Number.isFinite(t)) stage.leBucket(v[c[rq.serviceTag]] ?? '', v[c[rq.endpointTag]] ?? '', t, le, n, cohortOf(v, c, q));
           else stage.skip(`${this.where}: histogram buckets (tag "${hg.leTag}" not a number or +Inf)`);
         }, q, () => stage.reset());
       },
       preaggregatedUpstreams: async (stage, q) => {
-        const params = { ...grouping(stage.slice, q), measurement: ct.measurement, callsField: ct.callsField, retriesField: ct.retriesField, exhaustedField: ct.exhaustedField, serviceTag: up.serviceTag, upstreamTag: up.upstreamTag, filter: upFilter(q) };
+        const params = { ...grouping(stage.slice, q), measurement: ct.measurement, callsField: ct.callsField, retriesField: ct.retriesField, exhaustedField: ct.exhaustedField, filter: upFilter(q), ...columns(q, [up.serviceTag, up.upstreamTag, '_field'], { before: ['_start'], after: ['_value'] }) };
         const which: Record<string, 'calls' | 'retries' | 'exhausted'> = { [ct.callsField]: 'calls', [ct.retriesField]: 'retries', [ct.exhaustedField]: 'exhausted' };
         await this.run(render('upstreams-preaggregated.flux', params), 'reading upstream counters', (v, c) => {
           const field = which[v[c._field] ?? ''];
           const n = Number(v[c._value]);
           const t = time(v[c._start]);
-          if (field && Number.isFinite(n) && Number.isFinite(t)) stage.counter(v[c[up.serviceTag]] ?? '', v[c[up.upstreamTag]] ?? '', t, { [field]: n });
+          if (field && Number.isFinite(n) && Number.isFinite(t)) stage.counter(v[c[up.serviceTag]] ?? '', v[c[up.upstreamTag]] ?? '', t, { [field]: n }, cohortOf(v, c, q));
           else stage.skip(`${this.where}: upstream counters`);
         }, q, () => stage.reset());
       },

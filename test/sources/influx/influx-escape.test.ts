@@ -81,6 +81,7 @@ describe('Flux parameters through the client helpers', () => {
       serviceTag: 'service',
       endpointTag: 'endpoint',
       filter: fluxExpression(flux`contains(value: r["service"], set: ${[service]})`.toString()),
+      keepColumns: ['_time', '_value', 'service', 'endpoint'],
     });
     const benign = renderFlux(template, params('SAFE'), 't').toString();
     for (const evil of EVIL) {
@@ -91,6 +92,11 @@ describe('Flux parameters through the client helpers', () => {
       expect(value.replace(/\$\{/g, '${')).toBe(evil.replace(/\\\$\{/g, '${'));
       expect(text.slice(0, at) + '"SAFE"' + text.slice(end)).toBe(benign);
     }
+  });
+
+  it('passes column lists (the cohort tag under a cohort baseline) as escaped string arrays', () => {
+    const text = renderFlux('keep(columns: ${keepColumns})', { keepColumns: ['_time', 'variant", r: 1'] }, 't').toString();
+    expect(text).toBe('keep(columns: ["_time","variant\\", r: 1"])');
   });
 
   it('rejects a template with a missing parameter', () => {

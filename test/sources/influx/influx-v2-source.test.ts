@@ -90,6 +90,11 @@ function source(overrides: Partial<Influx2Settings> = {}, env: NodeJS.ProcessEnv
   return new InfluxV2Source({ ...s, ...overrides });
 }
 
+/** A measurements answer listing every measurement of the default schema. */
+const ALL_MEASUREMENTS = ['#group,false,false,false', '#datatype,string,long,string', '#default,_result,,', ',result,table,_value']
+  .concat(['http_request', 'upstream_call', 'http_request_duration_ms_bucket', 'upstream_calls_total'].map((m) => `,,0,${m}`))
+  .join('\r\n');
+
 describe('InfluxV2Source on recorded annotated CSV', () => {
   it('raw mode: reads several tables and annotation blocks into exact samples', async () => {
     responder = recordedInflux('raw');
@@ -292,9 +297,6 @@ describe('InfluxV2Source on recorded annotated CSV', () => {
 });
 
 describe('the Flux the source sends', () => {
-  const ALL_MEASUREMENTS = ['#group,false,false,false', '#datatype,string,long,string', '#default,_result,,', ',result,table,_value']
-    .concat(['http_request', 'upstream_call', 'http_request_duration_ms_bucket', 'upstream_calls_total'].map((m) => `,,0,${m}`))
-    .join('\r\n');
   const EVIL = ['x" or true //', '"); drop(bucket: "telemetry") //', 'a\\" ${r._value}'];
 
   it('parses with the official Flux parser in every mode, with injection attempts as plain string literals', async () => {
@@ -329,5 +331,54 @@ describe('the Flux the source sends', () => {
     // pipe stages are PipeExpression.call (no `type` of their own); plain calls are CallExpression nodes
     const calls = [...fluxNodes(ast, 'CallExpression').map(calleeName), ...fluxNodes(ast, 'PipeExpression').map((p) => calleeName(p.call))];
     expect(calls).toEqual(expect.arrayContaining(['from', 'range', 'filter', 'group', 'window', 'histogram', 'keep', 'contains']));
+  });
+});
+
+describe('InfluxV2Source with a cohort baseline (recorded format)', () => {
+  const cohortQuery = (): MetricQuery => {
+    const after = { start: upgradeAt, stop: upgradeAt + 3_600_000 };
+    return { upgradeAt, before: { ...after }, after, baseline: { kind: 'cohort', tag: 'variant', control: 'disabled' } };
+  };
+
+  it('raw mode: reads the after window only, groups and keeps the cohort tag, and splits each series by it', async () => {
+    responder = (r, res) => {
+      const q = r.body.query;
+      if (q.includes('schema.measurements')) return csv(res, fixture('measurements.csv'));
+      if (q.includes('|> count()')) return csv(res, fixture(q.includes('"http_request"') ? 'requests-count.csv' : 'upstreams-count.csv'));
+      return csv(res, fixture(q.includes('"http_request"') ? 'requests-raw-cohort.csv' : 'upstreams-raw-cohort.csv'));
+    };
+    const w = await source({ modes: { requests: 'raw', upstreams: 'raw' } }).fetch(cohortQuery());
+    const checkout = w.latency.find((l) => l.endpoint === '/checkout');
+    expect(checkout?.before.kind === 'raw' && Array.from(checkout.before.values)).toEqual([300, 310, 305]);
+    expect(checkout?.after.kind === 'raw' && Array.from(checkout.after.values)).toEqual([900, 950.5]);
+    const pay = w.upstreams.find((u) => u.upstream === 'payments-api');
+    expect(pay?.before).toMatchObject({ calls: 2, retries: 1, exhausted: 0 });
+    expect(pay?.after).toMatchObject({ calls: 1, retries: 2, exhausted: 1 });
+    // the /cart row has no variant: left out and counted
+    expect(w.baseline).toEqual({ kind: 'cohort', tag: 'variant', control: 'disabled', treatments: ['backoff-v2'], untagged: 1 });
+    const pulls = recorded.filter((r) => r.body.query.includes('keep(') && !r.body.query.includes('count()'));
+    // after window only: one pull per metric, none of the hour before the upgrade
+    expect(pulls).toHaveLength(2);
+    for (const p of pulls) expect(p.body.query).not.toContain('2026-11-20T13:00:00.000Z');
+    expect(pulls.find((p) => p.body.query.includes('"http_request"'))?.body.query).toContain('keep(columns: ["_time","_value","service","endpoint","variant"])');
+  });
+
+  it('every aggregated and pre-aggregated query groups by the cohort tag and parses with the official Flux parser', async () => {
+    responder = (r, res) => {
+      const q = r.body.query;
+      if (q.includes('schema.measurements')) return csv(res, `${ALL_MEASUREMENTS}\r\n\r\n`);
+      if (q.includes('|> count()')) return csv(res, fixture('requests-count.csv'));
+      return csv(res, fixture('empty.csv'));
+    };
+    for (const m of [{ requests: 'aggregated', upstreams: 'aggregated' }, { requests: 'preaggregated', upstreams: 'preaggregated' }] as const) await failure(source({ modes: m }).fetch(cohortQuery()));
+    const grouped = [...new Set(recorded.map((r) => r.body.query))].filter((q) => q.includes('group(columns:'));
+    // histogram, counters and backoff; le buckets and upstream counters
+    expect(grouped).toHaveLength(5);
+    const parser = await loadFluxParser();
+    for (const q of grouped) {
+      expect(fluxErrors(parser.parse(q)), q).toEqual([]);
+      expect(q, q).toMatch(/group\(columns: \[[^\]]*"variant"\]\)/);
+      expect(q, q).toMatch(/keep\(columns: \[[^\]]*"variant"[^\]]*\]\)/);
+    }
   });
 });
