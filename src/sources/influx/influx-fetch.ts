@@ -10,6 +10,7 @@ import { AppError } from '../../errors.ts';
 import { bucketIndex, logBucketBounds } from '../../stats/index.ts';
 import { GrowableFloat64, WindowBuilder } from '../window-builder/window-builder.ts';
 import type { MetricQuery } from '../metric-source.ts';
+import { emptySide, queryWindows } from '../query-windows.ts';
 import type { InfluxCommonSettings, MetricMode } from './influx-config.ts';
 import { checkAgainstCount, Limiter, sliceCount, timeSlices } from './influx-plan.ts';
 
@@ -484,36 +485,14 @@ export async function fetchFromInflux(
   }
   // A seasonal baseline needs data in some reference period (the analysis reports the missing ones); a cohort
   // baseline reads the after window only (the runtime checks that the control cohort is in it).
-  for (const side of [0, 1] as const) {
-    const own = windows.map((w, i) => ({ w, points: perWindow[i] })).filter(({ w }) => w.side === side);
-    if (own.length > 0 && own.every(({ points }) => points === 0)) {
-      const { label, range: w } = own.length === 1 ? own[0].w : { label: `${own.length} reference periods`, range: { start: own[own.length - 1].w.range.start, stop: own[0].w.range.stop } };
-      throw new AppError(
-        'NOT_FOUND',
-        `${dialect.where}: no data in the ${label} ${iso(w.start)} – ${iso(w.stop)} (measurements ${measurements.map((m) => `"${m}"`).join(', ')}` +
-          `${query.services?.length ? `, services ${query.services.join(', ')}` : ''})`,
-      );
-    }
+  const empty = emptySide(windows, perWindow);
+  if (empty) {
+    const { label, range: w } = empty;
+    throw new AppError(
+      'NOT_FOUND',
+      `${dialect.where}: no data in the ${label} ${iso(w.start)} – ${iso(w.stop)} (measurements ${measurements.map((m) => `"${m}"`).join(', ')}` +
+        `${query.services?.length ? `, services ${query.services.join(', ')}` : ''})`,
+    );
   }
   return builder.build();
-}
-
-/** A time range the fetch reads, which side of the comparison it feeds (0 = baseline, 1 = after), and its name. */
-interface QueryWindow {
-  side: 0 | 1;
-  label: string;
-  range: TimeRange;
-}
-
-/**
- * What is read from the database: before and after; for a seasonal baseline each reference period instead of the
- * span between them (days of data nobody compares); for a cohort baseline the after window alone (both cohorts
- * are in it; the WindowBuilder splits them by the tag the queries group by).
- */
-export function queryWindows(query: MetricQuery): QueryWindow[] {
-  const after: QueryWindow = { side: 1, label: 'after window', range: query.after };
-  const b = query.baseline;
-  if (b?.kind === 'cohort') return [after];
-  if (b?.kind === 'seasonal') return [...b.references.map((r, k): QueryWindow => ({ side: 0, label: `reference period ${k + 1}`, range: r })), after];
-  return [{ side: 0, label: 'before window', range: query.before }, after];
 }

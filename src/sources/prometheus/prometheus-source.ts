@@ -14,11 +14,11 @@ import type { MetricQuery, MetricSource } from '../metric-source.ts';
 import { WindowBuilder } from '../window-builder/window-builder.ts';
 import { PrometheusApi, type PromResult } from './prometheus-api.ts';
 import type { PrometheusSettings } from './prometheus-config.ts';
-import { duration, labelName, metricName, promqlTemplate, renderPromQL, selector, type LabelMatcher } from './promql.ts';
+import { cohortBy, duration, labelName, metricName, promqlTemplate, renderPromQL, selector, type LabelMatcher } from './promql.ts';
+import { emptySide, queryWindows } from '../query-windows.ts';
 import { planWindow } from './range-plan.ts';
 import { readSummaries, summaryStatement } from './summaries.ts';
 
-type WindowName = 'before' | 'after';
 
 /** `le` label text → bound in the raw unit (Infinity for +Inf); NaN when it is not a number. */
 export function parseLe(text: string | undefined): number {
@@ -43,6 +43,8 @@ interface CounterCell {
   exhausted: number;
   /** Cumulative backoff counts by `le` (raw unit) in this interval. */
   backoff: Map<number, number> | null;
+  /** The flag cohort (cohort baseline). */
+  cohort: string | undefined;
 }
 
 export class PrometheusSource implements MetricSource {
@@ -60,7 +62,7 @@ export class PrometheusSource implements MetricSource {
   }
 
   /** The PromQL of one template with the source's label mapping; `extraMatchers` are built by the caller from checked label names. */
-  render(file: string, metric: string, range: number, matchers: LabelMatcher[], extraMatchers: string[] = []): string {
+  render(file: string, metric: string, range: number, matchers: LabelMatcher[], extraMatchers: string[] = [], cohortLabel: string | null = null): string {
     const l = this.settings.schema.labels;
     return renderPromQL(
       promqlTemplate(file),
@@ -73,9 +75,23 @@ export class PrometheusSource implements MetricSource {
         upstream: labelName(l.upstream),
         le: labelName(l.le),
         quantile: labelName(l.quantile),
+        cohort: cohortBy(cohortLabel),
       },
       file,
     );
+  }
+
+  /**
+   * The label a cohort baseline splits by (null for the others): the data contract's cohort tag `variant` is the
+   * entry's `schema.labels.cohort` (as service and endpoint are mapped); any other `--cohort-tag` is the label name.
+   */
+  cohortLabel(query: MetricQuery): string | null {
+    const b = query.baseline;
+    if (b?.kind !== 'cohort') return null;
+    if (this.settings.cohort !== undefined) {
+      throw new AppError('BAD_INPUT', `${this.api.where}: a cohort baseline compares the values of the cohort label, but this source keeps only ${this.settings.schema.labels.cohort}="${this.settings.cohort}" (its \`cohort:\` filter); drop the filter`);
+    }
+    return b.tag === 'variant' ? this.settings.schema.labels.cohort : b.tag;
   }
 
   /** Matchers of the query's filters (and the configured cohort); `withEndpoints` for latency series only. */
@@ -99,8 +115,9 @@ export class PrometheusSource implements MetricSource {
     onValue: (labels: Record<string, string>, intervalStart: number, value: number) => void,
   ): Promise<number> {
     let series = 0;
+    const cohortLabel = this.cohortLabel(query);
     for (const call of planWindow(window, this.settings.stepMs, this.settings.maxPointsPerSeries)) {
-      const promql = this.render(file, metric, call.rangeMs, matchers);
+      const promql = this.render(file, metric, call.rangeMs, matchers, [], cohortLabel);
       const result: PromResult = await this.api.queryRange(promql, call.startMs, call.endMs, call.stepMs, what, query.signal, query.log);
       for (const w of result.warnings) b.warn(`${this.api.where}: ${what}: ${w}`);
       series += result.series.length;
@@ -118,16 +135,16 @@ export class PrometheusSource implements MetricSource {
     const { schema, ms } = this.settings;
     const l = schema.labels;
     const b = WindowBuilder.forQuery(query, { timelineIntervalMs: this.settings.timelineIntervalMs, source: this.description });
-    const windows: Array<[WindowName, TimeRange]> = [
-      ['before', query.before],
-      ['after', query.after],
-    ];
-    const observed = [0, 0];
+    const windows = queryWindows(query);
+    const observed = windows.map(() => 0);
+    const cohortLabel = this.cohortLabel(query);
+    // The series' cohort value under a cohort baseline (undefined: no cohort baseline, or a series without the label).
+    const cohortOf = (m: Record<string, string>): string | undefined => (cohortLabel === null || !m[cohortLabel] ? undefined : m[cohortLabel]);
     let requestSeries = 0;
     let done = 0;
-    const progress = (): void => query.onProgress?.(Math.min(1, ++done / 10));
+    const progress = (): void => query.onProgress?.(Math.min(1, ++done / (5 * windows.length)));
     let badLe = 0;
-    for (const [i, [, window]] of windows.entries()) {
+    for (const [i, { range: window }] of windows.entries()) {
       // Requests: cumulative `le` counts of each interval straight into the pre-aggregated histogram path.
       const totals = new Map<string, number>();
       requestSeries += await this.rangeQueries('request latency histogram', 'requests-buckets.promql', schema.requests.histogram, window, query, this.matchers(query, true), b, (m, t, v) => {
@@ -138,8 +155,9 @@ export class PrometheusSource implements MetricSource {
         }
         const service = m[l.service] ?? '';
         const endpoint = m[l.endpoint] ?? '';
-        if (b.addHistogramBucket(service, endpoint, t, boundToMs(le, ms.duration), v)) {
-          const key = `${service}\u0000${endpoint}\u0000${t}`;
+        const cohort = cohortOf(m);
+        if (b.addHistogramBucket(service, endpoint, t, boundToMs(le, ms.duration), v, cohort)) {
+          const key = `${service}\u0000${endpoint}\u0000${t}\u0000${cohort ?? ''}`;
           totals.set(key, Math.max(totals.get(key) ?? 0, v));
         }
       });
@@ -150,10 +168,11 @@ export class PrometheusSource implements MetricSource {
       const cell = (m: Record<string, string>, t: number): CounterCell => {
         const service = m[l.service] ?? '';
         const upstream = m[l.upstream] ?? '';
-        const key = `${service}\u0000${upstream}\u0000${t}`;
+        const cohort = cohortOf(m);
+        const key = `${service}\u0000${upstream}\u0000${t}\u0000${cohort ?? ''}`;
         let c = cells.get(key);
         if (c === undefined) {
-          c = { service, upstream, t, calls: 0, retries: 0, exhausted: 0, backoff: null };
+          c = { service, upstream, t, calls: 0, retries: 0, exhausted: 0, backoff: null, cohort };
           cells.set(key, c);
         }
         return c;
@@ -178,7 +197,7 @@ export class PrometheusSource implements MetricSource {
       progress();
       for (const c of cells.values()) {
         // Counters with nothing in the interval (only a backoff bucket series at 0) add nothing.
-        if (b.addUpstreamCounters(c.service, c.upstream, c.t, { calls: c.calls, retries: c.retries, exhausted: Math.min(c.exhausted, c.calls) }, c.backoff ? this.backoffHistogram(c.backoff) : undefined)) {
+        if (b.addUpstreamCounters(c.service, c.upstream, c.t, { calls: c.calls, retries: c.retries, exhausted: Math.min(c.exhausted, c.calls) }, c.backoff ? this.backoffHistogram(c.backoff) : undefined, c.cohort)) {
           observed[i] += c.calls;
         }
       }
@@ -187,23 +206,22 @@ export class PrometheusSource implements MetricSource {
     let summaryNote: string | null = null;
     if (requestSeries === 0) {
       // No classic histogram: tell the user when the latency is exported as a summary instead.
-      const found = await readSummaries(this, this.api, query, windows);
+      const found = await readSummaries(this, this.api, query, windows.map((w) => [w.label, w.range] as [string, TimeRange]));
       if (found.length > 0) {
         summaryNote = summaryStatement(found, schema.requests.histogram, ms.duration);
         b.warn(summaryNote);
         query.log?.(summaryNote);
       }
     }
-    for (let i = 0; i < 2; i++) {
-      if (observed[i] === 0) {
-        const [name, w] = windows[i];
-        const metrics = [schema.requests.histogram, schema.upstreams.calls].map((m) => `"${m}"`).join(', ');
-        throw new AppError(
-          'NOT_FOUND',
-          `${this.api.where}: no data in the ${name} window ${new Date(w.start).toISOString()} – ${new Date(w.stop).toISOString()} (metrics ${metrics}` +
-            `${query.services?.length ? `, services ${query.services.join(', ')}` : ''}${this.settings.cohort !== undefined ? `, ${l.cohort}="${this.settings.cohort}"` : ''})${summaryNote ? `; ${summaryNote}` : ''}`,
-        );
-      }
+    const empty = emptySide(windows, observed);
+    if (empty) {
+      const { label: name, range: w } = empty;
+      const metrics = [schema.requests.histogram, schema.upstreams.calls].map((m) => `"${m}"`).join(', ');
+      throw new AppError(
+        'NOT_FOUND',
+        `${this.api.where}: no data in the ${name} ${new Date(w.start).toISOString()} – ${new Date(w.stop).toISOString()} (metrics ${metrics}` +
+          `${query.services?.length ? `, services ${query.services.join(', ')}` : ''}${this.settings.cohort !== undefined ? `, ${l.cohort}="${this.settings.cohort}"` : ''})${summaryNote ? `; ${summaryNote}` : ''}`,
+      );
     }
     query.onProgress?.(1);
     return b.build();

@@ -78,6 +78,11 @@ export function duration(ms: number): PromQLFragment {
   return PromQLFragment.of(ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
 }
 
+/** The `by (…)` addition of a cohort baseline: `, <label>` (each flag cohort its own series), or nothing. */
+export function cohortBy(label: string | null): PromQLFragment {
+  return PromQLFragment.of(label === null ? '' : `, ${labelName(label).text}`);
+}
+
 /** A comma list of label names for `by (…)`. */
 export function labelList(names: string[]): PromQLFragment {
   return PromQLFragment.of(names.map((n) => labelName(n).text).join(', '));

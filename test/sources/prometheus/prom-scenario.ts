@@ -4,7 +4,9 @@
  * every 15 s (OpenMetrics text for `promtool tsdb create-blocks-from openmetrics`: classic histograms in seconds,
  * cumulative since process start, two instances per service, one instance restarting mid-window = a counter reset).
  * Services: `shop` regresses at the upgrade (slower tail, more retries), `cart` does not change. `shop` also
- * exports a summary `legacy_duration_seconds{quantile}` for the summary test.
+ * exports a summary `legacy_duration_seconds{quantile}` for the summary test. `canary` runs a flag rollout (cohort
+ * baseline, issue 11): instance `a` has `variant="disabled"`, instance `b` `variant="backoff-v2"`, which regresses
+ * at the upgrade; drawn from its own random stream, so the other services' data are those of before.
  */
 import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
@@ -29,6 +31,8 @@ const UPSTREAM = 'payments-api';
 interface Process {
   service: string;
   instance: string;
+  /** The flag cohort label/tag (canary only). */
+  variant?: string;
   latency: number[];
   latencySum: number;
   backoff: number[];
@@ -38,9 +42,10 @@ interface Process {
   exhausted: number;
 }
 
-const fresh = (service: string, instance: string): Process => ({
+const fresh = (service: string, instance: string, variant?: string): Process => ({
   service,
   instance,
+  ...(variant !== undefined ? { variant } : {}),
   latency: LATENCY_LE_S.map(() => 0),
   latencySum: 0,
   backoff: BACKOFF_LE_S.map(() => 0),
@@ -63,25 +68,29 @@ export interface ScenarioFiles {
 
 /** Writes `scenario.lp` and `scenario.om` into `dir` (deterministic: the same bytes on every run). */
 export async function writeScenario(dir: string): Promise<ScenarioFiles> {
-  const rnd = seededRandom(20261120);
+  const mainRnd = seededRandom(20261120);
   const lpFile = path.join(dir, 'scenario.lp');
   const lp = createWriteStream(lpFile);
   const procs = SERVICES.flatMap((s) => INSTANCES.map((i) => fresh(s, i)));
+  const canaryRnd = seededRandom(20261121);
+  const canary = [fresh('canary', 'a', 'disabled'), fresh('canary', 'b', 'backoff-v2')];
   // Snapshots per scrape per process, written family by family at the end.
   const snaps: Array<{ t: number; p: Process }> = [];
   for (let t = PROCESS_START + SCRAPE_MS; t <= END; t += SCRAPE_MS) {
     const lines: string[] = [];
-    for (let k = 0; k < procs.length; k++) {
-      if (procs[k].service === 'shop' && procs[k].instance === 'b' && t === RESTART_AT) procs[k] = fresh('shop', 'b');
-      const p = procs[k];
-      const regressed = p.service === 'shop' && t > UPGRADE_AT;
+    for (let k = 0; k < procs.length + canary.length; k++) {
+      if (k < procs.length && procs[k].service === 'shop' && procs[k].instance === 'b' && t === RESTART_AT) procs[k] = fresh('shop', 'b');
+      const p = k < procs.length ? procs[k] : canary[k - procs.length];
+      const rnd = k < procs.length ? mainRnd : canaryRnd;
+      const tag = p.variant !== undefined ? `,variant=${p.variant}` : '';
+      const regressed = (p.service === 'shop' || p.variant === 'backoff-v2') && t > UPGRADE_AT;
       const n = rnd.poisson((4 * SCRAPE_MS) / 1000);
       for (let j = 0; j < n; j++) {
         const at = t - SCRAPE_MS + (1 - rnd.uniform()) * SCRAPE_MS;
         const ms = regressed ? rnd.lognormal(Math.log(90), 0.55) : rnd.lognormal(Math.log(60), 0.5);
         observe(p.latency, LATENCY_LE_S, ms / 1000);
         p.latencySum += ms / 1000;
-        if (at >= WINDOWS.before.start && at < WINDOWS.after.stop) lines.push(`http_request,service=${p.service},endpoint=${ENDPOINT} duration_ms=${ms} ${Math.round(at * 1e6)}`);
+        if (at >= WINDOWS.before.start && at < WINDOWS.after.stop) lines.push(`http_request,service=${p.service},endpoint=${ENDPOINT}${tag} duration_ms=${ms} ${Math.round(at * 1e6)}`);
       }
       const calls = rnd.poisson((1.5 * SCRAPE_MS) / 1000);
       for (let j = 0; j < calls; j++) {
@@ -102,7 +111,7 @@ export async function writeScenario(dir: string): Promise<ScenarioFiles> {
           p.backoffSum += wait / 1000;
         }
         if (at >= WINDOWS.before.start && at < WINDOWS.after.stop) {
-          lines.push(`upstream_call,service=${p.service},upstream=${UPSTREAM} attempts=${attempts}i,backoff_ms=${wait},ok=${ok} ${Math.round(at * 1e6)}`);
+          lines.push(`upstream_call,service=${p.service},upstream=${UPSTREAM}${tag} attempts=${attempts}i,backoff_ms=${wait},ok=${ok} ${Math.round(at * 1e6)}`);
         }
       }
       snaps.push({ t, p: structuredClone(p) });
@@ -115,7 +124,7 @@ export async function writeScenario(dir: string): Promise<ScenarioFiles> {
   const omFile = path.join(dir, 'scenario.om');
   const om = createWriteStream(omFile);
   const out: string[] = [];
-  const labels = (p: Process, extra: string): string => `{service="${p.service}",instance="${p.instance}"${extra}}`;
+  const labels = (p: Process, extra: string): string => `{service="${p.service}",instance="${p.instance}"${p.variant !== undefined ? `,variant="${p.variant}"` : ''}${extra}}`;
   const sec = (t: number): string => String(t / 1000);
   const bySeries = (key: (p: Process) => string) => {
     const m = new Map<string, Array<{ t: number; p: Process }>>();

@@ -114,6 +114,31 @@ describe('PrometheusSource against a real Prometheus', () => {
     expect(e.message).toContain('variant="on"');
   });
 
+  it('a cohort baseline groups by the cohort label: flag-off and flag-on series of the after window, as the file source splits them', async () => {
+    const q = query({ services: ['canary'], before: WINDOWS.after, baseline: { kind: 'cohort', tag: 'variant', control: 'disabled' } });
+    const logs: string[] = [];
+    const [pw, fw] = await Promise.all([prom().fetch({ ...q, log: (m) => logs.push(m) }), file(q)]);
+    expect(pw.baseline).toEqual({ kind: 'cohort', tag: 'variant', control: 'disabled', treatments: ['backoff-v2'], untagged: 0 });
+    // (The file source also counts the other services' untagged lines it reads before the service filter.)
+    expect({ ...pw.baseline, untagged: 0 }).toEqual({ ...fw.baseline, untagged: 0 });
+    // Exact counts per cohort: instance a is flag-off, instance b flag-on.
+    for (const w of ['before', 'after'] as const) {
+      expect(total(pw.latency[0][w])).toBe(total(fw.latency[0][w]));
+      expect(pw.upstreams[0][w]).toMatchObject({ calls: fw.upstreams[0][w].calls, retries: fw.upstreams[0][w].retries, exhausted: fw.upstreams[0][w].exhausted });
+    }
+    expect(total(pw.latency[0].before)).toBeGreaterThan(1000);
+    const pr = analyze(pw, settings).report;
+    expect(pr.verdict).toBe(analyze(fw, settings).report.verdict);
+    expect(pr.verdict).toBe('fail');
+    expect(pr.findings.find((f) => f.subject === 'payments-api' && f.statistic === 'retries_per_call')?.status).toBe('regression');
+    // The entry's label mapping holds: `variant` is schema.labels.cohort (here the default).
+    const renamed = await failure(prom({ schema: { labels: { cohort: 'flag' } } }).fetch(q));
+    expect(renamed.message).toMatch(/no point in the after window|no data/);
+    // A cohort filter on the entry and a cohort baseline contradict each other.
+    const both = await failure(prom({ cohort: 'disabled' }).fetch(q));
+    expect(both.code).toBe('BAD_INPUT');
+  });
+
   it('an unreachable server → UPSTREAM after bounded retries, naming the server and the PromQL', async () => {
     const port = await freePort();
     const e = await failure(createSource(`prom+http://127.0.0.1:${port}`, config).fetch(query()).catch((x: unknown) => Promise.reject(x)));
