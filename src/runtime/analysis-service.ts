@@ -62,6 +62,8 @@ export class AnalysisService {
     // Refused here, as a 400 naming the field, rather than as a failed job later (the worker checks again).
     checkUpgradeTime(request, parseTimestamp(request.upgradeAt, 'upgradeAt'), Date.now());
     runDeadlines(request, this.o.config);
+    // A seasonal period that is no duration was accepted (202) and only failed in the worker.
+    if (request.period !== undefined) parseDuration(request.period, 'period');
     for (const what of ['before', 'after'] as const) {
       const text = request[what];
       // One HTTP request must not hold a worker for the whole analysis timeout (or run past the dates JavaScript

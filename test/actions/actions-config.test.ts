@@ -39,6 +39,17 @@ describe('guard config', () => {
     expect(() => parseGuardConfig({ ...shipped, targets }, 'guard.yaml')).toThrow(/guard.yaml: targets.0.upgradeAt: "yesterday" is not an RFC 3339 time/);
   });
 
+  it('a target may set its baseline with the CLI\'s names (issue 11); bad values name the field', () => {
+    const target = { name: 'a', source: 'demo-rollout', upgradeAt: '2026-11-20T14:00:00Z', baseline: 'cohort', cohortTag: 'variant', control: 'disabled' };
+    expect(parseGuardConfig({ ...shipped, targets: [target] }, 'guard.yaml').targets[0]).toMatchObject({ baseline: 'cohort', cohortTag: 'variant', control: 'disabled' });
+    const seasonal = { name: 'b', source: 'demo', upgradeAt: '2026-11-20T14:00:00Z', baseline: 'seasonal', period: '7d', periods: 4 };
+    expect(parseGuardConfig({ ...shipped, targets: [seasonal] }, 'guard.yaml').targets[0]).toMatchObject({ baseline: 'seasonal', period: '7d', periods: 4 });
+    expect(() => parseGuardConfig({ ...shipped, targets: [{ ...target, baseline: 'weekly' }] }, 'guard.yaml')).toThrow(/guard.yaml: invalid value at "targets.0.baseline"/);
+    expect(() => parseGuardConfig({ ...shipped, targets: [{ ...seasonal, periods: 1 }] }, 'guard.yaml')).toThrow(/guard.yaml: invalid value at "targets.0.periods"/);
+    expect(() => parseGuardConfig({ ...shipped, targets: [{ ...seasonal, period: 'soon' }] }, 'guard.yaml')).toThrow(/guard.yaml: targets.0.period: "soon" is not a duration/);
+    expect(() => parseGuardConfig({ ...shipped, targets: [{ ...target, cohortTag: '' }] }, 'guard.yaml')).toThrow(/"targets.0.cohortTag"/);
+  });
+
   it('a target may allow a future upgrade time and set its analysis deadline (issue 14); a bad deadline names the field', () => {
     const target = { name: 'a', source: 'demo', upgradeAt: '2026-11-20T14:00:00Z', allowFuture: true, deadline: '5m' };
     expect(parseGuardConfig({ ...shipped, targets: [target] }, 'guard.yaml').targets[0]).toMatchObject({ allowFuture: true, deadline: '5m' });
