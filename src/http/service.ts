@@ -91,6 +91,22 @@ function demoSourceName(config: Config): string | null {
   return Object.entries(config.sources ?? {}).find(([, s]) => s.kind === 'demo' && (s as { rollout?: unknown }).rollout !== true)?.[0] ?? null;
 }
 
+/** The name under which the service offers the demo's staged rollout when the config has a demo source but none with a rollout. */
+export const DEMO_ROLLOUT_SOURCE = 'demo-rollout';
+
+/**
+ * The config with the demo's staged rollout as a source (`kind: demo`, `rollout: true`, the demo's seed) beside
+ * the configured demo source, unless one is configured or the name is taken: so the first-start cohort analysis
+ * and `POST /v1/analyses {"source": "demo-rollout"}` work out of the box. Synthetic data, like `demo` itself.
+ */
+function withDemoRollout(config: Config): Config {
+  const sources = config.sources ?? {};
+  const demo = Object.values(sources).find((s) => s.kind === 'demo' && (s as { rollout?: unknown }).rollout !== true) as { seed?: unknown } | undefined;
+  if (!demo || demoRolloutSourceName(config) !== null || DEMO_ROLLOUT_SOURCE in sources) return config;
+  const rollout = { kind: 'demo' as const, rollout: true, ...(demo.seed !== undefined ? { seed: demo.seed } : {}) };
+  return { ...config, sources: { ...sources, [DEMO_ROLLOUT_SOURCE]: rollout } };
+}
+
 function demoRolloutSourceName(config: Config): string | null {
   return Object.entries(config.sources ?? {}).find(([, s]) => s.kind === 'demo' && (s as { rollout?: unknown }).rollout === true)?.[0] ?? null;
 }
@@ -102,7 +118,7 @@ export async function createService(options: CreateServiceOptions): Promise<Serv
   let log!: Logger;
   let secrets!: SecretFilter;
   const rt = await openRuntime({
-    config: options.config,
+    config: withDemoRollout(options.config),
     env: options.env,
     store: true,
     notify: true,

@@ -37,4 +37,27 @@ describe('clusterDesign (CR1 between reference periods, t(G − 1))', () => {
     expect(d.after.designEffect).toBeCloseTo(1 + ((ref.designEffect - 1) * na) / ref.meanWeight, 9);
     expect(d.after.df).toBe(2);
   });
+
+  it('the after window\'s own block variance is not used: a load trend inside the clock window is the same every period', () => {
+    const c = reference.cases[0];
+    const before = { sums: Float64Array.from(c.sums), independentVariance: c.independentVariance, clusters: { size: c.size, weights: Float64Array.from(c.weights) } };
+    const weights = Float64Array.from(c.weights).slice(0, c.size);
+    // A strong trend of the residuals across the after window's blocks (what the daily load ramp gives at a pooled p99)
+    const trend = Float64Array.from({ length: c.size }, (_, t) => 40 * (t - (c.size - 1) / 2));
+    const d = designEffectsOfSums(before, { sums: trend, independentVariance: c.independentVariance / 3, clusters: { size: c.size, weights } });
+    const na = weights.reduce((a, b) => a + b, 0);
+    expect(d.after.designEffect).toBeCloseTo(1 + ((c.expected!.designEffect - 1) * na) / c.expected!.meanWeight, 9);
+    // Both sides come from one estimate: a comparison has its G − 1 df, not a Welch–Satterthwaite sum of two.
+    expect(d.jointDf).toBe(2);
+  });
+
+  it('a between-period spread at or below the binomial one is floored at 1 but keeps its G − 1 df', () => {
+    const size = 2;
+    const sums = new Float64Array([0.1, -0.1, 0.05, -0.05, 0, 0]); // three periods, totals ≈ 0: no excess
+    const weights = new Float64Array([100, 100, 100, 100, 100, 100]);
+    const d = designEffectsOfSums({ sums, independentVariance: 150, clusters: { size, weights } }, { sums: new Float64Array(size), independentVariance: 50, clusters: { size, weights: weights.slice(0, size) } });
+    expect(d.before).toEqual({ designEffect: 1, df: 2 });
+    expect(d.after).toEqual({ designEffect: 1, df: 2 });
+    expect(d.jointDf).toBe(2);
+  });
 });

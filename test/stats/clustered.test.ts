@@ -150,3 +150,26 @@ describe('edge-bounded histogram quantile interval', () => {
     }
   });
 });
+
+describe('Rao–Scott tests with one shared variance estimate (options.df)', () => {
+  it('the given df replaces the Welch–Satterthwaite combination, which would count one estimate twice', () => {
+    const a = { k: 60, n: 1000, designEffect: 4, df: 6 };
+    const b = { k: 30, n: 1000, designEffect: 4, df: 6 };
+    const ws = raoScottTwoProportionTest(a, b);
+    expect(ws.df).toBeCloseTo(12, 9); // equal variances, 6 df each
+    const joint = raoScottTwoProportionTest(a, b, { df: 6 });
+    expect(joint.df).toBe(6);
+    expect(joint.z).toBe(ws.z);
+    expect(joint.pValue).toBeGreaterThan(ws.pValue);
+    expect(() => raoScottTwoProportionTest(a, b, { df: 0 })).toThrow(/df must be > 0/);
+  });
+
+  it('rates: with df given the score-t form is used even at design effects of 1 (the variance is estimated)', () => {
+    const before = { k: 100, n: 1000, designEffect: 1, df: 2 };
+    const after = { k: 150, n: 1000, designEffect: 1, df: 2 };
+    expect(raoScottRateTest(before, after).method).toBe('exact-poisson');
+    const r = raoScottRateTest(before, after, { df: 2 });
+    expect(r).toMatchObject({ method: 'score-t', df: 2 });
+    expect(r.pValue).toBeGreaterThan(raoScottRateTest(before, after).pValue);
+  });
+});
