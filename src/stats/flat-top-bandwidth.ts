@@ -25,13 +25,19 @@ export function flatTopBandwidth(series: ReadonlyArray<ArrayLike<number>>): numb
   const gamma0 = laggedSum(demeaned, 0);
   if (!(gamma0 > 0)) return 0;
   const bound = 2 * Math.sqrt(Math.log10(n) / n);
-  const rho = new Float64Array(mMax + knInt + 1);
-  for (let k = 1; k < rho.length; k++) rho[k] = laggedSum(demeaned, k) / gamma0;
+  // Autocorrelations on demand: the rule stops at the first quiet run, which for independent blocks is lag 1, so
+  // most series need K_N lags instead of all m_max + K_N (the same sums, computed once each).
+  const lags = mMax + knInt + 1;
+  const rho = new Float64Array(lags).fill(Number.NaN);
+  const rhoAt = (k: number): number => {
+    if (Number.isNaN(rho[k])) rho[k] = laggedSum(demeaned, k) / gamma0;
+    return rho[k];
+  };
   let mHat = mMax;
-  for (let j = 1; j + knInt - 1 < rho.length; j++) {
+  for (let j = 1; j + knInt - 1 < lags; j++) {
     let quiet = true;
     for (let k = j; k < j + knInt; k++) {
-      if (Math.abs(rho[k]) >= bound) {
+      if (Math.abs(rhoAt(k)) >= bound) {
         quiet = false;
         break;
       }
@@ -48,7 +54,8 @@ export function flatTopBandwidth(series: ReadonlyArray<ArrayLike<number>>): numb
 const MIN_LENGTH = 20;
 
 function demean(x: ArrayLike<number>): Float64Array {
-  const out = Float64Array.from(x as ArrayLike<number>);
+  const out = new Float64Array(x.length);
+  for (let i = 0; i < out.length; i++) out[i] = x[i];
   let mean = 0;
   for (let i = 0; i < out.length; i++) mean += out[i];
   mean /= out.length || 1;

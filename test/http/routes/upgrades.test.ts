@@ -89,7 +89,8 @@ describe('upgrade routes', () => {
     expect(j.actions.map((a: { id: number; status: string }) => [a.id, a.status])).toEqual([[kill.json().action.id, 'dry_run']]);
     expect(j.status.state).toBe('regressed');
     expect(j.status.sentence).toMatch(/^regressed: p99(\.9)? on \/checkout \+/);
-    expect(j.onset).toBeNull();
+    // The demo's regression begins with the upgrade (issue 11's onset; null before onsets were estimated).
+    expect(j.onset).toBe('2026-11-20T14:00:00.000Z');
     expect(j.plan.steps.map((s: { kind: string }) => s.kind)).toEqual(['manual', 'manual']);
   });
 
@@ -129,16 +130,16 @@ describe('upgrade routes', () => {
     expect(txt.body).toMatch(/^shop 2\.4\.0 \(shop\): regressed: /);
   });
 
-  it('serves the upgrade page: status sentence, onset unknown, charts, no script, strict CSP', { timeout: 60_000 }, async () => {
+  it('serves the upgrade page: status sentence, the onset, charts, no script, strict CSP', { timeout: 60_000 }, async () => {
     const res = await get(`/upgrades/${id}`);
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/html');
     expect(res.headers['content-security-policy']).toContain("default-src 'none'");
     expect(res.body).toMatch(/<p class="status status-regressed" id="status">Regressed: p99/);
-    expect(res.body).toContain('<dt>Onset</dt><dd>unknown');
+    expect(res.body).toMatch(/<dt>Onset<\/dt><dd>(?!unknown)[^]*?14:00[^]*?consistent with the upgrade/);
     expect(res.body).toContain('id="chart-verdict-history"');
     expect(res.body).toContain('id="chart-upgrade-timeline"');
-    expect(res.body).toContain('onset unknown');
+    expect(res.body).toContain('onset at 14:00 UTC');
     expect(res.body).not.toContain('<script');
     expect((await get('/upgrades/nope')).statusCode).toBe(404);
   });
