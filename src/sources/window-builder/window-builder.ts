@@ -46,7 +46,7 @@ import { buildWindows } from './build-windows.ts';
 import { exportState, mergeState, type BuilderContents, type WindowBuilderCounts, type WindowBuilderState } from './builder-state.ts';
 import { GrowableFloat64, GrowableUint32 } from './growable-float64.ts';
 import { TimelineGrid } from './timeline-grid.ts';
-import { WindowLayout } from './window-layout.ts';
+import { UNTAGGED, WindowLayout } from './window-layout.ts';
 
 // The builder's public API also carries these (sources and tests import them from here).
 export { GrowableFloat64 } from './growable-float64.ts';
@@ -127,8 +127,12 @@ export class WindowBuilder {
   }
 
   /** 0 = before (baseline), 1 = after (treatment), -1 = neither; `cohort` is the point's cohort tag value, if any. */
-  windowOf(timeMs: number, cohort?: string): number {
-    return this.blockGrid.windowOf(timeMs, cohort);
+  windowOf(timeMs: number, cohort?: string, service?: string, endpoint?: string): number {
+    const w = this.blockGrid.windowOf(timeMs, cohort);
+    if (w !== UNTAGGED) return w;
+    const kept = service === undefined || ((this.serviceFilter === null || this.serviceFilter.has(service)) && (endpoint === undefined || this.endpointFilter === null || this.endpointFilter.has(endpoint)));
+    if (kept) this.blockGrid.countUntagged();
+    return -1;
   }
 
   /** The tag whose value every add* call must pass as `cohort` (null: no cohort baseline, pass nothing). */
@@ -163,7 +167,7 @@ export class WindowBuilder {
 
   /** One request of `endpoint` taking `durationMs`. */
   addRequest(service: string, endpoint: string, timeMs: number, durationMs: number, cohort?: string): boolean {
-    const w = this.windowOf(timeMs, cohort);
+    const w = this.windowOf(timeMs, cohort, service, endpoint);
     const s = w < 0 ? null : this.latencySubject(service, endpoint);
     if (!this.admit(w, s)) return false;
     const acc = s.windows[w];
@@ -179,7 +183,7 @@ export class WindowBuilder {
 
   /** One logical upstream call: `attempts` tries (1 = no retry), `backoffMs` waited in total, `ok` = finally succeeded. */
   addUpstreamCall(service: string, upstream: string, timeMs: number, attempts: number, backoffMs: number, ok: boolean, cohort?: string): boolean {
-    const w = this.windowOf(timeMs, cohort);
+    const w = this.windowOf(timeMs, cohort, service);
     const s = w < 0 ? null : this.upstreamSubject(service, upstream);
     if (!this.admit(w, s)) return false;
     const acc = s.windows[w];
@@ -211,7 +215,7 @@ export class WindowBuilder {
    * `timeMs` took ≤ `le` ms (`le` = Infinity for "+Inf"). All buckets of one interval share the same `timeMs`.
    */
   addHistogramBucket(service: string, endpoint: string, timeMs: number, le: number, cumulativeCount: number, cohort?: string): boolean {
-    const w = this.windowOf(timeMs, cohort);
+    const w = this.windowOf(timeMs, cohort, service, endpoint);
     const s = w < 0 ? null : this.latencySubject(service, endpoint);
     if (!this.admit(w, s)) return false;
     const acc = s.windows[w];
@@ -228,7 +232,7 @@ export class WindowBuilder {
 
   /** Per-interval upstream counters (pre-aggregated form), optionally with the interval's backoff histogram. */
   addUpstreamCounters(service: string, upstream: string, timeMs: number, counters: UpstreamCounters, backoffHistogram?: BackoffHistogram, cohort?: string): boolean {
-    const w = this.windowOf(timeMs, cohort);
+    const w = this.windowOf(timeMs, cohort, service);
     const s = w < 0 ? null : this.upstreamSubject(service, upstream);
     if (!this.admit(w, s)) return false;
     const acc = s.windows[w];

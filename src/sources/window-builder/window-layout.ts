@@ -12,6 +12,9 @@ import type { BaselineLayout, TimeRange } from '../../analysis/types.ts';
 import type { BaselineQuery } from '../metric-source.ts';
 import { BlockGrid } from './block-grid.ts';
 
+/** windowOf's answer for a point of a cohort window that carries no cohort tag (in neither window). */
+export const UNTAGGED = -2;
+
 export class WindowLayout {
   readonly blockMs: number;
   /** Tag the sources must read for each point (null: the cohort plays no part). */
@@ -38,15 +41,14 @@ export class WindowLayout {
     this.perReference = this.grid.count(1);
   }
 
-  /** 0 = before (baseline), 1 = after (treatment), -1 = neither. */
+  /** 0 = before (baseline), 1 = after (treatment), -1 = neither, UNTAGGED = in the cohort window without the tag. */
   windowOf(timeMs: number, cohort?: string): number {
     const { after } = this;
     if (this.control !== null) {
       if (!(timeMs >= after.start && timeMs < after.stop)) return -1;
-      if (cohort === undefined) {
-        this.untagged++;
-        return -1;
-      }
+      // Counted by the builder (countUntagged) only for points its filters keep: a --service filter must not
+      // report other services' lines as untagged.
+      if (cohort === undefined) return UNTAGGED;
       if (cohort === this.control) return 0;
       if (!this.treatments.has(cohort)) this.treatments.add(cohort);
       return 1;
@@ -80,6 +82,11 @@ export class WindowLayout {
   }
 
   /** Cohort values seen (for a builder in another thread to hand over). */
+  /** One point of the cohort window without the cohort tag, kept by the builder's filters. */
+  countUntagged(): void {
+    this.untagged++;
+  }
+
   cohortsSeen(): { treatments: string[]; untagged: number } {
     return { treatments: [...this.treatments], untagged: this.untagged };
   }

@@ -279,3 +279,18 @@ describe('WindowBuilder series cap (issue 14 item 4)', () => {
     expect(() => b.addRequest('s', '/one-more', UPGRADE - H, 1)).toThrow(/more than 20000 distinct series/);
   });
 });
+
+describe('WindowBuilder cohort split: untagged points', () => {
+  it('counts untagged points only for the services and endpoints its filters keep', () => {
+    const after = { start: UPGRADE, stop: UPGRADE + 2 * H };
+    const b = builder({ before: after, services: ['shop'], endpoints: ['/a'], baseline: { kind: 'cohort', tag: 'variant', control: 'disabled' } });
+    expect(b.addRequest('shop', '/a', UPGRADE + 1, 10, 'disabled')).toBe(true);
+    expect(b.addRequest('shop', '/a', UPGRADE + 2, 11, 'on')).toBe(true);
+    expect(b.addRequest('shop', '/a', UPGRADE + 3, 12)).toBe(false); // kept by the filters, no tag: untagged
+    expect(b.addRequest('cart', '/a', UPGRADE + 4, 13)).toBe(false); // another service: filtered, not untagged
+    expect(b.addRequest('shop', '/b', UPGRADE + 5, 14)).toBe(false); // another endpoint: filtered, not untagged
+    expect(b.addUpstreamCall('cart', 'api', UPGRADE + 6, 1, 0, true)).toBe(false);
+    expect(b.addUpstreamCall('shop', 'api', UPGRADE + 7, 1, 0, true)).toBe(false); // shop's upstream, untagged
+    expect(b.build().baseline).toEqual({ kind: 'cohort', tag: 'variant', control: 'disabled', treatments: ['on'], untagged: 2 });
+  });
+});
