@@ -8,6 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { stopProcess } from './stop-process.ts';
 
 declare module 'vitest' {
   interface ProvidedContext {
@@ -142,13 +143,7 @@ ${Object.entries(options.data ?? {}).map(([k, v]) => `  ${k} = ${v}\n`).join('')
   });
   const url = `http://127.0.0.1:${httpPort}`;
   const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await stopProcess(child);
     await rm(dir, { recursive: true, force: true });
   };
   try {

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { writeScenario } from '../sources/prometheus/prom-scenario.ts';
 import { ensureDebianPackages } from './chromium.global.ts';
 import { freePort } from './influxdb.global.ts';
+import { stopProcess } from './stop-process.ts';
 
 declare module 'vitest' {
   interface ProvidedContext {
@@ -79,13 +80,7 @@ export async function startPrometheus(options: { backfill?: string; dir?: string
     stderr = (stderr + b.toString()).slice(-4000);
   });
   const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await stopProcess(child);
     await rm(dir, { recursive: true, force: true });
   };
   try {

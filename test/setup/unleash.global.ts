@@ -15,6 +15,7 @@ import pg from 'pg';
 import { freePort } from './influxdb.global.ts';
 import { DEFAULT_POSTGRES_ADMIN_URL, setup as ensurePostgresRunning } from './postgres.global.ts';
 import { ownerMark } from './test-hygiene.ts';
+import { stopProcess } from './stop-process.ts';
 
 declare module 'vitest' {
   interface ProvidedContext {
@@ -125,13 +126,7 @@ export async function startUnleash(): Promise<UnleashInstance> {
   closeSync(fd);
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
-    if (child.exitCode === null) {
-      const exited = new Promise<void>((r) => child.once('exit', () => r()));
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(killer);
-    }
+    await stopProcess(child);
     await db.drop().catch((e) => console.error('[unleash] dropping database failed', e));
     await rm(tmp, { recursive: true, force: true });
   };

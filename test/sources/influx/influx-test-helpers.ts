@@ -7,6 +7,7 @@ import { Writable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { writeDemoLineProtocol, type DemoLineProtocolOptions } from '../../../src/sources/demo/demo-telemetry.ts';
 import { isAppError, type AppError } from '../../../src/errors.ts';
+import type { MetricQuery } from '../../../src/sources/metric-source.ts';
 
 /** Line-protocol bytes per /write request: large enough to be quick, small enough for the server's body limit. */
 export const DEFAULT_WRITE_BATCH_BYTES = 4_000_000;
@@ -78,4 +79,13 @@ export async function failure(p: Promise<unknown>): Promise<AppError> {
     throw e;
   }
   throw new Error('expected a failure');
+}
+
+/** The upgrade time the InfluxDB 1.x integration tests write their telemetry around. */
+export const TEST_UPGRADE_AT = Date.parse('2026-11-20T14:00:00Z');
+export const HOUR = 3_600_000;
+
+/** A query of one hour before and one hour after TEST_UPGRADE_AT, with `extra` on top. */
+export function hourQuery(extra: Partial<MetricQuery> = {}): MetricQuery {
+  return { upgradeAt: TEST_UPGRADE_AT, before: { start: TEST_UPGRADE_AT - HOUR, stop: TEST_UPGRADE_AT }, after: { start: TEST_UPGRADE_AT, stop: TEST_UPGRADE_AT + HOUR }, ...extra };
 }

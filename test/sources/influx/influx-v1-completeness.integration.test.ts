@@ -10,18 +10,12 @@ import { InfluxV1Source } from '../../../src/sources/influx/influx-v1-source.ts'
 import type { MetricQuery } from '../../../src/sources/metric-source.ts';
 import type { MetricWindows, SampleSet } from '../../../src/analysis/types.ts';
 import { dropLine, InfluxFaultProxy, keepFirstLines, partialOnLastLine } from './influx-fault-proxy.ts';
-import { failure, influxQuery, uniqueDbName, writeLines } from './influx-test-helpers.ts';
+import { failure, influxQuery, uniqueDbName, writeLines, hourQuery, HOUR, TEST_UPGRADE_AT } from './influx-test-helpers.ts';
 
 const url = inject('influxUrl');
 const config = loadConfig();
-const upgradeAt = Date.parse('2026-11-20T14:00:00Z');
-const HOUR = 3_600_000;
-const query = (extra: Partial<MetricQuery> = {}): MetricQuery => ({
-  upgradeAt,
-  before: { start: upgradeAt - HOUR, stop: upgradeAt },
-  after: { start: upgradeAt, stop: upgradeAt + HOUR },
-  ...extra,
-});
+const upgradeAt = TEST_UPGRADE_AT;
+const query = hourQuery;
 const db = uniqueDbName('aftershock_trunc');
 /** Rows per endpoint per window: /a alone is 8 chunks of 1 000, the whole window 8 000 rows. */
 const ROWS: Record<string, number> = { '/a': 4000, '/b': 2000, '/c': 2000 };

@@ -16,22 +16,15 @@ import { influxSettingsFromUrl, type Influx1Settings, type MetricMode } from '..
 import { InfluxV1Source } from '../../../src/sources/influx/influx-v1-source.ts';
 import { LineProtocolFileSource } from '../../../src/sources/line-protocol/file-source.ts';
 import { writeDemoLineProtocol } from '../../../src/sources/demo/demo-telemetry.ts';
-import type { MetricQuery } from '../../../src/sources/metric-source.ts';
 import type { AnalysisResult, MetricWindows, SampleSet } from '../../../src/analysis/types.ts';
 import { freePort, startInfluxd, type InfluxdInstance } from '../../setup/influxdb.global.ts';
-import { failure, influxQuery, loadDemo, loadLineProtocolFile, uniqueDbName, writeLines } from './influx-test-helpers.ts';
+import { failure, influxQuery, loadDemo, loadLineProtocolFile, uniqueDbName, writeLines, hourQuery, HOUR, TEST_UPGRADE_AT } from './influx-test-helpers.ts';
 
 const url = inject('influxUrl');
 const config = loadConfig();
 const settings = analysisSettings(config);
-const upgradeAt = Date.parse('2026-11-20T14:00:00Z');
-const HOUR = 3_600_000;
-const query = (extra: Partial<MetricQuery> = {}): MetricQuery => ({
-  upgradeAt,
-  before: { start: upgradeAt - HOUR, stop: upgradeAt },
-  after: { start: upgradeAt, stop: upgradeAt + HOUR },
-  ...extra,
-});
+const upgradeAt = TEST_UPGRADE_AT;
+const query = hourQuery;
 const DEMO = { seed: 11, scale: 0.5 };
 const db = uniqueDbName('aftershock_v1');
 let tmpDir: string;
