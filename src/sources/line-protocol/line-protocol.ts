@@ -460,7 +460,9 @@ class SeriesCache {
   store(b: Uint8Array, s: number, e: number, p: LineProtocolPoint): SeriesEntry | null {
     if (e === s) return null;
     const entry: SeriesEntry = {
-      bytes: b.slice(s, e),
+      // A copy: Buffer#slice is a view, and the file source reuses its read buffer, so a view would change under
+      // the entry and could match a later, different series key read into the same bytes.
+      bytes: Uint8Array.prototype.slice.call(b, s, e),
       measurement: p.measurement,
       tagKeys: p.tagKeys.slice(0, p.tagCount),
       tagValues: p.tagValues.slice(0, p.tagCount),

@@ -256,6 +256,22 @@ describe('line protocol: field keys remembered per series', () => {
   });
 });
 
+describe('line protocol: series cache and reused buffers', () => {
+  it('does not mistake a new series key for a cached one when the caller reuses its buffer (the file source does)', () => {
+    // "m,t=aa" and "m,x=aa" sample to the same cache slot; the cache must own its copy of the first key's bytes,
+    // not a view of the buffer that the second chunk overwrites with the second key.
+    const seen: string[] = [];
+    const parser = new LineProtocolParser((p) => void seen.push(`${p.measurement} ${p.tagKeys[0]}=${p.tagValues[0]}`));
+    const buffer = Buffer.alloc(64);
+    for (const line of [`m,t=aa f=1 ${T0}\n`, `m,x=aa f=2 ${T0}\n`]) {
+      buffer.write(line);
+      parser.push(buffer.subarray(0, Buffer.byteLength(line)));
+    }
+    parser.end();
+    expect(seen).toEqual(['m t=aa', 'm x=aa']);
+  });
+});
+
 describe('line protocol: interning', () => {
   it('returns the pre-seeded schema names as the very same string objects', () => {
     const known = ['http_request', 'service', 'duration_ms'];
