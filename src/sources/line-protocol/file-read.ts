@@ -38,27 +38,53 @@ export function combineTotals(parts: ParseTotals[], keepBadLines: number): Parse
   return out;
 }
 
+/** Two read buffers: one is parsed while the other is being filled (readRange). */
+export type ReadBuffers = readonly [Buffer, Buffer];
+
+export function readBuffers(chunkBytes: number): ReadBuffers {
+  return [Buffer.allocUnsafe(chunkBytes), Buffer.allocUnsafe(chunkBytes)];
+}
+
 /**
- * Feeds bytes [start, end) of the file to the parser through one reused buffer (a fresh buffer per chunk, as a
- * read stream makes, is external memory that keeps the garbage collector busy; the parser copies what it keeps)
- * and ends the parser. `onBytes` gets each chunk's size.
+ * Feeds bytes [start, end) of the file to the parser and ends the parser. Two reused buffers (a fresh buffer per
+ * chunk, as a read stream makes, is external memory that keeps the garbage collector busy; the parser copies what it
+ * keeps): the next chunk is read while this one is parsed, so the thread does not sit idle waiting for each read
+ * (≈ 1 ms per MiB, 0.19 s of a 211 MB file's 1.7 s). `onBytes` gets each chunk's size once it is parsed.
  */
 export async function readRange(
   fh: FileHandle,
   range: { start: number; end: number },
-  buffer: Buffer,
+  buffers: ReadBuffers,
   parser: LineProtocolParser,
   hooks: { onBytes?: (n: number) => void; signal?: AbortSignal } = {},
 ): Promise<void> {
   let position = range.start;
-  while (position < range.end) {
-    hooks.signal?.throwIfAborted();
+  /** Starts reading the next chunk into `buffer`; null when the range is all read. */
+  const readInto = (buffer: Buffer): { done: Promise<{ bytesRead: number }>; want: number } | null => {
+    if (position >= range.end) return null;
     const want = Math.min(buffer.length, range.end - position);
-    const { bytesRead } = await fh.read(buffer, 0, want, position);
-    if (bytesRead === 0) break;
-    position += bytesRead;
-    parser.push(bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead));
-    hooks.onBytes?.(bytesRead);
+    const done = fh.read(buffer, 0, want, position);
+    position += want;
+    return { done, want };
+  };
+  let which = 0;
+  let pending = readInto(buffers[which]);
+  try {
+    while (pending !== null) {
+      hooks.signal?.throwIfAborted();
+      const { bytesRead } = await pending.done;
+      const buffer = buffers[which];
+      // Less than asked: the file ended early (it shrank while being read); parse what came and stop there.
+      const last = bytesRead < pending.want;
+      which ^= 1;
+      pending = last ? null : readInto(buffers[which]);
+      if (bytesRead === 0) break;
+      parser.push(bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead));
+      hooks.onBytes?.(bytesRead);
+    }
+  } finally {
+    // An error or abort while a read is still running: let it finish before the caller closes the file or reuses the buffer.
+    await pending?.done.catch(() => undefined);
   }
   parser.end();
 }

@@ -16,7 +16,7 @@ import type { SourceReadSettings } from '../source-settings.ts';
 import type { SourceTechnology } from '../source-technology.ts';
 import { WindowBuilder } from '../window-builder/window-builder.ts';
 import { SchemaMapper, schemaTokens } from './schema-mapper.ts';
-import { readError, readRange, totalsOf, type ParseTotals } from './file-read.ts';
+import { readBuffers, readError, readRange, totalsOf, type ParseTotals } from './file-read.ts';
 import { ExtraPoints } from './extra-points.ts';
 import { sniffLineProtocol } from './sniff.ts';
 import { defaultReaderWorkers, readParallel, segmentBytesFor } from './file-source-parallel.ts';
@@ -58,7 +58,7 @@ function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-/** Reads a plain file on this thread (see readRange for the reused buffer). */
+/** Reads a plain file on this thread (see readRange for the reused buffers). */
 async function readPlain(path: string, chunkBytes: number, size: number, parser: LineProtocolParser, query: MetricQuery): Promise<void> {
   const fh = await open(path, 'r');
   let position = 0;
@@ -68,7 +68,7 @@ async function readPlain(path: string, chunkBytes: number, size: number, parser:
       query.onProgress?.(Math.min(1, position / size));
     };
     // readRange ends the parser; fetch() calls end() again, which is a no-op then.
-    await readRange(fh, { start: 0, end: size }, Buffer.allocUnsafe(chunkBytes), parser, { onBytes, signal: query.signal });
+    await readRange(fh, { start: 0, end: size }, readBuffers(chunkBytes), parser, { onBytes, signal: query.signal });
   } finally {
     await fh.close();
   }

@@ -9,7 +9,7 @@ import { isAppError } from '../../errors.ts';
 import { defineTask, withTransfer } from '../../worker/task.ts';
 import type { MetricQuery } from '../metric-source.ts';
 import { WindowBuilder, type WindowBuilderState } from '../window-builder/window-builder.ts';
-import { readError, readRange, totalsOf, type ParseTotals } from './file-read.ts';
+import { readBuffers, readError, readRange, totalsOf, type ParseTotals } from './file-read.ts';
 import { LineProtocolParser, type Precision } from './line-protocol.ts';
 import { ExtraPoints } from './extra-points.ts';
 import { SchemaMapper, schemaTokens, type SchemaMapperState } from './schema-mapper.ts';
@@ -35,10 +35,10 @@ export interface SegmentResult {
   mapper: SchemaMapperState;
 }
 
-/** A reader of segments of one file, reusing its read buffer; `onBytes` gets each chunk's size. */
+/** A reader of segments of one file, reusing its read buffers; `onBytes` gets each chunk's size. */
 export function segmentReader(init: SegmentReadInit): (segment: Segment, hooks?: { onBytes?: (n: number) => void; signal?: AbortSignal }) => Promise<SegmentResult> {
   const tokens = schemaTokens(init.schema);
-  const buffer = Buffer.allocUnsafe(init.chunkBytes);
+  const buffers = readBuffers(init.chunkBytes);
   return async (segment, hooks = {}) => {
     const builder = WindowBuilder.forQuery(init.query, { timelineIntervalMs: init.timelineIntervalMs });
     // Deployment markers and asked-for event counters travel in the mapper's state, merged in file order.
@@ -48,7 +48,7 @@ export function segmentReader(init: SegmentReadInit): (segment: Segment, hooks?:
     // Opened per segment: a handle kept by an idle worker would leak when the pool terminates it.
     const fh = await open(init.path, 'r');
     try {
-      await readRange(fh, segment, buffer, parser, hooks);
+      await readRange(fh, segment, buffers, parser, hooks);
     } finally {
       await fh.close();
     }

@@ -3,7 +3,7 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readRange, segmentBoundaries } from '../../../src/sources/line-protocol/file-read.ts';
+import { readBuffers, readRange, segmentBoundaries } from '../../../src/sources/line-protocol/file-read.ts';
 import { LineProtocolParser } from '../../../src/sources/line-protocol/line-protocol.ts';
 
 const T0 = 1_763_647_200_000_000_000n;
@@ -25,7 +25,7 @@ async function parseRanges(file: string, bounds: number[], chunkBytes = 64): Pro
   try {
     for (let k = 0; k + 1 < bounds.length; k++) {
       const parser = new LineProtocolParser((p) => void points.push(`${lines + p.lineNumber} ${p.measurement} ${JSON.stringify(p.fieldStrings[p.fieldIndex('note')] ?? '')} ${p.timeMs}`));
-      await readRange(fh, { start: bounds[k], end: bounds[k + 1] }, Buffer.allocUnsafe(chunkBytes), parser);
+      await readRange(fh, { start: bounds[k], end: bounds[k + 1] }, readBuffers(chunkBytes), parser);
       for (const b of parser.badLines) bad.push(`${lines + b.line} ${b.reason}`);
       lines += parser.lines;
     }
