@@ -1,21 +1,22 @@
 /**
  * Parallel reading of a large plain line-protocol file: the file is cut into segments at line ends; the main
- * thread and a ThreadPool of read-segment tasks (read-segment-task.ts) take segments from one list (so a worker
- * that is still starting up simply takes fewer), each segment into its own WindowBuilder and SchemaMapper; at the
- * end the segments' states are merged into the main builder and mapper in file order (the result equals a
- * one-thread read exactly), and bad-line numbers are made absolute from the per-segment line counts.
+ * thread takes segments from the front of the list straight into the main builder and mapper, a ThreadPool of
+ * read-segment tasks (read-segment-task.ts) takes them from the back, each into its own WindowBuilder and
+ * SchemaMapper (so a worker that is still starting up simply takes fewer); at the end the workers' states are
+ * merged after the main thread's run in file order (the result equals a one-thread read exactly), and bad-line
+ * numbers are made absolute from the per-segment line counts.
  */
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { open } from 'node:fs/promises';
 import type { SchemaMapping } from '../../config.ts';
 import { moduleUrl, ThreadPool } from '../../worker/thread-pool.ts';
-import { combineTotals, segmentBoundaries, type ParseTotals } from './file-read.ts';
-import { DEFAULT_BAD_LINES_KEPT, type Precision } from './line-protocol.ts';
+import { combineTotals, readBuffers, readRange, segmentBoundaries, totalsOf, type ParseTotals } from './file-read.ts';
+import { DEFAULT_BAD_LINES_KEPT, LineProtocolParser, type Precision } from './line-protocol.ts';
 import type { MetricQuery } from '../metric-source.ts';
-import type { SchemaMapper } from './schema-mapper.ts';
+import { schemaTokens, type SchemaMapper } from './schema-mapper.ts';
 import type { WindowBuilder } from '../window-builder/window-builder.ts';
-import { segmentReader, type Segment, type SegmentReadInit, type SegmentResult } from './read-segment-task.ts';
+import type { Segment, SegmentReadInit, SegmentResult } from './read-segment-task.ts';
 
 /** Segments of 8 MiB: about 90 k lines, small enough to balance, large enough that messages cost nothing. */
 export const DEFAULT_SEGMENT_BYTES = 8 << 20;
@@ -98,7 +99,6 @@ export async function readParallel(o: ParallelReadOptions): Promise<ParallelRead
   try {
     const bounds = await segmentBoundaries(fh, o.size, o.segmentBytes);
     const segments: Segment[] = bounds.slice(0, -1).map((start, index) => ({ start, end: bounds[index + 1] }));
-    const results = new Array<SegmentResult>(segments.length);
     const init: SegmentReadInit = {
       path: o.path,
       schema: o.schema,
@@ -115,26 +115,34 @@ export async function readParallel(o: ParallelReadOptions): Promise<ParallelRead
       pool = new ThreadPool({ module: READ_SEGMENT_TASK_URL, data: init, size: workerCount, queueLimit: segments.length, name: 'line-protocol reader' });
     }
 
-    let next = 0;
     let bytesDone = 0;
     const progress = (n: number): void => {
       bytesDone += n;
       query.onProgress?.(Math.min(1, bytesDone / o.size));
     };
-    const read = segmentReader(init);
+    // The main thread takes segments from the front, the workers from the back, so the main thread's share is one
+    // run of the file's start: it goes straight into the main builder and mapper through one parser, as a
+    // one-thread read would, and only the workers' segments are exported and merged (a merge costs as much as
+    // parsing a few MB; it used to be paid for every segment, the main thread's included).
+    let front = 0;
+    let back = segments.length;
+    const workerResults = new Array<SegmentResult | undefined>(segments.length);
+    const parser = new LineProtocolParser(o.mapper.onPoint, { precision: o.precision, knownTokens: schemaTokens(o.schema) });
     const mainLoop = async (): Promise<void> => {
-      while (onMain && next < segments.length) {
-        const index = next++;
-        results[index] = await read(segments[index], { onBytes: progress, signal: query.signal });
+      if (!onMain) return;
+      const buffers = readBuffers(o.chunkBytes);
+      while (front < back) {
+        // Segments end after a newline, where the parser has no line open: end() between them is a no-op.
+        await readRange(fh, segments[front++], buffers, parser, { onBytes: progress, signal: query.signal });
         segmentsPerThread[0]++;
       }
     };
     // One task in flight per worker, so segments go to whichever thread is free next.
     const workerLoop = async (p: ThreadPool<Segment, SegmentResult>): Promise<void> => {
-      while (next < segments.length) {
-        const index = next++;
+      while (front < back) {
+        const index = --back;
         let thread = 0;
-        results[index] = await p.run(segments[index], { onStart: (worker) => (thread = worker + 1) });
+        workerResults[index] = await p.run(segments[index], { onStart: (worker) => (thread = worker + 1) });
         segmentsPerThread[thread]++;
         progress(segments[index].end - segments[index].start);
       }
@@ -142,13 +150,16 @@ export async function readParallel(o: ParallelReadOptions): Promise<ParallelRead
     const loops = [mainLoop()];
     for (let k = 0; k < workerCount; k++) loops.push(workerLoop(pool!));
     await Promise.all(loops);
-    // In file order, whoever parsed the segment: the raw values come out exactly as a one-thread read gives
-    // them, so the report does not depend on scheduling (sums in another order differ in the last bits).
-    for (const r of results) {
+    // In file order after the main thread's run: the raw values come out exactly as a one-thread read gives them,
+    // so the report does not depend on scheduling (sums in another order differ in the last bits).
+    const parts: ParseTotals[] = [totalsOf(parser)];
+    for (const r of workerResults) {
+      if (r === undefined) continue;
       o.builder.mergeState(r.builder);
       o.mapper.mergeState(r.mapper);
+      parts.push(r.totals);
     }
-    return { ...combineTotals(results.map((r) => r.totals), DEFAULT_BAD_LINES_KEPT), segmentsPerThread };
+    return { ...combineTotals(parts, DEFAULT_BAD_LINES_KEPT), segmentsPerThread };
   } catch (e) {
     // Tasks cut off by the abort reject with the pool's close: report the abort instead.
     if (query.signal?.aborted) throw query.signal.reason;

@@ -1,7 +1,7 @@
 /**
  * One segment of the parallel line-protocol read (file-source-parallel.ts): parses bytes [start, end) of the file
  * into a fresh WindowBuilder and SchemaMapper and returns both states (typed arrays transferred) with the line
- * counts. The same function reads the segments the main thread takes, so every segment is read alike.
+ * counts. (The main thread reads its own segments straight into the main builder, see readParallel.)
  */
 import { open } from 'node:fs/promises';
 import type { SchemaMapping } from '../../config.ts';

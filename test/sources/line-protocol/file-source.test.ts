@@ -307,6 +307,27 @@ describe('LineProtocolFileSource: parallel read of large files', () => {
     expect(progress.at(-1)).toBe(1);
   });
 
+  it('gives the single-threaded result when the main thread reads the file\'s start and a worker its end', async () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const t = (UPGRADE - H + i * 1000) * 1e6;
+      lines.push(`http_request,service=s,endpoint=/e${i % 3} duration_ms=${(i * 7) % 400} ${t}`);
+      lines.push(`upstream_call,service=s,upstream=u attempts=${1 + (i % 3)}i,backoff_ms=${(i % 3) * 20},ok=${i % 13 !== 0} ${t}`);
+      if (i % 700 === 0) lines.push(`http_request,service=s,endpoint=/e0 duration_ms=oops ${t}`);
+      if (i === 2990) lines.push(`deploy_marker,service=s version="2" ${t}`);
+    }
+    const file = writeTmp('parallel-main.lp', lines.join('\n'));
+    const single = await source(file, { workers: 0, maxBadLineShare: 0.01 }).fetch(QUERY);
+    const logs: string[] = [];
+    const multi = await source(file, { ...parallel, workers: 1, maxBadLineShare: 0.01 }).fetch({ ...QUERY, log: (m) => logs.push(m) });
+    // The worker claims the last segment before the main thread has read its first: both threads always parse some.
+    const perThread = /segments per thread: (\d+), (\d+)\)$/.exec(logs[0])?.slice(1).map(Number);
+    expect(perThread?.every((n) => n > 0)).toBe(true);
+    expect(single.warnings.join('\n')).toMatch(/line 2805: .*\n.*outside the schema were ignored: deploy_marker \(1\)/);
+    expect(multi.warnings).toEqual(single.warnings);
+    expect(isDeepStrictEqual(multi, single)).toBe(true);
+  });
+
   it('cuts no segment inside a string field holding raw newlines (InfluxDB keeps them inside the quotes)', async () => {
     const lines: string[] = [];
     for (let i = 0; i < 1500; i++) {
