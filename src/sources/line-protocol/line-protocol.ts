@@ -128,33 +128,6 @@ function digitsExceed(b: Uint8Array, s: number, e: number, limit: string): boole
   return false;
 }
 
-/** Decimal digits per int32 step of digitsValue: 999 999 999 < 2^31. */
-const INT32_DIGITS = 9;
-
-/**
- * The value of the decimal digits b[s, e) (0 when empty), or -1 when a byte is not a digit. Up to nine digits at a
- * time in int32 arithmetic, then combined in doubles: the same value as a digit-by-digit `v * 10 + d` in doubles
- * wherever that is exact (below 2^53, so every time a parser keeps), at about a third of the cost (the double
- * multiply-add chain was half of the timestamp's time).
- */
-function digitsValue(b: Uint8Array, s: number, e: number): number {
-  let v = 0;
-  let k = s;
-  while (k < e) {
-    const stop = e - k > INT32_DIGITS ? k + INT32_DIGITS : e;
-    const n = stop - k;
-    let chunk = 0;
-    for (; k < stop; k++) {
-      const d = b[k] - D0;
-      // (d >>> 0) > 9 tests d < 0 || d > 9 in one comparison.
-      if (d >>> 0 > 9) return -1;
-      chunk = chunk * 10 + d;
-    }
-    v = v * POW10[n] + chunk;
-  }
-  return v;
-}
-
 /** Index of the first `byte` at or after `from`, or the length of `b` when there is none. */
 function indexOrEnd(b: Buffer, byte: number, from: number): number {
   const k = b.indexOf(byte, from);
@@ -782,12 +755,7 @@ export class LineProtocolParser {
     // Series key (measurement and tag set): up to the first space not right after a backslash. Most lines repeat
     // a recent series, whose parsed form the cache hands back after one byte comparison.
     let j = i + 1;
-    // To the next space, then back to the scan if a backslash escapes it (one load per byte, not two).
-    for (;;) {
-      while (j < end && b[j] !== SP) j++;
-      if (j >= end || b[j - 1] !== BS) break;
-      j++;
-    }
+    while (j < end && (b[j] !== SP || b[j - 1] === BS)) j++;
     if (j >= end) return b[end - 1] === BS ? DANGLING_BACKSLASH : 'missing field set';
     const seriesBytes = j - i;
     let entry = this.series.restore(b, i, j, p);
@@ -965,10 +933,21 @@ export class LineProtocolParser {
     const digits = e - k;
     // Whole milliseconds from the leading digits (exact), the sub-millisecond rest as a fraction, so that a
     // point exactly at a window boundary lands on the right side even for 19-digit nanosecond stamps.
-    const split = this.shift > 0 ? Math.max(k, e - this.shift) : e;
-    let ms = digitsValue(b, k, split);
-    let frac = digitsValue(b, split, e);
-    const bad = digits === 0 || ms < 0 || frac < 0;
+    let ms = 0;
+    let frac = 0;
+    let bad = digits === 0;
+    const split = this.shift > 0 ? e - this.shift : e;
+    // (d >>> 0) > 9 tests d < 0 || d > 9 in one comparison.
+    for (; k < split; k++) {
+      const d = b[k] - D0;
+      if (d >>> 0 > 9) bad = true;
+      ms = ms * 10 + d;
+    }
+    for (; k < e; k++) {
+      const d = b[k] - D0;
+      if (d >>> 0 > 9) bad = true;
+      frac = frac * 10 + d;
+    }
     if (bad) return `timestamp ${quote(utf8(b, s, e))} is not an integer`;
     const limit = TIME_LIMIT_DIGITS[this.precision];
     if (digits >= limit.length) {
