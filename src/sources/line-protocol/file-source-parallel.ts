@@ -69,6 +69,33 @@ export function segmentBytesFor(size: number, threads: number): number {
   return Math.max(DEFAULT_SEGMENT_BYTES, Math.ceil(size / (4 * Math.max(1, threads))));
 }
 
+/**
+ * Keep handing segments to workers only while the threads together read at least this many times as fast as the
+ * main thread alone. Two threads can be slower than one although the machine looks idle: on the 2-vCPU machines
+ * of issue 12 a second thread costs 1.8× the CPU for 0.92× the speed (cores that share a physical core, or a
+ * neighbour's load), and the merge of every worker segment comes on top.
+ */
+export const WORKERS_PAY_SPEEDUP = 1.2;
+
+/** Rates are measured over at least this long (a 1 MiB chunk takes ≈ 8 ms). */
+const MIN_RATE_SPAN_MS = 50;
+
+/** Rates in bytes per ms, measured while reading (see readParallel). */
+export interface ReadRates {
+  /** The main thread before the first worker segment began parsing. */
+  mainAlone: number;
+  /** The main thread while the latest worker segment was parsed. */
+  mainShared: number;
+  /** Each worker's latest segment. */
+  workers: number[];
+}
+
+/** Whether the workers speed the read up enough to be given more segments (WORKERS_PAY_SPEEDUP). */
+export function workersPay(r: ReadRates): boolean {
+  const together = r.mainShared + r.workers.reduce((a, b) => a + b, 0);
+  return together >= WORKERS_PAY_SPEEDUP * r.mainAlone;
+}
+
 export interface ParallelReadOptions {
   path: string;
   size: number;
@@ -88,6 +115,47 @@ export interface ParallelReadOptions {
 export interface ParallelReadResult extends ParseTotals {
   /** Segments parsed by the main thread (index 0) and by each worker. */
   segmentsPerThread: number[];
+  /** The workers were given no more segments because they did not pay (workersPay); undefined when it never came up. */
+  workersStopped?: ReadRates;
+}
+
+/** When the main thread finished each chunk of its share, to tell its read rate over a span of time. */
+class MainThreadLog {
+  readonly started = performance.now();
+  private readonly times: number[] = [];
+  private readonly bytes: number[] = [];
+  private total = 0;
+  private finished = Infinity;
+
+  add(n: number): void {
+    this.total += n;
+    this.times.push(performance.now());
+    this.bytes.push(this.total);
+  }
+
+  /** The main thread has read its share: it reads nothing after this. */
+  finish(): void {
+    this.finished = performance.now();
+  }
+
+  /** Bytes per ms over [from, to) (cut at the end of the main thread's share); NaN when that is under MIN_RATE_SPAN_MS. */
+  rate(from: number, to: number): number {
+    const end = Math.min(to, this.finished);
+    if (end - from < MIN_RATE_SPAN_MS) return NaN;
+    return (this.bytesAt(end) - this.bytesAt(from)) / (end - from);
+  }
+
+  /** Bytes done by time t (the chunks finished by then). */
+  private bytesAt(t: number): number {
+    let lo = 0;
+    let hi = this.times.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.times[mid] <= t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === 0 ? 0 : this.bytes[lo - 1];
+  }
 }
 
 export async function readParallel(o: ParallelReadOptions): Promise<ParallelReadResult> {
@@ -128,23 +196,46 @@ export async function readParallel(o: ParallelReadOptions): Promise<ParallelRead
     let back = segments.length;
     const workerResults = new Array<SegmentResult | undefined>(segments.length);
     const parser = new LineProtocolParser(o.mapper.onPoint, { precision: o.precision, knownTokens: schemaTokens(o.schema) });
+    // The rule for keeping the workers (workersPay), from rates measured on this read: the main thread's rate
+    // before the first worker segment began parsing (the workers were still starting) against its rate while each
+    // worker segment was parsed, plus the workers' own rates. Judged each time a worker segment is done.
+    const mainLog = new MainThreadLog();
+    const workerRates = new Array<number>(workerCount).fill(0);
+    let mainAlone = NaN;
+    let stopped: ReadRates | undefined;
     const mainLoop = async (): Promise<void> => {
       if (!onMain) return;
       const buffers = readBuffers(o.chunkBytes);
+      const onBytes = (n: number): void => {
+        mainLog.add(n);
+        progress(n);
+      };
       while (front < back) {
         // Segments end after a newline, where the parser has no line open: end() between them is a no-op.
-        await readRange(fh, segments[front++], buffers, parser, { onBytes: progress, signal: query.signal });
+        await readRange(fh, segments[front++], buffers, parser, { onBytes, signal: query.signal });
         segmentsPerThread[0]++;
       }
+      mainLog.finish();
     };
     // One task in flight per worker, so segments go to whichever thread is free next.
     const workerLoop = async (p: ThreadPool<Segment, SegmentResult>): Promise<void> => {
-      while (front < back) {
+      while (front < back && stopped === undefined) {
         const index = --back;
         let thread = 0;
-        workerResults[index] = await p.run(segments[index], { onStart: (worker) => (thread = worker + 1) });
+        const result = await p.run(segments[index], { onStart: (worker) => (thread = worker + 1) });
+        const bytes = segments[index].end - segments[index].start;
+        workerResults[index] = result;
         segmentsPerThread[thread]++;
-        progress(segments[index].end - segments[index].start);
+        progress(bytes);
+        const end = performance.now();
+        const begin = end - result.parseMs;
+        workerRates[thread - 1] = bytes / Math.max(1, result.parseMs);
+        if (Number.isNaN(mainAlone)) mainAlone = mainLog.rate(mainLog.started, begin);
+        const mainShared = mainLog.rate(begin, end);
+        if (onMain && stopped === undefined && !Number.isNaN(mainAlone) && !Number.isNaN(mainShared)) {
+          const rates: ReadRates = { mainAlone, mainShared, workers: [...workerRates] };
+          if (!workersPay(rates)) stopped = rates;
+        }
       }
     };
     const loops = [mainLoop()];
@@ -159,7 +250,7 @@ export async function readParallel(o: ParallelReadOptions): Promise<ParallelRead
       o.mapper.mergeState(r.mapper);
       parts.push(r.totals);
     }
-    return { ...combineTotals(parts, DEFAULT_BAD_LINES_KEPT), segmentsPerThread };
+    return { ...combineTotals(parts, DEFAULT_BAD_LINES_KEPT), segmentsPerThread, ...(stopped ? { workersStopped: stopped } : {}) };
   } catch (e) {
     // Tasks cut off by the abort reject with the pool's close: report the abort instead.
     if (query.signal?.aborted) throw query.signal.reason;

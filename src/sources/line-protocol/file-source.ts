@@ -19,7 +19,7 @@ import { SchemaMapper, schemaTokens } from './schema-mapper.ts';
 import { readBuffers, readError, readRange, totalsOf, type ParseTotals } from './file-read.ts';
 import { ExtraPoints } from './extra-points.ts';
 import { sniffLineProtocol } from './sniff.ts';
-import { defaultReaderWorkers, readParallel, segmentBytesFor } from './file-source-parallel.ts';
+import { defaultReaderWorkers, readParallel, segmentBytesFor, WORKERS_PAY_SPEEDUP, type ReadRates } from './file-source-parallel.ts';
 
 /** 1 MiB reads: few enough chunks that per-chunk costs vanish, small enough to keep memory flat. */
 export const DEFAULT_READ_CHUNK_BYTES = 1 << 20;
@@ -148,7 +148,7 @@ export class LineProtocolFileSource implements MetricSource {
           readOnMainThread: this.options.readOnMainThread,
         });
         totals = result;
-        threads = ` (segments per thread: ${result.segmentsPerThread.join(', ')})`;
+        threads = `${stoppedNote(result.workersStopped)} (segments per thread: ${result.segmentsPerThread.join(', ')})`;
       } else {
         const parser = new LineProtocolParser(mapper.onPoint, { precision: this.options.precision ?? 'ns', knownTokens: schemaTokens(this.options.schema) });
         if (gzip) await readGzip(path, chunkBytes, size, parser, query);
@@ -229,6 +229,13 @@ export class LineProtocolFileSource implements MetricSource {
       .join(' and ');
     throw new AppError('BAD_INPUT', `line-protocol file ${path}: no points in ${windows} match ${filters || 'the filters'}`);
   }
+}
+
+/** Says that (and why) the parallel read's workers were given no more segments. */
+function stoppedNote(rates: ReadRates | undefined): string {
+  if (rates === undefined) return '';
+  const together = (rates.mainShared + rates.workers.reduce((a, b) => a + b, 0)) / rates.mainAlone;
+  return `; reader threads stopped early: together ${together.toFixed(2)}× the main thread alone (below ${WORKERS_PAY_SPEEDUP}×)`;
 }
 
 function formatShare(share: number): string {

@@ -31,6 +31,8 @@ export interface Segment {
 
 export interface SegmentResult {
   totals: ParseTotals;
+  /** Wall time the worker spent reading and parsing the segment (the main thread's rule for keeping workers). */
+  parseMs: number;
   builder: WindowBuilderState;
   mapper: SchemaMapperState;
 }
@@ -45,6 +47,7 @@ export function segmentReader(init: SegmentReadInit): (segment: Segment, hooks?:
     const { before, after, services, eventCounts } = init.query;
     const mapper = new SchemaMapper(init.schema, builder, new ExtraPoints({ deployment: init.schema.deployment, eventCounts, before, after, services }));
     const parser = new LineProtocolParser(mapper.onPoint, { precision: init.precision, knownTokens: tokens });
+    const started = performance.now();
     // Opened per segment: a handle kept by an idle worker would leak when the pool terminates it.
     const fh = await open(init.path, 'r');
     try {
@@ -52,7 +55,8 @@ export function segmentReader(init: SegmentReadInit): (segment: Segment, hooks?:
     } finally {
       await fh.close();
     }
-    return { totals: totalsOf(parser), builder: builder.exportState(), mapper: mapper.exportState() };
+    const parseMs = performance.now() - started;
+    return { totals: totalsOf(parser), parseMs, builder: builder.exportState(), mapper: mapper.exportState() };
   };
 }
 

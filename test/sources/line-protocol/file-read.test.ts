@@ -112,3 +112,17 @@ describe('reader threads and segments for large files (issue 12)', () => {
     expect(segmentBytesFor(400 << 20, 2)).toBe(50 << 20);
   });
 });
+
+describe('keeping reader threads only while they pay (issue 12: two threads were slower than one)', () => {
+  it('keeps the workers when the threads together read ≥ 1.2× the main thread alone, and stops them below', async () => {
+    const { workersPay, WORKERS_PAY_SPEEDUP } = await import('../../../src/sources/line-protocol/file-source-parallel.ts');
+    expect(WORKERS_PAY_SPEEDUP).toBe(1.2);
+    // Two real cores: each thread keeps its speed.
+    expect(workersPay({ mainAlone: 120, mainShared: 115, workers: [110] })).toBe(true);
+    // Two threads sharing one core's worth (the 2-vCPU machine of the issue): each at ~55 %.
+    expect(workersPay({ mainAlone: 120, mainShared: 66, workers: [66] })).toBe(false);
+    // Exactly at the bar pays; the workers' rates add up.
+    expect(workersPay({ mainAlone: 100, mainShared: 60, workers: [30, 30] })).toBe(true);
+    expect(workersPay({ mainAlone: 100, mainShared: 60, workers: [30, 29] })).toBe(false);
+  });
+});
