@@ -11,7 +11,7 @@ const ioModules = ['node:fs', 'node:fs/promises', 'fs', 'fs/promises', 'node:net
 
 /** Every folder of src/ and the shared top-level modules, as import patterns. */
 const FOLDERS = ['stats', 'analysis', 'charts', 'report', 'sources', 'net', 'worker', 'store', 'actions', 'notify', 'runtime', 'http', 'cli'];
-const SHARED = { config: 'config.ts', errors: 'errors.ts', duration: 'duration.ts' };
+const SHARED = { config: 'config.ts', errors: 'errors.ts', duration: 'duration.ts', units: 'units.ts' };
 const patternOf = (name) => (SHARED[name] ? [`**/${SHARED[name]}`] : [`**/${name}/**`, `../${name}/*`, `../../${name}/*`]);
 
 /**
@@ -24,7 +24,7 @@ const LAYERS = {
   charts: { may: ['analysis', 'errors'] },
   report: { may: ['analysis', 'charts', 'errors'] },
   net: { may: ['errors'] },
-  sources: { may: ['analysis', 'stats', 'net', 'worker', 'config', 'errors', 'duration'] },
+  sources: { may: ['analysis', 'stats', 'net', 'worker', 'config', 'errors', 'duration', 'units'] },
   worker: { may: ['errors'], types: ['runtime', 'analysis', 'config'] },
   store: { may: ['errors', 'duration'], types: ['analysis', 'runtime', 'actions'] },
   actions: {
@@ -88,7 +88,7 @@ export default tseslint.config(
   })),
   // The shared leaf modules import nothing of ours but errors.ts.
   {
-    files: ['src/config.ts', 'src/errors.ts', 'src/duration.ts'],
+    files: ['src/config.ts', 'src/errors.ts', 'src/duration.ts', 'src/units.ts'],
     rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: [...FOLDERS.flatMap(patternOf), '**/config.ts', '**/duration.ts'], allowTypeImports: true, message: 'shared modules are leaves: they import nothing of ours but errors.ts (types are fine)' }] }] },
   },
 );

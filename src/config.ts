@@ -88,13 +88,9 @@ export function checkSchemaMapping(schema: SchemaMapping, where: string): void {
 }
 export type SchemaMapping = Static<typeof SchemaMappingSchema>;
 
-/**
- * Milliseconds per unit of the raw values a schema describes (`unit` of a metric). Reports are always in ms, so
- * Prometheus-style seconds and InfluxDB milliseconds both work without the user converting anything.
- */
-export const MS_PER_TIME_UNIT = { s: 1000, ms: 1, us: 0.001, ns: 0.000001 } as const;
-export type TimeUnit = keyof typeof MS_PER_TIME_UNIT;
-export const DEFAULT_TIME_UNIT: TimeUnit = 'ms';
+// Units and their conversion live in units.ts (a leaf the reader threads load without the rest of this module).
+export { boundToMs, DEFAULT_TIME_UNIT, MS_PER_TIME_UNIT, msPerUnit, unitFactors, type TimeUnit, type UnitFactors } from './units.ts';
+import { MS_PER_TIME_UNIT } from './units.ts';
 
 /** Refuses a unit other than s, ms, us, ns; `field` names the config field ("config/x.yaml: schema.request.unit"). */
 export function checkTimeUnit(unit: string | undefined, field: string): void {
@@ -103,29 +99,6 @@ export function checkTimeUnit(unit: string | undefined, field: string): void {
   }
 }
 
-/** Milliseconds per raw unit (1 when `unit` is absent); the unit must have passed checkTimeUnit. */
-export function msPerUnit(unit: string | undefined): number {
-  return unit === undefined ? 1 : MS_PER_TIME_UNIT[unit as TimeUnit];
-}
-
-/** Factors from raw values to ms, per metric of a schema: request durations, backoff waits, histogram `le` bounds. */
-export interface UnitFactors {
-  duration: number;
-  backoff: number;
-  le: number;
-}
-
-export function unitFactors(schema: SchemaMapping): UnitFactors {
-  return { duration: msPerUnit(schema.request.unit), backoff: msPerUnit(schema.upstream.unit), le: msPerUnit(schema.histogram.unit) };
-}
-
-/**
- * A bucket bound in ms: rounded to 15 significant digits so that 0.3 s is 300 ms, not 300.00000000000006 (the
- * bound is shown on findings and two sources must agree on it). Infinity (`+Inf`) stays Infinity.
- */
-export function boundToMs(le: number, factor: number): number {
-  return factor === 1 || !Number.isFinite(le) ? le : Number((le * factor).toPrecision(15));
-}
 /** Default baseline of an analysis (runtime/baseline.ts resolves a request against it). */
 const BaselineSchema = Type.Object(
   {

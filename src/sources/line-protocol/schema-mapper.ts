@@ -3,7 +3,9 @@
  * and field names come from config.schema, never hard-coded), and rejects points that break the data contract.
  * Raw durations, backoff waits and `le` bounds are converted from the schema's `unit` of each metric to ms.
  */
-import { boundToMs, unitFactors, type SchemaMapping, type UnitFactors } from '../../config.ts';
+import type { SchemaMapping } from '../../config.ts';
+// Not from config.ts: the reader threads load this module, and config.ts would bring its YAML parser and validator.
+import { boundToMs, unitFactors, type UnitFactors } from '../../units.ts';
 import { FieldType, type LineProtocolPoint } from './line-protocol.ts';
 import type { WindowBuilder } from '../window-builder/window-builder.ts';
 import type { ExtraPoints, ExtraPointsState } from './extra-points.ts';
