@@ -309,6 +309,12 @@ export class LineProtocolPoint {
   readonly fieldEnd: number[] = [];
   /** @internal the bytes holding the current line */
   src: Uint8Array = new Uint8Array(0);
+  /**
+   * The series (measurement and tag set, as written) this line shares with the other lines of its series, while the
+   * parser remembers it: a handler may keep what it derives from the tags in `memo`, which is fresh (undefined)
+   * for a series not seen lately. Null when the parser does not remember the series.
+   */
+  series: SeriesMemo | null = null;
 
   /** Value of tag `key`, or undefined. */
   tag(key: string): string | undefined {
@@ -326,6 +332,11 @@ export class LineProtocolPoint {
   fieldText(i: number): string {
     return utf8(this.src, this.fieldStart[i], this.fieldEnd[i]);
   }
+}
+
+/** Where a point handler keeps what it derives from a series' tags (LineProtocolPoint.series). */
+export interface SeriesMemo {
+  memo: unknown;
 }
 
 export interface BadLine {
@@ -419,7 +430,7 @@ function matchKey(b: Uint8Array, j: number, end: number, key: string): string | 
 /** Size of the series cache (a power of two). */
 const SERIES_SLOTS = 256;
 
-interface SeriesEntry {
+interface SeriesEntry extends SeriesMemo {
   bytes: Uint8Array;
   measurement: string;
   tagKeys: string[];
@@ -468,6 +479,7 @@ class SeriesCache {
       tagValues: p.tagValues.slice(0, p.tagCount),
       fieldKeys: [],
       doubleBackslash: false,
+      memo: undefined,
     };
     for (let k = s + 1; k < e && !entry.doubleBackslash; k++) entry.doubleBackslash = b[k] === BS && b[k - 1] === BS;
     this.slots[sampleHash(b, s, e) & (SERIES_SLOTS - 1)] = entry;
@@ -765,6 +777,7 @@ export class LineProtocolParser {
       entry = this.series.store(b, i, j, p);
     }
     this.seriesDoubleBackslash = entry === null || entry.doubleBackslash;
+    p.series = entry;
 
     // Spaces, tabs and NUL bytes, then the field set.
     let c = 0;

@@ -31,10 +31,11 @@ export class SchemaMapper {
   private readonly s: SchemaMapping;
   /** ms per raw unit of each metric (schema `unit`). */
   private readonly ms: UnitFactors;
-  private b: WindowBuilder;
+  private readonly b: WindowBuilder;
   /** Tags of the current point, set by subjectTags (saves an object per point). */
   private service = '';
   private subject = '';
+  private cohort: string | undefined = undefined;
 
   constructor(
     schema: SchemaMapping,
@@ -44,11 +45,6 @@ export class SchemaMapper {
   ) {
     this.s = schema;
     this.ms = unitFactors(schema);
-    this.b = builder;
-  }
-
-  /** Sends the following points to another builder (the parallel reader uses one per file segment). */
-  use(builder: WindowBuilder): void {
     this.b = builder;
   }
 
@@ -85,20 +81,25 @@ export class SchemaMapper {
     return reason;
   };
 
-  /** The point's cohort tag value when the builder splits by cohort (a cohort baseline), else undefined. */
-  private cohortOf(p: LineProtocolPoint): string | undefined {
-    const tag = this.b.cohortTag;
-    return tag === null ? undefined : p.tag(tag);
+  /**
+   * Reads the service tag, the subject tag (endpoint or upstream) and, when the builder splits by cohort (a cohort
+   * baseline), the cohort tag into this.service / this.subject / this.cohort. What a series' tags give is kept on the
+   * parser's series entry (the same for every line of the series), so the lines after the first skip the lookups.
+   */
+  private subjectTags(p: LineProtocolPoint, serviceTag: string, subjectTag: string): string | null {
+    const series = p.series;
+    const kept = series?.memo;
+    if (kept instanceof SeriesTags && kept.owner === this) return this.useTags(kept);
+    const tags = readSubjectTags(p, serviceTag, subjectTag, this.b.cohortTag, this);
+    if (series !== null) series.memo = tags;
+    return this.useTags(tags);
   }
 
-  /** Reads the service tag and the subject tag (endpoint or upstream) into this.service / this.subject. */
-  private subjectTags(p: LineProtocolPoint, serviceTag: string, subjectTag: string): string | null {
-    const service = p.tag(serviceTag);
-    if (service === undefined) return `missing tag "${serviceTag}"`;
-    const subject = p.tag(subjectTag);
-    if (subject === undefined) return `missing tag "${subjectTag}"`;
-    this.service = service;
-    this.subject = subject;
+  private useTags(tags: SeriesTags): string | null {
+    if (tags.reason !== null) return tags.reason;
+    this.service = tags.service;
+    this.subject = tags.subject;
+    this.cohort = tags.cohort;
     return null;
   }
 
@@ -109,7 +110,7 @@ export class SchemaMapper {
     const fi = p.fieldIndex(r.durationField);
     reason = numericField(p, fi, r.durationField, false);
     if (reason !== null) return reason;
-    this.b.addRequest(this.service, this.subject, p.timeMs, p.fieldNumbers[fi] * this.ms.duration, this.cohortOf(p));
+    this.b.addRequest(this.service, this.subject, p.timeMs, p.fieldNumbers[fi] * this.ms.duration, this.cohort);
     return null;
   }
 
@@ -133,7 +134,7 @@ export class SchemaMapper {
       if (reason !== null) return reason;
       backoff = p.fieldNumbers[bi] * this.ms.backoff;
     }
-    this.b.addUpstreamCall(this.service, this.subject, p.timeMs, attempts, backoff, p.fieldNumbers[oi] === 1, this.cohortOf(p));
+    this.b.addUpstreamCall(this.service, this.subject, p.timeMs, attempts, backoff, p.fieldNumbers[oi] === 1, this.cohort);
     return null;
   }
 
@@ -149,7 +150,7 @@ export class SchemaMapper {
     const ci = p.fieldIndex(h.countField);
     reason = numericField(p, ci, h.countField, false);
     if (reason !== null) return reason;
-    this.b.addHistogramBucket(this.service, this.subject, p.timeMs, boundToMs(le, this.ms.le), p.fieldNumbers[ci], this.cohortOf(p));
+    this.b.addHistogramBucket(this.service, this.subject, p.timeMs, boundToMs(le, this.ms.le), p.fieldNumbers[ci], this.cohort);
     return null;
   }
 
@@ -179,9 +180,28 @@ export class SchemaMapper {
       calls: p.fieldNumbers[ci],
       retries: p.fieldNumbers[ri],
       exhausted: ei >= 0 ? p.fieldNumbers[ei] : 0,
-    }, undefined, this.cohortOf(p));
+    }, undefined, this.cohort);
     return null;
   }
+}
+
+/** What one series' tags give a mapper (its service, subject and cohort), or why they do not do. */
+class SeriesTags {
+  constructor(
+    readonly owner: SchemaMapper,
+    readonly reason: string | null,
+    readonly service = '',
+    readonly subject = '',
+    readonly cohort: string | undefined = undefined,
+  ) {}
+}
+
+function readSubjectTags(p: LineProtocolPoint, serviceTag: string, subjectTag: string, cohortTag: string | null, owner: SchemaMapper): SeriesTags {
+  const service = p.tag(serviceTag);
+  if (service === undefined) return new SeriesTags(owner, `missing tag "${serviceTag}"`);
+  const subject = p.tag(subjectTag);
+  if (subject === undefined) return new SeriesTags(owner, `missing tag "${subjectTag}"`);
+  return new SeriesTags(owner, null, service, subject, cohortTag === null ? undefined : p.tag(cohortTag));
 }
 
 /** Checks that field `fi` (named `name`) exists, is a non-negative number and, if asked, a whole one. */

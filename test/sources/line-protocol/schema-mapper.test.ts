@@ -29,3 +29,24 @@ describe('SchemaMapper: per-interval counters', () => {
     expect(windows.upstreams[0].before).toMatchObject({ calls: 10, retries: 20, exhausted: 10 });
   });
 });
+
+describe('SchemaMapper: a series\' tags are read once and remembered for its later lines', () => {
+  it('gives every line of interleaved series its own service and endpoint, and every line of a series without the endpoint tag the same error', () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 600; i++) {
+      const t = `${UPGRADE - H + 1000 * i}000000`;
+      // 300 series: more than the parser remembers at once, so entries are evicted and read again.
+      lines.push(`http_request,service=s${i % 3},endpoint=/e${i % 300} duration_ms=${i} ${t}`);
+      if (i % 100 === 0) lines.push(`http_request,service=s0,path=/nope duration_ms=1 ${t}`);
+    }
+    const { parser, windows } = mapLines(lines.join('\n'));
+    expect(parser.badLineCount).toBe(6);
+    expect(new Set(parser.badLines.map((b) => b.reason))).toEqual(new Set(['missing tag "endpoint"']));
+    expect(windows.latency).toHaveLength(300);
+    for (const l of windows.latency) {
+      const k = Number(l.endpoint.slice(2));
+      expect(l.service).toBe(`s${k % 3}`);
+      expect([...(l.before as { values: Float64Array }).values]).toEqual([k, k + 300]);
+    }
+  });
+});
