@@ -861,6 +861,9 @@ export class LineProtocolParser {
       return null;
     }
     const ts = j;
+    // The timestamp almost always runs to the line's end: parse it as such first (its digit check refuses a space),
+    // and find its real end only when that fails, which also words the error.
+    if (this.timestamp(b, ts, end) === null) return null;
     while (j < end && b[j] !== SP) j++;
     const te = j;
     while (j < end && b[j] === SP) j++;

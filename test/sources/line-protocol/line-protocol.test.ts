@@ -127,6 +127,18 @@ describe('line protocol: syntax', () => {
     expect(points[1].timeMs).toBe(T0_MS);
   });
 
+  it('reads a timestamp followed by spaces like one at the end of the line, and words the errors of text after it as before', () => {
+    const { points, parser } = parseAll(`m x=1 ${T0}   \nm x=2 ${T0}\t\nm x=3 ${T0} 5\nm x=4 ${T0}`);
+    expect(points.map((p) => [p.fields.x.value, p.timeMs])).toEqual([
+      [1, T0_MS],
+      [4, T0_MS],
+    ]);
+    expect(parser.badLines.map((b) => [b.line, b.reason])).toEqual([
+      [2, `timestamp "${T0}\\t" is not an integer`],
+      [3, 'unexpected text after the timestamp: "5"'],
+    ]);
+  });
+
   it('places points without a timestamp only when a default time is given', () => {
     expect(reasonFor('m x=1')).toBe('missing timestamp (a point without one cannot be placed in a window)');
     const { points } = parseAll('m x=1\n', { defaultTimeMs: T0_MS });
