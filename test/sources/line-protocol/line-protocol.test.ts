@@ -110,6 +110,22 @@ describe('line protocol: syntax', () => {
     expect(Object.values(points[0].fields).map((f) => f.value)).toEqual(values.map(Number));
   });
 
+  it('reads a number the same whether it ends at a comma, a space or the line\'s end, and refuses the same near-numbers', () => {
+    const good = ['1.', '.5', '-0', '007', '-12.5', '123456789012345', '1234567890123456', '0.000001'];
+    for (const v of good) {
+      const { points } = parseAll(`m a=${v},b=${v} ${T0}\nm b=${v}`, { defaultTimeMs: T0_MS });
+      expect(points.map((p) => p.fields.b.value)).toEqual([Number(v), Number(v)]);
+      expect(Object.is(points[0].fields.a.value, Number(v))).toBe(true);
+    }
+    const { points } = parseAll(`m a=-12i,b=0i,c=007i ${T0}`);
+    expect(points[0].fields).toEqual({ a: { type: 'integer', value: -12 }, b: { type: 'integer', value: 0 }, c: { type: 'integer', value: 7 } });
+    expect(reasonFor(`m x=12i3 ${T0}`)).toBe('field "x": "12i3" is not a number');
+    expect(reasonFor(`m x=1.5i ${T0}`)).toBe('field "x": "1.5i" is not an integer');
+    expect(reasonFor(`m x=1.2.3 ${T0}`)).toBe('field "x": "1.2.3" is not a number');
+    expect(reasonFor(`m x=-i ${T0}`)).toBe('field "x": "-i" is not an integer');
+    expect(reasonFor(`m x=1\t2 ${T0}`)).toBe('field "x": "1\\t2" is not a number');
+  });
+
   it('converts timestamps of every precision to epoch ms exactly at the millisecond', () => {
     const cases: Array<[LineProtocolParserOptions['precision'], string, number]> = [
       ['ns', '1763647200123456789', T0_MS + 123.456789],
