@@ -127,7 +127,10 @@ export async function run(): Promise<void> {
   console.log('\n| step | wall (s) | CPU (s) | lines/s (wall) | lines/CPU-s | peak RSS (MB) | module load (s) | result |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---|');
   for (const r of rows) {
-    const threads = r.sourceLog?.includes('segments per thread') ? `; ${/\(segments per thread: [^)]*\)/.exec(r.sourceLog)?.[0]}` : r.sourceLog ? '; one thread' : '';
+    const stopped = r.sourceLog ? /; (reader threads stopped early: [^(]*)/.exec(r.sourceLog)?.[1]?.trim() : undefined;
+    const threads =
+      (r.sourceLog?.includes('segments per thread') ? `; ${/\(segments per thread: [^)]*\)/.exec(r.sourceLog)?.[0]}` : r.sourceLog ? '; one thread' : '') +
+      (stopped ? `; ${stopped}` : '');
     const result = (r.mode === 'analyze' ? `verdict ${r.verdict}, ${r.findings} findings` : r.mode === 'read' ? `${r.lines} lines` : `${r.findings} series`) + threads;
     const n = (x: number) => Math.round(x).toLocaleString('en-US');
     console.log(

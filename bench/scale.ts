@@ -93,7 +93,8 @@ async function shuffled(): Promise<void> {
   const floor = best(2, bytesOnlyArgs(file));
   const run = best(2, analyzeArgs(file));
   if (run.code !== 0 && run.code !== 1) throw new Error(`analyze failed (${run.code}): ${run.stderr.slice(-1000)}`);
-  const threads = /segments per thread: [^)]*/.exec(run.stderr)?.[0] ?? 'one thread';
+  const stopped = /; (reader threads stopped early: [^(]*)/.exec(run.stderr)?.[1]?.trim();
+  const threads = (/segments per thread: [^)]*/.exec(run.stderr)?.[0] ?? 'one thread') + (stopped ? `; ${stopped}` : '');
   console.log(`\nshuffled demo file: ${path.relative(process.cwd(), file)} (${n0(lines)} lines, ${(statSync(file).size / 1e6).toFixed(0)} MB), whole process`);
   console.log('| step | wall (s) | CPU (s) | lines/s (wall) | peak RSS (MB) |');
   console.log('|---|---:|---:|---:|---:|');
