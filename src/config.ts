@@ -36,6 +36,7 @@ const AnalysisSchema = Type.Object(
       { additionalProperties: false },
     ),
     gaps: Type.Optional(Type.Object({ maxShare: Type.Number({ minimum: 0, maximum: 1 }), alpha: Fraction }, { additionalProperties: false })),
+    seasonal: Type.Optional(Type.Object({ periodVariance: Type.Union([Type.Literal('between'), Type.Literal('auto')]) }, { additionalProperties: false })),
   },
   { additionalProperties: false },
 );

@@ -3,6 +3,7 @@
  * No I/O, no clock: the same input gives the same report, byte for byte.
  */
 import { backoffCandidate } from './backoff.ts';
+import type { PeriodEvidence, ReferencePeriods } from './design-effect.ts';
 import { allInsufficient, checkSeasonal, cohortReport, referenceBlocks } from './baseline.ts';
 import type { Candidate } from './candidate.ts';
 import { coverageOf, decide, summarize, verdictOf } from './decide.ts';
@@ -12,6 +13,7 @@ import { latencyOnsetSeries, onsetOf, upstreamOnsetSeries, type OnsetSeries } fr
 import { retryRateCandidates } from './retry-rate.ts';
 import { viewOf } from './sample-view.ts';
 import { withoutBlocks } from './time-blocks.ts';
+import { periodEffectCheck, type PeriodEffectCheck } from './period-effect.ts';
 import { latencyTimelineJson, sketchOf, upstreamTimelineJson } from './series.ts';
 import { tailLatencyCandidates } from './tail-latency.ts';
 import type { AnalysisResult, AnalysisSettings, Finding, Incident, MetricWindows, Report, ReportSeries, UpstreamSeries } from './types.ts';
@@ -28,11 +30,39 @@ export interface AnalyzeOptions {
 }
 
 export function analyze(windows: MetricWindows, settings: AnalysisSettings, options: AnalyzeOptions = {}): AnalysisResult {
+  const { clusterSize } = referenceBlocks(windows);
+  if (!clusterSize) return analyzeWith(windows, settings, options, () => undefined, []);
+  if (settings.seasonal?.periodVariance !== 'auto') return analyzeWith(windows, settings, options, () => ({ size: clusterSize, variance: 'between' }), null);
+  // Seasonal baseline: a first pass gathers every comparison's evidence of a period effect, per service; the
+  // second uses, per service, the variance that evidence calls for (period-effect.ts).
+  const evidence = new Map<string, PeriodEvidence[]>();
+  const gather = (service: string): ReferencePeriods => ({
+    size: clusterSize,
+    variance: (e) => {
+      const list = evidence.get(service);
+      if (list) list.push(e);
+      else evidence.set(service, [e]);
+    },
+  });
+  analyzeWith(windows, settings, options, gather, null);
+  const services = [...new Set([...windows.latency.map((s) => s.service), ...windows.upstreams.map((u) => u.service)])].sort(compare);
+  const checks = services.map((service) => periodEffectCheck(service, evidence.get(service) ?? []));
+  const variance = new Map(checks.map((c) => [c.service, c.variance]));
+  return analyzeWith(windows, settings, options, (service) => ({ size: clusterSize, variance: variance.get(service) ?? 'between' }), checks);
+}
+
+function analyzeWith(
+  windows: MetricWindows,
+  settings: AnalysisSettings,
+  options: AnalyzeOptions,
+  periodsOf: (service: string) => ReferencePeriods | undefined,
+  periodChecks: PeriodEffectCheck[] | null,
+): AnalysisResult {
   const candidates: Candidate[] = [];
   const series: ReportSeries = { latency: [], upstreams: [] };
   // Time blocks per window (clustered inference), when the source recorded them; a seasonal baseline's reference
   // periods are clusters of blocks (baseline.ts).
-  const { beforeBlocks: bb, afterBlocks: ba, clusterSize } = referenceBlocks(windows);
+  const { beforeBlocks: bb, afterBlocks: ba } = referenceBlocks(windows);
   const layout = windows.baseline;
   const latency = [...windows.latency].sort((a, b) => compare(a.service, b.service) || compare(a.endpoint, b.endpoint));
   const upstreams = [...windows.upstreams].sort((a, b) => compare(a.service, b.service) || compare(a.upstream, b.upstream));
@@ -45,7 +75,8 @@ export function analyze(windows: MetricWindows, settings: AnalysisSettings, opti
   // What each subject was compared on (after incidents left out), for the onset of its regressions.
   const compared = { latency: new Map<string, { before: SampleView; after: SampleView }>(), upstreams: new Map<string, UpstreamSeries>() };
   for (const s of latency) {
-    let views = { before: viewOf(s.before, bb, clusterSize), after: viewOf(s.after, ba, clusterSize) };
+    const periods = periodsOf(s.service);
+    let views = { before: viewOf(s.before, bb, periods), after: viewOf(s.after, ba, periods) };
     if (grid) {
       const found = latencyIncidents(s, views, settings, grid, scanAlpha);
       if (found.incidents.length > 0) {
@@ -75,9 +106,10 @@ export function analyze(windows: MetricWindows, settings: AnalysisSettings, opti
         warnings.push(...found.incidents.map((i) => incidentWarning(i, true)));
       }
     }
-    const views = { before: viewOf(u.before.backoff, bb, clusterSize), after: viewOf(u.after.backoff, ba, clusterSize) };
+    const periods = periodsOf(u.service);
+    const views = { before: viewOf(u.before.backoff, bb, periods), after: viewOf(u.after.backoff, ba, periods) };
     compared.upstreams.set(subjectKey(u.service, u.upstream), u);
-    candidates.push(...retryRateCandidates(u, settings, clusterSize));
+    candidates.push(...retryRateCandidates(u, settings, periods));
     candidates.push(backoffCandidate(u, views, settings));
     series.upstreams.push({
       service: u.service,
@@ -96,7 +128,7 @@ export function analyze(windows: MetricWindows, settings: AnalysisSettings, opti
   // Onset needs one continuous time line through the upgrade: a seasonal or cohort baseline has none (its before
   // side lies on other days, or in the same window), so there the finding carries no onset.
   const findings = grid && !layout ? decided.map((f) => withOnset(f, compared, grid, windows.upgradeAt, settings.confidence)) : decided;
-  const baseline = seasonal?.report ?? cohortReport(windows) ?? { kind: 'before' as const, window: { start: iso(windows.before.start), stop: iso(windows.before.stop) } };
+  const baseline = (seasonal ? { ...seasonal.report, ...(periodChecks ? { periodEffect: periodChecks } : {}) } : null) ?? cohortReport(windows) ?? { kind: 'before' as const, window: { start: iso(windows.before.start), stop: iso(windows.before.stop) } };
   const covered = windowCoverage(windows, settings, options.asked);
   if (covered) warnings.push(...coverageWarnings(covered));
   const extras = { incidents: incidents.length, incomplete: covered ? incompleteWindows({ windowCoverage: covered }) : 0 };

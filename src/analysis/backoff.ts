@@ -135,7 +135,7 @@ function clusteredRankVariance(after: SortedRawView, before: SortedRawView): { i
   if (!after.timed || !before.timed) return { inflation: 1, df: Infinity, design: null };
   const { placementsX, placementsY, auc } = mannWhitneyPlacements(after.timed.values, before.timed.values);
   const centred = (p: Float64Array, timed: NonNullable<SortedRawView['timed']>): CentredSums => {
-    const { blocks, blockCount, clusterSize } = timed;
+    const { blocks, blockCount, periods } = timed;
     const sums = new Float64Array(blockCount);
     const weights = new Float64Array(blockCount);
     let squares = 0;
@@ -147,7 +147,7 @@ function clusteredRankVariance(after: SortedRawView, before: SortedRawView): { i
     }
     // The independent variance of the total: n·S with S the sample variance (n − 1 denominator).
     const independentVariance = p.length > 1 ? (squares * p.length) / (p.length - 1) : 0;
-    return { sums, independentVariance, ...(clusterSize ? { clusters: { size: clusterSize, weights } } : {}) };
+    return { sums, independentVariance, ...(periods ? { clusters: { periods, weights } } : {}) };
   };
   const a = centred(placementsX, after.timed);
   const b = centred(placementsY, before.timed);

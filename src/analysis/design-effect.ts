@@ -45,8 +45,29 @@ const NO_BLOCKS: DesignEstimate = { before: INDEPENDENT, after: INDEPENDENT, ban
 export interface BlockSeries {
   events: Float64Array;
   trials: Float64Array;
-  /** Blocks per reference period when the window is K reference periods (seasonal baseline): see ClusteredSums. */
-  clusterSize?: number;
+  /** The window is K reference periods (seasonal baseline): see CentredSums.clusters. */
+  periods?: ReferencePeriods;
+}
+
+/**
+ * The reference side of a seasonal baseline: consecutive periods of `size` blocks, and which variance of a period
+ * total the comparison uses (decided per service from all of its comparisons, period-effect.ts):
+ * - `between`: the spread of the periods' totals (CR1, G − 1 df), which takes in a period-level effect (a slow day,
+ *   a traffic-mix change) that nothing inside a period can see;
+ * - `within`: the variance inside the periods (withinPeriodDesign, many df), when the service's periods were found
+ *   to differ by no more than that noise;
+ * - a function: `between`, and each comparison's evidence of a period effect is handed to it (the first pass).
+ */
+export interface ReferencePeriods {
+  size: number;
+  variance: 'between' | 'within' | ((evidence: PeriodEvidence) => void);
+}
+
+/** One comparison's evidence of a period effect: between ÷ within variance, F(df1, df2) without one. */
+export interface PeriodEvidence {
+  ratio: number;
+  df1: number;
+  df2: number;
 }
 
 /**
@@ -69,7 +90,7 @@ export function designEffects(before: BlockSeries | null, after: BlockSeries | n
   const sums = (s: BlockSeries): CentredSums => ({
     sums: residual(s),
     independentVariance: independent(s),
-    ...(s.clusterSize ? { clusters: { size: s.clusterSize, weights: s.trials } } : {}),
+    ...(s.periods ? { clusters: { periods: s.periods, weights: s.trials } } : {}),
   });
   return designEffectsOfSums(sums(before), sums(after));
 }
@@ -83,7 +104,7 @@ export interface CentredSums {
    * `weights` are the per-block observation counts. Then the variance of the total is measured between clusters
    * (cluster-robust, see clusterDesign), which takes in the period-to-period variation the blocks cannot see.
    */
-  clusters?: { size: number; weights: Float64Array };
+  clusters?: { periods: ReferencePeriods; weights: Float64Array };
 }
 
 /**
@@ -125,6 +146,71 @@ export function clusterDesign(sums: Float64Array, weights: Float64Array, size: n
 }
 
 /**
+ * Design effect of a window made of G periods measured WITHIN the periods, with the clock-time profile taken out:
+ * each block's centred sum minus the mean of the same clock block over the G periods (the daily load ramp is the
+ * same every period, so it cancels, as it does in the comparison), then each period's long-run variance of those
+ * residuals about its own mean (flat-top, pooled bandwidth), summed over the periods and scaled by G/(G − 1) for
+ * the profile's estimated mean. It is the variance the period totals would have if periods differed only by
+ * within-period noise (sampling and minute-to-minute dependence), i.e. without a period-level effect, and it has
+ * the many degrees of freedom of G × (blocks per period) block values where the between-period spread has G − 1.
+ * This is the within-group mean square of the one-way random-effects model (H. Scheffé, "The Analysis of
+ * Variance" (1959) §7.2), computed with a lag window because blocks inside a period are not independent.
+ * Null with fewer than two periods holding observations or fewer than two blocks per period.
+ */
+export function withinPeriodDesign(sums: Float64Array, weights: Float64Array, size: number, independentVariance: number): { designEffect: number; df: number } | null {
+  if (size < 2 || !(independentVariance > 0)) return null;
+  const groups = Math.ceil(sums.length / size);
+  const used: number[] = [];
+  for (let g = 0; g < groups; g++) {
+    let sw = 0;
+    for (let t = g * size; t < Math.min(sums.length, (g + 1) * size); t++) sw += weights[t];
+    if (sw > 0) used.push(g);
+  }
+  const G = used.length;
+  if (G < 2) return null;
+  // First each period about its own mean score per observation (e_t − n_t·E_g/W_g): a period's level shift is the
+  // between-period part, and left in it would follow the load inside the period (more requests at the peak, so a
+  // larger share of the shift) and read as dependence within the period.
+  const centred = used.map((g) => {
+    const start = g * size;
+    const length = Math.min(size, sums.length - start);
+    let se = 0;
+    let sw = 0;
+    for (let t = 0; t < length; t++) {
+      se += sums[start + t];
+      sw += weights[start + t];
+    }
+    const out = new Float64Array(length);
+    for (let t = 0; t < length; t++) out[t] = sums[start + t] - (weights[start + t] * se) / sw;
+    return out;
+  });
+  const profile = new Float64Array(size);
+  const present = new Float64Array(size);
+  for (const c of centred) {
+    for (let t = 0; t < c.length; t++) {
+      profile[t] += c[t];
+      present[t]++;
+    }
+  }
+  for (let t = 0; t < size; t++) if (present[t] > 0) profile[t] /= present[t];
+  const residuals = centred.map((c) => c.map((v, t) => v - profile[t]));
+  const bandwidth = flatTopBandwidth(residuals);
+  let variance = 0;
+  let df = 0;
+  for (const r of residuals) {
+    if (r.length < 2) continue;
+    let lrv = longRunVariance(r, Math.min(bandwidth, r.length - 1));
+    if (!Number.isFinite(lrv.varianceOfSumCorrected)) lrv = longRunVariance(r, 0);
+    variance += lrv.varianceOfSumCorrected;
+    df += lrv.degreesOfFreedom;
+  }
+  if (!(df > 0)) return null;
+  // Subtracting a profile averaged over G periods leaves (G − 1)/G of each block's variance, and uses up one
+  // block value in G of the degrees of freedom.
+  return { designEffect: ((G / (G - 1)) * variance) / independentVariance, df: (df * (G - 1)) / G };
+}
+
+/**
  * The general form: design effects of a total Σ_t s_t in each window, given the per-block sums of centred scores
  * (residuals of counts, or centred placement values of a rank test) and the total's variance under independence.
  */
@@ -139,20 +225,33 @@ export function designEffectsOfSums(before: CentredSums, after: CentredSums): De
     const d = lrv.varianceOfSumCorrected / independentVariance;
     return d > 1 && Number.isFinite(d) ? { designEffect: d, df: lrv.degreesOfFreedom } : INDEPENDENT;
   };
-  const between = before.clusters && before.independentVariance > 0 ? clusterDesign(before.sums, before.clusters.weights, before.clusters.size, before.independentVariance) : null;
-  if (!between) return { before: one(before), after: one(after), bandwidth };
-  // Seasonal baseline. The reference side: between the K periods, floored at 1 like the rest — but the variance is
-  // still the one measured on G periods, so it keeps its G − 1 degrees of freedom: a spread of three days that
-  // happens to come out below the binomial one is not a known variance (with df = Infinity a plain z test would
-  // follow, as sure of itself as if the periods had been thousands).
-  const excess = between.designEffect > 1 && Number.isFinite(between.designEffect);
-  const reference: WindowDesign = { designEffect: excess ? between.designEffect : 1, df: between.df };
+  const clusters = before.clusters;
+  const between = clusters && before.independentVariance > 0 ? clusterDesign(before.sums, clusters.weights, clusters.periods.size, before.independentVariance) : null;
+  if (!clusters || !between) return { before: one(before), after: one(after), bandwidth };
+  // Seasonal baseline. The reference side is floored at 1 like the rest, but keeps the degrees of freedom of the
+  // estimate it came from: a spread of three days that happens to come out below the binomial one is not a known
+  // variance (with df = Infinity a plain z test would follow, as sure of itself as if the periods had been thousands).
+  // Which variance of a period total (ReferencePeriods.variance). Under the one-way random-effects model a period
+  // total varies by σ²_within + σ²_period. The spread between the periods estimates both, on G − 1 df: three days
+  // give a t(2) test, which rarely finds a +20 % p99 once the report's false-discovery control is applied (50 % on
+  // steady days). When the service's periods differ by no more than their within-period noise, σ²_period is
+  // taken as 0 and σ²_within, measured on every block of every period, is used with its many df. Deciding that
+  // per comparison (the larger of the two estimates) was tried and is liberal: a real day effect that three days
+  // happen to under-show is then missed in every comparison at once (warn rates 25–33 % where 3 % was right), so
+  // the decision is one per service over all its comparisons (period-effect.ts).
+  const within = withinPeriodDesign(before.sums, clusters.weights, clusters.periods.size, before.independentVariance);
+  const usable = within !== null && within.designEffect > 0 && Number.isFinite(within.designEffect) && Number.isFinite(between.designEffect);
+  const mode = clusters.periods.variance;
+  if (typeof mode === 'function' && usable) mode({ ratio: between.designEffect / within.designEffect, df1: between.df, df2: within.df });
+  const chosen = mode === 'within' && usable ? within : between;
+  const excess = chosen.designEffect > 1 && Number.isFinite(chosen.designEffect);
+  const reference: WindowDesign = { designEffect: excess ? chosen.designEffect : 1, df: chosen.df };
   // The after window is one more period: under "no change" today is a draw from the same period-to-period
   // distribution, so its variance has the same between-period part (a prediction, not a comparison of two fixed
   // days). Per observation that part is (d − 1)/n̄ of the binomial/Poisson variance, so a period of n_a
-  // observations has d_a = 1 + (d − 1)·n_a/n̄. It is the same estimate with the same G − 1 degrees of freedom, so
-  // the interval of the change is t(G − 1)·√(v_after + v_reference), as for a t prediction interval
-  // (x̄ ± t_{G−1} s √(1 + 1/G)).
+  // observations has d_a = 1 + (d − 1)·n_a/n̄. It is the same estimate with the same degrees of freedom (G − 1 for
+  // the between spread), so the interval of the change is t(df)·√(v_after + v_reference), as for a t prediction
+  // interval (x̄ ± t_{G−1} s √(1 + 1/G)).
   // The after window's own block-to-block variance is NOT used (not even as a floor): inside the clock window the
   // load follows the daily cycle, so the per-block residuals around the window's one mean trend with it, and a
   // long-run variance reads that trend as dependence (design effects of 15–45 at the pooled p99 of a queueing
@@ -162,9 +261,9 @@ export function designEffectsOfSums(before: CentredSums, after: CentredSums): De
   if (!after.clusters) return { before: reference, after: one(after), bandwidth };
   let na = 0;
   for (let t = 0; t < after.clusters.weights.length; t++) na += after.clusters.weights[t];
-  const d = excess ? 1 + ((between.designEffect - 1) * na) / between.meanWeight : 1;
-  const afterDesign: WindowDesign = { designEffect: d, df: between.df };
-  return { before: reference, after: afterDesign, bandwidth, jointDf: between.df };
+  const d = excess ? 1 + ((chosen.designEffect - 1) * na) / between.meanWeight : 1;
+  const afterDesign: WindowDesign = { designEffect: d, df: chosen.df };
+  return { before: reference, after: afterDesign, bandwidth, jointDf: chosen.df };
 }
 
 /** The `df` option of a Rao–Scott test: the joint df when both design effects share one estimate, else nothing. */

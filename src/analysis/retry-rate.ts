@@ -12,14 +12,14 @@
  */
 import { raoScottRateTest } from '../stats/index.ts';
 import type { Candidate } from './candidate.ts';
-import { designEffects, jointDf, type BlockSeries } from './design-effect.ts';
+import { designEffects, jointDf, type BlockSeries, type ReferencePeriods } from './design-effect.ts';
 import { formatNumber } from './format.ts';
 import type { AnalysisSettings, FindingKind, Tolerance, UpstreamSeries } from './types.ts';
 
-/** `referenceClusterSize`: blocks per reference period when "before" is a seasonal baseline's K periods. */
-export function retryRateCandidates(series: UpstreamSeries, settings: AnalysisSettings, referenceClusterSize?: number): Candidate[] {
+/** `periods`: the reference periods when "before" is a seasonal baseline's K periods. */
+export function retryRateCandidates(series: UpstreamSeries, settings: AnalysisSettings, periods?: ReferencePeriods): Candidate[] {
   const { before, after } = series;
-  const clustered = (s: BlockSeries | null): BlockSeries | null => (s && referenceClusterSize ? { ...s, clusterSize: referenceClusterSize } : s);
+  const clustered = (s: BlockSeries | null): BlockSeries | null => (s && periods ? { ...s, periods } : s);
   const common = {
     kind: 'retry_rate' as const,
     service: series.service,

@@ -4,7 +4,7 @@
  * Raw values are copied once into a sorted Float64Array (radix sort; the handoff arrays are never mutated).
  */
 import { histogramQuantileInterval, sortFloat64, typeSevenQuantile, woodruffRanks } from '../stats/index.ts';
-import { INDEPENDENT, type WindowDesign } from './design-effect.ts';
+import { INDEPENDENT, type ReferencePeriods, type WindowDesign } from './design-effect.ts';
 import type { BlockCells, SampleSet } from './types.ts';
 
 export interface QuantileEstimate {
@@ -34,14 +34,14 @@ export interface HistogramView {
   counts: Float64Array;
   lowerBound: number;
   /** The counts by time block, when the source knows them; `bucket` indexes this view's buckets. */
-  timed?: { blockCount: number; cells: BlockCells; clusterSize?: number };
+  timed?: { blockCount: number; cells: BlockCells; periods?: ReferencePeriods };
 }
 
 /** Raw values in input order, each with its time block (0 … blockCount − 1). */
 export interface TimedValues {
   blockCount: number;
-  /** Blocks per reference period (seasonal baseline: the window is consecutive clusters of this many blocks). */
-  clusterSize?: number;
+  /** Seasonal baseline: the window is consecutive reference periods of `periods.size` blocks (design-effect.ts). */
+  periods?: ReferencePeriods;
   values: Float64Array;
   blocks: Uint32Array;
 }
@@ -50,8 +50,8 @@ export interface TimedValues {
  * A view of one window's samples. `blockCount` is the number of time blocks of the window (when the handoff
  * carries blocks); without it, or without blocks on the samples, the observations are treated as independent.
  */
-export function viewOf(samples: SampleSet, blockCount?: number, clusterSize?: number): SampleView {
-  const clusters = clusterSize ? { clusterSize } : {};
+export function viewOf(samples: SampleSet, blockCount?: number, periods?: ReferencePeriods): SampleView {
+  const clusters = periods ? { periods } : {};
   if (samples.kind === 'raw') {
     const sorted = sortFloat64(samples.values); // a sorted copy: the handoff arrays stay untouched
     const timed = blockCount && samples.blocks ? { blockCount, values: samples.values, blocks: samples.blocks, ...clusters } : undefined;
@@ -205,11 +205,11 @@ function binRaw(view: SortedRawView, like: HistogramView): HistogramView {
   const out: HistogramView = { kind: 'histogram', n: view.n, upperBounds: like.upperBounds, counts, lowerBound: like.lowerBound };
   if (view.timed) {
     // One cell per value: its block and the bucket it falls in (the first edge at or above it).
-    const { values, blocks, blockCount, clusterSize } = view.timed;
+    const { values, blocks, blockCount, periods } = view.timed;
     const bucket = new Uint32Array(values.length);
     const last = like.upperBounds.length - 1;
     for (let i = 0; i < values.length; i++) bucket[i] = Math.min(last, lowerBoundIndex(like.upperBounds, values[i]));
-    out.timed = { blockCount, cells: { block: blocks, bucket, count: new Float64Array(values.length).fill(1) }, ...(clusterSize ? { clusterSize } : {}) };
+    out.timed = { blockCount, cells: { block: blocks, bucket, count: new Float64Array(values.length).fill(1) }, ...(periods ? { periods } : {}) };
   }
   return out;
 }

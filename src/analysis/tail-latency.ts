@@ -17,7 +17,7 @@ import { designEffects, INDEPENDENT, jointDf, type DesignEstimate } from './desi
 import { formatNumber, quantileLabel } from './format.ts';
 import { bucketBoundedChangeInterval, relativeChange, relativeChangeInterval } from './ratio-interval.ts';
 import { countAbove, countAtOrAbove, poolable, pooledThreshold, quantileOf, type SampleView } from './sample-view.ts';
-import { blockCountsAbove, blockCountsAtOrBelow, blockTotals, clusterSizeOf } from './time-blocks.ts';
+import { blockCountsAbove, blockCountsAtOrBelow, blockTotals, periodsOf } from './time-blocks.ts';
 import type { AnalysisSettings, LatencySeries } from './types.ts';
 
 /** Below this expected count in any cell of the 2×2 table the normal approximation is not trusted. */
@@ -65,7 +65,7 @@ export function exceedanceTest(beforeView: SampleView, afterView: SampleView, q:
   const series = (v: SampleView) => {
     const events = blockCountsAbove(v, threshold, orEqual);
     const trials = blockTotals(v);
-    return events && trials ? { events, trials, ...clusterSizeOf(v) } : null;
+    return events && trials ? { events, trials, ...periodsOf(v) } : null;
   };
   const above = aboveBefore + aboveAfter;
   const design = designEffects(series(before), series(after), above / total, 'binomial');
@@ -107,7 +107,7 @@ export function quantileDesigns(before: SampleView, after: SampleView, q: number
   const series = (v: SampleView, at: number) => {
     const events = blockCountsAtOrBelow(v, at);
     const trials = blockTotals(v);
-    return events && trials ? { events, trials, ...clusterSizeOf(v) } : null;
+    return events && trials ? { events, trials, ...periodsOf(v) } : null;
   };
   return designEffects(series(before, eb.estimate), series(after, ea.estimate), q, 'binomial');
 }

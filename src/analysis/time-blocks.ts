@@ -4,11 +4,12 @@
  * (design-effect.ts) measures the time dependence of. Null when the view carries no blocks (treated as independent).
  */
 import { sortFloat64 } from '../stats/index.ts';
+import type { ReferencePeriods } from './design-effect.ts';
 import type { HistogramView, SampleView } from './sample-view.ts';
 
-/** Blocks per reference period of a seasonal baseline's view (see design-effect.ts clusterDesign), if any. */
-export function clusterSizeOf(view: SampleView): { clusterSize?: number } {
-  return view.timed?.clusterSize ? { clusterSize: view.timed.clusterSize } : {};
+/** The reference periods of a seasonal baseline's view (see design-effect.ts), if any. */
+export function periodsOf(view: SampleView): { periods?: ReferencePeriods } {
+  return view.timed?.periods ? { periods: view.timed.periods } : {};
 }
 
 /** Observations per block. */

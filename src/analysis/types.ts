@@ -372,6 +372,12 @@ export type ReportBaseline =
       references: Array<{ start: string; stop: string; requests: number; calls: number; status: 'used' | 'missing' | 'anomalous' }>;
       /** Reference periods with data: the clusters the day-to-day variation is measured over. */
       used: number;
+      /**
+       * Per service: do the periods differ by more than their within-period noise (analysis/period-effect.ts)?
+       * `between`: yes (or not measurable), its comparisons use the between-period spread on G − 1 df; `within`:
+       * no, they use the within-period variance.
+       */
+      periodEffect?: Array<{ service: string; comparisons: number; pValue: number | null; variance: 'between' | 'within' }>;
     }
   | {
       kind: 'cohort';
@@ -464,4 +470,12 @@ export interface AnalysisSettings {
    * leaves a run of that length by chance (chance below `alpha`).
    */
   gaps?: { maxShare: number; alpha: number };
+  /**
+   * Seasonal baseline: which variance of a period total the comparisons use (design-effect.ts ReferencePeriods).
+   * `between` (the default): the spread between the K periods, on K − 1 df, whatever the data. `auto`: per service,
+   * the within-period variance (many df) when its periods differ by no more than their own noise (period-effect.ts),
+   * else the between spread — much more power on steady days, but liberal when a day-to-day effect exists that K
+   * periods are too few to show (measured in the README's calibration table).
+   */
+  seasonal?: { periodVariance: 'between' | 'auto' };
 }

@@ -2,7 +2,7 @@
  * One sentence on what the after window was compared with (report.baseline, issue 11), for the Markdown and HTML
  * reports. Null for the default `before` baseline: its window is already stated next to the after window.
  */
-import { formatNumber } from '../analysis/format.ts';
+import { formatNumber, formatPValue } from '../analysis/format.ts';
 import type { ReportBaseline } from '../analysis/types.ts';
 
 export function baselineText(b: ReportBaseline | undefined): string | null {
@@ -18,6 +18,20 @@ export function baselineText(b: ReportBaseline | undefined): string | null {
   const notUsed = b.references.filter((r) => r.status !== 'used').map((r) => `${r.start} ${r.status}`);
   return (
     `seasonal: the after window's clock window on ${b.periods} earlier ${b.period} periods, ${b.used} with data ` +
-    `(each a cluster: the period-to-period variation is in every interval)${notUsed.length ? `; ${notUsed.join(', ')}` : ''}`
+    `(each a cluster: the period-to-period variation is in every interval)${notUsed.length ? `; ${notUsed.join(', ')}` : ''}` +
+    periodEffectText(b.periodEffect ?? [], b.used)
   );
+}
+
+/** Per service: did the periods differ by more than their own noise, and so which variance its comparisons use. */
+function periodEffectText(checks: NonNullable<Extract<ReportBaseline, { kind: 'seasonal' }>['periodEffect']>, used: number): string {
+  const df = formatNumber(Math.max(1, used - 1));
+  const parts = checks.map((c) => {
+    if (c.pValue === null) return `${c.service}: no within-period noise could be measured, so the spread between the periods is used (${df} df)`;
+    const p = `p = ${formatPValue(c.pValue)} over ${formatNumber(c.comparisons)} comparisons`;
+    return c.variance === 'within'
+      ? `${c.service}: periods no more different than their within-period noise (${p}), so the within-period variance is used`
+      : `${c.service}: periods differ beyond their within-period noise (${p}), so the spread between the periods is used (${df} df)`;
+  });
+  return parts.length ? `; ${parts.join('; ')}` : '';
 }

@@ -202,7 +202,7 @@ export function runFamily(f: Family, options: RunOptions): FamilyResult {
     const t0 = cpuNow();
     const { analysed, raw } = familyWindows(f, seed);
     const t1 = cpuNow();
-    const { report } = analyze(analysed, options.settings);
+    const { report } = analyze(analysed, f.settings ? { ...options.settings, ...f.settings } : options.settings);
     const t2 = cpuNow();
     cpu.generate += t1 - t0;
     cpu.analyze += t2 - t1;

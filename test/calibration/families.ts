@@ -15,6 +15,7 @@ import {
   type Scenario,
   type UpstreamSpec,
 } from './scenario.ts';
+import type { AnalysisSettings } from '../../src/analysis/types.ts';
 
 /** The big endpoint: 50 k requests per 2 h window, lognormal(80 ms, 0.5) (p99 ≈ 256 ms). */
 export const BIG: EndpointSpec = { service: 'shop', endpoint: '/checkout', perWindow: 50_000, medianMs: 80, sigma: 0.5 };
@@ -53,6 +54,8 @@ export const COARSE_LE = [10, 20, 50, 100, 200, 500, 1000, Infinity];
 export const DAILY: DailyCycleSpec = { amplitude: 0.65, peakOffsetMs: 4 * HOUR_MS, latencyExponent: 0.3, dayEffectSigma: 0.03 };
 /** The same plus a queueing tail (1 % of requests at load 1, ∝ load^4, × lognormal(2, 0.3)): p99 +17 % from load alone. */
 export const DAILY_QUEUE: DailyCycleSpec = { ...DAILY, queue: { share: 0.01, exponent: 4, factorMedian: 2, factorSigma: 0.3 } };
+/** The issue's own case: the daily cycle with its queueing tail and every day alike (no day-to-day effect). */
+export const DAILY_QUEUE_STEADY: DailyCycleSpec = { ...DAILY_QUEUE, dayEffectSigma: 0 };
 
 export function block(minutes: number, sigma: number, aligned = true): BlockEffect {
   return { blockMs: minutes * MINUTE_MS, sigma, offsetMs: aligned ? 0 : 'random' };
@@ -97,6 +100,8 @@ export interface Family {
   target?: FindingTarget;
   /** The issue's audited figure for this case on the code of the time, for comparison. */
   audit?: string;
+  /** Analysis settings that differ from the shipped ones (e.g. the seasonal period-variance check). */
+  settings?: Partial<AnalysisSettings>;
 }
 
 export function scenario(extra: Partial<Scenario> = {}): Scenario {
@@ -106,6 +111,7 @@ export function scenario(extra: Partial<Scenario> = {}): Scenario {
 const P99: FindingTarget = { kind: 'tail_latency', subject: BIG.endpoint, statistic: 'p99' };
 const P50: FindingTarget = { kind: 'tail_latency', subject: BIG.endpoint, statistic: 'p50' };
 const RETRIES: FindingTarget = { kind: 'retry_rate', subject: PAYMENTS.upstream, statistic: 'retries_per_call' };
+const PERIOD_VARIANCE_AUTO: Partial<AnalysisSettings> = { seasonal: { periodVariance: 'auto' } };
 const cohort = (rollout: number) => ({ rollout, tag: 'variant', control: 'off', treatment: 'on' });
 const noChange = (name: string, s: Scenario, audit?: string, comparison: Comparison = 'before'): Family => ({ name, scenario: s, comparison, expect: 'no_change', audit });
 const regression = (name: string, s: Scenario, target: FindingTarget, comparison: Comparison = 'before', audit?: string): Family => ({ name, scenario: s, comparison, expect: 'regression', target, audit });
@@ -154,6 +160,26 @@ export const FAMILIES: Family[] = [
   noChange('daily-queueing-block-1m-seasonal', scenario({ daily: DAILY_QUEUE, blocks: [block(1, 0.08)] }), undefined, 'seasonal-3d'),
   regression('daily-queueing-p99+20%-seasonal', scenario({ daily: DAILY_QUEUE, regressions: [P99_PLUS_20] }), P99, 'seasonal-3d'),
   regression('daily-queueing-block-1m-p99+20%-seasonal', scenario({ daily: DAILY_QUEUE, blocks: [block(1, 0.08)], regressions: [P99_PLUS_20] }), P99, 'seasonal-3d'),
+  // issue 11 item 4 as written: the daily cycle with its queueing tail, days alike (no day-to-day effect)
+  noChange('daily-queueing-steady-seasonal', scenario({ daily: DAILY_QUEUE_STEADY }), undefined, 'seasonal-3d'),
+  regression('daily-queueing-steady-p99+20%-seasonal', scenario({ daily: DAILY_QUEUE_STEADY, regressions: [P99_PLUS_20] }), P99, 'seasonal-3d'),
+  regression('daily-queueing-steady-block-1m-p99+20%-seasonal', scenario({ daily: DAILY_QUEUE_STEADY, blocks: [block(1, 0.08)], regressions: [P99_PLUS_20] }), P99, 'seasonal-3d'),
+  // a day-to-day effect too small to see on three days (0.5 %, 1 %): the case a test of "no period effect" can miss
+  noChange('daily-queueing-day0.5%-seasonal', scenario({ daily: { ...DAILY_QUEUE, dayEffectSigma: 0.005 } }), undefined, 'seasonal-3d'),
+  noChange('daily-queueing-day1%-seasonal', scenario({ daily: { ...DAILY_QUEUE, dayEffectSigma: 0.01 } }), undefined, 'seasonal-3d'),
+  // `analysis.seasonal.periodVariance: auto` (period-effect.ts): the within-period variance for a service whose
+  // periods differ by no more than their noise. Steady days: the power three days cannot give on t(2); a small day
+  // effect (0.5–1 %) three days cannot show: where it is liberal.
+  ...[
+    noChange('daily-queueing-steady-seasonal', scenario({ daily: DAILY_QUEUE_STEADY })),
+    regression('daily-queueing-steady-p99+20%-seasonal', scenario({ daily: DAILY_QUEUE_STEADY, regressions: [P99_PLUS_20] }), P99),
+    regression('daily-queueing-steady-block-1m-p99+20%-seasonal', scenario({ daily: DAILY_QUEUE_STEADY, blocks: [block(1, 0.08)], regressions: [P99_PLUS_20] }), P99),
+    noChange('daily-queueing-day0.5%-seasonal', scenario({ daily: { ...DAILY_QUEUE, dayEffectSigma: 0.005 } })),
+    noChange('daily-queueing-day1%-seasonal', scenario({ daily: { ...DAILY_QUEUE, dayEffectSigma: 0.01 } })),
+    noChange('daily-queueing-seasonal', scenario({ daily: DAILY_QUEUE })),
+    noChange('daily-queueing-block-1m-seasonal', scenario({ daily: DAILY_QUEUE, blocks: [block(1, 0.08)] })),
+    regression('daily-queueing-p99+20%-seasonal', scenario({ daily: DAILY_QUEUE, regressions: [P99_PLUS_20] }), P99),
+  ].map((f): Family => ({ ...f, name: `${f.name}-auto`, comparison: 'seasonal-3d', settings: PERIOD_VARIANCE_AUTO })),
   // 7 reference days: t(6) instead of t(2) for the day-to-day variation, the power a +20 % p99 regression needs
   noChange('daily-queueing-seasonal-7d', scenario({ daily: DAILY_QUEUE }), undefined, 'seasonal-7d'),
   regression('daily-queueing-p99+20%-seasonal-7d', scenario({ daily: DAILY_QUEUE, regressions: [P99_PLUS_20] }), P99, 'seasonal-7d'),
