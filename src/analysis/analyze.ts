@@ -25,6 +25,12 @@ export interface AnalyzeOptions {
   asked?: AskedWindows;
   /** Seasonal baseline: the period as the request named it (e.g. "1d"), for the report (default: in hours/days). */
   period?: string;
+  /**
+   * false: the result's series hold only what the report's recommendation reads (the upstreams' backoff sketches),
+   * not the latency sketches and timelines that only charts draw — for output without charts (JSON, Markdown,
+   * JUnit), where they were most of the memory at 100 000 endpoints. The report is the same either way. Default true.
+   */
+  charts?: boolean;
 }
 
 export function analyze(windows: MetricWindows, settings: AnalysisSettings, options: AnalyzeOptions = {}): AnalysisResult {
@@ -57,6 +63,7 @@ export function analyze(windows: MetricWindows, settings: AnalysisSettings, opti
     }
     compared.latency.set(subjectKey(s.service, s.endpoint), views);
     candidates.push(...tailLatencyCandidates(s, views, settings));
+    if (options.charts === false) continue;
     series.latency.push({
       service: s.service,
       endpoint: s.endpoint,

@@ -142,7 +142,8 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
           ...(values['fetch-deadline'] !== undefined ? { fetchDeadline: values['fetch-deadline'] } : {}),
           ...baseline,
         },
-        { onProgress: progress.update, onLog: (m) => progress.log(relabel(m)) },
+        // Only the HTML page draws charts: the other formats need no timelines (most of the memory at many series).
+        { onProgress: progress.update, onLog: (m) => progress.log(relabel(m)), charts: format === 'html' },
       );
     } finally {
       progress.done();

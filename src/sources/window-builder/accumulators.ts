@@ -20,7 +20,8 @@ export interface LatencySubject {
   service: string;
   endpoint: string;
   windows: [LatencyWindowAcc, LatencyWindowAcc];
-  timeline: TimelineSketch;
+  /** Null when the builder keeps no timelines (they are drawn on charts only; see WindowBuilderOptions.timelines). */
+  timeline: TimelineSketch | null;
 }
 
 export interface UpstreamWindowAcc {
@@ -42,14 +43,19 @@ export interface UpstreamWindowAcc {
   counterBackoff: Map<number, number> | null;
 }
 
+/** Calls, retries and exhausted calls per timeline interval. */
+export interface UpstreamIntervals {
+  calls: Float64Array;
+  retries: Float64Array;
+  exhausted: Float64Array;
+}
+
 export interface UpstreamSubject {
   service: string;
   upstream: string;
   windows: [UpstreamWindowAcc, UpstreamWindowAcc];
-  /** Per timeline interval. */
-  calls: Float64Array;
-  retries: Float64Array;
-  exhausted: Float64Array;
+  /** Null when the builder keeps no timelines. */
+  timeline: UpstreamIntervals | null;
 }
 
 export const WINDOW_NAMES = ['before', 'after'] as const;
@@ -96,12 +102,15 @@ export class SubjectTable {
   private readonly blocks: [number, number];
 
   private readonly maxSeries: number;
+  /** Whether subjects get timelines (per-interval state: most of a quiet subject's memory). */
+  private readonly timelines: boolean;
   private series = 0;
 
-  constructor(intervals: number, blocks: [number, number], maxSeries = DEFAULT_MAX_SERIES) {
+  constructor(intervals: number, blocks: [number, number], maxSeries = DEFAULT_MAX_SERIES, timelines = true) {
     this.intervals = intervals;
     this.blocks = blocks;
     this.maxSeries = maxSeries;
+    this.timelines = timelines;
   }
 
   /** Counts a new subject; refuses the one past the cap, naming it and how to raise the cap. */
@@ -132,7 +141,7 @@ export class SubjectTable {
           { raw: null, rawBlocks: null, hist: null },
           { raw: null, rawBlocks: null, hist: null },
         ],
-        timeline: createTimelineSketch(this.intervals),
+        timeline: this.timelines ? createTimelineSketch(this.intervals) : null,
       };
       byEndpoint.set(endpoint, s);
     }
@@ -152,9 +161,7 @@ export class SubjectTable {
         service,
         upstream,
         windows: [newUpstreamWindow(this.blocks[0]), newUpstreamWindow(this.blocks[1])],
-        calls: new Float64Array(this.intervals),
-        retries: new Float64Array(this.intervals),
-        exhausted: new Float64Array(this.intervals),
+        timeline: this.timelines ? { calls: new Float64Array(this.intervals), retries: new Float64Array(this.intervals), exhausted: new Float64Array(this.intervals) } : null,
       };
       byUpstream.set(upstream, s);
     }

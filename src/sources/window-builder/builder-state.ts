@@ -3,7 +3,7 @@
  * part to the main thread's builder: exportState (typed arrays listed in `transfer`) and mergeState (appends raw
  * values in call order, adds everything else).
  */
-import { addTo, type SubjectTable, type UpstreamWindowAcc } from './accumulators.ts';
+import { addTo, type SubjectTable, type UpstreamIntervals, type UpstreamWindowAcc } from './accumulators.ts';
 import { DEFAULT_GROWABLE_CAPACITY, GrowableFloat64, GrowableUint32 } from './growable-float64.ts';
 import type { TimelineSketchState } from './timeline-sketch.ts';
 
@@ -20,7 +20,7 @@ export interface WindowBuilderState {
     service: string;
     endpoint: string;
     windows: Array<{ raw: Float64Array | null; rawBlocks: Uint32Array | null; hist: Array<[number, Array<[number, number]>]> | null }>;
-    timeline: TimelineSketchState;
+    timeline: TimelineSketchState | null;
   }>;
   upstreams: Array<{
     service: string;
@@ -32,9 +32,7 @@ export interface WindowBuilderState {
         counterBackoff: Array<[number, number]> | null;
       }
     >;
-    calls: Float64Array;
-    retries: Float64Array;
-    exhausted: Float64Array;
+    timeline: UpstreamIntervals | null;
   }>;
   /** The typed arrays above, for postMessage's transfer list. */
   transfer: ArrayBuffer[];
@@ -64,7 +62,7 @@ export function exportState(from: BuilderContents): WindowBuilderState {
         rawBlocks: w.rawBlocks === null ? null : own(w.rawBlocks.toArray()),
         hist: w.hist === null ? null : [...w.hist].map(([t, byLe]) => [t, [...byLe]] as [number, Array<[number, number]>]),
       })),
-      timeline: s.timeline.exportState(transfer),
+      timeline: s.timeline === null ? null : s.timeline.exportState(transfer),
     });
   }
   const upstreams: WindowBuilderState['upstreams'] = [];
@@ -81,9 +79,7 @@ export function exportState(from: BuilderContents): WindowBuilderState {
         blockExhausted: own(w.blockExhausted),
         counterBackoff: w.counterBackoff === null ? null : [...w.counterBackoff],
       })),
-      calls: own(s.calls),
-      retries: own(s.retries),
-      exhausted: own(s.exhausted),
+      timeline: s.timeline === null ? null : { calls: own(s.timeline.calls), retries: own(s.timeline.retries), exhausted: own(s.timeline.exhausted) },
     });
   }
   return { counts: { ...from.counts }, warnings: [...from.warnings], latency, upstreams, transfer };
@@ -133,7 +129,8 @@ export function mergeState(into: BuilderContents, state: WindowBuilderState): vo
         }
       }
     }
-    s.timeline.mergeState(l.timeline);
+    // A builder keeping no timelines ignores the ones of a part that kept them (the same options make both alike).
+    if (s.timeline !== null && l.timeline !== null) s.timeline.mergeState(l.timeline);
   }
   for (const u of state.upstreams) {
     const s = into.subjects.upstream(u.service, u.upstream);
@@ -159,10 +156,10 @@ export function mergeState(into: BuilderContents, state: WindowBuilderState): vo
         for (const [ub, c] of from.counterBackoff) addTo(acc.counterBackoff, ub, c);
       }
     }
-    for (let i = 0; i < s.calls.length; i++) {
-      s.calls[i] += u.calls[i];
-      s.retries[i] += u.retries[i];
-      s.exhausted[i] += u.exhausted[i];
+    if (s.timeline !== null && u.timeline !== null) {
+      addArray(s.timeline.calls, u.timeline.calls);
+      addArray(s.timeline.retries, u.timeline.retries);
+      addArray(s.timeline.exhausted, u.timeline.exhausted);
     }
   }
 }
