@@ -12,20 +12,25 @@ export function clusterSizeOf(view: SampleView): { clusterSize?: number } {
 }
 
 /**
- * Per-block totals already computed, by view: every quantile's design effect and test of a subject asks for the
- * same totals, and at 100 000 quiet endpoints the copies were a large part of the garbage (issue 12).
+ * The per-block totals of the last few views asked about: every quantile's design effect and test of a subject asks
+ * for the same totals of its two windows, and at 100 000 quiet endpoints the copies were a large part of the
+ * garbage (issue 12). Only the last few: the analysis goes subject by subject, and totals kept for every view
+ * (the views live until the onsets are found) were a kilobyte per endpoint and window.
  */
-const TOTALS = new WeakMap<SampleView, Float64Array>();
+const RECENT_TOTALS = 4;
+const recentViews: Array<SampleView | undefined> = new Array<SampleView | undefined>(RECENT_TOTALS);
+const recentTotals: Float64Array[] = [];
+let nextRecent = 0;
 
-/** Observations per block. The array is shared by every caller asking about the same view: do not modify it. */
+/** Observations per block. The array may be shared by callers asking about the same view: do not modify it. */
 export function blockTotals(view: SampleView): Float64Array | null {
   if (!view.timed) return null;
-  let out = TOTALS.get(view);
-  if (out === undefined) {
-    out = new Float64Array(view.timed.blockCount);
-    countBlockTotals(view, out);
-    TOTALS.set(view, out);
-  }
+  for (let k = 0; k < RECENT_TOTALS; k++) if (recentViews[k] === view) return recentTotals[k];
+  const out = new Float64Array(view.timed.blockCount);
+  countBlockTotals(view, out);
+  recentViews[nextRecent] = view;
+  recentTotals[nextRecent] = out;
+  nextRecent = (nextRecent + 1) % RECENT_TOTALS;
   return out;
 }
 

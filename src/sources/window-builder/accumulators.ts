@@ -103,7 +103,7 @@ export class SubjectTable {
 
   private readonly maxSeries: number;
   /** Whether subjects get timelines (per-interval state: most of a quiet subject's memory). */
-  private readonly timelines: boolean;
+  readonly timelines: boolean;
   private series = 0;
 
   constructor(intervals: number, blocks: [number, number], maxSeries = DEFAULT_MAX_SERIES, timelines = true) {
