@@ -61,8 +61,11 @@ export function analyze(windows: MetricWindows, settings: AnalysisSettings, opti
         warnings.push(...found.incidents.map((i) => incidentWarning(i, true)));
       }
     }
-    compared.latency.set(subjectKey(s.service, s.endpoint), views);
-    candidates.push(...tailLatencyCandidates(s, views, settings));
+    const subjectCandidates = tailLatencyCandidates(s, views, settings);
+    // Onsets are found for regressions only, and a finding without enough data is never one: an endpoint with too
+    // few requests for every quantile (most of 100 000 quiet ones) needs its views no longer (issue 12).
+    if (subjectCandidates.some((c) => !c.insufficient)) compared.latency.set(subjectKey(s.service, s.endpoint), views);
+    candidates.push(...subjectCandidates);
     if (options.charts === false) continue;
     series.latency.push({
       service: s.service,
