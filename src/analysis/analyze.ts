@@ -27,6 +27,12 @@ export interface AnalyzeOptions {
   asked?: AskedWindows;
   /** Seasonal baseline: the period as the request named it (e.g. "1d"), for the report (default: in hours/days). */
   period?: string;
+  /**
+   * false: the result's series hold only what the report's recommendation reads (the upstreams' backoff sketches),
+   * not the latency sketches and timelines that only charts draw — for output without charts (JSON, Markdown,
+   * JUnit), where they were most of the memory at 100 000 endpoints. The report is the same either way. Default true.
+   */
+  charts?: boolean;
 }
 
 export function analyze(windows: MetricWindows, settings: AnalysisSettings, options: AnalyzeOptions = {}): AnalysisResult {
@@ -86,8 +92,12 @@ function analyzeWith(
         warnings.push(...found.incidents.map((i) => incidentWarning(i, true)));
       }
     }
-    compared.latency.set(subjectKey(s.service, s.endpoint), views);
-    candidates.push(...tailLatencyCandidates(s, views, settings));
+    const subjectCandidates = tailLatencyCandidates(s, views, settings);
+    // Onsets are found for regressions only, and a finding without enough data is never one: an endpoint with too
+    // few requests for every quantile (most of 100 000 quiet ones) needs its views no longer (issue 12).
+    if (subjectCandidates.some((c) => !c.insufficient)) compared.latency.set(subjectKey(s.service, s.endpoint), views);
+    candidates.push(...subjectCandidates);
+    if (options.charts === false) continue;
     series.latency.push({
       service: s.service,
       endpoint: s.endpoint,

@@ -15,10 +15,14 @@ import { fisherExact, raoScottTwoProportionTest, twoProportionTest } from '../st
 import type { Candidate } from './candidate.ts';
 import { designEffects, INDEPENDENT, jointDf, type DesignEstimate } from './design-effect.ts';
 import { formatNumber, quantileLabel } from './format.ts';
+import { ScratchArrays } from './scratch-arrays.ts';
 import { bucketBoundedChangeInterval, relativeChange, relativeChangeInterval } from './ratio-interval.ts';
 import { countAbove, countAtOrAbove, poolable, pooledThreshold, quantileOf, type SampleView } from './sample-view.ts';
 import { blockCountsAbove, blockCountsAtOrBelow, blockTotals, periodsOf } from './time-blocks.ts';
 import type { AnalysisSettings, LatencySeries } from './types.ts';
+
+/** The per-block event counts of the two windows while their design effects are measured (slots 0 and 1; kept by nothing). */
+const SCRATCH = new ScratchArrays();
 
 /** Below this expected count in any cell of the 2×2 table the normal approximation is not trusted. */
 export const DEFAULT_MIN_EXPECTED_CELL = 5;
@@ -62,13 +66,13 @@ export function exceedanceTest(beforeView: SampleView, afterView: SampleView, q:
   }
   // Requests cluster in time: measure how much from the per-block exceedance counts at this split (Rao–Scott).
   const orEqual = aboveBefore !== countAbove(before, threshold) || aboveAfter !== countAbove(after, threshold);
-  const series = (v: SampleView) => {
-    const events = blockCountsAbove(v, threshold, orEqual);
+  const series = (v: SampleView, slot: number) => {
+    const events = blockCountsAbove(v, threshold, orEqual, (length) => SCRATCH.zeros(slot, length));
     const trials = blockTotals(v);
     return events && trials ? { events, trials, ...periodsOf(v) } : null;
   };
   const above = aboveBefore + aboveAfter;
-  const design = designEffects(series(before), series(after), above / total, 'binomial');
+  const design = designEffects(series(before, 0), series(after, 1), above / total, 'binomial');
   const d1 = design.before.designEffect;
   const d2 = design.after.designEffect;
   // A seasonal baseline's variance is always an estimate (from G periods), even when it came out binomial.
@@ -104,12 +108,12 @@ export function quantileDesigns(before: SampleView, after: SampleView, q: number
   const eb = quantileOf(before, q, confidence);
   const ea = quantileOf(after, q, confidence);
   if (!eb || !ea) return { before: INDEPENDENT, after: INDEPENDENT, bandwidth: null };
-  const series = (v: SampleView, at: number) => {
-    const events = blockCountsAtOrBelow(v, at);
+  const series = (v: SampleView, at: number, slot: number) => {
+    const events = blockCountsAtOrBelow(v, at, (length) => SCRATCH.zeros(slot, length));
     const trials = blockTotals(v);
     return events && trials ? { events, trials, ...periodsOf(v) } : null;
   };
-  return designEffects(series(before, eb.estimate), series(after, ea.estimate), q, 'binomial');
+  return designEffects(series(before, eb.estimate, 0), series(after, ea.estimate, 1), q, 'binomial');
 }
 
 export function minimumCountFor(q: number, minTailCount: number): number {

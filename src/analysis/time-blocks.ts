@@ -12,10 +12,31 @@ export function periodsOf(view: SampleView): { periods?: ReferencePeriods } {
   return view.timed?.periods ? { periods: view.timed.periods } : {};
 }
 
-/** Observations per block. */
+/**
+ * The per-block totals of the last few views asked about: every quantile's design effect and test of a subject asks
+ * for the same totals of its two windows, and at 100 000 quiet endpoints the copies were a large part of the
+ * garbage (issue 12). Only the last few: the analysis goes subject by subject, and totals kept for every view
+ * (the views live until the onsets are found) were a kilobyte per endpoint and window.
+ */
+const RECENT_TOTALS = 4;
+const recentViews: Array<SampleView | undefined> = new Array<SampleView | undefined>(RECENT_TOTALS);
+const recentTotals: Float64Array[] = [];
+let nextRecent = 0;
+
+/** Observations per block. The array may be shared by callers asking about the same view: do not modify it. */
 export function blockTotals(view: SampleView): Float64Array | null {
   if (!view.timed) return null;
+  for (let k = 0; k < RECENT_TOTALS; k++) if (recentViews[k] === view) return recentTotals[k];
   const out = new Float64Array(view.timed.blockCount);
+  countBlockTotals(view, out);
+  recentViews[nextRecent] = view;
+  recentTotals[nextRecent] = out;
+  nextRecent = (nextRecent + 1) % RECENT_TOTALS;
+  return out;
+}
+
+function countBlockTotals(view: SampleView, out: Float64Array): void {
+  if (!view.timed) return;
   if (view.kind === 'raw') {
     const { blocks } = view.timed;
     for (let i = 0; i < blocks.length; i++) out[blocks[i]]++;
@@ -23,7 +44,6 @@ export function blockTotals(view: SampleView): Float64Array | null {
     const { cells } = view.timed;
     for (let i = 0; i < cells.block.length; i++) out[cells.block[i]] += cells.count[i];
   }
-  return out;
 }
 
 /**
@@ -31,9 +51,10 @@ export function blockTotals(view: SampleView): Float64Array | null {
  * bucket edge: "above" counts buckets whose lower edge is at or above it, "at or above" also the bucket it closes
  * (the same rule as countAbove / countAtOrAbove in sample-view.ts, so the block counts add up to those totals).
  */
-export function blockCountsAbove(view: SampleView, threshold: number, orEqual: boolean): Float64Array | null {
+export function blockCountsAbove(view: SampleView, threshold: number, orEqual: boolean, into?: (length: number) => Float64Array): Float64Array | null {
   if (!view.timed) return null;
-  const out = new Float64Array(view.timed.blockCount);
+  // `into`: where to count (an array of zeros of that length), e.g. a scratch array the caller does not keep.
+  const out = into ? into(view.timed.blockCount) : new Float64Array(view.timed.blockCount);
   if (view.kind === 'raw') {
     const { values, blocks } = view.timed;
     if (orEqual) {
@@ -50,12 +71,13 @@ export function blockCountsAbove(view: SampleView, threshold: number, orEqual: b
 }
 
 /** Observations per block at or below `threshold` (the indicator whose share is the quantile level). */
-export function blockCountsAtOrBelow(view: SampleView, threshold: number): Float64Array | null {
+export function blockCountsAtOrBelow(view: SampleView, threshold: number, into?: (length: number) => Float64Array): Float64Array | null {
   const totals = blockTotals(view);
-  const above = blockCountsAbove(view, threshold, false);
+  const above = blockCountsAbove(view, threshold, false, into);
   if (!totals || !above) return null;
-  for (let i = 0; i < totals.length; i++) totals[i] -= above[i];
-  return totals;
+  // In place in `above` (the caller's): the totals are shared.
+  for (let i = 0; i < above.length; i++) above[i] = totals[i] - above[i];
+  return above;
 }
 
 function bucketsCounted(view: HistogramView, threshold: number, orEqual: boolean): Uint8Array {

@@ -5,7 +5,7 @@
  */
 import type { AnalysisResult } from '../analysis/types.ts';
 import type { HtmlReportOptions } from './html-report.ts';
-import { renderJson } from './json-report.ts';
+import { jsonReportChunks, renderJson } from './json-report.ts';
 import { renderJunit, type JunitOptions } from './junit-report.ts';
 import { renderMarkdown } from './markdown-report.ts';
 
@@ -24,7 +24,16 @@ export async function writeReport(result: AnalysisResult, format: ReportFormat, 
   return renderHtmlReport(result, options);
 }
 
-export { renderJson } from './json-report.ts';
+/**
+ * The same text as writeReport, in pieces to write one after another: a JSON report of 100 000 endpoints is 350 MB,
+ * too much to hold as one string next to the report it was made from (the other formats come in one piece).
+ */
+export async function writeReportChunks(result: AnalysisResult, format: ReportFormat, options: ReportOptions = {}): Promise<Iterable<string>> {
+  if (format === 'json') return jsonReportChunks(result.report);
+  return [await writeReport(result, format, options)];
+}
+
+export { jsonReportChunks, renderJson } from './json-report.ts';
 export { renderJunit, type JunitOptions } from './junit-report.ts';
 export { renderMarkdown } from './markdown-report.ts';
 export type { HtmlReportOptions } from './html-report.ts';

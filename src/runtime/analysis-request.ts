@@ -63,5 +63,10 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   /** The clock (epoch ms) the windows are cut at and future upgrade times are judged by; Date.now by default. */
   now?: () => number;
+  /**
+   * false: the caller draws no charts (JSON, Markdown or JUnit output), so no timelines are read and the result's
+   * series keep only what the recommendation reads (analysis/analyze.ts AnalyzeOptions.charts). Default true.
+   */
+  charts?: boolean;
 }
 

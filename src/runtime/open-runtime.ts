@@ -88,7 +88,8 @@ export interface Runtime {
   /** Reachability of the store (when open) and every configured source. */
   readiness(): Promise<Record<string, ReadinessCheck>>;
   /** One analysis, not recorded: in the worker pool when there is one, in-process otherwise. */
-  analyze(request: AnalysisRequest, options?: { signal?: AbortSignal } & JobHandlers): Promise<AnalysisResult>;
+  /** `charts: false`: the caller draws no charts (see RunOptions.charts); analyses in the pool build them anyway. */
+  analyze(request: AnalysisRequest, options?: { signal?: AbortSignal; charts?: boolean } & JobHandlers): Promise<AnalysisResult>;
   close(): Promise<void>;
 }
 
@@ -181,13 +182,13 @@ export async function openRuntime(options: OpenRuntimeOptions): Promise<Runtime>
         })
       : null;
 
-  const inProcess = (request: AnalysisRequest, signal: AbortSignal | undefined, h: JobHandlers) => {
+  const inProcess = (request: AnalysisRequest, signal: AbortSignal | undefined, h: JobHandlers, charts: boolean) => {
     h.onStart?.();
-    return runAnalysis(request, { config, env, signal, onProgress: h.onProgress, log: h.onLog });
+    return runAnalysis(request, { config, env, signal, onProgress: h.onProgress, log: h.onLog, ...(charts ? {} : { charts: false }) });
   };
 
-  const execute = async (request: AnalysisRequest, signal: AbortSignal | undefined, h: JobHandlers) =>
-    recommend(await (pool ? abortable(pool.submit(request, h), signal) : inProcess(request, signal, h)));
+  const execute = async (request: AnalysisRequest, signal: AbortSignal | undefined, h: JobHandlers, charts = true) =>
+    recommend(await (pool ? abortable(pool.submit(request, h), signal) : inProcess(request, signal, h, charts)));
 
   const analyzeTracked = (request: AnalysisRequest, jobOwner: string, signal?: AbortSignal) => {
     const j = jobs ?? missing('the job lifecycle', 'pass store: true');
@@ -225,7 +226,7 @@ export async function openRuntime(options: OpenRuntimeOptions): Promise<Runtime>
       return upgrades ?? missing('the upgrade service', 'pass store: true');
     },
     analyzeTracked,
-    analyze: (request, o = {}) => execute(request, o.signal, o),
+    analyze: (request, o = {}) => execute(request, o.signal, o, o.charts ?? true),
     readiness: () => checkReadiness({ config, pingStore: () => (store ? store.reports.ping() : Promise.resolve()) }),
     async close() {
       if (closed) return;

@@ -56,6 +56,8 @@ export async function runAnalysis(request: AnalysisRequest, options: RunOptions)
       // Counters the upgrade's "must stay flat" expectations read; absent when there are none.
       ...(eventCounts.length ? { eventCounts } : {}),
       ...(options.config.input.maxSeries !== undefined ? { maxSeries: options.config.input.maxSeries } : {}),
+      // Timelines are drawn on charts only: without charts, no per-interval state per series.
+      ...(options.charts === false ? { timelines: false } : {}),
     });
     if (windows.latency.length === 0 && windows.upstreams.length === 0) {
       // A pass over zero findings would turn a misspelt --service into a green CI gate forever.
@@ -70,7 +72,12 @@ export async function runAnalysis(request: AnalysisRequest, options: RunOptions)
     // Upstream calls carry no endpoint: see ./endpoint-scope.ts for what an endpoint filter makes of them.
     const scoped = request.endpoints?.length ? upstreamsOfSelectedServices(windows) : windows;
     doing = 'computing the statistics';
-    const analysed = analyze(scoped, settings, { expectations: request.expectations, ...(baseline.period ? { period: baseline.period } : {}), ...(elapsed.cut ? { asked } : {}) });
+    const analysed = analyze(scoped, settings, {
+      expectations: request.expectations,
+      ...(baseline.period ? { period: baseline.period } : {}),
+      ...(elapsed.cut ? { asked } : {}),
+      ...(options.charts === false ? { charts: false } : {}),
+    });
     // The statistics cannot be interrupted; a deadline that passed meanwhile still ends the run here.
     run.signal.throwIfAborted();
     const result = request.endpoints?.length ? scopeVerdictToEndpoints(analysed, settings, request.endpoints) : analysed;

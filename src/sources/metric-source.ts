@@ -29,6 +29,11 @@ export interface MetricQuery {
   baseline?: BaselineQuery;
   /** Refuse with a clear error past this many distinct series (config input.maxSeries; default in window-builder). */
   maxSeries?: number;
+  /**
+   * false: the windows need no per-interval timelines (`LatencySeries.timeline`, `UpstreamSeries.timeline`), which
+   * only charts draw; sources on the WindowBuilder then keep no per-interval state (default true).
+   */
+  timelines?: boolean;
 }
 
 export type BaselineQuery = SeasonalQuery | CohortQuery;

@@ -21,14 +21,14 @@ export function flatTopBandwidth(series: ReadonlyArray<ArrayLike<number>>): numb
   const kn = Math.max(5, Math.sqrt(Math.log10(n)));
   const knInt = Math.ceil(kn);
   const mMax = Math.min(Math.ceil(Math.sqrt(n)) + knInt, Math.floor(n / 4));
-  const demeaned = series.map(demean);
+  const demeaned = series.map((x, slot) => demean(x, slot));
   const gamma0 = laggedSum(demeaned, 0);
   if (!(gamma0 > 0)) return 0;
   const bound = 2 * Math.sqrt(Math.log10(n) / n);
   // Autocorrelations on demand: the rule stops at the first quiet run, which for independent blocks is lag 1, so
   // most series need K_N lags instead of all m_max + K_N (the same sums, computed once each).
   const lags = mMax + knInt + 1;
-  const rho = new Float64Array(lags).fill(Number.NaN);
+  const rho = scratch(series.length, lags).fill(Number.NaN);
   const rhoAt = (k: number): number => {
     if (Number.isNaN(rho[k])) rho[k] = laggedSum(demeaned, k) / gamma0;
     return rho[k];
@@ -53,8 +53,24 @@ export function flatTopBandwidth(series: ReadonlyArray<ArrayLike<number>>): numb
 /** Shorter pooled series cannot tell dependence from noise (the rule's bound is ~0.5 there). */
 const MIN_LENGTH = 20;
 
-function demean(x: ArrayLike<number>): Float64Array {
-  const out = new Float64Array(x.length);
+/**
+ * Arrays reused from call to call (slot k: the k-th series demeaned; one slot past them: the autocorrelations):
+ * nothing outlives a call, and called per quantile and endpoint at 100 000 endpoints, fresh arrays (a kilobyte
+ * each, outside the JS heap) were much of the garbage collector's work (issue 12).
+ */
+const SCRATCH: Float64Array[] = [];
+
+function scratch(slot: number, length: number): Float64Array {
+  let a = SCRATCH[slot];
+  if (a === undefined || a.length !== length) {
+    a = new Float64Array(length);
+    SCRATCH[slot] = a;
+  }
+  return a;
+}
+
+function demean(x: ArrayLike<number>, slot: number): Float64Array {
+  const out = scratch(slot, x.length);
   for (let i = 0; i < out.length; i++) out[i] = x[i];
   let mean = 0;
   for (let i = 0; i < out.length; i++) mean += out[i];

@@ -25,6 +25,20 @@ describe('house number style', () => {
     for (const [x, text] of cases) expect(formatNumber(x), String(x)).toBe(text);
   });
 
+  it('groups thousands as en-US does, across the whole range (its own grouping, not ICU, below 2^53)', () => {
+    const cases: Array<[number, string]> = [
+      [999.4, '999'], [999.5, '1,000'], [100_000, '100,000'], [-1_234_567, '−1,234,567'], [123_456_789_012, '123,456,789,012'],
+      [999_999_999_999.6, '1,000,000,000,000'], [2 ** 53 - 1, '9,007,199,254,740,000'], [1e21, '1,000,000,000,000,000,000,000'],
+    ];
+    for (const [x, text] of cases) expect(formatNumber(x), String(x)).toBe(text);
+    // Numbers of every length, against toLocaleString itself (after the float noise is dropped at 12 digits).
+    for (let digits = 3; digits <= 22; digits++) {
+      for (const x of [Number('7'.repeat(digits)) + 0.4, Number('1' + '0'.repeat(digits - 1))]) {
+        expect(formatNumber(x), String(x)).toBe(Math.round(Number(x.toPrecision(12))).toLocaleString('en-US'));
+      }
+    }
+  });
+
   it('writes durations with the unit and a grouped count', () => {
     expect(formatDuration(1322.4)).toBe('1,322 ms');
     expect(formatDuration(4.5)).toBe('4.5 ms');

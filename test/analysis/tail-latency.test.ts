@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { exceedanceTest } from '../../src/analysis/tail-latency.ts';
 import { viewOf } from '../../src/analysis/sample-view.ts';
+import { blockCountsAtOrBelow, blockTotals } from '../../src/analysis/time-blocks.ts';
 import { analyze } from '../../src/analysis/analyze.ts';
 import type { MetricWindows } from '../../src/analysis/types.ts';
 import { defaultSettings } from './settings.ts';
@@ -109,3 +110,16 @@ function inverseErf(x: number): number {
   }
   return p * x;
 }
+
+describe('per-block counts shared between quantiles (issue 12)', () => {
+  it('blockTotals is computed once per view and left as it is by blockCountsAtOrBelow', () => {
+    const view = viewOf({ kind: 'raw', values: Float64Array.from([5, 1, 9, 3, 7]), blocks: Uint32Array.from([0, 0, 1, 2, 2]) }, 3);
+    const totals = blockTotals(view)!;
+    expect(Array.from(totals)).toEqual([2, 1, 2]);
+    expect(Array.from(blockCountsAtOrBelow(view, 5)!)).toEqual([2, 0, 1]);
+    const scratch = new Float64Array(3).fill(99);
+    expect(Array.from(blockCountsAtOrBelow(view, 3, () => scratch.fill(0))!)).toEqual([1, 0, 1]);
+    expect(blockTotals(view)).toBe(totals);
+    expect(Array.from(totals)).toEqual([2, 1, 2]);
+  });
+});

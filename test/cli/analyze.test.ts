@@ -192,6 +192,10 @@ describe('aftershock analyze (CLI): the HTML page on short windows', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^<!doctype html>/i);
     expect(r.stdout).toContain('</html>');
+    // The HTML page is the one CLI format that draws charts: it still asks for the series and timelines (issue 12).
+    expect(r.stdout).toContain('latency over time');
+    expect(r.stdout).toContain('latency before and after the upgrade');
+    expect(r.stdout).toContain('retries per call over time');
   });
 });
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../src/analysis/types.ts';
-import { renderJson } from '../../src/report/json-report.ts';
-import { REPORT_FORMATS, writeReport } from '../../src/report/index.ts';
+import { jsonReportChunks, renderJson } from '../../src/report/json-report.ts';
+import type { RecommendedReport } from '../../src/report/recommendation-section.ts';
+import { REPORT_FORMATS, writeReport, writeReportChunks } from '../../src/report/index.ts';
 import { renderMarkdown } from '../../src/report/markdown-report.ts';
 import { regressionResult } from '../charts/fixtures.ts';
 
@@ -44,5 +45,26 @@ describe('JSON report', () => {
     expect(await writeReport(result, 'json')).toBe(renderJson(result.report));
     expect(await writeReport(result, 'markdown')).toBe(renderMarkdown(result.report));
     expect(await writeReport(result, 'html')).toMatch(/^<!doctype html>/);
+  });
+
+  it('comes in pieces (one per finding) that join to exactly renderJson, whatever the report holds', async () => {
+    const result = regressionResult();
+    const pieces = [...jsonReportChunks(result.report)];
+    expect(pieces.length).toBeGreaterThan(result.report.findings.length);
+    expect(pieces.join('')).toBe(renderJson(result.report));
+    expect([...(await writeReportChunks(result, 'json'))].join('')).toBe(renderJson(result.report));
+    expect([...(await writeReportChunks(result, 'markdown'))]).toEqual([renderMarkdown(result.report)]);
+    // What JSON.stringify leaves out or writes as null, empty containers, line breaks and non-ASCII inside strings.
+    const odd = {
+      ...withOpenIntervals(),
+      warnings: [],
+      absent: undefined,
+      fn: () => 1,
+      empty: {},
+      list: [undefined, () => 1, null, 'two\nlines "quoted" \u2212 ✓', { nested: [1, { deeper: [] }] }],
+      text: 'line\nbreak',
+    } as unknown as RecommendedReport;
+    expect([...jsonReportChunks(odd)].join('')).toBe(renderJson(odd));
+    expect([...jsonReportChunks({} as RecommendedReport)].join('')).toBe('{}\n');
   });
 });

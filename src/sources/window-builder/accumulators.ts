@@ -20,7 +20,8 @@ export interface LatencySubject {
   service: string;
   endpoint: string;
   windows: [LatencyWindowAcc, LatencyWindowAcc];
-  timeline: TimelineSketch;
+  /** Null when the builder keeps no timelines (they are drawn on charts only; see WindowBuilderOptions.timelines). */
+  timeline: TimelineSketch | null;
 }
 
 export interface UpstreamWindowAcc {
@@ -42,14 +43,19 @@ export interface UpstreamWindowAcc {
   counterBackoff: Map<number, number> | null;
 }
 
+/** Calls, retries and exhausted calls per timeline interval. */
+export interface UpstreamIntervals {
+  calls: Float64Array;
+  retries: Float64Array;
+  exhausted: Float64Array;
+}
+
 export interface UpstreamSubject {
   service: string;
   upstream: string;
   windows: [UpstreamWindowAcc, UpstreamWindowAcc];
-  /** Per timeline interval. */
-  calls: Float64Array;
-  retries: Float64Array;
-  exhausted: Float64Array;
+  /** Null when the builder keeps no timelines. */
+  timeline: UpstreamIntervals | null;
 }
 
 export const WINDOW_NAMES = ['before', 'after'] as const;
@@ -80,9 +86,10 @@ export function addTo<K>(map: Map<K, number>, key: K, amount: number): void {
 /**
  * Distinct series (latency: service × endpoint; upstream: service × upstream) one analysis accepts by default
  * (config input.maxSeries, CLI --max-series). Memory and time grow linearly with series, but the report itself
- * grows too (five findings per endpoint, ~3.5 KB of JSON per endpoint): at 20 000 the whole process stays
- * near 1 GB; 100 000 endpoints need the cap raised (and several GB, mostly the report). A runaway tag (a
- * request id in the endpoint tag) is refused at once instead of exhausting the machine.
+ * grows too (five findings per endpoint, ~3.5 KB of JSON per endpoint): JSON output of 16 000 quiet endpoints
+ * peaks near 500 MB (bench/scale.ts); 100 000 need the cap raised and over 2 GB, most of it the report's
+ * findings and the garbage made while computing them. A runaway tag (a request id in the endpoint tag) is
+ * refused at once instead of exhausting the machine.
  */
 export const DEFAULT_MAX_SERIES = 20_000;
 
@@ -96,12 +103,15 @@ export class SubjectTable {
   private readonly blocks: [number, number];
 
   private readonly maxSeries: number;
+  /** Whether subjects get timelines (per-interval state: most of a quiet subject's memory). */
+  readonly timelines: boolean;
   private series = 0;
 
-  constructor(intervals: number, blocks: [number, number], maxSeries = DEFAULT_MAX_SERIES) {
+  constructor(intervals: number, blocks: [number, number], maxSeries = DEFAULT_MAX_SERIES, timelines = true) {
     this.intervals = intervals;
     this.blocks = blocks;
     this.maxSeries = maxSeries;
+    this.timelines = timelines;
   }
 
   /** Counts a new subject; refuses the one past the cap, naming it and how to raise the cap. */
@@ -132,7 +142,7 @@ export class SubjectTable {
           { raw: null, rawBlocks: null, hist: null },
           { raw: null, rawBlocks: null, hist: null },
         ],
-        timeline: createTimelineSketch(this.intervals),
+        timeline: this.timelines ? createTimelineSketch(this.intervals) : null,
       };
       byEndpoint.set(endpoint, s);
     }
@@ -152,9 +162,7 @@ export class SubjectTable {
         service,
         upstream,
         windows: [newUpstreamWindow(this.blocks[0]), newUpstreamWindow(this.blocks[1])],
-        calls: new Float64Array(this.intervals),
-        retries: new Float64Array(this.intervals),
-        exhausted: new Float64Array(this.intervals),
+        timeline: this.timelines ? { calls: new Float64Array(this.intervals), retries: new Float64Array(this.intervals), exhausted: new Float64Array(this.intervals) } : null,
       };
       byUpstream.set(upstream, s);
     }

@@ -73,12 +73,13 @@ class Build {
       this.warn(`${label}: raw requests before but histogram buckets after the upgrade; the comparison mixes exact and bucketed data`);
     }
     this.warnIfOneSided(label, 'requests', sets.map(sampleCount));
-    const timeline = latencyTimeline(s.timeline, t, this.input.grid.intervalMs);
-    return { service: s.service, endpoint: s.endpoint, before: sets[0], after: sets[1], timeline };
+    const series: LatencySeries = { service: s.service, endpoint: s.endpoint, before: sets[0], after: sets[1] };
+    if (s.timeline !== null) series.timeline = latencyTimeline(s.timeline, t, this.input.grid.intervalMs);
+    return series;
   }
 
   /** Cumulative `le` counts per interval → one non-cumulative histogram over the window; also feeds the timeline. */
-  private histogramFromIntervals(intervals: IntervalBuckets, label: string, timeline: TimelineSketch, w: number): HistogramSamples {
+  private histogramFromIntervals(intervals: IntervalBuckets, label: string, timeline: TimelineSketch | null, w: number): HistogramSamples {
     const totals = new Map<number, number>();
     // (block, le, count) of every interval's non-cumulative buckets, for the clustered inference.
     const cellBlock: number[] = [];
@@ -111,7 +112,7 @@ class Build {
           cellCount.push(c);
         }
         // The bucket's middle stands for its requests; the +Inf bucket's at its lower bound.
-        if (c > 0) timeline.add(interval, Number.isFinite(le) ? (prevLe + le) / 2 : prevLe, c);
+        if (c > 0) timeline?.add(interval, Number.isFinite(le) ? (prevLe + le) / 2 : prevLe, c);
         prevLe = le;
       }
     }
@@ -161,8 +162,9 @@ class Build {
       }
     }
     this.warnIfOneSided(label, 'calls', windows.map((x) => x.calls));
-    const timeline: UpstreamTimeline = { intervalMs: this.input.grid.intervalMs, t, calls: s.calls, retries: s.retries, exhausted: s.exhausted };
-    return { service: s.service, upstream: s.upstream, before: windows[0], after: windows[1], timeline };
+    const series: UpstreamSeries = { service: s.service, upstream: s.upstream, before: windows[0], after: windows[1] };
+    if (s.timeline !== null) series.timeline = { intervalMs: this.input.grid.intervalMs, t, ...s.timeline } satisfies UpstreamTimeline;
+    return series;
   }
 
   private warnIfOneSided(label: string, what: string, counts: number[]): void {

@@ -3,9 +3,9 @@
  * part to the main thread's builder: exportState (typed arrays listed in `transfer`) and mergeState (appends raw
  * values in call order, adds everything else).
  */
-import { addTo, type SubjectTable, type UpstreamWindowAcc } from './accumulators.ts';
+import { addTo, type SubjectTable, type UpstreamIntervals, type UpstreamWindowAcc } from './accumulators.ts';
 import { DEFAULT_GROWABLE_CAPACITY, GrowableFloat64, GrowableUint32 } from './growable-float64.ts';
-import type { TimelineSketchState } from './timeline-sketch.ts';
+import { createTimelineColumnsWriter, type TimelineColumns } from './timeline-sketch.ts';
 
 export interface WindowBuilderCounts {
   kept: number;
@@ -16,12 +16,7 @@ export interface WindowBuilderCounts {
 export interface WindowBuilderState {
   counts: WindowBuilderCounts;
   warnings: string[];
-  latency: Array<{
-    service: string;
-    endpoint: string;
-    windows: Array<{ raw: Float64Array | null; rawBlocks: Uint32Array | null; hist: Array<[number, Array<[number, number]>]> | null }>;
-    timeline: TimelineSketchState;
-  }>;
+  latency: LatencyColumns;
   upstreams: Array<{
     service: string;
     upstream: string;
@@ -32,12 +27,28 @@ export interface WindowBuilderState {
         counterBackoff: Array<[number, number]> | null;
       }
     >;
-    calls: Float64Array;
-    retries: Float64Array;
-    exhausted: Float64Array;
+    timeline: UpstreamIntervals | null;
   }>;
   /** The typed arrays above, for postMessage's transfer list. */
   transfer: ArrayBuffer[];
+}
+
+/**
+ * The latency subjects column by column, subject k = 0 … n − 1 in the builder's order: a handful of arrays per
+ * builder, where one object with four small typed arrays and a timeline per subject was gigabytes for the
+ * segments of a shuffled 100 000-endpoint file (each segment holds nearly every subject; issue 12).
+ */
+export interface LatencyColumns {
+  services: string[];
+  endpoints: string[];
+  /** How many raw values subject k has in window w, at 2k + w (0: none); the values, and their blocks, in that order. */
+  rawCount: Uint32Array;
+  rawValues: Float64Array;
+  rawBlocks: Uint32Array;
+  /** Histogram buckets of the subject windows that have them: (2k + w, [interval start, [le, cumulative count][]][]). */
+  hist: Array<[number, Array<[number, Array<[number, number]>]>]>;
+  /** The subjects' timelines; null when the builder keeps none. */
+  timelines: TimelineColumns | null;
 }
 
 /** What a builder holds, as export and merge see it. */
@@ -54,19 +65,7 @@ export function exportState(from: BuilderContents): WindowBuilderState {
     transfer.push(a.buffer as ArrayBuffer);
     return a;
   };
-  const latency: WindowBuilderState['latency'] = [];
-  for (const s of from.subjects.latencySubjects()) {
-    latency.push({
-      service: s.service,
-      endpoint: s.endpoint,
-      windows: s.windows.map((w) => ({
-        raw: w.raw === null ? null : own(w.raw.toArray()),
-        rawBlocks: w.rawBlocks === null ? null : own(w.rawBlocks.toArray()),
-        hist: w.hist === null ? null : [...w.hist].map(([t, byLe]) => [t, [...byLe]] as [number, Array<[number, number]>]),
-      })),
-      timeline: s.timeline.exportState(transfer),
-    });
-  }
+  const latency = exportLatency(from.subjects, transfer);
   const upstreams: WindowBuilderState['upstreams'] = [];
   for (const s of from.subjects.upstreamSubjects()) {
     upstreams.push({
@@ -81,12 +80,49 @@ export function exportState(from: BuilderContents): WindowBuilderState {
         blockExhausted: own(w.blockExhausted),
         counterBackoff: w.counterBackoff === null ? null : [...w.counterBackoff],
       })),
-      calls: own(s.calls),
-      retries: own(s.retries),
-      exhausted: own(s.exhausted),
+      timeline: s.timeline === null ? null : { calls: own(s.timeline.calls), retries: own(s.timeline.retries), exhausted: own(s.timeline.exhausted) },
     });
   }
   return { counts: { ...from.counts }, warnings: [...from.warnings], latency, upstreams, transfer };
+}
+
+function exportLatency(table: SubjectTable, transfer: ArrayBuffer[]): LatencyColumns {
+  const subjects = [...table.latencySubjects()];
+  const rawCount = new Uint32Array(2 * subjects.length);
+  let total = 0;
+  subjects.forEach((s, k) => {
+    for (let w = 0; w < 2; w++) {
+      rawCount[2 * k + w] = s.windows[w].raw?.length ?? 0;
+      total += rawCount[2 * k + w];
+    }
+  });
+  const rawValues = new Float64Array(total);
+  const rawBlocks = new Uint32Array(total);
+  const hist: LatencyColumns['hist'] = [];
+  const writer = table.timelines ? createTimelineColumnsWriter() : null;
+  let at = 0;
+  subjects.forEach((s, k) => {
+    for (let w = 0; w < 2; w++) {
+      const acc = s.windows[w];
+      if (acc.raw !== null) {
+        acc.raw.copyInto(rawValues, at);
+        acc.rawBlocks!.copyInto(rawBlocks, at);
+        at += acc.raw.length;
+      }
+      if (acc.hist !== null) hist.push([2 * k + w, [...acc.hist].map(([t, byLe]) => [t, [...byLe]] as [number, Array<[number, number]>])]);
+    }
+    if (writer !== null) s.timeline!.exportTo(writer);
+  });
+  transfer.push(rawCount.buffer, rawValues.buffer, rawBlocks.buffer);
+  return {
+    services: subjects.map((s) => s.service),
+    endpoints: subjects.map((s) => s.endpoint),
+    rawCount,
+    rawValues,
+    rawBlocks,
+    hist,
+    timelines: writer === null ? null : writer.finish(transfer),
+  };
 }
 
 function appendRaw(to: GrowableFloat64 | null, values: Float64Array): GrowableFloat64 {
@@ -105,6 +141,35 @@ function addArray(into: Float64Array, from: Float64Array): void {
   for (let i = 0; i < into.length; i++) into[i] += from[i];
 }
 
+function mergeLatency(table: SubjectTable, from: LatencyColumns): void {
+  const subjects = from.services.map((service, k) => table.latency(service, from.endpoints[k]));
+  let at = 0;
+  subjects.forEach((s, k) => {
+    for (let w = 0; w < 2; w++) {
+      const n = from.rawCount[2 * k + w];
+      if (n === 0) continue;
+      const acc = s.windows[w];
+      acc.raw = appendRaw(acc.raw, from.rawValues.subarray(at, at + n));
+      acc.rawBlocks = appendBlocks(acc.rawBlocks, from.rawBlocks.subarray(at, at + n));
+      at += n;
+    }
+    // A builder keeping no timelines ignores the ones of a part that kept them (the same options make both alike).
+    if (s.timeline !== null && from.timelines !== null) s.timeline.mergeColumns(from.timelines, k);
+  });
+  for (const [index, intervals] of from.hist) {
+    const acc = subjects[index >> 1].windows[index & 1];
+    if (acc.hist === null) acc.hist = new Map();
+    for (const [t, pairs] of intervals) {
+      let byLe = acc.hist.get(t);
+      if (byLe === undefined) {
+        byLe = new Map();
+        acc.hist.set(t, byLe);
+      }
+      for (const [le, c] of pairs) addTo(byLe, le, c);
+    }
+  }
+}
+
 /** Adds the state of a builder created with the same options (e.g. in a worker reading another part of a file). */
 export function mergeState(into: BuilderContents, state: WindowBuilderState): void {
   into.counts.kept += state.counts.kept;
@@ -112,29 +177,7 @@ export function mergeState(into: BuilderContents, state: WindowBuilderState): vo
   into.counts.filtered += state.counts.filtered;
   into.warnings.push(...state.warnings);
   // The exporting builder had the same filters, so every subject in the state passed them already.
-  for (const l of state.latency) {
-    const s = into.subjects.latency(l.service, l.endpoint);
-    for (let w = 0; w < 2; w++) {
-      const from = l.windows[w];
-      const acc = s.windows[w];
-      if (from.raw !== null) {
-        acc.raw = appendRaw(acc.raw, from.raw);
-        acc.rawBlocks = appendBlocks(acc.rawBlocks, from.rawBlocks!);
-      }
-      if (from.hist !== null) {
-        if (acc.hist === null) acc.hist = new Map();
-        for (const [t, pairs] of from.hist) {
-          let byLe = acc.hist.get(t);
-          if (byLe === undefined) {
-            byLe = new Map();
-            acc.hist.set(t, byLe);
-          }
-          for (const [le, c] of pairs) addTo(byLe, le, c);
-        }
-      }
-    }
-    s.timeline.mergeState(l.timeline);
-  }
+  mergeLatency(into.subjects, state.latency);
   for (const u of state.upstreams) {
     const s = into.subjects.upstream(u.service, u.upstream);
     for (let w = 0; w < 2; w++) {
@@ -159,10 +202,10 @@ export function mergeState(into: BuilderContents, state: WindowBuilderState): vo
         for (const [ub, c] of from.counterBackoff) addTo(acc.counterBackoff, ub, c);
       }
     }
-    for (let i = 0; i < s.calls.length; i++) {
-      s.calls[i] += u.calls[i];
-      s.retries[i] += u.retries[i];
-      s.exhausted[i] += u.exhausted[i];
+    if (s.timeline !== null && u.timeline !== null) {
+      addArray(s.timeline.calls, u.timeline.calls);
+      addArray(s.timeline.retries, u.timeline.retries);
+      addArray(s.timeline.exhausted, u.timeline.exhausted);
     }
   }
 }

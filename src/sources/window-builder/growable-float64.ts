@@ -39,6 +39,11 @@ export class GrowableFloat64 {
   toArray(): Float64Array {
     return this.data.slice(0, this.length);
   }
+
+  /** Copies the values into `target` from `offset` on. */
+  copyInto(target: Float64Array, offset: number): void {
+    target.set(this.data.subarray(0, this.length), offset);
+  }
 }
 
 /** Append-only Uint32Array whose capacity doubles on growth (the time-block column next to raw values). */
@@ -73,5 +78,10 @@ export class GrowableUint32 {
 
   toArray(): Uint32Array {
     return this.data.slice(0, this.length);
+  }
+
+  /** Copies the values into `target` from `offset` on. */
+  copyInto(target: Uint32Array, offset: number): void {
+    target.set(this.data.subarray(0, this.length), offset);
   }
 }

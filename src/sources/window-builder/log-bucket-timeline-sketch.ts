@@ -7,6 +7,7 @@
  */
 import { bucketIndex } from '../../stats/bucket-index.ts';
 import { logBucketBounds } from '../../stats/log-bucket-bounds.ts';
+import { GrowableFloat64, GrowableUint32 } from './growable-float64.ts';
 import type { TimelineSketch } from './timeline-sketch.ts';
 
 /** Lowest latency the timeline buckets resolve (ms); smaller values fall into the first bucket. */
@@ -121,10 +122,68 @@ function addToBuckets(b: IntervalBuckets, id: number, count: number): IntervalBu
   return b;
 }
 
-export interface LogBucketTimelineState {
-  /** (interval, buckets) of the intervals that have data: the dense array, or the sparse form trimmed to its length. */
-  intervals: Array<[number, Uint32Array | { ids: Uint16Array; counts: Uint32Array }]>;
-  counts: Float64Array;
+/**
+ * The exported sketches of many subjects, column by column, for another thread's builder: subject k's intervals
+ * with data are entries `subjectStart[k]` … `subjectStart[k + 1]` − 1, entry e is interval `interval[e]` with
+ * `count[e]` requests in the buckets `bucketStart[e]` … `bucketStart[e + 1]` − 1 (`ids`, `bucketCounts`). A handful
+ * of arrays per builder instead of a dense count array and a few small arrays per subject: a segment of a shuffled
+ * file holds nearly every subject, and at 100 000 endpoints those were gigabytes (issue 12).
+ */
+export interface LogBucketTimelineColumns {
+  subjectStart: Uint32Array;
+  interval: Uint32Array;
+  count: Float64Array;
+  bucketStart: Uint32Array;
+  ids: Uint16Array;
+  bucketCounts: Uint32Array;
+}
+
+/** Collects the sketches of a builder's subjects, one `add` per subject in order, into LogBucketTimelineColumns. */
+export class LogBucketTimelineColumnsWriter {
+  private readonly subjectStart = new GrowableUint32();
+  private readonly interval = new GrowableUint32();
+  private readonly count = new GrowableFloat64();
+  private readonly bucketStart = new GrowableUint32();
+  private readonly ids = new GrowableUint32();
+  private readonly bucketCounts = new GrowableUint32();
+
+  /** Appends one subject's intervals with data. */
+  add(sketch: LogBucketTimelineSketch): void {
+    this.subjectStart.push(this.interval.length);
+    sketch.forEachInterval((interval, buckets) => {
+      this.interval.push(interval);
+      this.count.push(sketch.counts[interval]);
+      this.bucketStart.push(this.ids.length);
+      if (buckets instanceof Uint32Array) {
+        for (let id = 0; id < buckets.length; id++) {
+          if (buckets[id] === 0) continue;
+          this.ids.push(id);
+          this.bucketCounts.push(buckets[id]);
+        }
+      } else {
+        for (let k = 0; k < buckets.length; k++) {
+          this.ids.push(buckets.ids[k]);
+          this.bucketCounts.push(buckets.counts[k]);
+        }
+      }
+    });
+  }
+
+  /** The columns; their buffers are pushed onto `transfer`. */
+  finish(transfer: ArrayBuffer[]): LogBucketTimelineColumns {
+    this.subjectStart.push(this.interval.length);
+    this.bucketStart.push(this.ids.length);
+    const columns: LogBucketTimelineColumns = {
+      subjectStart: this.subjectStart.toArray(),
+      interval: this.interval.toArray(),
+      count: this.count.toArray(),
+      bucketStart: this.bucketStart.toArray(),
+      ids: Uint16Array.from(this.ids.toArray()),
+      bucketCounts: this.bucketCounts.toArray(),
+    };
+    for (const a of Object.values(columns)) transfer.push((a as Uint32Array).buffer as ArrayBuffer);
+    return columns;
+  }
 }
 
 export class LogBucketTimelineSketch implements TimelineSketch {
@@ -194,41 +253,31 @@ export class LogBucketTimelineSketch implements TimelineSketch {
     return NaN;
   }
 
-  exportState(transfer: ArrayBuffer[]): LogBucketTimelineState {
-    const intervals: LogBucketTimelineState['intervals'] = [];
-    this.dense?.forEach((d, i) => {
-      if (d === undefined) return;
-      intervals.push([i, d]);
-      transfer.push(d.buffer as ArrayBuffer);
-    });
-    for (const [i, s] of this.sparse) {
-      const ids = s.ids.slice(0, s.length);
-      const counts = s.counts.slice(0, s.length);
-      intervals.push([i, { ids, counts }]);
-      transfer.push(ids.buffer as ArrayBuffer, counts.buffer as ArrayBuffer);
-    }
-    transfer.push(this.counts.buffer as ArrayBuffer);
-    return { intervals, counts: this.counts };
+  exportTo(writer: LogBucketTimelineColumnsWriter): void {
+    writer.add(this);
   }
 
-  mergeState(state: LogBucketTimelineState): void {
-    for (const [i, from] of state.intervals) {
+  /** Calls `f` for every interval holding buckets (dense or sparse), in no particular order. */
+  forEachInterval(f: (interval: number, buckets: Uint32Array | SparseBuckets) => void): void {
+    this.dense?.forEach((d, i) => d !== undefined && f(i, d));
+    for (const [i, b] of this.sparse) f(i, b);
+  }
+
+  /** Adds subject `subject` of exported columns (a sketch over the same intervals). */
+  mergeColumns(c: LogBucketTimelineColumns, subject: number): void {
+    for (let e = c.subjectStart[subject]; e < c.subjectStart[subject + 1]; e++) {
+      const i = c.interval[e];
       const b = this.buckets(i);
-      if (from instanceof Uint32Array) {
-        if (b instanceof Uint32Array) for (let k = 0; k < from.length; k++) b[k] += from[k];
-        else {
-          // The incoming dense array takes the sparse entries, if any (Uint32 sums: the same in any order).
-          if (b !== undefined) for (let k = 0; k < b.length; k++) from[b.ids[k]] += b.counts[k];
-          this.setDense(i, from);
-        }
-        continue;
-      }
-      let into: IntervalBuckets = b ?? { ids: new Uint16Array(Math.max(SPARSE_INITIAL, from.ids.length)), counts: new Uint32Array(Math.max(SPARSE_INITIAL, from.ids.length)), length: 0 };
-      for (let k = 0; k < from.ids.length; k++) into = addToBuckets(into, from.ids[k], from.counts[k]);
+      const from = c.bucketStart[e];
+      const to = c.bucketStart[e + 1];
+      const capacity = Math.min(SPARSE_MAX_BUCKETS, Math.max(SPARSE_INITIAL, to - from));
+      let into: IntervalBuckets = b ?? { ids: new Uint16Array(capacity), counts: new Uint32Array(capacity), length: 0 };
+      // Uint32 sums, as in the dense array: the same whatever the order and wherever the switch to dense falls.
+      for (let k = from; k < to; k++) into = addToBuckets(into, c.ids[k], c.bucketCounts[k]);
       if (into instanceof Uint32Array) {
         if (into !== b) this.setDense(i, into);
       } else this.sparse.set(i, into);
+      this.counts[i] += c.count[e];
     }
-    for (let i = 0; i < state.counts.length; i++) this.counts[i] += state.counts[i];
   }
 }

@@ -4,7 +4,7 @@
  * touching the builder, its thread state or the build. Today: LogBucketTimelineSketch.
  */
 import type { LatencyTimeline } from '../../analysis/types.ts';
-import { LogBucketTimelineSketch, type LogBucketTimelineState } from './log-bucket-timeline-sketch.ts';
+import { LogBucketTimelineColumnsWriter, LogBucketTimelineSketch, type LogBucketTimelineColumns } from './log-bucket-timeline-sketch.ts';
 
 export interface TimelineSketch {
   /** Requests per interval. */
@@ -13,17 +13,23 @@ export interface TimelineSketch {
   add(interval: number, valueMs: number, count: number): void;
   /** The p-quantile of one interval's requests; NaN when the interval has none. */
   quantile(interval: number, p: number): number;
-  /** Plain structured-cloneable data for `mergeState` in another thread; its typed arrays are pushed onto `transfer`. */
-  exportState(transfer: ArrayBuffer[]): TimelineSketchState;
-  /** Adds an exported sketch over the same intervals. */
-  mergeState(state: TimelineSketchState): void;
+  /** Appends this sketch, as the writer's next subject, to columns for `mergeColumns` in another thread. */
+  exportTo(writer: TimelineColumnsWriter): void;
+  /** Adds subject `subject` of exported columns (a sketch over the same intervals). */
+  mergeColumns(columns: TimelineColumns, subject: number): void;
 }
 
-/** The exported form of the implementation in use (swapped together with createTimelineSketch). */
-export type TimelineSketchState = LogBucketTimelineState;
+/** The exported form of the implementation in use, many subjects in a few arrays (swapped together with createTimelineSketch). */
+export type TimelineColumns = LogBucketTimelineColumns;
+export type TimelineColumnsWriter = LogBucketTimelineColumnsWriter;
 
 export function createTimelineSketch(intervals: number): TimelineSketch {
   return new LogBucketTimelineSketch(intervals);
+}
+
+/** Collects sketches (one per subject, in order) into TimelineColumns: `writer.finish(transfer)` at the end. */
+export function createTimelineColumnsWriter(): TimelineColumnsWriter {
+  return new LogBucketTimelineColumnsWriter();
 }
 
 /** The timeline of one subject: count, p50 and p99 per interval (NaN for empty intervals). */

@@ -37,7 +37,7 @@
  *   p50 and p99 from a TimelineSketch (today fixed log-spaced buckets, ≈2 % relative resolution, sparse while an
  *   interval has few distinct values), so memory does not grow with volume; upstream calls, retries and exhausted per interval. Empty intervals have p50/p99 = NaN. When the windows
  *   span more than MAX_TIMELINE_POINTS intervals, the interval is widened to a multiple of the asked one
- *   (the effective one is `timeline.intervalMs`).
+ *   (the effective one is `timeline.intervalMs`). `timelines: false` keeps none (they are drawn on charts only).
  */
 import type { MetricWindows, TimeRange } from '../../analysis/types.ts';
 import type { BaselineQuery, MetricQuery } from '../metric-source.ts';
@@ -71,6 +71,11 @@ export interface WindowBuilderOptions {
   baseline?: BaselineQuery;
   /** Refuse (AppError BAD_INPUT) past this many distinct series; default DEFAULT_MAX_SERIES (see accumulators.ts). */
   maxSeries?: number;
+  /**
+   * false: no per-subject timelines (MetricWindows series carry no `timeline`). They are drawn on charts only, and
+   * their per-interval state is most of what a quiet subject costs (issue 12: 100 000 endpoints). Default true.
+   */
+  timelines?: boolean;
 }
 
 /** What a builder in another thread adds besides its contents: the cohort values it saw. */
@@ -114,6 +119,7 @@ export class WindowBuilder {
       source: options.source,
       ...(query.baseline ? { baseline: query.baseline } : {}),
       maxSeries: query.maxSeries,
+      ...(query.timelines === false ? { timelines: false } : {}),
     });
   }
 
@@ -123,7 +129,7 @@ export class WindowBuilder {
     this.endpointFilter = options.endpoints && options.endpoints.length > 0 ? new Set(options.endpoints) : null;
     this.grid = new TimelineGrid(options.before, options.after, options.timelineIntervalMs);
     this.blockGrid = new WindowLayout(options.before, options.after, options.timelineIntervalMs, options.baseline);
-    this.subjects = new SubjectTable(this.grid.intervals, [this.blockGrid.count(0), this.blockGrid.count(1)], options.maxSeries ?? DEFAULT_MAX_SERIES);
+    this.subjects = new SubjectTable(this.grid.intervals, [this.blockGrid.count(0), this.blockGrid.count(1)], options.maxSeries ?? DEFAULT_MAX_SERIES, options.timelines ?? true);
   }
 
   /** 0 = before (baseline), 1 = after (treatment), -1 = neither; `cohort` is the point's cohort tag value, if any. */
@@ -177,7 +183,7 @@ export class WindowBuilder {
     }
     acc.raw.push(durationMs);
     acc.rawBlocks!.push(this.blockGrid.blockOf(w, timeMs));
-    s.timeline.add(this.grid.intervalOf(timeMs), durationMs, 1);
+    s.timeline?.add(this.grid.intervalOf(timeMs), durationMs, 1);
     return true;
   }
 
@@ -203,10 +209,13 @@ export class WindowBuilder {
       acc.rawBackoff.push(backoffMs);
       acc.rawBackoffBlocks!.push(block);
     }
-    const i = this.grid.intervalOf(timeMs);
-    s.calls[i]++;
-    s.retries[i] += retries;
-    if (!ok) s.exhausted[i]++;
+    const tl = s.timeline;
+    if (tl !== null) {
+      const i = this.grid.intervalOf(timeMs);
+      tl.calls[i]++;
+      tl.retries[i] += retries;
+      if (!ok) tl.exhausted[i]++;
+    }
     return true;
   }
 
@@ -250,10 +259,13 @@ export class WindowBuilder {
         addTo(acc.counterBackoff, backoffHistogram.upperBounds[k], backoffHistogram.counts[k]);
       }
     }
-    const i = this.grid.intervalOf(timeMs);
-    s.calls[i] += counters.calls;
-    s.retries[i] += counters.retries;
-    s.exhausted[i] += counters.exhausted;
+    const tl = s.timeline;
+    if (tl !== null) {
+      const i = this.grid.intervalOf(timeMs);
+      tl.calls[i] += counters.calls;
+      tl.retries[i] += counters.retries;
+      tl.exhausted[i] += counters.exhausted;
+    }
     return true;
   }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FIXTURE_UPGRADE, feedTimelineFixture, timelineFixtureBuilder } from './timeline-fixture.ts';
 import {
+  LogBucketTimelineColumnsWriter,
   LogBucketTimelineSketch,
   SPARSE_MAX_BUCKETS,
   TIMELINE_BOUNDS,
@@ -198,7 +199,13 @@ describe('timeline sketch: sparse intervals (issue 12) give the dense quantiles'
       parts[k % 3].add(i, v, count);
     }
     const merged = new LogBucketTimelineSketch(intervals);
-    for (const p of parts) merged.mergeState(structuredClone(p.exportState([])));
+    // Through the columns another thread's builder sends (all three parts as subjects 0, 1, 2 of one export).
+    const writer = new LogBucketTimelineColumnsWriter();
+    for (const p of parts) p.exportTo(writer);
+    const transfer: ArrayBuffer[] = [];
+    const columns = writer.finish(transfer);
+    const received = structuredClone(columns, { transfer });
+    for (let k = 0; k < parts.length; k++) merged.mergeColumns(received, k);
     for (let i = 0; i < intervals; i++) {
       for (const p of [0.001, 0.5, 0.9, 0.99, 1]) {
         const want = denseQuantile(dense[i], totals[i], p);

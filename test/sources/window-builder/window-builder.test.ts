@@ -22,6 +22,20 @@ function builder(extra: Partial<ConstructorParameters<typeof WindowBuilder>[0]> 
   });
 }
 
+/** Points number `from` … `to` − 1 of a mix of raw requests, raw calls, histogram buckets and counters. */
+function feedMixed(b: WindowBuilder, from: number, to: number): void {
+  for (let i = from; i < to; i++) {
+    const t = UPGRADE - 2 * H + i * 997;
+    b.addRequest('shop', i % 3 === 0 ? '/a' : '/b', t, (i * 37) % 500);
+    b.addUpstreamCall('shop', 'p', t, 1 + (i % 4), (i % 4) * 50, i % 11 !== 0);
+    if (i % 50 === 0) {
+      b.addHistogramBucket('shop', '/h', t - (t % 60_000), 100, 3);
+      b.addHistogramBucket('shop', '/h', t - (t % 60_000), Infinity, 5);
+      b.addUpstreamCounters('shop', 'c', t, { calls: 10, retries: 2, exhausted: 1 }, { upperBounds: [100], counts: [2] });
+    }
+  }
+}
+
 describe('WindowBuilder window assignment', () => {
   it('uses half-open [start, stop) windows and counts points outside both', () => {
     const b = builder();
@@ -207,16 +221,7 @@ describe('WindowBuilder partial data and timelines', () => {
 describe('WindowBuilder state transfer (parallel readers)', () => {
   it('merging the exported state of builders fed with parts equals one builder fed with everything', () => {
     const feed = (b: WindowBuilder, from: number, to: number) => {
-      for (let i = from; i < to; i++) {
-        const t = UPGRADE - 2 * H + i * 997;
-        b.addRequest('shop', i % 3 === 0 ? '/a' : '/b', t, (i * 37) % 500);
-        b.addUpstreamCall('shop', 'p', t, 1 + (i % 4), (i % 4) * 50, i % 11 !== 0);
-        if (i % 50 === 0) {
-          b.addHistogramBucket('shop', '/h', t - (t % 60_000), 100, 3);
-          b.addHistogramBucket('shop', '/h', t - (t % 60_000), Infinity, 5);
-          b.addUpstreamCounters('shop', 'c', t, { calls: 10, retries: 2, exhausted: 1 }, { upperBounds: [100], counts: [2] });
-        }
-      }
+      feedMixed(b, from, to);
       b.addRequest('shop', '/a', UPGRADE + 3 * H, 1); // outside
     };
     const whole = builder();
@@ -292,5 +297,45 @@ describe('WindowBuilder cohort split: untagged points', () => {
     expect(b.addUpstreamCall('cart', 'api', UPGRADE + 6, 1, 0, true)).toBe(false);
     expect(b.addUpstreamCall('shop', 'api', UPGRADE + 7, 1, 0, true)).toBe(false); // shop's upstream, untagged
     expect(b.build().baseline).toEqual({ kind: 'cohort', tag: 'variant', control: 'disabled', treatments: ['on'], untagged: 2 });
+  });
+});
+
+describe('WindowBuilder without timelines (output that draws no charts, issue 12)', () => {
+  const feed = feedMixed;
+  /** The windows with every series' timeline taken out. */
+  const withoutTimelines = (w: ReturnType<WindowBuilder['build']>) => ({
+    ...w,
+    latency: w.latency.map(({ timeline: _, ...rest }) => rest),
+    upstreams: w.upstreams.map(({ timeline: _, ...rest }) => rest),
+  });
+
+  it('builds the same windows as a builder with timelines, only without the timelines', () => {
+    const full = builder();
+    feed(full, 0, 12_000);
+    const lean = builder({ timelines: false });
+    feed(lean, 0, 12_000);
+    const a = full.build();
+    const b = lean.build();
+    expect(a.latency.every((s) => s.timeline !== undefined) && a.upstreams.every((u) => u.timeline !== undefined)).toBe(true);
+    expect(b.latency.some((s) => 'timeline' in s) || b.upstreams.some((u) => 'timeline' in u)).toBe(false);
+    expect(b.latency.map((s) => s.endpoint)).toEqual(['/a', '/b', '/h']);
+    expect(isDeepStrictEqual(b, withoutTimelines(a))).toBe(true);
+  });
+
+  it('merges thread states whether or not the part kept timelines (forQuery reads MetricQuery.timelines)', () => {
+    const query = { upgradeAt: UPGRADE, before: { start: UPGRADE - 2 * H, stop: UPGRADE }, after: { start: UPGRADE, stop: UPGRADE + 2 * H } };
+    const whole = WindowBuilder.forQuery({ ...query, timelines: false }, { timelineIntervalMs: 60_000 });
+    feed(whole, 0, 12_000);
+    const into = WindowBuilder.forQuery({ ...query, timelines: false }, { timelineIntervalMs: 60_000 });
+    feed(into, 0, 5_000);
+    const withTimelines = WindowBuilder.forQuery(query, { timelineIntervalMs: 60_000 });
+    feed(withTimelines, 5_000, 9_000);
+    const lean = WindowBuilder.forQuery({ ...query, timelines: false }, { timelineIntervalMs: 60_000 });
+    feed(lean, 9_000, 12_000);
+    for (const part of [withTimelines, lean]) {
+      const state = part.exportState();
+      into.mergeState(structuredClone(state, { transfer: state.transfer }));
+    }
+    expect(isDeepStrictEqual(into.build(), whole.build())).toBe(true);
   });
 });
