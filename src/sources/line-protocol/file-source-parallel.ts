@@ -173,7 +173,19 @@ export async function readParallel(o: ParallelReadOptions): Promise<ParallelRead
       precision: o.precision,
       timelineIntervalMs: o.timelineIntervalMs,
       chunkBytes: o.chunkBytes,
-      query: { upgradeAt: query.upgradeAt, before: query.before, after: query.after, services: query.services, endpoints: query.endpoints, eventCounts: query.eventCounts, maxSeries: query.maxSeries },
+      // Everything the builder routes points by (the baseline too: without it a reader thread filed seasonal and cohort
+      // points as if the baseline were `before`) and what it keeps (timelines); not the callbacks or the signal.
+      query: {
+        upgradeAt: query.upgradeAt,
+        before: query.before,
+        after: query.after,
+        services: query.services,
+        endpoints: query.endpoints,
+        eventCounts: query.eventCounts,
+        maxSeries: query.maxSeries,
+        ...(query.baseline ? { baseline: query.baseline } : {}),
+        ...(query.timelines === false ? { timelines: false } : {}),
+      },
     };
     const onMain = o.readOnMainThread ?? true;
     const workerCount = Math.max(onMain ? 0 : 1, Math.min(o.workers, segments.length - (onMain ? 1 : 0)));

@@ -21,7 +21,7 @@ export interface SegmentReadInit {
   precision: Precision;
   timelineIntervalMs: number;
   chunkBytes: number;
-  query: Pick<MetricQuery, 'upgradeAt' | 'before' | 'after' | 'services' | 'endpoints' | 'eventCounts' | 'maxSeries'>;
+  query: Pick<MetricQuery, 'upgradeAt' | 'before' | 'after' | 'services' | 'endpoints' | 'eventCounts' | 'maxSeries' | 'baseline' | 'timelines'>;
 }
 
 export interface Segment {

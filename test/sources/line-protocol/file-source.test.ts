@@ -328,6 +328,28 @@ describe('LineProtocolFileSource: parallel read of large files', () => {
     expect(isDeepStrictEqual(multi, single)).toBe(true);
   });
 
+  // Failed before: the reader threads were not given the baseline, so their segments routed points as if the
+  // baseline were `before` (seasonal reference days dropped, cohorts not split) — silently, for files of 64 MiB up.
+  it.each([
+    ['cohort', { kind: 'cohort' as const, tag: 'variant', control: 'off' }],
+    ['seasonal', { kind: 'seasonal' as const, periodMs: 86_400_000, references: [1, 2, 3].map((k) => ({ start: UPGRADE - k * 86_400_000, stop: UPGRADE + H - k * 86_400_000 })) }],
+  ])('with a %s baseline gives the single-threaded windows', async (_, baseline) => {
+    const lines: string[] = [];
+    for (const day of [3, 2, 1, 0]) {
+      for (let i = 0; i < 900; i++) {
+        const t = (UPGRADE - day * 86_400_000 + i * 4000) * 1e6;
+        lines.push(`http_request,service=s,endpoint=/e${i % 3},variant=${i % 4 === 0 ? 'on' : 'off'} duration_ms=${(i * 7 + day) % 400} ${t}`);
+        lines.push(`upstream_call,service=s,upstream=u,variant=${i % 4 === 0 ? 'on' : 'off'} attempts=${1 + (i % 3)}i,backoff_ms=${(i % 3) * 20},ok=${i % 13 !== 0} ${t}`);
+      }
+    }
+    const file = writeTmp(`parallel-${baseline.kind}.lp`, lines.join('\n'));
+    const query = { ...QUERY, before: baseline.kind === 'seasonal' ? { start: UPGRADE - 3 * 86_400_000, stop: UPGRADE + H - 86_400_000 } : QUERY.before, after: { start: UPGRADE, stop: UPGRADE + H }, baseline };
+    const single = await source(file, { workers: 0 }).fetch(query);
+    expect(single.baseline?.kind).toBe(baseline.kind);
+    const multi = await source(file, { ...parallel, readOnMainThread: false }).fetch(query);
+    expect(isDeepStrictEqual(multi, single)).toBe(true);
+  });
+
   it('cuts no segment inside a string field holding raw newlines (InfluxDB keeps them inside the quotes)', async () => {
     const lines: string[] = [];
     for (let i = 0; i < 1500; i++) {
