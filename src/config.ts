@@ -168,6 +168,11 @@ export function validateOrThrow<S extends TSchema>(schema: S, value: unknown, wh
   if (Value.Check(schema, value)) return value as Static<S>;
   const first = Value.Errors(schema, value).First();
   const field = first ? first.path.replace(/^\//, '').replace(/\//g, '.') || '(root)' : '(root)';
+  // A choice among fixed words (baseline kind, periodVariance, …): name them rather than TypeBox's "Expected union value".
+  const choices = (first?.schema as { anyOf?: Array<{ const?: unknown }> } | undefined)?.anyOf?.map((s) => s.const);
+  if (choices && choices.length > 0 && choices.every((c) => typeof c === 'string')) {
+    throw new AppError('BAD_INPUT', `${where}: invalid value at "${field}": must be one of ${choices.join(', ')} (got ${JSON.stringify(first?.value)})`);
+  }
   throw new AppError('BAD_INPUT', `${where}: invalid value at "${field}": ${first?.message ?? 'does not match the schema'}`);
 }
 

@@ -45,6 +45,12 @@ describe('loadConfig: messages (issue 14, item 19)', () => {
     expect(load('analysis:\n  fdr: 0.01\n')().analysis.fdr).toBe(0.01);
   });
 
+  it('names the allowed words of a choice (was TypeBox\'s "Expected union value")', () => {
+    expect(load('analysis:\n  seasonal:\n    periodVariance: maybe\n')).toThrow(/invalid value at "analysis\.seasonal\.periodVariance": must be one of between, auto \(got "maybe"\)/);
+    expect(load('baseline:\n  kind: weekly\n')).toThrow(/invalid value at "baseline\.kind": must be one of before, seasonal, cohort \(got "weekly"\)/);
+    expect(load('analysis:\n  seasonal:\n    periodVariance: auto\n')().analysis.seasonal).toEqual({ periodVariance: 'auto' });
+  });
+
   it('says "no such file" for a missing config file, not ENOENT', () => {
     const missing = path.join(dir, 'missing.yaml');
     expect(() => loadConfig({ file: missing })).toThrow(`cannot read config file ${missing}: no such file`);
