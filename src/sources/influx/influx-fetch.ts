@@ -73,6 +73,8 @@ function cohortKey(service: string, name: string, t: number, cohort: string | un
  */
 export class InfluxStage {
   private seriesKeys = new Map<string, number>();
+  /** The series of the previous row, with its index (see seriesIndex). */
+  private lastSeries: { a: string; b: string; cohort: string | undefined; i: number } | null = null;
   /** Service, endpoint/upstream and, under a cohort baseline, the cohort tag's value. */
   private series: Array<[string, string, string | undefined]> = [];
   private idx = new GrowableFloat64();
@@ -123,6 +125,7 @@ export class InfluxStage {
   /** Drops everything staged (before a retry of the query). */
   reset(): void {
     this.seriesKeys = new Map();
+    this.lastSeries = null;
     this.series = [];
     this.idx = new GrowableFloat64();
     this.t = new GrowableFloat64();
@@ -146,6 +149,9 @@ export class InfluxStage {
   }
 
   private seriesIndex(a: string, b: string, cohort: string | undefined): number {
+    // Rows come a series at a time with the same tag strings: skip building the key for each of them.
+    const last = this.lastSeries;
+    if (last !== null && last.a === a && last.b === b && last.cohort === cohort) return last.i;
     const key = `${a}\u0000${b}\u0000${cohort ?? ''}`;
     let i = this.seriesKeys.get(key);
     if (i === undefined) {
@@ -154,6 +160,7 @@ export class InfluxStage {
       this.seriesKeys.set(key, i);
       this.rawPerSeries.push(0);
     }
+    this.lastSeries = { a, b, cohort, i };
     return i;
   }
 

@@ -1,7 +1,8 @@
 /**
  * MetricSource on the InfluxDB 1.x HTTP API: InfluxQL over `POST /query` with `chunked=true&epoch=ms`.
- * The body is a sequence of JSON documents, one per line and at most `chunkSize` rows each; they are
- * parsed one at a time into a stage, so memory holds one chunk of JSON plus typed arrays.
+ * The body is a sequence of documents of at most `chunkSize` rows each, MessagePack by default (`format`; a
+ * server or proxy that answers JSON lines instead is read as such); they are parsed one at a time into a stage,
+ * so memory holds one chunk plus typed arrays.
  * Several statements travel `;`-joined in one request; `statement_id` tells their results apart.
  */
 import type { MetricWindows, TimeRange } from '../../analysis/types.ts';
@@ -21,12 +22,14 @@ import {
   timeMs,
   type InfluxQLFragment,
 } from './influx-escape.ts';
-import { hostPort, parseRetryAfter, pingInflux, RetriableError, streamLines, withRetries, isRetriableStatus, type Attempt, type ResponseError } from './influx-http.ts';
+import { hostPort, parseRetryAfter, pingInflux, RetriableError, streamDocuments, withRetries, MSGPACK_TYPE, type V1BodyFormat, isRetriableStatus, type Attempt, type ResponseError } from './influx-http.ts';
 import type { MetricQuery, MetricSource } from '../metric-source.ts';
 import { AGGREGATED_SCANS_PER_SLICE, RAW_POINTS_PER_SLICE } from './influx-plan.ts';
 import { V1ResponseCompleteness, type V1Result, type V1Series } from './influx-v1-completeness.ts';
 
 type SeriesHandler = (statement: number, series: V1Series) => void;
+/** One chunk of a 1.x answer, in either body format. */
+type V1Document = { results?: V1Result[]; error?: string };
 
 /** Maps an InfluxDB 1.x error text to our closed error codes. */
 function classifyV1Error(text: string): 'NOT_FOUND' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'UPSTREAM' {
@@ -44,6 +47,8 @@ export class InfluxV1Source implements MetricSource {
   readonly description: string;
   /** Bytes of response bodies received since construction (for the benchmark). */
   bytesReceived = 0;
+  /** Answers read per body format since construction (MessagePack unless the server or `format` said otherwise). */
+  readonly answersByFormat: Record<V1BodyFormat, number> = { msgpack: 0, json: 0 };
   readonly lastOutcome: FetchOutcome = { requests: 'auto', upstreams: 'auto' };
   private readonly settings: Influx1Settings;
   private readonly where: string;
@@ -63,7 +68,13 @@ export class InfluxV1Source implements MetricSource {
   }
 
   private headers(): Record<string, string> {
-    const h: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+    const h: Record<string, string> = {
+      'content-type': 'application/x-www-form-urlencoded',
+      // influxd compares the whole header (no q-weights); one that does not do MessagePack answers JSON, read as such.
+      accept: this.settings.format === 'msgpack' ? MSGPACK_TYPE : 'application/json',
+      // Uncompressed unless asked: gzip costs influxd more CPU than the whole encoding (README); a LAN does not need it.
+      'accept-encoding': this.settings.gzip ? 'gzip' : 'identity',
+    };
     const { user, password } = this.settings;
     // Basic auth in a header, not u=/p= query parameters, which proxies and server logs record.
     if (user !== undefined || password !== undefined) h.authorization = `Basic ${Buffer.from(`${user ?? ''}:${password ?? ''}`).toString('base64')}`;
@@ -97,12 +108,14 @@ export class InfluxV1Source implements MetricSource {
         const completeness = new V1ResponseCompleteness(statements.statements ?? 1);
         const body = new URLSearchParams({ q, db: this.settings.db, epoch: 'ms', chunked: 'true', chunk_size: String(this.settings.chunkSize) });
         if (this.settings.rp) body.set('rp', this.settings.rp);
-        const bytes = await streamLines(
+        const { bytes, format } = await streamDocuments(
           { url: new URL('/query', this.settings.url), method: 'POST', headers: this.headers(), body, attempt },
-          (line) => this.onLine(line, what, onSeries, completeness),
+          `${this.where}: ${what}`,
+          (doc) => this.onDocument(doc as V1Document, what, onSeries, completeness),
           (e) => this.fail(e, what),
         );
         this.bytesReceived += bytes;
+        this.answersByFormat[format] += 1;
         const missing = completeness.missing();
         // Retried: a cut connection usually answers in full the next time. A server-side row limit answers the
         // same way every time, and then the query fails (exit 2) instead of passing half the data as all of it.
@@ -114,14 +127,7 @@ export class InfluxV1Source implements MetricSource {
     );
   }
 
-  private onLine(line: string, what: string, onSeries: SeriesHandler, completeness: V1ResponseCompleteness): void {
-    let doc: { results?: V1Result[]; error?: string };
-    try {
-      doc = JSON.parse(line) as typeof doc;
-    } catch (e) {
-      // A cut-off document means the connection broke mid-chunk: worth another attempt.
-      throw new RetriableError(`${this.where}: ${what}: malformed JSON chunk from the server`, { cause: e });
-    }
+  private onDocument(doc: V1Document, what: string, onSeries: SeriesHandler, completeness: V1ResponseCompleteness): void {
     if (doc.error) throw new AppError(classifyV1Error(doc.error), `${this.where}: ${what}: ${doc.error}`);
     for (const r of doc.results ?? []) {
       if (r.error) throw new AppError(classifyV1Error(r.error), `${this.where}: ${what}: ${r.error}`);
