@@ -5,7 +5,7 @@
  * bench/verdict-load.ts). Batched, a write carries ~4 KB of lines; a timer flushes whatever is held, so on a quiet
  * server a line still shows within DEFAULT_LOG_FLUSH_MS. Lines held at a normal exit are flushed (pino's exit hook).
  */
-import { pino, type DestinationStream } from 'pino';
+import { pino } from 'pino';
 
 /** Bytes of log lines gathered before a write. */
 export const DEFAULT_LOG_BATCH_BYTES = 4096;
@@ -18,7 +18,7 @@ export interface BatchedLogOptions {
 }
 
 /** A batching destination on a file descriptor (default 1, stdout) or a path (the benchmarks use /dev/null). */
-export function batchedLogDestination(dest: number | string = 1, options: BatchedLogOptions = {}): DestinationStream {
+export function batchedLogDestination(dest: number | string = 1, options: BatchedLogOptions = {}): ReturnType<typeof pino.destination> {
   const stream = pino.destination({ dest, sync: false, minLength: options.batchBytes ?? DEFAULT_LOG_BATCH_BYTES });
   const timer = setInterval(() => {
     try {

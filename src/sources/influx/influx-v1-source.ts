@@ -7,7 +7,7 @@
  */
 import type { MetricWindows, TimeRange } from '../../analysis/types.ts';
 import { AppError } from '../../errors.ts';
-import { bucketBounds, fetchFromInflux, type FetchOutcome, type InfluxDialect, type InfluxStage, type WindowCount } from './influx-fetch.ts';
+import { bucketBounds, fetchFromInflux, type FetchOutcome, type InfluxDialect, type InfluxStage, type ValueRange, type WindowCount } from './influx-fetch.ts';
 import type { Influx1Settings } from './influx-config.ts';
 import {
   bucketCondition,
@@ -136,6 +136,20 @@ export class InfluxV1Source implements MetricSource {
     }
   }
 
+  /** min/max of a range query (one row; none when the window has no values). */
+  private async valueRange(statement: InfluxQLFragment, what: string, query: MetricQuery): Promise<ValueRange> {
+    const out: ValueRange = { min: null, max: null };
+    await this.run(statement, `reading ${what}`, (_st, x) => {
+      const row = x.values?.[0];
+      if (!row) return;
+      const lo = num(row[x.columns.indexOf('min')]);
+      const hi = num(row[x.columns.indexOf('max')]);
+      if (lo !== null) out.min = out.min === null ? lo : Math.min(out.min, lo);
+      if (hi !== null) out.max = out.max === null ? hi : Math.max(out.max, hi);
+    }, query, () => Object.assign(out, { min: null, max: null }));
+    return out;
+  }
+
   private dialect(): InfluxDialect {
     const s = this.settings;
     const { request: rq, upstream: up, histogram: hg, counters: ct } = s.schema;
@@ -171,20 +185,15 @@ export class InfluxV1Source implements MetricSource {
     };
     const cohortGroup = (q: MetricQuery): InfluxQLFragment => cohortGroupBy(cohortTag(q));
     const col = (x: V1Series, name: string): number => x.columns.indexOf(name);
-    /** Count rows grouped by the series tags: the total, per-series points and the value range (merged over series). */
+    /** Count rows grouped by the series tags: the total and the per-series points (the value range is asked apart). */
     const addCountRow = (out: WindowCount, x: V1Series, a: string, b: string): void => {
       const row = x.values?.[0];
       if (!row) return;
       const c = num(row[col(x, 'count')]);
-      if (c !== null) {
-        out.count += c;
-        const key = `${tag(x, a)}\u0000${tag(x, b)}`;
-        out.perSeries?.set(key, (out.perSeries.get(key) ?? 0) + c);
-      }
-      const lo = num(row[col(x, 'min')]);
-      const hi = num(row[col(x, 'max')]);
-      if (lo !== null) out.min = out.min === null ? lo : Math.min(out.min, lo);
-      if (hi !== null) out.max = out.max === null ? hi : Math.max(out.max, hi);
+      if (c === null) return;
+      out.count += c;
+      const key = `${tag(x, a)}\u0000${tag(x, b)}`;
+      out.perSeries?.set(key, (out.perSeries.get(key) ?? 0) + c);
     };
     const emptyCount = (): WindowCount => ({ count: 0, min: null, max: null, perSeries: new Map() });
     const perBucket = (template: string, stage: InfluxStage, params: Record<string, InfluxQLFragment>, field: string): InfluxQLFragment[] => {
@@ -223,12 +232,19 @@ export class InfluxV1Source implements MetricSource {
         const out = emptyCount();
         const text = renderInfluxQL(
           queryTemplate('upstreams-count.influxql'),
-          { ...range(w), measurement: m(up.measurement), attemptsField: ident(up.attemptsField), backoffField: ident(up.backoffField), serviceTag: ident(up.serviceTag), upstreamTag: ident(up.upstreamTag), filter: upFilter(q) },
+          { ...range(w), measurement: m(up.measurement), attemptsField: ident(up.attemptsField), serviceTag: ident(up.serviceTag), upstreamTag: ident(up.upstreamTag), filter: upFilter(q) },
           'upstreams-count.influxql',
         );
-        // Statement 0 counts calls per series; statement 1 is the backoff range of retried calls (no count column).
         await this.run(text, 'counting upstream calls', (_st, x) => addCountRow(out, x, up.serviceTag, up.upstreamTag), q, () => Object.assign(out, emptyCount()));
         return out;
+      },
+      rangeRequests: async (w, q) => {
+        const params = { ...range(w), measurement: m(rq.measurement), durationField: ident(rq.durationField), filter: reqFilter(q) };
+        return this.valueRange(renderInfluxQL(queryTemplate('requests-range.influxql'), params, 'requests-range.influxql'), 'the latency range', q);
+      },
+      rangeUpstreams: async (w, q) => {
+        const params = { ...range(w), measurement: m(up.measurement), attemptsField: ident(up.attemptsField), backoffField: ident(up.backoffField), filter: upFilter(q) };
+        return this.valueRange(renderInfluxQL(queryTemplate('upstreams-range.influxql'), params, 'upstreams-range.influxql'), 'the backoff range', q);
       },
       slicing: { rawPoints: RAW_POINTS_PER_SLICE, aggregatedScans: AGGREGATED_SCANS_PER_SLICE },
       // One full scan per bucket (InfluxQL cannot group by a field value), plus calls and exhausted for upstreams.
