@@ -37,6 +37,8 @@ const DEFAULT_ROUNDS = 3;
 
 interface Measurement {
   ms: number;
+  /** CPU time of this process during the fetch (all its threads; influxd's own CPU is not in it). */
+  cpuMs: number;
   bytes: number;
   peakRssMb: number;
   /** Requests and upstream calls seen in both windows. */
@@ -66,6 +68,7 @@ function totals(w: MetricWindows): { requests: number; calls: number } {
 async function child(kind: Kind, target: string): Promise<void> {
   const config = loadConfig();
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   let w: MetricWindows;
   let bytes = 0;
   let modes: string | undefined;
@@ -82,7 +85,8 @@ async function child(kind: Kind, target: string): Promise<void> {
     formats = Object.entries(src.answersByFormat).filter(([, n]) => n > 0).map(([f]) => f).join('+');
   }
   const ms = performance.now() - t0;
-  const out: Measurement = { ms, bytes, peakRssMb: process.resourceUsage().maxRSS / 1024, ...totals(w), modes, formats, warnings: w.warnings.length };
+  const cpu = process.cpuUsage(cpu0);
+  const out: Measurement = { ms, cpuMs: (cpu.user + cpu.system) / 1000, bytes, peakRssMb: process.resourceUsage().maxRSS / 1024, ...totals(w), modes, formats, warnings: w.warnings.length };
   process.stdout.write(JSON.stringify(out));
 }
 
@@ -154,15 +158,15 @@ export async function run(): Promise<void> {
       await rm(file, { force: true });
     }
     console.log(`\nload average at the end: ${load()} (2 cores; the machine may be shared)`);
-    console.log(`\n| points | source | runs | median wall s | median × file (range) | MB received | peak RSS MB | modes (requests/upstreams) | format | requests, calls |`);
-    console.log('|---:|---|---:|---:|---|---:|---:|---|---|---|');
+    console.log(`\n| points | source | runs | median wall s | median × file (range) | median client CPU s | MB received | peak RSS MB | modes (requests/upstreams) | format | requests, calls |`);
+    console.log('|---:|---|---:|---:|---|---:|---:|---:|---|---|---|');
     for (const { points: n, out } of rows) {
       const files = out.file;
       for (const kind of kinds) {
         const runs = out[kind];
         const ok = runs.filter((o) => o.ok && o.m);
         if (ok.length === 0) {
-          console.log(`| ${n} | ${kind} | ${runs.length} | FAILED | | | | | | ${runs[0]?.error ?? ''} |`);
+          console.log(`| ${n} | ${kind} | ${runs.length} | FAILED | | | | | | | ${runs[0]?.error ?? ''} |`);
           continue;
         }
         // Each run against the file run of its own round: both saw the same outside load.
@@ -173,7 +177,7 @@ export async function run(): Promise<void> {
         const same = file && kind !== 'file' && (m.requests !== file.requests || m.calls !== file.calls) ? ' (!! differs from file)' : '';
         const failed = runs.length - ok.length > 0 ? `; ${runs.length - ok.length} FAILED: ${runs.find((o) => !o.ok)?.error}` : '';
         console.log(
-          `| ${n} | ${kind} | ${runs.length} | ${(median(ok.map((o) => o.m!.ms)) / 1000).toFixed(2)} | ${ratio} | ${(m.bytes / 1e6).toFixed(1)} | ${m.peakRssMb.toFixed(0)} | ${m.modes ?? '–'} | ${m.formats ?? '–'} | ${m.requests}, ${m.calls}${same}${failed} |`,
+          `| ${n} | ${kind} | ${runs.length} | ${(median(ok.map((o) => o.m!.ms)) / 1000).toFixed(2)} | ${ratio} | ${(median(ok.map((o) => o.m!.cpuMs)) / 1000).toFixed(2)} | ${(m.bytes / 1e6).toFixed(1)} | ${m.peakRssMb.toFixed(0)} | ${m.modes ?? '–'} | ${m.formats ?? '–'} | ${m.requests}, ${m.calls}${same}${failed} |`,
         );
       }
     }
