@@ -6,6 +6,9 @@
  *
  * Scales: `npm run bench influx -- --influx-points=920000,9200000` (default: ≈ 920 k and 10×). A child that runs
  * past `--influx-child-timeout=<s>` (default 900) is reported as such, not waited for.
+ * On a shared machine one run of each is noise: `--influx-rounds=<n>` (default 3) measures the kinds n times in
+ * alternation, each ratio against the file run of the same round, and prints the median ratio and the range.
+ * `--influx-kinds=file,raw,auto` leaves out the slow aggregated pull (one scan per bucket, minutes at 10×).
  */
 import { spawnSync } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
@@ -29,16 +32,21 @@ const windows = { upgradeAt: UPGRADE_AT, before: { start: UPGRADE_AT - WINDOW_MS
 const DEFAULT_POINTS = [920_000, 9_200_000];
 
 type Kind = 'file' | MetricMode;
-const KINDS: Kind[] = ['file', 'raw', 'aggregated', 'auto'];
+const ALL_KINDS: Kind[] = ['file', 'raw', 'aggregated', 'auto'];
+const DEFAULT_ROUNDS = 3;
 
 interface Measurement {
   ms: number;
+  /** CPU time of this process during the fetch (all its threads; influxd's own CPU is not in it). */
+  cpuMs: number;
   bytes: number;
   peakRssMb: number;
   /** Requests and upstream calls seen in both windows. */
   requests: number;
   calls: number;
   modes?: string;
+  /** Body formats of the answers read (msgpack, json). */
+  formats?: string;
   warnings: number;
 }
 
@@ -60,9 +68,11 @@ function totals(w: MetricWindows): { requests: number; calls: number } {
 async function child(kind: Kind, target: string): Promise<void> {
   const config = loadConfig();
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   let w: MetricWindows;
   let bytes = 0;
   let modes: string | undefined;
+  let formats: string | undefined;
   if (kind === 'file') {
     w = await new LineProtocolFileSource({ path: target, schema: config.schema, maxBadLineShare: 0, timelineIntervalMs: config.input.timelineIntervalMs }).fetch(windows);
     bytes = (await stat(target)).size;
@@ -72,9 +82,11 @@ async function child(kind: Kind, target: string): Promise<void> {
     w = await src.fetch({ ...windows, log: (m) => process.stderr.write(`${m}\n`) });
     bytes = src.bytesReceived;
     modes = `${src.lastOutcome.requests}/${src.lastOutcome.upstreams}`;
+    formats = Object.entries(src.answersByFormat).filter(([, n]) => n > 0).map(([f]) => f).join('+');
   }
   const ms = performance.now() - t0;
-  const out: Measurement = { ms, bytes, peakRssMb: process.resourceUsage().maxRSS / 1024, ...totals(w), modes, warnings: w.warnings.length };
+  const cpu = process.cpuUsage(cpu0);
+  const out: Measurement = { ms, cpuMs: (cpu.user + cpu.system) / 1000, bytes, peakRssMb: process.resourceUsage().maxRSS / 1024, ...totals(w), modes, formats, warnings: w.warnings.length };
   process.stdout.write(JSON.stringify(out));
 }
 
@@ -95,10 +107,21 @@ function arg(name: string): string | undefined {
   return a?.slice(name.length + 3);
 }
 
+/** Median of a non-empty list. */
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
 export async function run(): Promise<void> {
   const points = (arg('influx-points') ?? '').split(',').filter(Boolean).map(Number);
   const scales = points.length > 0 ? points : DEFAULT_POINTS;
   const timeoutS = Number(arg('influx-child-timeout') ?? 900);
+  const rounds = Math.max(1, Number(arg('influx-rounds') ?? DEFAULT_ROUNDS));
+  const asked = (arg('influx-kinds') ?? '').split(',').filter(Boolean);
+  // The file source is the reference of every ratio: always measured.
+  const kinds = asked.length > 0 ? ALL_KINDS.filter((k) => k === 'file' || asked.includes(k)) : ALL_KINDS;
   // Freshly written points sit in influxd's in-memory cache until it snapshots them (10 min by default), and
   // reading them from there is several times slower than from TSM files: a real analysis reads settled data.
   const server = await startInfluxd({ data: { 'cache-snapshot-write-cold-duration': '"1s"' } });
@@ -106,7 +129,7 @@ export async function run(): Promise<void> {
   const dbs: string[] = [];
   const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
   try {
-    const rows: Array<{ target: number; points: number; out: Record<Kind, Outcome> }> = [];
+    const rows: Array<{ points: number; out: Record<Kind, Outcome[]> }> = [];
     for (const target of scales) {
       const scale = target / (demoPointsPerSecond() * 2 * (WINDOW_MS / 1000));
       const db = uniqueDbName('aftershock_bench');
@@ -121,30 +144,41 @@ export async function run(): Promise<void> {
       // Let the cache snapshot (cold after 1 s) and the first compactions finish before measuring.
       await new Promise((r) => setTimeout(r, 15_000));
       console.log(`loaded ${lines} lines (target ${target}) into influxd and ${file} in ${((performance.now() - t0) / 1000).toFixed(1)} s; load average ${load()}`);
-      const out = {} as Record<Kind, Outcome>;
-      for (const kind of KINDS) {
-        const o = measure(kind, kind === 'file' ? file : `${server.url}/${db}`, timeoutS);
-        out[kind] = o;
-        console.log(`  ${kind}: ${o.ok ? `${(o.m!.ms / 1000).toFixed(2)} s, ${o.m!.requests} requests, ${o.m!.calls} calls${o.m!.modes ? `, modes ${o.m!.modes}` : ''}` : `FAILED: ${o.error}`} (load ${load()})`);
+      const out = Object.fromEntries(kinds.map((k) => [k, [] as Outcome[]])) as Record<Kind, Outcome[]>;
+      for (let round = 0; round < rounds; round++) {
+        for (const kind of kinds) {
+          // The slow aggregated pull once: its ratio is far from the target either way.
+          if (kind === 'aggregated' && round > 0) continue;
+          const o = measure(kind, kind === 'file' ? file : `${server.url}/${db}`, timeoutS);
+          out[kind].push(o);
+          console.log(`  round ${round + 1} ${kind}: ${o.ok ? `${(o.m!.ms / 1000).toFixed(2)} s, ${o.m!.requests} requests, ${o.m!.calls} calls${o.m!.modes ? `, modes ${o.m!.modes}` : ''}` : `FAILED: ${o.error}`} (load ${load()})`);
+        }
       }
-      rows.push({ target, points: lines, out });
+      rows.push({ points: lines, out });
       await rm(file, { force: true });
     }
     console.log(`\nload average at the end: ${load()} (2 cores; the machine may be shared)`);
-    console.log('\n| points | source | wall s | × file | MB received | peak RSS MB | modes (requests/upstreams) | requests, calls |');
-    console.log('|---:|---|---:|---:|---:|---:|---|---|');
+    console.log(`\n| points | source | runs | median wall s | median × file (range) | median client CPU s | MB received | peak RSS MB | modes (requests/upstreams) | format | requests, calls |`);
+    console.log('|---:|---|---:|---:|---|---:|---:|---:|---|---|---|');
     for (const { points: n, out } of rows) {
-      const file = out.file.m;
-      for (const kind of KINDS) {
-        const o = out[kind];
-        if (!o.ok || !o.m) {
-          console.log(`| ${n} | ${kind} | FAILED | | | | | ${o.error} |`);
+      const files = out.file;
+      for (const kind of kinds) {
+        const runs = out[kind];
+        const ok = runs.filter((o) => o.ok && o.m);
+        if (ok.length === 0) {
+          console.log(`| ${n} | ${kind} | ${runs.length} | FAILED | | | | | | | ${runs[0]?.error ?? ''} |`);
           continue;
         }
-        const m = o.m;
-        const ratio = file ? (m.ms / file.ms).toFixed(2) : '–';
+        // Each run against the file run of its own round: both saw the same outside load.
+        const ratios = runs.flatMap((o, i) => (o.ok && o.m && files[i]?.ok && files[i].m ? [o.m.ms / files[i].m!.ms] : []));
+        const m = ok[ok.length - 1].m!;
+        const ratio = ratios.length > 0 ? `${median(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})` : '–';
+        const file = files.find((o) => o.ok)?.m;
         const same = file && kind !== 'file' && (m.requests !== file.requests || m.calls !== file.calls) ? ' (!! differs from file)' : '';
-        console.log(`| ${n} | ${kind} | ${(m.ms / 1000).toFixed(2)} | ${ratio} | ${(m.bytes / 1e6).toFixed(1)} | ${m.peakRssMb.toFixed(0)} | ${m.modes ?? '–'} | ${m.requests}, ${m.calls}${same} |`);
+        const failed = runs.length - ok.length > 0 ? `; ${runs.length - ok.length} FAILED: ${runs.find((o) => !o.ok)?.error}` : '';
+        console.log(
+          `| ${n} | ${kind} | ${runs.length} | ${(median(ok.map((o) => o.m!.ms)) / 1000).toFixed(2)} | ${ratio} | ${(median(ok.map((o) => o.m!.cpuMs)) / 1000).toFixed(2)} | ${(m.bytes / 1e6).toFixed(1)} | ${m.peakRssMb.toFixed(0)} | ${m.modes ?? '–'} | ${m.formats ?? '–'} | ${m.requests}, ${m.calls}${same}${failed} |`,
+        );
       }
     }
   } finally {

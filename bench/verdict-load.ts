@@ -12,9 +12,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
-import { pino } from 'pino';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/http/service.ts';
+import { batchedLogDestination } from '../src/http/log-destination.ts';
 import { startServer, type RunningServer } from '../src/http/server.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -119,8 +119,9 @@ export async function run(): Promise<void> {
     config: loadConfig(),
     // DATABASE_URL, when set, benchmarks the PostgreSQL store instead of the embedded PGlite one.
     env: { PORT: '0', AFTERSHOCK_DATA_DIR: dir, AFTERSHOCK_READ_TOKENS: TOKEN, AFTERSHOCK_WRITE_TOKENS: TOKEN, DATABASE_URL: process.env.DATABASE_URL ?? '' },
-    // Production logging (info, a line per request) into /dev/null: its cost counts, the terminal stays readable.
-    logger: createLogger('info', pino.destination({ dest: '/dev/null', sync: false })),
+    // Production logging (info, a line per request, the service's default batching writer) into /dev/null: its cost
+    // counts, the terminal stays readable.
+    logger: createLogger('info', batchedLogDestination('/dev/null')),
     adjust: (s) => {
       s.pool.size = 1;
       s.pool.queueLimit = 4;

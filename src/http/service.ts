@@ -16,6 +16,7 @@ import { createAuth, loadTokens, tokenSecrets } from './auth.ts';
 import { createSecretFilter, type SecretFilter } from './redact.ts';
 import { createServiceMetrics } from './metrics-registry.ts';
 import { prettyLogStream, wantsPrettyLogs } from './log-format.ts';
+import { batchedLogDestination } from './log-destination.ts';
 
 export const DEMO_WINDOW = '2h';
 /** The demo's upgrade: shop 2.4.0 with the new backoff behind its flag, which must be on, and fallbacks that must stay flat. */
@@ -72,8 +73,8 @@ export interface Service {
 }
 
 /**
- * The service's logger: JSON lines, or (no destination given, stdout a terminal or LOG_FORMAT=pretty) readable
- * one-line logs, one per request (log-format.ts). Configured tokens are replaced by value in every line.
+ * The service's logger: JSON lines (to stdout, batched: log-destination.ts), or (no destination given, stdout a
+ * terminal or LOG_FORMAT=pretty) readable one-line logs, one per request (log-format.ts). Configured tokens are replaced by value in every line.
  */
 export function createLogger(level: string, destination?: DestinationStream, secrets?: SecretFilter, env: NodeJS.ProcessEnv = process.env): Logger {
   const options: LoggerOptions = {
@@ -84,7 +85,7 @@ export function createLogger(level: string, destination?: DestinationStream, sec
     ...(secrets?.active ? { hooks: { logMethod(args, method) { return method.apply(this, args.map((a) => secrets.redactValue(a)) as Parameters<typeof method>); } } } : {}),
   };
   if (destination) return pino(options, destination);
-  return wantsPrettyLogs(env, process.stdout) ? pino(options, prettyLogStream(process.stdout)) : pino(options);
+  return wantsPrettyLogs(env, process.stdout) ? pino(options, prettyLogStream(process.stdout)) : pino(options, batchedLogDestination());
 }
 
 function demoSourceName(config: Config): string | null {

@@ -5,7 +5,29 @@ import { AppError } from '../../errors.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { ErrorBody, VerdictQuery, VerdictResponse } from '../schemas.ts';
 
+/** Services whose encoded verdict is kept; past it the table starts over (a poll re-encodes once). */
+export const MAX_ENCODED_VERDICTS = 1000;
+
+/**
+ * The UTF-8 bytes of each service's latest verdict text. The runtime hands out the same string until a new analysis
+ * finishes or the cache period ends, so one identity check replaces encoding the text and measuring its byte length
+ * on every poll; a new text (a new analysis) is encoded once.
+ */
+export class EncodedVerdicts {
+  private readonly byService = new Map<string, { json: string; body: Buffer }>();
+
+  body(service: string, json: string): Buffer {
+    const hit = this.byService.get(service);
+    if (hit !== undefined && hit.json === json) return hit.body;
+    if (this.byService.size >= MAX_ENCODED_VERDICTS) this.byService.clear();
+    const body = Buffer.from(json, 'utf8');
+    this.byService.set(service, { json, body });
+    return body;
+  }
+}
+
 const verdictRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
+  const encoded = new EncodedVerdicts();
   app.get(
     '/v1/verdict',
     {
@@ -24,11 +46,12 @@ const verdictRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, 
       },
     },
     async (request, reply) => {
-      const json = await deps.analyses.verdictJson(request.query.service);
-      if (json === null) throw new AppError('NOT_FOUND', `no finished analysis covers service "${request.query.service}"`);
-      // Serialized once per cache period (a string payload skips the per-request serializer); same shape as VerdictResponse.
-      // The typed reply expects the object; the text is that object already serialized.
-      return reply.type('application/json; charset=utf-8').send(json as unknown as Static<typeof VerdictResponse>);
+      const { service } = request.query;
+      const json = await deps.analyses.verdictJson(service);
+      if (json === null) throw new AppError('NOT_FOUND', `no finished analysis covers service "${service}"`);
+      // Serialized once per cache period and encoded once per text (a Buffer payload skips the serializer and the
+      // byte count); same shape as VerdictResponse. The typed reply expects the object; these are its JSON bytes.
+      return reply.type('application/json; charset=utf-8').send(encoded.body(service, json) as unknown as Static<typeof VerdictResponse>);
     },
   );
 };

@@ -74,6 +74,10 @@ export const Influx1SourceSchema = Type.Object(
     userEnv: Type.Optional(EnvName),
     passwordEnv: Type.Optional(EnvName),
     chunkSize: Type.Optional(Type.Integer({ minimum: 100, maximum: 1_000_000 })),
+    /** Body format asked of /query: msgpack (default; a server that answers JSON is still read) or json. */
+    format: Type.Optional(Type.Union([Type.Literal('msgpack'), Type.Literal('json')])),
+    /** Ask for gzip-compressed answers (default false: on a LAN the compression costs influxd more than it saves). */
+    gzip: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -112,6 +116,8 @@ export interface Influx1Settings extends InfluxCommonSettings {
   user?: string;
   password?: string;
   chunkSize: number;
+  format: 'msgpack' | 'json';
+  gzip: boolean;
 }
 
 export interface Influx2Settings extends InfluxCommonSettings {
@@ -154,7 +160,7 @@ export function influx1Settings(raw: unknown, settings: InfluxSettingsSlice, whe
   const c = validateOrThrow(Influx1SourceSchema, raw, where);
   const user = env[c.userEnv ?? DEFAULT_USER_ENV];
   const password = env[c.passwordEnv ?? DEFAULT_PASSWORD_ENV];
-  return { kind: 'influx1', ...common(c, settings, where), db: c.db, rp: c.rp, user: user || undefined, password: password || undefined, chunkSize: c.chunkSize ?? DEFAULT_CHUNK_SIZE };
+  return { kind: 'influx1', ...common(c, settings, where), db: c.db, rp: c.rp, user: user || undefined, password: password || undefined, chunkSize: c.chunkSize ?? DEFAULT_CHUNK_SIZE, format: c.format ?? 'msgpack', gzip: c.gzip ?? false };
 }
 
 /** Validates a configured influx2 source; the token comes from `tokenEnv` (default INFLUX_TOKEN). */

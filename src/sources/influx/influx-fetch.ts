@@ -73,6 +73,8 @@ function cohortKey(service: string, name: string, t: number, cohort: string | un
  */
 export class InfluxStage {
   private seriesKeys = new Map<string, number>();
+  /** The series of the previous row, with its index (see seriesIndex). */
+  private lastSeries: { a: string; b: string; cohort: string | undefined; i: number } | null = null;
   /** Service, endpoint/upstream and, under a cohort baseline, the cohort tag's value. */
   private series: Array<[string, string, string | undefined]> = [];
   private idx = new GrowableFloat64();
@@ -123,6 +125,7 @@ export class InfluxStage {
   /** Drops everything staged (before a retry of the query). */
   reset(): void {
     this.seriesKeys = new Map();
+    this.lastSeries = null;
     this.series = [];
     this.idx = new GrowableFloat64();
     this.t = new GrowableFloat64();
@@ -146,6 +149,9 @@ export class InfluxStage {
   }
 
   private seriesIndex(a: string, b: string, cohort: string | undefined): number {
+    // Rows come a series at a time with the same tag strings: skip building the key for each of them.
+    const last = this.lastSeries;
+    if (last !== null && last.a === a && last.b === b && last.cohort === cohort) return last.i;
     const key = `${a}\u0000${b}\u0000${cohort ?? ''}`;
     let i = this.seriesKeys.get(key);
     if (i === undefined) {
@@ -154,6 +160,7 @@ export class InfluxStage {
       this.seriesKeys.set(key, i);
       this.rawPerSeries.push(0);
     }
+    this.lastSeries = { a, b, cohort, i };
     return i;
   }
 
@@ -299,11 +306,16 @@ export class InfluxStage {
 /** Count and value range of one metric in one window (the cheap query behind `auto`). */
 export interface WindowCount {
   count: number;
-  /** Smallest/largest latency (requests) or backoff of retried calls (upstreams); null when none. */
+  /** Smallest/largest latency (requests) or backoff of retried calls (upstreams); null when none or not asked. */
   min: number | null;
   max: number | null;
   /** Points per series (`service\u0000endpoint` / `service\u0000upstream`), when the server can tell. */
   perSeries?: Map<string, number>;
+}
+
+export interface ValueRange {
+  min: number | null;
+  max: number | null;
 }
 
 /** The queries one InfluxDB dialect runs; each call is one retried unit that fills `stage`. */
@@ -314,6 +326,12 @@ export interface InfluxDialect {
   checkMeasurements(measurements: string[], query: MetricQuery): Promise<void>;
   countRequests(window: TimeRange, query: MetricQuery): Promise<WindowCount>;
   countUpstreams(window: TimeRange, query: MetricQuery): Promise<WindowCount>;
+  /**
+   * The value range (latency; backoff of retried calls) of a window, asked only before an aggregated pull: on 1.x a
+   * count alone is answered from block headers, min/max read every value. Null bounds: the whole grid is queried.
+   */
+  rangeRequests(window: TimeRange, query: MetricQuery): Promise<ValueRange>;
+  rangeUpstreams(window: TimeRange, query: MetricQuery): Promise<ValueRange>;
   /**
    * Work per request before a window is cut into time slices: raw points, and point-scans (points × statements)
    * of an aggregated request. Infinity = never sliced.
@@ -389,6 +407,7 @@ export async function fetchFromInflux(
     query: MetricQuery,
     ops: {
       count: (w: TimeRange, q: MetricQuery) => Promise<WindowCount>;
+      range: (w: TimeRange, q: MetricQuery) => Promise<ValueRange>;
       raw: (s: InfluxStage, q: MetricQuery) => Promise<void>;
       aggregated: (s: InfluxStage, q: MetricQuery) => Promise<void>;
       preaggregated: (s: InfluxStage, q: MetricQuery) => Promise<void>;
@@ -404,19 +423,22 @@ export async function fetchFromInflux(
       counts = await Promise.all(windows.map(({ range: w }) => limiter.run(() => ops.count(w, query))));
       progress();
       const total = mergeCounts(counts);
-      // Union of both windows' value ranges, so before and after share the same bucket bounds.
-      // Without a value range from the count query (Flux), the query covers the whole grid.
       const grid = bucketGrid(settings.buckets, metric === 'requests' ? ms.duration : ms.backoff);
-      const aggRange = total.min !== null && total.max !== null ? bucketRangeFor(grid, total.min, total.max) : { edges: grid, first: 0, last: grid.length - 1 };
+      const wholeGrid: BucketRange = { edges: grid, first: 0, last: grid.length - 1 };
       if (mode === 'auto') {
         mode = total.count > settings.autoThreshold ? 'aggregated' : 'raw';
-        const statements = dialect.aggregatedStatements(metric, aggRange);
+        const statements = dialect.aggregatedStatements(metric, wholeGrid);
         query.log?.(
           `${dialect.where}: ${metric}: ${total.count} points in both windows → ${mode} mode (raw up to ${settings.autoThreshold} points; ` +
-            `aggregated here = ${statements} statement(s), ${statements === 1 ? 'one pass' : `${statements} scans of the data`})`,
+            `aggregated here = up to ${statements} statement(s), ${statements === 1 ? 'one pass' : `up to ${statements} scans of the data`})`,
         );
       }
-      if (mode === 'aggregated') range = aggRange;
+      if (mode === 'aggregated') {
+        // Union of both windows' value ranges, so before and after share the same bucket bounds.
+        // Without a value range (Flux), the query covers the whole grid.
+        const v = mergeCounts(await Promise.all(windows.map(({ range: w }) => limiter.run(async () => ({ count: 0, ...(await ops.range(w, query)) })))));
+        range = v.min !== null && v.max !== null ? bucketRangeFor(grid, v.min, v.max) : wholeGrid;
+      }
     } else progress();
     const statements = range ? dialect.aggregatedStatements(metric, range) : 1;
     await Promise.all(
@@ -462,6 +484,7 @@ export async function fetchFromInflux(
       cancelOnError(
         run('requests', q, {
           count: (w, x) => dialect.countRequests(w, x),
+          range: (w, x) => dialect.rangeRequests(w, x),
           raw: (st, x) => dialect.rawRequests(st, x),
           aggregated: (st, x) => dialect.aggregatedRequests(st, x),
           preaggregated: (st, x) => dialect.preaggregatedRequests(st, x),
@@ -470,6 +493,7 @@ export async function fetchFromInflux(
       cancelOnError(
         run('upstreams', q, {
           count: (w, x) => dialect.countUpstreams(w, x),
+          range: (w, x) => dialect.rangeUpstreams(w, x),
           raw: (st, x) => dialect.rawUpstreams(st, x),
           aggregated: (st, x) => dialect.aggregatedUpstreams(st, x),
           preaggregated: (st, x) => dialect.preaggregatedUpstreams(st, x),

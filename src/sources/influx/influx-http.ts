@@ -1,13 +1,14 @@
 /**
  * The InfluxDB side of src/net: the retry policy both InfluxDB sources share, and the streaming transport of
  * the 1.x source. One attempt = one complete query; partial results of a failed attempt are discarded by the
- * caller, so a retry never mixes rows of two responses. Retried: 408, 429, 500, 502–504, connection errors,
+ * caller, so a retry never mixes rows of two responses. 1.x answers stream as MessagePack or JSON documents. Retried: 408, 429, 500, 502–504, connection errors,
  * idle timeouts. Not retried: other 4xx (wrong credentials, unknown db) and the caller's own cancellation.
  * A query streams as long as bytes keep coming (idle timeout), but never past the total deadline.
  */
 import { fetchAttempt, hostPort, isRetryableStatus, readTextPrefix } from '../../net/http-request.ts';
 import { RetryableError } from '../../net/net-errors.ts';
 import { retry, type Attempt, type RetryPolicy } from '../../net/retry.ts';
+import { MsgpackDocuments } from './msgpack-documents.ts';
 
 export { parseRetryAfter } from '../../net/retry-after.ts';
 export { RetryableError as RetriableError } from '../../net/net-errors.ts';
@@ -80,31 +81,96 @@ export interface ResponseError {
   retryAfter: string | null;
 }
 
+/** The body formats a 1.x `/query` answer comes in; which one is read from the answer's Content-Type. */
+export type V1BodyFormat = 'msgpack' | 'json';
+
+export const MSGPACK_TYPE = 'application/x-msgpack';
+
+export interface StreamedBody {
+  bytes: number;
+  format: V1BodyFormat;
+}
+
+/** A 1.x error body as text: the `error` of a MessagePack map (influxd answers errors in the format asked), or the text. */
+async function errorText(res: Response): Promise<string> {
+  if (!isMsgpack(res)) return readTextPrefix(res);
+  try {
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    const docs = new MsgpackDocuments().push(bytes);
+    const err = (docs[0] as { error?: unknown } | undefined)?.error;
+    return typeof err === 'string' ? err : '';
+  } catch {
+    return '';
+  }
+}
+
+function isMsgpack(res: Response): boolean {
+  return (res.headers.get('content-type') ?? '').toLowerCase().startsWith(MSGPACK_TYPE);
+}
+
 /**
- * Sends one request and hands the body to `onLine` line by line as it streams in (a line is one JSON
- * document in InfluxDB 1.x chunked responses). Non-2xx answers go to `onError`, which must throw.
- * Returns the number of body bytes received.
+ * Sends one request and hands the body to `onDocument` one document at a time as it streams in (one per chunk of
+ * a 1.x chunked answer). The format follows the answer's Content-Type, not what was asked: a server or proxy that
+ * does not do MessagePack answers JSON lines, and those are read instead. Non-2xx answers go to `onError`, which
+ * must throw. A document that does not parse, or a body that ends inside one, is a RetriableError (a connection
+ * cut mid-chunk) naming `what`.
  */
-export async function streamLines(req: StreamRequest, onLine: (line: string) => void, onError: (e: ResponseError) => never): Promise<number> {
+export async function streamDocuments(req: StreamRequest, what: string, onDocument: (doc: unknown) => void, onError: (e: ResponseError) => never): Promise<StreamedBody> {
   const res = await fetchAttempt(req, req.attempt);
   if (res.status < 200 || res.status > 299) {
-    onError({ status: res.status, body: await readTextPrefix(res), retryAfter: res.headers.get('retry-after') });
+    onError({ status: res.status, body: await errorText(res), retryAfter: res.headers.get('retry-after') });
   }
-  if (!res.body) return 0;
+  const format: V1BodyFormat = isMsgpack(res) ? 'msgpack' : 'json';
+  if (!res.body) return { bytes: 0, format };
+  const body = res.body as unknown as AsyncIterable<Uint8Array>;
+  const bytes = format === 'msgpack' ? await readMsgpack(body, what, onDocument) : await readJsonLines(body, what, onDocument);
+  return { bytes, format };
+}
+
+async function readMsgpack(body: AsyncIterable<Uint8Array>, what: string, onDocument: (doc: unknown) => void): Promise<number> {
+  const decoder = new MsgpackDocuments();
+  let bytes = 0;
+  const decoded = (step: () => unknown[]): unknown[] => {
+    try {
+      return step();
+    } catch (e) {
+      // A cut-off or garbled document means the connection broke mid-chunk: worth another attempt.
+      throw new RetryableError(`${what}: malformed MessagePack chunk from the server after ${bytes} bytes: ${(e as Error).message}`, { cause: e });
+    }
+  };
+  for await (const chunk of body) {
+    bytes += chunk.byteLength;
+    for (const doc of decoded(() => decoder.push(chunk))) onDocument(doc);
+  }
+  for (const doc of decoded(() => decoder.end())) onDocument(doc);
+  return bytes;
+}
+
+async function readJsonLines(body: AsyncIterable<Uint8Array>, what: string, onDocument: (doc: unknown) => void): Promise<number> {
   const decoder = new TextDecoder();
   let pending = '';
   let bytes = 0;
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+  const parse = (line: string): void => {
+    if (line.trim() === '') return;
+    let doc: unknown;
+    try {
+      doc = JSON.parse(line);
+    } catch (e) {
+      throw new RetryableError(`${what}: malformed JSON chunk from the server`, { cause: e });
+    }
+    onDocument(doc);
+  };
+  for await (const chunk of body) {
     bytes += chunk.byteLength;
     pending += decoder.decode(chunk, { stream: true });
     let nl: number;
     while ((nl = pending.indexOf('\n')) >= 0) {
       const line = pending.slice(0, nl);
       pending = pending.slice(nl + 1);
-      if (line.trim() !== '') onLine(line);
+      parse(line);
     }
   }
   pending += decoder.decode();
-  if (pending.trim() !== '') onLine(pending);
+  parse(pending);
   return bytes;
 }

@@ -35,7 +35,7 @@ export class V1ResponseCompleteness {
     this.partialByStatement.set(id, r.partial === true);
     for (const s of r.series ?? []) {
       // Keyed per chunk, not per row: the cost is one small string per series per chunk.
-      const key = `${id}\u0000${s.name ?? ''}\u0000${JSON.stringify(s.tags ?? {})}`;
+      const key = `${id}\u0000${s.name ?? ''}\u0000${tagKey(s.tags)}`;
       if (s.partial === true) this.openSeries.set(key, describeSeries(id, s));
       else this.openSeries.delete(key);
     }
@@ -58,8 +58,23 @@ export class V1ResponseCompleteness {
   }
 }
 
+/**
+ * The tags of a series in a fixed order: influxd's JSON writer sorts a map's keys, its MessagePack writer sends them
+ * in Go's random map order, so two chunks of one series can list its tags differently.
+ */
+export function tagKey(tags: Record<string, string> | undefined): string {
+  if (!tags) return '';
+  return Object.keys(tags)
+    .sort()
+    .map((k) => `${k}\u0001${tags[k]}`)
+    .join('\u0000');
+}
+
 function describeSeries(statement: number, s: V1Series): string {
-  const tags = Object.entries(s.tags ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+  const tags = Object.entries(s.tags ?? {})
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
   return `${s.name ?? '?'}${tags ? `{${tags}}` : ''} (statement ${statement})`;
 }
 

@@ -1,12 +1,13 @@
 /**
  * MetricSource on the InfluxDB 1.x HTTP API: InfluxQL over `POST /query` with `chunked=true&epoch=ms`.
- * The body is a sequence of JSON documents, one per line and at most `chunkSize` rows each; they are
- * parsed one at a time into a stage, so memory holds one chunk of JSON plus typed arrays.
+ * The body is a sequence of documents of at most `chunkSize` rows each, MessagePack by default (`format`; a
+ * server or proxy that answers JSON lines instead is read as such); they are parsed one at a time into a stage,
+ * so memory holds one chunk plus typed arrays.
  * Several statements travel `;`-joined in one request; `statement_id` tells their results apart.
  */
 import type { MetricWindows, TimeRange } from '../../analysis/types.ts';
 import { AppError } from '../../errors.ts';
-import { bucketBounds, fetchFromInflux, type FetchOutcome, type InfluxDialect, type InfluxStage, type WindowCount } from './influx-fetch.ts';
+import { bucketBounds, fetchFromInflux, type FetchOutcome, type InfluxDialect, type InfluxStage, type ValueRange, type WindowCount } from './influx-fetch.ts';
 import type { Influx1Settings } from './influx-config.ts';
 import {
   bucketCondition,
@@ -21,12 +22,14 @@ import {
   timeMs,
   type InfluxQLFragment,
 } from './influx-escape.ts';
-import { hostPort, parseRetryAfter, pingInflux, RetriableError, streamLines, withRetries, isRetriableStatus, type Attempt, type ResponseError } from './influx-http.ts';
+import { hostPort, parseRetryAfter, pingInflux, RetriableError, streamDocuments, withRetries, MSGPACK_TYPE, type V1BodyFormat, isRetriableStatus, type Attempt, type ResponseError } from './influx-http.ts';
 import type { MetricQuery, MetricSource } from '../metric-source.ts';
 import { AGGREGATED_SCANS_PER_SLICE, RAW_POINTS_PER_SLICE } from './influx-plan.ts';
 import { V1ResponseCompleteness, type V1Result, type V1Series } from './influx-v1-completeness.ts';
 
 type SeriesHandler = (statement: number, series: V1Series) => void;
+/** One chunk of a 1.x answer, in either body format. */
+type V1Document = { results?: V1Result[]; error?: string };
 
 /** Maps an InfluxDB 1.x error text to our closed error codes. */
 function classifyV1Error(text: string): 'NOT_FOUND' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'UPSTREAM' {
@@ -44,6 +47,8 @@ export class InfluxV1Source implements MetricSource {
   readonly description: string;
   /** Bytes of response bodies received since construction (for the benchmark). */
   bytesReceived = 0;
+  /** Answers read per body format since construction (MessagePack unless the server or `format` said otherwise). */
+  readonly answersByFormat: Record<V1BodyFormat, number> = { msgpack: 0, json: 0 };
   readonly lastOutcome: FetchOutcome = { requests: 'auto', upstreams: 'auto' };
   private readonly settings: Influx1Settings;
   private readonly where: string;
@@ -63,7 +68,13 @@ export class InfluxV1Source implements MetricSource {
   }
 
   private headers(): Record<string, string> {
-    const h: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+    const h: Record<string, string> = {
+      'content-type': 'application/x-www-form-urlencoded',
+      // influxd compares the whole header (no q-weights); one that does not do MessagePack answers JSON, read as such.
+      accept: this.settings.format === 'msgpack' ? MSGPACK_TYPE : 'application/json',
+      // Uncompressed unless asked: gzip costs influxd more CPU than the whole encoding (README); a LAN does not need it.
+      'accept-encoding': this.settings.gzip ? 'gzip' : 'identity',
+    };
     const { user, password } = this.settings;
     // Basic auth in a header, not u=/p= query parameters, which proxies and server logs record.
     if (user !== undefined || password !== undefined) h.authorization = `Basic ${Buffer.from(`${user ?? ''}:${password ?? ''}`).toString('base64')}`;
@@ -97,12 +108,14 @@ export class InfluxV1Source implements MetricSource {
         const completeness = new V1ResponseCompleteness(statements.statements ?? 1);
         const body = new URLSearchParams({ q, db: this.settings.db, epoch: 'ms', chunked: 'true', chunk_size: String(this.settings.chunkSize) });
         if (this.settings.rp) body.set('rp', this.settings.rp);
-        const bytes = await streamLines(
+        const { bytes, format } = await streamDocuments(
           { url: new URL('/query', this.settings.url), method: 'POST', headers: this.headers(), body, attempt },
-          (line) => this.onLine(line, what, onSeries, completeness),
+          `${this.where}: ${what}`,
+          (doc) => this.onDocument(doc as V1Document, what, onSeries, completeness),
           (e) => this.fail(e, what),
         );
         this.bytesReceived += bytes;
+        this.answersByFormat[format] += 1;
         const missing = completeness.missing();
         // Retried: a cut connection usually answers in full the next time. A server-side row limit answers the
         // same way every time, and then the query fails (exit 2) instead of passing half the data as all of it.
@@ -114,20 +127,27 @@ export class InfluxV1Source implements MetricSource {
     );
   }
 
-  private onLine(line: string, what: string, onSeries: SeriesHandler, completeness: V1ResponseCompleteness): void {
-    let doc: { results?: V1Result[]; error?: string };
-    try {
-      doc = JSON.parse(line) as typeof doc;
-    } catch (e) {
-      // A cut-off document means the connection broke mid-chunk: worth another attempt.
-      throw new RetriableError(`${this.where}: ${what}: malformed JSON chunk from the server`, { cause: e });
-    }
+  private onDocument(doc: V1Document, what: string, onSeries: SeriesHandler, completeness: V1ResponseCompleteness): void {
     if (doc.error) throw new AppError(classifyV1Error(doc.error), `${this.where}: ${what}: ${doc.error}`);
     for (const r of doc.results ?? []) {
       if (r.error) throw new AppError(classifyV1Error(r.error), `${this.where}: ${what}: ${r.error}`);
       completeness.onResult(r);
       for (const s of r.series ?? []) onSeries(r.statement_id ?? 0, s);
     }
+  }
+
+  /** min/max of a range query (one row; none when the window has no values). */
+  private async valueRange(statement: InfluxQLFragment, what: string, query: MetricQuery): Promise<ValueRange> {
+    const out: ValueRange = { min: null, max: null };
+    await this.run(statement, `reading ${what}`, (_st, x) => {
+      const row = x.values?.[0];
+      if (!row) return;
+      const lo = num(row[x.columns.indexOf('min')]);
+      const hi = num(row[x.columns.indexOf('max')]);
+      if (lo !== null) out.min = out.min === null ? lo : Math.min(out.min, lo);
+      if (hi !== null) out.max = out.max === null ? hi : Math.max(out.max, hi);
+    }, query, () => Object.assign(out, { min: null, max: null }));
+    return out;
   }
 
   private dialect(): InfluxDialect {
@@ -165,20 +185,15 @@ export class InfluxV1Source implements MetricSource {
     };
     const cohortGroup = (q: MetricQuery): InfluxQLFragment => cohortGroupBy(cohortTag(q));
     const col = (x: V1Series, name: string): number => x.columns.indexOf(name);
-    /** Count rows grouped by the series tags: the total, per-series points and the value range (merged over series). */
+    /** Count rows grouped by the series tags: the total and the per-series points (the value range is asked apart). */
     const addCountRow = (out: WindowCount, x: V1Series, a: string, b: string): void => {
       const row = x.values?.[0];
       if (!row) return;
       const c = num(row[col(x, 'count')]);
-      if (c !== null) {
-        out.count += c;
-        const key = `${tag(x, a)}\u0000${tag(x, b)}`;
-        out.perSeries?.set(key, (out.perSeries.get(key) ?? 0) + c);
-      }
-      const lo = num(row[col(x, 'min')]);
-      const hi = num(row[col(x, 'max')]);
-      if (lo !== null) out.min = out.min === null ? lo : Math.min(out.min, lo);
-      if (hi !== null) out.max = out.max === null ? hi : Math.max(out.max, hi);
+      if (c === null) return;
+      out.count += c;
+      const key = `${tag(x, a)}\u0000${tag(x, b)}`;
+      out.perSeries?.set(key, (out.perSeries.get(key) ?? 0) + c);
     };
     const emptyCount = (): WindowCount => ({ count: 0, min: null, max: null, perSeries: new Map() });
     const perBucket = (template: string, stage: InfluxStage, params: Record<string, InfluxQLFragment>, field: string): InfluxQLFragment[] => {
@@ -217,12 +232,19 @@ export class InfluxV1Source implements MetricSource {
         const out = emptyCount();
         const text = renderInfluxQL(
           queryTemplate('upstreams-count.influxql'),
-          { ...range(w), measurement: m(up.measurement), attemptsField: ident(up.attemptsField), backoffField: ident(up.backoffField), serviceTag: ident(up.serviceTag), upstreamTag: ident(up.upstreamTag), filter: upFilter(q) },
+          { ...range(w), measurement: m(up.measurement), attemptsField: ident(up.attemptsField), serviceTag: ident(up.serviceTag), upstreamTag: ident(up.upstreamTag), filter: upFilter(q) },
           'upstreams-count.influxql',
         );
-        // Statement 0 counts calls per series; statement 1 is the backoff range of retried calls (no count column).
         await this.run(text, 'counting upstream calls', (_st, x) => addCountRow(out, x, up.serviceTag, up.upstreamTag), q, () => Object.assign(out, emptyCount()));
         return out;
+      },
+      rangeRequests: async (w, q) => {
+        const params = { ...range(w), measurement: m(rq.measurement), durationField: ident(rq.durationField), filter: reqFilter(q) };
+        return this.valueRange(renderInfluxQL(queryTemplate('requests-range.influxql'), params, 'requests-range.influxql'), 'the latency range', q);
+      },
+      rangeUpstreams: async (w, q) => {
+        const params = { ...range(w), measurement: m(up.measurement), attemptsField: ident(up.attemptsField), backoffField: ident(up.backoffField), filter: upFilter(q) };
+        return this.valueRange(renderInfluxQL(queryTemplate('upstreams-range.influxql'), params, 'upstreams-range.influxql'), 'the backoff range', q);
       },
       slicing: { rawPoints: RAW_POINTS_PER_SLICE, aggregatedScans: AGGREGATED_SCANS_PER_SLICE },
       // One full scan per bucket (InfluxQL cannot group by a field value), plus calls and exhausted for upstreams.

@@ -207,6 +207,9 @@ export class InfluxV2Source implements MetricSource {
       slicing: { rawPoints: Infinity, aggregatedScans: Infinity },
       // Flux's histogram() takes one pass; upstreams add a counters query.
       aggregatedStatements: (metric) => (metric === 'upstreams' ? 2 : 1),
+      // Flux's count query gives no value range: an aggregated pull covers the whole bucket grid.
+      rangeRequests: async () => ({ min: null, max: null }),
+      rangeUpstreams: async () => ({ min: null, max: null }),
       countUpstreams: (w, q) =>
         count('upstreams-count.flux', { ...range(w), measurement: up.measurement, attemptsField: up.attemptsField, filter: upFilter(q) }, 'counting upstream calls', q),
       rawRequests: async (stage, q) => {

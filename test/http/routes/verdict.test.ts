@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { finding, makeReport, makeSeries } from '../../store/report-fixtures.ts';
 import { documentedSchema, schemaProblems } from '../openapi-check.ts';
 import { READ_TOKEN, auth, startTestService, type TestService } from '../test-service.ts';
+import { EncodedVerdicts, MAX_ENCODED_VERDICTS } from '../../../src/http/routes/verdict.ts';
 
 const request = (services?: string[]) => ({ source: 'ok:pass', upgradeAt: '2026-11-20T14:00:00Z', before: '2h', after: '2h', ...(services ? { services } : {}) });
 
@@ -54,9 +55,41 @@ describe('GET /v1/verdict: the service’s own verdict', () => {
     expect(ghost.summary).toContain('no findings for ghost');
   });
 
+  it('a newer analysis is served at once (the encoded bytes follow the text), with its exact byte length', async () => {
+    const first = await store([finding('ünicode-svc', '/päy', 'no_change')], 'pass');
+    expect(await get('ünicode-svc')).toMatchObject({ analysisId: first, verdict: 'pass' });
+    const second = await store([finding('ünicode-svc', '/päy', 'regression')], 'fail');
+    const res = await svc.app.inject({ url: `/v1/verdict?service=${encodeURIComponent('ünicode-svc')}`, headers: auth(READ_TOKEN) });
+    expect(res.json()).toMatchObject({ analysisId: second, verdict: 'fail', regressions: [{ subject: '/päy' }] });
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(res.body));
+  });
+
   it('documents the added fields in OpenAPI', async () => {
     const schema = documentedSchema(doc, 'GET', '/v1/verdict', 200) as { properties: Record<string, { description?: string }> };
     expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['verdict', 'analysisVerdict', 'summary', 'analysisId', 'regressions']));
     expect(schema.properties.verdict.description).toMatch(/this service/i);
+  });
+});
+
+describe('EncodedVerdicts', () => {
+  it('encodes a text once and hands out the same bytes while the text is the same; a new text is encoded anew', () => {
+    const e = new EncodedVerdicts();
+    const a = JSON.stringify({ verdict: 'pass', summary: 'ü' });
+    const body = e.body('shop', a);
+    expect(body.toString('utf8')).toBe(a);
+    expect(e.body('shop', a)).toBe(body);
+    const b = JSON.stringify({ verdict: 'fail' });
+    expect(e.body('shop', b).toString('utf8')).toBe(b);
+    expect(e.body('other', a)).not.toBe(body);
+  });
+
+  it('keeps at most MAX_ENCODED_VERDICTS services, then starts over', () => {
+    const e = new EncodedVerdicts();
+    const first = e.body('s0', '{}');
+    for (let i = 1; i < MAX_ENCODED_VERDICTS; i++) e.body(`s${i}`, '{}');
+    expect(e.body('s0', '{}')).toBe(first);
+    e.body('one-too-many', '{}');
+    expect(e.body('s0', '{}')).not.toBe(first);
   });
 });

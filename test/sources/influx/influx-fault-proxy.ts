@@ -1,12 +1,19 @@
 /**
  * Test support: an HTTP proxy on 127.0.0.1 in front of the real InfluxDB 1.x that damages chosen `/query`
- * answers at the JSON-line level (the line-level sibling of test/actions/support/cuttable-proxy.ts). The real
- * server's answer is read whole, split into its JSON lines (one chunk each with `chunked=true`), changed by the
- * fault, and sent on so that nothing at the HTTP level looks wrong: either as a cleanly ended chunked body, or
- * as a close-delimited body (`connection: close`, no length) that ends right after a full line.
+ * answers at the document level (the line-level sibling of test/actions/support/cuttable-proxy.ts). The real
+ * server's answer is read whole, split into its documents (one per chunk with `chunked=true`: JSON lines, or
+ * MessagePack maps back to back), handed to the fault as JSON lines, re-encoded in the answer's format and sent
+ * on so that nothing at the HTTP level looks wrong: either as a cleanly ended chunked body, or as a
+ * close-delimited body (`connection: close`, no length) that ends right after a full document.
+ * `jsonOnly` makes it a proxy that does not pass MessagePack on: it asks the server for JSON whatever the client asked.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { decodeMulti, encode } from '@msgpack/msgpack';
+
+const MSGPACK = 'application/x-msgpack';
+/** Marks a line of which only the first half (of its characters, or of its MessagePack bytes) is sent. */
+const HALF = '\u0000half:';
 
 /** Takes the answer's JSON lines, returns the lines to send. */
 export type LineFault = (lines: string[]) => string[];
@@ -34,7 +41,31 @@ export const partialOnLastLine: LineFault = (lines) => {
   return out;
 };
 
+/** Keeps the first `n` lines and half of line `n`: a body cut inside a document. */
+export const cutInsideLine = (n: number): LineFault => (lines) => [...lines.slice(0, n), `${HALF}${lines[n]}`];
+
+/** The answer's documents as JSON lines, whatever its format. */
+function toLines(body: Buffer, msgpack: boolean): string[] {
+  if (msgpack) return [...decodeMulti(body)].map((d) => JSON.stringify(d));
+  return body.toString('utf8').split('\n').filter((l) => l.trim() !== '');
+}
+
+/** JSON lines back into a body of the answer's format (a HALF line contributes half of its encoding). */
+function fromLines(lines: string[], msgpack: boolean): Buffer {
+  const parts = lines.map((line) => {
+    const half = line.startsWith(HALF);
+    const text = half ? line.slice(HALF.length) : line;
+    const bytes = msgpack ? Buffer.from(encode(JSON.parse(text))) : Buffer.from(`${text}\n`);
+    return half ? bytes.subarray(0, Math.floor(bytes.length / 2)) : bytes;
+  });
+  return Buffer.concat(parts);
+}
+
 export class InfluxFaultProxy {
+  /** Ask the server for JSON on every request (a proxy or server that does not do MessagePack). */
+  jsonOnly = false;
+  /** The Content-Type of every answer passed on, for tests to check which format travelled. */
+  readonly answerTypes: string[] = [];
   /** InfluxQL text of every `/query` request seen, and whether it was damaged. */
   readonly seen: Array<{ q: string; damaged: boolean }> = [];
   rules: FaultRule[] = [];
@@ -62,9 +93,13 @@ export class InfluxFaultProxy {
         // Identity encoding, so the proxy sees (and damages) the JSON lines themselves rather than gzip bytes.
         const headers = { ...req.headers, host: target.host };
         if (rule) delete headers['accept-encoding'];
+        if (this.jsonOnly) headers.accept = 'application/json';
         const up = http.request(
           { host: target.hostname, port: target.port, method: req.method, path: req.url, headers },
           (answer) => {
+            const type = answer.headers['content-type'] ?? '';
+            if (q) this.answerTypes.push(type);
+            const msgpack = type.startsWith(MSGPACK);
             if (!rule || answer.statusCode !== 200) {
               res.writeHead(answer.statusCode ?? 502, answer.headers);
               answer.pipe(res);
@@ -73,15 +108,15 @@ export class InfluxFaultProxy {
             const chunks: Buffer[] = [];
             answer.on('data', (b: Buffer) => chunks.push(b));
             answer.on('end', () => {
-              const lines = Buffer.concat(chunks).toString('utf8').split('\n').filter((l) => l.trim() !== '');
-              const text = rule.fault(lines).map((l) => `${l}\n`).join('');
+              const damaged = fromLines(rule.fault(toLines(Buffer.concat(chunks), msgpack)), msgpack);
+              const contentType = msgpack ? MSGPACK : 'application/json';
               if (rule.end === 'close') {
-                // Close-delimited body: the only end marker is the close itself, right after a full line.
-                req.socket.end(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n${text}`);
+                // Close-delimited body: the only end marker is the close itself, right after a full document.
+                req.socket.end(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\ncontent-type: ${contentType}\r\nconnection: close\r\n\r\n`), damaged]));
                 return;
               }
-              res.writeHead(200, { 'content-type': 'application/json' });
-              res.end(text);
+              res.writeHead(200, { 'content-type': contentType });
+              res.end(damaged);
             });
           },
         );

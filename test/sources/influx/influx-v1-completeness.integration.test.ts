@@ -1,7 +1,8 @@
 /**
  * Issue 14 item 1: a truncated InfluxDB 1.x answer must never pass for the whole result. A real fault proxy
- * (influx-fault-proxy.ts) sits in front of the real InfluxDB 1.x and damages answers at JSON-line boundaries, so
- * nothing looks wrong at the HTTP level. Every case ends with all rows or a visible failure (UPSTREAM, exit 2).
+ * (influx-fault-proxy.ts) sits in front of the real InfluxDB 1.x and damages answers at document boundaries, so
+ * nothing looks wrong at the HTTP level. Every case ends with all rows or a visible failure (UPSTREAM, exit 2), for
+ * both body formats the source reads: MessagePack (the default) and JSON lines (`format: 'json'`).
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../../src/config.ts';
@@ -9,7 +10,7 @@ import { influxSettingsFromUrl, type Influx1Settings, type MetricMode } from '..
 import { InfluxV1Source } from '../../../src/sources/influx/influx-v1-source.ts';
 import type { MetricQuery } from '../../../src/sources/metric-source.ts';
 import type { MetricWindows, SampleSet } from '../../../src/analysis/types.ts';
-import { dropLine, InfluxFaultProxy, keepFirstLines, partialOnLastLine } from './influx-fault-proxy.ts';
+import { cutInsideLine, dropLine, InfluxFaultProxy, keepFirstLines, partialOnLastLine } from './influx-fault-proxy.ts';
 import { failure, influxQuery, uniqueDbName, writeLines, hourQuery, HOUR, TEST_UPGRADE_AT } from './influx-test-helpers.ts';
 
 const url = inject('influxUrl');
@@ -24,9 +25,11 @@ const proxy = new InfluxFaultProxy(url);
 const isRaw = (q: string): boolean => q.includes('SELECT "duration_ms" FROM "http_request"');
 const isHistogram = (q: string): boolean => q.includes('"http_request"') && /GROUP BY time\(/.test(q);
 
-function source(mode: MetricMode, log?: string[]): { src: InfluxV1Source; q: MetricQuery } {
+type Format = Influx1Settings['format'];
+
+function sourceIn(format: Format, mode: MetricMode, log?: string[]): { src: InfluxV1Source; q: MetricQuery } {
   const s = influxSettingsFromUrl(`influx1+${proxy.url}/${db}`, config, {}) as Influx1Settings;
-  const src = new InfluxV1Source({ ...s, chunkSize: 1000, modes: { requests: mode, upstreams: 'off' }, retry: { ...s.retry, retries: 2, minDelayMs: 10, maxDelayMs: 20 } });
+  const src = new InfluxV1Source({ ...s, format, chunkSize: 1000, modes: { requests: mode, upstreams: 'off' }, retry: { ...s.retry, retries: 2, minDelayMs: 10, maxDelayMs: 20 } });
   return { src, q: query({ log: (m) => log?.push(m) }) };
 }
 
@@ -55,9 +58,24 @@ afterAll(async () => {
   await influxQuery(url, `DROP DATABASE "${db}"`);
 });
 
-describe('InfluxV1Source never takes a truncated answer for the whole result (real InfluxDB 1.x behind a fault proxy)', () => {
-  it('undamaged through the proxy: 8 000 rows per window in chunks of 1 000, all of them', async () => {
+describe.each(['msgpack', 'json'] as const)('InfluxV1Source never takes a truncated %s answer for the whole result (real InfluxDB 1.x behind a fault proxy)', (format) => {
+  const source = (mode: MetricMode, log?: string[]) => sourceIn(format, mode, log);
+
+  it('undamaged through the proxy: 8 000 rows per window in chunks of 1 000, all of them, in the format asked', async () => {
     proxy.rules = [];
+    const { src, q } = source('raw');
+    expect(perEndpoint(await src.fetch(q))).toEqual(expected);
+    // Every answer (SHOW, counts, pulls) came in the format asked, so the cases below damage that format.
+    expect(src.answersByFormat[format]).toBeGreaterThan(0);
+    expect(src.answersByFormat[format === 'json' ? 'msgpack' : 'json']).toBe(0);
+  });
+
+  it('a body cut inside a document (clean chunked end) → retried, then a visible failure; once → all rows', async () => {
+    proxy.rules = [{ matches: isRaw, fault: cutInsideLine(3) }];
+    const e = await failure(source('raw').src.fetch(query()));
+    expect(e.code).toBe('UPSTREAM');
+    expect(e.message).toMatch(format === 'msgpack' ? /ended inside a MessagePack document/ : /malformed JSON chunk/);
+    proxy.rules = [{ matches: isRaw, fault: cutInsideLine(3), end: 'close', times: 1 }];
     const { src, q } = source('raw');
     expect(perEndpoint(await src.fetch(q))).toEqual(expected);
   });

@@ -18,6 +18,7 @@ import { LineProtocolFileSource } from '../../../src/sources/line-protocol/file-
 import { writeDemoLineProtocol } from '../../../src/sources/demo/demo-telemetry.ts';
 import type { AnalysisResult, MetricWindows, SampleSet } from '../../../src/analysis/types.ts';
 import { freePort, startInfluxd, type InfluxdInstance } from '../../setup/influxdb.global.ts';
+import { InfluxFaultProxy } from './influx-fault-proxy.ts';
 import { failure, influxQuery, loadDemo, loadLineProtocolFile, uniqueDbName, writeLines, hourQuery, HOUR, TEST_UPGRADE_AT } from './influx-test-helpers.ts';
 
 const url = inject('influxUrl');
@@ -74,8 +75,8 @@ afterAll(async () => {
 });
 
 describe('InfluxV1Source on a real InfluxDB 1.x', () => {
-  it('raw mode returns exactly the points the file source sees, hence the same findings and verdict', async () => {
-    const w = await source({ requests: 'raw', upstreams: 'raw' }).fetch(query());
+  /** Raw windows must equal the file source's: same points, findings and verdict. */
+  function expectSameAsFile(w: MetricWindows): void {
     expect(w.latency.map((l) => `${l.service} ${l.endpoint}`)).toEqual(reference.latency.map((l) => `${l.service} ${l.endpoint}`));
     for (let i = 0; i < w.latency.length; i++) {
       expect(sorted(w.latency[i].before)).toEqual(sorted(reference.latency[i].before));
@@ -90,6 +91,36 @@ describe('InfluxV1Source on a real InfluxDB 1.x', () => {
     const result = analyze(w, settings);
     expect(result.report.verdict).toBe(referenceResult.report.verdict);
     expect(statuses(result)).toEqual(statuses(referenceResult));
+  }
+
+  it('raw mode returns exactly the points the file source sees, hence the same findings and verdict (MessagePack answers)', async () => {
+    const src = source({ requests: 'raw', upstreams: 'raw' });
+    expectSameAsFile(await src.fetch(query()));
+    // The default asks for MessagePack, and this influxd answers every query in it.
+    expect(src.answersByFormat).toEqual({ msgpack: expect.any(Number), json: 0 });
+    expect(src.answersByFormat.msgpack).toBeGreaterThan(0);
+  });
+
+  it('format json: the same points from JSON answers', async () => {
+    const s = influxSettingsFromUrl(`influx1+${url}/${db}`, config, {}) as Influx1Settings;
+    const src = new InfluxV1Source({ ...s, format: 'json', modes: { requests: 'raw', upstreams: 'raw' } });
+    expectSameAsFile(await src.fetch(query()));
+    expect(src.answersByFormat).toEqual({ msgpack: 0, json: expect.any(Number) });
+  });
+
+  it('a proxy that does not pass MessagePack on: JSON answers to a MessagePack request are read, the same points', async () => {
+    const proxy = new InfluxFaultProxy(url);
+    proxy.jsonOnly = true;
+    await proxy.start();
+    try {
+      const src = source({ requests: 'raw', upstreams: 'raw' }, `influx1+${proxy.url}/${db}`);
+      expectSameAsFile(await src.fetch(query()));
+      expect(src.answersByFormat.msgpack).toBe(0);
+      expect(src.answersByFormat.json).toBeGreaterThan(0);
+      expect(proxy.answerTypes.every((t) => t.startsWith('application/json'))).toBe(true);
+    } finally {
+      await proxy.stop();
+    }
   });
 
   it('aggregated mode: same counts, quantiles in the same fixed bucket as the exact ones', async () => {
