@@ -2,6 +2,7 @@ import { seededRandom } from './seeded-random.ts';
 
 const DEFAULT_GATHER_LIMIT = 65536;
 const DEFAULT_SAMPLE_SIZE = 32768;
+const MIN_SAMPLE_SIZE = 1024;
 
 /**
  * The k-th smallest (1-based) of the n·m pairwise differences a[i] − b[j] of two ascending samples,
@@ -44,7 +45,9 @@ export function kthPairwiseDifference(a: Float64Array, b: Float64Array, k: numbe
       values.sort();
       return values[target - 1];
     }
-    const s = Math.min(DEFAULT_SAMPLE_SIZE, Math.floor(candidates / 4));
+    // The sample costs O(s log s) per round and a counting pass O(n + m): a sample larger than the rows and
+    // columns together costs more than it saves (a fixed 32 768 made 500 × 400 samples take 40 ms).
+    const s = Math.min(DEFAULT_SAMPLE_SIZE, Math.max(MIN_SAMPLE_SIZE, n + m), Math.floor(candidates / 4));
     const samples = new Float64Array(s);
     for (let t = 0; t < s; t++) {
       const u = Math.floor(random.uniform() * candidates);
