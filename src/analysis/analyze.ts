@@ -37,7 +37,7 @@ export interface AnalyzeOptions {
 
 export function analyze(windows: MetricWindows, settings: AnalysisSettings, options: AnalyzeOptions = {}): AnalysisResult {
   const { clusterSize } = referenceBlocks(windows);
-  if (!clusterSize) return analyzeWith(windows, settings, options, () => undefined, []);
+  if (!clusterSize) return analyzeWith(windows, settings, options, () => undefined, null);
   if (settings.seasonal?.periodVariance !== 'auto') return analyzeWith(windows, settings, options, () => ({ size: clusterSize, variance: 'between' }), null);
   // Seasonal baseline: a first pass gathers every comparison's evidence of a period effect, per service; the
   // second uses, per service, the variance that evidence calls for (period-effect.ts).
@@ -50,7 +50,8 @@ export function analyze(windows: MetricWindows, settings: AnalysisSettings, opti
       else evidence.set(service, [e]);
     },
   });
-  analyzeWith(windows, settings, options, gather, null);
+  // The first pass only gathers evidence: its report is dropped, so it draws no chart series.
+  analyzeWith(windows, settings, { ...options, charts: false }, gather, null);
   const services = [...new Set([...windows.latency.map((s) => s.service), ...windows.upstreams.map((u) => u.service)])].sort(compare);
   const checks = services.map((service) => periodEffectCheck(service, evidence.get(service) ?? []));
   const variance = new Map(checks.map((c) => [c.service, c.variance]));

@@ -244,9 +244,11 @@ export function designEffectsOfSums(before: CentredSums, after: CentredSums): De
   // per comparison (the larger of the two estimates) was tried and is liberal: a real day effect that three days
   // happen to under-show is then missed in every comparison at once (warn rates 25–33 % where 3 % was right), so
   // the decision is one per service over all its comparisons (period-effect.ts).
-  const within = withinPeriodDesign(before.sums, clusters.weights, clusters.periods.size, before.independentVariance);
-  const usable = within !== null && within.designEffect > 0 && Number.isFinite(within.designEffect) && Number.isFinite(between.designEffect);
   const mode = clusters.periods.variance;
+  // The default (`between`) needs no within-period estimate: it is a bandwidth search and a long-run variance per
+  // period per comparison, so it is made only when the check asks for it or uses it.
+  const within = mode === 'between' ? null : withinPeriodDesign(before.sums, clusters.weights, clusters.periods.size, before.independentVariance);
+  const usable = within !== null && within.designEffect > 0 && Number.isFinite(within.designEffect) && Number.isFinite(between.designEffect);
   if (typeof mode === 'function' && usable) mode({ ratio: between.designEffect / within.designEffect, df1: between.df, df2: within.df });
   const chosen = mode === 'within' && usable ? within : between;
   const excess = chosen.designEffect > 1 && Number.isFinite(chosen.designEffect);

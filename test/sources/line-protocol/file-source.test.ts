@@ -278,16 +278,21 @@ describe('LineProtocolFileSource: cancellation', () => {
 
 describe('LineProtocolFileSource: parallel read of large files', () => {
   const parallel = { workers: 2, parallelMinBytes: 0, segmentBytes: 300 };
-
-  it('gives exactly the windows, warnings and bad-line numbers of the single-threaded read', async () => {
+  /** 3 000 requests and calls a second apart over the before window, 5 malformed lines, optionally a deploy marker near the end. */
+  const parallelLines = (marker = false): string[] => {
     const lines: string[] = [];
     for (let i = 0; i < 3000; i++) {
       const t = (UPGRADE - H + i * 1000) * 1e6;
       lines.push(`http_request,service=s,endpoint=/e${i % 3} duration_ms=${(i * 7) % 400} ${t}`);
       lines.push(`upstream_call,service=s,upstream=u attempts=${1 + (i % 3)}i,backoff_ms=${(i % 3) * 20},ok=${i % 13 !== 0} ${t}`);
       if (i % 700 === 0) lines.push(`http_request,service=s,endpoint=/e0 duration_ms=oops ${t}`);
+      if (marker && i === 2990) lines.push(`deploy_marker,service=s version="2" ${t}`);
     }
-    const file = writeTmp('parallel.lp', lines.join('\n'));
+    return lines;
+  };
+
+  it('gives exactly the windows, warnings and bad-line numbers of the single-threaded read', async () => {
+    const file = writeTmp('parallel.lp', parallelLines().join('\n'));
     const single = await source(file, { workers: 0, maxBadLineShare: 0.01 }).fetch(QUERY);
     const progress: number[] = [];
     const logs: string[] = [];
@@ -308,15 +313,7 @@ describe('LineProtocolFileSource: parallel read of large files', () => {
   });
 
   it('gives the single-threaded result when the main thread reads the file\'s start and a worker its end', async () => {
-    const lines: string[] = [];
-    for (let i = 0; i < 3000; i++) {
-      const t = (UPGRADE - H + i * 1000) * 1e6;
-      lines.push(`http_request,service=s,endpoint=/e${i % 3} duration_ms=${(i * 7) % 400} ${t}`);
-      lines.push(`upstream_call,service=s,upstream=u attempts=${1 + (i % 3)}i,backoff_ms=${(i % 3) * 20},ok=${i % 13 !== 0} ${t}`);
-      if (i % 700 === 0) lines.push(`http_request,service=s,endpoint=/e0 duration_ms=oops ${t}`);
-      if (i === 2990) lines.push(`deploy_marker,service=s version="2" ${t}`);
-    }
-    const file = writeTmp('parallel-main.lp', lines.join('\n'));
+    const file = writeTmp('parallel-main.lp', parallelLines(true).join('\n'));
     const single = await source(file, { workers: 0, maxBadLineShare: 0.01 }).fetch(QUERY);
     const logs: string[] = [];
     const multi = await source(file, { ...parallel, workers: 1, maxBadLineShare: 0.01 }).fetch({ ...QUERY, log: (m) => logs.push(m) });
