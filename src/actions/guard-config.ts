@@ -33,6 +33,7 @@ const TargetSchema = Type.Object(
     baseline: Type.Optional(Type.Union([Type.Literal('before'), Type.Literal('seasonal'), Type.Literal('cohort')])),
     period: Type.Optional(Duration),
     periods: Type.Optional(Type.Integer({ minimum: 2, maximum: 52 })),
+    periodVariance: Type.Optional(Type.Union([Type.Literal('between'), Type.Literal('auto')])),
     cohortTag: Type.Optional(Type.String({ minLength: 1 })),
     control: Type.Optional(Type.String({ minLength: 1 })),
   },

@@ -4,7 +4,7 @@
  *     [--precision ns|us|ms|s] [--before 2h] [--after 2h] [--config FILE] [--format json|markdown|html|junit]
  *     [--out FILE] [--service S]... [--endpoint E]... [--fail-on warn|fail] [--allow-future]
  *     [--deadline D] [--fetch-deadline D]
- *     [--baseline before|seasonal|cohort] [--period 1d|7d|D] [--periods K] [--cohort-tag T] [--control V]
+ *     [--baseline before|seasonal|cohort] [--period 1d|7d|D] [--periods K] [--period-variance between|auto] [--cohort-tag T] [--control V]
  */
 import { once } from 'node:events';
 import { open } from 'node:fs/promises';
@@ -14,7 +14,7 @@ import type { AnalysisResult } from '../analysis/types.ts';
 import { loadConfig } from '../config.ts';
 import { openRuntimeLazily } from './open-runtime-lazily.ts';
 import { AppError } from '../errors.ts';
-import { BASELINE_KINDS, DEFAULT_WINDOW, type AnalysisRequest, type BaselineKind } from '../runtime/analysis-request.ts';
+import { BASELINE_KINDS, DEFAULT_WINDOW, PERIOD_VARIANCES, type AnalysisRequest, type BaselineKind, type PeriodVariance } from '../runtime/analysis-request.ts';
 import { createProgress } from './progress.ts';
 import { STDIN_SOURCE, spoolStdin } from './stdin-input.ts';
 import { runDeadlines, withinDeadline } from '../runtime/run-deadlines.ts';
@@ -49,6 +49,10 @@ export const ANALYZE_USAGE = `Usage: aftershock analyze --source <file.lp | - | 
                     cohort    the flag-off requests of the after window itself (a concurrent control)
   --period P        seasonal: 1d (default), 7d or any duration
   --periods K       seasonal: how many earlier periods, at least 2 (default 3)
+  --period-variance V  seasonal: between (default from config: the periods' spread, t(K − 1), honest
+                    whatever the day-to-day effect) or auto (per service the variance inside the periods
+                    when they differ by no more than their noise: more power on alike days, liberal with
+                    small day-to-day effects; see README "Baselines")
   --cohort-tag T    cohort: the telemetry tag holding the flag cohort (default variant)
   --control V       cohort: its flag-off value (default disabled); every other value is the treatment
   --max-series N    refuse data with more than N distinct series (default: config input.maxSeries, 20000)
@@ -83,6 +87,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
         baseline: { type: 'string' },
         period: { type: 'string' },
         periods: { type: 'string' },
+        'period-variance': { type: 'string' },
         'cohort-tag': { type: 'string' },
         control: { type: 'string' },
         'max-series': { type: 'string' },
@@ -166,7 +171,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
 }
 
 /** The baseline flags as request fields (checked against config defaults in runtime/baseline.ts). */
-function baselineOptions(values: { baseline?: string; period?: string; periods?: string; 'cohort-tag'?: string; control?: string }): Partial<AnalysisRequest> {
+function baselineOptions(values: { baseline?: string; period?: string; periods?: string; 'period-variance'?: string; 'cohort-tag'?: string; control?: string }): Partial<AnalysisRequest> {
   const out: Partial<AnalysisRequest> = {};
   if (values.baseline !== undefined) {
     if (!(BASELINE_KINDS as readonly string[]).includes(values.baseline)) throw new AppError('BAD_INPUT', `--baseline must be one of ${BASELINE_KINDS.join(', ')} (got "${values.baseline}")`);
@@ -177,11 +182,17 @@ function baselineOptions(values: { baseline?: string; period?: string; periods?:
     out.periods = Number(values.periods);
   }
   if (values.period !== undefined) out.period = values.period;
+  const variance = values['period-variance'];
+  if (variance !== undefined) {
+    if (!(PERIOD_VARIANCES as readonly string[]).includes(variance)) throw new AppError('BAD_INPUT', `--period-variance must be one of ${PERIOD_VARIANCES.join(', ')} (got "${variance}")`);
+    out.periodVariance = variance as PeriodVariance;
+  }
   if (values['cohort-tag'] !== undefined) out.cohortTag = values['cohort-tag'];
   if (values.control !== undefined) out.control = values.control;
   const kind = out.baseline;
   const misplaced = [
     ...(kind !== 'seasonal' && (out.period !== undefined || out.periods !== undefined) && kind !== undefined ? ['--period/--periods (seasonal only)'] : []),
+    ...(kind !== 'seasonal' && out.periodVariance !== undefined && kind !== undefined ? ['--period-variance (seasonal only)'] : []),
     ...(kind !== 'cohort' && (out.cohortTag !== undefined || out.control !== undefined) && kind !== undefined ? ['--cohort-tag/--control (cohort only)'] : []),
   ];
   if (misplaced.length) throw new AppError('BAD_INPUT', `--baseline ${kind}: ${misplaced.join(' and ')} do not apply`);

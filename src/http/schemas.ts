@@ -24,11 +24,16 @@ export const ErrorBody = Type.Object(
   { description: 'Every error response' },
 );
 
-/** The baseline of an analysis (issue 11): the CLI's --baseline/--period/--periods/--cohort-tag/--control. */
+/** The baseline of an analysis (issue 11): the CLI's --baseline/--period/--periods/--period-variance/--cohort-tag/--control. */
 export const BaselineFields = {
   baseline: Type.Optional(Type.Union([Type.Literal('before'), Type.Literal('seasonal'), Type.Literal('cohort')], { description: 'What the after window is compared with (default from config, normally before)' })),
   period: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: 'seasonal: period length, e.g. 1d or 7d', examples: ['1d'] })),
   periods: Type.Optional(Type.Integer({ minimum: 2, maximum: 52, description: 'seasonal: number of earlier periods (each a cluster)' })),
+  periodVariance: Type.Optional(
+    Type.Union([Type.Literal('between'), Type.Literal('auto')], {
+      description: 'seasonal: variance of a period total — between (the periods\' spread, t(K − 1); default from config) or auto (per service the within-period variance when the periods do not differ beyond their noise)',
+    }),
+  ),
   cohortTag: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'cohort: the telemetry tag holding the flag cohort (default variant)' })),
   control: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'cohort: the flag-off value of that tag; every other value is the treatment' })),
 };

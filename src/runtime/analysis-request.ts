@@ -41,6 +41,13 @@ export interface AnalysisRequest {
   period?: string;
   /** Seasonal: number of earlier periods, at least 2 (default config.baseline.periods). */
   periods?: number;
+  /**
+   * Seasonal: which variance of a period total the comparisons use (default config analysis.seasonal.periodVariance,
+   * normally `between`): `between` the spread of the periods (t(K − 1), honest whatever the day-to-day effect);
+   * `auto` per service the within-period variance when the periods differ by no more than their noise (more power
+   * on alike days, liberal with small day effects: analysis/period-effect.ts).
+   */
+  periodVariance?: PeriodVariance;
   /** Cohort: the telemetry tag holding the flag cohort (default config.baseline.cohortTag, `variant`). */
   cohortTag?: string;
   /** Cohort: the flag-off value of that tag; every other value is the treatment (default config.baseline.control). */
@@ -49,6 +56,9 @@ export interface AnalysisRequest {
 
 export const BASELINE_KINDS = ['before', 'seasonal', 'cohort'] as const;
 export type BaselineKind = (typeof BASELINE_KINDS)[number];
+
+export const PERIOD_VARIANCES = ['between', 'auto'] as const;
+export type PeriodVariance = (typeof PERIOD_VARIANCES)[number];
 
 export const DEFAULT_WINDOW = '2h';
 

@@ -10,7 +10,7 @@ import type { Config } from '../config.ts';
 import { parseDuration } from '../duration.ts';
 import { AppError } from '../errors.ts';
 import type { BaselineQuery } from '../sources/metric-source.ts';
-import { BASELINE_KINDS, type AnalysisRequest, type BaselineKind } from './analysis-request.ts';
+import { BASELINE_KINDS, PERIOD_VARIANCES, type AnalysisRequest, type BaselineKind, type PeriodVariance } from './analysis-request.ts';
 
 export interface ResolvedBaseline {
   kind: BaselineKind;
@@ -20,6 +20,8 @@ export interface ResolvedBaseline {
   query?: BaselineQuery;
   /** Seasonal: the period as asked (e.g. "1d"), for the report. */
   period?: string;
+  /** Seasonal: the request's choice of period variance, over config analysis.seasonal (absent: the config's). */
+  periodVariance?: PeriodVariance;
 }
 
 /** At most this many reference periods: each is read in full. */
@@ -42,6 +44,10 @@ export function resolveBaseline(request: AnalysisRequest, config: Config, window
     }
     return { kind, before: { ...after }, after, query: { kind: 'cohort', tag, control } };
   }
+  const variance = request.periodVariance;
+  if (variance !== undefined && !PERIOD_VARIANCES.includes(variance)) {
+    throw new AppError('BAD_INPUT', `periodVariance: must be one of ${PERIOD_VARIANCES.join(', ')} (got "${String(variance)}")`);
+  }
   const period = request.period ?? defaults.period;
   const periodMs = parseDuration(period, 'period');
   const periods = request.periods ?? defaults.periods;
@@ -52,7 +58,7 @@ export function resolveBaseline(request: AnalysisRequest, config: Config, window
   if (periodMs < afterMs) throw new AppError('BAD_INPUT', `period: "${period}" is shorter than the after window; the reference periods would overlap it`);
   const references = Array.from({ length: periods }, (_, i) => ({ start: after.start - (i + 1) * periodMs, stop: after.stop - (i + 1) * periodMs }));
   const before = { start: references[references.length - 1].start, stop: references[0].stop };
-  return { kind, before, after, period, query: { kind: 'seasonal', periodMs, references } };
+  return { kind, before, after, period, ...(variance ? { periodVariance: variance } : {}), query: { kind: 'seasonal', periodMs, references } };
 }
 
 /**

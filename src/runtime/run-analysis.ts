@@ -68,7 +68,12 @@ export async function runAnalysis(request: AnalysisRequest, options: RunOptions)
     }
     checkFiltersMatch(windows, request, source.description);
     checkCohortData(windows, source.description);
-    const settings = { ...analysisSettings(options.config), ...(options.settings ?? {}) };
+    const settings = {
+      ...analysisSettings(options.config),
+      ...(options.settings ?? {}),
+      // The request's seasonal choice is this analysis's setting, and so stated in report.settings.
+      ...(baseline.periodVariance ? { seasonal: { periodVariance: baseline.periodVariance } } : {}),
+    };
     // Upstream calls carry no endpoint: see ./endpoint-scope.ts for what an endpoint filter makes of them.
     const scoped = request.endpoints?.length ? upstreamsOfSelectedServices(windows) : windows;
     doing = 'computing the statistics';

@@ -87,5 +87,11 @@ describe('aftershock analyze --baseline cohort (line-protocol file)', () => {
     const r = run([...common, '--source', noChange, '--baseline', 'cohort', '--periods', '3']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--period\/--periods \(seasonal only\)/);
+    const v = run([...common, '--source', noChange, '--baseline', 'cohort', '--period-variance', 'auto']);
+    expect(v.code).toBe(2);
+    expect(v.stderr).toMatch(/--period-variance \(seasonal only\)/);
+    const w = run([...common, '--source', noChange, '--baseline', 'seasonal', '--period-variance', 'within']);
+    expect(w.code).toBe(2);
+    expect(w.stderr).toMatch(/--period-variance must be one of between, auto \(got "within"\)/);
   });
 });

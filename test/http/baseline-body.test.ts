@@ -44,6 +44,7 @@ describe('POST /v1/analyses with a baseline', () => {
       [{ baseline: 'seasonal', periods: 1 }, 'periods'],
       [{ baseline: 'seasonal', period: 'soon' }, 'period'],
       [{ baseline: 'cohort', cohortTag: '' }, 'cohortTag'],
+      [{ baseline: 'seasonal', periodVariance: 'within' }, 'periodVariance'],
     ] as const) {
       const res = await post({ source: 'demo', upgradeAt, ...extra });
       expect(res.statusCode, JSON.stringify(extra)).toBe(400);

@@ -25,6 +25,13 @@ describe('resolveBaseline', () => {
     expect(() => resolveBaseline({ source: 'demo', upgradeAt: UPGRADE, baseline: 'seasonal', periods: 1 }, config, { upgradeAt: T0, beforeMs: H, afterMs: H })).toThrow(/periods: must be a whole number from 2/);
     expect(() => resolveBaseline({ source: 'demo', upgradeAt: UPGRADE, baseline: 'seasonal', period: '1h' }, config, { upgradeAt: T0, beforeMs: H, afterMs: 2 * H })).toThrow(/period: "1h" is shorter than the after window/);
     expect(() => resolveBaseline({ source: 'demo', upgradeAt: UPGRADE, baseline: 'cohort', control: 'a b' }, config, { upgradeAt: T0, beforeMs: H, afterMs: H })).toThrow(/control: "a b" is not a tag value/);
+    const sloppy = { source: 'demo', upgradeAt: UPGRADE, baseline: 'seasonal', periodVariance: 'within' } as unknown as Parameters<typeof resolveBaseline>[0];
+    expect(() => resolveBaseline(sloppy, config, { upgradeAt: T0, beforeMs: H, afterMs: H })).toThrow(/periodVariance: must be one of between, auto \(got "within"\)/);
+  });
+  it("seasonal: the request's period variance is kept for the analysis; absent, the config's applies", () => {
+    const w = { upgradeAt: T0, beforeMs: H, afterMs: H };
+    expect(resolveBaseline({ source: 'demo', upgradeAt: UPGRADE, baseline: 'seasonal', periodVariance: 'auto' }, config, w).periodVariance).toBe('auto');
+    expect(resolveBaseline({ source: 'demo', upgradeAt: UPGRADE, baseline: 'seasonal' }, config, w)).not.toHaveProperty('periodVariance');
   });
 });
 
@@ -59,4 +66,17 @@ describe('runAnalysis with a baseline (demo source)', () => {
     expect(df).toBeGreaterThanOrEqual(2);
     expect(df).toBeLessThanOrEqual(4);
   }, 60_000);
+
+  it('seasonal with periodVariance auto: the per-service period-effect check runs and the report says which variance each service used', async () => {
+    const { report } = await runAnalysis({ source: 'demo', upgradeAt: UPGRADE, after: '1h', baseline: 'seasonal', periods: 3, periodVariance: 'auto', services: ['shop'] }, { config });
+    expect(report.settings.seasonal).toEqual({ periodVariance: 'auto' });
+    const checks = (report.baseline as { periodEffect?: Array<{ service: string; comparisons: number; pValue: number | null; variance: string }> }).periodEffect;
+    expect(checks?.map((c) => c.service)).toEqual(['shop']);
+    expect(checks?.[0].comparisons).toBeGreaterThan(0);
+    expect(checks?.[0].pValue).toBeGreaterThanOrEqual(0);
+    expect(['between', 'within']).toContain(checks?.[0].variance);
+    // The default does not run the check: no periodEffect entry, the config's setting in report.settings.
+    const plain = await runAnalysis({ source: 'demo', upgradeAt: UPGRADE, after: '1h', baseline: 'seasonal', periods: 3, services: ['shop'] }, { config });
+    expect(plain.report.baseline).not.toHaveProperty('periodEffect');
+  }, 120_000);
 });
