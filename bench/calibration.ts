@@ -62,7 +62,9 @@ function printCoverage(results: FamilyResult[]): void {
       const z = `${c.meanZ2 === null ? '—' : c.meanZ2.toFixed(1)}${c.meanTestZ2 === null ? '' : ` | ${c.meanTestZ2.toFixed(1)}`}`;
       return `${c.statistic.split(' ').pop()}: ${pct(c.covered)} [${c.covered.n}] ${c.missHigh}/${c.missLow}, ${est} vs ${(100 * c.truth).toFixed(1)} %, z² ${z}`;
     });
-    console.log(`${pad(r.family, 44)} ${parts.join('; ')}`);
+    // The day effects' own exact-t coverage on the same seeds: what these seeds allow (see FamilyResult.dayEffectOracle).
+    const oracle = r.dayEffectOracle ? `; same seeds, exact t on the day effects alone: ${pct(r.dayEffectOracle)}` : '';
+    console.log(`${pad(r.family, 44)} ${parts.join('; ')}${oracle}`);
   }
 }
 

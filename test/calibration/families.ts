@@ -77,7 +77,7 @@ export type Expectation = 'no_change' | 'within_tolerance' | 'regression';
  * reference days as clusters (issue 11); flag-off vs flag-on cohort in the after window (the cohort baseline,
  * split by the `variant` tag in the real builder).
  */
-export type Comparison = 'before' | 'seasonal-1d' | 'seasonal-3d' | 'seasonal-7d' | 'cohort';
+export type Comparison = 'before' | 'seasonal-1d' | 'seasonal-3d' | 'seasonal-7d' | 'seasonal-14d' | 'cohort';
 
 /** Reference days of a seasonal-Kd comparison (null for the others). */
 export function seasonalPeriods(c: Comparison): number | null {
@@ -183,6 +183,10 @@ export const FAMILIES: Family[] = [
   // 7 reference days: t(6) instead of t(2) for the day-to-day variation, the power a +20 % p99 regression needs
   noChange('daily-queueing-seasonal-7d', scenario({ daily: DAILY_QUEUE }), undefined, 'seasonal-7d'),
   regression('daily-queueing-p99+20%-seasonal-7d', scenario({ daily: DAILY_QUEUE, regressions: [P99_PLUS_20] }), P99, 'seasonal-7d'),
+  // 14 reference days (two weeks of the same clock window): t(13), the default's power without assuming days alike
+  noChange('daily-queueing-seasonal-14d', scenario({ daily: DAILY_QUEUE }), undefined, 'seasonal-14d'),
+  regression('daily-queueing-p99+20%-seasonal-14d', scenario({ daily: DAILY_QUEUE, regressions: [P99_PLUS_20] }), P99, 'seasonal-14d'),
+  regression('daily-queueing-steady-p99+20%-seasonal-7d', scenario({ daily: DAILY_QUEUE_STEADY, regressions: [P99_PLUS_20] }), P99, 'seasonal-7d'),
   // issue 11: flag cohorts in the same window (concurrent control) with the daily cycle and 1-minute blocks present
   noChange('cohort-10%', scenario({ daily: DAILY_QUEUE, blocks: [block(1, 0.08)], cohort: cohort(0.1) }), undefined, 'cohort'),
   noChange('cohort-50%', scenario({ daily: DAILY_QUEUE, blocks: [block(1, 0.08)], cohort: cohort(0.5) }), undefined, 'cohort'),

@@ -97,6 +97,12 @@ export function incidentStart(s: Scenario, seed: number): number | null {
   return w.start + Math.floor(seededRandom(streamSeed(seed, STREAM.incident)).uniform() * slots) * MINUTE_MS;
 }
 
+/** The log of the latency multiplier of the calendar day holding `t` (0 without a day-to-day effect). */
+export function logDayEffect(s: Scenario, seed: number, t: number): number {
+  const sd = s.daily?.dayEffectSigma ?? 0;
+  return sd === 0 ? 0 : sd * seededRandom(streamSeed(seed, STREAM.day, Math.floor(t / DAY_MS))).normal();
+}
+
 /** Emits every request and upstream call of the ranges (default: the before and after windows) into `sink`. */
 export function generateTelemetry(s: Scenario, seed: number, sink: TelemetrySink, ranges?: TimeRange[]): GeneratedCounts {
   const counts: GeneratedCounts = { requests: 0, calls: 0 };
@@ -108,12 +114,11 @@ export function generateTelemetry(s: Scenario, seed: number, sink: TelemetrySink
   const histCounts = les ? [new Float64Array(les.length), new Float64Array(les.length)] : null;
   const dayEffects = new Map<number, number>();
   const dayFactor = (t: number): number => {
-    const sd = s.daily?.dayEffectSigma ?? 0;
-    if (sd === 0) return 1;
+    if ((s.daily?.dayEffectSigma ?? 0) === 0) return 1;
     const day = Math.floor(t / DAY_MS);
     let f = dayEffects.get(day);
     if (f === undefined) {
-      f = Math.exp(sd * seededRandom(streamSeed(seed, STREAM.day, day)).normal());
+      f = Math.exp(logDayEffect(s, seed, t));
       dayEffects.set(day, f);
     }
     return f;
