@@ -5,6 +5,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { ERROR_CODES, type ErrorCode } from '../errors.ts';
+import { PERIOD_VARIANCES } from '../runtime/analysis-request.ts';
 
 const Nullable = <T extends ReturnType<typeof Type.Number>>(t: T) => Type.Union([t, Type.Null()]);
 const Timestamp = Type.String({ format: 'date-time', description: 'RFC 3339 with a zone, e.g. 2026-11-20T14:00:00Z' });
@@ -30,7 +31,7 @@ export const BaselineFields = {
   period: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: 'seasonal: period length, e.g. 1d or 7d', examples: ['1d'] })),
   periods: Type.Optional(Type.Integer({ minimum: 2, maximum: 52, description: 'seasonal: number of earlier periods (each a cluster)' })),
   periodVariance: Type.Optional(
-    Type.Union([Type.Literal('between'), Type.Literal('auto')], {
+    Type.Union(PERIOD_VARIANCES.map((v) => Type.Literal(v)), {
       description: 'seasonal: variance of a period total — between (the periods\' spread, t(K − 1); default from config) or auto (per service the within-period variance when the periods do not differ beyond their noise)',
     }),
   ),

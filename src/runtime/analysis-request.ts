@@ -57,8 +57,9 @@ export interface AnalysisRequest {
 export const BASELINE_KINDS = ['before', 'seasonal', 'cohort'] as const;
 export type BaselineKind = (typeof BASELINE_KINDS)[number];
 
-export const PERIOD_VARIANCES = ['between', 'auto'] as const;
-export type PeriodVariance = (typeof PERIOD_VARIANCES)[number];
+/** The choices of analysis.seasonal.periodVariance, listed once for the CLI, the HTTP body and guard target schemas. */
+export type PeriodVariance = NonNullable<AnalysisSettings['seasonal']>['periodVariance'];
+export const PERIOD_VARIANCES = ['between', 'auto'] as const satisfies readonly PeriodVariance[];
 
 export const DEFAULT_WINDOW = '2h';
 
