@@ -43,7 +43,8 @@ describe('SLA guard inside the service', () => {
         items = res.json().items;
       }
       expect(items.length).toBeGreaterThanOrEqual(2);
-      expect(items.every((d) => d.evaluation === 'failing')).toBe(true);
+      // Listed, not counted, so that a failure shows what the guard saw and why.
+      expect(items.filter((d) => d.evaluation !== 'failing')).toEqual([]);
       // Hysteresis first ("did nothing because …"), then a dry-run tune, since Unleash is not configured.
       const decisions = items.map((d) => d.decision);
       expect(decisions).toContain('dry_run');
