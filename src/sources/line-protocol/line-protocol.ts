@@ -432,6 +432,8 @@ const SERIES_SLOTS = 256;
 
 interface SeriesEntry extends SeriesMemo {
   bytes: Uint8Array;
+  /** The bytes as little-endian 32-bit words (the whole words only), compared four bytes at a time (restore). */
+  words: Int32Array;
   measurement: string;
   tagKeys: string[];
   tagValues: string[];
@@ -444,20 +446,32 @@ interface SeriesEntry extends SeriesMemo {
   doubleBackslash: boolean;
 }
 
+/** The whole 32-bit little-endian words of `bytes` (a trailing 1–3 bytes are left out). */
+function littleEndianWords(bytes: Uint8Array): Int32Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const words = new Int32Array(bytes.length >> 2);
+  for (let w = 0; w < words.length; w++) words[w] = view.getInt32(4 * w, true);
+  return words;
+}
+
 /** Parsed measurement + tag set of recently seen series keys, looked up by their bytes. */
 class SeriesCache {
   private readonly slots: Array<SeriesEntry | undefined> = new Array<SeriesEntry | undefined>(SERIES_SLOTS);
 
-  /** Copies a cached series for bytes [s, e) into the point and returns it; null when not cached. */
-  restore(b: Uint8Array, s: number, e: number, p: LineProtocolPoint): SeriesEntry | null {
+  /** Copies a cached series for bytes [s, e) (`view`: a DataView of `b`) into the point and returns it; null when not cached. */
+  restore(b: Uint8Array, view: DataView, s: number, e: number, p: LineProtocolPoint): SeriesEntry | null {
     if (e === s) return null;
     const entry = this.slots[sampleHash(b, s, e) & (SERIES_SLOTS - 1)];
     if (entry === undefined) return null;
     const bytes = entry.bytes;
     const n = e - s;
     if (bytes.length !== n) return null;
-    // Compare from the end: series differ mostly in their last tag value.
-    for (let k = n - 1; k >= 0; k--) if (bytes[k] !== b[s + k]) return null;
+    // Four bytes at a time (an unaligned little-endian load, inlined by the compiler): a shuffled file's lines hit
+    // the cache but each key still has to be compared in full (issue 12). From the end: series differ mostly in
+    // their last tag value.
+    for (let k = n & ~3; k < n; k++) if (bytes[k] !== b[s + k]) return null;
+    const words = entry.words;
+    for (let w = words.length - 1; w >= 0; w--) if (view.getInt32(s + 4 * w, true) !== words[w]) return null;
     p.measurement = entry.measurement;
     const nt = entry.tagKeys.length;
     for (let k = 0; k < nt; k++) {
@@ -470,10 +484,12 @@ class SeriesCache {
 
   store(b: Uint8Array, s: number, e: number, p: LineProtocolPoint): SeriesEntry | null {
     if (e === s) return null;
+    // A copy: Buffer#slice is a view, and the file source reuses its read buffer, so a view would change under
+    // the entry and could match a later, different series key read into the same bytes.
+    const bytes = Uint8Array.prototype.slice.call(b, s, e);
     const entry: SeriesEntry = {
-      // A copy: Buffer#slice is a view, and the file source reuses its read buffer, so a view would change under
-      // the entry and could match a later, different series key read into the same bytes.
-      bytes: Uint8Array.prototype.slice.call(b, s, e),
+      bytes,
+      words: littleEndianWords(bytes),
       measurement: p.measurement,
       tagKeys: p.tagKeys.slice(0, p.tagCount),
       tagValues: p.tagValues.slice(0, p.tagCount),
@@ -536,6 +552,9 @@ export class LineProtocolParser {
   private readonly maxLineBytes: number;
   private restParts: Buffer[] = [];
   private restBytes = 0;
+  /** A DataView of the buffer being parsed (viewOf), made once per pushed chunk rather than once per line. */
+  private view: DataView = new DataView(new ArrayBuffer(0));
+  private viewBuffer: Uint8Array | null = null;
   /** Set while skipping a line longer than maxLineBytes: its first bytes, for the excerpt. */
   private overlong: Buffer | null = null;
   /** No byte pushed yet (a byte-order mark is only skipped there). */
@@ -657,7 +676,7 @@ export class LineProtocolParser {
    * has no space before the measurement, and has no two backslashes in a row in its series key (the two cases where
    * InfluxDB's splitter could see a quote in a key as opening a string).
    */
-  private parseLine(b: Uint8Array, start: number, end: number, inner: number, tentative: boolean): boolean {
+  private parseLine(b: Buffer, start: number, end: number, inner: number, tentative: boolean): boolean {
     let stop = end;
     if (stop > start && b[stop - 1] === CR) stop--;
     let i = start;
@@ -760,17 +779,26 @@ export class LineProtocolParser {
     return escaped ? unescape(utf8(b, s, e), specials) : this.intern.get(b, s, e);
   }
 
+  private viewOf(b: Uint8Array): DataView {
+    if (this.viewBuffer !== b) {
+      this.view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+      this.viewBuffer = b;
+    }
+    return this.view;
+  }
+
   /** Fills the scratch point; returns null or the reason the line is malformed. */
-  private parsePoint(b: Uint8Array, i: number, end: number): string | null {
+  private parsePoint(b: Buffer, i: number, end: number): string | null {
     const p = this.point;
 
     // Series key (measurement and tag set): up to the first space not right after a backslash. Most lines repeat
     // a recent series, whose parsed form the cache hands back after one byte comparison.
-    let j = i + 1;
-    while (j < end && (b[j] !== SP || b[j - 1] === BS)) j++;
-    if (j >= end) return b[end - 1] === BS ? DANGLING_BACKSLASH : 'missing field set';
+    // Its end found natively (twice as fast as a byte loop on 40-byte keys); a space after a backslash is escaped.
+    let j = b.indexOf(SP, i + 1);
+    while (j >= 0 && j < end && b[j - 1] === BS) j = b.indexOf(SP, j + 1);
+    if (j < 0 || j >= end) return b[end - 1] === BS ? DANGLING_BACKSLASH : 'missing field set';
     const seriesBytes = j - i;
-    let entry = this.series.restore(b, i, j, p);
+    let entry = this.series.restore(b, this.viewOf(b), i, j, p);
     if (entry === null) {
       const reason = this.parseSeries(b, i, j);
       if (reason !== null) return reason;
