@@ -419,11 +419,29 @@ class InternTable {
   }
 }
 
-/** `key` when the bytes at j spell it (ASCII, unescaped) followed by '='; null otherwise. */
-function matchKey(b: Uint8Array, j: number, end: number, key: string): string | null {
+/**
+ * A field key as its last line had it at some position: tried first on the next line of the series. `words` holds its
+ * bytes as little-endian 32-bit words (whole words only) for a four-byte-at-a-time comparison.
+ */
+interface KnownKey {
+  key: string;
+  words: Int32Array;
+}
+
+/** The KnownKey of an ASCII key; undefined for any other (its bytes are not its char codes). */
+function knownKey(key: string): KnownKey | undefined {
+  for (let k = 0; k < key.length; k++) if (key.charCodeAt(k) > 127) return undefined;
+  return { key, words: littleEndianWords(Buffer.from(key, 'latin1')) };
+}
+
+/** `known.key` when the bytes at j (`view`: a DataView of `b`) spell it (ASCII, unescaped) followed by '='; null otherwise. */
+function matchKey(b: Uint8Array, view: DataView, j: number, end: number, known: KnownKey): string | null {
+  const key = known.key;
   const n = key.length;
   if (j + n >= end || b[j + n] !== EQ) return null;
-  for (let k = 0; k < n; k++) if (b[j + k] !== key.charCodeAt(k)) return null;
+  const words = known.words;
+  for (let w = 0; w < words.length; w++) if (view.getInt32(j + 4 * w, true) !== words[w]) return null;
+  for (let k = n & ~3; k < n; k++) if (b[j + k] !== key.charCodeAt(k)) return null;
   return key;
 }
 
@@ -438,7 +456,7 @@ interface SeriesEntry extends SeriesMemo {
   tagKeys: string[];
   tagValues: string[];
   /** Field keys of the series' last line by position (ASCII, unescaped only), tried first on the next line. */
-  fieldKeys: string[];
+  fieldKeys: Array<KnownKey | undefined>;
   /**
    * The bytes hold two backslashes in a row: InfluxDB's line splitter (escapes in pairs) and its series-key parser (a
    * byte after any backslash is escaped) may then disagree on where the field set starts (see parseLine).
@@ -798,7 +816,8 @@ export class LineProtocolParser {
     while (j >= 0 && j < end && b[j - 1] === BS) j = b.indexOf(SP, j + 1);
     if (j < 0 || j >= end) return b[end - 1] === BS ? DANGLING_BACKSLASH : 'missing field set';
     const seriesBytes = j - i;
-    let entry = this.series.restore(b, this.viewOf(b), i, j, p);
+    const view = this.viewOf(b);
+    let entry = this.series.restore(b, view, i, j, p);
     if (entry === null) {
       const reason = this.parseSeries(b, i, j);
       if (reason !== null) return reason;
@@ -820,7 +839,7 @@ export class LineProtocolParser {
       // last time (a plain byte comparison) before scanning and interning.
       // (The layout has holes where a key was escaped: `m k\ 1=2,x=1` keeps only "x", at position 1.)
       const known = layout !== null ? layout[nf] : undefined;
-      let key = known !== undefined ? matchKey(b, j, end, known) : null;
+      let key = known !== undefined ? matchKey(b, view, j, end, known) : null;
       if (key !== null) {
         j += key.length;
       } else {
@@ -836,7 +855,7 @@ export class LineProtocolParser {
         // the rest of the field set (or refuses the line): no reading of it is InfluxDB's.
         if (b[j - 1] === BS) return `field ${quote(utf8(b, ks, j))}: a key ending in a backslash cannot be read as InfluxDB reads it`;
         key = this.token(b, ks, j, scanEscaped, NAME_SPECIALS);
-        if (layout !== null && !scanEscaped && key.length === j - ks) layout[nf] = key;
+        if (layout !== null && !scanEscaped && key.length === j - ks) layout[nf] = knownKey(key);
       }
       if (seriesBytes + FIELD_KEY_SEPARATOR_BYTES + (j - ks) > MAX_KEY_BYTES) return `series key and field key ${quote(key)} longer than ${MAX_KEY_BYTES} bytes`;
       const vs = ++j;

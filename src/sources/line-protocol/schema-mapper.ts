@@ -7,7 +7,7 @@ import type { SchemaMapping } from '../../config.ts';
 // Not from config.ts: the reader threads load this module, and config.ts would bring its YAML parser and validator.
 import { boundToMs, unitFactors, type UnitFactors } from '../../units.ts';
 import { FieldType, type LineProtocolPoint } from './line-protocol.ts';
-import type { WindowBuilder } from '../window-builder/window-builder.ts';
+import type { SubjectHandle, WindowBuilder } from '../window-builder/window-builder.ts';
 import type { ExtraPoints, ExtraPointsState } from './extra-points.ts';
 
 const TYPE_WITH_ARTICLE = ['a float', 'an integer', 'an unsigned integer', 'a boolean', 'a string'];
@@ -36,6 +36,8 @@ export class SchemaMapper {
   private service = '';
   private subject = '';
   private cohort: string | undefined = undefined;
+  /** The builder's subject of the current point's series (SeriesTags.handle), when the parser remembers the series. */
+  private handle: SubjectHandle | undefined = undefined;
 
   constructor(
     schema: SchemaMapping,
@@ -91,7 +93,11 @@ export class SchemaMapper {
     const kept = series?.memo;
     if (kept instanceof SeriesTags && kept.owner === this) return this.useTags(kept);
     const tags = readSubjectTags(p, serviceTag, subjectTag, this.b.cohortTag, this);
-    if (series !== null) series.memo = tags;
+    // A handle only on a remembered series: a point without the series' memo has nowhere to keep one.
+    if (series !== null) {
+      series.memo = tags;
+      if (tags.reason === null) tags.handle = {};
+    }
     return this.useTags(tags);
   }
 
@@ -100,6 +106,7 @@ export class SchemaMapper {
     this.service = tags.service;
     this.subject = tags.subject;
     this.cohort = tags.cohort;
+    this.handle = tags.handle;
     return null;
   }
 
@@ -110,7 +117,7 @@ export class SchemaMapper {
     const fi = p.fieldIndex(r.durationField);
     reason = numericField(p, fi, r.durationField, false);
     if (reason !== null) return reason;
-    this.b.addRequest(this.service, this.subject, p.timeMs, p.fieldNumbers[fi] * this.ms.duration, this.cohort);
+    this.b.addRequest(this.service, this.subject, p.timeMs, p.fieldNumbers[fi] * this.ms.duration, this.cohort, this.handle);
     return null;
   }
 
@@ -134,7 +141,7 @@ export class SchemaMapper {
       if (reason !== null) return reason;
       backoff = p.fieldNumbers[bi] * this.ms.backoff;
     }
-    this.b.addUpstreamCall(this.service, this.subject, p.timeMs, attempts, backoff, p.fieldNumbers[oi] === 1, this.cohort);
+    this.b.addUpstreamCall(this.service, this.subject, p.timeMs, attempts, backoff, p.fieldNumbers[oi] === 1, this.cohort, this.handle);
     return null;
   }
 
@@ -194,6 +201,9 @@ class SeriesTags {
     readonly subject = '',
     readonly cohort: string | undefined = undefined,
   ) {}
+
+  /** The builder's subjects of this series (see WindowBuilder.addRequest); undefined when the mapper keeps none. */
+  handle: SubjectHandle | undefined = undefined;
 }
 
 function readSubjectTags(p: LineProtocolPoint, serviceTag: string, subjectTag: string, cohortTag: string | null, owner: SchemaMapper): SeriesTags {

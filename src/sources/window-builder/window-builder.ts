@@ -78,6 +78,17 @@ export interface WindowBuilderOptions {
   timelines?: boolean;
 }
 
+/**
+ * Where a caller that sees the same series again and again (the line-protocol mapper, per parsed series) keeps the
+ * builder's subject of that series, so its points skip the lookup by service and name: undefined until the first
+ * point of the series lands in a window (the subject is created then, as without a handle), null when the filters
+ * drop it. Valid for the builder that filled it only.
+ */
+export interface SubjectHandle {
+  latency?: LatencySubject | null;
+  upstream?: UpstreamSubject | null;
+}
+
 /** What a builder in another thread adds besides its contents: the cohort values it saw. */
 export type WindowBuilderExport = WindowBuilderState & { cohorts?: { treatments: string[]; untagged: number } };
 
@@ -171,10 +182,15 @@ export class WindowBuilder {
     return this.subjects.upstream(service, upstream);
   }
 
-  /** One request of `endpoint` taking `durationMs`. */
-  addRequest(service: string, endpoint: string, timeMs: number, durationMs: number, cohort?: string): boolean {
+  /** One request of `endpoint` taking `durationMs`; `handle` (optional) remembers the subject for the series' next points. */
+  addRequest(service: string, endpoint: string, timeMs: number, durationMs: number, cohort?: string, handle?: SubjectHandle): boolean {
     const w = this.windowOf(timeMs, cohort, service, endpoint);
-    const s = w < 0 ? null : this.latencySubject(service, endpoint);
+    let s: LatencySubject | null = null;
+    if (w >= 0) {
+      if (handle === undefined) s = this.latencySubject(service, endpoint);
+      else if (handle.latency === undefined) s = handle.latency = this.latencySubject(service, endpoint);
+      else s = handle.latency;
+    }
     if (!this.admit(w, s)) return false;
     const acc = s.windows[w];
     if (acc.raw === null) {
@@ -187,10 +203,18 @@ export class WindowBuilder {
     return true;
   }
 
-  /** One logical upstream call: `attempts` tries (1 = no retry), `backoffMs` waited in total, `ok` = finally succeeded. */
-  addUpstreamCall(service: string, upstream: string, timeMs: number, attempts: number, backoffMs: number, ok: boolean, cohort?: string): boolean {
+  /**
+   * One logical upstream call: `attempts` tries (1 = no retry), `backoffMs` waited in total, `ok` = finally succeeded;
+   * `handle` as for addRequest.
+   */
+  addUpstreamCall(service: string, upstream: string, timeMs: number, attempts: number, backoffMs: number, ok: boolean, cohort?: string, handle?: SubjectHandle): boolean {
     const w = this.windowOf(timeMs, cohort, service);
-    const s = w < 0 ? null : this.upstreamSubject(service, upstream);
+    let s: UpstreamSubject | null = null;
+    if (w >= 0) {
+      if (handle === undefined) s = this.upstreamSubject(service, upstream);
+      else if (handle.upstream === undefined) s = handle.upstream = this.upstreamSubject(service, upstream);
+      else s = handle.upstream;
+    }
     if (!this.admit(w, s)) return false;
     const acc = s.windows[w];
     const retries = attempts > 1 ? attempts - 1 : 0;

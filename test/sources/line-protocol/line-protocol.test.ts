@@ -298,6 +298,29 @@ describe('line protocol: series cache and reused buffers', () => {
     parser.end();
     expect(seen).toEqual(['m t=aa', 'm x=aa']);
   });
+
+  it('tells apart series keys of one cache slot that differ only in a byte the hash skips, in a whole word or in the tail', () => {
+    // 12 and 14 bytes: the hash samples bytes 0, 3, 6, 8, 11 and 0, 3, 7, 10, 13; the cache compares whole 4-byte
+    // words, then the 0–3 bytes after them (byte 5 lies in a word, byte 12 of the longer keys in the tail).
+    const keys = ['m,t=abcdefgh', 'm,t=aYcdefgh', 'm,t=abcdefghij', 'm,t=abcdefghYj'];
+    const seen: string[] = [];
+    const parser = new LineProtocolParser((p) => void seen.push(`${p.tagValues[0]} ${p.fieldKeys.slice(0, p.fieldCount).join(',')}`));
+    const lines = [0, 1, 0, 1, 2, 3, 2, 3].map((k, i) => `${keys[k]} ${i % 2 === 0 ? 'abcd' : 'abce'}=1,ok=t ${T0}\n`);
+    parser.push(lines.join(''));
+    parser.end();
+    expect(parser.badLines).toEqual([]);
+    expect(seen).toEqual(['abcdefgh abcd,ok', 'aYcdefgh abce,ok', 'abcdefgh abcd,ok', 'aYcdefgh abce,ok', 'abcdefghij abcd,ok', 'abcdefghYj abce,ok', 'abcdefghij abcd,ok', 'abcdefghYj abce,ok']);
+  });
+
+  it('finds the end of a series key past escaped spaces', () => {
+    const { points, parser } = parseAll(`m,t=a\\ b\\ c f=1 ${T0}\nm,t=a\\ b\\ c f=2 ${T0}\nm\\ x f=3 ${T0}`);
+    expect(parser.badLines).toEqual([]);
+    expect(points.map((p) => [p.measurement, p.tags, p.fields.f.value])).toEqual([
+      ['m', { t: 'a b c' }, 1],
+      ['m', { t: 'a b c' }, 2],
+      ['m x', {}, 3],
+    ]);
+  });
 });
 
 describe('line protocol: interning', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isDeepStrictEqual } from 'node:util';
-import { WindowBuilder, TIMELINE_BUCKET_RATIO } from '../../../src/sources/window-builder/window-builder.ts';
+import { WindowBuilder, TIMELINE_BUCKET_RATIO, type SubjectHandle } from '../../../src/sources/window-builder/window-builder.ts';
 
 const UPGRADE = Date.parse('2026-11-20T14:00:00Z');
 const H = 3_600_000;
@@ -67,6 +67,34 @@ describe('WindowBuilder window assignment', () => {
     const w = b.build();
     expect(w.latency.map((l) => `${l.service} ${l.endpoint}`)).toEqual(['shop /checkout']);
     expect(w.upstreams.map((u) => `${u.service} ${u.upstream}`)).toEqual(['shop payments-api']);
+  });
+
+  it('gives the same windows with subject handles: a subject is created at its first point in a window, filtered ones stay filtered', () => {
+    const feed = (b: WindowBuilder, handles: boolean): void => {
+      const h = (): SubjectHandle | undefined => (handles ? {} : undefined);
+      // One handle per series, as the line-protocol mapper keeps them; each series' first point is outside the windows.
+      const series: Array<[string, string, SubjectHandle | undefined]> = [
+        ['shop', '/checkout', h()],
+        ['shop', '/cart', h()],
+        ['billing', '/checkout', h()],
+      ];
+      const calls: Array<[string, string, SubjectHandle | undefined]> = [
+        ['shop', 'payments-api', h()],
+        ['billing', 'payments-api', h()],
+      ];
+      for (let i = 0; i < 40; i++) {
+        const t = i === 0 ? UPGRADE - 3 * H : UPGRADE - 2 * H + i * 331_000;
+        for (const [service, endpoint, handle] of [...series].reverse()) b.addRequest(service, endpoint, t, i * 7, undefined, handle);
+        for (const [service, upstream, handle] of calls) b.addUpstreamCall(service, upstream, t, 1 + (i % 3), (i % 3) * 40, i % 5 !== 0, undefined, handle);
+      }
+    };
+    const plain = builder({ services: ['shop'], endpoints: ['/checkout'] });
+    const handled = builder({ services: ['shop'], endpoints: ['/checkout'] });
+    feed(plain, false);
+    feed(handled, true);
+    expect(handled.counts).toEqual(plain.counts);
+    expect(handled.counts.filtered).toBeGreaterThan(0);
+    expect(isDeepStrictEqual(handled.build(), plain.build())).toBe(true);
   });
 
   it('sums upstream calls, retries, exhausted and keeps backoff of retried calls only', () => {
