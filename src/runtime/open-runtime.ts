@@ -11,24 +11,21 @@ import os from 'node:os';
 import type { ActionService } from '../actions/action-service.ts';
 import { actionsSettings, createFlagActions, flagRefOf, unleashSettings } from '../actions/actions-config.ts';
 import type { FlagActions, FlagRef } from '../actions/flag-actions.ts';
-import { createFlagReader } from '../actions/flag-reader.ts';
 import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
 import { notifySettings } from '../notify/notify-config.ts';
-import { Notifier } from '../notify/notifier.ts';
-import { openStore } from '../store/open-store.ts';
+import type { Notifier } from '../notify/notifier.ts';
 import type { Store } from '../store/store.ts';
-import { AnalysisPool } from '../worker/analysis-pool.ts';
-import { AnalysisJobs, type JobLog, type JobMetrics } from './analysis-jobs.ts';
+import type { AnalysisPool } from '../worker/analysis-pool.ts';
+import type { AnalysisJobs, JobLog, JobMetrics } from './analysis-jobs.ts';
 import type { AnalysisRequest } from './analysis-request.ts';
-import { AnalysisService } from './analysis-service.ts';
-import { checkReadiness, type ReadinessCheck } from './readiness.ts';
+import type { AnalysisService } from './analysis-service.ts';
+import type { ReadinessCheck } from './readiness.ts';
 import { withRecommendation } from './report-recommendation.ts';
 import { runAnalysis } from './run-analysis.ts';
 import { RuntimeEvents } from './runtime-events.ts';
 import { serviceSettings, type ServiceSettings } from './service-settings.ts';
-import { LinkedActionService } from './linked-actions.ts';
-import { UpgradeService } from './upgrade-service.ts';
+import type { UpgradeService } from './upgrade-service.ts';
 import { upgradeSettings } from './upgrade-settings.ts';
 import type { AnalysisResult } from '../analysis/types.ts';
 import type { JobHandlers } from './analysis-jobs.ts';
@@ -109,6 +106,19 @@ function missing(part: string, how: string): never {
   throw new AppError('INTERNAL', `the runtime was opened without ${part} (${how})`);
 }
 
+/** The modules of the parts that need a store, loaded together (see openRuntime). */
+async function storeParts() {
+  const [{ openStore }, { AnalysisJobs }, { LinkedActionService }, { AnalysisService }, { UpgradeService }, { createFlagReader }] = await Promise.all([
+    import('../store/open-store.ts'),
+    import('./analysis-jobs.ts'),
+    import('./linked-actions.ts'),
+    import('./analysis-service.ts'),
+    import('./upgrade-service.ts'),
+    import('../actions/flag-reader.ts'),
+  ]);
+  return { openStore, AnalysisJobs, LinkedActionService, AnalysisService, UpgradeService, createFlagReader };
+}
+
 export async function openRuntime(options: OpenRuntimeOptions): Promise<Runtime> {
   const { config } = options;
   const env = options.env ?? process.env;
@@ -124,19 +134,23 @@ export async function openRuntime(options: OpenRuntimeOptions): Promise<Runtime>
   const events = new RuntimeEvents((type, e) => log.warn({ event: type, err: { message: (e as Error).message } }, 'a runtime event listener failed'));
   const upgradeConfig = upgradeSettings(config);
 
+  // The store, the pool and the services on them are loaded only when asked for: `aftershock analyze` needs none, and
+  // their modules (PGlite, pg, the Unleash reader, notifications) cost ≈ 70 ms of CPU at every start (issue 12).
+  const parts = options.store ? await storeParts() : null;
   let store: Store | null = null;
-  if (options.store === true) store = await openStore({ databaseUrl: settings.store.databaseUrl, dataDir: settings.store.dataDir });
+  if (options.store === true) store = await parts!.openStore({ databaseUrl: settings.store.databaseUrl, dataDir: settings.store.dataDir });
   else if (options.store) store = options.store;
 
-  const pool = options.pool
+  const { AnalysisPool } = options.pool ? await import('../worker/analysis-pool.ts') : { AnalysisPool: null };
+  const pool = AnalysisPool
     ? new AnalysisPool({ ...settings.pool, config, runnerModule: typeof options.pool === 'object' ? options.pool.runnerModule : undefined })
     : null;
 
   // Every finished analysis carries the backoff recommendation (report.recommendation), whichever path ran it.
   const recommend = (result: AnalysisResult) => withRecommendation(result, { flags, bounds: actionSettings.bounds });
 
-  const jobs = store
-    ? new AnalysisJobs({
+  const jobs = store && parts
+    ? new parts.AnalysisJobs({
         store: store.reports,
         progressIntervalMs: settings.pool.progressIntervalMs,
         log,
@@ -145,15 +159,15 @@ export async function openRuntime(options: OpenRuntimeOptions): Promise<Runtime>
       })
     : null;
   // Deliveries run in the background from the queue in the store: an analysis never waits for a receiver.
-  const notifier = store && notify && notify.targets.length > 0 ? new Notifier({ store: store.notifications, settings: notify, owner, log }) : null;
+  const notifier = store && parts && notify && notify.targets.length > 0 ? new (await import('../notify/notifier.ts')).Notifier({ store: store.notifications, settings: notify, owner, log }) : null;
   if (notifier) {
     events.on('analysis.done', (e) => notifier.analysisDone(e.analysisId, e.result));
     events.on('guard.decision', (d) => notifier.guardDecision(d));
     notifier.start();
   }
   // Actions whose context names an upgrade are linked to it (the upgrade's page and rollback plan).
-  const actions: ActionService | null = store
-    ? new LinkedActionService(
+  const actions: ActionService | null = store && parts
+    ? new parts.LinkedActionService(
         {
           flags,
           audit: store.audit,
@@ -167,8 +181,8 @@ export async function openRuntime(options: OpenRuntimeOptions): Promise<Runtime>
       )
     : null;
   const analyses =
-    store && pool && jobs
-      ? new AnalysisService({
+    store && parts && pool && jobs
+      ? new parts.AnalysisService({
           store: store.reports,
           jobs,
           pool,
@@ -195,8 +209,8 @@ export async function openRuntime(options: OpenRuntimeOptions): Promise<Runtime>
     return j.track(request, jobOwner, (h) => execute(request, signal, h));
   };
   const upgrades =
-    store && actions
-      ? new UpgradeService({ store: store.upgrades, reports: store.reports, audit: store.audit, actions, flagReader: createFlagReader(config, env), config, settings: upgradeConfig, analyze: analyzeTracked })
+    store && parts && actions
+      ? new parts.UpgradeService({ store: store.upgrades, reports: store.reports, audit: store.audit, actions, flagReader: parts.createFlagReader(config, env), config, settings: upgradeConfig, analyze: analyzeTracked })
       : null;
 
   let closed = false;
@@ -227,7 +241,7 @@ export async function openRuntime(options: OpenRuntimeOptions): Promise<Runtime>
     },
     analyzeTracked,
     analyze: (request, o = {}) => execute(request, o.signal, o, o.charts ?? true),
-    readiness: () => checkReadiness({ config, pingStore: () => (store ? store.reports.ping() : Promise.resolve()) }),
+    readiness: async () => (await import('./readiness.ts')).checkReadiness({ config, pingStore: () => (store ? store.reports.ping() : Promise.resolve()) }),
     async close() {
       if (closed) return;
       closed = true;
