@@ -1059,7 +1059,9 @@ export class LineProtocolParser {
     }
     if (bad) return `timestamp ${quote(utf8(b, s, e))} is not an integer`;
     const limit = TIME_LIMIT_DIGITS[this.precision];
-    if (digits >= limit.length) {
+    // As many digits as the limit and a smaller first one (every nanosecond timestamp of this century): below the
+    // limit, and so within int64 too (whose bounds have at least as many digits, starting with the same 9).
+    if (digits > limit.length || (digits === limit.length && b[e - digits] >= limit.charCodeAt(0))) {
       // Near the limits, on the digits: int64 (InfluxDB's ParseInt, leading zeros allowed), then the times it stores.
       let z = neg ? s + 1 : s;
       while (z < e - 1 && b[z] === D0) z++;
