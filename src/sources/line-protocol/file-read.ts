@@ -97,9 +97,9 @@ const SCAN_BYTES = 4 << 20;
  * in exactly one segment. A newline inside a quoted string or after a backslash does not end a line (LineSplitter,
  * as InfluxDB reads it), and whether one does depends on everything before it: so the file is scanned from the
  * start, which costs little where lines hold no quote or backslash (their newlines are found natively). Returns the
- * boundaries [0, b1, …, size].
+ * boundaries [0, b1, …, size]; `onCut` gets each inner boundary as soon as it is found.
  */
-export async function segmentBoundaries(fh: FileHandle, size: number, segmentBytes: number): Promise<number[]> {
+export async function segmentBoundaries(fh: FileHandle, size: number, segmentBytes: number, onCut?: (cut: number) => void): Promise<number[]> {
   const bounds = [0];
   const split = new LineSplitter();
   const buffer = Buffer.allocUnsafe(Math.min(SCAN_BYTES, Math.max(1, size)));
@@ -120,6 +120,7 @@ export async function segmentBoundaries(fh: FileHandle, size: number, segmentByt
         break;
       }
       bounds.push(cut);
+      onCut?.(cut);
       nominal = cut + segmentBytes;
       pos = nl + 1;
     }

@@ -28,8 +28,12 @@ const READ_SEGMENT_TASK_URL = moduleUrl('./read-segment-task.ts', import.meta.ur
 /** How long the idle CPU is sampled before choosing the reader threads (only for files worth a parallel read). */
 export const IDLE_SAMPLE_MS = 40;
 
-/** Idle cores (0 … availableParallelism) over the last `ms`, from the kernel's per-CPU idle times. */
-export async function idleCores(ms = IDLE_SAMPLE_MS): Promise<number> {
+/**
+ * Starts measuring idle cores (0 … availableParallelism) from the kernel's per-CPU idle times; the returned function
+ * ends the span and gives them. The CPU this process used meanwhile counts as idle: it is the sample of a machine on
+ * which this process had slept (the parallel read takes it while the main thread already parses, issue 12).
+ */
+export function idleSampler(): () => number {
   const idleAndTotal = (): [number, number] => {
     let idle = 0;
     let total = 0;
@@ -40,10 +44,21 @@ export async function idleCores(ms = IDLE_SAMPLE_MS): Promise<number> {
     return [idle, total];
   };
   const [idle0, total0] = idleAndTotal();
+  const own0 = process.cpuUsage();
+  return () => {
+    const [idle1, total1] = idleAndTotal();
+    const own = process.cpuUsage(own0);
+    const cores = availableParallelism();
+    if (!(total1 > total0)) return cores - Math.min(cores, loadavg()[0]);
+    return Math.min(cores, (cores * (idle1 - idle0 + (own.user + own.system) / 1000)) / (total1 - total0));
+  };
+}
+
+/** Idle cores (0 … availableParallelism) over the next `ms`. */
+export async function idleCores(ms = IDLE_SAMPLE_MS): Promise<number> {
+  const sample = idleSampler();
   await sleep(ms);
-  const [idle1, total1] = idleAndTotal();
-  const cores = availableParallelism();
-  return total1 > total0 ? (cores * (idle1 - idle0)) / (total1 - total0) : cores - Math.min(cores, loadavg()[0]);
+  return sample();
 }
 
 /**
@@ -54,9 +69,15 @@ export async function idleCores(ms = IDLE_SAMPLE_MS): Promise<number> {
  * worker only competes for the same cores and adds its start-up and the merge (measured 1.6× slower there).
  */
 export async function defaultReaderWorkers(): Promise<number> {
-  // The sample is taken while this thread sleeps: one of the idle cores is the main thread's own. A worker
-  // needs most of a core to pay for itself (0.7 of one, with what the main thread leaves between reads).
-  const idle = await idleCores();
+  return readerWorkersFor(await idleCores());
+}
+
+/**
+ * Worker threads for `idle` idle cores (a sample in which this process's own CPU counts as idle): one of them is the
+ * main thread's own, and a worker needs most of a core to pay for itself (0.7 of one, with what the main thread
+ * leaves between reads).
+ */
+export function readerWorkersFor(idle: number): number {
   return Math.max(0, Math.min(MAX_READER_WORKERS, Math.floor(idle - 1 + 0.3)));
 }
 
@@ -99,7 +120,12 @@ export function workersPay(r: ReadRates): boolean {
 export interface ParallelReadOptions {
   path: string;
   size: number;
-  workers: number;
+  /**
+   * Worker threads next to the main thread, or 'auto': as many as the cores idle while the file is cut into segments
+   * (readerWorkersFor), the main thread parsing the first segments meanwhile, so neither the cut nor the sample
+   * delays the read (they were ≈ 0.1 s and 40 ms of wall time before the first line was parsed, issue 12).
+   */
+  workers: number | 'auto';
   segmentBytes: number;
   chunkBytes: number;
   precision: Precision;
@@ -165,8 +191,6 @@ export async function readParallel(o: ParallelReadOptions): Promise<ParallelRead
   const onAbort = (): void => void pool?.close('the read was aborted');
   query.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const bounds = await segmentBoundaries(fh, o.size, o.segmentBytes);
-    const segments: Segment[] = bounds.slice(0, -1).map((start, index) => ({ start, end: bounds[index + 1] }));
     const init: SegmentReadInit = {
       path: o.path,
       schema: o.schema,
@@ -188,12 +212,23 @@ export async function readParallel(o: ParallelReadOptions): Promise<ParallelRead
       },
     };
     const onMain = o.readOnMainThread ?? true;
-    const workerCount = Math.max(onMain ? 0 : 1, Math.min(o.workers, segments.length - (onMain ? 1 : 0)));
-    const segmentsPerThread = new Array<number>(workerCount + 1).fill(0);
-    if (workerCount > 0) {
-      // No timeout of its own: an analysis's timeout terminates its thread, and with it these.
-      pool = new ThreadPool({ module: READ_SEGMENT_TASK_URL, data: init, size: workerCount, queueLimit: segments.length, name: 'line-protocol reader' });
-    }
+    const sample = o.workers === 'auto' ? idleSampler() : null;
+    const sampleStarted = performance.now();
+    // Segments appear as the cut finds them; the main thread starts on the first one at once. Workers come in only
+    // once the whole file is cut (they take segments from the back).
+    const segments: Segment[] = [];
+    let cut = 0;
+    let allCut = false;
+    let wake: (() => void) | null = null;
+    const wakeMain = (): void => {
+      wake?.();
+      wake = null;
+    };
+    const onCut = (end: number): void => {
+      segments.push({ start: cut, end });
+      cut = end;
+      wakeMain();
+    };
 
     let bytesDone = 0;
     const progress = (n: number): void => {
@@ -205,16 +240,15 @@ export async function readParallel(o: ParallelReadOptions): Promise<ParallelRead
     // one-thread read would, and only the workers' segments are exported and merged (a merge costs as much as
     // parsing a few MB; it used to be paid for every segment, the main thread's included).
     let front = 0;
-    let back = segments.length;
-    const workerResults = new Array<SegmentResult | undefined>(segments.length);
+    let back = Infinity;
     const parser = new LineProtocolParser(o.mapper.onPoint, { precision: o.precision, knownTokens: schemaTokens(o.schema) });
     // The rule for keeping the workers (workersPay), from rates measured on this read: the main thread's rate
     // before the first worker segment began parsing (the workers were still starting) against its rate while each
     // worker segment was parsed, plus the workers' own rates. Judged each time a worker segment is done.
-    const mainLog = new MainThreadLog();
-    const workerRates = new Array<number>(workerCount).fill(0);
+    let mainLog = new MainThreadLog();
     let mainAlone = NaN;
     let stopped: ReadRates | undefined;
+    let segmentsPerThread = [0];
     const mainLoop = async (): Promise<void> => {
       if (!onMain) return;
       const buffers = readBuffers(o.chunkBytes);
@@ -222,13 +256,52 @@ export async function readParallel(o: ParallelReadOptions): Promise<ParallelRead
         mainLog.add(n);
         progress(n);
       };
-      while (front < back) {
-        // Segments end after a newline, where the parser has no line open: end() between them is a no-op.
-        await readRange(fh, segments[front++], buffers, parser, { onBytes, signal: query.signal });
-        segmentsPerThread[0]++;
+      let started = false;
+      for (;;) {
+        if (front < segments.length && front < back) {
+          // Its rate counts from its first segment (not from waiting for the first cut).
+          if (!started) mainLog = new MainThreadLog();
+          started = true;
+          // Segments end after a newline, where the parser has no line open: end() between them is a no-op.
+          await readRange(fh, segments[front++], buffers, parser, { onBytes, signal: query.signal });
+          segmentsPerThread[0]++;
+        } else if (!allCut) {
+          await new Promise<void>((resolve) => (wake = resolve));
+        } else {
+          break;
+        }
       }
       mainLog.finish();
     };
+    const main = mainLoop();
+    // Handled here so that a failing main loop is no unhandled rejection while the cut goes on (Promise.all below
+    // still rejects with it).
+    main.catch(() => undefined);
+    try {
+      await segmentBoundaries(fh, o.size, o.segmentBytes, onCut);
+    } catch (e) {
+      // Let the main thread stop before the file is closed under it.
+      allCut = true;
+      back = 0;
+      wakeMain();
+      await main.catch(() => undefined);
+      throw e;
+    }
+    segments.push({ start: cut, end: o.size });
+    if (sample !== null && performance.now() - sampleStarted < IDLE_SAMPLE_MS) await sleep(IDLE_SAMPLE_MS - (performance.now() - sampleStarted));
+    const workers = sample !== null ? readerWorkersFor(sample()) : (o.workers as number);
+    back = segments.length;
+    allCut = true;
+    wakeMain();
+
+    const workerCount = Math.max(onMain ? 0 : 1, Math.min(workers, back - front - (onMain && front === 0 ? 1 : 0)));
+    segmentsPerThread = [segmentsPerThread[0], ...new Array<number>(workerCount).fill(0)];
+    if (workerCount > 0) {
+      // No timeout of its own: an analysis's timeout terminates its thread, and with it these.
+      pool = new ThreadPool({ module: READ_SEGMENT_TASK_URL, data: init, size: workerCount, queueLimit: segments.length, name: 'line-protocol reader' });
+    }
+    const workerResults = new Array<SegmentResult | undefined>(segments.length);
+    const workerRates = new Array<number>(workerCount).fill(0);
     // One task in flight per worker, so segments go to whichever thread is free next.
     const workerLoop = async (p: ThreadPool<Segment, SegmentResult>): Promise<void> => {
       while (front < back && stopped === undefined) {
@@ -250,7 +323,7 @@ export async function readParallel(o: ParallelReadOptions): Promise<ParallelRead
         }
       }
     };
-    const loops = [mainLoop()];
+    const loops = [main];
     for (let k = 0; k < workerCount; k++) loops.push(workerLoop(pool!));
     await Promise.all(loops);
     // In file order after the main thread's run: the raw values come out exactly as a one-thread read gives them,

@@ -19,7 +19,7 @@ import { SchemaMapper, schemaTokens } from './schema-mapper.ts';
 import { readBuffers, readError, readRange, totalsOf, type ParseTotals } from './file-read.ts';
 import { ExtraPoints } from './extra-points.ts';
 import { sniffLineProtocol } from './sniff.ts';
-import { defaultReaderWorkers, readParallel, segmentBytesFor, WORKERS_PAY_SPEEDUP, type ReadRates } from './file-source-parallel.ts';
+import { readParallel, segmentBytesFor, WORKERS_PAY_SPEEDUP, type ReadRates } from './file-source-parallel.ts';
 
 /** 1 MiB reads: few enough chunks that per-chunk costs vanish, small enough to keep memory flat. */
 export const DEFAULT_READ_CHUNK_BYTES = 1 << 20;
@@ -40,8 +40,8 @@ export interface LineProtocolFileSourceOptions {
   maxBadLineShare: number;
   timelineIntervalMs: number;
   highWaterMark?: number;
-  /** Worker threads next to the main thread for large plain files (default: cores idle right now − 1, at most 3; 0 = none). */
-  workers?: number;
+  /** Worker threads next to the main thread for large plain files (default 'auto': cores idle while the file is cut − 1, at most 3; 0 = none). */
+  workers?: number | 'auto';
   /** Files at least this large are read in parallel (default 64 MiB: below it, starting workers costs more than it saves). */
   parallelMinBytes?: number;
   /** Segment size of the parallel read (default 8 MiB, larger for large files: at most ~4 segments per thread). */
@@ -126,9 +126,10 @@ export class LineProtocolFileSource implements MetricSource {
     const chunkBytes = this.options.highWaterMark ?? DEFAULT_READ_CHUNK_BYTES;
     const gzip = await isGzip(path);
     const large = !gzip && size >= (this.options.parallelMinBytes ?? DEFAULT_PARALLEL_MIN_BYTES);
-    // Only a file worth a parallel read pays the short idle-CPU sample that chooses the threads.
-    const workers = this.options.workers ?? (large ? await defaultReaderWorkers() : 0);
-    const parallel = large && workers > 0;
+    // A file worth a parallel read chooses its threads by the cores idle while it is cut into segments, its first
+    // segments being parsed meanwhile (readParallel); 'auto' may still end up with the main thread alone.
+    const workers = this.options.workers ?? (large ? 'auto' : 0);
+    const parallel = large && workers !== 0;
     let totals: ParseTotals;
     let threads = '';
     try {
@@ -137,7 +138,8 @@ export class LineProtocolFileSource implements MetricSource {
           path,
           size,
           workers,
-          segmentBytes: this.options.segmentBytes ?? segmentBytesFor(size, workers + (this.options.readOnMainThread === false ? 0 : 1)),
+          // 'auto': segments for two threads, the usual choice on the 2-core machines of issue 12.
+          segmentBytes: this.options.segmentBytes ?? segmentBytesFor(size, (workers === 'auto' ? 1 : workers) + (this.options.readOnMainThread === false ? 0 : 1)),
           chunkBytes,
           precision: this.options.precision ?? 'ns',
           schema: this.options.schema,

@@ -111,6 +111,22 @@ describe('reader threads and segments for large files (issue 12)', () => {
     expect(segmentBytesFor(10 << 20, 2)).toBe(DEFAULT_SEGMENT_BYTES);
     expect(segmentBytesFor(400 << 20, 2)).toBe(50 << 20);
   });
+
+  it('counts its own CPU as idle when sampling while busy, and turns idle cores into workers (one core is the main thread\'s)', async () => {
+    const { idleSampler, readerWorkersFor, MAX_READER_WORKERS } = await import('../../../src/sources/line-protocol/file-source-parallel.ts');
+    const { availableParallelism } = await import('node:os');
+    const sample = idleSampler();
+    // Busy for 60 ms on this thread: the sample must not read that as a busy machine.
+    const until = performance.now() + 60;
+    let spin = 0;
+    while (performance.now() < until) spin++;
+    const idle = sample();
+    expect(spin).toBeGreaterThan(0);
+    expect(idle).toBeGreaterThanOrEqual(0);
+    expect(idle).toBeLessThanOrEqual(availableParallelism() + 1e-9);
+    expect([0, 0.69, 1, 1.69].map(readerWorkersFor)).toEqual([0, 0, 0, 0]);
+    expect([1.7, 2, 2.7, 3.7, 8].map(readerWorkersFor)).toEqual([1, 1, 2, 3, MAX_READER_WORKERS]);
+  });
 });
 
 describe('keeping reader threads only while they pay (issue 12: two threads were slower than one)', () => {

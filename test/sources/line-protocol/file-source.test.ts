@@ -312,6 +312,19 @@ describe('LineProtocolFileSource: parallel read of large files', () => {
     expect(progress.at(-1)).toBe(1);
   });
 
+  it('chooses its threads while cutting the file (workers not given), with the single-threaded result either way', async () => {
+    const file = writeTmp('parallel-auto.lp', parallelLines(true).join('\n'));
+    const single = await source(file, { workers: 0, maxBadLineShare: 0.01 }).fetch(QUERY);
+    const logs: string[] = [];
+    const auto = await source(file, { parallelMinBytes: 0, segmentBytes: 300, maxBadLineShare: 0.01 }).fetch({ ...QUERY, log: (m) => logs.push(m) });
+    // The main thread parses from the first cut on; how many workers join depends on the machine's idle cores.
+    const perThread = /segments per thread: ([\d, ]+)\)$/.exec(logs[0])?.[1].split(', ').map(Number);
+    expect(perThread?.[0]).toBeGreaterThan(0);
+    expect(perThread?.reduce((a, b) => a + b, 0)).toBeGreaterThan(1000);
+    expect(auto.warnings).toEqual(single.warnings);
+    expect(isDeepStrictEqual(auto, single)).toBe(true);
+  });
+
   it('gives the single-threaded result when the main thread reads the file\'s start and a worker its end', async () => {
     const file = writeTmp('parallel-main.lp', parallelLines(true).join('\n'));
     const single = await source(file, { workers: 0, maxBadLineShare: 0.01 }).fetch(QUERY);
