@@ -1,7 +1,8 @@
 /**
  * End-to-end `analyze` on a 2.3-million-line line-protocol file (the demo telemetry at scale), in a child
  * process so its peak RSS is its own. Targets: ≥ 1.5 M lines/s for the whole analysis (issue 12), peak RSS ≤ 600 MB.
- * References in the same run: reading the bytes alone (the I/O floor) and the source fetch without analysis.
+ * References in the same run: reading the bytes alone (the I/O floor) and the source fetch without analysis; the
+ * last row analyzes the same lines shuffled across series (bench/out/demo-2.3M-shuffled.lp, as bench/scale.ts makes it).
  *
  * The file is generated once and cached under bench/out/ (gitignored).
  */
@@ -11,11 +12,14 @@ import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DEFAULT_DEMO_UPGRADE_AT, makeDemoLp } from '../scripts/make-demo-lp.ts';
+import { shuffleLp } from '../scripts/make-scale-lp.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const OUT_DIR = path.join(here, 'out');
 const FILE = path.join(OUT_DIR, 'demo-2.3M.lp');
 const META = `${FILE}.json`;
+/** The same lines shuffled across series (as a real export interleaves them), seed 7 as in bench/scale.ts (same file). */
+const SHUFFLED = path.join(OUT_DIR, 'demo-2.3M-shuffled.lp');
 const TARGET_LINES = 2_300_000;
 const TARGET_LINES_PER_S = 1_500_000;
 const TARGET_RSS_MB = 600;
@@ -38,6 +42,13 @@ interface ChildResult {
   sourceLog?: string;
 }
 
+async function ensureShuffled(): Promise<void> {
+  const meta = `${SHUFFLED}.json`;
+  if (existsSync(SHUFFLED) && existsSync(meta) && statSync(SHUFFLED).size === (JSON.parse(readFileSync(meta, 'utf8')) as { bytes: number }).bytes) return;
+  const lines = await shuffleLp(FILE, SHUFFLED, 7);
+  writeFileSync(meta, JSON.stringify({ lines, bytes: statSync(SHUFFLED).size }));
+}
+
 async function ensureFile(): Promise<number> {
   mkdirSync(OUT_DIR, { recursive: true });
   if (existsSync(FILE) && existsSync(META)) {
@@ -52,9 +63,9 @@ async function ensureFile(): Promise<number> {
 }
 
 /** Runs one measurement in a fresh process; /usr/bin/time -v gives the peak RSS when present. */
-function runChild(mode: Mode): ChildResult {
+function runChild(mode: Mode, file = FILE): ChildResult {
   const self = fileURLToPath(import.meta.url);
-  const nodeArgs = ['--import', 'tsx', self, '--child', mode, FILE];
+  const nodeArgs = ['--import', 'tsx', self, '--child', mode, file];
   const useTime = existsSync('/usr/bin/time');
   const r = useTime
     ? spawnSync('/usr/bin/time', ['-v', process.execPath, ...nodeArgs], { encoding: 'utf8', maxBuffer: 1 << 24 })
@@ -116,13 +127,21 @@ export async function run(): Promise<void> {
   const lines = await ensureFile();
   const mb = statSync(FILE).size / 1e6;
   console.log(`file: ${path.relative(process.cwd(), FILE)} (${lines} lines, ${mb.toFixed(0)} MB); upgrade ${DEFAULT_DEMO_UPGRADE_AT}, 2 h + 2 h windows`);
-  const rows: Array<ChildResult & { linesPerS: number; linesPerCpuS: number }> = [];
-  for (const mode of ['read', 'fetch-1', 'fetch-2', 'analyze'] as const) {
+  await ensureShuffled();
+  const rows: Array<ChildResult & { linesPerS: number; linesPerCpuS: number; label: string }> = [];
+  const runs: Array<[Mode, string, string]> = [
+    ['read', FILE, 'read'],
+    ['fetch-1', FILE, 'fetch-1'],
+    ['fetch-2', FILE, 'fetch-2'],
+    ['analyze', FILE, 'analyze'],
+    ['analyze', SHUFFLED, 'analyze (shuffled)'],
+  ];
+  for (const [mode, file, label] of runs) {
     // Best of two: the machine is shared, a single run can be slowed by a neighbour.
-    const a = runChild(mode);
-    const b = runChild(mode);
+    const a = runChild(mode, file);
+    const b = runChild(mode, file);
     const best = a.ms <= b.ms ? a : b;
-    rows.push({ ...best, maxRssMb: Math.max(a.maxRssMb, b.maxRssMb), linesPerS: lines / (best.ms / 1000), linesPerCpuS: lines / (best.cpuMs / 1000) });
+    rows.push({ ...best, label, maxRssMb: Math.max(a.maxRssMb, b.maxRssMb), linesPerS: lines / (best.ms / 1000), linesPerCpuS: lines / (best.cpuMs / 1000) });
   }
   console.log('\n| step | wall (s) | CPU (s) | lines/s (wall) | lines/CPU-s | peak RSS (MB) | module load (s) | result |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---|');
@@ -134,19 +153,21 @@ export async function run(): Promise<void> {
     const result = (r.mode === 'analyze' ? `verdict ${r.verdict}, ${r.findings} findings` : r.mode === 'read' ? `${r.lines} lines` : `${r.findings} series`) + threads;
     const n = (x: number) => Math.round(x).toLocaleString('en-US');
     console.log(
-      `| ${r.mode} | ${(r.ms / 1000).toFixed(2)} | ${(r.cpuMs / 1000).toFixed(2)} | ${n(r.linesPerS)} | ${n(r.linesPerCpuS)} | ${r.maxRssMb.toFixed(0)} | ${(r.importMs / 1000).toFixed(2)} | ${result} |`,
+      `| ${r.label} | ${(r.ms / 1000).toFixed(2)} | ${(r.cpuMs / 1000).toFixed(2)} | ${n(r.linesPerS)} | ${n(r.linesPerCpuS)} | ${r.maxRssMb.toFixed(0)} | ${(r.importMs / 1000).toFixed(2)} | ${result} |`,
     );
   }
-  const [read, fetch1, fetch2, analyze] = rows;
+  const [read, fetch1, fetch2, analyze, shuffled] = rows;
   console.log('(CPU time counts every thread, GC helpers included, so lines/CPU-s can be below lines/s on an idle machine.)');
   console.log(
     `\nanalyze / bytes-only floor (same run): ${(analyze.ms / read.ms).toFixed(1)}× the time; one-thread fetch share of analyze: ${((100 * fetch1.ms) / analyze.ms).toFixed(0)} %; ` +
       `two-thread fetch vs one: ${(fetch1.ms / fetch2.ms).toFixed(2)}× faster (wall), ${(fetch2.cpuMs / fetch1.cpuMs).toFixed(2)}× the CPU; load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores`,
   );
+  console.log(`shuffled input: ${(shuffled.ms / read.ms).toFixed(1)}× the bytes-only floor's time, ${(shuffled.cpuMs / analyze.cpuMs).toFixed(2)}× the CPU of the file in series order`);
   const okSpeed = analyze.linesPerS >= TARGET_LINES_PER_S;
   const okRss = analyze.maxRssMb <= TARGET_RSS_MB;
   console.log(
-    `targets: ≥ ${TARGET_LINES_PER_S.toLocaleString('en-US')} lines/s ${okSpeed ? 'MET' : 'MISSED'} (${Math.round(analyze.linesPerS).toLocaleString('en-US')}); ` +
+    `targets: ≥ ${TARGET_LINES_PER_S.toLocaleString('en-US')} lines/s ${okSpeed ? 'MET' : 'MISSED'} (${Math.round(analyze.linesPerS).toLocaleString('en-US')}; shuffled ` +
+      `${shuffled.linesPerS >= TARGET_LINES_PER_S ? 'MET' : 'MISSED'}, ${Math.round(shuffled.linesPerS).toLocaleString('en-US')}); ` +
       `peak RSS ≤ ${TARGET_RSS_MB} MB ${okRss ? 'MET' : 'MISSED'} (${analyze.maxRssMb.toFixed(0)} MB)`,
   );
 }
