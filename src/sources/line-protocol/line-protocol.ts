@@ -445,13 +445,19 @@ function matchKey(b: Uint8Array, view: DataView, j: number, end: number, known: 
   return key;
 }
 
+/** Field keys whose KnownKey a parser keeps (LineProtocolParser.knownKey); a file with more distinct keys makes the rest anew. */
+const KNOWN_KEYS_MAX = 1024;
+
 /** Size of the series cache (a power of two). */
 const SERIES_SLOTS = 256;
 
 interface SeriesEntry extends SeriesMemo {
   bytes: Uint8Array;
-  /** The bytes as little-endian 32-bit words (the whole words only), compared four bytes at a time (restore). */
-  words: Int32Array;
+  /**
+   * The bytes as little-endian 32-bit words (the whole words only), compared four bytes at a time (restore); made at
+   * the entry's first hit, as most entries of a file with more series than the cache holds are never hit.
+   */
+  words: Int32Array | null;
   measurement: string;
   tagKeys: string[];
   tagValues: string[];
@@ -489,7 +495,12 @@ class SeriesCache {
     // their last tag value.
     for (let k = n & ~3; k < n; k++) if (bytes[k] !== b[s + k]) return null;
     const words = entry.words;
-    for (let w = words.length - 1; w >= 0; w--) if (view.getInt32(s + 4 * w, true) !== words[w]) return null;
+    if (words !== null) {
+      for (let w = words.length - 1; w >= 0; w--) if (view.getInt32(s + 4 * w, true) !== words[w]) return null;
+    } else {
+      for (let k = (n & ~3) - 1; k >= 0; k--) if (bytes[k] !== b[s + k]) return null;
+      entry.words = littleEndianWords(bytes);
+    }
     p.measurement = entry.measurement;
     const nt = entry.tagKeys.length;
     for (let k = 0; k < nt; k++) {
@@ -507,7 +518,7 @@ class SeriesCache {
     const bytes = Uint8Array.prototype.slice.call(b, s, e);
     const entry: SeriesEntry = {
       bytes,
-      words: littleEndianWords(bytes),
+      words: null,
       measurement: p.measurement,
       tagKeys: p.tagKeys.slice(0, p.tagCount),
       tagValues: p.tagValues.slice(0, p.tagCount),
@@ -570,6 +581,7 @@ export class LineProtocolParser {
   private readonly maxLineBytes: number;
   private restParts: Buffer[] = [];
   private restBytes = 0;
+  private readonly knownKeys = new Map<string, KnownKey>();
   /** A DataView of the buffer being parsed (viewOf), made once per pushed chunk rather than once per line. */
   private view: DataView = new DataView(new ArrayBuffer(0));
   private viewBuffer: Uint8Array | null = null;
@@ -797,6 +809,19 @@ export class LineProtocolParser {
     return escaped ? unescape(utf8(b, s, e), specials) : this.intern.get(b, s, e);
   }
 
+  /**
+   * One KnownKey per key string: a file with more series than the series cache holds stores a new entry, and its
+   * field layout, on almost every line (16 000 endpoints: 192 000 times), so the words are made once per key only.
+   */
+  private knownKey(key: string): KnownKey | undefined {
+    let known = this.knownKeys.get(key);
+    if (known === undefined && this.knownKeys.size < KNOWN_KEYS_MAX) {
+      known = knownKey(key);
+      if (known !== undefined) this.knownKeys.set(key, known);
+    }
+    return known ?? knownKey(key);
+  }
+
   private viewOf(b: Uint8Array): DataView {
     if (this.viewBuffer !== b) {
       this.view = new DataView(b.buffer, b.byteOffset, b.byteLength);
@@ -855,7 +880,7 @@ export class LineProtocolParser {
         // the rest of the field set (or refuses the line): no reading of it is InfluxDB's.
         if (b[j - 1] === BS) return `field ${quote(utf8(b, ks, j))}: a key ending in a backslash cannot be read as InfluxDB reads it`;
         key = this.token(b, ks, j, scanEscaped, NAME_SPECIALS);
-        if (layout !== null && !scanEscaped && key.length === j - ks) layout[nf] = knownKey(key);
+        if (layout !== null && !scanEscaped && key.length === j - ks) layout[nf] = this.knownKey(key);
       }
       if (seriesBytes + FIELD_KEY_SEPARATOR_BYTES + (j - ks) > MAX_KEY_BYTES) return `series key and field key ${quote(key)} longer than ${MAX_KEY_BYTES} bytes`;
       const vs = ++j;
