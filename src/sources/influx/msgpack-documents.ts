@@ -50,6 +50,14 @@ export class MsgpackDocuments {
   private view: DataView = new DataView(this.buf.buffer);
   private pos = 0;
   private readonly utf8 = new TextDecoder('utf-8', { fatal: true });
+  /**
+   * Cells of the NumericRows of one push, views into these two reused arrays: a fresh pair of typed arrays per
+   * series chunk made V8 collect garbage more (external memory) than the decoding saved. Hence NumericRows are
+   * valid until the next push/end of their decoder (readers copy the values out at once).
+   */
+  private cellValues = new Float64Array(0);
+  private cellKinds = new Uint8Array(0);
+  private cellsUsed = 0;
 
   /**
    * `numericValues`: a map entry named "values" whose rows are all of one width and hold only numbers, nil and
@@ -92,6 +100,7 @@ export class MsgpackDocuments {
 
   private drain(): unknown[] {
     const docs: unknown[] = [];
+    this.cellsUsed = 0;
     while (this.start < this.len && this.scan()) {
       // [start, scanAt) is one whole document, or ends at a byte the decoder refuses with its own message.
       this.setBuffer(this.acc.subarray(this.start, this.scanAt));
@@ -286,17 +295,45 @@ export class MsgpackDocuments {
     let width = -1;
     let values = new Float64Array(0);
     let kinds = new Uint8Array(0);
+    const used = this.cellsUsed;
+    const cells = this.cellValues;
+    // On a fallback, free the cells claimed (all of a replaced array, which only this attempt used).
+    const release = (): void => {
+      this.cellsUsed = this.cellValues === cells ? used : 0;
+    };
     for (let r = 0; r < n; r++) {
       const w = this.arrayHeader();
-      if (w < 0 || (width >= 0 && w !== width)) return null;
+      if (w < 0 || (width >= 0 && w !== width)) {
+        release();
+        return null;
+      }
       if (width < 0) {
         width = w;
-        values = new Float64Array(n * w);
-        kinds = new Uint8Array(n * w);
+        const at = this.claimCells(n * w);
+        values = this.cellValues.subarray(at, at + n * w);
+        kinds = this.cellKinds.subarray(at, at + n * w);
       }
-      for (let c = 0, i = r * w; c < w; c++, i++) if (!this.cell(values, kinds, i)) return null;
+      for (let c = 0, i = r * w; c < w; c++, i++) {
+        if (!this.cell(values, kinds, i)) {
+          release();
+          return null;
+        }
+      }
     }
     return new NumericRows(n, Math.max(0, width), values, kinds);
+  }
+
+  /** Index of `n` free cells in the reused arrays (replaced by larger ones when full; earlier views keep the old). */
+  private claimCells(n: number): number {
+    if (this.cellsUsed + n > this.cellValues.length) {
+      const size = Math.max(n, this.cellValues.length * 2, 1 << 16);
+      this.cellValues = new Float64Array(size);
+      this.cellKinds = new Uint8Array(size);
+      this.cellsUsed = 0;
+    }
+    const at = this.cellsUsed;
+    this.cellsUsed += n;
+    return at;
   }
 
   /** The length of an array at the read position (consumed), or -1 (nothing consumed) when something else is there. */
