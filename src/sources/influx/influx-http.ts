@@ -115,7 +115,17 @@ function isMsgpack(res: Response): boolean {
  * must throw. A document that does not parse, or a body that ends inside one, is a RetriableError (a connection
  * cut mid-chunk) naming `what`.
  */
-export async function streamDocuments(req: StreamRequest, what: string, onDocument: (doc: unknown) => void, onError: (e: ResponseError) => never): Promise<StreamedBody> {
+/**
+ * `numericValues`: MessagePack series values of numbers, nil and booleans arrive as NumericRows (raw pulls; see
+ * numeric-rows.ts). A JSON answer always has plain arrays.
+ */
+export async function streamDocuments(
+  req: StreamRequest,
+  what: string,
+  onDocument: (doc: unknown) => void,
+  onError: (e: ResponseError) => never,
+  options: { numericValues?: boolean } = {},
+): Promise<StreamedBody> {
   const res = await fetchAttempt(req, req.attempt);
   if (res.status < 200 || res.status > 299) {
     onError({ status: res.status, body: await errorText(res), retryAfter: res.headers.get('retry-after') });
@@ -123,12 +133,12 @@ export async function streamDocuments(req: StreamRequest, what: string, onDocume
   const format: V1BodyFormat = isMsgpack(res) ? 'msgpack' : 'json';
   if (!res.body) return { bytes: 0, format };
   const body = res.body as unknown as AsyncIterable<Uint8Array>;
-  const bytes = format === 'msgpack' ? await readMsgpack(body, what, onDocument) : await readJsonLines(body, what, onDocument);
+  const bytes = format === 'msgpack' ? await readMsgpack(body, what, onDocument, options) : await readJsonLines(body, what, onDocument);
   return { bytes, format };
 }
 
-async function readMsgpack(body: AsyncIterable<Uint8Array>, what: string, onDocument: (doc: unknown) => void): Promise<number> {
-  const decoder = new MsgpackDocuments();
+async function readMsgpack(body: AsyncIterable<Uint8Array>, what: string, onDocument: (doc: unknown) => void, options: { numericValues?: boolean }): Promise<number> {
+  const decoder = new MsgpackDocuments(options);
   let bytes = 0;
   const decoded = (step: () => unknown[]): unknown[] => {
     try {

@@ -26,8 +26,11 @@ import { hostPort, parseRetryAfter, pingInflux, RetriableError, streamDocuments,
 import type { MetricQuery, MetricSource } from '../metric-source.ts';
 import { AGGREGATED_SCANS_PER_SLICE, RAW_POINTS_PER_SLICE } from './influx-plan.ts';
 import { V1ResponseCompleteness, type V1Result, type V1Series } from './influx-v1-completeness.ts';
+import { rowReader, type NumericRows } from './numeric-rows.ts';
 
 type SeriesHandler = (statement: number, series: V1Series) => void;
+/** A series of a raw pull, decoded with `numericValues` (its values may be NumericRows). */
+type RawV1Series = Omit<V1Series, 'values'> & { values?: unknown[][] | NumericRows };
 /** One chunk of a 1.x answer, in either body format. */
 type V1Document = { results?: V1Result[]; error?: string };
 
@@ -100,7 +103,7 @@ export class InfluxV1Source implements MetricSource {
    * Runs `;`-joined statements as one retried request. `onSeries` receives rows as they stream; the caller's
    * stage is only committed after this resolves, and `reset` clears it before a retry.
    */
-  private async run(statements: InfluxQLFragment, what: string, onSeries: SeriesHandler, query: MetricQuery, reset?: () => void): Promise<void> {
+  private async run(statements: InfluxQLFragment, what: string, onSeries: SeriesHandler, query: MetricQuery, reset?: () => void, numericValues = false): Promise<void> {
     const q = statements.text;
     await withRetries(
       async (attempt: Attempt) => {
@@ -113,6 +116,7 @@ export class InfluxV1Source implements MetricSource {
           `${this.where}: ${what}`,
           (doc) => this.onDocument(doc as V1Document, what, onSeries, completeness),
           (e) => this.fail(e, what),
+          { numericValues },
         );
         this.bytesReceived += bytes;
         this.answersByFormat[format] += 1;
@@ -174,17 +178,17 @@ export class InfluxV1Source implements MetricSource {
       filter: upFilter(q),
       cohortGroup: cohortGroup(q),
     });
-    const tag = (x: V1Series, name: string): string => x.tags?.[name] ?? '';
+    const tag = (x: Pick<V1Series, 'tags'>, name: string): string => x.tags?.[name] ?? '';
     // Cohort baseline: every pulling query also groups by the cohort tag, and each row carries its value (a point
     // without the tag comes back with "" and counts as untagged).
     const cohortTag = (q: MetricQuery): string | null => (q.baseline?.kind === 'cohort' ? q.baseline.tag : null);
-    const cohortOf = (x: V1Series, q: MetricQuery): string | undefined => {
+    const cohortOf = (x: Pick<V1Series, 'tags'>, q: MetricQuery): string | undefined => {
       const t = cohortTag(q);
       const v = t === null ? '' : tag(x, t);
       return v === '' ? undefined : v;
     };
     const cohortGroup = (q: MetricQuery): InfluxQLFragment => cohortGroupBy(cohortTag(q));
-    const col = (x: V1Series, name: string): number => x.columns.indexOf(name);
+    const col = (x: Pick<V1Series, 'columns'>, name: string): number => x.columns.indexOf(name);
     /** Count rows grouped by the series tags: the total and the per-series points (the value range is asked apart). */
     const addCountRow = (out: WindowCount, x: V1Series, a: string, b: string): void => {
       const row = x.values?.[0];
@@ -255,18 +259,19 @@ export class InfluxV1Source implements MetricSource {
           { ...range(stage.slice), measurement: m(rq.measurement), durationField: ident(rq.durationField), serviceTag: ident(rq.serviceTag), endpointTag: ident(rq.endpointTag), filter: reqFilter(q), cohortGroup: cohortGroup(q) },
           'requests-raw.influxql',
         );
-        await this.run(text, 'reading requests', (_st, x) => {
+        await this.run(text, 'reading requests', (_st, x: RawV1Series) => {
           const svc = tag(x, rq.serviceTag);
           const ep = tag(x, rq.endpointTag);
           const cohort = cohortOf(x, q);
           const vi = x.columns.length - 1;
-          for (const row of x.values ?? []) {
-            const v = num(row[vi]);
-            const t = num(row[0]);
+          const rows = rowReader(x.values);
+          for (let r = 0; r < rows.length; r++) {
+            const v = rows.number(r, vi);
+            const t = rows.number(r, 0);
             if (v === null || t === null) stage.skip(`${this.where}: requests`);
             else stage.request(svc, ep, t, v, cohort);
           }
-        }, q, () => stage.reset());
+        }, q, () => stage.reset(), true);
       },
       rawUpstreams: async (stage, q) => {
         const text = renderInfluxQL(
@@ -274,21 +279,22 @@ export class InfluxV1Source implements MetricSource {
           { ...range(stage.slice), ...upParams(q) },
           'upstreams-raw.influxql',
         );
-        await this.run(text, 'reading upstream calls', (_st, x) => {
+        await this.run(text, 'reading upstream calls', (_st, x: RawV1Series) => {
           const svc = tag(x, up.serviceTag);
           const name = tag(x, up.upstreamTag);
           const cohort = cohortOf(x, q);
           const [ia, ib, io] = [col(x, 'attempts'), col(x, 'backoff'), col(x, 'ok')];
-          for (const row of x.values ?? []) {
-            const t = num(row[0]);
-            const a = num(row[ia]);
+          const rows = rowReader(x.values);
+          for (let r = 0; r < rows.length; r++) {
+            const t = rows.number(r, 0);
+            const a = ia < 0 ? null : rows.number(r, ia);
             if (t === null || a === null) {
               stage.skip(`${this.where}: upstream calls`);
               continue;
             }
-            stage.call(svc, name, t, a, num(row[ib]) ?? 0, row[io] !== false, cohort);
+            stage.call(svc, name, t, a, (ib < 0 ? null : rows.number(r, ib)) ?? 0, io < 0 || !rows.isFalse(r, io), cohort);
           }
-        }, q, () => stage.reset());
+        }, q, () => stage.reset(), true);
       },
       aggregatedRequests: async (stage, q) => {
         const params = { ...grouping(stage.slice, q), measurement: m(rq.measurement), durationField: ident(rq.durationField), serviceTag: ident(rq.serviceTag), endpointTag: ident(rq.endpointTag), filter: reqFilter(q), cohortGroup: cohortGroup(q) };

@@ -8,10 +8,12 @@
  * ints, floats, str, bin, array, map — into plain values (int64 as a Number: epoch ms and counts stay below 2^53).
  * An extension type (influxd's time type, sent only without `epoch=`) is refused with a message saying so.
  *
- * `push` returns every document completed by the chunk; a document split across chunks waits for the rest and is
- * decoded again from its start once the bytes held have doubled (or at the end), so re-decoding costs at most as
- * much again. `end` fails when bytes of an unfinished document remain: a body cut inside a chunk.
+ * `push` returns every document completed by the chunk: a resumable scan over item headers finds where a document
+ * ends, and only then is it decoded, once. `end` fails when bytes of an unfinished document remain: a body cut
+ * inside a chunk.
  */
+
+import { CELL_FALSE, CELL_NULL, CELL_NUMBER, CELL_TRUE, NumericRows } from './numeric-rows.ts';
 
 /** Thrown inside the decoder when the bytes held end before the document does. */
 const NEED_MORE = Symbol('need more bytes');
@@ -33,52 +35,133 @@ const NUMBERS: ReadonlyArray<{ bytes: number; read: (v: DataView, at: number) =>
 ];
 
 export class MsgpackDocuments {
-  /** Chunks received since the last complete document (joined only when a decode is tried). */
-  private parts: Uint8Array[] = [];
-  private held = 0;
-  /** Bytes held when the last decode ran out of data: the next try waits for twice as many. */
-  private retryAt = 0;
+  /** Bytes received and not yet returned as documents: [start, len) of `acc` (grown by doubling, reused). */
+  private acc = new Uint8Array(0);
+  private start = 0;
+  private len = 0;
+  /**
+   * Scan of the unfinished document, resumed with each chunk: its bytes before `scanAt` are whole items, `open`
+   * counts the items still expected in each open array or map. A document is decoded once, when complete: decoding
+   * it from its start at every chunk (as before) did the work of a large document about twice.
+   */
+  private scanAt = 0;
+  private readonly open: number[] = [];
   private buf: Uint8Array = new Uint8Array(0);
   private view: DataView = new DataView(this.buf.buffer);
   private pos = 0;
   private readonly utf8 = new TextDecoder('utf-8', { fatal: true });
+  /**
+   * Cells of the NumericRows of one push, views into these two reused arrays: a fresh pair of typed arrays per
+   * series chunk made V8 collect garbage more (external memory) than the decoding saved. Hence NumericRows are
+   * valid until the next push/end of their decoder (readers copy the values out at once).
+   */
+  private cellValues = new Float64Array(0);
+  private cellKinds = new Uint8Array(0);
+  private cellsUsed = 0;
+
+  /**
+   * `numericValues`: a map entry named "values" whose rows are all of one width and hold only numbers, nil and
+   * booleans becomes a NumericRows (the rows of a raw pull); anything else stays plain arrays.
+   */
+  constructor(private readonly options: { numericValues?: boolean } = {}) {}
 
   /** Adds a chunk of the body; returns the documents it completed, in order. */
   push(chunk: Uint8Array): unknown[] {
     if (chunk.byteLength === 0) return [];
-    this.parts.push(chunk);
-    this.held += chunk.byteLength;
-    if (this.held < this.retryAt) return [];
+    this.append(chunk);
     return this.drain();
   }
 
   /** The body ended: the documents still held, or a MsgpackFormatError when it ended inside one. */
   end(): unknown[] {
-    if (this.held === 0) return [];
     const docs = this.drain();
-    if (this.held > 0) throw new MsgpackFormatError(`the body ended inside a MessagePack document (${this.held} byte(s) of it received)`);
+    const held = this.len - this.start;
+    if (held > 0) throw new MsgpackFormatError(`the body ended inside a MessagePack document (${held} byte(s) of it received)`);
     return docs;
   }
 
+  private append(chunk: Uint8Array): void {
+    const n = chunk.byteLength;
+    if (this.len + n > this.acc.byteLength) {
+      const held = this.len - this.start;
+      if (held + n <= this.acc.byteLength >> 1) this.acc.copyWithin(0, this.start, this.len);
+      else {
+        const next = new Uint8Array(Math.max(held + n, this.acc.byteLength * 2, 1 << 16));
+        next.set(this.acc.subarray(this.start, this.len));
+        this.acc = next;
+      }
+      this.scanAt -= this.start;
+      this.len = held;
+      this.start = 0;
+    }
+    this.acc.set(chunk, this.len);
+    this.len += n;
+  }
+
   private drain(): unknown[] {
-    this.setBuffer(this.parts.length === 1 ? this.parts[0] : concat(this.parts, this.held));
     const docs: unknown[] = [];
-    let start = 0;
-    while (start < this.buf.byteLength) {
-      this.pos = start;
+    this.cellsUsed = 0;
+    while (this.start < this.len && this.scan()) {
+      // [start, scanAt) is one whole document, or ends at a byte the decoder refuses with its own message.
+      this.setBuffer(this.acc.subarray(this.start, this.scanAt));
+      this.pos = 0;
       try {
         docs.push(this.value());
       } catch (e) {
-        if (e !== NEED_MORE) throw e;
-        break;
+        if (e === NEED_MORE) throw new MsgpackFormatError('a MessagePack document shorter than its own item counts');
+        throw e;
       }
-      start = this.pos;
+      this.start += this.pos;
+      this.scanAt = this.start;
     }
-    const rest = this.buf.subarray(start);
-    this.parts = rest.byteLength > 0 ? [rest] : [];
-    this.held = rest.byteLength;
-    this.retryAt = rest.byteLength * 2;
     return docs;
+  }
+
+  /** Advances the scan over whole items; true when the document ended (at scanAt), false when more bytes are needed. */
+  private scan(): boolean {
+    const b = this.acc;
+    const end = this.len;
+    const open = this.open;
+    let p = this.scanAt;
+    if (open.length === 0) open.push(1);
+    while (open.length > 0) {
+      const top = open.length - 1;
+      if (open[top] === 0) {
+        open.pop();
+        continue;
+      }
+      if (p >= end) break;
+      const t = b[p];
+      let head = 1;
+      let body = 0;
+      let items = -1;
+      if (t <= 0x7f || t >= 0xe0 || t === 0xc0 || t === 0xc2 || t === 0xc3) head = 1;
+      else if (t >= 0xa0 && t <= 0xbf) body = t & 0x1f;
+      else if (t >= 0x90 && t <= 0x9f) items = t & 0x0f;
+      else if (t >= 0x80 && t <= 0x8f) items = (t & 0x0f) * 2;
+      else if (t >= 0xca && t <= 0xd3) head = 1 + NUMBERS[t - 0xca].bytes;
+      else {
+        const size = t === 0xd9 || t === 0xc4 ? 1 : t === 0xda || t === 0xc5 || t === 0xdc || t === 0xde ? 2 : t === 0xdb || t === 0xc6 || t === 0xdd || t === 0xdf ? 4 : 0;
+        if (size === 0) {
+          // An extension type or 0xc1: let the decoder refuse it, naming it.
+          open.length = 0;
+          this.scanAt = p + 1;
+          return true;
+        }
+        if (p + 1 + size > end) break;
+        const n = size === 1 ? b[p + 1] : size === 2 ? (b[p + 1] << 8) | b[p + 2] : ((b[p + 1] << 24) | (b[p + 2] << 16) | (b[p + 3] << 8) | b[p + 4]) >>> 0;
+        head = 1 + size;
+        if (t === 0xdc || t === 0xdd) items = n;
+        else if (t === 0xde || t === 0xdf) items = n * 2;
+        else body = n;
+      }
+      if (p + head + body > end) break;
+      p += head + body;
+      open[top]--;
+      if (items >= 0) open.push(items);
+    }
+    this.scanAt = p;
+    return open.length === 0;
   }
 
   private setBuffer(b: Uint8Array): void {
@@ -189,21 +272,105 @@ export class MsgpackDocuments {
     for (let i = 0; i < n; i++) {
       const k = this.value();
       if (typeof k !== 'string') throw new MsgpackFormatError(`a map key that is not a string (${typeof k}) in a document`);
-      const v = this.value();
+      const v = k === 'values' && this.options.numericValues === true ? this.rowsValue() : this.value();
       // As JSON.parse does: "__proto__" (a tag could be named so) becomes an own property, not the prototype.
       if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
       else out[k] = v;
     }
     return out;
   }
+
+  /** A `values` entry as NumericRows when it fits, else decoded again from its start as a plain value. */
+  private rowsValue(): unknown {
+    const start = this.pos;
+    const rows = this.numericRows();
+    if (rows !== null) return rows;
+    this.pos = start;
+    return this.value();
+  }
+
+  private numericRows(): NumericRows | null {
+    const n = this.arrayHeader();
+    if (n < 0) return null;
+    let width = -1;
+    let values = new Float64Array(0);
+    let kinds = new Uint8Array(0);
+    const used = this.cellsUsed;
+    const cells = this.cellValues;
+    // On a fallback, free the cells claimed (all of a replaced array, which only this attempt used).
+    const release = (): void => {
+      this.cellsUsed = this.cellValues === cells ? used : 0;
+    };
+    for (let r = 0; r < n; r++) {
+      const w = this.arrayHeader();
+      if (w < 0 || (width >= 0 && w !== width)) {
+        release();
+        return null;
+      }
+      if (width < 0) {
+        width = w;
+        const at = this.claimCells(n * w);
+        values = this.cellValues.subarray(at, at + n * w);
+        kinds = this.cellKinds.subarray(at, at + n * w);
+      }
+      for (let c = 0, i = r * w; c < w; c++, i++) {
+        if (!this.cell(values, kinds, i)) {
+          release();
+          return null;
+        }
+      }
+    }
+    return new NumericRows(n, Math.max(0, width), values, kinds);
+  }
+
+  /** Index of `n` free cells in the reused arrays (replaced by larger ones when full; earlier views keep the old). */
+  private claimCells(n: number): number {
+    if (this.cellsUsed + n > this.cellValues.length) {
+      const size = Math.max(n, this.cellValues.length * 2, 1 << 16);
+      this.cellValues = new Float64Array(size);
+      this.cellKinds = new Uint8Array(size);
+      this.cellsUsed = 0;
+    }
+    const at = this.cellsUsed;
+    this.cellsUsed += n;
+    return at;
+  }
+
+  /** The length of an array at the read position (consumed), or -1 (nothing consumed) when something else is there. */
+  private arrayHeader(): number {
+    this.need(1);
+    const b = this.buf[this.pos];
+    if (b >= 0x90 && b <= 0x9f) {
+      this.pos++;
+      return b & 0x0f;
+    }
+    if (b === 0xdc || b === 0xdd) {
+      this.pos++;
+      return this.length(b - 0xdc + 1);
+    }
+    return -1;
+  }
+
+  /** Reads a number, nil or boolean into cell i; false (position undefined) for any other type. */
+  private cell(values: Float64Array, kinds: Uint8Array, i: number): boolean {
+    this.need(1);
+    const b = this.buf[this.pos++];
+    let k = CELL_NUMBER;
+    if (b <= 0x7f) values[i] = b;
+    else if (b >= 0xe0) values[i] = b - 0x100;
+    else if (b === 0xcb) values[i] = this.view.getFloat64(this.take(8));
+    else if (b === 0xd3) {
+      const at = this.take(8);
+      values[i] = this.view.getInt32(at) * 4294967296 + this.view.getUint32(at + 4);
+    } else if (b >= 0xca && b <= 0xd3) {
+      const number = NUMBERS[b - 0xca];
+      values[i] = number.read(this.view, this.take(number.bytes));
+    } else if (b === 0xc0) k = CELL_NULL;
+    else if (b === 0xc2) k = CELL_FALSE;
+    else if (b === 0xc3) k = CELL_TRUE;
+    else return false;
+    kinds[i] = k;
+    return true;
+  }
 }
 
-function concat(parts: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
-}
