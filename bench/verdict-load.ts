@@ -55,16 +55,21 @@ function autocannon(url: string, seconds: number, headers: Record<string, string
   });
 }
 
-/** Keeps the pool busy with demo analyses and samples how much of the time one was running. */
+/**
+ * Keeps the pool busy with demo analyses and samples how much of the time one was running, per load phase (the
+ * route under load), so the report shows that the verdict and the bare rounds ran under the same background work.
+ */
 function keepAnalysesRunning(server: RunningServer) {
   const { analyses } = server.service.deps;
-  let samples = 0;
-  let busy = 0;
+  const share = new Map<string, { samples: number; busy: number }>();
+  let phase = 'fill';
   let submitted = 0;
   const pool = () => server.service.deps.metrics.registry.render();
   const timer = setInterval(() => {
-    samples += 1;
-    if (/^aftershock_analyses_running [1-9]/m.test(pool())) busy += 1;
+    const s = share.get(phase) ?? { samples: 0, busy: 0 };
+    share.set(phase, s);
+    s.samples += 1;
+    if (/^aftershock_analyses_running [1-9]/m.test(pool())) s.busy += 1;
     else void top();
   }, 100);
   async function top() {
@@ -80,9 +85,17 @@ function keepAnalysesRunning(server: RunningServer) {
     fill: async (n: number) => {
       for (let i = 0; i < n; i++) await top();
     },
+    /** Names the route now under load: its samples count separately. */
+    phase: (name: string) => {
+      phase = name;
+    },
     stop: () => {
       clearInterval(timer);
-      return { busyShare: samples ? busy / samples : 0, submitted };
+      const busyShare = (name: string) => {
+        const s = share.get(name);
+        return s && s.samples ? s.busy / s.samples : 0;
+      };
+      return { busyShare, submitted };
     },
   };
 }
@@ -149,10 +162,13 @@ export async function run(): Promise<void> {
       // One histogram per round: re-enabling a disabled one would count the pause as a delay.
       const loopDelay = monitorEventLoopDelay({ resolution: 1 });
       loopDelay.enable();
+      background.phase('verdict');
       verdictRounds.push(await autocannon(`${server.url}/v1/verdict?service=shop`, roundSeconds, { authorization: `Bearer ${TOKEN}` }));
       loopDelay.disable();
       loopDelays.push(loopDelay);
+      background.phase('bare-same-body');
       sameRounds.push(await autocannon(`${bareUrl}/bare-same-body`, roundSeconds));
+      background.phase('bare');
       bareRounds.push(await autocannon(`${bareUrl}/bare`, roundSeconds));
     }
     const verdict = combine(verdictRounds);
@@ -164,7 +180,11 @@ export async function run(): Promise<void> {
     console.log(`load: ${DEFAULT_CONNECTIONS} connections, ${DEFAULT_ROUNDS} alternating rounds × ${roundSeconds} s per route; pool size 1 running demo analyses (2 h windows)`);
     console.log(`store: ${server.service.storeDescription}`);
     console.log(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-    console.log(`an analysis was running in ${(busyShare * 100).toFixed(0)} % of 100 ms samples; ${submitted + 5} analyses submitted`);
+    const pct = (name: string) => `${(busyShare(name) * 100).toFixed(0)} %`;
+    console.log(
+      `an analysis was running in ${pct('verdict')} of 100 ms samples under verdict load, ${pct('bare-same-body')} under bare (same body), ` +
+        `${pct('bare')} under bare ({"ok":true}); ${submitted} analyses submitted`,
+    );
     console.log('route                   mean req/s  worst p50 worst p99  non-2xx   errors');
     const row = (name: string, r: LoadResult) =>
       console.log(`${name.padEnd(20)}${fmt(r.rps, 0)} ${fmt(r.p50)} ${fmt(r.p99)} ${String(r.non2xx).padStart(8)} ${String(r.errors).padStart(8)}`);

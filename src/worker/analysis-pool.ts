@@ -10,6 +10,7 @@ import type { Config } from '../config.ts';
 import type { AnalysisTaskData, AnalysisTaskMessage } from '../runtime/analysis-task.ts';
 import type { AnalysisRequest } from '../runtime/analysis-request.ts';
 import { moduleUrl, ThreadPool, type TaskOptions } from './thread-pool.ts';
+import { BACKGROUND_NICENESS } from './thread-priority.ts';
 
 export const ANALYSIS_TASK_URL = moduleUrl('../runtime/analysis-task.ts', import.meta.url);
 
@@ -58,6 +59,8 @@ export class AnalysisPool {
       queueLimit: options.queueLimit,
       timeoutMs: options.timeoutMs,
       resourceLimits: options.resourceLimits,
+      // Analyses are background work: under contention the event loop answering polls gets the CPU first.
+      niceness: BACKGROUND_NICENESS,
       name: 'analysis',
       messages: {
         timeout: (s) => `analysis timed out after ${s} s (pool.timeoutMs)`,

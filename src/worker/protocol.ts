@@ -5,6 +5,8 @@ import type { ErrorCode } from '../errors.ts';
 export interface ThreadData {
   module: string;
   data: unknown;
+  /** Nice value the thread gives itself before loading the module (./thread-priority.ts); absent: unchanged. */
+  niceness?: number;
 }
 
 /** Pool → thread: run one task. */

@@ -7,10 +7,12 @@ import { parentPort, workerData, type TransferListItem } from 'node:worker_threa
 import { isAppError } from '../errors.ts';
 import type { TaskRequest, ThreadData, ThreadReply } from './protocol.ts';
 import { unwrapOutput, type TaskFactory } from './task.ts';
+import { lowerThreadPriority } from './thread-priority.ts';
 
 const port = parentPort;
 if (!port) throw new Error('thread-main.ts must run in a worker thread (started by ThreadPool)');
-const { module, data } = workerData as ThreadData;
+const { module, data, niceness } = workerData as ThreadData;
+if (niceness !== undefined) lowerThreadPriority(niceness);
 
 function post(reply: ThreadReply, transfer: readonly TransferListItem[] = []): void {
   port!.postMessage(reply, transfer);

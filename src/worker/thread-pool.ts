@@ -59,6 +59,11 @@ export interface ThreadPoolOptions {
   messages?: Partial<PoolMessages>;
   /** Heap and stack limits of each worker (see node:worker_threads). */
   resourceLimits?: ResourceLimits;
+  /**
+   * Nice value of each worker thread (./thread-priority.ts): background pools set it so that a busy worker does not
+   * take the CPU from the main thread's event loop when the cores are contended. Absent: the process's priority.
+   */
+  niceness?: number;
 }
 
 export interface TaskOptions<Msg> {
@@ -209,7 +214,7 @@ export class ThreadPool<In, Out, Msg = never> {
   }
 
   private spawn(index: number): void {
-    const data: ThreadData = { module: this.options.module.href, data: this.options.data };
+    const data: ThreadData = { module: this.options.module.href, data: this.options.data, niceness: this.options.niceness };
     const worker = new Worker(THREAD_ENTRY, { workerData: data, resourceLimits: this.limits });
     const slot: Slot = { index, worker, ready: false, task: null, timer: null };
     const startMs = this.options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
