@@ -17,7 +17,7 @@ import { designEffects, INDEPENDENT, jointDf, type DesignEstimate } from './desi
 import { formatNumber, quantileLabel } from './format.ts';
 import { ScratchArrays } from './scratch-arrays.ts';
 import { bucketBoundedChangeInterval, relativeChange, relativeChangeInterval } from './ratio-interval.ts';
-import { countAbove, countAtOrAbove, poolable, pooledThreshold, quantileOf, type SampleView } from './sample-view.ts';
+import { countAbove, countAtOrAbove, poolable, pooledThreshold, quantileEstimateOf, quantileOf, type SampleView } from './sample-view.ts';
 import { blockCountsAbove, blockCountsAtOrBelow, blockTotals, periodsOf } from './time-blocks.ts';
 import type { AnalysisSettings, LatencySeries } from './types.ts';
 
@@ -105,15 +105,15 @@ export function exceedanceTest(beforeView: SampleView, afterView: SampleView, q:
  * quantile intervals; independent when the views carry no blocks.
  */
 export function quantileDesigns(before: SampleView, after: SampleView, q: number, confidence: number): DesignEstimate {
-  const eb = quantileOf(before, q, confidence);
-  const ea = quantileOf(after, q, confidence);
-  if (!eb || !ea) return { before: INDEPENDENT, after: INDEPENDENT, bandwidth: null };
+  const eb = quantileEstimateOf(before, q, confidence);
+  const ea = quantileEstimateOf(after, q, confidence);
+  if (eb === null || ea === null) return { before: INDEPENDENT, after: INDEPENDENT, bandwidth: null };
   const series = (v: SampleView, at: number, slot: number) => {
     const events = blockCountsAtOrBelow(v, at, (length) => SCRATCH.zeros(slot, length));
     const trials = blockTotals(v);
     return events && trials ? { events, trials, ...periodsOf(v) } : null;
   };
-  return designEffects(series(before, eb.estimate, 0), series(after, ea.estimate, 1), q, 'binomial');
+  return designEffects(series(before, eb, 0), series(after, ea, 1), q, 'binomial');
 }
 
 export function minimumCountFor(q: number, minTailCount: number): number {
