@@ -133,10 +133,25 @@ export interface VerdictExtras {
 
 /** How much of the report could be judged: findings and subjects with enough data. */
 export function coverageOf(findings: Finding[]): Coverage {
-  const judged = findings.filter((f) => f.status !== 'insufficient_data');
-  const subjects = new Set(findings.map((f) => `${f.kind === 'tail_latency' ? 'e' : 'u'}\u0000${f.service}\u0000${f.subject}`));
-  const judgedSubjects = new Set(judged.map((f) => `${f.kind === 'tail_latency' ? 'e' : 'u'}\u0000${f.service}\u0000${f.subject}`));
-  return { findings: findings.length, judged: judged.length, insufficient: findings.length - judged.length, subjects: subjects.size, subjectsJudged: judgedSubjects.size };
+  const subjects = new Set<string>();
+  const judgedSubjects = new Set<string>();
+  let judged = 0;
+  // A subject's findings come one after another: its key is made once for them, not once or twice per finding
+  // (half a million findings at 100 000 endpoints, issue 12). Only the counts of distinct keys are reported.
+  let key = '';
+  let last: Finding | undefined;
+  for (const f of findings) {
+    if (last === undefined || (f.kind === 'tail_latency') !== (last.kind === 'tail_latency') || f.service !== last.service || f.subject !== last.subject) {
+      key = `${f.kind === 'tail_latency' ? 'e' : 'u'}\u0000${f.service}\u0000${f.subject}`;
+      subjects.add(key);
+    }
+    last = f;
+    if (f.status !== 'insufficient_data') {
+      judged++;
+      judgedSubjects.add(key);
+    }
+  }
+  return { findings: findings.length, judged, insufficient: findings.length - judged, subjects: subjects.size, subjectsJudged: judgedSubjects.size };
 }
 
 /** Places (service + subject) named in a fail summary before the rest are only counted. */
