@@ -40,46 +40,73 @@ const EPS = Number.EPSILON;
  * cannot decide every comparison the rule makes (dense series, non-finite values, a sum too close to the bound).
  */
 export function sparseFlatTopBandwidth(series: ReadonlyArray<ArrayLike<number>>, n: number, rule: BandwidthRule): number | null {
-  const nonZero: number[][] = [];
-  const means: number[] = [];
-  for (const x of series) {
-    const at: number[] = [];
+  if (series.length > MAX_SERIES) return null;
+  for (let s = 0; s < series.length; s++) {
+    const x = series[s];
+    const at = nonZeroScratch(s, x.length);
+    let count = 0;
     // The same additions in the same order as the dense mean (adding an exact zero changes nothing).
     let mean = 0;
     for (let i = 0; i < x.length; i++) {
       const v = x[i];
       if (v !== 0) {
-        if (!Number.isFinite(v) || at.length >= MAX_DENSITY * x.length) return null;
-        at.push(i);
+        if (!Number.isFinite(v) || count >= MAX_DENSITY * x.length) return null;
+        at[count++] = i;
         mean += v;
       }
     }
     mean /= x.length || 1;
     if (!Number.isFinite(mean)) return null;
-    nonZero.push(at);
-    means.push(mean);
+    NON_ZERO_COUNTS[s] = count;
+    MEANS[s] = mean;
   }
-  const gamma0 = laggedSum(series, nonZero, means, 0);
-  if (gamma0.sum === 0 && gamma0.abs === 0) return 0; // every demeaned value exactly 0: the dense γ̂(0) is 0 too
+  laggedSum(series, 0);
+  const g0 = SUM.sum;
+  const g0Abs = SUM.abs;
+  if (g0 === 0 && g0Abs === 0) return 0; // every demeaned value exactly 0: the dense γ̂(0) is 0 too
   const tolerance = (abs: number) => SAFETY * n * EPS * abs;
-  const g0Low = gamma0.sum - tolerance(gamma0.abs);
+  const g0Low = g0 - tolerance(g0Abs);
   if (!(g0Low > 0)) return null;
-  const g0High = gamma0.sum + tolerance(gamma0.abs);
-  const { bound, lags } = rule;
-  // -1 unknown, 0 quiet (|ρ| < bound), 1 not quiet.
-  const quietness = new Int8Array(lags).fill(-1);
-  const quiet = (k: number): boolean | null => {
-    if (quietness[k] < 0) {
-      const s = laggedSum(series, nonZero, means, k);
-      const low = Math.abs(s.sum) - tolerance(s.abs);
-      const high = Math.abs(s.sum) + tolerance(s.abs);
-      if (high < bound * g0Low * (1 - SAFETY * EPS)) quietness[k] = 0;
-      else if (low > bound * g0High * (1 + SAFETY * EPS)) quietness[k] = 1;
+  const g0High = g0 + tolerance(g0Abs);
+  const { bound } = rule;
+  // The rule's loop asks about a lag up to K_N times: each is decided once (-1 not yet, 0 quiet, 1 not quiet).
+  const decided = decidedScratch(rule.lags);
+  return bandwidthOfQuietRun(rule, (k) => {
+    if (decided[k] < 0) {
+      laggedSum(series, k);
+      const low = Math.abs(SUM.sum) - tolerance(SUM.abs);
+      const high = Math.abs(SUM.sum) + tolerance(SUM.abs);
+      if (high < bound * g0Low * (1 - SAFETY * EPS)) decided[k] = 0;
+      else if (low > bound * g0High * (1 + SAFETY * EPS)) decided[k] = 1;
       else return null;
     }
-    return quietness[k] === 0;
-  };
-  return bandwidthOfQuietRun(rule, quiet);
+    return decided[k] === 0;
+  });
+}
+
+/**
+ * Per-call state in arrays reused from call to call (called per quantile and endpoint: fresh arrays were garbage
+ * at 100 000 endpoints): the non-zero positions and mean of each series, and the last lagged sum.
+ */
+const MAX_SERIES = 8;
+const NON_ZERO: Int32Array[] = [];
+const NON_ZERO_COUNTS = new Int32Array(MAX_SERIES);
+const MEANS = new Float64Array(MAX_SERIES);
+const SUM = { sum: 0, abs: 0 };
+let DECIDED = new Int8Array(0);
+
+function decidedScratch(lags: number): Int8Array {
+  if (DECIDED.length < lags) DECIDED = new Int8Array(Math.max(lags, 256));
+  return DECIDED.fill(-1, 0, lags);
+}
+
+function nonZeroScratch(slot: number, length: number): Int32Array {
+  let a = NON_ZERO[slot];
+  if (a === undefined || a.length < length) {
+    a = new Int32Array(Math.max(length, 256));
+    NON_ZERO[slot] = a;
+  }
+  return a;
 }
 
 /**
@@ -110,19 +137,22 @@ export function bandwidthOfQuietRun(rule: BandwidthRule, quiet: (k: number) => b
 /**
  * Σ over series of Σ_t d_t·d_{t+k} with d = x − mean (never across series), from the non-zero values: a pair with
  * a non-zero end is summed as a product; the pairs of two zeros are each (−mean)·(−mean), added as one multiple.
- * Also Σ|term|, for the error bound.
+ * Also Σ|term|, for the error bound. Into SUM.
  */
-function laggedSum(series: ReadonlyArray<ArrayLike<number>>, nonZero: number[][], means: number[], k: number): { sum: number; abs: number } {
+function laggedSum(series: ReadonlyArray<ArrayLike<number>>, k: number): void {
   let sum = 0;
   let abs = 0;
   for (let s = 0; s < series.length; s++) {
     const x = series[s];
     const length = x.length;
     if (k >= length) continue;
-    const mean = means[s];
+    const mean = MEANS[s];
     const zero = 0 - mean;
+    const at = NON_ZERO[s];
+    const count = NON_ZERO_COUNTS[s];
     let withNonZero = 0;
-    for (const t of nonZero[s]) {
+    for (let i = 0; i < count; i++) {
+      const t = at[i];
       const d = x[t] - mean;
       // The pair (t, t + k): its later end is zero or non-zero (a non-zero one is counted here, once).
       if (t + k < length) {
@@ -145,5 +175,6 @@ function laggedSum(series: ReadonlyArray<ArrayLike<number>>, nonZero: number[][]
     sum += zeroPairs * square;
     abs += zeroPairs * square;
   }
-  return { sum, abs };
+  SUM.sum = sum;
+  SUM.abs = abs;
 }
