@@ -6,7 +6,8 @@
  * - series: time and memory vs the number of distinct endpoints (12 requests each, shuffled), so the growth is
  *   visible; targets 16 000 endpoints ≤ 3 s and ≤ 400 MB, 100 000 ≤ 10 s and ≤ 1 GB (--max-series raised to fit).
  *
- * `npm run bench -- scale [--series=1000,10000]` (the files are generated once under bench/out/, gitignored).
+ * `npm run bench -- scale [--series=1000,10000] [--only=series|shuffled]` (the files are generated once under
+ * bench/out/, gitignored; `--only` runs one of the two parts, to iterate on one without paying for the other).
  * Wall times on a shared machine are noisy: CPU time (user + sys) and the load average are printed next to them.
  */
 import { spawnSync } from 'node:child_process';
@@ -132,6 +133,8 @@ async function series(counts: number[]): Promise<void> {
 export async function run(): Promise<void> {
   const arg = process.argv.find((a) => a.startsWith('--series='));
   const counts = arg ? arg.slice('--series='.length).split(',').map(Number) : SERIES_COUNTS;
-  await shuffled();
-  await series(counts);
+  const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+  if (only !== undefined && only !== 'series' && only !== 'shuffled') throw new Error(`--only=${only}: expected series or shuffled`);
+  if (only !== 'series') await shuffled();
+  if (only !== 'shuffled') await series(counts);
 }

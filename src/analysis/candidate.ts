@@ -5,7 +5,11 @@ import type { Finding, Tolerance } from './types.ts';
  * `decide.ts` adds qValue, status and reason once all p-values of the report are known.
  */
 export interface Candidate {
-  finding: Omit<Finding, 'status' | 'qValue' | 'reason'>;
+  /**
+   * The finding so far. It may already hold `qValue`, `status` and `reason` as placeholders (last, in that order) so
+   * that decide.ts's assignment keeps the object's shape (tail-latency.ts); decide.ts overwrites them.
+   */
+  finding: Omit<Finding, 'status' | 'qValue' | 'reason'> & Partial<Pick<Finding, 'status' | 'qValue' | 'reason'>>;
   /** +1 when the change is for the worse (higher latency, more retries, longer waits), −1 better, 0 none. */
   direction: -1 | 0 | 1;
   tolerance: Tolerance;

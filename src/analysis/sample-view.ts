@@ -3,7 +3,7 @@
  * distribution-free interval, and counts above a threshold (for the exceedance test).
  * Raw values are copied once into a sorted Float64Array (radix sort; the handoff arrays are never mutated).
  */
-import { histogramQuantileInterval, sortFloat64, typeSevenQuantile, woodruffRanks } from '../stats/index.ts';
+import { histogramQuantileInterval, sortFloat64, typeSevenQuantile, woodruffRanks, type OrderStatisticRanks } from '../stats/index.ts';
 import { INDEPENDENT, type ReferencePeriods, type WindowDesign } from './design-effect.ts';
 import type { BlockCells, SampleSet } from './types.ts';
 
@@ -73,7 +73,7 @@ export function viewOf(samples: SampleSet, blockCount?: number, periods?: Refere
 export function quantileOf(view: SampleView, q: number, confidence: number, design: WindowDesign = INDEPENDENT): QuantileEstimate | null {
   if (view.n === 0) return null;
   if (view.kind === 'raw') {
-    const { lowerIndex, upperIndex } = woodruffRanks(view.n, q, confidence, design.designEffect, design.df);
+    const { lowerIndex, upperIndex } = ranksOf(view.n, q, confidence, design);
     return {
       estimate: typeSevenQuantile(view.sorted, q),
       lower: lowerIndex >= 0 ? view.sorted[lowerIndex] : -Infinity,
@@ -82,9 +82,39 @@ export function quantileOf(view: SampleView, q: number, confidence: number, desi
     };
   }
   if (!Number.isInteger(view.n)) throw new RangeError(`histogram counts must be whole numbers (total ${view.n})`);
-  const ranks = woodruffRanks(view.n, q, confidence, design.designEffect, design.df);
+  const ranks = ranksOf(view.n, q, confidence, design);
   const r = histogramQuantileInterval(view.upperBounds, view.counts, q, ranks, view.lowerBound);
   return { estimate: r.estimate, lower: r.lower, upper: r.upper, resolution: r.resolution, bucket: [r.estimateLow, r.estimateHigh] };
+}
+
+/** The q-quantile's point estimate alone: quantileOf(view, q, …).estimate, without its interval's ranks for raw data. */
+export function quantileEstimateOf(view: SampleView, q: number, confidence: number): number | null {
+  if (view.n === 0) return null;
+  if (view.kind === 'raw') return typeSevenQuantile(view.sorted, q);
+  return quantileOf(view, q, confidence)?.estimate ?? null;
+}
+
+/**
+ * Independent windows' interval ranks by (q, confidence, n): the same few quantiles and request counts come back
+ * for most endpoints of a large report, each a binomial search (issue 12). Clustered windows (design effect > 1)
+ * differ endpoint by endpoint and are computed each time. Shared result objects: read only.
+ */
+const INDEPENDENT_RANKS = new Map<number, Map<number, Map<number, OrderStatisticRanks>>>();
+const RANKS_PER_LEVEL = 100_000;
+
+function ranksOf(n: number, q: number, confidence: number, design: WindowDesign): OrderStatisticRanks {
+  if (design.designEffect !== 1 || design.df !== Infinity) return woodruffRanks(n, q, confidence, design.designEffect, design.df);
+  let byConfidence = INDEPENDENT_RANKS.get(q);
+  if (byConfidence === undefined) INDEPENDENT_RANKS.set(q, (byConfidence = new Map()));
+  let byN = byConfidence.get(confidence);
+  if (byN === undefined) byConfidence.set(confidence, (byN = new Map()));
+  let ranks = byN.get(n);
+  if (ranks === undefined) {
+    ranks = woodruffRanks(n, q, confidence, 1, Infinity);
+    if (byN.size >= RANKS_PER_LEVEL) byN.clear();
+    byN.set(n, ranks);
+  }
+  return ranks;
 }
 
 /** Number of values strictly above `threshold`. */

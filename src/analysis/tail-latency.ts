@@ -17,7 +17,7 @@ import { designEffects, INDEPENDENT, jointDf, type DesignEstimate } from './desi
 import { formatNumber, quantileLabel } from './format.ts';
 import { ScratchArrays } from './scratch-arrays.ts';
 import { bucketBoundedChangeInterval, relativeChange, relativeChangeInterval } from './ratio-interval.ts';
-import { countAbove, countAtOrAbove, poolable, pooledThreshold, quantileOf, type SampleView } from './sample-view.ts';
+import { countAbove, countAtOrAbove, poolable, pooledThreshold, quantileEstimateOf, quantileOf, type SampleView } from './sample-view.ts';
 import { blockCountsAbove, blockCountsAtOrBelow, blockTotals, periodsOf } from './time-blocks.ts';
 import type { AnalysisSettings, LatencySeries } from './types.ts';
 
@@ -105,15 +105,15 @@ export function exceedanceTest(beforeView: SampleView, afterView: SampleView, q:
  * quantile intervals; independent when the views carry no blocks.
  */
 export function quantileDesigns(before: SampleView, after: SampleView, q: number, confidence: number): DesignEstimate {
-  const eb = quantileOf(before, q, confidence);
-  const ea = quantileOf(after, q, confidence);
-  if (!eb || !ea) return { before: INDEPENDENT, after: INDEPENDENT, bandwidth: null };
+  const eb = quantileEstimateOf(before, q, confidence);
+  const ea = quantileEstimateOf(after, q, confidence);
+  if (eb === null || ea === null) return { before: INDEPENDENT, after: INDEPENDENT, bandwidth: null };
   const series = (v: SampleView, at: number, slot: number) => {
     const events = blockCountsAtOrBelow(v, at, (length) => SCRATCH.zeros(slot, length));
     const trials = blockTotals(v);
     return events && trials ? { events, trials, ...periodsOf(v) } : null;
   };
-  return designEffects(series(before, eb.estimate, 0), series(after, ea.estimate, 1), q, 'binomial');
+  return designEffects(series(before, eb, 0), series(after, ea, 1), q, 'binomial');
 }
 
 export function minimumCountFor(q: number, minTailCount: number): number {
@@ -127,36 +127,34 @@ export function tailLatencyCandidates(
 ): Candidate[] {
   const { before, after } = views;
   return settings.quantiles.map((q): Candidate => {
-    const statistic = quantileLabel(q);
-    const label = `${statistic} latency`;
+    const { statistic, label } = quantileNames(q);
     const designs = quantileDesigns(before, after, q, settings.confidence);
     const eb = quantileOf(before, q, settings.confidence, designs.before);
     const ea = quantileOf(after, q, settings.confidence, designs.after);
-    const base = {
-      kind: 'tail_latency' as const,
-      service: series.service,
-      subject: series.endpoint,
+    const estimateBefore = eb?.estimate ?? null;
+    const estimateAfter = ea?.estimate ?? null;
+    const measured: Measured = {
+      series,
       statistic,
-      unit: 'ms',
-      before: eb?.estimate ?? null,
-      after: ea?.estimate ?? null,
+      before: estimateBefore,
+      after: estimateAfter,
       beforeCi: eb ? ([eb.lower, eb.upper] as [number, number]) : null,
       afterCi: ea ? ([ea.lower, ea.upper] as [number, number]) : null,
       nBefore: before.n,
       nAfter: after.n,
       resolution: maxOrNull(eb?.resolution ?? null, ea?.resolution ?? null),
+      relativeChange: relativeChange(estimateBefore, estimateAfter),
+      absoluteChange: estimateBefore !== null && estimateAfter !== null ? estimateAfter - estimateBefore : null,
     };
-    const change = relativeChange(base.before, base.after);
-    const absoluteChange = base.before !== null && base.after !== null ? base.after - base.before : null;
     const bucketRanges = eb && ea && (eb.bucket || ea.bucket) ? { before: eb.bucket ?? ([eb.estimate, eb.estimate] as [number, number]), after: ea.bucket ?? ([ea.estimate, ea.estimate] as [number, number]) } : undefined;
     const needed = minimumCountFor(q, settings.minTailCount);
     if (before.n < needed || after.n < needed) {
       return {
-        finding: { ...base, relativeChange: change, absoluteChange, ci: null, test: 'none', pValue: null },
+        finding: latencyFinding(measured, null, 'none', null),
         direction: 0,
         tolerance: settings.tolerance.tail,
         label,
-        insufficient: `${statistic} needs at least ${formatNumber(needed)} requests in each window; had ${formatNumber(before.n)} before and ${formatNumber(after.n)} after`,
+        insufficient: tooFewText(statistic, needed, before.n, after.n),
       };
     }
     const test = exceedanceTest(before, after, q);
@@ -164,7 +162,7 @@ export function tailLatencyCandidates(
     if (!test) {
       // Without a test nothing can be claimed; "no significant change" here let a doubled latency pass.
       return {
-        finding: { ...base, relativeChange: change, absoluteChange, ci, test: 'none (histograms on bucket layouts without a shared edge)', pValue: null },
+        finding: latencyFinding(measured, ci, 'none (histograms on bucket layouts without a shared edge)', null),
         direction: 0,
         tolerance: settings.tolerance.tail,
         label,
@@ -175,21 +173,14 @@ export function tailLatencyCandidates(
     const shareAfter = test.aboveAfter / after.n;
     const direction: -1 | 0 | 1 = shareAfter > shareBefore ? 1 : shareAfter < shareBefore ? -1 : 0;
     return {
-      finding: {
-        ...base,
-        relativeChange: change,
-        absoluteChange,
+      finding: latencyFinding(
+        measured,
         ci,
-        test: `mood-quantile-test (${test.method}${test.df !== Infinity ? `, ${formatNumber(test.df)} df` : ''}) at pooled ${statistic}`,
-        pValue: test.pValue,
-        details: {
-          threshold: test.threshold,
-          shareAboveBefore: shareBefore,
-          shareAboveAfter: shareAfter,
-          ...designDetails(test.design, designs),
-        },
-        interval: intervalMethod(before, after, designs),
-      },
+        `mood-quantile-test (${test.method}${test.df !== Infinity ? `, ${formatNumber(test.df)} df` : ''}) at pooled ${statistic}`,
+        test.pValue,
+        designDetails(test, shareBefore, shareAfter, designs),
+        intervalMethod(before, after, designs),
+      ),
       direction,
       tolerance: settings.tolerance.tail,
       label,
@@ -198,12 +189,97 @@ export function tailLatencyCandidates(
   });
 }
 
-/** The clustering measured, for readers who check the verdict (finding.details; additive fields). */
-function designDetails(test: DesignEstimate, quantile: DesignEstimate): Record<string, number | null> {
+/** What a tail-latency finding measured before any test: the fields every one of them has. */
+interface Measured {
+  series: LatencySeries;
+  statistic: string;
+  before: number | null;
+  after: number | null;
+  beforeCi: [number, number] | null;
+  afterCi: [number, number] | null;
+  nBefore: number;
+  nAfter: number;
+  resolution: number | null;
+  relativeChange: number | null;
+  absoluteChange: number | null;
+}
+
+/**
+ * A tail-latency finding as ONE object literal, no spread, with the fields decide.ts fills in (qValue, status,
+ * reason) as placeholders at the end: assigning them later then keeps the object's shape. A finding spread from a
+ * base object and then given three more fields got a hidden class of its own — 80 000 of them at 16 000
+ * endpoints, a third of the heap (issue 12) — where objects from one literal share one. The report's key order is
+ * the same as before; `details` and `interval` are left undefined on a finding without a test, which
+ * JSON.stringify leaves out as it left out the absent fields.
+ */
+function latencyFinding(m: Measured, ci: [number, number] | null, test: string, pValue: number | null, details?: Record<string, number | null>, interval?: string): Candidate['finding'] {
   return {
-    designEffectBefore: test.before.designEffect,
-    designEffectAfter: test.after.designEffect,
-    blockBandwidth: test.bandwidth,
+    kind: 'tail_latency',
+    service: m.series.service,
+    subject: m.series.endpoint,
+    statistic: m.statistic,
+    unit: 'ms',
+    before: m.before,
+    after: m.after,
+    beforeCi: m.beforeCi,
+    afterCi: m.afterCi,
+    nBefore: m.nBefore,
+    nAfter: m.nAfter,
+    resolution: m.resolution,
+    relativeChange: m.relativeChange,
+    absoluteChange: m.absoluteChange,
+    ci,
+    test,
+    pValue,
+    details,
+    interval,
+    qValue: null,
+    status: 'insufficient_data',
+    reason: '',
+  };
+}
+
+/** The statistic's name and its plain-word label per quantile, made once per quantile rather than per finding. */
+const NAMES = new Map<number, { statistic: string; label: string }>();
+
+function quantileNames(q: number): { statistic: string; label: string } {
+  let names = NAMES.get(q);
+  if (names === undefined) {
+    const statistic = quantileLabel(q);
+    names = { statistic, label: `${statistic} latency` };
+    NAMES.set(q, names);
+  }
+  return names;
+}
+
+/**
+ * "p99 needs at least 1,000 requests …": the same few texts for most endpoints of a large report (the same
+ * request counts), so each is made once and shared by the findings (issue 12). Bounded, in case every endpoint
+ * has counts of its own.
+ */
+const TOO_FEW = new Map<string, string>();
+const TOO_FEW_LIMIT = 10_000;
+
+function tooFewText(statistic: string, needed: number, nBefore: number, nAfter: number): string {
+  const key = `${statistic} ${needed} ${nBefore} ${nAfter}`;
+  let text = TOO_FEW.get(key);
+  if (text === undefined) {
+    text = `${statistic} needs at least ${formatNumber(needed)} requests in each window; had ${formatNumber(nBefore)} before and ${formatNumber(nAfter)} after`;
+    if (TOO_FEW.size >= TOO_FEW_LIMIT) TOO_FEW.clear();
+    TOO_FEW.set(key, text);
+  }
+  return text;
+}
+
+/** The test's threshold and shares and the clustering measured, for readers who check the verdict (finding.details; additive fields). One literal, as the finding. */
+function designDetails(test: ExceedanceResult, shareBefore: number, shareAfter: number, quantile: DesignEstimate): Record<string, number | null> {
+  return {
+    threshold: test.threshold,
+    shareAboveBefore: shareBefore,
+    shareAboveAfter: shareAfter,
+    designEffectBefore: test.design.before.designEffect,
+    designEffectAfter: test.design.after.designEffect,
+    blockBandwidth: test.design.bandwidth,
     ciDesignEffectBefore: quantile.before.designEffect,
     ciDesignEffectAfter: quantile.after.designEffect,
   };

@@ -29,11 +29,42 @@ export function* jsonReportChunks(report: RecommendedReport): Generator<string> 
     const [key, value] = members[m];
     yield `${m === 0 ? '' : ','}\n  ${JSON.stringify(key)}: `;
     if (Array.isArray(value) && value.length > 0) {
-      for (let i = 0; i < value.length; i++) yield `${i === 0 ? '[' : ','}\n    ${nested(value[i], 4)}`;
+      const per = elementsPerPiece(value.length);
+      for (let i = 0; i < value.length; i += per) yield `${i === 0 ? '[' : ','}${elements(value.slice(i, i + per))}`;
       yield '\n  ]';
     } else yield nested(value, 2);
   }
   yield '\n}\n';
+}
+
+/**
+ * At most this many array elements per piece: one JSON.stringify call per element (and a second pass to indent
+ * it) was most of the writer's time at half a million findings (issue 12); a few dozen per call make pieces of
+ * tens of kilobytes.
+ */
+export const ELEMENTS_PER_PIECE = 48;
+
+/**
+ * Elements per piece of an array of `length`: one each while the array is short (a report of a few dozen findings
+ * streams finding by finding, as it always did, and costs nothing either way), growing to ELEMENTS_PER_PIECE for
+ * arrays of ELEMENTS_PER_PIECE² elements and more, so an array is never fewer than ~ELEMENTS_PER_PIECE pieces.
+ */
+export function elementsPerPiece(length: number): number {
+  return Math.max(1, Math.min(ELEMENTS_PER_PIECE, Math.floor(length / ELEMENTS_PER_PIECE)));
+}
+
+/** Wrapped as a report member so JSON.stringify itself indents them as in the report, 4 spaces in. */
+const WRAP_HEAD = '{\n  "a": ['.length;
+const WRAP_TAIL = '\n  ]\n}'.length;
+
+/**
+ * `items` as they appear inside a top-level array member of the report, each after a line break and 4 spaces,
+ * separated by commas, without the brackets: JSON.stringify of `{ a: items }` with the wrapper cut off (`items` is
+ * not empty, so the wrapper's array is written on lines of its own).
+ */
+function elements(items: unknown[]): string {
+  const text = JSON.stringify({ a: items }, null, 2);
+  return text.slice(WRAP_HEAD, text.length - WRAP_TAIL);
 }
 
 /** JSON.stringify leaves out members whose value is undefined, a function or a symbol. */

@@ -1,3 +1,5 @@
+import { bandwidthOfQuietRun, bandwidthRule, sparseFlatTopBandwidth, type BandwidthRule } from './flat-top-bandwidth-sparse.ts';
+
 /**
  * Data-driven bandwidth M of the flat-top lag window (Politis 2003's empirical rule, as used by the automatic
  * block-length selection of Politis & White 2004 / Patton, Politis & White 2009): m̂ is the first lag j ≥ 1
@@ -18,36 +20,27 @@
 export function flatTopBandwidth(series: ReadonlyArray<ArrayLike<number>>): number {
   const n = series.reduce((s, x) => s + x.length, 0);
   if (n < MIN_LENGTH) return 0;
-  const kn = Math.max(5, Math.sqrt(Math.log10(n)));
-  const knInt = Math.ceil(kn);
-  const mMax = Math.min(Math.ceil(Math.sqrt(n)) + knInt, Math.floor(n / 4));
+  const rule = bandwidthRule(n);
+  // Mostly zeros (a quiet endpoint's blocks): the same answer from the non-zero values alone, when it is certain.
+  const sparse = sparseFlatTopBandwidth(series, n, rule);
+  if (sparse !== null) return sparse;
+  return denseFlatTopBandwidth(series, n, rule);
+}
+
+/** The rule over every value of the series (what sparseFlatTopBandwidth must agree with; exported for its tests). */
+export function denseFlatTopBandwidth(series: ReadonlyArray<ArrayLike<number>>, n: number, rule: BandwidthRule = bandwidthRule(n)): number {
+  const { bound, lags } = rule;
   const demeaned = series.map((x, slot) => demean(x, slot));
   const gamma0 = laggedSum(demeaned, 0);
   if (!(gamma0 > 0)) return 0;
-  const bound = 2 * Math.sqrt(Math.log10(n) / n);
   // Autocorrelations on demand: the rule stops at the first quiet run, which for independent blocks is lag 1, so
   // most series need K_N lags instead of all m_max + K_N (the same sums, computed once each).
-  const lags = mMax + knInt + 1;
   const rho = scratch(series.length, lags).fill(Number.NaN);
   const rhoAt = (k: number): number => {
     if (Number.isNaN(rho[k])) rho[k] = laggedSum(demeaned, k) / gamma0;
     return rho[k];
   };
-  let mHat = mMax;
-  for (let j = 1; j + knInt - 1 < lags; j++) {
-    let quiet = true;
-    for (let k = j; k < j + knInt; k++) {
-      if (Math.abs(rhoAt(k)) >= bound) {
-        quiet = false;
-        break;
-      }
-    }
-    if (quiet) {
-      mHat = j;
-      break;
-    }
-  }
-  return Math.min(2 * mHat, mMax);
+  return bandwidthOfQuietRun(rule, (k) => Math.abs(rhoAt(k)) < bound) as number;
 }
 
 /** Shorter pooled series cannot tell dependence from noise (the rule's bound is ~0.5 there). */

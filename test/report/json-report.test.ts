@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../src/analysis/types.ts';
-import { jsonReportChunks, renderJson } from '../../src/report/json-report.ts';
+import { ELEMENTS_PER_PIECE, elementsPerPiece, jsonReportChunks, renderJson } from '../../src/report/json-report.ts';
 import type { RecommendedReport } from '../../src/report/recommendation-section.ts';
 import { REPORT_FORMATS, writeReport, writeReportChunks } from '../../src/report/index.ts';
 import { renderMarkdown } from '../../src/report/markdown-report.ts';
@@ -66,5 +66,22 @@ describe('JSON report', () => {
     } as unknown as RecommendedReport;
     expect([...jsonReportChunks(odd)].join('')).toBe(renderJson(odd));
     expect([...jsonReportChunks({} as RecommendedReport)].join('')).toBe('{}\n');
+  });
+});
+
+describe('JSON report pieces of many findings', () => {
+  it('joins to exactly renderJson whether the findings fill their pieces or not', () => {
+    const { report } = regressionResult();
+    const one = report.findings[0];
+    const E = ELEMENTS_PER_PIECE;
+    expect([1, E, 2 * E, E * E, 10 * E * E].map(elementsPerPiece)).toEqual([1, 1, 2, E, E]);
+    for (const count of [1, E - 1, E, E + 1, 151, E * E - 1, E * E + 1, 3 * E * E + 7]) {
+      const findings = Array.from({ length: count }, (_, i) => ({ ...one, subject: `/e${i}`, ci: i % 3 === 0 ? ([0.1, Infinity] as [number, number]) : one.ci }));
+      const many = { ...report, findings, warnings: Array.from({ length: count }, (_, i) => `warning ${i}\nwith a break`) };
+      const pieces = [...jsonReportChunks(many)];
+      expect(pieces.join(''), `${count} findings`).toBe(renderJson(many));
+      // The findings come in ⌈count / per piece⌉ pieces (then the closing bracket).
+      expect(pieces.filter((p) => p.includes('"subject": "/e')).length).toBe(Math.ceil(count / elementsPerPiece(count)));
+    }
   });
 });
