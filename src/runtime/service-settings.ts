@@ -48,6 +48,8 @@ const PoolSchema = Type.Object({
   queueLimit: Type.Integer({ minimum: 0 }),
   timeoutMs: PositiveInt,
   progressIntervalMs: Type.Integer({ minimum: 0 }),
+  /** Nice value of each analysis worker thread (Linux; 0 = the service's own priority): under contention the event loop answering requests gets the CPU first. */
+  niceness: Type.Optional(Type.Integer({ minimum: 0, maximum: 19 })),
   /** Heap and stack limits of each analysis worker (node:worker_threads ResourceLimits); past them the analysis fails, the service stays. */
   resourceLimits: Type.Optional(
     Type.Object(

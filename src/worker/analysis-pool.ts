@@ -22,6 +22,8 @@ export interface PoolOptions {
   /** File URL of a module whose default export replaces runAnalysis inside the workers (tests, benchmarks). */
   runnerModule?: string;
   resourceLimits?: ResourceLimits;
+  /** Nice value of the worker threads (config pool.niceness); default BACKGROUND_NICENESS. */
+  niceness?: number;
 }
 
 export interface JobHandlers {
@@ -60,7 +62,7 @@ export class AnalysisPool {
       timeoutMs: options.timeoutMs,
       resourceLimits: options.resourceLimits,
       // Analyses are background work: under contention the event loop answering polls gets the CPU first.
-      niceness: BACKGROUND_NICENESS,
+      niceness: options.niceness ?? BACKGROUND_NICENESS,
       name: 'analysis',
       messages: {
         timeout: (s) => `analysis timed out after ${s} s (pool.timeoutMs)`,

@@ -12,6 +12,8 @@ describe('serviceSettings', () => {
     expect(s.store.dataDir).toBe(path.join(PROJECT_ROOT, '.data/pglite'));
     expect(s.store.databaseUrl).toBeUndefined();
     expect(s.pool.size).toBe(1);
+    // Analysis threads yield the CPU to the event loop under contention (issue 12: verdict p99).
+    expect(s.pool.niceness).toBe(10);
     expect(s.auth).toEqual({ tokens: [], openReads: 'auto' });
   });
 
@@ -29,6 +31,9 @@ describe('serviceSettings', () => {
     const bad = structuredClone(config);
     (bad.pool as { size: number }).size = 0;
     expect(() => serviceSettings(bad, {})).toThrow(/pool\.size/);
+    const badNice = structuredClone(config);
+    (badNice.pool as { niceness: number }).niceness = 20;
+    expect(() => serviceSettings(badNice, {})).toThrow(/pool\.niceness/);
     const badToken = structuredClone(config);
     (badToken.auth as { tokens: unknown[] }).tokens = [{ name: 'ci', scope: 'write', sha256: 'not-hex' }];
     expect(() => serviceSettings(badToken, {})).toThrow(/auth\.tokens\.0\.sha256/);
