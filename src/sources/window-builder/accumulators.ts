@@ -86,10 +86,9 @@ export function addTo<K>(map: Map<K, number>, key: K, amount: number): void {
 /**
  * Distinct series (latency: service × endpoint; upstream: service × upstream) one analysis accepts by default
  * (config input.maxSeries, CLI --max-series). Memory and time grow linearly with series, but the report itself
- * grows too (five findings per endpoint, ~3.5 KB of JSON per endpoint): JSON output of 16 000 quiet endpoints
- * peaks near 500 MB (bench/scale.ts); 100 000 need the cap raised and over 2 GB, most of it the report's
- * findings and the garbage made while computing them. A runaway tag (a request id in the endpoint tag) is
- * refused at once instead of exhausting the machine.
+ * grows too (five findings per endpoint, ~3.5 KB of JSON per endpoint): 16 000 quiet endpoints peak near
+ * 210 MB, 100 000 (the cap raised) near 800 MB (bench/scale.ts, 2026-12-03), most of it the report's findings.
+ * A runaway tag (a request id in the endpoint tag) is refused at once instead of exhausting the machine.
  */
 export const DEFAULT_MAX_SERIES = 20_000;
 
