@@ -26,21 +26,37 @@ export function sha256(token: string): Buffer {
   return createHash('sha256').update(token, 'utf8').digest();
 }
 
-function splitTokens(value: string | undefined): string[] {
-  return (value ?? '')
+/**
+ * Shortest token accepted from the environment. A short token is guessable, and the log filter replaces every
+ * occurrence of a token's text: a one-character token would turn every log line into "[redacted]" fragments.
+ */
+export const MIN_TOKEN_LENGTH = 8;
+
+const TOKEN_VARIABLES = { read: 'AFTERSHOCK_READ_TOKENS', write: 'AFTERSHOCK_WRITE_TOKENS' } as const;
+
+/** The comma-separated tokens of one variable; a too-short one is refused by position (never echoed). */
+function envTokens(env: NodeJS.ProcessEnv, scope: Scope): string[] {
+  const variable = TOKEN_VARIABLES[scope];
+  const tokens = (env[variable] ?? '')
     .split(',')
     .map((t) => t.trim())
     .filter(Boolean);
+  tokens.forEach((t, i) => {
+    if (t.length < MIN_TOKEN_LENGTH) {
+      throw new AppError('BAD_INPUT', `${variable}: token ${i + 1} has ${t.length} character(s); a token needs at least ${MIN_TOKEN_LENGTH} (use a long random secret, e.g. openssl rand -hex 32)`);
+    }
+  });
+  return tokens;
 }
 
-function fromEnv(value: string | undefined, scope: Scope): TokenEntry[] {
-  return splitTokens(value).map((t, i) => ({ name: `env-${scope}-${i + 1}`, scope, digest: sha256(t) }));
+function fromEnv(env: NodeJS.ProcessEnv, scope: Scope): TokenEntry[] {
+  return envTokens(env, scope).map((t, i) => ({ name: `env-${scope}-${i + 1}`, scope, digest: sha256(t) }));
 }
 
 /** Every configured token, read or write, for the log filter: in clear from the environment, as digests from the config. */
 export function tokenSecrets(settings: AuthSettings, env: NodeJS.ProcessEnv): SecretFilterOptions {
   return {
-    plain: [...splitTokens(env.AFTERSHOCK_READ_TOKENS), ...splitTokens(env.AFTERSHOCK_WRITE_TOKENS)],
+    plain: [...envTokens(env, 'read'), ...envTokens(env, 'write')],
     digests: settings.tokens.map((t) => Buffer.from(t.sha256, 'hex')),
   };
 }
@@ -48,8 +64,8 @@ export function tokenSecrets(settings: AuthSettings, env: NodeJS.ProcessEnv): Se
 /** Tokens from AFTERSHOCK_READ_TOKENS / AFTERSHOCK_WRITE_TOKENS and from `auth.tokens` (digests). */
 export function loadTokens(settings: AuthSettings, env: NodeJS.ProcessEnv): TokenEntry[] {
   return [
-    ...fromEnv(env.AFTERSHOCK_READ_TOKENS, 'read'),
-    ...fromEnv(env.AFTERSHOCK_WRITE_TOKENS, 'write'),
+    ...fromEnv(env, 'read'),
+    ...fromEnv(env, 'write'),
     ...settings.tokens.map((t) => ({ name: t.name, scope: t.scope, digest: Buffer.from(t.sha256, 'hex') })),
   ];
 }
