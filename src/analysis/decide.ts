@@ -4,7 +4,7 @@
  * the false-discovery rate over the whole report, not per test, is what keeps a report with 200 findings from
  * crying wolf; the tolerance is what keeps a million samples from making a 1 % shift "a regression".
  */
-import { benjaminiHochberg } from '../stats/index.ts';
+import { benjaminiHochberg, memoIn } from '../stats/index.ts';
 import { beyondTolerance, type Candidate } from './candidate.ts';
 import { formatChange, formatInterval, formatNumber, formatPercent, formatPValue, formatTolerance, formatValue, formatValuePair } from './format.ts';
 import type { AnalysisSettings, Coverage, Finding, FindingStatus, Verdict } from './types.ts';
@@ -194,13 +194,7 @@ const INSUFFICIENT = new Map<string, string>();
 const INSUFFICIENT_LIMIT = 10_000;
 
 function insufficientReason(why: string): string {
-  let reason = INSUFFICIENT.get(why);
-  if (reason === undefined) {
-    reason = `Insufficient data: ${why}.`;
-    if (INSUFFICIENT.size >= INSUFFICIENT_LIMIT) INSUFFICIENT.clear();
-    INSUFFICIENT.set(why, reason);
-  }
-  return reason;
+  return memoIn(INSUFFICIENT, why, INSUFFICIENT_LIMIT, () => `Insufficient data: ${why}.`);
 }
 
 function capitalize(s: string): string {

@@ -3,7 +3,7 @@
  * distribution-free interval, and counts above a threshold (for the exceedance test).
  * Raw values are copied once into a sorted Float64Array (radix sort; the handoff arrays are never mutated).
  */
-import { histogramQuantileInterval, sortFloat64, typeSevenQuantile, woodruffRanks, type OrderStatisticRanks } from '../stats/index.ts';
+import { histogramQuantileInterval, memoIn, sortFloat64, typeSevenQuantile, woodruffRanks, type OrderStatisticRanks } from '../stats/index.ts';
 import { INDEPENDENT, type ReferencePeriods, type WindowDesign } from './design-effect.ts';
 import type { BlockCells, SampleSet } from './types.ts';
 
@@ -101,20 +101,14 @@ export function quantileEstimateOf(view: SampleView, q: number, confidence: numb
  */
 const INDEPENDENT_RANKS = new Map<number, Map<number, Map<number, OrderStatisticRanks>>>();
 const RANKS_PER_LEVEL = 100_000;
+/** Distinct quantiles and confidence levels kept (a handful in practice). */
+const LEVELS_LIMIT = 1_000;
 
 function ranksOf(n: number, q: number, confidence: number, design: WindowDesign): OrderStatisticRanks {
   if (design.designEffect !== 1 || design.df !== Infinity) return woodruffRanks(n, q, confidence, design.designEffect, design.df);
-  let byConfidence = INDEPENDENT_RANKS.get(q);
-  if (byConfidence === undefined) INDEPENDENT_RANKS.set(q, (byConfidence = new Map()));
-  let byN = byConfidence.get(confidence);
-  if (byN === undefined) byConfidence.set(confidence, (byN = new Map()));
-  let ranks = byN.get(n);
-  if (ranks === undefined) {
-    ranks = woodruffRanks(n, q, confidence, 1, Infinity);
-    if (byN.size >= RANKS_PER_LEVEL) byN.clear();
-    byN.set(n, ranks);
-  }
-  return ranks;
+  const byConfidence = memoIn(INDEPENDENT_RANKS, q, LEVELS_LIMIT, () => new Map<number, Map<number, OrderStatisticRanks>>());
+  const byN = memoIn(byConfidence, confidence, LEVELS_LIMIT, () => new Map<number, OrderStatisticRanks>());
+  return memoIn(byN, n, RANKS_PER_LEVEL, () => woodruffRanks(n, q, confidence, 1, Infinity));
 }
 
 /** Number of values strictly above `threshold`. */

@@ -11,7 +11,7 @@
  * (or bucket-interpolated for histograms, with the bucket resolution stated); the interval of the relative
  * change combines the two intervals by MOVER (ratio-interval.ts).
  */
-import { fisherExact, raoScottTwoProportionTest, twoProportionTest } from '../stats/index.ts';
+import { fisherExact, memoIn, raoScottTwoProportionTest, twoProportionTest } from '../stats/index.ts';
 import type { Candidate } from './candidate.ts';
 import { designEffects, INDEPENDENT, jointDf, type DesignEstimate } from './design-effect.ts';
 import { formatNumber, quantileLabel } from './format.ts';
@@ -241,15 +241,13 @@ function latencyFinding(m: Measured, ci: [number, number] | null, test: string, 
 
 /** The statistic's name and its plain-word label per quantile, made once per quantile rather than per finding. */
 const NAMES = new Map<number, { statistic: string; label: string }>();
+const NAMES_LIMIT = 1_000;
 
 function quantileNames(q: number): { statistic: string; label: string } {
-  let names = NAMES.get(q);
-  if (names === undefined) {
+  return memoIn(NAMES, q, NAMES_LIMIT, () => {
     const statistic = quantileLabel(q);
-    names = { statistic, label: `${statistic} latency` };
-    NAMES.set(q, names);
-  }
-  return names;
+    return { statistic, label: `${statistic} latency` };
+  });
 }
 
 /**
@@ -261,14 +259,12 @@ const TOO_FEW = new Map<string, string>();
 const TOO_FEW_LIMIT = 10_000;
 
 function tooFewText(statistic: string, needed: number, nBefore: number, nAfter: number): string {
-  const key = `${statistic} ${needed} ${nBefore} ${nAfter}`;
-  let text = TOO_FEW.get(key);
-  if (text === undefined) {
-    text = `${statistic} needs at least ${formatNumber(needed)} requests in each window; had ${formatNumber(nBefore)} before and ${formatNumber(nAfter)} after`;
-    if (TOO_FEW.size >= TOO_FEW_LIMIT) TOO_FEW.clear();
-    TOO_FEW.set(key, text);
-  }
-  return text;
+  return memoIn(
+    TOO_FEW,
+    `${statistic} ${needed} ${nBefore} ${nAfter}`,
+    TOO_FEW_LIMIT,
+    () => `${statistic} needs at least ${formatNumber(needed)} requests in each window; had ${formatNumber(nBefore)} before and ${formatNumber(nAfter)} after`,
+  );
 }
 
 /** The test's threshold and shares and the clustering measured, for readers who check the verdict (finding.details; additive fields). One literal, as the finding. */

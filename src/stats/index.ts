@@ -45,6 +45,7 @@ export { seededRandom, type SeededRandom } from './seeded-random.ts';
 export { smirnovSf } from './smirnov-sf.ts';
 export { sortFloat64 } from './sort-float64.ts';
 export { studentTQuantile } from './student-t-quantile.ts';
+export { memoIn } from './bounded-memo.ts';
 export { studentTSf } from './student-t-sf.ts';
 export { twoProportionTest, type TwoProportionResult } from './two-proportion-test.ts';
 export { welchSatterthwaiteDf } from './welch-satterthwaite-df.ts';

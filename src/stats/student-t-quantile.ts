@@ -1,3 +1,4 @@
+import { memoIn } from './bounded-memo.ts';
 import { normalQuantile } from './normal-quantile.ts';
 import { studentTSf } from './student-t-sf.ts';
 
@@ -14,19 +15,8 @@ import { studentTSf } from './student-t-sf.ts';
 export function studentTQuantile(p: number, df: number): number {
   // The same (p, df) pairs come back for every subject (df depends on the block count and bandwidth only) and
   // each costs 60–80 incomplete-beta evaluations: remember them. The function is pure, so results are unchanged.
-  let byDf = QUANTILE_CACHE.get(p);
-  if (byDf === undefined) {
-    if (QUANTILE_CACHE.size >= CACHE_MAX) QUANTILE_CACHE.clear();
-    byDf = new Map();
-    QUANTILE_CACHE.set(p, byDf);
-  }
-  let t = byDf.get(df);
-  if (t === undefined) {
-    t = computeQuantile(p, df);
-    if (byDf.size >= CACHE_MAX) byDf.clear();
-    byDf.set(df, t);
-  }
-  return t;
+  const byDf = memoIn(QUANTILE_CACHE, p, CACHE_MAX, () => new Map<number, number>());
+  return memoIn(byDf, df, CACHE_MAX, () => computeQuantile(p, df));
 }
 
 /** p → df → quantile; each level cleared when full, so memory stays bounded whatever the callers ask. */

@@ -1,9 +1,9 @@
 /**
  * Lowers the CPU priority of the calling thread only (Linux: a thread is a task with its own nice value, and
- * setpriority on its thread id leaves the rest of the process alone). Background pools (analyses, chart
- * rendering) run at a higher nice value so that, when the cores are contended, the kernel gives the main
- * thread — the event loop answering verdict polls — the CPU first (issue 12: verdict p99 under a running
- * analysis). Threads this one starts inherit its priority. Elsewhere, or when refused, nothing changes.
+ * setpriority on its thread id leaves the rest of the process alone). The analysis pool runs at a higher nice
+ * value (config pool.niceness) so that, when the cores are contended, the kernel gives the main thread — the event
+ * loop answering verdict polls — the CPU first (issue 12: verdict p99 under a running analysis). Threads this one
+ * starts (an analysis's parallel file readers) inherit its priority. Elsewhere, or when refused, nothing changes.
  */
 import { readlinkSync } from 'node:fs';
 import os from 'node:os';
