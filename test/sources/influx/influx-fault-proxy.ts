@@ -71,6 +71,8 @@ export class InfluxFaultProxy {
   rules: FaultRule[] = [];
   private server: http.Server | null = null;
   private readonly uses = new Map<FaultRule, number>();
+  /** Requests received and not yet answered or closed (see settle). */
+  private active = 0;
 
   constructor(private readonly target: string) {}
 
@@ -81,6 +83,8 @@ export class InfluxFaultProxy {
   async start(): Promise<void> {
     const target = new URL(this.target);
     this.server = http.createServer((req, res) => {
+      this.active++;
+      res.on('close', () => this.active--);
       const parts: Buffer[] = [];
       req.on('data', (b: Buffer) => parts.push(b));
       req.on('end', () => {
@@ -125,6 +129,18 @@ export class InfluxFaultProxy {
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+  }
+
+  /**
+   * Waits until every request already sent to the proxy has arrived and ended. A fetch that fails may leave a
+   * sibling slice's request on its way (it was sent before the failure aborted the rest): arriving after the next
+   * test set its rules, it would use up that test's `times: 1` fault, so tests settle the proxy before setting rules.
+   */
+  async settle(): Promise<void> {
+    await new Promise((r) => setTimeout(r, 100));
+    // Bounded: a request the proxy never finishes must not hang the suite (the test then runs as before).
+    const until = Date.now() + 5_000;
+    while (this.active > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
   }
 
   async stop(): Promise<void> {

@@ -4,7 +4,7 @@
  * nothing looks wrong at the HTTP level. Every case ends with all rows or a visible failure (UPSTREAM, exit 2), for
  * both body formats the source reads: MessagePack (the default) and JSON lines (`format: 'json'`).
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../../src/config.ts';
 import { influxSettingsFromUrl, type Influx1Settings, type MetricMode } from '../../../src/sources/influx/influx-config.ts';
 import { InfluxV1Source } from '../../../src/sources/influx/influx-v1-source.ts';
@@ -52,6 +52,9 @@ beforeAll(async () => {
   await writeLines(url, db, `${lines.join('\n')}\n`);
   await proxy.start();
 }, 60_000);
+
+// Requests of the previous test's failed fetch must not meet this test's fault rules.
+beforeEach(() => proxy.settle());
 
 afterAll(async () => {
   await proxy.stop();
