@@ -107,6 +107,11 @@ export interface InfluxCommonSettings {
   timelineIntervalMs: number;
   retry: RetryOptions;
   schema: SchemaMapping;
+  /**
+   * false: raw upstream pulls read every call even where the dialect can count the plain ones per bucket
+   * (`splitUpstreams`, 1.x). Same data either way; only for comparing the two (tests, benchmark). Default true.
+   */
+  splitUpstreams?: boolean;
 }
 
 export interface Influx1Settings extends InfluxCommonSettings {

@@ -12,7 +12,7 @@ import { GrowableFloat64, WindowBuilder } from '../window-builder/window-builder
 import type { MetricQuery } from '../metric-source.ts';
 import { emptySide, queryWindows } from '../query-windows.ts';
 import type { InfluxCommonSettings, MetricMode } from './influx-config.ts';
-import { checkAgainstCount, Limiter, sliceCount, timeSlices } from './influx-plan.ts';
+import { checkAgainstCount, isShort, Limiter, sliceCount, timeSlices } from './influx-plan.ts';
 
 export type WindowName = 'before' | 'after';
 
@@ -94,6 +94,10 @@ export class InfluxStage {
   /** Raw observations per series index; aggregated ones per series key (for the check against the count query). */
   private rawPerSeries: number[] = [];
   private aggregatedPerSeries = new Map<string, number>();
+  /** Plain upstream calls (neither retried nor failed) counted per uniform bucket: series index, time, count. */
+  private plainIdx = new GrowableFloat64();
+  private plainT = new GrowableFloat64();
+  private plainN = new GrowableFloat64();
   /** The part of the window this stage's query covers (the whole window unless the pull is time-sliced). */
   readonly slice: TimeRange;
 
@@ -103,6 +107,8 @@ export class InfluxStage {
     /** ms per raw unit of each metric (schema `unit`): applied on commit, so staged rows stay in the database's unit. */
     readonly ms: UnitFactors = { duration: 1, backoff: 1, le: 1 },
     slice?: TimeRange,
+    /** The window's uniform bucket (WindowBuilder.uniformBucket) when plain upstream calls may be counted per bucket. */
+    readonly plainBucket: PlainBucket | null = null,
   ) {
     this.slice = slice ?? window;
   }
@@ -141,6 +147,9 @@ export class InfluxStage {
     this.points = 0;
     this.rawPerSeries = [];
     this.aggregatedPerSeries = new Map();
+    this.plainIdx = new GrowableFloat64();
+    this.plainT = new GrowableFloat64();
+    this.plainN = new GrowableFloat64();
   }
 
   /** Interval start clamped into the window: GROUP BY time buckets may start before the window does. */
@@ -182,6 +191,21 @@ export class InfluxStage {
     this.v2.push(backoffMs);
     this.v3.push(ok ? 1 : 0);
     this.points++;
+  }
+
+  /**
+   * `n` plain calls (attempts ≤ 1, finally ok) of the uniform bucket starting at `t` (see PlainBucket): they count
+   * as raw observations of the series, like the calls they stand for.
+   */
+  plainCalls(service: string, upstream: string, t: number, n: number, cohort?: string): void {
+    if (!(n > 0)) return;
+    const i = this.seriesIndex(service, upstream, cohort);
+    this.rawPerSeries[i] += n;
+    this.plainIdx.push(i);
+    // A bucket may start before the slice; its calls lie inside it, in the same block and interval as its start.
+    this.plainT.push(t < this.slice.start ? this.slice.start : t);
+    this.plainN.push(n);
+    this.points += n;
   }
 
   private histAcc(map: Map<string, HistAcc>, service: string, name: string, t: number, cohort: string | undefined): HistAcc {
@@ -266,6 +290,15 @@ export class InfluxStage {
         else b.addRequest(a, c, t[i], v1[i] * duration, cohort);
       }
     }
+    if (this.plainN.length > 0) {
+      const idx = this.plainIdx.toArray();
+      const t = this.plainT.toArray();
+      const cnt = this.plainN.toArray();
+      for (let i = 0; i < cnt.length; i++) {
+        const [a, c, cohort] = this.series[idx[i]];
+        b.addPlainUpstreamCalls(a, c, t[i], cnt[i], cohort);
+      }
+    }
     for (const h of this.hist.values()) this.commitHistogram(b, h);
     for (const [s, e, t, le, cum, cohort] of this.le) b.addHistogramBucket(s, e, t, boundToMs(le, this.ms.le), cum, cohort);
     for (const c of this.counters.values()) {
@@ -302,6 +335,21 @@ export class InfluxStage {
     return { upperBounds, counts };
   }
 }
+
+/**
+ * Time buckets [offsetMs + k·ms, …) within which all calls of a window share block and timeline interval
+ * (WindowBuilder.uniformBucket); a dialect with `splitUpstreams` counts the plain calls per bucket.
+ */
+export interface PlainBucket {
+  ms: number;
+  offsetMs: number;
+}
+
+/**
+ * Shortest bucket worth counting plain calls in: below it the counts are about as many rows as the calls
+ * themselves (a window starting at an odd millisecond makes the gcd tiny), and the full raw pull is cheaper.
+ */
+export const MIN_PLAIN_BUCKET_MS = 1000;
 
 /** Count and value range of one metric in one window (the cheap query behind `auto`). */
 export interface WindowCount {
@@ -341,6 +389,13 @@ export interface InfluxDialect {
   aggregatedStatements(metric: 'requests' | 'upstreams', range: BucketRange): number;
   rawRequests(stage: InfluxStage, query: MetricQuery): Promise<void>;
   rawUpstreams(stage: InfluxStage, query: MetricQuery): Promise<void>;
+  /**
+   * The same calls as rawUpstreams, with the plain ones (attempts ≤ 1, finally ok) counted per `stage.plainBucket`
+   * and only the retried or failed ones returned row by row (InfluxDB 1.x: several times less server work when
+   * few calls retry). Calls in neither part (no `ok` field, say) leave the stage short of the count: the fetch then
+   * pulls the window again with rawUpstreams.
+   */
+  splitUpstreams?(stage: InfluxStage, query: MetricQuery): Promise<void>;
   aggregatedRequests(stage: InfluxStage, query: MetricQuery): Promise<void>;
   aggregatedUpstreams(stage: InfluxStage, query: MetricQuery): Promise<void>;
   preaggregatedRequests(stage: InfluxStage, query: MetricQuery): Promise<void>;
@@ -411,6 +466,8 @@ export async function fetchFromInflux(
       raw: (s: InfluxStage, q: MetricQuery) => Promise<void>;
       aggregated: (s: InfluxStage, q: MetricQuery) => Promise<void>;
       preaggregated: (s: InfluxStage, q: MetricQuery) => Promise<void>;
+      /** The exact raw pull in the split form (upstreams on 1.x), when the dialect has one and settings allow it. */
+      split?: (s: InfluxStage, q: MetricQuery) => Promise<void>;
     },
   ): Promise<MetricMode> => {
     let mode = modes[metric];
@@ -447,14 +504,27 @@ export async function fetchFromInflux(
         const n = c === undefined ? 1 : mode === 'raw' ? sliceCount(c.count, dialect.slicing.rawPoints) : mode === 'aggregated' ? sliceCount(c.count * statements, dialect.slicing.aggregatedScans) : 1;
         // Aggregated slices end on GROUP BY interval boundaries (the offset aligns those with the upgrade).
         const slices = mode === 'raw' ? timeSlices(w, n) : timeSlices(w, n, settings.aggregationIntervalMs, query.upgradeAt);
-        const op = mode === 'raw' ? ops.raw : mode === 'aggregated' ? ops.aggregated : ops.preaggregated;
-        const stages = slices.map((sl) => new InfluxStage(w, range, ms, sl));
-        await Promise.all(stages.map((st) => limiter.run(() => op(st, query))));
-        if (c !== undefined) {
+        const pull = async (op: (s: InfluxStage, q: MetricQuery) => Promise<void>, plain: PlainBucket | null): Promise<InfluxStage[]> => {
+          const stages = slices.map((sl) => new InfluxStage(w, range, ms, sl, plain));
+          await Promise.all(stages.map((st) => limiter.run(() => op(st, query))));
+          return stages;
+        };
+        const observedBy = (stages: InfluxStage[]): Map<string, number> => {
           const observed = new Map<string, number>();
           for (const st of stages) st.observedBySeries(observed);
-          checkAgainstCount(dialect.where, `${metric} in the ${label}`, c, observed);
-        }
+          return observed;
+        };
+        const plain = mode === 'raw' && ops.split !== undefined ? builder.uniformBucket(w) : null;
+        let stages: InfluxStage[];
+        if (plain !== null && plain.ms >= MIN_PLAIN_BUCKET_MS && c !== undefined) {
+          stages = await pull(ops.split!, plain);
+          if (isShort(c, observedBy(stages))) {
+            // Calls in neither part of the split (a row without `ok`, say): read them the way the raw pull does.
+            query.log?.(`${dialect.where}: ${metric} in the ${label}: the split pull came back short of the count; pulling every call`);
+            stages = await pull(ops.raw, null);
+          }
+        } else stages = await pull(mode === 'raw' ? ops.raw : mode === 'aggregated' ? ops.aggregated : ops.preaggregated, null);
+        if (c !== undefined) checkAgainstCount(dialect.where, `${metric} in the ${label}`, c, observedBy(stages));
         for (const st of stages) {
           st.commit(builder);
           perWindow[wi] += st.points;
@@ -497,6 +567,7 @@ export async function fetchFromInflux(
           raw: (st, x) => dialect.rawUpstreams(st, x),
           aggregated: (st, x) => dialect.aggregatedUpstreams(st, x),
           preaggregated: (st, x) => dialect.preaggregatedUpstreams(st, x),
+          ...(dialect.splitUpstreams && settings.splitUpstreams !== false ? { split: (st: InfluxStage, x: MetricQuery) => dialect.splitUpstreams!(st, x) } : {}),
         }),
       ),
     ]);

@@ -56,16 +56,27 @@ export class Limiter {
   }
 }
 
-/**
- * Throws UPSTREAM when a series came back with fewer points than the server counted for it. More than counted
- * is fine: points written after the count. Only where the count has per-series detail (InfluxDB 1.x).
- */
-export function checkAgainstCount(where: string, what: string, count: { perSeries?: Map<string, number> }, observed: Map<string, number>): void {
+/** Series that came back with fewer points than the server counted for them, as `service name got of n`. */
+function shortSeries(count: { perSeries?: Map<string, number> }, observed: Map<string, number>): string[] {
   const short: string[] = [];
   for (const [key, n] of count.perSeries ?? []) {
     const got = observed.get(key) ?? 0;
     if (got < n) short.push(`${key.replace('\u0000', ' ')} ${got} of ${n}`);
   }
+  return short;
+}
+
+/** True when some series came back with fewer points than counted (see checkAgainstCount). */
+export function isShort(count: { perSeries?: Map<string, number> }, observed: Map<string, number>): boolean {
+  return shortSeries(count, observed).length > 0;
+}
+
+/**
+ * Throws UPSTREAM when a series came back with fewer points than the server counted for it. More than counted
+ * is fine: points written after the count. Only where the count has per-series detail (InfluxDB 1.x).
+ */
+export function checkAgainstCount(where: string, what: string, count: { perSeries?: Map<string, number> }, observed: Map<string, number>): void {
+  const short = shortSeries(count, observed);
   if (short.length > 0) {
     const shown = short.length > 5 ? `${short.slice(0, 5).join(', ')} and ${short.length - 5} more` : short.join(', ');
     throw new AppError('UPSTREAM', `${where}: ${what}: the server returned fewer points than its own count (${shown}); an answer lost rows on the way, so nothing is analysed as if it were complete`);

@@ -199,6 +199,23 @@ export class InfluxV1Source implements MetricSource {
       const key = `${tag(x, a)}\u0000${tag(x, b)}`;
       out.perSeries?.set(key, (out.perSeries.get(key) ?? 0) + c);
     };
+    /** Rows of a raw upstream series (upstreams-raw, statement 1 of upstreams-split) into the stage. */
+    const stageCalls = (stage: InfluxStage, x: RawV1Series, q: MetricQuery): void => {
+      const svc = tag(x, up.serviceTag);
+      const name = tag(x, up.upstreamTag);
+      const cohort = cohortOf(x, q);
+      const [ia, ib, io] = [col(x, 'attempts'), col(x, 'backoff'), col(x, 'ok')];
+      const rows = rowReader(x.values);
+      for (let r = 0; r < rows.length; r++) {
+        const t = rows.number(r, 0);
+        const a = ia < 0 ? null : rows.number(r, ia);
+        if (t === null || a === null) {
+          stage.skip(`${this.where}: upstream calls`);
+          continue;
+        }
+        stage.call(svc, name, t, a, (ib < 0 ? null : rows.number(r, ib)) ?? 0, io < 0 || !rows.isFalse(r, io), cohort);
+      }
+    };
     const emptyCount = (): WindowCount => ({ count: 0, min: null, max: null, perSeries: new Map() });
     const perBucket = (template: string, stage: InfluxStage, params: Record<string, InfluxQLFragment>, field: string): InfluxQLFragment[] => {
       const r = stage.range;
@@ -279,20 +296,28 @@ export class InfluxV1Source implements MetricSource {
           { ...range(stage.slice), ...upParams(q) },
           'upstreams-raw.influxql',
         );
-        await this.run(text, 'reading upstream calls', (_st, x: RawV1Series) => {
+        await this.run(text, 'reading upstream calls', (_st, x: RawV1Series) => stageCalls(stage, x, q), q, () => stage.reset(), true);
+      },
+      splitUpstreams: async (stage, q) => {
+        const b = stage.plainBucket;
+        if (!b) throw new AppError('INTERNAL', 'split upstream pull without a uniform bucket');
+        const text = renderInfluxQL(
+          queryTemplate('upstreams-split.influxql'),
+          { ...range(stage.slice), ...upParams(q), interval: durationMs(b.ms), offset: durationMs(b.offsetMs) },
+          'upstreams-split.influxql',
+        );
+        await this.run(text, 'reading upstream calls', (st, x: RawV1Series) => {
+          if (st === 1) return stageCalls(stage, x, q);
           const svc = tag(x, up.serviceTag);
           const name = tag(x, up.upstreamTag);
           const cohort = cohortOf(x, q);
-          const [ia, ib, io] = [col(x, 'attempts'), col(x, 'backoff'), col(x, 'ok')];
+          const ic = col(x, 'calls');
           const rows = rowReader(x.values);
           for (let r = 0; r < rows.length; r++) {
             const t = rows.number(r, 0);
-            const a = ia < 0 ? null : rows.number(r, ia);
-            if (t === null || a === null) {
-              stage.skip(`${this.where}: upstream calls`);
-              continue;
-            }
-            stage.call(svc, name, t, a, (ib < 0 ? null : rows.number(r, ib)) ?? 0, io < 0 || !rows.isFalse(r, io), cohort);
+            const n = ic < 0 ? null : rows.number(r, ic);
+            // A row without a count or time cannot be placed: its calls stay missing and the count check re-pulls.
+            if (t !== null && n !== null) stage.plainCalls(svc, name, t, n, cohort);
           }
         }, q, () => stage.reset(), true);
       },

@@ -157,17 +157,17 @@ export class WindowBuilder {
     return this.blockGrid.cohortTag;
   }
 
-  /** Counts the point as kept, outside both windows, or filtered out; true when it is kept. */
-  private admit(w: number, subject: unknown): subject is object {
+  /** Counts the point (or `n` points alike) as kept, outside both windows, or filtered out; true when kept. */
+  private admit(w: number, subject: unknown, n = 1): subject is object {
     if (w < 0) {
-      this.counts.outsideWindows++;
+      this.counts.outsideWindows += n;
       return false;
     }
     if (subject === null) {
-      this.counts.filtered++;
+      this.counts.filtered += n;
       return false;
     }
-    this.counts.kept++;
+    this.counts.kept += n;
     return true;
   }
 
@@ -241,6 +241,46 @@ export class WindowBuilder {
       if (!ok) tl.exhausted[i]++;
     }
     return true;
+  }
+
+  /**
+   * `n` calls that were neither retried nor failed (attempts ≤ 1, finally ok), all at times of `timeMs`'s uniform
+   * bucket (see uniformBucket): exactly what `n` calls of addUpstreamCall(…, attempts 1, any backoff, ok) add, since
+   * such a call contributes only its window, block and timeline interval. Lets a source pull the few retried or
+   * failed calls one by one and only count the rest (InfluxDB 1.x, issue 12).
+   */
+  addPlainUpstreamCalls(service: string, upstream: string, timeMs: number, n: number, cohort?: string): boolean {
+    if (n <= 0) return false;
+    const w = this.blockGrid.windowOf(timeMs, cohort);
+    let s: UpstreamSubject | null = null;
+    if (w === UNTAGGED) {
+      if (this.serviceFilter === null || this.serviceFilter.has(service)) this.blockGrid.countUntagged(n);
+    } else if (w >= 0) s = this.upstreamSubject(service, upstream);
+    if (!this.admit(w, s, n)) return false;
+    const acc = s.windows[w];
+    acc.rawCalls += n;
+    acc.blockCalls[this.blockGrid.blockOf(w, timeMs)] += n;
+    if (s.timeline !== null) s.timeline.calls[this.grid.intervalOf(timeMs)] += n;
+    return true;
+  }
+
+  /**
+   * The widest time bucket [offsetMs + k·ms, offsetMs + (k + 1)·ms) such that all points of `range` (one query
+   * window: before, after or a seasonal reference) inside one bucket share their time block and timeline
+   * interval: so per-bucket counts are as good as the points' times (addPlainUpstreamCalls). Block edges lie
+   * at range.start + j·blockMs, timeline edges at grid.start + i·intervalMs; the bucket length is the gcd of
+   * both periods and of the distance between the two origins; null when a time is not a whole ms.
+   */
+  uniformBucket(range: TimeRange): { ms: number; offsetMs: number } | null {
+    const interval = this.grid.intervalMs;
+    if (![range.start, interval, this.grid.start, this.blockGrid.blockMs].every(Number.isSafeInteger)) return null;
+    const gcd = (a: number, b: number): number => {
+      while (b !== 0) [a, b] = [b, a % b];
+      return a;
+    };
+    const shift = (((range.start - this.grid.start) % interval) + interval) % interval;
+    const ms = gcd(gcd(this.blockGrid.blockMs, interval), shift);
+    return { ms, offsetMs: ((range.start % ms) + ms) % ms };
   }
 
   /**

@@ -81,12 +81,12 @@ export class WindowLayout {
     return this.grid.blockOf(this.control !== null ? 1 : w, timeMs);
   }
 
-  /** Cohort values seen (for a builder in another thread to hand over). */
-  /** One point of the cohort window without the cohort tag, kept by the builder's filters. */
-  countUntagged(): void {
-    this.untagged++;
+  /** Points (one by default) of the cohort window without the cohort tag, kept by the builder's filters. */
+  countUntagged(n = 1): void {
+    this.untagged += n;
   }
 
+  /** Cohort values seen (for a builder in another thread to hand over). */
   cohortsSeen(): { treatments: string[]; untagged: number } {
     return { treatments: [...this.treatments], untagged: this.untagged };
   }

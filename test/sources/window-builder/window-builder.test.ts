@@ -367,3 +367,102 @@ describe('WindowBuilder without timelines (output that draws no charts, issue 12
     expect(isDeepStrictEqual(into.build(), whole.build())).toBe(true);
   });
 });
+
+describe('WindowBuilder plain upstream calls counted per uniform bucket (InfluxDB 1.x split pull, issue 12)', () => {
+  type Options = Partial<ConstructorParameters<typeof WindowBuilder>[0]>;
+  const D = 24 * H;
+  /** Calls at pseudo-random times over both windows (and a little outside), a quarter of them retried or failed. */
+  function calls(b: WindowBuilder, from: number, to: number, n: number, cohorts = false): Array<[string, number, number, boolean, string | undefined]> {
+    const out: Array<[string, number, number, boolean, string | undefined]> = [];
+    let x = 12345;
+    for (let i = 0; i < n; i++) {
+      x = (x * 1103515245 + 12345) % 2 ** 31;
+      const t = from + (x % (to - from));
+      const attempts = i % 4 === 0 ? 1 + (i % 3) : i % 13 === 0 ? 0 : 1;
+      const ok = i % 17 !== 0;
+      const cohort = cohorts ? (['disabled', 'v2', undefined] as const)[i % 3] : undefined;
+      out.push([i % 5 === 0 ? 'other' : 'shop', t, attempts, ok, cohort]);
+    }
+    void b;
+    return out;
+  }
+  /** The same calls, one by one into `one` and, into `split`, the plain ones counted per uniform bucket of each window. */
+  function feedBoth(options: Options, ranges: Array<{ start: number; stop: number }>, cohorts = false): [WindowBuilder, WindowBuilder] {
+    const one = builder(options);
+    const split = builder(options);
+    const lo = Math.min(...ranges.map((r) => r.start)) - 10 * 60_000;
+    const hi = Math.max(...ranges.map((r) => r.stop)) + 10 * 60_000;
+    const all = calls(one, lo, hi, 20_000, cohorts);
+    const perBucket = new Map<string, number>();
+    for (const [svc, t, attempts, ok, cohort] of all) {
+      one.addUpstreamCall(svc, 'payments', t, attempts, attempts > 1 ? 40 : 7, ok, cohort);
+      const r = ranges.find((w) => t >= w.start && t < w.stop);
+      const plain = attempts <= 1 && ok;
+      if (!plain || r === undefined) {
+        // Outside every query window: the source never sees it; counted one by one so the counts agree.
+        split.addUpstreamCall(svc, 'payments', t, attempts, attempts > 1 ? 40 : 7, ok, cohort);
+        continue;
+      }
+      const u = split.uniformBucket(r)!;
+      const start = Math.max(r.start, u.offsetMs + Math.floor((t - u.offsetMs) / u.ms) * u.ms);
+      const key = `${svc}\u0000${start}\u0000${cohort ?? ''}`;
+      perBucket.set(key, (perBucket.get(key) ?? 0) + 1);
+    }
+    for (const [key, n] of perBucket) {
+      const [svc, start, cohort] = key.split('\u0000');
+      split.addPlainUpstreamCalls(svc, 'payments', Number(start), n, cohort === '' ? undefined : cohort);
+    }
+    return [one, split];
+  }
+
+  it('builds exactly what the calls one by one build: counts, blocks, timelines, kept/filtered counts', () => {
+    const before = { start: UPGRADE - 2 * H, stop: UPGRADE };
+    const after = { start: UPGRADE, stop: UPGRADE + 2 * H };
+    const [one, split] = feedBoth({ services: ['shop'] }, [before, after]);
+    expect(split.uniformBucket(before)).toEqual({ ms: 60_000, offsetMs: UPGRADE % 60_000 });
+    expect(split.counts).toEqual(one.counts);
+    expect(split.build()).toEqual(one.build());
+  });
+
+  it('windows that start off the minute: the bucket is the gcd of the periods and origins (1 s for the after window), still exact', () => {
+    const before = { start: UPGRADE - H + 17_000, stop: UPGRADE };
+    const after = { start: UPGRADE, stop: UPGRADE + H - 3_000 };
+    const options = { before, after };
+    const [one, split] = feedBoth(options, [before, after]);
+    // The timeline starts with the before window, whose blocks share its origin; the after window's blocks start
+    // 43 s off the timeline's minute edges.
+    expect(split.uniformBucket(before)).toEqual({ ms: 60_000, offsetMs: before.start % 60_000 });
+    expect(split.uniformBucket(after)!.ms).toBe(1000);
+    expect(split.build()).toEqual(one.build());
+  });
+
+  it('a seasonal baseline (references a day and a day plus 7 s back) and a widened timeline interval', () => {
+    const after = { start: UPGRADE, stop: UPGRADE + 2 * H };
+    const references = [{ start: UPGRADE - D, stop: UPGRADE - D + 2 * H }, { start: UPGRADE - 2 * D - 7_000, stop: UPGRADE - 2 * D - 7_000 + 2 * H }];
+    const options: Options = { before: { start: references[1].start, stop: references[0].stop }, after, baseline: { kind: 'seasonal', periodMs: D, references } };
+    const [one, split] = feedBoth(options, [...references, after]);
+    // Two days of timeline at one point per minute is more than MAX_TIMELINE_POINTS: the interval widens to 2 min.
+    expect(one.timelineIntervalMs).toBe(120_000);
+    // The timeline starts with the older reference; the other windows' blocks start 7 s off its edges.
+    expect(split.uniformBucket(references[1])!.ms).toBe(60_000);
+    expect(split.uniformBucket(references[0])!.ms).toBe(1000);
+    expect(split.uniformBucket(after)!.ms).toBe(1000);
+    expect(split.build()).toEqual(one.build());
+  });
+
+  it('a cohort baseline: untagged plain calls are counted as untagged, n at a time', () => {
+    const after = { start: UPGRADE, stop: UPGRADE + 2 * H };
+    const options: Options = { before: { ...after }, after, baseline: { kind: 'cohort', tag: 'variant', control: 'disabled' } };
+    const [one, split] = feedBoth(options, [after], true);
+    const a = one.build();
+    expect(a.baseline).toMatchObject({ kind: 'cohort', untagged: expect.any(Number) });
+    expect((a.baseline as { untagged: number }).untagged).toBeGreaterThan(0);
+    expect(split.build()).toEqual(a);
+  });
+
+  it('no uniform bucket when a time is not a whole millisecond', () => {
+    const b = builder();
+    expect(b.uniformBucket({ start: UPGRADE + 0.5, stop: UPGRADE + H })).toBeNull();
+    expect(b.addPlainUpstreamCalls('shop', 'p', UPGRADE, 0)).toBe(false);
+  });
+});
