@@ -109,6 +109,8 @@ export class InfluxStage {
     slice?: TimeRange,
     /** The window's uniform bucket (WindowBuilder.uniformBucket) when plain upstream calls may be counted per bucket. */
     readonly plainBucket: PlainBucket | null = null,
+    /** The series the count query found in the window (a raw pull may ask for each by its tags). */
+    readonly knownSeries: ReadonlyArray<[string, string]> | null = null,
   ) {
     this.slice = slice ?? window;
   }
@@ -359,6 +361,8 @@ export interface WindowCount {
   max: number | null;
   /** Points per series (`service\u0000endpoint` / `service\u0000upstream`), when the server can tell. */
   perSeries?: Map<string, number>;
+  /** The same series as [service, endpoint|upstream] tag values, in the server's order. */
+  seriesTags?: Array<[string, string]>;
 }
 
 export interface ValueRange {
@@ -505,7 +509,7 @@ export async function fetchFromInflux(
         // Aggregated slices end on GROUP BY interval boundaries (the offset aligns those with the upgrade).
         const slices = mode === 'raw' ? timeSlices(w, n) : timeSlices(w, n, settings.aggregationIntervalMs, query.upgradeAt);
         const pull = async (op: (s: InfluxStage, q: MetricQuery) => Promise<void>, plain: PlainBucket | null): Promise<InfluxStage[]> => {
-          const stages = slices.map((sl) => new InfluxStage(w, range, ms, sl, plain));
+          const stages = slices.map((sl) => new InfluxStage(w, range, ms, sl, plain, c?.seriesTags ?? null));
           await Promise.all(stages.map((st) => limiter.run(() => op(st, query))));
           return stages;
         };

@@ -42,6 +42,9 @@ function classifyV1Error(text: string): 'NOT_FOUND' | 'UNAUTHORIZED' | 'FORBIDDE
   return 'UPSTREAM';
 }
 
+/** Series per request beyond which a raw pull groups by tags in one statement (each statement has its own setup). */
+const MAX_SERIES_STATEMENTS = 64;
+
 function num(v: unknown): number | null {
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
@@ -197,6 +200,7 @@ export class InfluxV1Source implements MetricSource {
       if (c === null) return;
       out.count += c;
       const key = `${tag(x, a)}\u0000${tag(x, b)}`;
+      if (!out.perSeries?.has(key)) out.seriesTags?.push([tag(x, a), tag(x, b)]);
       out.perSeries?.set(key, (out.perSeries.get(key) ?? 0) + c);
     };
     /** Rows of a raw upstream series (upstreams-raw, statement 1 of upstreams-split) into the stage. */
@@ -216,7 +220,7 @@ export class InfluxV1Source implements MetricSource {
         stage.call(svc, name, t, a, (ib < 0 ? null : rows.number(r, ib)) ?? 0, io < 0 || !rows.isFalse(r, io), cohort);
       }
     };
-    const emptyCount = (): WindowCount => ({ count: 0, min: null, max: null, perSeries: new Map() });
+    const emptyCount = (): WindowCount => ({ count: 0, min: null, max: null, perSeries: new Map(), seriesTags: [] });
     const perBucket = (template: string, stage: InfluxStage, params: Record<string, InfluxQLFragment>, field: string): InfluxQLFragment[] => {
       const r = stage.range;
       if (!r) throw new AppError('INTERNAL', 'aggregated query without a bucket range');
@@ -271,11 +275,17 @@ export class InfluxV1Source implements MetricSource {
       // One full scan per bucket (InfluxQL cannot group by a field value), plus calls and exhausted for upstreams.
       aggregatedStatements: (metric, r) => r.last - r.first + 1 + (metric === 'upstreams' ? 2 : 0),
       rawRequests: async (stage, q) => {
-        const text = renderInfluxQL(
-          queryTemplate('requests-raw.influxql'),
-          { ...range(stage.slice), measurement: m(rq.measurement), durationField: ident(rq.durationField), serviceTag: ident(rq.serviceTag), endpointTag: ident(rq.endpointTag), filter: reqFilter(q), cohortGroup: cohortGroup(q) },
-          'requests-raw.influxql',
-        );
+        const params = { ...range(stage.slice), measurement: m(rq.measurement), durationField: ident(rq.durationField), serviceTag: ident(rq.serviceTag), endpointTag: ident(rq.endpointTag), cohortGroup: cohortGroup(q) };
+        const render = (filter: InfluxQLFragment): InfluxQLFragment => renderInfluxQL(queryTemplate('requests-raw.influxql'), { ...params, filter }, 'requests-raw.influxql');
+        // One statement per series the count found: influxd then streams each series' points as they are stored,
+        // where a GROUP BY over all of them merges them through a heap point by point (≈ 30 % of its CPU on a raw
+        // pull, measured with curl on 2.5 M points). A series first written after the count is not asked for; it
+        // was not counted either, as if the pull had run at the time of the count.
+        const known = stage.knownSeries;
+        const text =
+          known !== null && known.length > 0 && known.length <= MAX_SERIES_STATEMENTS
+            ? joinFragments(known.map(([svc, ep]) => render(joinFragments([tagFilter(rq.serviceTag, [svc]), tagFilter(rq.endpointTag, [ep]), reqFilter(q)], ''))), ';\n')
+            : render(reqFilter(q));
         await this.run(text, 'reading requests', (_st, x: RawV1Series) => {
           const svc = tag(x, rq.serviceTag);
           const ep = tag(x, rq.endpointTag);
