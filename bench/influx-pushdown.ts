@@ -11,7 +11,7 @@
  * `--influx-kinds=file,raw,auto` leaves out the slow aggregated pull (one scan per bucket, minutes at 10×).
  */
 import { spawnSync } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -54,6 +54,31 @@ interface Outcome {
   ok: boolean;
   m?: Measurement;
   error?: string;
+  /** influxd's own CPU time during the child's run (file runs: ≈ 0). */
+  serverCpuMs?: number;
+}
+
+/** CPU time (user + system) of a process so far, from /proc (clock ticks of 10 ms). */
+function processCpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/**
+ * Waits until influxd has been nearly idle (< 5 % of a core) for 3 s, at most `maxS`: a freshly loaded database keeps
+ * compacting for a while, and a run measured during a compaction shares the cores with it (a real analysis reads
+ * settled data).
+ */
+async function settleServer(pid: number, maxS = 180): Promise<number> {
+  const t0 = performance.now();
+  let last = processCpuMs(pid);
+  while (performance.now() - t0 < maxS * 1000) {
+    await new Promise((r) => setTimeout(r, 3000));
+    const now = processCpuMs(pid);
+    if (now - last < 150) break;
+    last = now;
+  }
+  return (performance.now() - t0) / 1000;
 }
 
 function totals(w: MetricWindows): { requests: number; calls: number } {
@@ -125,6 +150,7 @@ export async function run(): Promise<void> {
   // Freshly written points sit in influxd's in-memory cache until it snapshots them (10 min by default), and
   // reading them from there is several times slower than from TSM files: a real analysis reads settled data.
   const server = await startInfluxd({ data: { 'cache-snapshot-write-cold-duration': '"1s"' } });
+  const pid = server.process.pid!;
   const dir = await mkdtemp(path.join(tmpdir(), 'aftershock-bench-influx-'));
   const dbs: string[] = [];
   const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
@@ -141,32 +167,38 @@ export async function run(): Promise<void> {
       ws.end();
       await finished(ws);
       await loadLineProtocolFile(server.url, db, file);
-      // Let the cache snapshot (cold after 1 s) and the first compactions finish before measuring.
-      await new Promise((r) => setTimeout(r, 15_000));
-      console.log(`loaded ${lines} lines (target ${target}) into influxd and ${file} in ${((performance.now() - t0) / 1000).toFixed(1)} s; load average ${load()}`);
+      // Let the cache snapshot (cold after 1 s) and the compactions finish before measuring.
+      await new Promise((r) => setTimeout(r, 5_000));
+      const settled = await settleServer(pid);
+      console.log(`loaded ${lines} lines (target ${target}) into influxd and ${file} in ${((performance.now() - t0) / 1000).toFixed(1)} s (influxd idle after ${settled.toFixed(0)} s more); load average ${load()}`);
       const out = Object.fromEntries(kinds.map((k) => [k, [] as Outcome[]])) as Record<Kind, Outcome[]>;
       for (let round = 0; round < rounds; round++) {
         for (const kind of kinds) {
           // The slow aggregated pull once: its ratio is far from the target either way.
           if (kind === 'aggregated' && round > 0) continue;
+          const server0 = processCpuMs(pid);
           const o = measure(kind, kind === 'file' ? file : `${server.url}/${db}`, timeoutS);
+          o.serverCpuMs = processCpuMs(pid) - server0;
           out[kind].push(o);
-          console.log(`  round ${round + 1} ${kind}: ${o.ok ? `${(o.m!.ms / 1000).toFixed(2)} s, ${o.m!.requests} requests, ${o.m!.calls} calls${o.m!.modes ? `, modes ${o.m!.modes}` : ''}` : `FAILED: ${o.error}`} (load ${load()})`);
+          console.log(
+            `  round ${round + 1} ${kind}: ${o.ok ? `${(o.m!.ms / 1000).toFixed(2)} s, ${o.m!.requests} requests, ${o.m!.calls} calls${o.m!.modes ? `, modes ${o.m!.modes}` : ''}` : `FAILED: ${o.error}`}` +
+              `, influxd CPU ${(o.serverCpuMs / 1000).toFixed(2)} s (load ${load()})`,
+          );
         }
       }
       rows.push({ points: lines, out });
       await rm(file, { force: true });
     }
     console.log(`\nload average at the end: ${load()} (2 cores; the machine may be shared)`);
-    console.log(`\n| points | source | runs | median wall s | median × file (range) | median client CPU s | MB received | peak RSS MB | modes (requests/upstreams) | format | requests, calls |`);
-    console.log('|---:|---|---:|---:|---|---:|---:|---:|---|---|---|');
+    console.log(`\n| points | source | runs | median wall s | median × file (range) | median client CPU s | median influxd CPU s | MB received | peak RSS MB | modes (requests/upstreams) | format | requests, calls |`);
+    console.log('|---:|---|---:|---:|---|---:|---:|---:|---:|---|---|---|');
     for (const { points: n, out } of rows) {
       const files = out.file;
       for (const kind of kinds) {
         const runs = out[kind];
         const ok = runs.filter((o) => o.ok && o.m);
         if (ok.length === 0) {
-          console.log(`| ${n} | ${kind} | ${runs.length} | FAILED | | | | | | | ${runs[0]?.error ?? ''} |`);
+          console.log(`| ${n} | ${kind} | ${runs.length} | FAILED | | | | | | | | ${runs[0]?.error ?? ''} |`);
           continue;
         }
         // Each run against the file run of its own round: both saw the same outside load.
@@ -177,7 +209,7 @@ export async function run(): Promise<void> {
         const same = file && kind !== 'file' && (m.requests !== file.requests || m.calls !== file.calls) ? ' (!! differs from file)' : '';
         const failed = runs.length - ok.length > 0 ? `; ${runs.length - ok.length} FAILED: ${runs.find((o) => !o.ok)?.error}` : '';
         console.log(
-          `| ${n} | ${kind} | ${runs.length} | ${(median(ok.map((o) => o.m!.ms)) / 1000).toFixed(2)} | ${ratio} | ${(median(ok.map((o) => o.m!.cpuMs)) / 1000).toFixed(2)} | ${(m.bytes / 1e6).toFixed(1)} | ${m.peakRssMb.toFixed(0)} | ${m.modes ?? '–'} | ${m.formats ?? '–'} | ${m.requests}, ${m.calls}${same}${failed} |`,
+          `| ${n} | ${kind} | ${runs.length} | ${(median(ok.map((o) => o.m!.ms)) / 1000).toFixed(2)} | ${ratio} | ${(median(ok.map((o) => o.m!.cpuMs)) / 1000).toFixed(2)} | ${kind === 'file' ? '–' : (median(ok.map((o) => o.serverCpuMs ?? 0)) / 1000).toFixed(2)} | ${(m.bytes / 1e6).toFixed(1)} | ${m.peakRssMb.toFixed(0)} | ${m.modes ?? '–'} | ${m.formats ?? '–'} | ${m.requests}, ${m.calls}${same}${failed} |`,
         );
       }
     }

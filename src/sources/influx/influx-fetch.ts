@@ -8,7 +8,7 @@ import type { MetricWindows, TimeRange } from '../../analysis/types.ts';
 import { boundToMs, unitFactors, type UnitFactors } from '../../config.ts';
 import { AppError } from '../../errors.ts';
 import { bucketIndex, logBucketBounds } from '../../stats/index.ts';
-import { GrowableFloat64, WindowBuilder } from '../window-builder/window-builder.ts';
+import { GrowableFloat64, WindowBuilder, type SubjectHandle } from '../window-builder/window-builder.ts';
 import type { MetricQuery } from '../metric-source.ts';
 import { emptySide, queryWindows } from '../query-windows.ts';
 import type { InfluxCommonSettings, MetricMode } from './influx-config.ts';
@@ -279,23 +279,26 @@ export class InfluxStage {
     for (const [what, n] of this.skipped) b.warn(`${what}: skipped ${n} row(s) with a missing or non-numeric field`);
     const n = this.t.length;
     if (n > 0) {
-      const idx = this.idx.toArray();
-      const t = this.t.toArray();
-      const v1 = this.v1.toArray();
+      const idx = this.idx.view();
+      const t = this.t.view();
+      const v1 = this.v1.view();
       const upstream = this.v2.length === n;
-      const v2 = upstream ? this.v2.toArray() : null;
-      const v3 = upstream ? this.v3.toArray() : null;
+      const v2 = upstream ? this.v2.view() : null;
+      const v3 = upstream ? this.v3.view() : null;
       const { duration, backoff } = this.ms;
+      // One handle per staged series: each row skips the builder's lookup of its subject by service and name.
+      const handles: SubjectHandle[] = this.series.map(() => ({}));
       for (let i = 0; i < n; i++) {
-        const [a, c, cohort] = this.series[idx[i]];
-        if (v2 && v3) b.addUpstreamCall(a, c, t[i], v1[i], v2[i] * backoff, v3[i] === 1, cohort);
-        else b.addRequest(a, c, t[i], v1[i] * duration, cohort);
+        const s = idx[i];
+        const [a, c, cohort] = this.series[s];
+        if (v2 && v3) b.addUpstreamCall(a, c, t[i], v1[i], v2[i] * backoff, v3[i] === 1, cohort, handles[s]);
+        else b.addRequest(a, c, t[i], v1[i] * duration, cohort, handles[s]);
       }
     }
     if (this.plainN.length > 0) {
-      const idx = this.plainIdx.toArray();
-      const t = this.plainT.toArray();
-      const cnt = this.plainN.toArray();
+      const idx = this.plainIdx.view();
+      const t = this.plainT.view();
+      const cnt = this.plainN.view();
       for (let i = 0; i < cnt.length; i++) {
         const [a, c, cohort] = this.series[idx[i]];
         b.addPlainUpstreamCalls(a, c, t[i], cnt[i], cohort);

@@ -40,6 +40,11 @@ export class GrowableFloat64 {
     return this.data.slice(0, this.length);
   }
 
+  /** The values without a copy: valid until the next push (for reading a column once, e.g. to replay it). */
+  view(): Float64Array {
+    return this.data.subarray(0, this.length);
+  }
+
   /** Copies the values into `target` from `offset` on. */
   copyInto(target: Float64Array, offset: number): void {
     target.set(this.data.subarray(0, this.length), offset);
