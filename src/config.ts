@@ -7,8 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
+import { Type, Value, type Static, type TSchema } from './vendor/typebox.ts';
 import { AppError, describeFileError } from './errors.ts';
 import type { AnalysisSettings } from './analysis/types.ts';
 

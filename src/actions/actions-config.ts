@@ -3,7 +3,7 @@
  * leaves sections it does not own to their modules. Environment variables override the file so that
  * tokens stay out of YAML.
  */
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../vendor/typebox.ts';
 import { AppError } from '../errors.ts';
 import { validateOrThrow, type Config } from '../config.ts';
 import type { BackoffBounds } from './backoff-constants.ts';

@@ -3,7 +3,7 @@
  * AFTERSHOCK_GUARD_FILE). Errors name the file and the field.
  */
 import path from 'node:path';
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../vendor/typebox.ts';
 import { PROJECT_ROOT, readYamlFile, validateOrThrow } from '../config.ts';
 import { parseDuration, parseTimestamp } from '../duration.ts';
 import { AppError } from '../errors.ts';

@@ -3,7 +3,7 @@
  * Report and finding objects allow additional properties so that additive fields of the report contract
  * (../analysis/types.ts) reach clients without a change here.
  */
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../vendor/typebox.ts';
 import { ERROR_CODES, type ErrorCode } from '../errors.ts';
 import { PERIOD_VARIANCES } from '../runtime/analysis-request.ts';
 

@@ -3,7 +3,7 @@
  * (an object with a kind and a name, so the OpenAPI document shows the shape) and exactly by the runtime
  * (runtime/expectations-file.ts), whose messages name the entry and field.
  */
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type, type TSchema } from '../vendor/typebox.ts';
 import { CHANGE_KINDS } from '../store/upgrade-store.ts';
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);

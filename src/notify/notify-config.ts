@@ -4,7 +4,7 @@
  * its URL (`urlEnv`, for Slack, whose URL is the secret) and its signing secret (`secretEnv`), and those are
  * read once here. Every problem is an AppError('BAD_INPUT') naming the target and the field.
  */
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../vendor/typebox.ts';
 import { validateOrThrow, type Config } from '../config.ts';
 import { AppError } from '../errors.ts';
 import type { TargetKind } from '../store/notification-log.ts';

@@ -4,7 +4,7 @@
  * Every error names the file (or body) and the entry: `config/expectations.yaml: expectations.1 (name "x"): …`.
  */
 import path from 'node:path';
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type, type TSchema } from '../vendor/typebox.ts';
 import type { Expectation } from '../analysis/expectations.ts';
 import { readYamlFile, validateOrThrow } from '../config.ts';
 import { AppError } from '../errors.ts';

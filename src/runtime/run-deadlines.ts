@@ -9,7 +9,7 @@
  * The statistics themselves are synchronous: a deadline that passes during them is reported when they return
  * (in the service, the pool's `pool.timeoutMs` terminates the worker thread meanwhile).
  */
-import { Type } from '@sinclair/typebox';
+import { Type } from '../vendor/typebox.ts';
 import { formatSpan } from '../analysis/format.ts';
 import { validateOrThrow, type Config } from '../config.ts';
 import { parseDuration } from '../duration.ts';

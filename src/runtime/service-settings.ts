@@ -4,7 +4,7 @@
  * AFTERSHOCK_DATA_DIR.
  */
 import path from 'node:path';
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../vendor/typebox.ts';
 import { PROJECT_ROOT, validateOrThrow, type Config } from '../config.ts';
 import { AppError } from '../errors.ts';
 

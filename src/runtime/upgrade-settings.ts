@@ -3,7 +3,7 @@
  * how long an upgrade must be healthy before its flags may go, and how close deployment markers of one version
  * must be to count as one upgrade. Validated here, like every section config.ts does not own.
  */
-import { Type } from '@sinclair/typebox';
+import { Type } from '../vendor/typebox.ts';
 import { validateOrThrow, type Config } from '../config.ts';
 import { parseDuration } from '../duration.ts';
 

@@ -8,7 +8,7 @@
  *   GET  /v1/actions, GET /v1/actions/:id  audit log, newest first, `before` cursor
  *   GET  /v1/guard/decisions               what the guard decided and why, newest first
  */
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type, type TSchema } from '../../vendor/typebox.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { NOT_APPLIED_REASON, notAppliedMessage, UNCONFIGURED_MESSAGE } from '../../actions/action-service.ts';

@@ -6,7 +6,7 @@
  * fast while report pages and PNGs render.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
+import { Type } from '../../vendor/typebox.ts';
 import type { AnalysisResult } from '../../analysis/types.ts';
 import { buildCharts, type ChartEntry } from '../../charts/chart-catalog.ts';
 import { AppError } from '../../errors.ts';

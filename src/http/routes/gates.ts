@@ -8,7 +8,7 @@
  * judge the service's own findings (report/service-view.ts), so gates and verdict agree. 404 when no finished
  * analysis covers the service. Never starts an analysis.
  */
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../../vendor/typebox.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors.ts';

@@ -4,7 +4,7 @@
  * (Prometheus text). Health routes are open: they reveal nothing but up/down; /metrics needs the read scope.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
+import { Type } from '../../vendor/typebox.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { ErrorBody, nonJsonResponse } from '../schemas.ts';
 

@@ -3,7 +3,7 @@
  * its status (pending, delivered, failed) and each attempt (status code or error, duration), newest first, with a
  * `before` cursor. Read-only: deliveries are made in the background by src/notify.
  */
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type, type TSchema } from '../../vendor/typebox.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../store/audit-log.ts';
 import { DELIVERY_STATUSES, type Delivery, type DeliveryAttempt } from '../../store/notification-log.ts';

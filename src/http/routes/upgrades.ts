@@ -10,7 +10,7 @@
  * `:id` is the upgrade's id or its name.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
+import { Type } from '../../vendor/typebox.ts';
 import { renderUpgradePage, upgradeCharts, type DrawnChart } from '../../report/upgrade-page.ts';
 import { upgradeStatus } from '../../report/upgrade-status.ts';
 import type { UpgradeView } from '../../report/upgrade-view.ts';

@@ -1,6 +1,6 @@
 /** GET /v1/verdict?service=…: the SLA-guard poll, answered from the cache/store, never recomputed. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Static } from '@sinclair/typebox';
+import type { Static } from '../../vendor/typebox.ts';
 import { AppError } from '../../errors.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { ErrorBody, VerdictQuery, VerdictResponse } from '../schemas.ts';

@@ -4,7 +4,7 @@
  * `influx2+http(s)://host:port/<bucket>?org=<org>`. Credentials are read from environment variables
  * named in the config (or user:pass in an influx1 URL); they never appear in `description`.
  */
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../../vendor/typebox.ts';
 import { AppError } from '../../errors.ts';
 import { SchemaMappingSchema, checkSchemaMapping, validateOrThrow, deepMerge, type SchemaMapping } from '../../config.ts';
 import { redactUrl } from '../redact-url.ts';

@@ -4,7 +4,7 @@
  * client library exports for the data contract, so the URL alone is enough). Credentials come from
  * environment variables named in the config; they never appear in `description` or in messages.
  */
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static } from '../../vendor/typebox.ts';
 import { AppError } from '../../errors.ts';
 import { checkTimeUnit, deepMerge, msPerUnit, validateOrThrow } from '../../config.ts';
 import type { RetryPolicy } from '../../net/retry.ts';
