@@ -366,6 +366,8 @@ export interface WindowCount {
   perSeries?: Map<string, number>;
   /** The same series as [service, endpoint|upstream] tag values, in the server's order. */
   seriesTags?: Array<[string, string]>;
+  /** Upstream calls counted by their `ok` but without `attempts` (1.x, before a split pull): the split cannot see them. */
+  withoutAttempts?: number;
 }
 
 export interface ValueRange {
@@ -505,6 +507,11 @@ export async function fetchFromInflux(
       }
     } else progress();
     const statements = range ? dialect.aggregatedStatements(metric, range) : 1;
+    // commitRank[w]: place of window w in time order; committed[k]: the window of rank k − 1 has committed (or failed,
+    // and then the fetch fails anyway).
+    const byStart = windows.map((_w, i) => i).sort((a, b) => windows[a].range.start - windows[b].range.start);
+    const commitRank = windows.map((_w, i) => byStart.indexOf(i));
+    const committed: Array<Promise<unknown>> = [Promise.resolve()];
     await Promise.all(
       windows.map(async ({ label, range: w }, wi) => {
         const c = counts?.[wi];
@@ -523,7 +530,10 @@ export async function fetchFromInflux(
         };
         const plain = mode === 'raw' && ops.split !== undefined ? builder.uniformBucket(w) : null;
         let stages: InfluxStage[];
-        if (plain !== null && plain.ms >= MIN_PLAIN_BUCKET_MS && c !== undefined) {
+        if (plain !== null && plain.ms >= MIN_PLAIN_BUCKET_MS && c !== undefined && (c.withoutAttempts ?? 0) > 0) {
+          query.log?.(`${dialect.where}: ${metric} in the ${label}: ${c.withoutAttempts} call(s) without "attempts"; pulling every call, so they are reported`);
+        }
+        if (plain !== null && plain.ms >= MIN_PLAIN_BUCKET_MS && c !== undefined && !((c.withoutAttempts ?? 0) > 0)) {
           stages = await pull(ops.split!, plain);
           if (isShort(c, observedBy(stages))) {
             // Calls in neither part of the split (a row without `ok`, say): read them the way the raw pull does.
@@ -532,12 +542,15 @@ export async function fetchFromInflux(
           }
         } else stages = await pull(mode === 'raw' ? ops.raw : mode === 'aggregated' ? ops.aggregated : ops.preaggregated, null);
         if (c !== undefined) checkAgainstCount(dialect.where, `${metric} in the ${label}`, c, observedBy(stages));
+        // Committed in time order whatever order the pulls end in: the seasonal references all feed the before side,
+        // and its raw values (and the sums over them, to the last bit) must not depend on scheduling.
+        await committed[commitRank[wi]];
         for (const st of stages) {
           st.commit(builder);
           perWindow[wi] += st.points;
         }
         progress();
-      }),
+      }).map((p, wi) => (committed[commitRank[wi] + 1] = p)),
     );
     return mode;
   };

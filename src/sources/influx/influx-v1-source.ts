@@ -199,6 +199,8 @@ export class InfluxV1Source implements MetricSource {
       const c = num(row[col(x, 'count')]);
       if (c === null) return;
       out.count += c;
+      const oks = col(x, 'oks') < 0 ? null : num(row[col(x, 'oks')]);
+      if (oks !== null && oks > c) out.withoutAttempts = (out.withoutAttempts ?? 0) + (oks - c);
       const key = `${tag(x, a)}\u0000${tag(x, b)}`;
       if (!out.perSeries?.has(key)) out.seriesTags?.push([tag(x, a), tag(x, b)]);
       out.perSeries?.set(key, (out.perSeries.get(key) ?? 0) + c);
@@ -220,6 +222,9 @@ export class InfluxV1Source implements MetricSource {
         stage.call(svc, name, t, a, (ib < 0 ? null : rows.number(r, ib)) ?? 0, io < 0 || !rows.isFalse(r, io), cohort);
       }
     };
+    /** `, count(ok) AS "oks"` when the upstream pull may be split (raw or auto mode; see upstreams-count.influxql). */
+    const okCount = (): InfluxQLFragment =>
+      renderInfluxQL(s.splitUpstreams !== false && (s.modes.upstreams === 'raw' || s.modes.upstreams === 'auto') ? ', count(${okField}) AS "oks"' : '', { okField: ident(up.okField) }, 'upstreams-count.influxql');
     const emptyCount = (): WindowCount => ({ count: 0, min: null, max: null, perSeries: new Map(), seriesTags: [] });
     const perBucket = (template: string, stage: InfluxStage, params: Record<string, InfluxQLFragment>, field: string): InfluxQLFragment[] => {
       const r = stage.range;
@@ -257,7 +262,7 @@ export class InfluxV1Source implements MetricSource {
         const out = emptyCount();
         const text = renderInfluxQL(
           queryTemplate('upstreams-count.influxql'),
-          { ...range(w), measurement: m(up.measurement), attemptsField: ident(up.attemptsField), serviceTag: ident(up.serviceTag), upstreamTag: ident(up.upstreamTag), filter: upFilter(q) },
+          { ...range(w), measurement: m(up.measurement), attemptsField: ident(up.attemptsField), serviceTag: ident(up.serviceTag), upstreamTag: ident(up.upstreamTag), filter: upFilter(q), okCount: okCount() },
           'upstreams-count.influxql',
         );
         await this.run(text, 'counting upstream calls', (_st, x) => addCountRow(out, x, up.serviceTag, up.upstreamTag), q, () => Object.assign(out, emptyCount()));

@@ -125,6 +125,9 @@ describe('InfluxV1Source with a seasonal baseline (the reference periods, not th
     const reference = await fileSource(files.seasonal).fetch(seasonalQuery);
     const w = await source(dbs.seasonal, { requests: 'raw', upstreams: 'raw' }).fetch(seasonalQuery);
     expectSamePoints(w, reference);
+    // The reference periods' values in time order of the periods, whichever period's pull ends first.
+    const again = await source(dbs.seasonal, { requests: 'raw', upstreams: 'raw' }).fetch(seasonalQuery);
+    expect(again).toEqual(w);
     expect(w.baseline).toMatchObject({ kind: 'seasonal', periodMs: DAY, references });
     const report = analyze(w, settings).report;
     expect(report.baseline).toMatchObject({ kind: 'seasonal', periods: 3, used: 3 });

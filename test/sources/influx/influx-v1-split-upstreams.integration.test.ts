@@ -18,7 +18,7 @@ const url = inject('influxUrl');
 const config = loadConfig();
 const U = TEST_UPGRADE_AT;
 const DAY = 24 * HOUR;
-const dbs = { clean: uniqueDbName('aftershock_split'), odd: uniqueDbName('aftershock_split_odd') };
+const dbs = { clean: uniqueDbName('aftershock_split'), odd: uniqueDbName('aftershock_split_odd'), noAttempts: uniqueDbName('aftershock_split_noatt') };
 const proxy = new InfluxFaultProxy(url);
 
 const isSplit = (q: string): boolean => q.includes('<= 1 AND');
@@ -81,6 +81,9 @@ beforeAll(async () => {
     `upstream_call,service=ledger,upstream=search attempts=2i,ok=true ${U - 999}000000`,
   ];
   await writeLines(url, dbs.odd, `${odd.join('\n')}\n`);
+  // A finally ok call without `attempts`: in neither part of the split and not in its count; the full pull warns.
+  const noAttempts = [...callLines(U - HOUR, U + HOUR, 2_000, 6, false), `upstream_call,service=ledger,upstream=payments backoff_ms=0,ok=true ${U + 555}000000`];
+  await writeLines(url, dbs.noAttempts, `${noAttempts.join('\n')}\n`);
   await proxy.start();
 }, 60_000);
 
@@ -154,6 +157,17 @@ describe('InfluxV1Source split upstream pull (plain calls counted per bucket) ag
     expect(split).toEqual(full);
     expect(logs.filter((m) => /came back short/.test(m)).length).toBeGreaterThan(0);
     expect(proxy.seen.some((x) => isFullRaw(x.q))).toBe(true);
+  });
+
+  it('a call without `attempts` but with `ok` (counted by the count query\'s `ok` count) → that window pulled in full, reported', async () => {
+    const { split, full, logs } = await both(dbs.noAttempts, hourQuery());
+    expect(full.warnings.filter((w) => /upstream calls: skipped 1 row/.test(w)).length).toBe(1);
+    expect(split).toEqual(full);
+    expect(logs.filter((m) => /after window: 1 call\(s\) without "attempts"; pulling every call/.test(m)).length).toBe(1);
+    // The before window has none: split there.
+    const pulls = proxy.seen.filter((x) => x.q.includes('"upstream_call"') && !x.q.includes('AS "count"'));
+    expect(pulls.filter((x) => isSplit(x.q)).length).toBe(1);
+    expect(pulls.filter((x) => isFullRaw(x.q)).length).toBe(3);
   });
 
   it('a document lost from the split answer once → pulled in full, the same windows; lost every time → UPSTREAM', async () => {
