@@ -170,6 +170,12 @@ export async function run(): Promise<void> {
       // Let the cache snapshot (cold after 1 s) and the compactions finish before measuring.
       await new Promise((r) => setTimeout(r, 5_000));
       const settled = await settleServer(pid);
+      // One untimed raw pull first: the first pull after a load costs influxd far more (round 1 of the 9.2 M-point runs
+      // took 15.8–17.5 s of influxd CPU where later rounds took 11.5–12.8 s; a count of every point beforehand did not
+      // change that), which a server in use has long paid.
+      const warmCpu = processCpuMs(pid);
+      const warm = measure('raw', `${server.url}/${db}`, timeoutS);
+      console.log(`warm-up raw pull (untimed): ${warm.ok ? `${(warm.m!.ms / 1000).toFixed(2)} s` : `FAILED: ${warm.error}`}, influxd CPU ${((processCpuMs(pid) - warmCpu) / 1000).toFixed(2)} s`);
       console.log(`loaded ${lines} lines (target ${target}) into influxd and ${file} in ${((performance.now() - t0) / 1000).toFixed(1)} s (influxd idle after ${settled.toFixed(0)} s more); load average ${load()}`);
       const out = Object.fromEntries(kinds.map((k) => [k, [] as Outcome[]])) as Record<Kind, Outcome[]>;
       for (let round = 0; round < rounds; round++) {
