@@ -165,14 +165,6 @@ export class ThreadPool<In, Out, Msg = never> {
     return this.reserve().run(input, options);
   }
 
-  /**
-   * Starts workers (up to `size`) before any task comes, so their start-up (loading the task module) overlaps
-   * with whatever the caller does meanwhile; tasks then go to them as to any idle worker.
-   */
-  warm(): void {
-    for (let free = this.slots.indexOf(undefined); free >= 0 && !this.closed; free = this.slots.indexOf(undefined)) this.spawn(free);
-  }
-
   /** Terminates all workers; running and waiting tasks reject with INTERNAL `reason`. */
   async close(reason = DEFAULT_CLOSE_REASON): Promise<void> {
     this.closed = true;

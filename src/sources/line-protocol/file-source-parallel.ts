@@ -25,9 +25,6 @@ export const MAX_READER_WORKERS = 3;
 
 const READ_SEGMENT_TASK_URL = moduleUrl('./read-segment-task.ts', import.meta.url);
 
-/** Segments waiting for a worker at once: each worker loop has one in flight. */
-const MAX_QUEUED_SEGMENTS = MAX_READER_WORKERS;
-
 /** How long the idle CPU is sampled before choosing the reader threads (only for files worth a parallel read). */
 export const IDLE_SAMPLE_MS = 40;
 
@@ -216,18 +213,6 @@ export async function readParallel(o: ParallelReadOptions): Promise<ParallelRead
     };
     const onMain = o.readOnMainThread ?? true;
     const sample = o.workers === 'auto' ? idleSampler() : null;
-    // Workers are started while the file is cut and the idle cores are sampled, when the machine looks idle enough
-    // to use them, so their start-up (loading modules, on another core) is over when the cut is, instead of
-    // beginning then. Sampled busy after all: they are closed unused.
-    const most = o.workers === 'auto' ? readerWorkersFor(availableParallelism()) : o.workers;
-    const early = most > 0 && (o.workers !== 'auto' || loadavg()[0] <= availableParallelism() - 0.5);
-    const startPool = (size: number): ThreadPool<Segment, SegmentResult> =>
-      // No timeout of its own: an analysis's timeout terminates its thread, and with it these.
-      new ThreadPool({ module: READ_SEGMENT_TASK_URL, data: init, size, queueLimit: MAX_QUEUED_SEGMENTS, name: 'line-protocol reader' });
-    if (early) {
-      pool = startPool(most);
-      pool.warm();
-    }
     const sampleStarted = performance.now();
     // Segments appear as the cut finds them; the main thread starts on the first one at once. Workers come in only
     // once the whole file is cut (they take segments from the back).
@@ -311,10 +296,10 @@ export async function readParallel(o: ParallelReadOptions): Promise<ParallelRead
 
     const workerCount = Math.max(onMain ? 0 : 1, Math.min(workers, back - front - (onMain && front === 0 ? 1 : 0)));
     segmentsPerThread = [segmentsPerThread[0], ...new Array<number>(workerCount).fill(0)];
-    if (workerCount === 0 && pool !== null) {
-      await pool.close();
-      pool = null;
-    } else if (workerCount > 0 && pool === null) pool = startPool(workerCount);
+    if (workerCount > 0) {
+      // No timeout of its own: an analysis's timeout terminates its thread, and with it these.
+      pool = new ThreadPool({ module: READ_SEGMENT_TASK_URL, data: init, size: workerCount, queueLimit: segments.length, name: 'line-protocol reader' });
+    }
     const workerResults = new Array<SegmentResult | undefined>(segments.length);
     const workerRates = new Array<number>(workerCount).fill(0);
     // One task in flight per worker, so segments go to whichever thread is free next.
