@@ -507,12 +507,7 @@ export async function fetchFromInflux(
       }
     } else progress();
     const statements = range ? dialect.aggregatedStatements(metric, range) : 1;
-    // commitRank[w]: place of window w in time order; committed[k]: the window of rank k − 1 has committed (or failed,
-    // and then the fetch fails anyway).
-    const byStart = windows.map((_w, i) => i).sort((a, b) => windows[a].range.start - windows[b].range.start);
-    const commitRank = windows.map((_w, i) => byStart.indexOf(i));
-    const committed: Array<Promise<unknown>> = [Promise.resolve()];
-    await Promise.all(
+    const pulled = await Promise.all(
       windows.map(async ({ label, range: w }, wi) => {
         const c = counts?.[wi];
         const n = c === undefined ? 1 : mode === 'raw' ? sliceCount(c.count, dialect.slicing.rawPoints) : mode === 'aggregated' ? sliceCount(c.count * statements, dialect.slicing.aggregatedScans) : 1;
@@ -528,30 +523,34 @@ export async function fetchFromInflux(
           for (const st of stages) st.observedBySeries(observed);
           return observed;
         };
-        const plain = mode === 'raw' && ops.split !== undefined ? builder.uniformBucket(w) : null;
+        const plain = mode === 'raw' && ops.split !== undefined && c !== undefined ? builder.uniformBucket(w) : null;
+        const lacking = c?.withoutAttempts ?? 0;
         let stages: InfluxStage[];
-        if (plain !== null && plain.ms >= MIN_PLAIN_BUCKET_MS && c !== undefined && (c.withoutAttempts ?? 0) > 0) {
-          query.log?.(`${dialect.where}: ${metric} in the ${label}: ${c.withoutAttempts} call(s) without "attempts"; pulling every call, so they are reported`);
-        }
-        if (plain !== null && plain.ms >= MIN_PLAIN_BUCKET_MS && c !== undefined && !((c.withoutAttempts ?? 0) > 0)) {
+        if (plain !== null && plain.ms >= MIN_PLAIN_BUCKET_MS && lacking === 0) {
           stages = await pull(ops.split!, plain);
-          if (isShort(c, observedBy(stages))) {
+          if (isShort(c!, observedBy(stages))) {
             // Calls in neither part of the split (a row without `ok`, say): read them the way the raw pull does.
             query.log?.(`${dialect.where}: ${metric} in the ${label}: the split pull came back short of the count; pulling every call`);
             stages = await pull(ops.raw, null);
           }
-        } else stages = await pull(mode === 'raw' ? ops.raw : mode === 'aggregated' ? ops.aggregated : ops.preaggregated, null);
-        if (c !== undefined) checkAgainstCount(dialect.where, `${metric} in the ${label}`, c, observedBy(stages));
-        // Committed in time order whatever order the pulls end in: the seasonal references all feed the before side,
-        // and its raw values (and the sums over them, to the last bit) must not depend on scheduling.
-        await committed[commitRank[wi]];
-        for (const st of stages) {
-          st.commit(builder);
-          perWindow[wi] += st.points;
+        } else {
+          if (plain !== null && lacking > 0) query.log?.(`${dialect.where}: ${metric} in the ${label}: ${lacking} call(s) without "attempts"; pulling every call, so they are reported`);
+          stages = await pull(mode === 'raw' ? ops.raw : mode === 'aggregated' ? ops.aggregated : ops.preaggregated, null);
         }
+        if (c !== undefined) checkAgainstCount(dialect.where, `${metric} in the ${label}`, c, observedBy(stages));
         progress();
-      }).map((p, wi) => (committed[commitRank[wi] + 1] = p)),
+        return stages;
+      }),
     );
+    // Committed in time order of the windows, whatever order their pulls ended in: the seasonal references all feed
+    // the before side, and its raw values (and the sums over them, to the last bit) must not depend on scheduling.
+    const byStart = windows.map((_w, i) => i).sort((a, b) => windows[a].range.start - windows[b].range.start);
+    for (const wi of byStart) {
+      for (const st of pulled[wi]) {
+        st.commit(builder);
+        perWindow[wi] += st.points;
+      }
+    }
     return mode;
   };
 

@@ -143,12 +143,15 @@ export class WindowBuilder {
     this.subjects = new SubjectTable(this.grid.intervals, [this.blockGrid.count(0), this.blockGrid.count(1)], options.maxSeries ?? DEFAULT_MAX_SERIES, options.timelines ?? true);
   }
 
-  /** 0 = before (baseline), 1 = after (treatment), -1 = neither; `cohort` is the point's cohort tag value, if any. */
-  windowOf(timeMs: number, cohort?: string, service?: string, endpoint?: string): number {
+  /**
+   * 0 = before (baseline), 1 = after (treatment), -1 = neither; `cohort` is the point's cohort tag value, if any.
+   * `points`: how many points alike this stands for (counted untagged together).
+   */
+  windowOf(timeMs: number, cohort?: string, service?: string, endpoint?: string, points = 1): number {
     const w = this.blockGrid.windowOf(timeMs, cohort);
     if (w !== UNTAGGED) return w;
     const kept = service === undefined || ((this.serviceFilter === null || this.serviceFilter.has(service)) && (endpoint === undefined || this.endpointFilter === null || this.endpointFilter.has(endpoint)));
-    if (kept) this.blockGrid.countUntagged();
+    if (kept) this.blockGrid.countUntagged(points);
     return -1;
   }
 
@@ -251,11 +254,8 @@ export class WindowBuilder {
    */
   addPlainUpstreamCalls(service: string, upstream: string, timeMs: number, n: number, cohort?: string): boolean {
     if (n <= 0) return false;
-    const w = this.blockGrid.windowOf(timeMs, cohort);
-    let s: UpstreamSubject | null = null;
-    if (w === UNTAGGED) {
-      if (this.serviceFilter === null || this.serviceFilter.has(service)) this.blockGrid.countUntagged(n);
-    } else if (w >= 0) s = this.upstreamSubject(service, upstream);
+    const w = this.windowOf(timeMs, cohort, service, undefined, n);
+    const s = w >= 0 ? this.upstreamSubject(service, upstream) : null;
     if (!this.admit(w, s, n)) return false;
     const acc = s.windows[w];
     acc.rawCalls += n;
