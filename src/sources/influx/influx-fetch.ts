@@ -507,50 +507,58 @@ export async function fetchFromInflux(
       }
     } else progress();
     const statements = range ? dialect.aggregatedStatements(metric, range) : 1;
-    const pulled = await Promise.all(
-      windows.map(async ({ label, range: w }, wi) => {
-        const c = counts?.[wi];
-        const n = c === undefined ? 1 : mode === 'raw' ? sliceCount(c.count, dialect.slicing.rawPoints) : mode === 'aggregated' ? sliceCount(c.count * statements, dialect.slicing.aggregatedScans) : 1;
-        // Aggregated slices end on GROUP BY interval boundaries (the offset aligns those with the upgrade).
-        const slices = mode === 'raw' ? timeSlices(w, n) : timeSlices(w, n, settings.aggregationIntervalMs, query.upgradeAt);
-        const pull = async (op: (s: InfluxStage, q: MetricQuery) => Promise<void>, plain: PlainBucket | null): Promise<InfluxStage[]> => {
-          const stages = slices.map((sl) => new InfluxStage(w, range, ms, sl, plain, c?.seriesTags ?? null));
-          await Promise.all(stages.map((st) => limiter.run(() => op(st, query))));
-          return stages;
-        };
-        const observedBy = (stages: InfluxStage[]): Map<string, number> => {
-          const observed = new Map<string, number>();
-          for (const st of stages) st.observedBySeries(observed);
-          return observed;
-        };
-        const plain = mode === 'raw' && ops.split !== undefined && c !== undefined ? builder.uniformBucket(w) : null;
-        const lacking = c?.withoutAttempts ?? 0;
-        let stages: InfluxStage[];
-        if (plain !== null && plain.ms >= MIN_PLAIN_BUCKET_MS && lacking === 0) {
-          stages = await pull(ops.split!, plain);
-          if (isShort(c!, observedBy(stages))) {
-            // Calls in neither part of the split (a row without `ok`, say): read them the way the raw pull does.
-            query.log?.(`${dialect.where}: ${metric} in the ${label}: the split pull came back short of the count; pulling every call`);
-            stages = await pull(ops.raw, null);
-          }
-        } else {
-          if (plain !== null && lacking > 0) query.log?.(`${dialect.where}: ${metric} in the ${label}: ${lacking} call(s) without "attempts"; pulling every call, so they are reported`);
-          stages = await pull(mode === 'raw' ? ops.raw : mode === 'aggregated' ? ops.aggregated : ops.preaggregated, null);
-        }
-        if (c !== undefined) checkAgainstCount(dialect.where, `${metric} in the ${label}`, c, observedBy(stages));
-        progress();
+    const pullWindow = async ({ label, range: w }: (typeof windows)[number], wi: number): Promise<InfluxStage[]> => {
+      const c = counts?.[wi];
+      const n = c === undefined ? 1 : mode === 'raw' ? sliceCount(c.count, dialect.slicing.rawPoints) : mode === 'aggregated' ? sliceCount(c.count * statements, dialect.slicing.aggregatedScans) : 1;
+      // Aggregated slices end on GROUP BY interval boundaries (the offset aligns those with the upgrade).
+      const slices = mode === 'raw' ? timeSlices(w, n) : timeSlices(w, n, settings.aggregationIntervalMs, query.upgradeAt);
+      const pull = async (op: (s: InfluxStage, q: MetricQuery) => Promise<void>, plain: PlainBucket | null): Promise<InfluxStage[]> => {
+        const stages = slices.map((sl) => new InfluxStage(w, range, ms, sl, plain, c?.seriesTags ?? null));
+        await Promise.all(stages.map((st) => limiter.run(() => op(st, query))));
         return stages;
-      }),
-    );
-    // Committed in time order of the windows, whatever order their pulls ended in: the seasonal references all feed
-    // the before side, and its raw values (and the sums over them, to the last bit) must not depend on scheduling.
-    const byStart = windows.map((_w, i) => i).sort((a, b) => windows[a].range.start - windows[b].range.start);
-    for (const wi of byStart) {
-      for (const st of pulled[wi]) {
-        st.commit(builder);
-        perWindow[wi] += st.points;
+      };
+      const observedBy = (stages: InfluxStage[]): Map<string, number> => {
+        const observed = new Map<string, number>();
+        for (const st of stages) st.observedBySeries(observed);
+        return observed;
+      };
+      const plain = mode === 'raw' && ops.split !== undefined && c !== undefined ? builder.uniformBucket(w) : null;
+      const lacking = c?.withoutAttempts ?? 0;
+      let stages: InfluxStage[];
+      if (plain !== null && plain.ms >= MIN_PLAIN_BUCKET_MS && lacking === 0) {
+        stages = await pull(ops.split!, plain);
+        if (isShort(c!, observedBy(stages))) {
+          // Calls in neither part of the split (a row without `ok`, say): read them the way the raw pull does.
+          query.log?.(`${dialect.where}: ${metric} in the ${label}: the split pull came back short of the count; pulling every call`);
+          stages = await pull(ops.raw, null);
+        }
+      } else {
+        if (plain !== null && lacking > 0) query.log?.(`${dialect.where}: ${metric} in the ${label}: ${lacking} call(s) without "attempts"; pulling every call, so they are reported`);
+        stages = await pull(mode === 'raw' ? ops.raw : mode === 'aggregated' ? ops.aggregated : ops.preaggregated, null);
       }
-    }
+      if (c !== undefined) checkAgainstCount(dialect.where, `${metric} in the ${label}`, c, observedBy(stages));
+      progress();
+      return stages;
+    };
+    // Committed in time order of the windows, whatever order their pulls end in: the seasonal references all feed the
+    // before side, and its raw values (and the sums over them, to the last bit) must not depend on scheduling. The
+    // pulls run side by side; each window commits once it and every earlier window are in, its staged rows then
+    // free, and the first failure of any window rejects at once.
+    const byStart = windows.map((_w, i) => i).sort((a, b) => windows[a].range.start - windows[b].range.start);
+    const pulls = windows.map(pullWindow);
+    let previous: Promise<void> = Promise.resolve();
+    const commits = byStart.map((wi) => {
+      previous = Promise.all([previous, pulls[wi]]).then(([, stages]) => {
+        for (const st of stages) {
+          st.commit(builder);
+          perWindow[wi] += st.points;
+        }
+      });
+      return previous;
+    });
+    // Settled pulls would keep every staged row alive until the metric is done.
+    pulls.length = 0;
+    await Promise.all(commits);
     return mode;
   };
 
