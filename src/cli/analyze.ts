@@ -7,7 +7,7 @@
  *     [--baseline before|seasonal|cohort] [--period 1d|7d|D] [--periods K] [--period-variance between|auto] [--cohort-tag T] [--control V]
  */
 import { once } from 'node:events';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { DEFAULT_FAIL_ON, FAIL_ON, failsPipeline, REPORT_FORMATS, writeReportChunks, type FailOn, type ReportFormat } from '../report/index.ts';
 import type { AnalysisResult } from '../analysis/types.ts';
@@ -207,11 +207,19 @@ const WRITE_CHUNK_BYTES = 1 << 22;
  * The pieces as UTF-8 in buffers of about WRITE_CHUNK_BYTES, each piece encoded as it comes: gathered as strings,
  * the pieces of a 350 MB report lived long enough to fill the old generation with garbage (2.3 GB at 100 000
  * endpoints); encoded at once they die young. A long string goes out in slices of WRITE_CHUNK_CHARS, never between
- * the two halves of a surrogate pair (each half alone would be written as U+FFFD). Each buffer is new: a write may
- * still be reading the last one.
+ * the two halves of a surrogate pair (each half alone would be written as U+FFFD). Each buffer is new (a write may
+ * still be reading the last one), unless `reuse`: then the buffers alternate between two, and the consumer must be
+ * done with a chunk before it asks for the one after next. New 4 MiB buffers, 90 of them for a 350 MB report, are
+ * external memory that V8 answers with full collections (issue 12).
  */
-async function* utf8Chunks(pieces: Iterable<string>): AsyncGenerator<Uint8Array> {
-  let buf = Buffer.allocUnsafe(WRITE_CHUNK_BYTES);
+async function* utf8Chunks(pieces: Iterable<string>, reuse = false): AsyncGenerator<Uint8Array> {
+  const spare: Buffer[] = [];
+  const next = (done: Buffer): Buffer => {
+    if (!reuse) return Buffer.allocUnsafe(WRITE_CHUNK_BYTES);
+    spare.push(done);
+    return spare.length > 1 ? spare.shift()! : Buffer.allocUnsafe(WRITE_CHUNK_BYTES);
+  };
+  let buf: Buffer = Buffer.allocUnsafe(WRITE_CHUNK_BYTES);
   let used = 0;
   for (const piece of pieces) {
     for (let i = 0; i < piece.length; ) {
@@ -222,7 +230,7 @@ async function* utf8Chunks(pieces: Iterable<string>): AsyncGenerator<Uint8Array>
       // A UTF-16 unit takes at most 3 bytes of UTF-8: flush first when the part might not fit.
       if (used > 0 && used + 3 * part.length > buf.length) {
         yield buf.subarray(0, used);
-        buf = Buffer.allocUnsafe(WRITE_CHUNK_BYTES);
+        buf = next(buf);
         used = 0;
       }
       if (3 * part.length > buf.length) yield Buffer.from(part, 'utf8');
@@ -236,12 +244,33 @@ async function* utf8Chunks(pieces: Iterable<string>): AsyncGenerator<Uint8Array>
 /** Characters written per call: a report of 100 000 endpoints is ~350 MB, and writeFile(text) copies all of it into one Buffer first. */
 const WRITE_CHUNK_CHARS = 1 << 22;
 
+/** Writes all of `bytes` (a write may take fewer bytes than it is given). */
+async function writeAll(fh: FileHandle, bytes: Uint8Array): Promise<void> {
+  for (let done = 0; done < bytes.length; ) {
+    const { bytesWritten } = await fh.write(bytes, done, bytes.length - done);
+    if (bytesWritten <= 0) throw new Error(`write returned ${bytesWritten}`);
+    done += bytesWritten;
+  }
+}
+
 export async function writeOut(file: string, text: string | Iterable<string>): Promise<void> {
   try {
     const fh = await open(file, 'w');
+    // One write in flight while the next chunk is made: awaited one by one, the writes of a 350 MB report left the
+    // thread idle for a second of its 2.5 s (100 000 endpoints, issue 12). Each chunk is a buffer of its own.
+    let writing: Promise<unknown> | null = null;
     try {
-      for await (const bytes of utf8Chunks(typeof text === 'string' ? [text] : text)) await fh.write(bytes);
+      for await (const bytes of utf8Chunks(typeof text === 'string' ? [text] : text, true)) {
+        if (writing !== null) await writing;
+        writing = writeAll(fh, bytes);
+        // Handled here so that a write failing while the next chunk is made is not an unhandled rejection; the
+        // await above or below still throws its error.
+        writing.catch(() => undefined);
+      }
+      if (writing !== null) await writing;
     } finally {
+      // The chunk maker failed with a write in flight: let the write end before the file is closed.
+      await writing?.catch(() => undefined);
       await fh.close();
     }
   } catch (e) {

@@ -438,4 +438,23 @@ describe('aftershock analyze (CLI): --out of a large report', () => {
     await writeOut(out, text);
     expect(readFileSync(out, 'utf8') === text).toBe(true);
   });
+
+  it('writes every chunk of a report in pieces intact while the next is made (buffers are reused two chunks on)', async () => {
+    const { writeOut } = await import('../../src/cli/analyze.ts');
+    // ~30 MB in pieces of varied sizes and contents (ASCII, 2- and 3-byte characters, astral pairs): seven or more
+    // 4 MiB buffers, so a buffer reused before its write finished would show as wrong bytes somewhere.
+    const random = seededRandom(7);
+    const alphabet = ['x', 'é', '€', '🟢', '\n', '"'];
+    const pieces: string[] = [];
+    let total = 0;
+    for (let i = 0; total < 30_000_000; i++) {
+      const size = Math.floor(random.uniform() * 200_000) + 1;
+      const piece = `${i}:${alphabet[i % alphabet.length].repeat(size)};`;
+      pieces.push(piece);
+      total += piece.length;
+    }
+    const out = path.join(dir, 'pieces.json');
+    await writeOut(out, pieces);
+    expect(readFileSync(out, 'utf8') === pieces.join('')).toBe(true);
+  });
 });
