@@ -1,10 +1,10 @@
 /**
  * Parallel reading of a large plain line-protocol file: the file is cut into segments at line ends; the main
  * thread takes segments from the front of the list straight into the main builder and mapper, a ThreadPool of
- * read-segment tasks (read-segment-task.ts) takes them from the back, each into its own WindowBuilder and
- * SchemaMapper (so a worker that is still starting up simply takes fewer); at the end the workers' states are
- * merged after the main thread's run in file order (the result equals a one-thread read exactly), and bad-line
- * numbers are made absolute from the per-segment line counts.
+ * read-segment tasks (read-segment-task.ts) takes runs of them from the back (workerClaim), each run into its own
+ * WindowBuilder and SchemaMapper (a worker still starting up takes its first run later); at the end the workers'
+ * states are merged after the main thread's run in file order (the result equals a one-thread read exactly), and
+ * bad-line numbers are made absolute from the per-segment line counts.
  */
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -117,13 +117,23 @@ export function workersPay(r: ReadRates): boolean {
   return together >= WORKERS_PAY_SPEEDUP * r.mainAlone;
 }
 
+/**
+ * Segments a worker takes at once from the `remaining` ones, with `threads` threads reading: a share of what is
+ * left that shrinks as the read goes on ("factoring": half the remainder split among the threads, S. F. Hummel,
+ * E. Schonberg & L. E. Flynn, Comm. ACM 35(8) (1992) 90–101), at least one. A worker's task costs its thread
+ * the state of every series it meets, exported and merged on the main thread: with 100 000 series that was a third
+ * of a worker's time per 13 MB segment (issue 12), so few large tasks first and small ones to even out the end.
+ */
+export function workerClaim(remaining: number, threads: number): number {
+  return Math.max(1, Math.ceil(remaining / (2 * Math.max(1, threads))));
+}
+
 export interface ParallelReadOptions {
   path: string;
   size: number;
   /**
    * Worker threads next to the main thread, or 'auto': as many as the cores idle while the file is cut into segments
-   * (readerWorkersFor), the main thread parsing the first segments meanwhile, so neither the cut nor the sample
-   * delays the read (they were ≈ 0.1 s and 40 ms of wall time before the first line was parsed, issue 12).
+   * (readerWorkersFor; the cut and the sample take ≈ 40 ms together before the first line is parsed).
    */
   workers: number | 'auto';
   segmentBytes: number;
@@ -214,21 +224,15 @@ export async function readParallel(o: ParallelReadOptions): Promise<ParallelRead
     const onMain = o.readOnMainThread ?? true;
     const sample = o.workers === 'auto' ? idleSampler() : null;
     const sampleStarted = performance.now();
-    // Segments appear as the cut finds them; the main thread starts on the first one at once. Workers come in only
-    // once the whole file is cut (they take segments from the back).
+    // The whole file is cut before any thread parses: alone the cut takes 15-45 ms (a scan for newlines, mostly
+    // native), about the idle sample's span, but interleaved with the main thread's parsing each of its reads
+    // waited for a chunk to be parsed, and the workers, which come in once the file is cut, started 0.8-1.5 s
+    // late (issue 12: the shuffled 2.3 M-line file, 100 000 endpoints).
+    const bounds = await segmentBoundaries(fh, o.size, o.segmentBytes);
     const segments: Segment[] = [];
-    let cut = 0;
-    let allCut = false;
-    let wake: (() => void) | null = null;
-    const wakeMain = (): void => {
-      wake?.();
-      wake = null;
-    };
-    const onCut = (end: number): void => {
-      segments.push({ start: cut, end });
-      cut = end;
-      wakeMain();
-    };
+    for (let k = 1; k < bounds.length; k++) segments.push({ start: bounds[k - 1], end: bounds[k] });
+    if (sample !== null && performance.now() - sampleStarted < IDLE_SAMPLE_MS) await sleep(IDLE_SAMPLE_MS - (performance.now() - sampleStarted));
+    const workers = sample !== null ? readerWorkersFor(sample()) : (o.workers as number);
 
     let bytesDone = 0;
     const progress = (n: number): void => {
@@ -240,7 +244,14 @@ export async function readParallel(o: ParallelReadOptions): Promise<ParallelRead
     // one-thread read would, and only the workers' segments are exported and merged (a merge costs as much as
     // parsing a few MB; it used to be paid for every segment, the main thread's included).
     let front = 0;
-    let back = Infinity;
+    let back = segments.length;
+    const workerCount = Math.max(onMain ? 0 : 1, Math.min(workers, back - (onMain ? 1 : 0)));
+    if (workerCount > 0) {
+      // Started before the main thread parses, so they start up meanwhile. No timeout of its own: an analysis's
+      // timeout terminates its thread, and with it these.
+      pool = new ThreadPool({ module: READ_SEGMENT_TASK_URL, data: init, size: workerCount, queueLimit: segments.length, name: 'line-protocol reader' });
+    }
+    const segmentsPerThread = new Array<number>(1 + workerCount).fill(0);
     const parser = new LineProtocolParser(o.mapper.onPoint, { precision: o.precision, knownTokens: schemaTokens(o.schema) });
     // The rule for keeping the workers (workersPay), from rates measured on this read: the main thread's rate
     // before the first worker segment began parsing (the workers were still starting) against its rate while each
@@ -248,7 +259,6 @@ export async function readParallel(o: ParallelReadOptions): Promise<ParallelRead
     let mainLog = new MainThreadLog();
     let mainAlone = NaN;
     let stopped: ReadRates | undefined;
-    let segmentsPerThread = [0];
     const mainLoop = async (): Promise<void> => {
       if (!onMain) return;
       const buffers = readBuffers(o.chunkBytes);
@@ -256,61 +266,32 @@ export async function readParallel(o: ParallelReadOptions): Promise<ParallelRead
         mainLog.add(n);
         progress(n);
       };
-      let started = false;
-      for (;;) {
-        if (front < segments.length && front < back) {
-          // Its rate counts from its first segment (not from waiting for the first cut).
-          if (!started) mainLog = new MainThreadLog();
-          started = true;
-          // Segments end after a newline, where the parser has no line open: end() between them is a no-op.
-          await readRange(fh, segments[front++], buffers, parser, { onBytes, signal: query.signal });
-          segmentsPerThread[0]++;
-        } else if (!allCut) {
-          await new Promise<void>((resolve) => (wake = resolve));
-        } else {
-          break;
-        }
+      mainLog = new MainThreadLog();
+      while (front < back) {
+        // Segments end after a newline, where the parser has no line open: end() between them is a no-op.
+        await readRange(fh, segments[front++], buffers, parser, { onBytes, signal: query.signal });
+        segmentsPerThread[0]++;
       }
       mainLog.finish();
     };
     const main = mainLoop();
-    // Handled here so that a failing main loop is no unhandled rejection while the cut goes on (Promise.all below
+    // Handled here so that a failing main loop is no unhandled rejection while the workers go on (Promise.all below
     // still rejects with it).
     main.catch(() => undefined);
-    try {
-      await segmentBoundaries(fh, o.size, o.segmentBytes, onCut);
-    } catch (e) {
-      // Let the main thread stop before the file is closed under it.
-      allCut = true;
-      back = 0;
-      wakeMain();
-      await main.catch(() => undefined);
-      throw e;
-    }
-    segments.push({ start: cut, end: o.size });
-    if (sample !== null && performance.now() - sampleStarted < IDLE_SAMPLE_MS) await sleep(IDLE_SAMPLE_MS - (performance.now() - sampleStarted));
-    const workers = sample !== null ? readerWorkersFor(sample()) : (o.workers as number);
-    back = segments.length;
-    allCut = true;
-    wakeMain();
-
-    const workerCount = Math.max(onMain ? 0 : 1, Math.min(workers, back - front - (onMain && front === 0 ? 1 : 0)));
-    segmentsPerThread = [segmentsPerThread[0], ...new Array<number>(workerCount).fill(0)];
-    if (workerCount > 0) {
-      // No timeout of its own: an analysis's timeout terminates its thread, and with it these.
-      pool = new ThreadPool({ module: READ_SEGMENT_TASK_URL, data: init, size: workerCount, queueLimit: segments.length, name: 'line-protocol reader' });
-    }
     const workerResults = new Array<SegmentResult | undefined>(segments.length);
     const workerRates = new Array<number>(workerCount).fill(0);
-    // One task in flight per worker, so segments go to whichever thread is free next.
+    // One task in flight per worker, so segments go to whichever thread is free next; a task is a run of
+    // segments from the back (workerClaim), read as one range into one builder, exported and merged once.
     const workerLoop = async (p: ThreadPool<Segment, SegmentResult>): Promise<void> => {
       while (front < back && stopped === undefined) {
-        const index = --back;
+        const count = workerClaim(back - front, workerCount + (onMain ? 1 : 0));
+        const index = (back -= count);
         let thread = 0;
-        const result = await p.run(segments[index], { onStart: (worker) => (thread = worker + 1) });
-        const bytes = segments[index].end - segments[index].start;
+        const range = { start: segments[index].start, end: segments[index + count - 1].end };
+        const result = await p.run(range, { onStart: (worker) => (thread = worker + 1) });
+        const bytes = range.end - range.start;
         workerResults[index] = result;
-        segmentsPerThread[thread]++;
+        segmentsPerThread[thread] += count;
         progress(bytes);
         const end = performance.now();
         const begin = end - result.parseMs;

@@ -126,8 +126,8 @@ export class LineProtocolFileSource implements MetricSource {
     const chunkBytes = this.options.highWaterMark ?? DEFAULT_READ_CHUNK_BYTES;
     const gzip = await isGzip(path);
     const large = !gzip && size >= (this.options.parallelMinBytes ?? DEFAULT_PARALLEL_MIN_BYTES);
-    // A file worth a parallel read chooses its threads by the cores idle while it is cut into segments, its first
-    // segments being parsed meanwhile (readParallel); 'auto' may still end up with the main thread alone.
+    // A file worth a parallel read chooses its threads by the cores idle while it is cut into segments
+    // (readParallel); 'auto' may still end up with the main thread alone.
     const workers = this.options.workers ?? (large ? 'auto' : 0);
     const parallel = large && workers !== 0;
     let totals: ParseTotals;

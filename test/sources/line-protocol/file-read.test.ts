@@ -142,3 +142,27 @@ describe('keeping reader threads only while they pay (issue 12: two threads were
     expect(workersPay({ mainAlone: 100, mainShared: 60, workers: [30, 29] })).toBe(false);
   });
 });
+
+describe('how many segments a reader thread takes at once (few tasks: each one exports and merges its series)', () => {
+  it('takes a quarter of what is left with two threads, less as the read goes on, and always at least one', async () => {
+    const { workerClaim } = await import('../../../src/sources/line-protocol/file-source-parallel.ts');
+    // A worker and the main thread, 8 segments: 2, then of the 4 left after the main thread took 2, 1.
+    expect(workerClaim(8, 2)).toBe(2);
+    expect(workerClaim(4, 2)).toBe(1);
+    expect(workerClaim(1, 2)).toBe(1);
+    expect(workerClaim(26, 2)).toBe(7);
+    // More threads, smaller shares; a nonsense thread count is taken as one.
+    expect(workerClaim(26, 4)).toBe(4);
+    expect(workerClaim(5, 0)).toBe(3);
+    // Claimed and remaining add up along a whole read: the shares shrink geometrically and never exceed the rest.
+    let left = 40;
+    const claims: number[] = [];
+    while (left > 0) {
+      const c = workerClaim(left, 2);
+      expect(c).toBeLessThanOrEqual(left);
+      claims.push(c);
+      left -= c;
+    }
+    expect(claims).toEqual([10, 8, 6, 4, 3, 3, 2, 1, 1, 1, 1]);
+  });
+});
