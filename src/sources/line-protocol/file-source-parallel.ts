@@ -228,7 +228,7 @@ export async function readParallel(o: ParallelReadOptions): Promise<ParallelRead
     // native), about the idle sample's span, but interleaved with the main thread's parsing each of its reads
     // waited for a chunk to be parsed, and the workers, which come in once the file is cut, started 0.8-1.5 s
     // late (issue 12: the shuffled 2.3 M-line file, 100 000 endpoints).
-    const bounds = await segmentBoundaries(fh, o.size, o.segmentBytes);
+    const bounds = await segmentBoundaries(fh, o.size, o.segmentBytes, query.signal);
     const segments: Segment[] = [];
     for (let k = 1; k < bounds.length; k++) segments.push({ start: bounds[k - 1], end: bounds[k] });
     if (sample !== null && performance.now() - sampleStarted < IDLE_SAMPLE_MS) await sleep(IDLE_SAMPLE_MS - (performance.now() - sampleStarted));

@@ -45,6 +45,28 @@ async function boundaries(file: string, size: number, segmentBytes: number): Pro
 }
 
 describe('segmentBoundaries', () => {
+  it('stops with the signal\'s reason between its reads (the whole file is scanned before any thread parses)', async () => {
+    // 12 MB: three of the cut's 4 MiB reads; the signal aborts after the first.
+    const line = `m,t=a v=1 ${T0}\n`;
+    const text = line.repeat(Math.ceil(12_000_000 / line.length));
+    const file = writeTmp('cut-abort.lp', text);
+    const fh = await open(file, 'r');
+    try {
+      const ac = new AbortController();
+      const read = fh.read.bind(fh) as (...args: unknown[]) => Promise<{ bytesRead: number }>;
+      let reads = 0;
+      (fh as unknown as { read: (...args: unknown[]) => Promise<{ bytesRead: number }> }).read = async (...args) => {
+        const r = await read(...args);
+        if (++reads === 1) ac.abort(new Error('cut cancelled'));
+        return r;
+      };
+      await expect(segmentBoundaries(fh, text.length, 1 << 20, ac.signal)).rejects.toThrow('cut cancelled');
+      expect(reads).toBe(1);
+    } finally {
+      await fh.close();
+    }
+  });
+
   it('cuts a plain file just after the first newline at or past each nominal cut', async () => {
     const text = Array.from({ length: 50 }, (_, i) => `m,t=${'x'.repeat(i % 7)} v=${i} ${T0 + BigInt(i)}\n`).join('');
     const file = writeTmp('plain.lp', text);
