@@ -11,6 +11,8 @@ export interface WindowBuilderCounts {
   kept: number;
   outsideWindows: number;
   filtered: number;
+  /** Points left out for an empty service or subject name (see WindowBuilder.latencySubject). */
+  unnamed: number;
 }
 
 export interface WindowBuilderState {
@@ -175,6 +177,7 @@ export function mergeState(into: BuilderContents, state: WindowBuilderState): vo
   into.counts.kept += state.counts.kept;
   into.counts.outsideWindows += state.counts.outsideWindows;
   into.counts.filtered += state.counts.filtered;
+  into.counts.unnamed += state.counts.unnamed;
   into.warnings.push(...state.warnings);
   // The exporting builder had the same filters, so every subject in the state passed them already.
   mergeLatency(into.subjects, state.latency);

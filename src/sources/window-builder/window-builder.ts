@@ -108,7 +108,7 @@ export interface BackoffHistogram {
 }
 
 export class WindowBuilder {
-  readonly counts: WindowBuilderCounts = { kept: 0, outsideWindows: 0, filtered: 0 };
+  readonly counts: WindowBuilderCounts = { kept: 0, outsideWindows: 0, filtered: 0, unnamed: 0 };
   private readonly options: WindowBuilderOptions;
   private readonly warnings: string[] = [];
   private readonly serviceFilter: Set<string> | null;
@@ -160,27 +160,39 @@ export class WindowBuilder {
     return this.blockGrid.cohortTag;
   }
 
-  /** Counts the point (or `n` points alike) as kept, outside both windows, or filtered out; true when kept. */
-  private admit(w: number, subject: unknown, n = 1): subject is object {
+  /**
+   * Counts the point (or `n` points alike) as kept, outside both windows, left out for an empty service or subject
+   * name, or filtered out; true when kept.
+   */
+  private admit(w: number, subject: unknown, service: string, name: string, n = 1): subject is object {
     if (w < 0) {
       this.counts.outsideWindows += n;
       return false;
     }
     if (subject === null) {
-      this.counts.filtered += n;
+      if (service === '' || name === '') this.counts.unnamed += n;
+      else this.counts.filtered += n;
       return false;
     }
     this.counts.kept += n;
     return true;
   }
 
+  /**
+   * The subject of a service and endpoint; null when the filters drop it or a name is empty. A database returns a
+   * point without the tag under the empty name (InfluxDB's GROUP BY, Prometheus' missing label), where the file
+   * source refuses the line ("missing tag"): such points are left out and counted (`unnamed`, a warning on the
+   * windows) in every source alike, not analysed as a nameless endpoint.
+   */
   private latencySubject(service: string, endpoint: string): LatencySubject | null {
+    if (service === '' || endpoint === '') return null;
     if (this.serviceFilter !== null && !this.serviceFilter.has(service)) return null;
     if (this.endpointFilter !== null && !this.endpointFilter.has(endpoint)) return null;
     return this.subjects.latency(service, endpoint);
   }
 
   private upstreamSubject(service: string, upstream: string): UpstreamSubject | null {
+    if (service === '' || upstream === '') return null;
     if (this.serviceFilter !== null && !this.serviceFilter.has(service)) return null;
     return this.subjects.upstream(service, upstream);
   }
@@ -194,7 +206,7 @@ export class WindowBuilder {
       else if (handle.latency === undefined) s = handle.latency = this.latencySubject(service, endpoint);
       else s = handle.latency;
     }
-    if (!this.admit(w, s)) return false;
+    if (!this.admit(w, s, service, endpoint)) return false;
     const acc = s.windows[w];
     if (acc.raw === null) {
       acc.raw = new GrowableFloat64();
@@ -218,7 +230,7 @@ export class WindowBuilder {
       else if (handle.upstream === undefined) s = handle.upstream = this.upstreamSubject(service, upstream);
       else s = handle.upstream;
     }
-    if (!this.admit(w, s)) return false;
+    if (!this.admit(w, s, service, upstream)) return false;
     const acc = s.windows[w];
     const retries = attempts > 1 ? attempts - 1 : 0;
     acc.rawCalls++;
@@ -256,7 +268,7 @@ export class WindowBuilder {
     if (n <= 0) return false;
     const w = this.windowOf(timeMs, cohort, service, undefined, n);
     const s = w >= 0 ? this.upstreamSubject(service, upstream) : null;
-    if (!this.admit(w, s, n)) return false;
+    if (!this.admit(w, s, service, upstream, n)) return false;
     const acc = s.windows[w];
     acc.rawCalls += n;
     acc.blockCalls[this.blockGrid.blockOf(w, timeMs)] += n;
@@ -290,7 +302,7 @@ export class WindowBuilder {
   addHistogramBucket(service: string, endpoint: string, timeMs: number, le: number, cumulativeCount: number, cohort?: string): boolean {
     const w = this.windowOf(timeMs, cohort, service, endpoint);
     const s = w < 0 ? null : this.latencySubject(service, endpoint);
-    if (!this.admit(w, s)) return false;
+    if (!this.admit(w, s, service, endpoint)) return false;
     const acc = s.windows[w];
     if (acc.hist === null) acc.hist = new Map();
     let buckets = acc.hist.get(timeMs);
@@ -307,7 +319,7 @@ export class WindowBuilder {
   addUpstreamCounters(service: string, upstream: string, timeMs: number, counters: UpstreamCounters, backoffHistogram?: BackoffHistogram, cohort?: string): boolean {
     const w = this.windowOf(timeMs, cohort, service);
     const s = w < 0 ? null : this.upstreamSubject(service, upstream);
-    if (!this.admit(w, s)) return false;
+    if (!this.admit(w, s, service, upstream)) return false;
     const acc = s.windows[w];
     acc.counterPoints++;
     acc.counterCalls += counters.calls;
@@ -367,6 +379,8 @@ export class WindowBuilder {
   build(): MetricWindows {
     if (this.built) throw new Error('WindowBuilder.build() called twice');
     this.built = true;
+    const unnamed = this.counts.unnamed;
+    if (unnamed > 0) this.warnings.push(`${unnamed} ${unnamed === 1 ? 'point in the windows has' : 'points in the windows have'} an empty service, endpoint or upstream name (a tag missing from the points): left out`);
     const untagged = this.blockGrid.untagged;
     if (untagged > 0) this.warnings.push(`${untagged} points in the window carry no "${this.blockGrid.cohortTag}" tag; they are in neither cohort`);
     const windows = buildWindows({ options: this.options, grid: this.grid, blocks: this.blockGrid, subjects: this.subjects, warnings: this.warnings });

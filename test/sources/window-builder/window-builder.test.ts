@@ -45,7 +45,7 @@ describe('WindowBuilder window assignment', () => {
     expect(b.addRequest('shop', '/a', UPGRADE, 4)).toBe(true); // upgrade instant belongs to after
     expect(b.addRequest('shop', '/a', UPGRADE + 2 * H - 1, 5)).toBe(true);
     expect(b.addRequest('shop', '/a', UPGRADE + 2 * H, 6)).toBe(false); // after.stop is outside
-    expect(b.counts).toEqual({ kept: 4, outsideWindows: 2, filtered: 0 });
+    expect(b.counts).toEqual({ kept: 4, outsideWindows: 2, filtered: 0, unnamed: 0 });
     const w = b.build();
     expect(w.latency).toHaveLength(1);
     const s = w.latency[0];
@@ -56,6 +56,39 @@ describe('WindowBuilder window assignment', () => {
     expect(w.warnings).toEqual([]);
   });
 
+  it('leaves out and counts points with an empty service, endpoint or upstream name, in every form, and says so', () => {
+    // What a database returns for points without the tag (InfluxDB GROUP BY: ""), where the file source refuses the line.
+    const b = builder();
+    const handle = {};
+    expect(b.addRequest('shop', '', UPGRADE, 1)).toBe(false);
+    expect(b.addRequest('', '/a', UPGRADE, 1, undefined, handle)).toBe(false);
+    expect(b.addRequest('', '/a', UPGRADE + 1, 1, undefined, handle)).toBe(false);
+    expect(b.addUpstreamCall('shop', '', UPGRADE, 2, 10, true)).toBe(false);
+    expect(b.addPlainUpstreamCalls('', 'payments-api', UPGRADE, 5)).toBe(false);
+    expect(b.addHistogramBucket('shop', '', UPGRADE, 100, 3)).toBe(false);
+    expect(b.addUpstreamCounters('shop', '', UPGRADE, { calls: 4, retries: 0, exhausted: 0 })).toBe(false);
+    // Named points beside them are kept; a filtered one still counts as filtered, one outside the windows as outside.
+    expect(b.addRequest('shop', '/a', UPGRADE, 7)).toBe(true);
+    expect(b.addRequest('shop', '/a', UPGRADE - 1, 6)).toBe(true);
+    expect(b.addRequest('shop', '', UPGRADE - 3 * H, 1)).toBe(false);
+    expect(b.counts).toEqual({ kept: 2, outsideWindows: 1, filtered: 0, unnamed: 11 });
+    const w = b.build();
+    expect(w.latency.map((l) => `${l.service} ${l.endpoint}`)).toEqual(['shop /a']);
+    expect(w.upstreams).toEqual([]);
+    expect(w.warnings).toEqual(['11 points in the windows have an empty service, endpoint or upstream name (a tag missing from the points): left out']);
+  });
+
+  it('counts unnamed points across a thread merge', () => {
+    const main = builder();
+    const other = builder();
+    expect(other.addRequest('shop', '', UPGRADE, 1)).toBe(false);
+    expect(other.addRequest('shop', '/a', UPGRADE, 1)).toBe(true);
+    expect(main.addRequest('shop', '/a', UPGRADE - 1, 1)).toBe(true);
+    main.mergeState(other.exportState());
+    expect(main.counts.unnamed).toBe(1);
+    expect(main.build().warnings).toEqual(['1 point in the windows has an empty service, endpoint or upstream name (a tag missing from the points): left out']);
+  });
+
   it('applies service and endpoint filters (endpoints do not filter upstreams)', () => {
     const b = builder({ services: ['shop'], endpoints: ['/checkout'] });
     expect(b.addRequest('shop', '/checkout', UPGRADE, 1)).toBe(true);
@@ -63,7 +96,7 @@ describe('WindowBuilder window assignment', () => {
     expect(b.addRequest('billing', '/checkout', UPGRADE, 1)).toBe(false);
     expect(b.addUpstreamCall('shop', 'payments-api', UPGRADE, 1, 0, true)).toBe(true);
     expect(b.addUpstreamCall('billing', 'payments-api', UPGRADE, 1, 0, true)).toBe(false);
-    expect(b.counts).toEqual({ kept: 2, outsideWindows: 0, filtered: 3 });
+    expect(b.counts).toEqual({ kept: 2, outsideWindows: 0, filtered: 3, unnamed: 0 });
     const w = b.build();
     expect(w.latency.map((l) => `${l.service} ${l.endpoint}`)).toEqual(['shop /checkout']);
     expect(w.upstreams.map((u) => `${u.service} ${u.upstream}`)).toEqual(['shop payments-api']);
@@ -261,7 +294,7 @@ describe('WindowBuilder state transfer (parallel readers)', () => {
     const state = second.exportState();
     expect(state.transfer.length).toBeGreaterThan(0);
     first.mergeState(structuredClone(state, { transfer: state.transfer }));
-    expect(first.counts).toEqual({ kept: whole.counts.kept, outsideWindows: 2, filtered: 0 });
+    expect(first.counts).toEqual({ kept: whole.counts.kept, outsideWindows: 2, filtered: 0, unnamed: 0 });
     expect(isDeepStrictEqual(first.build(), whole.build())).toBe(true);
   });
 });
