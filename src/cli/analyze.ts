@@ -213,11 +213,13 @@ const WRITE_CHUNK_BYTES = 1 << 22;
  * external memory that V8 answers with full collections (issue 12).
  */
 async function* utf8Chunks(pieces: Iterable<string>, reuse = false): AsyncGenerator<Uint8Array> {
-  const spare: Buffer[] = [];
+  // With `reuse`: the buffer of the chunk before the one just yielded, free again by the time it is asked for.
+  let other: Buffer | null = null;
   const next = (done: Buffer): Buffer => {
     if (!reuse) return Buffer.allocUnsafe(WRITE_CHUNK_BYTES);
-    spare.push(done);
-    return spare.length > 1 ? spare.shift()! : Buffer.allocUnsafe(WRITE_CHUNK_BYTES);
+    const free = other ?? Buffer.allocUnsafe(WRITE_CHUNK_BYTES);
+    other = done;
+    return free;
   };
   let buf: Buffer = Buffer.allocUnsafe(WRITE_CHUNK_BYTES);
   let used = 0;

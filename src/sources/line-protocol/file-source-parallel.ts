@@ -31,7 +31,7 @@ export const IDLE_SAMPLE_MS = 40;
 /**
  * Starts measuring idle cores (0 … availableParallelism) from the kernel's per-CPU idle times; the returned function
  * ends the span and gives them. The CPU this process used meanwhile counts as idle: it is the sample of a machine on
- * which this process had slept (the parallel read takes it while the main thread already parses, issue 12).
+ * which this process had slept (the parallel read takes it while it cuts the file, issue 12).
  */
 export function idleSampler(): () => number {
   const idleAndTotal = (): [number, number] => {

@@ -107,6 +107,11 @@ export interface BackoffHistogram {
   counts: ArrayLike<number>;
 }
 
+/** A service or subject name is empty: a database's answer for a point without the tag (see latencySubject). */
+function nameless(service: string, name: string): boolean {
+  return service === '' || name === '';
+}
+
 export class WindowBuilder {
   readonly counts: WindowBuilderCounts = { kept: 0, outsideWindows: 0, filtered: 0, unnamed: 0 };
   private readonly options: WindowBuilderOptions;
@@ -170,7 +175,7 @@ export class WindowBuilder {
       return false;
     }
     if (subject === null) {
-      if (service === '' || name === '') this.counts.unnamed += n;
+      if (nameless(service, name)) this.counts.unnamed += n;
       else this.counts.filtered += n;
       return false;
     }
@@ -185,14 +190,14 @@ export class WindowBuilder {
    * windows) in every source alike, not analysed as a nameless endpoint.
    */
   private latencySubject(service: string, endpoint: string): LatencySubject | null {
-    if (service === '' || endpoint === '') return null;
+    if (nameless(service, endpoint)) return null;
     if (this.serviceFilter !== null && !this.serviceFilter.has(service)) return null;
     if (this.endpointFilter !== null && !this.endpointFilter.has(endpoint)) return null;
     return this.subjects.latency(service, endpoint);
   }
 
   private upstreamSubject(service: string, upstream: string): UpstreamSubject | null {
-    if (service === '' || upstream === '') return null;
+    if (nameless(service, upstream)) return null;
     if (this.serviceFilter !== null && !this.serviceFilter.has(service)) return null;
     return this.subjects.upstream(service, upstream);
   }
