@@ -104,7 +104,9 @@ const BaselineSchema = Type.Object(
   {
     kind: Type.Union([Type.Literal('before'), Type.Literal('seasonal'), Type.Literal('cohort')]),
     period: Type.String({ minLength: 1 }),
-    periods: Type.Integer({ minimum: 2, maximum: 52 }),
+    periods: Type.Integer({ minimum: 1, maximum: 52 }),
+    /** Earlier periods that measure the period-to-period variation (the baseline's included; default 14). */
+    variancePeriods: Type.Optional(Type.Integer({ minimum: 2, maximum: 52 })),
     cohortTag: Type.String({ minLength: 1 }),
     control: Type.String({ minLength: 1 }),
   },

@@ -32,7 +32,8 @@ const TargetSchema = Type.Object(
     /** The analysis baseline (issue 11), the same names as the CLI flags and the HTTP body. */
     baseline: Type.Optional(Type.Union([Type.Literal('before'), Type.Literal('seasonal'), Type.Literal('cohort')])),
     period: Type.Optional(Duration),
-    periods: Type.Optional(Type.Integer({ minimum: 2, maximum: 52 })),
+    periods: Type.Optional(Type.Integer({ minimum: 1, maximum: 52 })),
+    variancePeriods: Type.Optional(Type.Integer({ minimum: 2, maximum: 52 })),
     periodVariance: Type.Optional(Type.Union([Type.Literal('between'), Type.Literal('auto')])),
     cohortTag: Type.Optional(Type.String({ minLength: 1 })),
     control: Type.Optional(Type.String({ minLength: 1 })),
@@ -124,6 +125,10 @@ export function parseGuardConfig(raw: unknown, where: string): GuardConfig {
     if (t.after) parseDuration(t.after, `${where}: targets.${i}.after`);
     if (t.deadline) parseDuration(t.deadline, `${where}: targets.${i}.deadline`);
     if (t.period) parseDuration(t.period, `${where}: targets.${i}.period`);
+    // The history holds the baseline's periods: fewer would leave some of them out of the variance.
+    if (t.periods !== undefined && t.variancePeriods !== undefined && t.variancePeriods < t.periods) {
+      throw new AppError('BAD_INPUT', `${where}: targets.${i}.variancePeriods: must be at least targets.${i}.periods (${t.periods}), got ${t.variancePeriods}`);
+    }
   });
   return {
     enabled: g.enabled,

@@ -99,7 +99,7 @@ export class SlaGuard {
     if (t.deadline) request.deadline = t.deadline;
     // The baseline travels with the request and is resolved once in runAnalysis; with a cohort baseline the
     // findings, and so the policy's decision and the recommendation, are about the flag-on cohort.
-    for (const k of ['baseline', 'period', 'periods', 'periodVariance', 'cohortTag', 'control'] as const) if (t[k] !== undefined) Object.assign(request, { [k]: t[k] });
+    for (const k of ['baseline', 'period', 'periods', 'variancePeriods', 'periodVariance', 'cohortTag', 'control'] as const) if (t[k] !== undefined) Object.assign(request, { [k]: t[k] });
     if (t.expectations?.length) request.expectations = t.expectations;
     return request;
   }

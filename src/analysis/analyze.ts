@@ -4,7 +4,7 @@
  */
 import { backoffCandidate } from './backoff.ts';
 import type { PeriodEvidence, ReferencePeriods } from './design-effect.ts';
-import { allInsufficient, checkSeasonal, cohortReport, referenceBlocks } from './baseline.ts';
+import { allInsufficient, baselineUpstreamWindow, checkSeasonal, cohortReport, referenceBlocks } from './baseline.ts';
 import type { Candidate } from './candidate.ts';
 import { coverageOf, decide, summarize, verdictOf } from './decide.ts';
 import { flatExpectationCandidates, settleFlatExpectation, type Expectation } from './expectations.ts';
@@ -36,14 +36,16 @@ export interface AnalyzeOptions {
 }
 
 export function analyze(windows: MetricWindows, settings: AnalysisSettings, options: AnalyzeOptions = {}): AnalysisResult {
-  const { clusterSize } = referenceBlocks(windows);
+  const { clusterSize, levelBlocks } = referenceBlocks(windows);
   if (!clusterSize) return analyzeWith(windows, settings, options, () => undefined, null);
-  if (settings.seasonal?.periodVariance !== 'auto') return analyzeWith(windows, settings, options, () => ({ size: clusterSize, variance: 'between' }), null);
+  const level = levelBlocks !== undefined ? { levelBlocks } : {};
+  if (settings.seasonal?.periodVariance !== 'auto') return analyzeWith(windows, settings, options, () => ({ size: clusterSize, variance: 'between', ...level }), null);
   // Seasonal baseline: a first pass gathers every comparison's evidence of a period effect, per service; the
   // second uses, per service, the variance that evidence calls for (period-effect.ts).
   const evidence = new Map<string, PeriodEvidence[]>();
   const gather = (service: string): ReferencePeriods => ({
     size: clusterSize,
+    ...level,
     variance: (e) => {
       const list = evidence.get(service);
       if (list) list.push(e);
@@ -55,7 +57,7 @@ export function analyze(windows: MetricWindows, settings: AnalysisSettings, opti
   const services = [...new Set([...windows.latency.map((s) => s.service), ...windows.upstreams.map((u) => u.service)])].sort(compare);
   const checks = services.map((service) => periodEffectCheck(service, evidence.get(service) ?? []));
   const variance = new Map(checks.map((c) => [c.service, c.variance]));
-  return analyzeWith(windows, settings, options, (service) => ({ size: clusterSize, variance: variance.get(service) ?? 'between' }), checks);
+  return analyzeWith(windows, settings, options, (service) => ({ size: clusterSize, variance: variance.get(service) ?? 'between', ...level }), checks);
 }
 
 function analyzeWith(
@@ -69,11 +71,12 @@ function analyzeWith(
   const series: ReportSeries = { latency: [], upstreams: [] };
   // Time blocks per window (clustered inference), when the source recorded them; a seasonal baseline's reference
   // periods are clusters of blocks (baseline.ts).
-  const { beforeBlocks: bb, afterBlocks: ba } = referenceBlocks(windows);
+  const { beforeBlocks: bb, afterBlocks: ba, levelBlocks } = referenceBlocks(windows);
   const layout = windows.baseline;
   const latency = [...windows.latency].sort((a, b) => compare(a.service, b.service) || compare(a.endpoint, b.endpoint));
   const upstreams = [...windows.upstreams].sort((a, b) => compare(a.service, b.service) || compare(a.upstream, b.upstream));
-  const references = layout?.kind === 'seasonal' ? { references: { ranges: layout.references, blocksPerReference: layout.blocksPerReference } } : {};
+  const history = levelBlocks !== undefined && layout?.kind === 'seasonal' ? { levelPeriods: layout.levelPeriods } : {};
+  const references = layout?.kind === 'seasonal' ? { references: { ranges: layout.references, blocksPerReference: layout.blocksPerReference, ...history } } : {};
   const grid: WindowGrid | null = windows.blockMs ? { before: windows.before, after: windows.after, blockMs: windows.blockMs, ...references } : null;
   // The report-wide false-incident rate is split evenly over every scan the report runs (Bonferroni).
   const scanAlpha = settings.incidents.alpha / scanCount(latency.length, upstreams.length, settings);
@@ -108,11 +111,12 @@ function analyzeWith(
     });
   }
   for (const original of upstreams) {
-    let u = original;
+    // A variance history's older periods are in the per-block series only (baseline.ts).
+    let u = levelBlocks !== undefined ? { ...original, before: baselineUpstreamWindow(original.before, levelBlocks) } : original;
     if (grid) {
       const found = upstreamIncidents(u, settings, grid, scanAlpha);
       if (found.incidents.length > 0) {
-        u = { ...u, before: upstreamWithoutBlocks(u.before, found.drop[0]), after: upstreamWithoutBlocks(u.after, found.drop[1]) };
+        u = { ...u, before: upstreamWithoutBlocks(u.before, found.drop[0], levelBlocks), after: upstreamWithoutBlocks(u.after, found.drop[1]) };
         incidents.push(...found.incidents);
         warnings.push(...found.incidents.map((i) => incidentWarning(i, true)));
       }

@@ -133,24 +133,34 @@ export function backoffCandidate(
  */
 function clusteredRankVariance(after: SortedRawView, before: SortedRawView): { inflation: number; df: number; design: DesignEstimate | null } {
   if (!after.timed || !before.timed) return { inflation: 1, df: Infinity, design: null };
-  const { placementsX, placementsY, auc } = mannWhitneyPlacements(after.timed.values, before.timed.values);
+  // A variance history (seasonal, ReferencePeriods.levelBlocks): the statistic and the after values' placements
+  // are against the baseline periods (the view's sorted values); every before value's placement depends on the
+  // after values only, so the older periods' placements measure the period-to-period spread like the others'.
+  const level = before.timed.periods?.levelBlocks;
+  const history = level !== undefined && level < before.timed.blockCount;
+  const { placementsX, placementsY, auc } = mannWhitneyPlacements(after.timed.values, history ? before.sorted : before.timed.values);
+  const beforePlacements = history ? mannWhitneyPlacements(after.timed.values, before.timed.values).placementsY : placementsY;
   const centred = (p: Float64Array, timed: NonNullable<SortedRawView['timed']>): CentredSums => {
     const { blocks, blockCount, periods } = timed;
+    const end = periods?.levelBlocks ?? Infinity;
     const sums = new Float64Array(blockCount);
     const weights = new Float64Array(blockCount);
     let squares = 0;
+    let count = 0;
     for (let i = 0; i < p.length; i++) {
       const d = p[i] - auc;
       sums[blocks[i]] += d;
       weights[blocks[i]]++;
+      if (blocks[i] >= end) continue;
       squares += d * d;
+      count++;
     }
-    // The independent variance of the total: n·S with S the sample variance (n − 1 denominator).
-    const independentVariance = p.length > 1 ? (squares * p.length) / (p.length - 1) : 0;
+    // The independent variance of the (baseline's) total: n·S with S the sample variance (n − 1 denominator).
+    const independentVariance = count > 1 ? (squares * count) / (count - 1) : 0;
     return { sums, independentVariance, ...(periods ? { clusters: { periods, weights } } : {}) };
   };
   const a = centred(placementsX, after.timed);
-  const b = centred(placementsY, before.timed);
+  const b = centred(beforePlacements, before.timed);
   const design = designEffectsOfSums(b, a);
   // Var(θ̂) parts: Var(mean placement) = Var(total)/n².
   const va = a.independentVariance / (after.n * after.n);

@@ -14,7 +14,7 @@ import type { Candidate } from './candidate.ts';
 import { formatChange, formatNumber } from './format.ts';
 import { exceedanceTest, minimumCountFor } from './tail-latency.ts';
 import { withoutBlocks } from './time-blocks.ts';
-import type { AnalysisSettings, MetricWindows, ReportBaseline, SampleSet, SeasonalLayout, TimeRange } from './types.ts';
+import type { AnalysisSettings, MetricWindows, ReportBaseline, SampleSet, SeasonalLayout, TimeRange, UpstreamWindow } from './types.ts';
 import { viewOf, type SampleView } from './sample-view.ts';
 
 /** How the before-side views are cut: block count, and blocks per cluster for a seasonal baseline. */
@@ -22,14 +22,35 @@ export interface ReferenceBlocks {
   beforeBlocks: number | undefined;
   afterBlocks: number | undefined;
   clusterSize: number | undefined;
+  /** Seasonal with a variance history: the baseline periods' blocks [0, levelBlocks) (design-effect.ts ReferencePeriods). */
+  levelBlocks?: number;
 }
 
 export function referenceBlocks(windows: MetricWindows): ReferenceBlocks {
   const blocks = (w: TimeRange) => (windows.blockMs ? Math.max(1, Math.ceil((w.stop - w.start) / windows.blockMs)) : undefined);
   const afterBlocks = blocks(windows.after);
   const b = windows.baseline;
-  if (b?.kind === 'seasonal' && windows.blockMs) return { beforeBlocks: b.blocksPerReference * b.references.length, afterBlocks, clusterSize: b.blocksPerReference };
+  if (b?.kind === 'seasonal' && windows.blockMs) {
+    const history = b.levelPeriods !== undefined && b.levelPeriods < b.references.length;
+    return { beforeBlocks: b.blocksPerReference * b.references.length, afterBlocks, clusterSize: b.blocksPerReference, ...(history ? { levelBlocks: b.blocksPerReference * b.levelPeriods! } : {}) };
+  }
   return { beforeBlocks: blocks(windows.before), afterBlocks, clusterSize: undefined };
+}
+
+/**
+ * An upstream's reference side with a variance history: the totals (calls, retries, exhausted) of the baseline
+ * periods, the per-block series of every period (they measure the period-to-period spread). The backoff waits stay
+ * whole: their view keeps only the baseline's (sample-view.ts viewOf).
+ */
+export function baselineUpstreamWindow(win: UpstreamWindow, levelBlocks: number | undefined): UpstreamWindow {
+  const pb = win.perBlock;
+  if (levelBlocks === undefined || !pb || levelBlocks >= pb.calls.length) return win;
+  const sum = (a: Float64Array) => {
+    let s = 0;
+    for (let i = 0; i < levelBlocks; i++) s += a[i];
+    return s;
+  };
+  return { ...win, calls: sum(pb.calls), retries: sum(pb.retries), exhausted: sum(pb.exhausted) };
 }
 
 /** A check of one reference period against the others is "anomalous" below this (Bonferroni-split) level. */
@@ -84,19 +105,46 @@ export function checkSeasonal(windows: MetricWindows, layout: SeasonalLayout, se
   }
   const iso = (ms: number) => new Date(ms).toISOString();
   const warnings: string[] = [];
+  // With a variance history (layout.levelPeriods) the first L periods are the baseline, every period measures the
+  // period-to-period variation.
+  const L = layout.levelPeriods !== undefined && layout.levelPeriods < K ? layout.levelPeriods : K;
+  const usedLevel = missing.slice(0, L).filter((m) => !m).length;
+  // Variance periods without data are one warning (a history longer than the source keeps is common), naming them.
+  const noHistory: number[] = [];
   layout.references.forEach((r, k) => {
     const when = `${iso(r.start)}–${iso(r.stop)}`;
-    if (missing[k]) warnings.push(`seasonal baseline: reference period ${k + 1} (${when}) has no data; ${present} of ${K} periods used`);
-    else if (anomalous[k]) warnings.push(`seasonal baseline: reference period ${k + 1} (${when}) is itself anomalous (${anomalous[k]}); it is kept and widens the uncertainty, but check it`);
+    if (missing[k] && k < L) warnings.push(`seasonal baseline: reference period ${k + 1} (${when}) has no data; ${usedLevel} of ${L} periods used`);
+    else if (missing[k]) noHistory.push(k);
+    else if (anomalous[k]) warnings.push(`seasonal baseline: ${k < L ? 'reference' : 'variance'} period ${k + 1} (${when}) is itself anomalous (${anomalous[k]}); it is kept and widens the uncertainty, but check it`);
   });
+  if (noHistory.length > 0) {
+    const starts = noHistory.map((k) => `${k + 1} (${iso(layout.references[k].start)})`);
+    const listed = starts.length > 4 ? `${starts.slice(0, 3).join(', ')}, … ${starts[starts.length - 1]}` : starts.join(', ');
+    warnings.push(
+      `seasonal baseline: ${noHistory.length} of the ${K - L} older variance periods have no data (${listed}); the period-to-period variation is measured over ${present} of ${K} periods`,
+    );
+  }
   const report: SeasonalCheck['report'] = {
     kind: 'seasonal',
     period: periodLabel,
-    periods: K,
-    references: layout.references.map((r, k) => ({ start: iso(r.start), stop: iso(r.stop), requests: requests[k], calls: calls[k], status: missing[k] ? 'missing' : anomalous[k] ? 'anomalous' : 'used' })),
-    used: present,
+    periods: L,
+    references: layout.references.map((r, k) => ({
+      start: iso(r.start),
+      stop: iso(r.stop),
+      requests: requests[k],
+      calls: calls[k],
+      status: missing[k] ? 'missing' : anomalous[k] ? 'anomalous' : 'used',
+      ...(k >= L ? { role: 'variance' as const } : {}),
+    })),
+    used: usedLevel,
+    ...(L < K ? { variancePeriods: K, varianceUsed: present } : {}),
   };
-  const insufficient = present < 2 ? `a seasonal baseline needs data in at least 2 reference periods to measure the period-to-period variation; ${present} of ${K} had any` : undefined;
+  const insufficient =
+    usedLevel === 0
+      ? `a seasonal baseline needs data in at least one of its ${L} reference periods; none had any`
+      : present < 2
+        ? `a seasonal baseline needs data in at least 2 reference periods to measure the period-to-period variation; ${present} of ${K} had any`
+        : undefined;
   return { report, warnings, ...(insufficient ? { insufficient } : {}) };
 }
 

@@ -64,6 +64,12 @@ export interface BlockSeries {
 export interface ReferencePeriods {
   size: number;
   variance: 'between' | 'within' | ((evidence: PeriodEvidence) => void);
+  /**
+   * Blocks [0, levelBlocks) are the baseline periods; the blocks after them are older periods that only measure
+   * the period-to-period variance (a variance history: `--variance-periods`). A comparison's block series then
+   * span both, its totals and independent variance only the baseline. Absent: every period is both.
+   */
+  levelBlocks?: number;
 }
 
 /** One comparison's evidence of a period effect: between ÷ within variance, F(df1, df2) without one. */
@@ -89,7 +95,9 @@ export function designEffects(before: BlockSeries | null, after: BlockSeries | n
   };
   const independent = (s: BlockSeries) => {
     let trials = 0;
-    for (let t = 0; t < s.trials.length; t++) trials += s.trials[t];
+    // Of the baseline's total: the blocks of a variance history are not part of it (ReferencePeriods.levelBlocks).
+    const end = Math.min(s.trials.length, s.periods?.levelBlocks ?? Infinity);
+    for (let t = 0; t < end; t++) trials += s.trials[t];
     return kind === 'binomial' ? trials * rate * (1 - rate) : trials * rate;
   };
   const sums = (s: BlockSeries, slot: number): CentredSums => ({
@@ -231,7 +239,11 @@ export function designEffectsOfSums(before: CentredSums, after: CentredSums): De
     return d > 1 && Number.isFinite(d) ? { designEffect: d, df: lrv.degreesOfFreedom } : INDEPENDENT;
   };
   const clusters = before.clusters;
-  const between = clusters && before.independentVariance > 0 ? clusterDesign(before.sums, clusters.weights, clusters.periods.size, before.independentVariance) : null;
+  // With a variance history (older periods after the baseline's blocks) the spread is measured over every period,
+  // against the variance those periods' observations would have if independent (the same per observation).
+  const history = clusters ? historyOf(clusters, before.independentVariance) : null;
+  const independentVariance = history ? history.independentVariance : before.independentVariance;
+  const between = clusters && independentVariance > 0 ? clusterDesign(before.sums, clusters.weights, clusters.periods.size, independentVariance) : null;
   if (!clusters || !between) return { before: one(before), after: one(after), bandwidth };
   // Seasonal baseline. The reference side is floored at 1 like the rest, but keeps the degrees of freedom of the
   // estimate it came from: a spread of three days that happens to come out below the binomial one is not a known
@@ -247,12 +259,17 @@ export function designEffectsOfSums(before: CentredSums, after: CentredSums): De
   const mode = clusters.periods.variance;
   // The default (`between`) needs no within-period estimate: it is a bandwidth search and a long-run variance per
   // period per comparison, so it is made only when the check asks for it or uses it.
-  const within = mode === 'between' ? null : withinPeriodDesign(before.sums, clusters.weights, clusters.periods.size, before.independentVariance);
+  const within = mode === 'between' ? null : withinPeriodDesign(before.sums, clusters.weights, clusters.periods.size, independentVariance);
   const usable = within !== null && within.designEffect > 0 && Number.isFinite(within.designEffect) && Number.isFinite(between.designEffect);
   if (typeof mode === 'function' && usable) mode({ ratio: between.designEffect / within.designEffect, df1: between.df, df2: within.df });
   const chosen = mode === 'within' && usable ? within : between;
   const excess = chosen.designEffect > 1 && Number.isFinite(chosen.designEffect);
-  const reference: WindowDesign = { designEffect: excess ? chosen.designEffect : 1, df: chosen.df };
+  // Measured over a variance history, the design effect is that of a total of history.periods periods of
+  // between.meanWeight observations each; the baseline's periods hold history.levelMeanWeight each on average, and
+  // the between-period part of the variance grows with the square of a period's size, the independent part with
+  // its size: d − 1 scales with the observations per period (as for the after window below).
+  const levelDesign = history && excess ? 1 + ((chosen.designEffect - 1) * history.levelMeanWeight) / between.meanWeight : chosen.designEffect;
+  const reference: WindowDesign = { designEffect: excess ? levelDesign : 1, df: chosen.df };
   // The after window is one more period: under "no change" today is a draw from the same period-to-period
   // distribution, so its variance has the same between-period part (a prediction, not a comparison of two fixed
   // days). Per observation that part is (d − 1)/n̄ of the binomial/Poisson variance, so a period of n_a
@@ -271,6 +288,29 @@ export function designEffectsOfSums(before: CentredSums, after: CentredSums): De
   const d = excess ? 1 + ((chosen.designEffect - 1) * na) / between.meanWeight : 1;
   const afterDesign: WindowDesign = { designEffect: d, df: chosen.df };
   return { before: reference, after: afterDesign, bandwidth, jointDf: chosen.df };
+}
+
+/**
+ * A seasonal reference side with a variance history: the independent variance of every period's observations
+ * (the baseline's, scaled by observations: it is the same per observation) and the baseline periods' mean size.
+ * Null without a history, or when the baseline holds no observation.
+ */
+function historyOf(clusters: NonNullable<CentredSums['clusters']>, levelIndependentVariance: number): { independentVariance: number; levelMeanWeight: number } | null {
+  const { weights, periods } = clusters;
+  const levelBlocks = periods.levelBlocks;
+  if (levelBlocks === undefined || levelBlocks >= weights.length) return null;
+  let level = 0;
+  let all = 0;
+  let levelPeriods = 0;
+  for (let g = 0; g * periods.size < levelBlocks; g++) {
+    let w = 0;
+    for (let t = g * periods.size; t < Math.min(levelBlocks, (g + 1) * periods.size); t++) w += weights[t];
+    if (w > 0) levelPeriods++;
+    level += w;
+  }
+  for (let t = 0; t < weights.length; t++) all += weights[t];
+  if (!(level > 0) || levelPeriods === 0) return null;
+  return { independentVariance: (levelIndependentVariance * all) / level, levelMeanWeight: level / levelPeriods };
 }
 
 /** The `df` option of a Rao–Scott test: the joint df when both design effects share one estimate, else nothing. */

@@ -23,8 +23,21 @@ export interface WindowGrid {
   before: TimeRange;
   after: TimeRange;
   blockMs: number;
-  /** Seasonal baseline: "before" is these reference ranges, `blocksPerReference` blocks each, in order. */
-  references?: { ranges: TimeRange[]; blocksPerReference: number };
+  /**
+   * Seasonal baseline: "before" is these reference ranges, `blocksPerReference` blocks each, in order; with a
+   * variance history only the first `levelPeriods` are the baseline (the older ones are not scanned).
+   */
+  references?: { ranges: TimeRange[]; blocksPerReference: number; levelPeriods?: number };
+}
+
+/**
+ * The part of window w's per-block series that is scanned: a variance history's older periods only measure the
+ * period-to-period spread, and a burst there is not left out of any comparison nor reported.
+ */
+function scanned(grid: WindowGrid, w: number, series: Float64Array): Float64Array {
+  const r = grid.references;
+  if (w !== 0 || r?.levelPeriods === undefined) return series;
+  return series.subarray(0, Math.min(series.length, r.levelPeriods * r.blocksPerReference));
 }
 
 /** Start time of block `block` of window w (a seasonal reference window's blocks run reference by reference). */
@@ -70,10 +83,12 @@ export function latencyIncidents(series: LatencySeries, views: { before: SampleV
     if (before.n < needed || after.n < needed) continue;
     const threshold = pooledThreshold(pair[0], pair[1], q);
     if (threshold === null || !Number.isFinite(threshold)) continue;
-    const scans = pair.map((view) => {
-      const events = blockCountsAbove(view, threshold, false);
-      const trials = blockTotals(view);
-      return events && trials ? burstScan(events, trials, { maxRunLength: longestRun(events.length, settings), alpha: scanAlpha, variance: 'binomial', minRatio: settings.incidents.minRatio }) : null;
+    const scans = pair.map((view, w) => {
+      const all = blockCountsAbove(view, threshold, false);
+      const totals = blockTotals(view);
+      if (!all || !totals) return null;
+      const events = scanned(grid, w, all);
+      return burstScan(events, scanned(grid, w, totals), { maxRunLength: longestRun(events.length, settings), alpha: scanAlpha, variance: 'binomial', minRatio: settings.incidents.minRatio });
     });
     keep(out, scans, grid, { kind: 'tail_latency', service: series.service, subject: series.endpoint, statistic: quantileLabel(q), what: `requests above the pooled ${quantileLabel(q)}` });
   }
@@ -90,11 +105,11 @@ export function upstreamIncidents(series: UpstreamSeries, settings: AnalysisSett
     ['retries_per_call', 'poisson'],
     ['exhausted_rate', 'binomial'],
   ] as const) {
-    const scans = [series.before, series.after].map((win) => {
+    const scans = [series.before, series.after].map((win, w) => {
       const blocks = win.perBlock;
       if (!blocks) return null;
-      const events = metric === 'retries_per_call' ? blocks.retries : blocks.exhausted;
-      return burstScan(events, blocks.calls, { maxRunLength: longestRun(events.length, settings), alpha: scanAlpha, variance, minRatio: settings.incidents.minRatio });
+      const events = scanned(grid, w, metric === 'retries_per_call' ? blocks.retries : blocks.exhausted);
+      return burstScan(events, scanned(grid, w, blocks.calls), { maxRunLength: longestRun(events.length, settings), alpha: scanAlpha, variance, minRatio: settings.incidents.minRatio });
     });
     keep(out, scans, grid, { kind: 'retry_rate', service: series.service, subject: series.upstream, statistic: metric, what: metric === 'retries_per_call' ? 'retries per call' : 'calls exhausting their retries' });
   }
@@ -186,11 +201,13 @@ export function incidentWarning(i: Incident, blocksExcluded: boolean): string {
 }
 
 /** The upstream window without the given blocks (totals, per-block sums and backoff waits recomputed). */
-export function upstreamWithoutBlocks(win: UpstreamWindow, drop: ReadonlySet<number>): UpstreamWindow {
+export function upstreamWithoutBlocks(win: UpstreamWindow, drop: ReadonlySet<number>, levelBlocks = Infinity): UpstreamWindow {
   if (drop.size === 0 || !win.perBlock) return win;
   const keep = (a: Float64Array) => Float64Array.from(a, (v, i) => (drop.has(i) ? 0 : v));
   const perBlock = { calls: keep(win.perBlock.calls), retries: keep(win.perBlock.retries), exhausted: keep(win.perBlock.exhausted) };
-  const sum = (a: Float64Array) => a.reduce((s, v) => s + v, 0);
+  // The totals are the baseline's (blocks below levelBlocks, see baselineUpstreamWindow); the per-block series keep
+  // a variance history's older periods.
+  const sum = (a: Float64Array) => a.reduce((s, v, i) => (i < levelBlocks ? s + v : s), 0);
   const b = win.backoff;
   let backoff: UpstreamWindow['backoff'] = b;
   if (b.kind === 'raw' && b.blocks) {

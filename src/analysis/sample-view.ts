@@ -52,15 +52,38 @@ export interface TimedValues {
  */
 export function viewOf(samples: SampleSet, blockCount?: number, periods?: ReferencePeriods): SampleView {
   const clusters = periods ? { periods } : {};
+  // A seasonal reference side with a variance history (ReferencePeriods.levelBlocks): the view's values and counts
+  // are the baseline periods' only, its per-block data (`timed`) every period's, so each comparison's block series
+  // measure the period-to-period spread over the whole history.
+  const level = blockCount && periods?.levelBlocks !== undefined && periods.levelBlocks < blockCount ? periods.levelBlocks : undefined;
   if (samples.kind === 'raw') {
-    const sorted = sortFloat64(samples.values); // a sorted copy: the handoff arrays stay untouched
     const timed = blockCount && samples.blocks ? { blockCount, values: samples.values, blocks: samples.blocks, ...clusters } : undefined;
+    // A sorted copy: the handoff arrays stay untouched.
+    const sorted = level !== undefined && samples.blocks ? sortFloat64(valuesBefore(samples.values, samples.blocks, level)) : sortFloat64(samples.values);
     return { kind: 'raw', n: sorted.length, sorted, ...(timed ? { timed } : {}) };
   }
+  const counts = level !== undefined && samples.blockCells ? countsBefore(samples.blockCells, samples.counts.length, level) : samples.counts;
   let n = 0;
-  for (let i = 0; i < samples.counts.length; i++) n += samples.counts[i];
+  for (let i = 0; i < counts.length; i++) n += counts[i];
   const timed = blockCount && samples.blockCells ? { blockCount, cells: samples.blockCells, ...clusters } : undefined;
-  return { kind: 'histogram', n, upperBounds: samples.upperBounds, counts: samples.counts, lowerBound: samples.lowerBound ?? 0, ...(timed ? { timed } : {}) };
+  return { kind: 'histogram', n, upperBounds: samples.upperBounds, counts, lowerBound: samples.lowerBound ?? 0, ...(timed ? { timed } : {}) };
+}
+
+/** The values whose block is below `end` (the baseline periods of a side with a variance history). */
+export function valuesBefore(values: Float64Array, blocks: Uint32Array, end: number): Float64Array {
+  let kept = 0;
+  for (let i = 0; i < blocks.length; i++) if (blocks[i] < end) kept++;
+  const out = new Float64Array(kept);
+  let j = 0;
+  for (let i = 0; i < blocks.length; i++) if (blocks[i] < end) out[j++] = values[i];
+  return out;
+}
+
+/** Bucket counts of the cells whose block is below `end`. */
+export function countsBefore(cells: BlockCells, buckets: number, end: number): Float64Array {
+  const out = new Float64Array(buckets);
+  for (let i = 0; i < cells.block.length; i++) if (cells.block[i] < end) out[cells.bucket[i]] += cells.count[i];
+  return out;
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { sortFloat64 } from '../stats/index.ts';
 import type { ReferencePeriods } from './design-effect.ts';
-import type { HistogramView, SampleView } from './sample-view.ts';
+import { valuesBefore, type HistogramView, type SampleView } from './sample-view.ts';
 
 /** The reference periods of a seasonal baseline's view (see design-effect.ts), if any. */
 export function periodsOf(view: SampleView): { periods?: ReferencePeriods } {
@@ -104,16 +104,19 @@ export function withoutBlocks(view: SampleView, drop: ReadonlySet<number>): Samp
       v[j] = values[i];
       b[j++] = blocks[i];
     }
-    const sorted = sortFloat64(v);
-    return { kind: 'raw', n: kept, sorted, timed: { ...view.timed, blockCount, values: v, blocks: b } };
+    // With a variance history only the baseline periods' values are the view's values (sample-view.ts viewOf).
+    const level = view.timed.periods?.levelBlocks;
+    const sorted = sortFloat64(level !== undefined && level < blockCount ? valuesBefore(v, b, level) : v);
+    return { kind: 'raw', n: sorted.length, sorted, timed: { ...view.timed, blockCount, values: v, blocks: b } };
   }
   const { cells, blockCount } = view.timed;
   const counts = new Float64Array(view.counts.length);
   const keep: number[] = [];
+  const level = view.timed.periods?.levelBlocks ?? Infinity;
   for (let i = 0; i < cells.block.length; i++) {
     if (drop.has(cells.block[i])) continue;
     keep.push(i);
-    counts[cells.bucket[i]] += cells.count[i];
+    if (cells.block[i] < level) counts[cells.bucket[i]] += cells.count[i];
   }
   let n = 0;
   for (let i = 0; i < counts.length; i++) n += counts[i];

@@ -171,6 +171,11 @@ export interface SeasonalLayout {
   references: TimeRange[];
   /** Time blocks per reference range: reference k owns before-blocks [k·b, (k + 1)·b). */
   blocksPerReference: number;
+  /**
+   * The first `levelPeriods` references are the baseline (its quantiles and rates); the older ones only measure
+   * the period-to-period variance (design-effect.ts). Absent: every reference is both.
+   */
+  levelPeriods?: number;
 }
 
 export interface CohortLayout {
@@ -368,10 +373,16 @@ export type ReportBaseline =
       /** Period length, e.g. "1d". */
       period: string;
       periods: number;
-      /** Every reference period asked for, newest first, with what became of it. */
-      references: Array<{ start: string; stop: string; requests: number; calls: number; status: 'used' | 'missing' | 'anomalous' }>;
-      /** Reference periods with data: the clusters the day-to-day variation is measured over. */
+      /**
+       * Every reference period asked for, newest first, with what became of it. `role: 'variance'`: an older period of
+       * a variance history, which only measures the period-to-period variation (absent: a baseline period).
+       */
+      references: Array<{ start: string; stop: string; requests: number; calls: number; status: 'used' | 'missing' | 'anomalous'; role?: 'variance' }>;
+      /** Baseline periods with data (without a variance history: the clusters the day-to-day variation is measured over). */
       used: number;
+      /** With a variance history: the periods that measure the period-to-period variation (baseline's included) and how many had data. */
+      variancePeriods?: number;
+      varianceUsed?: number;
       /**
        * Per service: do the periods differ by more than their within-period noise (analysis/period-effect.ts)?
        * `between`: yes (or not measurable), its comparisons use the between-period spread on G − 1 df; `within`:

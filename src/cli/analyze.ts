@@ -4,7 +4,7 @@
  *     [--precision ns|us|ms|s] [--before 2h] [--after 2h] [--config FILE] [--format json|markdown|html|junit]
  *     [--out FILE] [--service S]... [--endpoint E]... [--fail-on warn|fail] [--allow-future]
  *     [--deadline D] [--fetch-deadline D]
- *     [--baseline before|seasonal|cohort] [--period 1d|7d|D] [--periods K] [--period-variance between|auto] [--cohort-tag T] [--control V]
+ *     [--baseline before|seasonal|cohort] [--period 1d|7d|D] [--periods K] [--variance-periods H] [--period-variance between|auto] [--cohort-tag T] [--control V]
  */
 import { once } from 'node:events';
 import { open, type FileHandle } from 'node:fs/promises';
@@ -48,7 +48,9 @@ export const ANALYZE_USAGE = `Usage: aftershock analyze --source <file.lp | - | 
                               variation enters the uncertainty: each period is a cluster)
                     cohort    the flag-off requests of the after window itself (a concurrent control)
   --period P        seasonal: 1d (default), 7d or any duration
-  --periods K       seasonal: how many earlier periods, at least 2 (default 3)
+  --periods K       seasonal: how many earlier periods are the baseline (default 3)
+  --variance-periods H  seasonal: how many earlier periods (the baseline's included) measure the
+                    period-to-period variation (default from config, 14; at least K): t(H − 1) for it
   --period-variance V  seasonal: between (default from config: the periods' spread, t(K − 1), honest
                     whatever the day-to-day effect) or auto (per service the variance inside the periods
                     when they differ by no more than their noise: more power on alike days, liberal with
@@ -87,6 +89,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
         baseline: { type: 'string' },
         period: { type: 'string' },
         periods: { type: 'string' },
+        'variance-periods': { type: 'string' },
         'period-variance': { type: 'string' },
         'cohort-tag': { type: 'string' },
         control: { type: 'string' },
@@ -171,7 +174,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
 }
 
 /** The baseline flags as request fields (checked against config defaults in runtime/baseline.ts). */
-function baselineOptions(values: { baseline?: string; period?: string; periods?: string; 'period-variance'?: string; 'cohort-tag'?: string; control?: string }): Partial<AnalysisRequest> {
+function baselineOptions(values: { baseline?: string; period?: string; periods?: string; 'variance-periods'?: string; 'period-variance'?: string; 'cohort-tag'?: string; control?: string }): Partial<AnalysisRequest> {
   const out: Partial<AnalysisRequest> = {};
   if (values.baseline !== undefined) {
     if (!(BASELINE_KINDS as readonly string[]).includes(values.baseline)) throw new AppError('BAD_INPUT', `--baseline must be one of ${BASELINE_KINDS.join(', ')} (got "${values.baseline}")`);
@@ -180,6 +183,11 @@ function baselineOptions(values: { baseline?: string; period?: string; periods?:
   if (values.periods !== undefined) {
     if (!/^\d+$/.test(values.periods)) throw new AppError('BAD_INPUT', `--periods must be a whole number (got "${values.periods}")`);
     out.periods = Number(values.periods);
+  }
+  const history = values['variance-periods'];
+  if (history !== undefined) {
+    if (!/^\d+$/.test(history)) throw new AppError('BAD_INPUT', `--variance-periods must be a whole number (got "${history}")`);
+    out.variancePeriods = Number(history);
   }
   if (values.period !== undefined) out.period = values.period;
   const variance = values['period-variance'];
@@ -191,7 +199,7 @@ function baselineOptions(values: { baseline?: string; period?: string; periods?:
   if (values.control !== undefined) out.control = values.control;
   const kind = out.baseline;
   const misplaced = [
-    ...(kind !== 'seasonal' && (out.period !== undefined || out.periods !== undefined) && kind !== undefined ? ['--period/--periods (seasonal only)'] : []),
+    ...(kind !== 'seasonal' && (out.period !== undefined || out.periods !== undefined || out.variancePeriods !== undefined) && kind !== undefined ? ['--period/--periods/--variance-periods (seasonal only)'] : []),
     ...(kind !== 'seasonal' && out.periodVariance !== undefined && kind !== undefined ? ['--period-variance (seasonal only)'] : []),
     ...(kind !== 'cohort' && (out.cohortTag !== undefined || out.control !== undefined) && kind !== undefined ? ['--cohort-tag/--control (cohort only)'] : []),
   ];

@@ -25,11 +25,14 @@ export const ErrorBody = Type.Object(
   { description: 'Every error response' },
 );
 
-/** The baseline of an analysis (issue 11): the CLI's --baseline/--period/--periods/--period-variance/--cohort-tag/--control. */
+/** The baseline of an analysis (issue 11): the CLI's --baseline/--period/--periods/--variance-periods/--period-variance/--cohort-tag/--control. */
 export const BaselineFields = {
   baseline: Type.Optional(Type.Union([Type.Literal('before'), Type.Literal('seasonal'), Type.Literal('cohort')], { description: 'What the after window is compared with (default from config, normally before)' })),
   period: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: 'seasonal: period length, e.g. 1d or 7d', examples: ['1d'] })),
-  periods: Type.Optional(Type.Integer({ minimum: 2, maximum: 52, description: 'seasonal: number of earlier periods (each a cluster)' })),
+  periods: Type.Optional(Type.Integer({ minimum: 1, maximum: 52, description: 'seasonal: number of earlier periods that are the baseline (each a cluster)' })),
+  variancePeriods: Type.Optional(
+    Type.Integer({ minimum: 2, maximum: 52, description: 'seasonal: number of earlier periods (the baseline\'s included) that measure the period-to-period variation (default from config, 14)' }),
+  ),
   periodVariance: Type.Optional(
     Type.Union(PERIOD_VARIANCES.map((v) => Type.Literal(v)), {
       description: 'seasonal: variance of a period total — between (the periods\' spread, t(K − 1); default from config) or auto (per service the within-period variance when the periods do not differ beyond their noise)',

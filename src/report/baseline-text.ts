@@ -15,11 +15,17 @@ export function baselineText(b: ReportBaseline | undefined): string | null {
       `(${b.tag} = ${b.control}, ${formatNumber(b.controlPoints)}) in the same window, ${b.window.start} to ${b.window.stop}${untagged}`
     );
   }
-  const notUsed = b.references.filter((r) => r.status !== 'used').map((r) => `${r.start} ${r.status}`);
+  const notUsed = b.references.filter((r) => r.status !== 'used').map((r) => `${r.start} ${r.status}${r.role === 'variance' ? ' (variance period)' : ''}`);
+  const clusters = b.varianceUsed ?? b.used;
+  const history =
+    b.variancePeriods !== undefined
+      ? `, with the period-to-period variation measured over the same clock window on ${b.variancePeriods} earlier periods, ${b.varianceUsed ?? 0} with data ` +
+        `(each a cluster: it is in every interval)`
+      : ` (each a cluster: the period-to-period variation is in every interval)`;
   return (
-    `seasonal: the after window's clock window on ${b.periods} earlier ${b.period} periods, ${b.used} with data ` +
-    `(each a cluster: the period-to-period variation is in every interval)${notUsed.length ? `; ${notUsed.join(', ')}` : ''}` +
-    periodEffectText(b.periodEffect ?? [], b.used)
+    `seasonal: the after window's clock window on ${b.periods} earlier ${b.period} periods, ${b.used} with data` +
+    `${history}${notUsed.length ? `; ${notUsed.join(', ')}` : ''}` +
+    periodEffectText(b.periodEffect ?? [], clusters)
   );
 }
 

@@ -39,8 +39,15 @@ export interface AnalysisRequest {
   baseline?: BaselineKind;
   /** Seasonal: period length, `1d`, `7d` or any duration (default config.baseline.period). */
   period?: string;
-  /** Seasonal: number of earlier periods, at least 2 (default config.baseline.periods). */
+  /** Seasonal: number of earlier periods that are the baseline, at least 1 (default config.baseline.periods). */
   periods?: number;
+  /**
+   * Seasonal: number of earlier periods (the baseline's included) whose same clock window measures the
+   * period-to-period variation, at least 2 (default config.baseline.variancePeriods; never fewer than `periods`).
+   * The older ones are a variance history: they widen nothing by being different days, they give the variance
+   * its degrees of freedom (14 periods: t(13) instead of t(2) with 3).
+   */
+  variancePeriods?: number;
   /**
    * Seasonal: which variance of a period total the comparisons use (default config analysis.seasonal.periodVariance,
    * normally `between`): `between` the spread of the periods (t(K − 1), honest whatever the day-to-day effect);

@@ -9,6 +9,7 @@ import type { Config } from '../config.ts';
 import { formatDuration, parseDuration, parseTimestamp } from '../duration.ts';
 import { checkUpgradeTime } from './elapsed-windows.ts';
 import { runDeadlines } from './run-deadlines.ts';
+import { seasonalPeriods } from './baseline.ts';
 import { AppError } from '../errors.ts';
 import type { AnalysisRequest } from './analysis-request.ts';
 import type { AnalysisRecord, ReportStore } from '../store/report-store.ts';
@@ -64,6 +65,7 @@ export class AnalysisService {
     runDeadlines(request, this.o.config);
     // A seasonal period that is no duration was accepted (202) and only failed in the worker.
     if (request.period !== undefined) parseDuration(request.period, 'period');
+    if ((request.baseline ?? this.o.config.baseline.kind) === 'seasonal') seasonalPeriods(request, this.o.config);
     for (const what of ['before', 'after'] as const) {
       const text = request[what];
       // One HTTP request must not hold a worker for the whole analysis timeout (or run past the dates JavaScript

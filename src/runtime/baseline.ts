@@ -24,6 +24,9 @@ export interface ResolvedBaseline {
   periodVariance?: PeriodVariance;
 }
 
+/** The default variance history when config.baseline sets none: two weeks of days (t(13) for the day-to-day variation). */
+export const DEFAULT_VARIANCE_PERIODS = 14;
+
 /** At most this many reference periods: each is read in full. */
 export const MAX_PERIODS = 52;
 /** A tag name or value the sources can put into a query safely (the influx query builders escape anyway). */
@@ -50,15 +53,35 @@ export function resolveBaseline(request: AnalysisRequest, config: Config, window
   }
   const period = request.period ?? defaults.period;
   const periodMs = parseDuration(period, 'period');
-  const periods = request.periods ?? defaults.periods;
-  if (!Number.isInteger(periods) || periods < 2 || periods > MAX_PERIODS) {
-    // One reference period cannot measure the period-to-period variation, which is most of the uncertainty.
-    throw new AppError('BAD_INPUT', `periods: must be a whole number from 2 to ${MAX_PERIODS} (got ${String(periods)}); one reference period cannot measure the day-to-day variation`);
-  }
+  const { periods, variancePeriods } = seasonalPeriods(request, config);
   if (periodMs < afterMs) throw new AppError('BAD_INPUT', `period: "${period}" is shorter than the after window; the reference periods would overlap it`);
-  const references = Array.from({ length: periods }, (_, i) => ({ start: after.start - (i + 1) * periodMs, stop: after.stop - (i + 1) * periodMs }));
+  const references = Array.from({ length: variancePeriods }, (_, i) => ({ start: after.start - (i + 1) * periodMs, stop: after.stop - (i + 1) * periodMs }));
   const before = { start: references[references.length - 1].start, stop: references[0].stop };
-  return { kind, before, after, period, ...(variance ? { periodVariance: variance } : {}), query: { kind: 'seasonal', periodMs, references } };
+  const level = variancePeriods > periods ? { levelPeriods: periods } : {};
+  return { kind, before, after, period, ...(variance ? { periodVariance: variance } : {}), query: { kind: 'seasonal', periodMs, references, ...level } };
+}
+
+/**
+ * A seasonal request's baseline periods (K) and variance periods (H ≥ K, at least 2), over config.baseline; bad
+ * values are BAD_INPUT naming the field (the HTTP service checks them before it stores anything).
+ */
+export function seasonalPeriods(request: Pick<AnalysisRequest, 'periods' | 'variancePeriods'>, config: Config): { periods: number; variancePeriods: number } {
+  const defaults = config.baseline;
+  const periods = request.periods ?? defaults.periods;
+  if (!Number.isInteger(periods) || periods < 1 || periods > MAX_PERIODS) {
+    throw new AppError('BAD_INPUT', `periods: must be a whole number from 1 to ${MAX_PERIODS} (got ${String(periods)})`);
+  }
+  const asked = request.variancePeriods;
+  if (asked !== undefined && (!Number.isInteger(asked) || asked < Math.max(2, periods) || asked > MAX_PERIODS)) {
+    throw new AppError('BAD_INPUT', `variancePeriods: must be a whole number from ${Math.max(2, periods)} (the periods, at least 2) to ${MAX_PERIODS} (got ${String(asked)})`);
+  }
+  // The configured history never shortens an explicit --periods: it only adds older periods.
+  const variancePeriods = Math.min(MAX_PERIODS, asked ?? Math.max(periods, defaults.variancePeriods ?? DEFAULT_VARIANCE_PERIODS));
+  if (variancePeriods < 2) {
+    // One reference period cannot measure the period-to-period variation, which is most of the uncertainty.
+    throw new AppError('BAD_INPUT', `periods: one reference period cannot measure the day-to-day variation; ask for at least 2 periods or variancePeriods`);
+  }
+  return { periods, variancePeriods };
 }
 
 /**

@@ -41,8 +41,13 @@ export type BaselineQuery = SeasonalQuery | CohortQuery;
 export interface SeasonalQuery {
   kind: 'seasonal';
   periodMs: number;
-  /** Newest first: the after window moved back 1, 2, … K periods. */
+  /** Newest first: the after window moved back 1, 2, … H periods. */
   references: TimeRange[];
+  /**
+   * The first `levelPeriods` references are the baseline; the older ones only measure the period-to-period
+   * variance (a longer history for the uncertainty, analysis/design-effect.ts). Absent: every reference is both.
+   */
+  levelPeriods?: number;
 }
 
 export interface CohortQuery {

@@ -45,7 +45,10 @@ describe('guard config', () => {
     const seasonal = { name: 'b', source: 'demo', upgradeAt: '2026-11-20T14:00:00Z', baseline: 'seasonal', period: '7d', periods: 4 };
     expect(parseGuardConfig({ ...shipped, targets: [seasonal] }, 'guard.yaml').targets[0]).toMatchObject({ baseline: 'seasonal', period: '7d', periods: 4 });
     expect(() => parseGuardConfig({ ...shipped, targets: [{ ...target, baseline: 'weekly' }] }, 'guard.yaml')).toThrow(/guard.yaml: invalid value at "targets.0.baseline"/);
-    expect(() => parseGuardConfig({ ...shipped, targets: [{ ...seasonal, periods: 1 }] }, 'guard.yaml')).toThrow(/guard.yaml: invalid value at "targets.0.periods"/);
+    expect(() => parseGuardConfig({ ...shipped, targets: [{ ...seasonal, periods: 0 }] }, 'guard.yaml')).toThrow(/guard.yaml: invalid value at "targets.0.periods"/);
+    expect(parseGuardConfig({ ...shipped, targets: [{ ...seasonal, periods: 1, variancePeriods: 14 }] }, 'guard.yaml').targets[0]).toMatchObject({ periods: 1, variancePeriods: 14 });
+    expect(() => parseGuardConfig({ ...shipped, targets: [{ ...seasonal, variancePeriods: 1 }] }, 'guard.yaml')).toThrow(/guard.yaml: invalid value at "targets.0.variancePeriods"/);
+    expect(() => parseGuardConfig({ ...shipped, targets: [{ ...seasonal, variancePeriods: 3 }] }, 'guard.yaml')).toThrow(/guard.yaml: targets.0.variancePeriods: must be at least targets.0.periods \(4\), got 3/);
     expect(() => parseGuardConfig({ ...shipped, targets: [{ ...seasonal, period: 'soon' }] }, 'guard.yaml')).toThrow(/guard.yaml: targets.0.period: "soon" is not a duration/);
     expect(() => parseGuardConfig({ ...shipped, targets: [{ ...target, cohortTag: '' }] }, 'guard.yaml')).toThrow(/"targets.0.cohortTag"/);
   });

@@ -32,7 +32,7 @@ const raw = (target: Record<string, unknown>) => ({
 
 describe('the request a guard target becomes', () => {
   it('a seasonal target with its period variance: every baseline field reaches the analysis', async () => {
-    const guard = parseGuardConfig(raw({ baseline: 'seasonal', period: '1d', periods: 5, periodVariance: 'auto' }), 'guard.yaml');
+    const guard = parseGuardConfig(raw({ baseline: 'seasonal', period: '1d', periods: 5, variancePeriods: 10, periodVariance: 'auto' }), 'guard.yaml');
     const seen: AnalysisRequest[] = [];
     const store = new PgStore(sql, 'memory');
     const actions = new ActionService({ flags: null, audit: new PgAuditLog(sql), ref: { project: 'default', environment: 'production', flag: 'dten.backoff.v2' }, bounds: DEFAULT_BACKOFF_BOUNDS, dryRunDefault: true });
@@ -46,7 +46,7 @@ describe('the request a guard target becomes', () => {
     });
     await g.runOnce();
     expect(seen).toHaveLength(1);
-    expect(seen[0]).toMatchObject({ source: 'demo', baseline: 'seasonal', period: '1d', periods: 5, periodVariance: 'auto', services: ['shop'] });
+    expect(seen[0]).toMatchObject({ source: 'demo', baseline: 'seasonal', period: '1d', periods: 5, variancePeriods: 10, periodVariance: 'auto', services: ['shop'] });
   });
 
   it('a period variance outside between/auto is refused at load, naming the field', () => {

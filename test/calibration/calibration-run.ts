@@ -94,7 +94,7 @@ export function familyWindows(f: Family, seed: number): { analysed: MetricWindow
   }
   const periods = seasonalPeriods(f.comparison);
   if (periods !== null) {
-    const w = baselineWindows(f.scenario, seed, { kind: 'seasonal', periods });
+    const w = baselineWindows(f.scenario, seed, { kind: 'seasonal', periods: periods.days, ...(periods.level < periods.days ? { levelPeriods: periods.level } : {}) });
     return { analysed: w, raw: w };
   }
   const raw = buildWindows(f.scenario, seed);
@@ -190,13 +190,17 @@ class CoverageAcc {
 }
 
 /** FamilyResult.dayEffectOracle for one seed: is today's day effect inside the exact t prediction interval of the K reference days'? */
-function dayEffectCovered(f: Family, seed: number, periods: number): boolean {
+function dayEffectCovered(f: Family, seed: number, periods: { level: number; days: number }): boolean {
   const after = windowRange(f.scenario, 'after').start;
   const today = logDayEffect(f.scenario, seed, after);
-  const refs = Array.from({ length: periods }, (_, k) => logDayEffect(f.scenario, seed, after - (k + 1) * DAY_MS));
-  const mean = refs.reduce((a, b) => a + b, 0) / periods;
-  const sd = Math.sqrt(refs.reduce((a, b) => a + (b - mean) ** 2, 0) / (periods - 1));
-  return Math.abs(today - mean) <= studentTQuantile(0.975, periods - 1) * sd * Math.sqrt(1 + 1 / periods);
+  // The oracle's prediction interval: today against the mean of the K baseline days, with the day-to-day spread
+  // measured over all H days (K = H without a variance history).
+  const { level: K, days: H } = periods;
+  const refs = Array.from({ length: H }, (_, k) => logDayEffect(f.scenario, seed, after - (k + 1) * DAY_MS));
+  const mean = refs.slice(0, K).reduce((a, b) => a + b, 0) / K;
+  const all = refs.reduce((a, b) => a + b, 0) / H;
+  const sd = Math.sqrt(refs.reduce((a, b) => a + (b - all) ** 2, 0) / (H - 1));
+  return Math.abs(today - mean) <= studentTQuantile(0.975, H - 1) * sd * Math.sqrt(1 + 1 / K);
 }
 
 function cpuNow(): number {

@@ -77,12 +77,17 @@ export type Expectation = 'no_change' | 'within_tolerance' | 'regression';
  * reference days as clusters (issue 11); flag-off vs flag-on cohort in the after window (the cohort baseline,
  * split by the `variant` tag in the real builder).
  */
-export type Comparison = 'before' | 'seasonal-1d' | 'seasonal-3d' | 'seasonal-7d' | 'seasonal-14d' | 'cohort';
+export type Comparison = 'before' | 'seasonal-1d' | 'seasonal-3d' | 'seasonal-7d' | 'seasonal-14d' | 'seasonal-3d-of-14d' | 'seasonal-3d-of-7d' | 'cohort';
 
-/** Reference days of a seasonal-Kd comparison (null for the others). */
-export function seasonalPeriods(c: Comparison): number | null {
-  const m = /^seasonal-(\d+)d$/.exec(c);
-  return m && c !== 'seasonal-1d' ? Number(m[1]) : null;
+/**
+ * Reference days of a seasonal comparison (null for the others): `seasonal-Kd` has K baseline days that also
+ * measure the day-to-day variation; `seasonal-Kd-of-Hd` has K baseline days and the variation measured over H
+ * days (a variance history, `--variance-periods H`). `days` is how many earlier days the data hold (H).
+ */
+export function seasonalPeriods(c: Comparison): { level: number; days: number } | null {
+  const m = /^seasonal-(\d+)d(?:-of-(\d+)d)?$/.exec(c);
+  if (!m || c === 'seasonal-1d') return null;
+  return { level: Number(m[1]), days: Number(m[2] ?? m[1]) };
 }
 
 export interface FindingTarget {
@@ -187,6 +192,16 @@ export const FAMILIES: Family[] = [
   noChange('daily-queueing-seasonal-14d', scenario({ daily: DAILY_QUEUE }), undefined, 'seasonal-14d'),
   regression('daily-queueing-p99+20%-seasonal-14d', scenario({ daily: DAILY_QUEUE, regressions: [P99_PLUS_20] }), P99, 'seasonal-14d'),
   regression('daily-queueing-steady-p99+20%-seasonal-7d', scenario({ daily: DAILY_QUEUE_STEADY, regressions: [P99_PLUS_20] }), P99, 'seasonal-7d'),
+  // 3 baseline days with the day-to-day variation measured over 14 (a variance history, `--variance-periods 14`):
+  // t(13) for the variation whatever the day effect, the baseline still the 3 most recent days
+  noChange('daily-queueing-steady-seasonal-3d-of-14d', scenario({ daily: DAILY_QUEUE_STEADY }), undefined, 'seasonal-3d-of-14d'),
+  regression('daily-queueing-steady-p99+20%-seasonal-3d-of-14d', scenario({ daily: DAILY_QUEUE_STEADY, regressions: [P99_PLUS_20] }), P99, 'seasonal-3d-of-14d'),
+  noChange('daily-queueing-seasonal-3d-of-14d', scenario({ daily: DAILY_QUEUE }), undefined, 'seasonal-3d-of-14d'),
+  regression('daily-queueing-p99+20%-seasonal-3d-of-14d', scenario({ daily: DAILY_QUEUE, regressions: [P99_PLUS_20] }), P99, 'seasonal-3d-of-14d'),
+  noChange('daily-queueing-day1%-seasonal-3d-of-14d', scenario({ daily: { ...DAILY_QUEUE, dayEffectSigma: 0.01 } }), undefined, 'seasonal-3d-of-14d'),
+  noChange('daily-queueing-block-1m-seasonal-3d-of-14d', scenario({ daily: DAILY_QUEUE, blocks: [block(1, 0.08)] }), undefined, 'seasonal-3d-of-14d'),
+  regression('daily-queueing-steady-block-1m-p99+20%-seasonal-3d-of-14d', scenario({ daily: DAILY_QUEUE_STEADY, blocks: [block(1, 0.08)], regressions: [P99_PLUS_20] }), P99, 'seasonal-3d-of-14d'),
+  regression('daily-queueing-steady-p99+20%-seasonal-3d-of-7d', scenario({ daily: DAILY_QUEUE_STEADY, regressions: [P99_PLUS_20] }), P99, 'seasonal-3d-of-7d'),
   // issue 11: flag cohorts in the same window (concurrent control) with the daily cycle and 1-minute blocks present
   noChange('cohort-10%', scenario({ daily: DAILY_QUEUE, blocks: [block(1, 0.08)], cohort: cohort(0.1) }), undefined, 'cohort'),
   noChange('cohort-50%', scenario({ daily: DAILY_QUEUE, blocks: [block(1, 0.08)], cohort: cohort(0.5) }), undefined, 'cohort'),

@@ -285,14 +285,14 @@ export function buildWindows(s: Scenario, seed: number, options: { before?: Time
  * moved back 1…K days) or the flag cohorts of the after window, split by their tag. Only the ranges the baseline
  * reads are generated.
  */
-export function baselineWindows(s: Scenario, seed: number, baseline: { kind: 'seasonal'; periods: number } | { kind: 'cohort' }, timelineIntervalMs = DEFAULT_TIMELINE_INTERVAL_MS): MetricWindows {
+export function baselineWindows(s: Scenario, seed: number, baseline: { kind: 'seasonal'; periods: number; levelPeriods?: number } | { kind: 'cohort' }, timelineIntervalMs = DEFAULT_TIMELINE_INTERVAL_MS): MetricWindows {
   const after = windowRange(s, 'after');
   let query: BaselineQuery;
   let before: TimeRange;
   let ranges: TimeRange[];
   if (baseline.kind === 'seasonal') {
     const references = Array.from({ length: baseline.periods }, (_, k) => seasonalReferenceRange(s, k + 1));
-    query = { kind: 'seasonal', periodMs: DAY_MS, references };
+    query = { kind: 'seasonal', periodMs: DAY_MS, references, ...(baseline.levelPeriods !== undefined ? { levelPeriods: baseline.levelPeriods } : {}) };
     before = { start: references[references.length - 1].start, stop: references[0].stop };
     ranges = [...references, after];
   } else {

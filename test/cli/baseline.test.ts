@@ -86,7 +86,7 @@ describe('aftershock analyze --baseline cohort (line-protocol file)', () => {
     expect(run([...common, '--source', noChange, '--baseline', 'yesterday']).stderr).toMatch(/--baseline must be one of before, seasonal, cohort/);
     const r = run([...common, '--source', noChange, '--baseline', 'cohort', '--periods', '3']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--period\/--periods \(seasonal only\)/);
+    expect(r.stderr).toMatch(/--period\/--periods\/--variance-periods \(seasonal only\)/);
     const v = run([...common, '--source', noChange, '--baseline', 'cohort', '--period-variance', 'auto']);
     expect(v.code).toBe(2);
     expect(v.stderr).toMatch(/--period-variance \(seasonal only\)/);

@@ -29,7 +29,7 @@ describe('POST /v1/analyses with a baseline', () => {
   }, 60_000);
 
   it('seasonal with 2 one-day periods: the reference days are the report\'s', async () => {
-    const res = await post({ source: 'demo', upgradeAt, after: '1h', services: ['shop'], baseline: 'seasonal', period: '1d', periods: 2 });
+    const res = await post({ source: 'demo', upgradeAt, after: '1h', services: ['shop'], baseline: 'seasonal', period: '1d', periods: 2, variancePeriods: 2 });
     expect(res.statusCode).toBe(202);
     const done = await waitFinished(svc, res.json().id);
     expect(done.status).toBe('done');
@@ -41,7 +41,9 @@ describe('POST /v1/analyses with a baseline', () => {
   it('bad baseline fields are refused with 400 naming the field, before anything is stored', async () => {
     for (const [extra, field] of [
       [{ baseline: 'weekly' }, 'baseline'],
-      [{ baseline: 'seasonal', periods: 1 }, 'periods'],
+      [{ baseline: 'seasonal', periods: 0 }, 'periods'],
+      [{ baseline: 'seasonal', variancePeriods: 1 }, 'variancePeriods'],
+      [{ baseline: 'seasonal', periods: 4, variancePeriods: 3 }, 'variancePeriods'],
       [{ baseline: 'seasonal', period: 'soon' }, 'period'],
       [{ baseline: 'cohort', cohortTag: '' }, 'cohortTag'],
       [{ baseline: 'seasonal', periodVariance: 'within' }, 'periodVariance'],

@@ -15,14 +15,29 @@ const D = 24 * H;
 
 describe('resolveBaseline', () => {
   it('seasonal: the after window moved back 1…K periods, newest first', () => {
-    const b = resolveBaseline({ source: 'demo', upgradeAt: UPGRADE, baseline: 'seasonal', period: '7d', periods: 2 }, config, { upgradeAt: T0, beforeMs: 2 * H, afterMs: 2 * H });
+    const b = resolveBaseline({ source: 'demo', upgradeAt: UPGRADE, baseline: 'seasonal', period: '7d', periods: 2, variancePeriods: 2 }, config, { upgradeAt: T0, beforeMs: 2 * H, afterMs: 2 * H });
     expect(b.query).toEqual({ kind: 'seasonal', periodMs: 7 * D, references: [{ start: T0 - 7 * D, stop: T0 - 7 * D + 2 * H }, { start: T0 - 14 * D, stop: T0 - 14 * D + 2 * H }] });
     expect(b.before).toEqual({ start: T0 - 14 * D, stop: T0 - 7 * D + 2 * H });
+  });
+  it('seasonal: by default 14 periods measure the period-to-period variation, the first K of them the baseline', () => {
+    const w = { upgradeAt: T0, beforeMs: H, afterMs: H };
+    const b = resolveBaseline({ source: 'demo', upgradeAt: UPGRADE, baseline: 'seasonal' }, config, w);
+    expect(b.query).toMatchObject({ kind: 'seasonal', periodMs: D, levelPeriods: 3 });
+    const refs = (b.query as { references: Array<{ start: number }> }).references;
+    expect(refs.map((r) => (T0 - r.start) / D)).toEqual(Array.from({ length: 14 }, (_, k) => k + 1));
+    expect(b.before).toEqual({ start: T0 - 14 * D, stop: T0 - D + H });
+    // An explicit --periods beyond the configured history: the history is the periods themselves.
+    expect(resolveBaseline({ source: 'demo', upgradeAt: UPGRADE, baseline: 'seasonal', periods: 20 }, config, w).query).not.toHaveProperty('levelPeriods');
+    expect((resolveBaseline({ source: 'demo', upgradeAt: UPGRADE, baseline: 'seasonal', periods: 20 }, config, w).query as { references: unknown[] }).references).toHaveLength(20);
+    // One baseline day with the day-to-day variation of 7.
+    expect(resolveBaseline({ source: 'demo', upgradeAt: UPGRADE, baseline: 'seasonal', periods: 1, variancePeriods: 7 }, config, w).query).toMatchObject({ levelPeriods: 1, references: { length: 7 } });
   });
   it('defaults come from config.baseline; bad values are bad input naming the field', () => {
     expect(resolveBaseline({ source: 'demo', upgradeAt: UPGRADE }, config, { upgradeAt: T0, beforeMs: H, afterMs: H }).kind).toBe('before');
     expect(resolveBaseline({ source: 'demo', upgradeAt: UPGRADE, baseline: 'cohort' }, config, { upgradeAt: T0, beforeMs: H, afterMs: H }).query).toEqual({ kind: 'cohort', tag: 'variant', control: 'disabled' });
-    expect(() => resolveBaseline({ source: 'demo', upgradeAt: UPGRADE, baseline: 'seasonal', periods: 1 }, config, { upgradeAt: T0, beforeMs: H, afterMs: H })).toThrow(/periods: must be a whole number from 2/);
+    expect(() => resolveBaseline({ source: 'demo', upgradeAt: UPGRADE, baseline: 'seasonal', periods: 0 }, config, { upgradeAt: T0, beforeMs: H, afterMs: H })).toThrow(/periods: must be a whole number from 1 to 52 \(got 0\)/);
+    expect(() => resolveBaseline({ source: 'demo', upgradeAt: UPGRADE, baseline: 'seasonal', periods: 4, variancePeriods: 3 }, config, { upgradeAt: T0, beforeMs: H, afterMs: H })).toThrow(/variancePeriods: must be a whole number from 4 \(the periods, at least 2\) to 52 \(got 3\)/);
+    expect(() => resolveBaseline({ source: 'demo', upgradeAt: UPGRADE, baseline: 'seasonal', periods: 1, variancePeriods: 1 }, config, { upgradeAt: T0, beforeMs: H, afterMs: H })).toThrow(/variancePeriods: must be a whole number from 2/);
     expect(() => resolveBaseline({ source: 'demo', upgradeAt: UPGRADE, baseline: 'seasonal', period: '1h' }, config, { upgradeAt: T0, beforeMs: H, afterMs: 2 * H })).toThrow(/period: "1h" is shorter than the after window/);
     expect(() => resolveBaseline({ source: 'demo', upgradeAt: UPGRADE, baseline: 'cohort', control: 'a b' }, config, { upgradeAt: T0, beforeMs: H, afterMs: H })).toThrow(/control: "a b" is not a tag value/);
     const sloppy = { source: 'demo', upgradeAt: UPGRADE, baseline: 'seasonal', periodVariance: 'within' } as unknown as Parameters<typeof resolveBaseline>[0];
@@ -53,7 +68,7 @@ describe('runAnalysis with a baseline (demo source)', () => {
   }, 60_000);
 
   it('seasonal: three reference days, each reported with its volume, the regression still found', async () => {
-    const { report } = await runAnalysis({ source: 'demo', upgradeAt: UPGRADE, after: '1h', baseline: 'seasonal', periods: 3, services: ['shop'] }, { config });
+    const { report } = await runAnalysis({ source: 'demo', upgradeAt: UPGRADE, after: '1h', baseline: 'seasonal', periods: 3, variancePeriods: 3, services: ['shop'] }, { config });
     expect(report.baseline?.kind).toBe('seasonal');
     const s = report.baseline as { period: string; used: number; references: Array<{ start: string; status: string; requests: number }> };
     expect(s.period).toBe('1d');
@@ -66,6 +81,19 @@ describe('runAnalysis with a baseline (demo source)', () => {
     expect(df).toBeGreaterThanOrEqual(2);
     expect(df).toBeLessThanOrEqual(4);
   }, 60_000);
+
+  it('seasonal by default: 3 baseline days, the day-to-day variation measured over 14 (t with 13 df), the regression found', async () => {
+    const { report } = await runAnalysis({ source: 'demo', upgradeAt: UPGRADE, after: '1h', baseline: 'seasonal', services: ['shop'] }, { config });
+    const s = report.baseline as { periods: number; used: number; variancePeriods: number; varianceUsed: number; references: Array<{ start: string; status: string; requests: number; role?: string }> };
+    expect(s).toMatchObject({ periods: 3, used: 3, variancePeriods: 14, varianceUsed: 14 });
+    expect(s.references).toHaveLength(14);
+    expect(s.references.map((r) => r.role ?? 'baseline')).toEqual([...Array<string>(3).fill('baseline'), ...Array<string>(11).fill('variance')]);
+    expect(s.references.every((r) => r.requests > 10_000)).toBe(true);
+    const p99 = report.findings.find((f) => f.subject === '/checkout' && f.statistic === 'p99');
+    expect(p99?.status).toBe('regression');
+    // The between-day variance is measured on 14 days, one estimate for both sides: t with H − 1 = 13 df.
+    expect(Number(/rao-scott t, ([\d.]+) df/.exec(p99?.test ?? '')?.[1])).toBe(13);
+  }, 120_000);
 
   it('seasonal with periodVariance auto: the per-service period-effect check runs and the report says which variance each service used', async () => {
     const { report } = await runAnalysis({ source: 'demo', upgradeAt: UPGRADE, after: '1h', baseline: 'seasonal', periods: 3, periodVariance: 'auto', services: ['shop'] }, { config });

@@ -99,7 +99,7 @@ export class WindowLayout {
   /** The MetricWindows.baseline entry (undefined for `before`). */
   layout(): BaselineLayout | undefined {
     const q = this.query;
-    if (q?.kind === 'seasonal') return { kind: 'seasonal', periodMs: q.periodMs, references: q.references.map((r) => ({ ...r })), blocksPerReference: this.perReference };
+    if (q?.kind === 'seasonal') return { kind: 'seasonal', periodMs: q.periodMs, references: q.references.map((r) => ({ ...r })), blocksPerReference: this.perReference, ...(q.levelPeriods !== undefined ? { levelPeriods: q.levelPeriods } : {}) };
     if (q?.kind === 'cohort') return { kind: 'cohort', tag: q.tag, control: q.control, treatments: [...this.treatments].sort(), untagged: this.untagged };
     return undefined;
   }
