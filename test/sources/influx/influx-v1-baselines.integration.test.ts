@@ -35,9 +35,18 @@ const seasonalQuery: MetricQuery = {
   after,
   baseline: { kind: 'seasonal', periodMs: DAY, references },
 };
-const dbs = { cohort: uniqueDbName('aftershock_v1_cohort'), seasonal: uniqueDbName('aftershock_v1_seasonal') };
+// A variance history: 3 baseline days, the day-to-day variation over 8, of which the file holds 7 (the 8th empty).
+const week = [1, 2, 3, 4, 5, 6, 7].map((k) => ({ start: after.start - k * DAY, stop: after.stop - k * DAY }));
+const eight = [...week, { start: after.start - 8 * DAY, stop: after.stop - 8 * DAY }];
+const historyQuery: MetricQuery = {
+  upgradeAt,
+  before: { start: eight[7].start, stop: eight[0].stop },
+  after,
+  baseline: { kind: 'seasonal', periodMs: DAY, references: eight, levelPeriods: 3 },
+};
+const dbs = { cohort: uniqueDbName('aftershock_v1_cohort'), seasonal: uniqueDbName('aftershock_v1_seasonal'), history: uniqueDbName('aftershock_v1_history') };
 let tmpDir: string;
-const files: Record<'cohort' | 'seasonal', string> = { cohort: '', seasonal: '' };
+const files: Record<'cohort' | 'seasonal' | 'history', string> = { cohort: '', seasonal: '', history: '' };
 
 async function writeFile(name: string, options: DemoLineProtocolOptions): Promise<string> {
   const file = path.join(tmpDir, name);
@@ -86,7 +95,9 @@ beforeAll(async () => {
   files.seasonal = await writeFile('seasonal.lp', { upgradeAt, before: seasonalQuery.before, after, references, seed: 6, scale: 0.5 });
   await loadLineProtocolFile(url, dbs.cohort, files.cohort);
   await loadLineProtocolFile(url, dbs.seasonal, files.seasonal);
-}, 120_000);
+  files.history = await writeFile('history.lp', { upgradeAt, before: { start: week[6].start, stop: week[0].stop }, after, references: week, seed: 7, scale: 0.25 });
+  await loadLineProtocolFile(url, dbs.history, files.history);
+}, 180_000);
 
 afterAll(async () => {
   for (const db of Object.values(dbs)) await influxQuery(url, `DROP DATABASE "${db}"`);
@@ -146,4 +157,30 @@ describe('InfluxV1Source with a seasonal baseline (the reference periods, not th
     expect(r.baseline).toMatchObject({ kind: 'seasonal', periods: 4, used: 3 });
     expect(r.warnings.some((x) => /reference period 4 .* has no data/.test(x))).toBe(true);
   });
+});
+
+describe('InfluxV1Source with a seasonal baseline and a variance history (3 baseline days, the variation over 8)', () => {
+  const dfs = (w: MetricWindows) => new Set(analyze(w, settings).report.findings.map((f) => /rao-scott t, (\d+) df/.exec(f.test ?? '')?.[1]).filter((x) => x !== undefined));
+  it("raw mode: every period's points as the file source has them, the baseline the 3 newest, 6 df from the 7 days with data", async () => {
+    const reference = await fileSource(files.history).fetch(historyQuery);
+    const w = await source(dbs.history, { requests: 'raw', upstreams: 'raw' }).fetch(historyQuery);
+    expectSamePoints(w, reference);
+    expect(w.baseline).toMatchObject({ kind: 'seasonal', levelPeriods: 3, references: eight });
+    const report = analyze(w, settings).report;
+    expect(report.baseline).toMatchObject({ kind: 'seasonal', periods: 3, used: 3, variancePeriods: 8, varianceUsed: 7 });
+    expect(report.warnings.filter((x) => /older variance periods have no data/.test(x))).toEqual([
+      'seasonal baseline: 1 of the 5 older variance periods have no data (8 (2026-11-12T14:00:00.000Z)); the period-to-period variation is measured over 7 of 8 periods',
+    ]);
+    expect(statuses(w)).toEqual(statuses(reference));
+    expect(dfs(w)).toEqual(new Set(['6']));
+  }, 120_000);
+
+  it('aggregated mode: the same counts per period, the same verdict, the same 6 df', async () => {
+    const reference = await fileSource(files.history).fetch(historyQuery);
+    const w = await source(dbs.history, { requests: 'aggregated', upstreams: 'aggregated' }).fetch(historyQuery);
+    for (let i = 0; i < w.latency.length; i++) expect(total(w.latency[i].before)).toBe(total(reference.latency[i].before));
+    expect(analyze(w, settings).report.verdict).toBe(analyze(reference, settings).report.verdict);
+    expect(analyze(w, settings).report.baseline).toMatchObject({ periods: 3, variancePeriods: 8, varianceUsed: 7 });
+    expect(dfs(w)).toEqual(new Set(['6']));
+  }, 120_000);
 });
