@@ -7,6 +7,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analysis/analyze.ts';
+import { designEffectsOfSums } from '../../src/analysis/design-effect.ts';
+import { studentTQuantile } from '../../src/stats/index.ts';
+import historyReference from './fixtures/variance-history.json' with { type: 'json' };
 import type { Finding, Report, SeasonalLayout } from '../../src/analysis/types.ts';
 import { loadConfig } from '../../src/config.ts';
 import { COARSE_LE, DAILY_QUEUE, P99_PLUS_20, scenario } from '../calibration/families.ts';
@@ -24,6 +27,20 @@ function reports(s: Scenario, seed: number): { plain: Report; history: Report } 
 
 const key = (f: Finding) => `${f.kind} ${f.subject} ${f.statistic}`;
 const dfOf = (f: Finding) => /\b(\d+(?:\.\d+)?) df\b/.exec(f.test ?? '')?.[1];
+
+describe('designEffectsOfSums with a variance history against NumPy (scripts/reference/make_variance_history_reference.py)', () => {
+  it.each(historyReference.cases.map((c, i) => [i, c] as const))('case %i: the baseline and after design effects, t(G − 1) over every period with data', (_, c) => {
+    const periods = { size: c.size, variance: 'between' as const, levelBlocks: c.levelBlocks };
+    const d = designEffectsOfSums(
+      { sums: Float64Array.from(c.sums), independentVariance: c.independentVariance, clusters: { periods, weights: Float64Array.from(c.weights) } },
+      { sums: Float64Array.from(c.afterSums), independentVariance: c.afterIndependentVariance, clusters: { periods, weights: Float64Array.from(c.afterWeights) } },
+    );
+    expect(d.before.designEffect).toBeCloseTo(c.expected.before, 9);
+    expect(d.after.designEffect).toBeCloseTo(c.expected.after, 9);
+    expect([d.before.df, d.after.df, d.jointDf]).toEqual([c.expected.df, c.expected.df, c.expected.df]);
+    expect(studentTQuantile(0.975, d.jointDf!)).toBeCloseTo(c.expected.tQuantile975, 9);
+  });
+});
 
 describe('seasonal baseline with a variance history', () => {
   it('raw samples: the 3 baseline days give the estimates, the 14 days the variance (13 df)', () => {
