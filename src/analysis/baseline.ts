@@ -15,7 +15,8 @@ import { formatChange, formatNumber } from './format.ts';
 import { exceedanceTest, minimumCountFor } from './tail-latency.ts';
 import { withoutBlocks } from './time-blocks.ts';
 import type { AnalysisSettings, MetricWindows, ReportBaseline, SampleSet, SeasonalLayout, TimeRange, UpstreamWindow } from './types.ts';
-import { viewOf, type SampleView } from './sample-view.ts';
+import { viewOf, type SampleView, type SortedRawView } from './sample-view.ts';
+import { sortFloat64 } from '../stats/index.ts';
 
 /** How the before-side views are cut: block count, and blocks per cluster for a seasonal baseline. */
 export interface ReferenceBlocks {
@@ -83,13 +84,19 @@ export function checkSeasonal(windows: MetricWindows, layout: SeasonalLayout, se
     const blocksOf = (k: number) => new Set(Array.from({ length: b }, (_, i) => k * b + i));
     for (const s of windows.latency) {
       const all = viewOf(s.before, b * K); // no clusters: one period is compared with the rest as a window
+      const split = all.kind === 'raw' && all.timed ? rawPeriodSplit(all, b, K) : null;
       for (let k = 0; k < K; k++) {
         if (missing[k]) continue;
-        const own = blocksOf(k);
-        const others = new Set<number>();
-        for (let j = 0; j < K; j++) if (j !== k) for (const x of blocksOf(j)) others.add(x);
-        const day = withoutBlocks(all, others);
-        const rest = withoutBlocks(all, own);
+        let day: SampleView;
+        let rest: SampleView;
+        if (split) ({ day, rest } = split(k));
+        else {
+          const own = blocksOf(k);
+          const others = new Set<number>();
+          for (let j = 0; j < K; j++) if (j !== k) for (const x of blocksOf(j)) others.add(x);
+          day = withoutBlocks(all, others);
+          rest = withoutBlocks(all, own);
+        }
         for (const q of ANOMALY_QUANTILES) {
           const needed = minimumCountFor(q, settings.minTailCount);
           if (day.n < needed || rest.n < needed) continue;
@@ -146,6 +153,44 @@ export function checkSeasonal(windows: MetricWindows, layout: SeasonalLayout, se
         ? `a seasonal baseline needs data in at least 2 reference periods to measure the period-to-period variation; ${present} of ${K} had any`
         : undefined;
   return { report, warnings, ...(insufficient ? { insufficient } : {}) };
+}
+
+/**
+ * One period's raw view and the other periods', for every period, as withoutBlocks would give them (the same sorted
+ * values; values and blocks in input order) but from one sort per period: withoutBlocks sorts the whole window
+ * twice per period, which with a 14-period variance history was most of the analysis. The others' sorted values
+ * are the whole window's sorted values without the period's (a walk over both: equal values are interchangeable).
+ */
+export function rawPeriodSplit(all: SortedRawView, size: number, K: number): (k: number) => { day: SampleView; rest: SampleView } {
+  const { values, blocks, blockCount } = all.timed!;
+  const period = new Uint16Array(blocks.length);
+  const counts = new Array<number>(K).fill(0);
+  for (let i = 0; i < blocks.length; i++) counts[(period[i] = Math.min(K - 1, Math.floor(blocks[i] / size)))]++;
+  return (k) => {
+    const own = { values: new Float64Array(counts[k]), blocks: new Uint32Array(counts[k]) };
+    const n = values.length - counts[k];
+    const restValues = new Float64Array(n);
+    const restBlocks = new Uint32Array(n);
+    for (let i = 0, d = 0, r = 0; i < blocks.length; i++) {
+      if (period[i] === k) {
+        own.values[d] = values[i];
+        own.blocks[d++] = blocks[i];
+      } else {
+        restValues[r] = values[i];
+        restBlocks[r++] = blocks[i];
+      }
+    }
+    const daySorted = sortFloat64(own.values);
+    const restSorted = new Float64Array(n);
+    for (let i = 0, j = 0, r = 0; i < all.sorted.length; i++) {
+      if (j < daySorted.length && all.sorted[i] === daySorted[j]) j++;
+      else restSorted[r++] = all.sorted[i];
+    }
+    return {
+      day: { kind: 'raw', n: counts[k], sorted: daySorted, timed: { blockCount, values: own.values, blocks: own.blocks } },
+      rest: { kind: 'raw', n, sorted: restSorted, timed: { blockCount, values: restValues, blocks: restBlocks } },
+    };
+  };
 }
 
 function addPerReference(out: number[], set: SampleSet, blocksPerReference: number): void {

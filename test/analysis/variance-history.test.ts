@@ -7,7 +7,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analysis/analyze.ts';
+import { rawPeriodSplit } from '../../src/analysis/baseline.ts';
 import { designEffectsOfSums } from '../../src/analysis/design-effect.ts';
+import { viewOf, type SortedRawView } from '../../src/analysis/sample-view.ts';
+import { withoutBlocks } from '../../src/analysis/time-blocks.ts';
 import { studentTQuantile } from '../../src/stats/index.ts';
 import historyReference from './fixtures/variance-history.json' with { type: 'json' };
 import type { Finding, Report, SeasonalLayout } from '../../src/analysis/types.ts';
@@ -105,5 +108,19 @@ describe('seasonal baseline with a variance history', () => {
     expect(notes[0]).toMatch(/^seasonal baseline: 11 of the 11 older variance periods have no data \(4 \(2026-11-16T14:00:00.000Z\), 5 \(.*\), 6 \(.*\), … 14 \(2026-11-06T14:00:00.000Z\)\); the period-to-period variation is measured over 3 of 14 periods$/);
     // Only the 3 baseline days have data: the same comparisons, on 2 df, as without a history.
     expect(report.findings.map((f) => [key(f), f.status, f.before, f.after, dfOf(f)])).toEqual(plain.findings.map((f) => [key(f), f.status, f.before, f.after, dfOf(f)]));
+  }, 120_000);
+
+  it("the anomaly check's per-period views (one sort per period) are withoutBlocks' views, value for value", () => {
+    const w = baselineWindows(scenario({ daily: DAILY_QUEUE }), 1005, { kind: 'seasonal', periods: 5 });
+    const b = (w.baseline as SeasonalLayout).blocksPerReference;
+    const all = viewOf(w.latency[0].before, 5 * b) as SortedRawView;
+    const split = rawPeriodSplit(all, b, 5);
+    for (let k = 0; k < 5; k++) {
+      const own = new Set(Array.from({ length: b }, (_, i) => k * b + i));
+      const others = new Set(Array.from({ length: 5 * b }, (_, i) => i).filter((i) => !own.has(i)));
+      const { day, rest } = split(k);
+      expect(day).toEqual(withoutBlocks(all, others));
+      expect(rest).toEqual(withoutBlocks(all, own));
+    }
   }, 120_000);
 });
