@@ -343,6 +343,8 @@ describe('LineProtocolFileSource: parallel read of large files', () => {
   it.each([
     ['cohort', { kind: 'cohort' as const, tag: 'variant', control: 'off' }],
     ['seasonal', { kind: 'seasonal' as const, periodMs: 86_400_000, references: [1, 2, 3].map((k) => ({ start: UPGRADE - k * 86_400_000, stop: UPGRADE + H - k * 86_400_000 })) }],
+    // a variance history: 1 baseline day of 3
+    ['seasonal', { kind: 'seasonal' as const, periodMs: 86_400_000, references: [1, 2, 3].map((k) => ({ start: UPGRADE - k * 86_400_000, stop: UPGRADE + H - k * 86_400_000 })), levelPeriods: 1 }],
   ])('with a %s baseline gives the single-threaded windows', async (_, baseline) => {
     const lines: string[] = [];
     for (const day of [3, 2, 1, 0]) {
@@ -355,7 +357,7 @@ describe('LineProtocolFileSource: parallel read of large files', () => {
     const file = writeTmp(`parallel-${baseline.kind}.lp`, lines.join('\n'));
     const query = { ...QUERY, before: baseline.kind === 'seasonal' ? { start: UPGRADE - 3 * 86_400_000, stop: UPGRADE + H - 86_400_000 } : QUERY.before, after: { start: UPGRADE, stop: UPGRADE + H }, baseline };
     const single = await source(file, { workers: 0 }).fetch(query);
-    expect(single.baseline?.kind).toBe(baseline.kind);
+    expect(single.baseline).toMatchObject(baseline.kind === 'seasonal' ? { kind: 'seasonal', ...('levelPeriods' in baseline ? { levelPeriods: 1 } : {}) } : { kind: 'cohort' });
     const multi = await source(file, { ...parallel, readOnMainThread: false }).fetch(query);
     expect(isDeepStrictEqual(multi, single)).toBe(true);
   });
