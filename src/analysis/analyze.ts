@@ -116,7 +116,7 @@ function analyzeWith(
     if (grid) {
       const found = upstreamIncidents(u, settings, grid, scanAlpha);
       if (found.incidents.length > 0) {
-        u = { ...u, before: upstreamWithoutBlocks(u.before, found.drop[0], levelBlocks), after: upstreamWithoutBlocks(u.after, found.drop[1]) };
+        u = { ...u, before: baselineUpstreamWindow(upstreamWithoutBlocks(u.before, found.drop[0]), levelBlocks), after: upstreamWithoutBlocks(u.after, found.drop[1]) };
         incidents.push(...found.incidents);
         warnings.push(...found.incidents.map((i) => incidentWarning(i, true)));
       }

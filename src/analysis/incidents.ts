@@ -201,13 +201,11 @@ export function incidentWarning(i: Incident, blocksExcluded: boolean): string {
 }
 
 /** The upstream window without the given blocks (totals, per-block sums and backoff waits recomputed). */
-export function upstreamWithoutBlocks(win: UpstreamWindow, drop: ReadonlySet<number>, levelBlocks = Infinity): UpstreamWindow {
+export function upstreamWithoutBlocks(win: UpstreamWindow, drop: ReadonlySet<number>): UpstreamWindow {
   if (drop.size === 0 || !win.perBlock) return win;
   const keep = (a: Float64Array) => Float64Array.from(a, (v, i) => (drop.has(i) ? 0 : v));
   const perBlock = { calls: keep(win.perBlock.calls), retries: keep(win.perBlock.retries), exhausted: keep(win.perBlock.exhausted) };
-  // The totals are the baseline's (blocks below levelBlocks, see baselineUpstreamWindow); the per-block series keep
-  // a variance history's older periods.
-  const sum = (a: Float64Array) => a.reduce((s, v, i) => (i < levelBlocks ? s + v : s), 0);
+  const sum = (a: Float64Array) => a.reduce((s, v) => s + v, 0);
   const b = win.backoff;
   let backoff: UpstreamWindow['backoff'] = b;
   if (b.kind === 'raw' && b.blocks) {

@@ -75,13 +75,9 @@ export function seasonalPeriods(request: Pick<AnalysisRequest, 'periods' | 'vari
   if (asked !== undefined && (!Number.isInteger(asked) || asked < Math.max(2, periods) || asked > MAX_PERIODS)) {
     throw new AppError('BAD_INPUT', `variancePeriods: must be a whole number from ${Math.max(2, periods)} (the periods, at least 2) to ${MAX_PERIODS} (got ${String(asked)})`);
   }
-  // The configured history never shortens an explicit --periods: it only adds older periods.
-  const variancePeriods = Math.min(MAX_PERIODS, asked ?? Math.max(periods, defaults.variancePeriods ?? DEFAULT_VARIANCE_PERIODS));
-  if (variancePeriods < 2) {
-    // One reference period cannot measure the period-to-period variation, which is most of the uncertainty.
-    throw new AppError('BAD_INPUT', `periods: one reference period cannot measure the day-to-day variation; ask for at least 2 periods or variancePeriods`);
-  }
-  return { periods, variancePeriods };
+  // The configured history never shortens an explicit --periods: it only adds older periods. At least 2 either way
+  // (the config's variancePeriods is too): one period cannot measure the period-to-period variation.
+  return { periods, variancePeriods: asked ?? Math.max(periods, defaults.variancePeriods ?? DEFAULT_VARIANCE_PERIODS) };
 }
 
 /**
