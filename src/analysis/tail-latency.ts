@@ -18,7 +18,7 @@ import { formatNumber, quantileLabel } from './format.ts';
 import { ScratchArrays } from './scratch-arrays.ts';
 import { bucketBoundedChangeInterval, relativeChange, relativeChangeInterval } from './ratio-interval.ts';
 import { countAbove, countAtOrAbove, poolable, pooledThreshold, quantileEstimateOf, quantileOf, type SampleView } from './sample-view.ts';
-import { blockCountsAbove, blockCountsAtOrBelow, blockTotals, periodsOf } from './time-blocks.ts';
+import { blockCountsAbove, blockCountsAtOrBelow, blockTotals, occupiedBlocks, periodsOf } from './time-blocks.ts';
 import type { AnalysisSettings, LatencySeries } from './types.ts';
 
 /** The per-block event counts of the two windows while their design effects are measured (slots 0 and 1; kept by nothing). */
@@ -69,7 +69,8 @@ export function exceedanceTest(beforeView: SampleView, afterView: SampleView, q:
   const series = (v: SampleView, slot: number) => {
     const events = blockCountsAbove(v, threshold, orEqual, (length) => SCRATCH.zeros(slot, length));
     const trials = blockTotals(v);
-    return events && trials ? { events, trials, ...periodsOf(v) } : null;
+    const occupied = occupiedBlocks(v);
+    return events && trials && occupied ? { events, trials, occupied, ...periodsOf(v) } : null;
   };
   const above = aboveBefore + aboveAfter;
   const design = designEffects(series(before, 0), series(after, 1), above / total, 'binomial');
@@ -111,7 +112,8 @@ export function quantileDesigns(before: SampleView, after: SampleView, q: number
   const series = (v: SampleView, at: number, slot: number) => {
     const events = blockCountsAtOrBelow(v, at, (length) => SCRATCH.zeros(slot, length));
     const trials = blockTotals(v);
-    return events && trials ? { events, trials, ...periodsOf(v) } : null;
+    const occupied = occupiedBlocks(v);
+    return events && trials && occupied ? { events, trials, occupied, ...periodsOf(v) } : null;
   };
   return designEffects(series(before, eb, 0), series(after, ea, 1), q, 'binomial');
 }

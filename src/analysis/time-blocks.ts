@@ -21,18 +21,49 @@ export function periodsOf(view: SampleView): { periods?: ReferencePeriods } {
 const RECENT_TOTALS = 4;
 const recentViews: Array<SampleView | undefined> = new Array<SampleView | undefined>(RECENT_TOTALS);
 const recentTotals: Float64Array[] = [];
+const recentOccupied: Uint32Array[] = [];
 let nextRecent = 0;
 
 /** Observations per block. The array may be shared by callers asking about the same view: do not modify it. */
 export function blockTotals(view: SampleView): Float64Array | null {
-  if (!view.timed) return null;
-  for (let k = 0; k < RECENT_TOTALS; k++) if (recentViews[k] === view) return recentTotals[k];
+  const k = recentSlot(view);
+  return k === -1 ? null : recentTotals[k];
+}
+
+/**
+ * The blocks holding at least one observation, ascending. Every per-block count of the view is 0 elsewhere, so a
+ * quiet endpoint's per-quantile series (a few requests in a window of 120 blocks or more) are filled and summed
+ * over these alone (issue 12: the dense passes were most of the analysis at 100 000 endpoints). Shared: read only.
+ */
+export function occupiedBlocks(view: SampleView): Uint32Array | null {
+  const k = recentSlot(view);
+  return k === -1 ? null : recentOccupied[k];
+}
+
+function recentSlot(view: SampleView): number {
+  if (!view.timed) return -1;
+  for (let k = 0; k < RECENT_TOTALS; k++) if (recentViews[k] === view) return k;
   const out = new Float64Array(view.timed.blockCount);
   countBlockTotals(view, out);
-  recentViews[nextRecent] = view;
-  recentTotals[nextRecent] = out;
+  // Blocks with any observation or cell (not "total ≠ 0": cells that cancel would leave a block out whose other
+  // counts are not all zero).
+  const seen = new Uint8Array(view.timed.blockCount);
+  const blocks = view.kind === 'raw' ? view.timed.blocks : view.timed.cells.block;
+  let occupied = 0;
+  for (let i = 0; i < blocks.length; i++) {
+    if (seen[blocks[i]] === 0) {
+      seen[blocks[i]] = 1;
+      occupied++;
+    }
+  }
+  const at = new Uint32Array(occupied);
+  for (let i = 0, j = 0; i < seen.length; i++) if (seen[i] !== 0) at[j++] = i;
+  const k = nextRecent;
+  recentViews[k] = view;
+  recentTotals[k] = out;
+  recentOccupied[k] = at;
   nextRecent = (nextRecent + 1) % RECENT_TOTALS;
-  return out;
+  return k;
 }
 
 function countBlockTotals(view: SampleView, out: Float64Array): void {
@@ -73,10 +104,14 @@ export function blockCountsAbove(view: SampleView, threshold: number, orEqual: b
 /** Observations per block at or below `threshold` (the indicator whose share is the quantile level). */
 export function blockCountsAtOrBelow(view: SampleView, threshold: number, into?: (length: number) => Float64Array): Float64Array | null {
   const totals = blockTotals(view);
+  const occupied = occupiedBlocks(view);
   const above = blockCountsAbove(view, threshold, false, into);
-  if (!totals || !above) return null;
-  // In place in `above` (the caller's): the totals are shared.
-  for (let i = 0; i < above.length; i++) above[i] = totals[i] - above[i];
+  if (!totals || !occupied || !above) return null;
+  // In place in `above` (the caller's): the totals are shared. An empty block stays 0 (0 − 0, as before).
+  for (let j = 0; j < occupied.length; j++) {
+    const i = occupied[j];
+    above[i] = totals[i] - above[i];
+  }
   return above;
 }
 

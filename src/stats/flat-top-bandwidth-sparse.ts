@@ -39,15 +39,19 @@ const EPS = Number.EPSILON;
  * The bandwidth of flatTopBandwidth for `series` of pooled length `n` ≥ its minimum, or null when the sparse sums
  * cannot decide every comparison the rule makes (dense series, non-finite values, a sum too close to the bound).
  */
-export function sparseFlatTopBandwidth(series: ReadonlyArray<ArrayLike<number>>, n: number, rule: BandwidthRule): number | null {
+export function sparseFlatTopBandwidth(series: ReadonlyArray<ArrayLike<number>>, n: number, rule: BandwidthRule, candidates?: ReadonlyArray<ArrayLike<number>>): number | null {
   if (series.length > MAX_SERIES) return null;
   for (let s = 0; s < series.length; s++) {
     const x = series[s];
     const at = nonZeroScratch(s, x.length);
     let count = 0;
-    // The same additions in the same order as the dense mean (adding an exact zero changes nothing).
+    // The same additions in the same order as the dense mean (adding an exact zero changes nothing). With
+    // `candidates` only those positions are read (the series is 0 elsewhere): the same non-zero values, in order.
+    const only = candidates?.[s];
+    const length = only ? only.length : x.length;
     let mean = 0;
-    for (let i = 0; i < x.length; i++) {
+    for (let c = 0; c < length; c++) {
+      const i = only ? only[c] : c;
       const v = x[i];
       if (v !== 0) {
         if (!Number.isFinite(v) || count >= MAX_DENSITY * x.length) return null;

@@ -13,16 +13,18 @@ import { bandwidthOfQuietRun, bandwidthRule, sparseFlatTopBandwidth, type Bandwi
  * Econometric Reviews 28 (2009) 372–375.
  *
  * Returns 0 when the series are too short to estimate any dependence (N < 20) or have no variation.
+ * `candidates` (optional, one per series): ascending positions outside which the series is exactly 0, so that the
+ * search for its non-zero values need not read the rest (the same result either way).
  *
  * @example
  * flatTopBandwidth([[1, -1, 1, -1, 1, -1, 1, -1, 1, -1, 1, -1, 1, -1, 1, -1, 1, -1, 1, -1]]); // 5 (never quiet: the cap N/4)
  */
-export function flatTopBandwidth(series: ReadonlyArray<ArrayLike<number>>): number {
+export function flatTopBandwidth(series: ReadonlyArray<ArrayLike<number>>, candidates?: ReadonlyArray<ArrayLike<number>>): number {
   const n = series.reduce((s, x) => s + x.length, 0);
   if (n < MIN_LENGTH) return 0;
   const rule = bandwidthRule(n);
   // Mostly zeros (a quiet endpoint's blocks): the same answer from the non-zero values alone, when it is certain.
-  const sparse = sparseFlatTopBandwidth(series, n, rule);
+  const sparse = sparseFlatTopBandwidth(series, n, rule, candidates);
   if (sparse !== null) return sparse;
   return denseFlatTopBandwidth(series, n, rule);
 }

@@ -86,4 +86,16 @@ describe('sparse flat-top bandwidth', () => {
     }
     expect(both([periodic]).dense).toBeGreaterThan(0);
   });
+
+  it('gives the same bandwidth when told where the non-zero values can be (the occupied blocks)', () => {
+    const r = seededRandom(31);
+    for (let i = 0; i < 5_000; i++) {
+      const blocks = [60, 120, 240, 1_000][i % 4];
+      const q = [0.5, 0.9, 0.99][r.int(3)];
+      const series = [residuals(r, blocks, 1 + r.int(12), q, i % 3 === 0), residuals(r, blocks, 1 + r.int(12), q, i % 3 === 0)];
+      // Candidates: every non-zero position plus a few zero ones (an occupied block whose residual came out 0).
+      const candidates = series.map((x) => Uint32Array.from(Array.from(x.keys()).filter((t) => x[t] !== 0 || r.uniform() < 0.05)));
+      expect(flatTopBandwidth(series, candidates), `case ${i}`).toBe(flatTopBandwidth(series));
+    }
+  });
 });
