@@ -478,9 +478,44 @@ function littleEndianWords(bytes: Uint8Array): Int32Array {
   return words;
 }
 
+/** Lookups over which the series cache judges its hit rate (see SeriesCache.admits). */
+const HIT_RATE_WINDOW = 4096;
+/** Below this share of hits in a window the cache is cold: then only one miss in COLD_STORE_EVERY is stored. */
+const COLD_HIT_SHARE = 1 / 16;
+const COLD_STORE_EVERY = 16;
+
+/** Whether bytes [s, e) hold two backslashes in a row (SeriesEntry.doubleBackslash). */
+function hasDoubleBackslash(b: Uint8Array, s: number, e: number): boolean {
+  for (let k = s + 1; k < e; k++) if (b[k] === BS && b[k - 1] === BS) return true;
+  return false;
+}
+
 /** Parsed measurement + tag set of recently seen series keys, looked up by their bytes. */
 class SeriesCache {
   private readonly slots: Array<SeriesEntry | undefined> = new Array<SeriesEntry | undefined>(SERIES_SLOTS);
+  private lookups = 0;
+  private hits = 0;
+  private cold = false;
+  private coldMisses = 0;
+
+  /** Counts one lookup of a line's series key and whether the cache had it. */
+  tally(hit: boolean): void {
+    if (hit) this.hits++;
+    if (++this.lookups < HIT_RATE_WINDOW) return;
+    this.cold = this.hits < HIT_RATE_WINDOW * COLD_HIT_SHARE;
+    this.lookups = 0;
+    this.hits = 0;
+  }
+
+  /**
+   * Whether a missed series key should be stored. Always, unless the last window of lookups hit almost never (many
+   * more series than slots, each line a new one: 100 000 endpoints, issue 12), where every store was a copy of the
+   * key and three arrays made for nothing. Then one miss in COLD_STORE_EVERY still is, so a file whose series start to
+   * repeat fills the cache and warms it again. Only speed depends on this: a line parses the same either way.
+   */
+  admits(): boolean {
+    return !this.cold || ++this.coldMisses % COLD_STORE_EVERY === 0;
+  }
 
   /** Copies a cached series for bytes [s, e) (`view`: a DataView of `b`) into the point and returns it; null when not cached. */
   restore(b: Uint8Array, view: DataView, s: number, e: number, p: LineProtocolPoint): SeriesEntry | null {
@@ -526,7 +561,7 @@ class SeriesCache {
       doubleBackslash: false,
       memo: undefined,
     };
-    for (let k = s + 1; k < e && !entry.doubleBackslash; k++) entry.doubleBackslash = b[k] === BS && b[k - 1] === BS;
+    entry.doubleBackslash = hasDoubleBackslash(b, s, e);
     this.slots[sampleHash(b, s, e) & (SERIES_SLOTS - 1)] = entry;
     return entry;
   }
@@ -843,12 +878,13 @@ export class LineProtocolParser {
     const seriesBytes = j - i;
     const view = this.viewOf(b);
     let entry = this.series.restore(b, view, i, j, p);
+    this.series.tally(entry !== null);
     if (entry === null) {
       const reason = this.parseSeries(b, i, j);
       if (reason !== null) return reason;
-      entry = this.series.store(b, i, j, p);
+      entry = this.series.admits() ? this.series.store(b, i, j, p) : null;
     }
-    this.seriesDoubleBackslash = entry === null || entry.doubleBackslash;
+    this.seriesDoubleBackslash = entry === null ? hasDoubleBackslash(b, i, j) : entry.doubleBackslash;
     p.series = entry;
 
     // Spaces, tabs and NUL bytes, then the field set.

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../../src/stats/seeded-random.ts';
 import { FieldType, LineProtocolParser, parseLineProtocol, type LineProtocolParserOptions, type LineProtocolPoint } from '../../../src/sources/line-protocol/line-protocol.ts';
 
 const FIXTURES = new URL('../../fixtures/lp/', import.meta.url);
@@ -320,6 +321,42 @@ describe('line protocol: series cache and reused buffers', () => {
       ['m', { t: 'a b c' }, 2],
       ['m x', {}, 3],
     ]);
+  });
+});
+
+describe('line protocol: a cold series cache', () => {
+  /** Distinct series on every line: the cache goes cold (no hits in 4 096 lookups) and stores few keys after that. */
+  const distinct = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `m,svc=s${(from + i) % 7},ep=/e${from + i} d=${from + i} ${T0}`);
+
+  it('parses every line the same while most keys go unstored, and warms again when series repeat', () => {
+    const hot = Array.from({ length: 10_000 }, (_, i) => `m,svc=s0,ep=/hot${i % 10} d=${i} ${T0}`);
+    const lines = [...distinct(20_000), ...hot, ...distinct(5_000, 20_000)];
+    const { points, parser } = parseAll(lines.join('\n'));
+    expect(parser.badLines).toEqual([]);
+    const expected = lines.map((l) => {
+      const m = /svc=(\w+),ep=(\S+) d=(\d+)/.exec(l)!;
+      return [m[1], m[2], Number(m[3])];
+    });
+    expect(points.map((p) => [p.tags.svc, p.tags.ep, p.fields.d.value])).toEqual(expected);
+  });
+
+  it('finds the same points and bad lines for keys with backslashes, quotes and spaces whether their keys were stored or not', () => {
+    // Keys of random bytes among backslash, quote, space, comma, "=" and letters, some fields quoted across a newline
+    // (a stored key carries whether it holds two backslashes in a row, which decides how a line's end is found; an
+    // unstored one must give the same): parsed on their own (every key stored) and after 20 000 distinct series (most not).
+    const r = seededRandom(77);
+    const alphabet = ['a', 'b', '\\', '\\', '"', ' ', ',', '='];
+    const word = (n: number) => Array.from({ length: n }, () => alphabet[r.int(alphabet.length)]).join('');
+    const tricky = Array.from({ length: 4_000 }, (_, i) => `m,svc=s${word(1 + r.int(4))}${i},ep=/q${word(r.int(3))} d=${i}${r.uniform() < 0.2 ? ',n="a\nb"' : ''} ${T0}`);
+    const shift = (result: ReturnType<typeof parseAll>, lines: number) => ({
+      points: result.points.filter((p) => p.line > lines).map((p) => ({ ...p, line: p.line - lines })),
+      bad: result.parser.badLines.map((b) => b.line - lines).filter((line) => line > 0),
+    });
+    const alone = shift(parseAll(tricky.join('\n'), { keepBadLines: 10_000 }), 0);
+    const afterCold = shift(parseAll([...distinct(20_000), ...tricky].join('\n'), { keepBadLines: 10_000 }), 20_000);
+    expect(afterCold).toEqual(alone);
+    expect(alone.points.length).toBeGreaterThan(1_000);
+    expect(alone.bad.length).toBeGreaterThan(100);
   });
 });
 
