@@ -115,6 +115,32 @@ async function child(kind: Kind, target: string): Promise<void> {
   process.stdout.write(JSON.stringify(out));
 }
 
+/**
+ * Requests and upstream calls the database holds in the two windows (counted by influxd itself). The demo data has
+ * points that repeat a series and a timestamp, which InfluxDB stores once (a later write overwrites), so a pull can
+ * hold fewer than the file and still be complete: it is checked against this count, and the file against it too.
+ */
+async function databaseTotals(url: string, db: string): Promise<{ requests: number; calls: number }> {
+  const { schema } = loadConfig();
+  const range = `time >= ${windows.before.start}ms AND time < ${windows.after.stop}ms`;
+  const count = async (field: string, measurement: string): Promise<number> => {
+    const r = (await influxQuery(url, `SELECT count("${field}") FROM "${measurement}" WHERE ${range}`, db)) as { results: Array<{ series?: Array<{ values: number[][] }> }> };
+    return r.results[0].series?.[0].values[0][1] ?? 0;
+  };
+  return { requests: await count(schema.request.durationField, schema.request.measurement), calls: await count(schema.upstream.attemptsField, schema.upstream.measurement) };
+}
+
+/** The table's remark on a pull's totals: the database's (complete), or what differs from it. */
+function sameAs(pull: { requests: number; calls: number }, file: { requests: number; calls: number }, stored: { requests: number; calls: number }, points: number, notes: string[]): string {
+  if (pull.requests !== stored.requests || pull.calls !== stored.calls) return ` (!! differs from the database's ${stored.requests}, ${stored.calls})`;
+  if (pull.requests === file.requests && pull.calls === file.calls) return ' (= file)';
+  notes.push(
+    `${points} points: the pulls hold exactly what influxd stored (its own count), ${file.requests - stored.requests} requests and ${file.calls - stored.calls} calls fewer than the file: ` +
+      'points that repeat a series and a timestamp, which InfluxDB stores once (a later write overwrites).',
+  );
+  return ' (= database)';
+}
+
 function measure(kind: Kind, target: string, timeoutS: number): Outcome {
   const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', kind, target], {
     encoding: 'utf8',
@@ -155,7 +181,7 @@ export async function run(): Promise<void> {
   const dbs: string[] = [];
   const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
   try {
-    const rows: Array<{ points: number; out: Record<Kind, Outcome[]> }> = [];
+    const rows: Array<{ points: number; out: Record<Kind, Outcome[]>; stored: { requests: number; calls: number } }> = [];
     for (const target of scales) {
       const scale = target / (demoPointsPerSecond() * 2 * (WINDOW_MS / 1000));
       const db = uniqueDbName('aftershock_bench');
@@ -177,6 +203,7 @@ export async function run(): Promise<void> {
       const warm = measure('raw', `${server.url}/${db}`, timeoutS);
       console.log(`warm-up raw pull (untimed): ${warm.ok ? `${(warm.m!.ms / 1000).toFixed(2)} s` : `FAILED: ${warm.error}`}, influxd CPU ${((processCpuMs(pid) - warmCpu) / 1000).toFixed(2)} s`);
       console.log(`loaded ${lines} lines (target ${target}) into influxd and ${file} in ${((performance.now() - t0) / 1000).toFixed(1)} s (influxd idle after ${settled.toFixed(0)} s more); load average ${load()}`);
+      const stored = await databaseTotals(server.url, db);
       const out = Object.fromEntries(kinds.map((k) => [k, [] as Outcome[]])) as Record<Kind, Outcome[]>;
       for (let round = 0; round < rounds; round++) {
         for (const kind of kinds) {
@@ -192,13 +219,14 @@ export async function run(): Promise<void> {
           );
         }
       }
-      rows.push({ points: lines, out });
+      rows.push({ points: lines, out, stored });
       await rm(file, { force: true });
     }
     console.log(`\nload average at the end: ${load()} (2 cores; the machine may be shared)`);
     console.log(`\n| points | source | runs | median wall s | median × file (range) | median client CPU s | median influxd CPU s | MB received | peak RSS MB | modes (requests/upstreams) | format | requests, calls |`);
     console.log('|---:|---|---:|---:|---|---:|---:|---:|---:|---|---|---|');
-    for (const { points: n, out } of rows) {
+    const notes: string[] = [];
+    for (const { points: n, out, stored } of rows) {
       const files = out.file;
       for (const kind of kinds) {
         const runs = out[kind];
@@ -212,13 +240,14 @@ export async function run(): Promise<void> {
         const m = ok[ok.length - 1].m!;
         const ratio = ratios.length > 0 ? `${median(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})` : '–';
         const file = files.find((o) => o.ok)?.m;
-        const same = file && kind !== 'file' && (m.requests !== file.requests || m.calls !== file.calls) ? ' (!! differs from file)' : '';
+        const same = file && kind !== 'file' ? sameAs(m, file, stored, n, notes) : '';
         const failed = runs.length - ok.length > 0 ? `; ${runs.length - ok.length} FAILED: ${runs.find((o) => !o.ok)?.error}` : '';
         console.log(
           `| ${n} | ${kind} | ${runs.length} | ${(median(ok.map((o) => o.m!.ms)) / 1000).toFixed(2)} | ${ratio} | ${(median(ok.map((o) => o.m!.cpuMs)) / 1000).toFixed(2)} | ${kind === 'file' ? '–' : (median(ok.map((o) => o.serverCpuMs ?? 0)) / 1000).toFixed(2)} | ${(m.bytes / 1e6).toFixed(1)} | ${m.peakRssMb.toFixed(0)} | ${m.modes ?? '–'} | ${m.formats ?? '–'} | ${m.requests}, ${m.calls}${same}${failed} |`,
         );
       }
     }
+    for (const note of new Set(notes)) console.log(note);
   } finally {
     for (const db of dbs) await influxQuery(server.url, `DROP DATABASE "${db}"`).catch(() => undefined);
     await server.stop();
