@@ -8,7 +8,7 @@ import { allInsufficient, baselineUpstreamWindow, checkSeasonal, cohortReport, r
 import type { Candidate } from './candidate.ts';
 import { coverageOf, decide, summarize, verdictOf } from './decide.ts';
 import { flatExpectationCandidates, settleFlatExpectation, type Expectation } from './expectations.ts';
-import { incidentWarning, latencyIncidents, scanCount, upstreamIncidents, upstreamWithoutBlocks, type WindowGrid } from './incidents.ts';
+import { backoffKeepsIncident, incidentWarning, latencyIncidents, scanCount, upstreamIncidents, upstreamWithoutBlocks, type WindowGrid } from './incidents.ts';
 import { latencyOnsetSeries, onsetOf, upstreamOnsetSeries, type OnsetSeries } from './onset.ts';
 import { retryRateCandidates } from './retry-rate.ts';
 import { viewOf } from './sample-view.ts';
@@ -119,6 +119,7 @@ function analyzeWith(
         u = { ...u, before: baselineUpstreamWindow(upstreamWithoutBlocks(u.before, found.drop[0]), levelBlocks), after: upstreamWithoutBlocks(u.after, found.drop[1]) };
         incidents.push(...found.incidents);
         warnings.push(...found.incidents.map((i) => incidentWarning(i, true)));
+        warnings.push(...backoffKeepsIncident(u, found.drop));
       }
     }
     const periods = periodsOf(u.service);

@@ -200,6 +200,27 @@ export function incidentWarning(i: Incident, blocksExcluded: boolean): string {
   );
 }
 
+/**
+ * Warnings for the windows whose backoff waits could not follow upstreamWithoutBlocks: a histogram (the counters
+ * form, one histogram per window) or raw waits without their time blocks. Their rates leave the incident's minutes
+ * out while the backoff comparison keeps them, and a reader of the backoff finding must know which it is.
+ */
+export function backoffKeepsIncident(u: UpstreamSeries, drop: readonly [ReadonlySet<number>, ReadonlySet<number>]): string[] {
+  const out: string[] = [];
+  (['before', 'after'] as const).forEach((name, w) => {
+    const b = u[name].backoff;
+    const timed = b.kind === 'raw' ? b.blocks !== undefined : false;
+    const empty = b.kind === 'raw' ? b.values.length === 0 : b.counts.every((c) => c === 0);
+    if (drop[w].size > 0 && u[name].perBlock && !timed && !empty) {
+      out.push(
+        `${u.service} ${u.upstream}: the ${name} window's backoff waits carry no time blocks (${b.kind === 'histogram' ? 'a histogram per window, from counters' : 'raw waits without blocks'}), ` +
+          "so the incident's minutes stay in the backoff comparison; the retry and exhaustion rates leave them out",
+      );
+    }
+  });
+  return out;
+}
+
 /** The upstream window without the given blocks (totals, per-block sums and backoff waits recomputed). */
 export function upstreamWithoutBlocks(win: UpstreamWindow, drop: ReadonlySet<number>): UpstreamWindow {
   if (drop.size === 0 || !win.perBlock) return win;
