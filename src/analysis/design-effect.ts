@@ -252,12 +252,12 @@ export function withinPeriodDesign(sums: Float64Array, weights: Float64Array, si
  */
 export function designEffectsOfSums(before: CentredSums, after: CentredSums): DesignEstimate {
   const bandwidth = flatTopBandwidth([before.sums, after.sums], before.nonZero && after.nonZero ? [before.nonZero, after.nonZero] : undefined);
-  const one = ({ sums, independentVariance }: CentredSums): WindowDesign => {
+  const one = ({ sums, independentVariance, nonZero }: CentredSums): WindowDesign => {
     if (!(independentVariance > 0) || sums.length < 2) return INDEPENDENT;
-    let lrv = longRunVariance(sums, Math.min(bandwidth, sums.length - 1));
+    let lrv = longRunVariance(sums, Math.min(bandwidth, sums.length - 1), nonZero);
     // A window too short for the pooled bandwidth (fewer blocks than the lag window's weight) still has its
     // block-to-block variance: measure that rather than assume independence.
-    if (!Number.isFinite(lrv.varianceOfSumCorrected)) lrv = longRunVariance(sums, 0);
+    if (!Number.isFinite(lrv.varianceOfSumCorrected)) lrv = longRunVariance(sums, 0, nonZero);
     const d = lrv.varianceOfSumCorrected / independentVariance;
     return d > 1 && Number.isFinite(d) ? { designEffect: d, df: lrv.degreesOfFreedom } : INDEPENDENT;
   };

@@ -33,12 +33,15 @@ export interface LongRunVarianceResult {
  * longRunVariance([1, 2, 3, 2, 1, 2, 3, 2], 2);
  * // { longRunVariance: 0.5, varianceOfSum: 4, varianceOfSumCorrected: 6.4, degreesOfFreedom: 2.6666666666666665 }
  */
-export function longRunVariance(series: ArrayLike<number>, bandwidth: number): LongRunVarianceResult {
+export function longRunVariance(series: ArrayLike<number>, bandwidth: number, nonZero?: ArrayLike<number>): LongRunVarianceResult {
   const n = series.length;
   if (n === 0) return { longRunVariance: 0, varianceOfSum: 0, varianceOfSumCorrected: 0, degreesOfFreedom: 0 };
   if (!(bandwidth >= 0) || !Number.isInteger(bandwidth)) throw new RangeError(`longRunVariance: bandwidth must be an integer ≥ 0 (got ${bandwidth})`);
+  // `nonZero`: ascending positions outside which the series is exactly 0, so the mean is summed over them alone (the
+  // same additions in the same order: adding an exact zero changes no sum). The autocovariances need every value.
   let mean = 0;
-  for (let i = 0; i < n; i++) mean += series[i];
+  if (nonZero) for (let j = 0; j < nonZero.length; j++) mean += series[nonZero[j]];
+  else for (let i = 0; i < n; i++) mean += series[i];
   mean /= n;
   let lrv = 0;
   let weights = 0;

@@ -64,4 +64,23 @@ describe('design effects over the occupied blocks', () => {
     const untimed: SampleView = { kind: 'raw', n: 1, sorted: Float64Array.of(1) };
     expect(occupiedBlocks(untimed)).toBeNull();
   });
+
+  it('stay right while the few slots they are kept in are reused by view after view', () => {
+    // Sparse views (blocks listed from the values, then sorted) and dense ones (from a pass over the blocks), of
+    // two block counts, each asked about after more views than there are slots, and asked twice.
+    const r = seededRandom(9);
+    for (let i = 0; i < 200; i++) {
+      const blockCount = i % 2 ? 120 : 720;
+      const n = i % 3 === 0 ? 600 : 1 + r.int(8);
+      const blocks = Uint32Array.from({ length: n }, () => r.int(blockCount));
+      const view: SampleView = { kind: 'raw', n, sorted: new Float64Array(n), timed: { blockCount, values: new Float64Array(n), blocks } };
+      const totals = new Array<number>(blockCount).fill(0);
+      for (const b of blocks) totals[b]++;
+      const occupied = totals.flatMap((t, b) => (t > 0 ? [b] : []));
+      for (let again = 0; again < 2; again++) {
+        expect(Array.from(occupiedBlocks(view) ?? []), `view ${i}`).toEqual(occupied);
+        expect(Array.from(blockTotals(view) ?? []), `view ${i}`).toEqual(totals);
+      }
+    }
+  });
 });
