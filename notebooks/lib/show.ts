@@ -33,6 +33,16 @@ export async function showChart(chart: ShowableChart): Promise<void> {
   await Deno.jupyter.display(await chartBundle(chart), { raw: true });
 }
 
+/**
+ * A line of plain text, as console.log would print it, but sent the way displays are: awaited, so it has reached the
+ * kernel before the cell ends. console.log goes through the kernel's stdout pipe, and a line printed just before a
+ * cell ends can arrive after the cell is reported done, when nbconvert no longer records it (seen once in CI: the
+ * first cell's status line missing from the executed notebook).
+ */
+export async function say(text: string): Promise<void> {
+  await Deno.jupyter.display({ 'text/plain': `${text}\n` }, { raw: true });
+}
+
 export async function showMarkdown(markdown: string): Promise<void> {
   await Deno.jupyter.display({ 'text/markdown': markdown, 'text/plain': markdown }, { raw: true });
 }

@@ -49,8 +49,15 @@ async function execute(notebook: string, outDir: string, env: Record<string, str
   return JSON.parse(await readFile(out, 'utf8')) as Notebook;
 }
 
+/**
+ * Every output, and a notebook's status lines (lib/show.ts `say`: a display holding only text/plain) as the stream
+ * text console.log would have made, so `text` reads the same either way.
+ */
 function outputsOf(nb: Notebook): Output[] {
-  return nb.cells.flatMap((c) => c.outputs ?? []);
+  return nb.cells.flatMap((c) => c.outputs ?? []).map((o) => {
+    const keys = Object.keys(o.data ?? {});
+    return o.output_type === 'display_data' && keys.length === 1 && keys[0] === 'text/plain' ? { ...o, text: o.data!['text/plain'] as string | string[] } : o;
+  });
 }
 
 function expectCleanRun(nb: Notebook): void {
