@@ -96,10 +96,8 @@ export function designEffects(before: BlockSeries | null, after: BlockSeries | n
   // garbage at 100 000 endpoints (issue 12).
   // Over the occupied blocks alone when they are known: an empty block's residual is 0 − rate·0 = +0 for any finite
   // rate, which the zero-filled scratch array already holds, and adding its zero trials changes no sum.
-  const sparse = (s: BlockSeries) => (s.occupied !== undefined && Number.isFinite(rate) ? s.occupied : null);
-  const residual = (s: BlockSeries, slot: number) => {
+  const residual = (s: BlockSeries, at: Uint32Array | null, slot: number) => {
     const out = RESIDUALS.zeros(slot, s.events.length);
-    const at = sparse(s);
     if (at === null) for (let t = 0; t < out.length; t++) out[t] = s.events[t] - rate * s.trials[t];
     else
       for (let j = 0; j < at.length; j++) {
@@ -108,20 +106,19 @@ export function designEffects(before: BlockSeries | null, after: BlockSeries | n
       }
     return out;
   };
-  const independent = (s: BlockSeries) => {
+  const independent = (s: BlockSeries, at: Uint32Array | null) => {
     let trials = 0;
     // Of the baseline's total: the blocks of a variance history are not part of it (ReferencePeriods.levelBlocks).
     const end = Math.min(s.trials.length, s.periods?.levelBlocks ?? Infinity);
-    const at = sparse(s);
     if (at === null) for (let t = 0; t < end; t++) trials += s.trials[t];
     else for (let j = 0; j < at.length && at[j] < end; j++) trials += s.trials[at[j]];
     return kind === 'binomial' ? trials * rate * (1 - rate) : trials * rate;
   };
   const sums = (s: BlockSeries, slot: number): CentredSums => {
-    const at = sparse(s);
+    const at = s.occupied !== undefined && Number.isFinite(rate) ? s.occupied : null;
     return {
-      sums: residual(s, slot),
-      independentVariance: independent(s),
+      sums: residual(s, at, slot),
+      independentVariance: independent(s, at),
       ...(at !== null ? { nonZero: at } : {}),
       ...(s.periods ? { clusters: { periods: s.periods, weights: s.trials } } : {}),
     };

@@ -209,7 +209,7 @@ export function backoffKeepsIncident(u: UpstreamSeries, drop: readonly [Readonly
   const out: string[] = [];
   (['before', 'after'] as const).forEach((name, w) => {
     const b = u[name].backoff;
-    const timed = b.kind === 'raw' ? b.blocks !== undefined : false;
+    const timed = b.kind === 'raw' && b.blocks !== undefined;
     const empty = b.kind === 'raw' ? b.values.length === 0 : b.counts.every((c) => c === 0);
     if (drop[w].size > 0 && u[name].perBlock && !timed && !empty) {
       out.push(

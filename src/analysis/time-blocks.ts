@@ -24,7 +24,7 @@ export function periodsOf(view: SampleView): { periods?: ReferencePeriods } {
 const RECENT_TOTALS = 4;
 const recentViews: Array<SampleView | undefined> = new Array<SampleView | undefined>(RECENT_TOTALS);
 const recentTotals: Float64Array[] = [];
-/** Each slot's occupied blocks, in a buffer that grows (recentOccupied[k] is the view of its used part). */
+/** Each slot's occupied blocks, in a buffer of the block count (recentOccupied[k] is the view of its used part). */
 const occupiedBuffers: Uint32Array[] = [];
 const recentOccupied: Uint32Array[] = [];
 let nextRecent = 0;
@@ -58,33 +58,20 @@ function recentSlot(view: SampleView): number {
   else out.fill(0);
   countBlockTotals(view, out);
   // Blocks with any observation or cell (not "total ≠ 0": cells that cancel would leave a block out whose other
-  // counts are not all zero).
+  // counts are not all zero), ascending: marked, then listed by one pass over the blocks.
   if (seenScratch.length < blockCount) seenScratch = new Uint8Array(blockCount);
   const seen = seenScratch;
   const blocks = view.kind === 'raw' ? view.timed.blocks : view.timed.cells.block;
-  let occupied = 0;
-  for (let i = 0; i < blocks.length; i++) {
-    if (seen[blocks[i]] === 0) {
-      seen[blocks[i]] = 1;
-      occupied++;
-    }
-  }
+  for (let i = 0; i < blocks.length; i++) seen[blocks[i]] = 1;
   let buffer = occupiedBuffers[k];
-  if (buffer === undefined || buffer.length < occupied) buffer = occupiedBuffers[k] = new Uint32Array(Math.max(occupied, 64));
-  // Ascending: from the marks when they are few against the blocks, else by a pass over all blocks.
+  if (buffer === undefined || buffer.length < blockCount) buffer = occupiedBuffers[k] = new Uint32Array(blockCount);
   let j = 0;
-  if (occupied * 8 < blockCount) {
-    for (let i = 0; i < blocks.length; i++) {
-      if (seen[blocks[i]] === 1) {
-        seen[blocks[i]] = 2;
-        buffer[j++] = blocks[i];
-      }
+  for (let i = 0; i < blockCount; i++) {
+    if (seen[i] !== 0) {
+      buffer[j++] = i;
+      seen[i] = 0;
     }
-    buffer.subarray(0, j).sort();
-  } else {
-    for (let i = 0; i < blockCount; i++) if (seen[i] !== 0) buffer[j++] = i;
   }
-  for (let i = 0; i < j; i++) seen[buffer[i]] = 0;
   recentViews[k] = view;
   recentTotals[k] = out;
   recentOccupied[k] = buffer.subarray(0, j);
