@@ -83,10 +83,21 @@ function touchingBody(res: Response, touch: () => void): Response {
 
 /**
  * One attempt: fetch under `attempt.signal`, touching the idle timer on the headers and on every body chunk.
- * User info in the URL (`http://user:pass@host`) becomes a Basic Authorization header: fetch refuses such
- * URLs, with the whole URL, password included, in its error message.
+ * User info in the URL (`http://user:pass@host`) becomes a Basic Authorization header (withBasicAuth).
  */
 export async function fetchAttempt(req: HttpRequest, attempt: Attempt): Promise<Response> {
+  const { url, headers } = withBasicAuth(req);
+  const res = await fetch(url, { method: req.method ?? 'GET', headers, body: req.body, signal: attempt.signal });
+  attempt.touch();
+  return touchingBody(res, attempt.touch);
+}
+
+/**
+ * The request's URL without user info and its headers with that user info as a Basic Authorization header (unless
+ * the caller set one): fetch refuses such URLs with the whole URL, password included, in its error message, and
+ * node:http would send them as they are.
+ */
+export function withBasicAuth(req: HttpRequest): { url: URL; headers: Record<string, string> } {
   const url = new URL(req.url);
   const headers: Record<string, string> = { ...req.headers };
   if (url.username || url.password) {
@@ -98,9 +109,7 @@ export async function fetchAttempt(req: HttpRequest, attempt: Attempt): Promise<
     url.username = '';
     url.password = '';
   }
-  const res = await fetch(url, { method: req.method ?? 'GET', headers, body: req.body, signal: attempt.signal });
-  attempt.touch();
-  return touchingBody(res, attempt.touch);
+  return { url, headers };
 }
 
 /** At most `maxChars` of a body as text (the rest is not downloaded); '' if reading fails. */

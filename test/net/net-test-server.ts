@@ -1,6 +1,7 @@
 /** A real node:http server on 127.0.0.1 (port 0) for the net tests: counts hits, records when they came. */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterEach } from 'vitest';
 
 export interface TestServer {
   url: string;
@@ -29,7 +30,9 @@ export async function serve(handler: (req: http.IncomingMessage, res: http.Serve
     port,
     hits,
     abandoned: () => abandoned,
+    // Idempotent: a test may close its server early (to refuse connections) before the cleanup closes it again.
     close: async () => {
+      if (!server.listening) return;
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
     },
@@ -42,4 +45,17 @@ export function trickle(res: http.ServerResponse, everyMs: number): void {
   res.flushHeaders();
   const t = setInterval(() => res.write('.'), everyMs);
   res.on('close', () => clearInterval(t));
+}
+
+/** `server(handler)` for a test file: starts a server like `serve`, closed after each test. */
+export function serversClosedAfterEach(): (handler: Parameters<typeof serve>[0]) => Promise<TestServer> {
+  const servers: TestServer[] = [];
+  afterEach(async () => {
+    for (const s of servers.splice(0)) await s.close();
+  });
+  return async (handler) => {
+    const s = await serve(handler);
+    servers.push(s);
+    return s;
+  };
 }

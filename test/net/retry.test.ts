@@ -4,22 +4,14 @@
  * the total deadline stops it, and aborts during a request and during the backoff sleep. Timings are only
  * asserted from below (a busy 2-core machine may be slow, never fast), except for loose "it did stop" bounds.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors.ts';
 import { retryingFetch, type RetryingFetchOptions } from '../../src/net/http-request.ts';
 import { RetryableError } from '../../src/net/net-errors.ts';
 import { retry } from '../../src/net/retry.ts';
-import { serve, trickle, type TestServer } from './net-test-server.ts';
+import { serversClosedAfterEach, trickle } from './net-test-server.ts';
 
-const servers: TestServer[] = [];
-afterEach(async () => {
-  for (const s of servers.splice(0)) await s.close();
-});
-async function server(handler: Parameters<typeof serve>[0]): Promise<TestServer> {
-  const s = await serve(handler);
-  servers.push(s);
-  return s;
-}
+const server = serversClosedAfterEach();
 
 const FAST: RetryingFetchOptions = { retries: 3, minDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 5000 };
 const text = (res: Response): Promise<string> => res.text();
@@ -271,7 +263,6 @@ describe('retryingFetch: credentials', () => {
     const s = await server(() => undefined);
     const port = s.port;
     await s.close();
-    servers.splice(0);
     const e = await failure(get(`http://alice:s3cret@127.0.0.1:${port}/db`, { retries: 1 }));
     expect(e.code).toBe('UPSTREAM');
     expect(e.message).toMatch(new RegExp(`^GET 127\\.0\\.0\\.1:${port}/db: failed after 2 attempts: .*ECONNREFUSED`));

@@ -5,8 +5,9 @@
  * idle timeouts. Not retried: other 4xx (wrong credentials, unknown db) and the caller's own cancellation.
  * A query streams as long as bytes keep coming (idle timeout), but never past the total deadline.
  */
-import { fetchAttempt, hostPort, isRetryableStatus, readTextPrefix } from '../../net/http-request.ts';
+import { DEFAULT_ERROR_BODY_CHARS, fetchAttempt, hostPort, isRetryableStatus } from '../../net/http-request.ts';
 import { RetryableError } from '../../net/net-errors.ts';
+import { nodeHttpAttempt, type StreamedResponse } from '../../net/node-http-attempt.ts';
 import { retry, type Attempt, type RetryPolicy } from '../../net/retry.ts';
 import { MsgpackDocuments } from './msgpack-documents.ts';
 
@@ -91,11 +92,14 @@ export interface StreamedBody {
   format: V1BodyFormat;
 }
 
+/** Bytes of an error answer kept: a MessagePack error map must arrive whole to be read. */
+const ERROR_BODY_BYTES = 64 * 1024;
+
 /** A 1.x error body as text: the `error` of a MessagePack map (influxd answers errors in the format asked), or the text. */
-async function errorText(res: Response): Promise<string> {
-  if (!isMsgpack(res)) return readTextPrefix(res);
+async function errorText(res: StreamedResponse): Promise<string> {
+  const bytes = await res.prefix(ERROR_BODY_BYTES);
+  if (!isMsgpack(res)) return new TextDecoder().decode(bytes).slice(0, DEFAULT_ERROR_BODY_CHARS);
   try {
-    const bytes = new Uint8Array(await res.arrayBuffer());
     const docs = new MsgpackDocuments().push(bytes);
     const err = (docs[0] as { error?: unknown } | undefined)?.error;
     return typeof err === 'string' ? err : '';
@@ -104,8 +108,8 @@ async function errorText(res: Response): Promise<string> {
   }
 }
 
-function isMsgpack(res: Response): boolean {
-  return (res.headers.get('content-type') ?? '').toLowerCase().startsWith(MSGPACK_TYPE);
+function isMsgpack(res: StreamedResponse): boolean {
+  return (res.header('content-type') ?? '').toLowerCase().startsWith(MSGPACK_TYPE);
 }
 
 /**
@@ -126,13 +130,14 @@ export async function streamDocuments(
   onError: (e: ResponseError) => never,
   options: { numericValues?: boolean } = {},
 ): Promise<StreamedBody> {
-  const res = await fetchAttempt(req, req.attempt);
+  // node:http, not fetch: a raw answer is tens of megabytes, and fetch's web streams cost the client CPU it shares
+  // with the database (net/node-http-attempt.ts).
+  const res = await nodeHttpAttempt(req, req.attempt);
   if (res.status < 200 || res.status > 299) {
-    onError({ status: res.status, body: await errorText(res), retryAfter: res.headers.get('retry-after') });
+    onError({ status: res.status, body: await errorText(res), retryAfter: res.header('retry-after') });
   }
   const format: V1BodyFormat = isMsgpack(res) ? 'msgpack' : 'json';
-  if (!res.body) return { bytes: 0, format };
-  const body = res.body as unknown as AsyncIterable<Uint8Array>;
+  const body = res.body;
   const bytes = format === 'msgpack' ? await readMsgpack(body, what, onDocument, options) : await readJsonLines(body, what, onDocument);
   return { bytes, format };
 }
